@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// The arclink command: serve, and the tools that read the world it serves.
+import { CliError, Flags } from "./flags.js";
+import { serve } from "./serve.js";
+
+const USAGE = `Usage: arclink <command> [flags]
+
+Commands:
+  serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE)
+`;
+
+async function main(argv: string[]): Promise<void> {
+  const [cmd, ...rest] = argv;
+  switch (cmd) {
+    case "serve":
+      return serve(new Flags(rest));
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(USAGE);
+      return;
+    default:
+      throw new CliError(`Unknown command '${cmd}'.\n\n${USAGE}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).catch((e) => {
+  if (e instanceof CliError) {
+    process.stderr.write(`arclink: ${e.message}\n`);
+    process.exit(e.exitCode);
+  }
+  process.stderr.write(`arclink: ${(e as Error)?.stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,146 @@
+// Dispatches an authenticated ARM request to ARM's own routes or to a resource type.
+import { ArmError } from "../../core/armError.js";
+import { parseResourceId } from "../../core/resourceId.js";
+import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
+import * as builtins from "./builtins.js";
+import { route } from "./route.js";
+import {
+  checkSubscription,
+  deleteResource,
+  getResource,
+  listCollection,
+  patchResource,
+  postAction,
+  putResource,
+} from "./resourceOps.js";
+
+export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const rt = route(r.path);
+  const m = r.method;
+  const only = (...methods: string[]) => {
+    if (!methods.includes(m)) {
+      throw new ArmError(
+        405,
+        "MethodNotAllowed",
+        `${m} is not supported on ${r.path}; use ${methods.join(" or ")}.`,
+      );
+    }
+  };
+  switch (rt.kind) {
+    case "subscriptions":
+      only("GET");
+      return builtins.listSubscriptions(s, r);
+    case "tenants":
+      only("GET");
+      return builtins.listTenants(s, r);
+    case "subscription":
+      only("GET");
+      return builtins.getSubscription(s, r, rt.sub);
+    case "locations":
+      only("GET");
+      return builtins.listLocations(s, r, rt.sub);
+    case "providers":
+      only("GET");
+      return builtins.listProviders(s, r, rt.sub);
+    case "provider":
+      only("GET");
+      return builtins.getProvider(s, r, rt.sub, rt.ns);
+    case "providerRegister":
+      only("POST");
+      return builtins.getProvider(s, r, rt.sub, rt.ns);
+    case "genericList":
+      only("GET");
+      return builtins.genericList(s, r, rt.sub, rt.rg);
+    case "resourceGroups":
+      only("GET");
+      return builtins.listResourceGroups(s, r, rt.sub);
+    case "resourceGroup":
+      return builtins.resourceGroupRoute(s, r, rt.sub, rt.rg);
+    case "resource":
+      switch (m) {
+        case "GET":
+          return getResource(s, r, rt.id);
+        case "PUT":
+          return putResource(s, r, rt.id);
+        case "PATCH":
+          return patchResource(s, r, rt.id);
+        case "DELETE":
+          return deleteResource(s, r, rt.id);
+        case "HEAD": {
+          const res = getResource(s, r, rt.id);
+          return { status: res.status === 200 ? 204 : 404 };
+        }
+        default:
+          throw new ArmError(405, "MethodNotAllowed", `${m} is not supported on a resource.`);
+      }
+    case "collection":
+      if (m === "POST" && rt.parent) return postAction(s, r, rt.parent, rt.last);
+      only("GET");
+      return listCollection(s, r, rt);
+    case "locationScoped":
+      return locationScoped(s, r, rt);
+    case "operation":
+      only("GET");
+      return operation(s, r, rt.token, rt.result);
+    default:
+      throw new ArmError(
+        404,
+        "InvalidResourceNamespace",
+        `No route matches '${r.path}'. ARM paths start with /subscriptions/{subscriptionId}.`,
+      );
+  }
+}
+
+function locationScoped(
+  s: ArmServices,
+  r: ArmRequest,
+  rt: { sub: string; ns: string; location: string; rest: string[] },
+): ArmResponse {
+  checkSubscription(s, r, rt.sub);
+  const ns = s.registry.namespace(rt.ns);
+  const hit = ns?.locationRoutes?.find((x) => x.segment === rt.rest[0]?.toLowerCase());
+  if (!ns || !hit || rt.rest.length !== 2) {
+    throw new ArmError(404, "NotFound", `No location-scoped route matches '${r.path}'.`);
+  }
+  if (r.method !== "GET")
+    throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on ${r.path}.`);
+  if (!hit.apiVersions.includes(r.apiVersion)) {
+    throw new ArmError(
+      400,
+      "NoRegisteredProviderFound",
+      `No registered resource provider found for location '${rt.location}' and API version '${r.apiVersion}'. The supported api-versions are '${hit.apiVersions.join(", ")}'.`,
+    );
+  }
+  const body = hit.get({ subscription: rt.sub, location: rt.location, name: rt.rest[1], view: s.world });
+  if (!body) throw new ArmError(404, "NotFound", `Nothing at '${r.path}'.`);
+  return { status: 200, body };
+}
+
+function operation(s: ArmServices, r: ArmRequest, token: string, result: boolean): ArmResponse {
+  const info = s.operations.read(token);
+  if (!info) {
+    throw new ArmError(
+      404,
+      "OperationNotFound",
+      "The operation was not found: its id is not one this server issued.",
+    );
+  }
+  const id = parseResourceId(info.resourceId);
+  if (id?.subscription) checkSubscription(s, r, id.subscription);
+  if (!result) {
+    return {
+      status: 200,
+      body: {
+        id: r.path,
+        name: info.op,
+        status: "Succeeded",
+        startTime: info.startTime,
+        endTime: info.startTime,
+        percentComplete: 100,
+      },
+    };
+  }
+  if (info.method === "DELETE") return { status: id && !id.namespace ? 200 : 204 };
+  const e = s.world.get(info.resourceId);
+  return e ? { status: 200, body: e.body } : { status: 204 };
+}

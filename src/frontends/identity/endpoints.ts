@@ -1,0 +1,152 @@
+// Entra ID as ArcLink serves it: OpenID discovery (AAD style per tenant and the /adfs form
+// that az 2.45 needs offline), JWKS, and the token endpoint (client credentials).
+import { IncomingMessage, ServerResponse } from "node:http";
+import { WorldView } from "../../world/world.js";
+import { readBody, sendJson } from "../http.js";
+import { findPrincipal, tenantExists } from "./directory.js";
+import { TokenService } from "./tokens.js";
+
+export interface IdentityContext {
+  world: WorldView;
+  tokens: TokenService;
+  /** Origin the client used (from the Host header), e.g. https://127.0.0.1:8443 */
+  origin: string;
+}
+
+const TOKEN_LIFETIME = 3599;
+
+function discovery(origin: string, tenantPath: string): Record<string, unknown> {
+  const base = `${origin}/${tenantPath}`;
+  const v2 = tenantPath === "adfs" ? base : `${base}/v2.0`;
+  return {
+    issuer: v2,
+    authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+    token_endpoint: `${base}/oauth2/v2.0/token`,
+    device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+    end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+    jwks_uri: `${base}/discovery/v2.0/keys`,
+    response_types_supported: ["code", "id_token", "token"],
+    subject_types_supported: ["pairwise"],
+    id_token_signing_alg_values_supported: ["RS256"],
+    token_endpoint_auth_methods_supported: ["client_secret_post", "client_secret_basic"],
+    scopes_supported: ["openid", "profile", "email", "offline_access"],
+    grant_types_supported: ["client_credentials"],
+    tenant_region_scope: "NA",
+    cloud_instance_name: "arclink.local",
+  };
+}
+
+/** Handles identity paths; returns false when the path is not an identity path. */
+export async function handleIdentity(
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  ctx: IdentityContext,
+): Promise<boolean> {
+  const seg = path.split("/").filter(Boolean);
+  if (seg.length < 2) return false;
+  const tenant = seg[0];
+  const rest = seg.slice(1).join("/").toLowerCase();
+  const isTenant = tenant.toLowerCase() === "adfs" || tenantExists(ctx.world, tenant);
+  const known = [
+    "v2.0/.well-known/openid-configuration",
+    ".well-known/openid-configuration",
+    "oauth2/v2.0/token",
+    "oauth2/token",
+    "discovery/v2.0/keys",
+    "discovery/keys",
+  ];
+  if (!known.includes(rest)) return false;
+  if (!isTenant) {
+    sendJson(res, 400, {
+      error: "invalid_tenant",
+      error_description: `AADSTS90002: Tenant '${tenant}' not found. Use the tenant id printed by 'arclink serve' (or 'adfs').`,
+      error_codes: [90002],
+    });
+    return true;
+  }
+  if (rest.endsWith("openid-configuration")) {
+    sendJson(res, 200, discovery(ctx.origin, tenant.toLowerCase() === "adfs" ? "adfs" : tenant));
+    return true;
+  }
+  if (rest.endsWith("keys")) {
+    sendJson(res, 200, await ctx.tokens.jwks());
+    return true;
+  }
+  if (req.method !== "POST") {
+    sendJson(res, 405, {
+      error: "invalid_request",
+      error_description: "The token endpoint accepts POST only.",
+    });
+    return true;
+  }
+  await token(req, res, tenant, query, ctx);
+  return true;
+}
+
+async function token(
+  req: IncomingMessage,
+  res: ServerResponse,
+  tenant: string,
+  _query: URLSearchParams,
+  ctx: IdentityContext,
+): Promise<void> {
+  const form = new URLSearchParams((await readBody(req, 64 * 1024)).toString("utf8"));
+  const grant = form.get("grant_type");
+  if (grant !== "client_credentials") {
+    sendJson(res, 400, {
+      error: "unsupported_grant_type",
+      error_description: `AADSTS70003: grant_type '${grant ?? ""}' is not supported here; use client_credentials with a service principal.`,
+      error_codes: [70003],
+    });
+    return;
+  }
+  let clientId = form.get("client_id") ?? "";
+  let secret = form.get("client_secret") ?? "";
+  const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? "");
+  if (basic) {
+    const [u, p] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
+    clientId ||= decodeURIComponent(u ?? "");
+    secret ||= decodeURIComponent(p ?? "");
+  }
+  const sp = findPrincipal(ctx.world, clientId);
+  if (!sp) {
+    sendJson(res, 400, {
+      error: "unauthorized_client",
+      error_description: `AADSTS700016: Application with identifier '${clientId}' was not found in the directory. Use the client id printed by 'arclink serve'.`,
+      error_codes: [700016],
+    });
+    return;
+  }
+  if (tenant.toLowerCase() !== "adfs" && tenant.toLowerCase() !== sp.tenantId.toLowerCase()) {
+    sendJson(res, 400, {
+      error: "unauthorized_client",
+      error_description: `AADSTS700016: Application '${clientId}' was not found in tenant '${tenant}'.`,
+      error_codes: [700016],
+    });
+    return;
+  }
+  if (secret !== sp.secret) {
+    sendJson(res, 401, {
+      error: "invalid_client",
+      error_description: `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+      error_codes: [7000215],
+    });
+    return;
+  }
+  const scope = (form.get("scope") ?? "https://management.azure.com/.default").split(" ")[0];
+  const audience = scope.replace(/\/?\.default$/, "/").replace(/\/\/$/, "/");
+  const access_token = await ctx.tokens.issue({
+    issuer: `${ctx.origin}/${sp.tenantId}/v2.0`,
+    audience,
+    principal: { oid: sp.oid, tenantId: sp.tenantId, appId: sp.appId, kind: "servicePrincipal" },
+    lifetimeSeconds: TOKEN_LIFETIME,
+  });
+  sendJson(res, 200, {
+    token_type: "Bearer",
+    expires_in: TOKEN_LIFETIME,
+    ext_expires_in: TOKEN_LIFETIME,
+    access_token,
+  });
+}

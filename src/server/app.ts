@@ -1,0 +1,116 @@
+// The composition root: store → World → writer → providers → front ends, on one HTTPS port.
+import { mkdirSync, writeFileSync, renameSync } from "node:fs";
+import { createServer, Server } from "node:https";
+import { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { Clock, CLOCK_ID } from "../core/clock.js";
+import { ensurePki } from "../core/pki.js";
+import { ArmServices } from "../frontends/arm/context.js";
+import { Operations } from "../frontends/arm/lro.js";
+import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../frontends/identity/directory.js";
+import { TokenService } from "../frontends/identity/tokens.js";
+import { createRegistry } from "../providers/index.js";
+import { SqliteStore } from "../store/sqlite.js";
+import { Store } from "../store/store.js";
+import { World } from "../world/world.js";
+import { Writer } from "../world/writer.js";
+import { createPipeline } from "./pipeline.js";
+import { readSettings } from "./settings.js";
+
+export interface ServeOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  readyFile?: string;
+  store?: Store;
+  log?: (line: string) => void;
+}
+
+export interface ReadyInfo extends Defaults {
+  arm: string;
+  authorityHost: string;
+  caCert: string;
+  dataDir: string;
+  pid: number;
+  [k: string]: unknown;
+}
+
+export interface RunningArcLink {
+  info: ReadyInfo;
+  services: ArmServices;
+  tokens: TokenService;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> {
+  const dataDir = resolve(opts.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const log = opts.log ?? (() => undefined);
+  const pki = ensurePki(dataDir);
+  const store = opts.store ?? new SqliteStore(join(dataDir, "arclink.db"));
+  const world = new World();
+  const loaded = await store.loadAll();
+  world.load(loaded.resources, loaded.seq);
+  const writer = new Writer(store, world);
+  const defaults = await ensureDirectory(writer, world);
+  const tokens = new TokenService(world);
+  const opKey = createHash("sha256")
+    .update(JSON.stringify(world.get(SIGNING_KEY_ID)!.body.jwk))
+    .digest();
+  const clock = new Clock(() => Number(world.get(CLOCK_ID)?.body.offsetMs ?? 0));
+  const services: ArmServices = {
+    world,
+    writer,
+    registry: createRegistry(),
+    clock,
+    settings: () => readSettings(world),
+    operations: new Operations(opKey),
+  };
+  const server = createServer(
+    { key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 },
+    createPipeline({ services, tokens, log }),
+  );
+  await new Promise<void>((res, rej) => {
+    server.once("error", rej);
+    server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => res());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  const arm = `https://${host}:${addr.port}`;
+  const info: ReadyInfo = {
+    arm,
+    authorityHost: arm,
+    ...defaults,
+    caCert: pki.caCertPath,
+    dataDir,
+    pid: process.pid,
+  };
+  if (opts.readyFile) writeAtomic(opts.readyFile, JSON.stringify(info, null, 2) + "\n");
+  const sockets = new Set<import("node:stream").Duplex>();
+  server.on("connection", (s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  return {
+    info,
+    services,
+    tokens,
+    server,
+    async close() {
+      await new Promise<void>((res) => {
+        server.close(() => res());
+        for (const s of sockets) s.destroy();
+      });
+      await writer.run(() => undefined);
+      await store.close();
+    },
+  };
+}
+
+function writeAtomic(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}

@@ -1,0 +1,134 @@
+// The HTTPS request pipeline, in explicit phases:
+// request ids → (metadata | identity | ARM: auth → api-version → body → dispatch) → serialize.
+import { IncomingMessage, ServerResponse } from "node:http";
+import { ArmError, isArmError } from "../core/armError.js";
+import { newGuid } from "../core/guid.js";
+import { requireApiVersion } from "../frontends/arm/apiVersion.js";
+import { handleArm } from "../frontends/arm/armHandler.js";
+import { ArmServices } from "../frontends/arm/context.js";
+import { cloudMetadata } from "../frontends/arm/metadata.js";
+import { handleIdentity } from "../frontends/identity/endpoints.js";
+import { TokenService } from "../frontends/identity/tokens.js";
+import { BodyTooLargeError, readBody, sendJson, splitTarget } from "../frontends/http.js";
+
+export interface PipelineDeps {
+  services: ArmServices;
+  tokens: TokenService;
+  /** Extra handlers tried before ARM (portal, services gateway); return true when handled. */
+  extra?: Array<
+    (req: IncomingMessage, res: ServerResponse, path: string, origin: string) => Promise<boolean> | boolean
+  >;
+  log?: (line: string) => void;
+}
+
+function originOf(req: IncomingMessage): string {
+  return `https://${req.headers.host ?? "127.0.0.1"}`;
+}
+
+function requestHeaders(req: IncomingMessage): Record<string, string> {
+  const requestId = newGuid();
+  const h: Record<string, string> = {
+    "x-ms-request-id": requestId,
+    "x-ms-correlation-request-id": String(req.headers["x-ms-correlation-request-id"] ?? requestId),
+    "x-ms-routing-request-id": `LOCAL:${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}Z:${requestId}`,
+    "Cache-Control": "no-cache",
+  };
+  const client = req.headers["x-ms-client-request-id"];
+  if (client) h["x-ms-client-request-id"] = String(client);
+  const m = req.method ?? "GET";
+  if (m === "GET" || m === "HEAD") h["x-ms-ratelimit-remaining-subscription-reads"] = "11999";
+  else if (m === "DELETE") h["x-ms-ratelimit-remaining-subscription-deletes"] = "11999";
+  else h["x-ms-ratelimit-remaining-subscription-writes"] = "1199";
+  return h;
+}
+
+export function createPipeline(deps: PipelineDeps) {
+  const { services, tokens } = deps;
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const base = requestHeaders(req);
+    const origin = originOf(req);
+    const { path, query } = splitTarget(req.url);
+    try {
+      if (path.toLowerCase() === "/metadata/endpoints") {
+        sendJson(res, 200, cloudMetadata(origin, query.get("api-version") ?? undefined), base);
+        return;
+      }
+      if (await handleIdentity(req, res, path, query, { world: services.world, tokens, origin })) return;
+      for (const h of deps.extra ?? []) if (await h(req, res, path, origin)) return;
+      const principal = await tokens.verifyArm(req.headers.authorization, [`${origin}/`, origin]);
+      const apiVersion = requireApiVersion(query);
+      const method = (req.method ?? "GET").toUpperCase();
+      let body: unknown;
+      if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
+      const out = await handleArm(services, {
+        method,
+        path,
+        query,
+        headers: req.headers,
+        body,
+        principal,
+        apiVersion,
+        baseUrl: origin,
+      });
+      const headers = { ...base, ...(out.headers ?? {}) };
+      if (method === "HEAD") {
+        res.writeHead(out.status, headers);
+        res.end();
+        return;
+      }
+      sendJson(res, out.status, out.body, headers);
+    } catch (e) {
+      sendError(res, e, base, deps.log);
+    }
+  };
+}
+
+function parseJson(buf: Buffer): unknown {
+  if (buf.length === 0) return undefined;
+  try {
+    return JSON.parse(buf.toString("utf8"));
+  } catch (e) {
+    throw new ArmError(
+      400,
+      "InvalidRequestContent",
+      `The request content was invalid and could not be deserialized: ${(e as Error).message}. Send a JSON object.`,
+    );
+  }
+}
+
+function sendError(
+  res: ServerResponse,
+  e: unknown,
+  base: Record<string, string>,
+  log?: (l: string) => void,
+): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  if (isArmError(e)) {
+    sendJson(res, e.status, e.toBody(), { ...base, ...e.headers, "x-ms-failure-cause": "gateway" });
+    return;
+  }
+  if (e instanceof BodyTooLargeError) {
+    sendJson(
+      res,
+      413,
+      { error: { code: "RequestEntityTooLarge", message: `${e.message}. Send a smaller request.` } },
+      base,
+    );
+    return;
+  }
+  log?.(`internal error: ${(e as Error)?.stack ?? String(e)}`);
+  sendJson(
+    res,
+    500,
+    {
+      error: {
+        code: "InternalServerError",
+        message: `ArcLink failed to process the request: ${(e as Error)?.message}`,
+      },
+    },
+    base,
+  );
+}

@@ -1,0 +1,104 @@
+// Store on an embedded SQLite file (better-sqlite3): WAL, one transaction per write,
+// synchronous=FULL so an acknowledged write survives kill -9 and power loss.
+import Database from "better-sqlite3";
+import { keyOf } from "../core/resourceId.js";
+import { Change, CommitResult, Store, StoreConflictError, StoredResource, WriteSet } from "./store.js";
+
+interface Row {
+  key: string;
+  id: string;
+  type: string;
+  body: string | null;
+  rev: number;
+  seq: number;
+}
+
+export class SqliteStore implements Store {
+  readonly kind = "sqlite" as const;
+  private db: Database.Database;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS resources (
+        key TEXT PRIMARY KEY,
+        id TEXT NOT NULL,
+        type TEXT NOT NULL,
+        body TEXT,
+        rev INTEGER NOT NULL,
+        seq INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
+      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      INSERT OR IGNORE INTO meta (k, v) VALUES ('seq', '0');
+    `);
+  }
+
+  async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
+    const rows = this.db.prepare("SELECT * FROM resources WHERE body IS NOT NULL").all() as Row[];
+    return { resources: rows.map(toResource), seq: this.seq() };
+  }
+
+  private seq(): number {
+    return Number((this.db.prepare("SELECT v FROM meta WHERE k = 'seq'").get() as { v: string }).v);
+  }
+
+  async commit(ws: WriteSet): Promise<CommitResult> {
+    const getRev = this.db.prepare("SELECT rev, body FROM resources WHERE key = ?");
+    const upsert = this.db.prepare(
+      `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, @rev, @seq)
+       ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
+       rev = excluded.rev, seq = excluded.seq`,
+    );
+    const tx = this.db.transaction((): CommitResult => {
+      const liveRev = (key: string): { rev: number; live: boolean } => {
+        const r = getRev.get(key) as { rev: number; body: string | null } | undefined;
+        return r ? { rev: r.rev, live: r.body !== null } : { rev: 0, live: false };
+      };
+      for (const [key, want] of ws.expect) {
+        const cur = liveRev(key);
+        const have = cur.live ? cur.rev : 0;
+        if (have !== want) throw new StoreConflictError(key);
+      }
+      const seq = this.seq() + 1;
+      const changes: Change[] = [];
+      for (const p of ws.puts) {
+        const key = keyOf(p.id);
+        const rev = liveRev(key).rev + 1;
+        upsert.run({ key, id: p.id, type: p.type, body: JSON.stringify(p.body), rev, seq });
+        changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev } });
+      }
+      for (const id of ws.deletes) {
+        const key = keyOf(id);
+        const cur = liveRev(key);
+        if (!cur.live) continue;
+        this.db
+          .prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?")
+          .run(cur.rev + 1, seq, key);
+        changes.push({ key });
+      }
+      this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'").run(String(seq));
+      return { seq, changes };
+    });
+    return tx.immediate();
+  }
+
+  async changesSince(seq: number): Promise<CommitResult> {
+    const rows = this.db.prepare("SELECT * FROM resources WHERE seq > ? ORDER BY seq").all(seq) as Row[];
+    return {
+      seq: this.seq(),
+      changes: rows.map((r) => (r.body === null ? { key: r.key } : { key: r.key, resource: toResource(r) })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function toResource(r: Row): StoredResource {
+  return { id: r.id, type: r.type, body: JSON.parse(r.body as string), rev: r.rev };
+}

@@ -1,0 +1,45 @@
+// Serializes writes: each runs against the current World through a WriteTx, commits to the
+// store, and only then is applied to memory and acknowledged. A conflict with another
+// process sharing the store (PostgreSQL replicas) reloads the missed changes and retries.
+import { Store, StoreConflictError } from "../store/store.js";
+import { World } from "./world.js";
+import { WriteTx } from "./writeTx.js";
+
+export class Writer {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly world: World,
+  ) {}
+
+  /** Runs `fn` with exclusive write access; commits what it wrote; returns its result. */
+  run<T>(fn: (tx: WriteTx) => T): Promise<T> {
+    const next = this.chain.then(() => this.attempt(fn, 0));
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async attempt<T>(fn: (tx: WriteTx) => T, tries: number): Promise<T> {
+    const tx = new WriteTx(this.world);
+    const result = fn(tx);
+    if (tx.empty) return result;
+    try {
+      const { seq, changes } = await this.store.commit(tx.toWriteSet());
+      this.world.apply(changes, seq);
+      return result;
+    } catch (e) {
+      if (e instanceof StoreConflictError && tries < 20) {
+        await this.catchUp();
+        return this.attempt(fn, tries + 1);
+      }
+      throw e;
+    }
+  }
+
+  /** Applies changes other processes committed since this World's sequence number. */
+  async catchUp(): Promise<void> {
+    const { seq, changes } = await this.store.changesSince(this.world.seq);
+    if (changes.length || seq > this.world.seq) this.world.apply(changes, seq);
+  }
+}
