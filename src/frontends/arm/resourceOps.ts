@@ -103,10 +103,18 @@ function checkName(def: ResourceType, id: ResourceId): void {
   }
 }
 
+/** The resource as GET returns it: the provider's read-time projection, without internal ("_") keys. */
 export function project(s: ArmServices, e: Entry, view: WorldView = s.world): Record<string, any> {
   const def = s.registry.type(e.type);
-  if (!def?.project) return e.body;
-  return def.project(e.body, view, s.clock.now(), e);
+  const body = def?.project ? def.project(e.body, view, s.clock.now(), e) : e.body;
+  return stripInternal(body);
+}
+
+export function stripInternal(body: Record<string, any>): Record<string, any> {
+  if (!Object.keys(body).some((k) => k.startsWith("_"))) return body;
+  const out: Record<string, any> = {};
+  for (const [k, v] of Object.entries(body)) if (!k.startsWith("_")) out[k] = v;
+  return out;
 }
 
 function etagHeaders(body: Record<string, any>): Record<string, string> {
@@ -169,7 +177,7 @@ export async function putResource(s: ArmServices, r: ArmRequest, id: ResourceId)
     const ctx = providerContext(s, r, tx);
     const body = writeBody(s, ctx, def, id, input, existing);
     tx.put(id.id, def.type, body);
-    return writeResponse(s, r, def, id, body, existing ? 200 : 201, "PUT");
+    return writeResponse(s, r, def, id, tx.get(id.id)!, tx, existing ? 200 : 201, "PUT");
   });
 }
 
@@ -250,10 +258,12 @@ function writeResponse(
   r: ArmRequest,
   def: ResourceType,
   id: ResourceId,
-  stored: Record<string, any>,
+  entry: Entry,
+  view: WorldView,
   status: number,
   method: "PUT" | "PATCH",
 ): ArmResponse {
+  const stored = entry.body;
   const style = method === "PATCH" ? "sync" : def.lro.put;
   const token = s.operations.token({ method, resourceId: id.id, startTime: s.clock.now().toISOString() });
   const headers = {
@@ -270,7 +280,7 @@ function writeResponse(
     ),
   };
   // The answer reflects the world after this write, read through the same transaction.
-  return { status, body: stored, headers };
+  return { status, body: project(s, entry, view), headers };
 }
 
 function lroLocation(body: Record<string, any>): string {
@@ -316,7 +326,7 @@ export async function patchResource(s: ArmServices, r: ArmRequest, id: ResourceI
     const ctx = providerContext(s, r, tx);
     const body = writeBody(s, ctx, def, id, merged, existing);
     tx.put(id.id, def.type, body);
-    return writeResponse(s, r, def, id, body, 200, "PATCH");
+    return writeResponse(s, r, def, id, tx.get(id.id)!, tx, 200, "PATCH");
   });
 }
 

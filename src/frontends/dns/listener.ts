@@ -1,0 +1,172 @@
+// A DNS server endpoint (UDP + TCP on one loopback port) in front of an answer function.
+// The wire layer (wire.ts) does the bytes; listener-handler.ts decodes, caches and encodes;
+// listener-tcp.ts does TCP framing and its resource limits. This file binds and closes.
+
+import { createSocket, type Socket as UdpSocket } from "node:dgram";
+import { BlockList, isIPv4, isIPv6, type Server } from "node:net";
+import { QueryHandler, type AnswerFn, type HandleResult } from "./listener-handler.js";
+import { createTcpFrontend, type TcpLimits } from "./listener-tcp.js";
+
+export type { AnswerFn, DnsQuestion, QueryMeta, Transport } from "./listener-handler.js";
+
+export interface DnsListenerOptions {
+  /** Must be a loopback address (127.0.0.0/8 or ::1): the emulator never serves a network. */
+  host: string;
+  /** 0 picks a free port (the same one for UDP and TCP). */
+  port: number;
+  answer: AnswerFn;
+  /** Generation of the data behind `answer`; enables the reply cache (see listener-handler.ts). */
+  cacheKey?: () => number;
+  /** Reply cache bound; the cache is cleared when it is reached. Default 10,000. */
+  cacheMaxEntries?: number;
+  /** TCP limits; defaults 256 connections, 10 s idle, 3 s to finish a message, 64 in flight. */
+  tcp?: Partial<TcpLimits>;
+  /** Where failures of `answer` and socket errors are reported. Default: console.warn. */
+  onError?: ErrorSink;
+}
+
+export interface DnsListener {
+  port: number;
+  host: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TCP_LIMITS: TcpLimits = {
+  maxConnections: 256,
+  idleTimeoutMs: 10_000,
+  partialTimeoutMs: 3_000,
+  maxInFlight: 64,
+};
+const PORT_PICK_ATTEMPTS = 5;
+/** Bigger kernel receive buffer absorbs bursts at benchmark rates (capped by net.core.rmem_max). */
+const UDP_RECV_BUFFER = 4 * 1024 * 1024;
+
+type ErrorSink = (err: unknown, context: string) => void;
+
+const ipv6Loopback = new BlockList();
+ipv6Loopback.addAddress("::1", "ipv6");
+
+/** Throws unless `host` is an IPv4 address in 127.0.0.0/8 or the IPv6 loopback ::1. */
+export function assertLoopbackHost(host: string): void {
+  if (isIPv4(host) && host.startsWith("127.")) return;
+  if (isIPv6(host) && ipv6Loopback.check(host, "ipv6")) return;
+  throw new Error(
+    `DNS listener host "${host}" is not a loopback address: ArcLink binds only 127.0.0.0/8 or ::1 ` +
+      `so that its emulated Azure resolvers are never reachable from the network`,
+  );
+}
+
+function defaultOnError(err: unknown, context: string): void {
+  console.warn(`arclink dns: error while ${context}: ${err instanceof Error ? err.message : String(err)}`);
+}
+
+function bindUdp(host: string, port: number, handler: QueryHandler, onError: ErrorSink): Promise<UdpSocket> {
+  const sock = createSocket({ type: isIPv6(host) ? "udp6" : "udp4", recvBufferSize: UDP_RECV_BUFFER });
+  sock.on("message", (msg, rinfo) => {
+    let result: HandleResult;
+    try {
+      result = handler.handle(msg, "udp", rinfo.address, rinfo.port);
+    } catch {
+      return; // The handler reports its own failures; a throw here must not reach the socket.
+    }
+    const send = (reply: Buffer | null): void => {
+      if (reply !== null) sock.send(reply, rinfo.port, rinfo.address, () => undefined);
+    };
+    if (result instanceof Promise) result.then(send, () => undefined);
+    else send(result);
+  });
+  return new Promise((resolve, reject) => {
+    const onBindError = (err: Error): void => {
+      sock.close();
+      reject(new Error(`DNS listener could not bind UDP ${host}:${port}: ${err.message}`, { cause: err }));
+    };
+    sock.once("error", onBindError);
+    sock.bind({ address: host, port, exclusive: true }, () => {
+      sock.off("error", onBindError);
+      // From now on socket errors are reported, never thrown: the listener keeps serving.
+      sock.on("error", (err) => onError(err, "receiving UDP"));
+      resolve(sock);
+    });
+  });
+}
+
+function listenTcp(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once("error", onError);
+    server.listen({ host, port, exclusive: true }, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+function closeUdp(sock: UdpSocket): Promise<void> {
+  return new Promise((resolve) => sock.close(() => resolve()));
+}
+
+function isAddrInUse(err: unknown): boolean {
+  return (err as NodeJS.ErrnoException | null)?.code === "EADDRINUSE";
+}
+
+/**
+ * Bind UDP then TCP on the same port. With port 0 the kernel picks UDP's port and TCP must get
+ * the same number, which another process may hold: then start over with a new UDP port.
+ */
+async function bindBoth(
+  host: string,
+  port: number,
+  handler: QueryHandler,
+  tcpServer: Server,
+  onError: ErrorSink,
+): Promise<UdpSocket> {
+  for (let attempt = 1; ; attempt++) {
+    const udp = await bindUdp(host, port, handler, onError);
+    const bound = udp.address().port;
+    try {
+      await listenTcp(tcpServer, host, bound);
+      return udp;
+    } catch (err) {
+      await closeUdp(udp);
+      if (port !== 0 || !isAddrInUse(err) || attempt >= PORT_PICK_ATTEMPTS) {
+        throw new Error(`DNS listener could not bind TCP ${host}:${bound}: ${(err as Error).message}`, {
+          cause: err,
+        });
+      }
+    }
+  }
+}
+
+/** Start a DNS server on host:port (UDP and TCP) that answers with opts.answer. */
+export async function startDnsListener(opts: DnsListenerOptions): Promise<DnsListener> {
+  assertLoopbackHost(opts.host);
+  if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
+    throw new Error(`DNS listener port ${opts.port} is not an integer in 0..65535`);
+  }
+  const onError = opts.onError ?? defaultOnError;
+  const handler = new QueryHandler({
+    answer: opts.answer,
+    cacheKey: opts.cacheKey,
+    cacheMaxEntries: opts.cacheMaxEntries ?? 10_000,
+    onError,
+  });
+  const tcp = createTcpFrontend(handler, { ...DEFAULT_TCP_LIMITS, ...opts.tcp }, onError);
+  const udp = await bindBoth(opts.host, opts.port, handler, tcp.server, onError);
+  tcp.server.on("error", (err) => onError(err, "accepting TCP"));
+
+  let closing: Promise<void> | null = null;
+  return {
+    host: opts.host,
+    port: udp.address().port,
+    close: () => {
+      closing ??= Promise.all([
+        closeUdp(udp),
+        new Promise<void>((resolve) => {
+          tcp.server.close(() => resolve());
+          tcp.destroyAll();
+        }),
+      ]).then(() => undefined);
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,81 @@
+// Starts `arclink serve` as a real child process on port 0 with a fresh data folder.
+import { ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(fileURLToPath(import.meta.url), "../../../..");
+export const ARCLINK = join(ROOT, "dist/src/cli/arclink.js");
+
+export interface Ready {
+  arm: string;
+  authorityHost: string;
+  tenantId: string;
+  subscriptionId: string;
+  clientId: string;
+  clientSecret: string;
+  caCert: string;
+  dataDir: string;
+  pid: number;
+  [k: string]: any;
+}
+
+export interface TestServer {
+  info: Ready;
+  dataDir: string;
+  readyFile: string;
+  proc: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+  kill9(): Promise<void>;
+  restart(): Promise<TestServer>;
+}
+
+export async function startServer(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "arclink-test-"));
+  const readyFile = join(dataDir, `ready-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
+  const proc = spawn(
+    process.execPath,
+    [ARCLINK, "serve", "--port", "0", "--data", dataDir, "--ready-file", readyFile, ...(opts.args ?? [])],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...(opts.env ?? {}) } },
+  );
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const deadline = Date.now() + 30_000;
+  while (!existsSync(readyFile)) {
+    if (proc.exitCode !== null) throw new Error(`arclink serve exited with ${proc.exitCode}:\n${out}`);
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL");
+      throw new Error(`arclink serve did not become ready in 30 s:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const info = JSON.parse(readFileSync(readyFile, "utf8")) as Ready;
+  const exited = () => new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once("exit", () => r())));
+  const self: TestServer = {
+    info,
+    dataDir,
+    readyFile,
+    proc,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null) proc.kill("SIGTERM");
+      await exited();
+    },
+    async kill9() {
+      if (proc.exitCode === null) proc.kill("SIGKILL");
+      await exited();
+    },
+    async restart() {
+      await self.stop();
+      return startServer({ ...opts, dataDir });
+    },
+  };
+  return self;
+}
+
+export function removeDataDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}
