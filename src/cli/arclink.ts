@@ -2,11 +2,15 @@
 // The arclink command: serve, and the tools that read the world it serves.
 import { CliError, Flags } from "./flags.js";
 import { serve } from "./serve.js";
+import { resolveCommand } from "./resolve.js";
+import { timeCommand } from "./time.js";
 
 const USAGE = `Usage: arclink <command> [flags]
 
 Commands:
   serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE)
+  resolve   What a host (--host H) or a resolver (--resolver R) answers for a name (--json, --trace)
+  time      Show or advance the virtual clock: arclink time advance 15m
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -14,6 +18,10 @@ async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case "serve":
       return serve(new Flags(rest));
+    case "resolve":
+      return resolveCommand(new Flags(rest, ["json", "trace"]));
+    case "time":
+      return timeCommand(new Flags(rest));
     case undefined:
     case "help":
     case "--help":

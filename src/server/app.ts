@@ -17,6 +17,9 @@ import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
 import { createPipeline } from "./pipeline.js";
 import { readSettings } from "./settings.js";
+import { NetworkService } from "../network/service.js";
+import { ServiceTags } from "../network/serviceTags.js";
+import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListeners.js";
 
 export interface ServeOptions {
   dataDir: string;
@@ -25,6 +28,10 @@ export interface ServeOptions {
   readyFile?: string;
   store?: Store;
   log?: (line: string) => void;
+  /** Which resolvers get loopback DNS listeners; default every resolver ("*"). */
+  dnsListeners?: ListenerSpec[];
+  /** A ServiceTags_Public file to use instead of the bundled tags. */
+  serviceTagsFile?: string;
 }
 
 export interface ReadyInfo extends Defaults {
@@ -41,6 +48,7 @@ export interface RunningArcLink {
   services: ArmServices;
   tokens: TokenService;
   server: Server;
+  network: NetworkService;
   close(): Promise<void>;
 }
 
@@ -60,7 +68,12 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     .update(JSON.stringify(world.get(SIGNING_KEY_ID)!.body.jwk))
     .digest();
   const clock = new Clock(() => Number(world.get(CLOCK_ID)?.body.offsetMs ?? 0));
+  const network = new NetworkService(
+    world,
+    opts.serviceTagsFile ? ServiceTags.fromFile(opts.serviceTagsFile) : ServiceTags.default(),
+  );
   const services: ArmServices = {
+    network,
     world,
     writer,
     registry: createRegistry(),
@@ -87,7 +100,22 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     dataDir,
     pid: process.pid,
   };
-  if (opts.readyFile) writeAtomic(opts.readyFile, JSON.stringify(info, null, 2) + "\n");
+  const readyFiles = [join(dataDir, "ready.json"), ...(opts.readyFile ? [resolve(opts.readyFile)] : [])];
+  const listeners = new ResolverListeners(
+    network,
+    opts.dnsListeners ?? [{ resolver: "*" }],
+    "127.0.0.1",
+    () => {
+      info.dns = listeners.entries();
+      if (ready) for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
+    },
+  );
+  let ready = false;
+  await listeners.sync();
+  const unsubscribe = world.onChange(() => void listeners.sync());
+  info.dns = listeners.entries();
+  ready = true;
+  for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
   const sockets = new Set<import("node:stream").Duplex>();
   server.on("connection", (s) => {
     sockets.add(s);
@@ -98,7 +126,10 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     services,
     tokens,
     server,
+    network,
     async close() {
+      unsubscribe();
+      await listeners.close();
       await new Promise<void>((res) => {
         server.close(() => res());
         for (const s of sockets) s.destroy();

@@ -4,6 +4,8 @@ import { parseResourceId } from "../../core/resourceId.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import * as builtins from "./builtins.js";
 import { route } from "./route.js";
+import { evaluator } from "./evaluators.js";
+import { clockRoute } from "./clockRoutes.js";
 import {
   checkSubscription,
   deleteResource,
@@ -15,6 +17,8 @@ import {
 } from "./resourceOps.js";
 
 export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const clock = await clockRoute(s, r);
+  if (clock) return clock;
   const rt = route(r.path);
   const m = r.method;
   const only = (...methods: string[]) => {
@@ -73,10 +77,15 @@ export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmRespo
         default:
           throw new ArmError(405, "MethodNotAllowed", `${m} is not supported on a resource.`);
       }
-    case "collection":
+    case "collection": {
+      if (!rt.parent && !rt.rg) {
+        const ev = evaluator(s, r, rt.sub, rt.ns, rt.last);
+        if (ev) return ev;
+      }
       if (m === "POST" && rt.parent) return postAction(s, r, rt.parent, rt.last);
       only("GET");
       return listCollection(s, r, rt);
+    }
     case "locationScoped":
       return locationScoped(s, r, rt);
     case "operation":

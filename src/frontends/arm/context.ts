@@ -6,6 +6,7 @@ import { World } from "../../world/world.js";
 import { Writer } from "../../world/writer.js";
 import { WriteTx } from "../../world/writeTx.js";
 import { Operations } from "./lro.js";
+import { NetworkService } from "../../network/service.js";
 
 export interface ArmServices {
   world: World;
@@ -14,6 +15,7 @@ export interface ArmServices {
   clock: Clock;
   settings: () => Settings;
   operations: Operations;
+  network: NetworkService;
 }
 
 export interface ArmRequest {

@@ -1,0 +1,107 @@
+// ArcLink's own read-only API over the evaluators, in ARM style:
+// POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
+import { ArmError } from "../../core/armError.js";
+import { findResolver, allResolvers } from "../../network/resolverRef.js";
+import { asObject, optString, reqString } from "../../providers/validate.js";
+import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
+import { checkSubscription } from "./resourceOps.js";
+
+export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse;
+
+const QTYPES = ["A", "AAAA", "CNAME", "TXT", "SOA", "ANY"];
+
+function resolve(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = asObject(r.body, "body");
+  const name = reqString(body.name, "name", 253);
+  const type = (optString(body.type, "type", 8) ?? "A").toUpperCase();
+  if (!QTYPES.includes(type))
+    throw new ArmError(400, "InvalidParameter", `type must be one of ${QTYPES.join(", ")}, got '${type}'.`);
+  const host = optString(body.host, "host", 2048);
+  const resolverSpec = optString(body.resolver, "resolver", 2048);
+  if (!!host === !!resolverSpec) {
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      "Give exactly one of 'host' (resolve as that host would) or 'resolver' (ask one resolver).",
+    );
+  }
+  const resolver = s.network.resolver();
+  const m = s.network.model();
+  if (host) {
+    const h = [...m.hosts.values()].find(
+      (x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase(),
+    );
+    if (!h) {
+      throw new ArmError(
+        404,
+        "HostNotFound",
+        `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
+      );
+    }
+    const a = resolver.resolveForHost(h.key, name, type);
+    return {
+      status: 200,
+      body: {
+        host: h.name,
+        hostAddress: h.ip,
+        servers: resolver.serversOf(h),
+        question: { name, type },
+        ...a,
+      },
+    };
+  }
+  const ref = findResolver(m, resolverSpec!);
+  if (!ref) {
+    throw new ArmError(
+      404,
+      "ResolverNotFound",
+      `No resolver '${resolverSpec}'. Resolvers: ${allResolvers(m)
+        .map((x) => x.id)
+        .join(", ")}.`,
+    );
+  }
+  const a = resolver.resolveAt(ref.ref, name, type);
+  return {
+    status: 200,
+    body: { resolver: ref.id, resolverAddress: ref.address, question: { name, type }, ...a },
+  };
+}
+
+function resolvers(s: ArmServices): ArmResponse {
+  return {
+    status: 200,
+    body: {
+      value: allResolvers(s.network.model()).map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        address: r.address,
+        description: r.description,
+      })),
+    },
+  };
+}
+
+const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
+  "arclink.lab|resolve": { method: "POST", fn: resolve },
+  "arclink.lab|resolvers": { method: "GET", fn: resolvers },
+};
+
+/** Handles /subscriptions/{s}/providers/{ns}/{name} when it is an evaluator; undefined otherwise. */
+export function evaluator(
+  s: ArmServices,
+  r: ArmRequest,
+  sub: string,
+  ns: string,
+  name: string,
+): ArmResponse | undefined {
+  const e = EVALUATORS[`${ns.toLowerCase()}|${name.toLowerCase()}`];
+  if (!e) return undefined;
+  checkSubscription(s, r, sub);
+  if (r.method !== e.method)
+    throw new ArmError(
+      405,
+      "MethodNotAllowed",
+      `${r.method} is not supported on ${r.path}; use ${e.method}.`,
+    );
+  return e.fn(s, r);
+}
