@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The arclink command: serve, and the tools that read the world it serves.
+import { apply, APPLY_BOOLEANS } from "./apply.js";
 import { CliError, Flags } from "./flags.js";
 import { serve } from "./serve.js";
 import { resolveCommand } from "./resolve.js";
@@ -9,6 +10,7 @@ const USAGE = `Usage: arclink <command> [flags]
 
 Commands:
   serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE)
+  apply     Create a topology file's resources through ARM (-f FILE, --ready-file F | --arm URL ...)
   resolve   What a host (--host H) or a resolver (--resolver R) answers for a name (--json, --trace)
   time      Show or advance the virtual clock: arclink time advance 15m
 `;
@@ -18,6 +20,8 @@ async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case "serve":
       return serve(new Flags(rest));
+    case "apply":
+      return apply(new Flags(rest, APPLY_BOOLEANS));
     case "resolve":
       return resolveCommand(new Flags(rest, ["json", "trace"]));
     case "time":

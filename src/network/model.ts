@@ -5,6 +5,7 @@ import { keyOf, parseResourceId } from "../core/resourceId.js";
 import { WorldView, World } from "../world/world.js";
 import { parseHostsFile } from "../providers/lab/hostsFile.js";
 import { ServiceTags } from "./serviceTags.js";
+import { defaultSecurityRules } from "../providers/network/networkSecurityGroups.js";
 
 export const AZURE_DNS_IP = "168.63.129.16";
 
@@ -104,6 +105,27 @@ export interface PrivateEndpointModel {
   addresses: Array<{ fqdn: string; ip: string; memberName?: string }>;
 }
 
+export interface NsgRuleModel {
+  name: string;
+  priority: number;
+  direction: "Inbound" | "Outbound";
+  access: "Allow" | "Deny";
+  protocol: string;
+  sources: string[];
+  destinations: string[];
+  destinationPorts: string[];
+  isDefault: boolean;
+}
+
+export interface NsgModel {
+  key: string;
+  id: string;
+  name: string;
+  /** Outbound and inbound rules, each list in priority order (defaults last). */
+  outbound: NsgRuleModel[];
+  inbound: NsgRuleModel[];
+}
+
 export interface NetworkModel {
   seq: number;
   tags: ServiceTags;
@@ -114,6 +136,7 @@ export interface NetworkModel {
   dnsServers: Map<string, DnsServerModel>;
   inboundEndpoints: Map<string, InboundEndpointModel>;
   privateEndpoints: Map<string, PrivateEndpointModel>;
+  nsgs: Map<string, NsgModel>;
 }
 
 const RECORD_TYPES = ["A", "AAAA", "CNAME", "TXT", "SOA"];
@@ -214,7 +237,21 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
     dnsServers: new Map(),
     inboundEndpoints: new Map(),
     privateEndpoints: new Map(),
+    nsgs: new Map(),
   };
+  for (const n of view.ofType("Microsoft.Network/networkSecurityGroups")) {
+    const rules = [
+      ...view.children(n.id, "Microsoft.Network/networkSecurityGroups/securityRules").map((r) => ruleModel(r.body, false)),
+      ...defaultSecurityRules(n.body).map((r) => ruleModel(r, true)),
+    ].sort((a, b) => a.priority - b.priority);
+    m.nsgs.set(n.key, {
+      key: n.key,
+      id: n.id,
+      name: n.body.name,
+      outbound: rules.filter((r) => r.direction === "Outbound"),
+      inbound: rules.filter((r) => r.direction === "Inbound"),
+    });
+  }
   for (const z of view.ofType("Microsoft.Network/privateDnsZones"))
     m.zones.set(z.key, zoneFromWorld(view, z));
   for (const v of view.ofType("Microsoft.Network/virtualNetworks")) {
@@ -382,6 +419,26 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
     });
   }
   return m;
+}
+
+function list(one: unknown, many: unknown): string[] {
+  if (Array.isArray(many) && many.length) return many.map(String);
+  return one === undefined || one === null || one === "" ? [] : [String(one)];
+}
+
+function ruleModel(body: Record<string, any>, isDefault: boolean): NsgRuleModel {
+  const p = body.properties ?? {};
+  return {
+    name: body.name,
+    priority: Number(p.priority),
+    direction: p.direction === "Inbound" ? "Inbound" : "Outbound",
+    access: p.access === "Deny" ? "Deny" : "Allow",
+    protocol: p.protocol ?? "*",
+    sources: list(p.sourceAddressPrefix, p.sourceAddressPrefixes),
+    destinations: list(p.destinationAddressPrefix, p.destinationAddressPrefixes),
+    destinationPorts: list(p.destinationPortRange, p.destinationPortRanges),
+    isDefault,
+  };
 }
 
 /** True when `ip` is inside any of the prefixes. */

@@ -79,6 +79,8 @@ export interface ResourceType {
   patch?: "tags" | "merge";
   /**
    * Validates the request and returns the properties to store (provisioningState is added if absent).
+   * Keys of the result starting with "_" are internal: the front end stores them at the top level of
+   * the resource (never inside properties) and strips them from every response.
    * Throws ArmError to refuse. May read and write other resources through ctx.tx.
    */
   write(ctx: ProviderContext, req: WriteRequest): Record<string, any>;
@@ -93,10 +95,18 @@ export interface ResourceType {
   actions?: Record<string, (ctx: ProviderContext, existing: Entry, body: unknown) => ActionResult>;
   /** Read-only children computed from the parent, e.g. privateLinkResources, defaultSecurityRules. */
   virtualChildren?: Record<string, VirtualChildren>;
+  /** Narrows a list of this type below its parent by the request's query (e.g. Private DNS $recordsetnamesuffix). */
+  listFilter?(items: Record<string, any>[], query: URLSearchParams): Record<string, any>[];
 }
 
 export interface VirtualChildren {
   /** Full type of the children in Azure's casing. */
   type: string;
-  list(parent: Entry, view: WorldView, now: Date): Record<string, any>[];
+  /** `query` is the list request's query string (absent when a single child is looked up). */
+  list(parent: Entry, view: WorldView, now: Date, query?: URLSearchParams): Record<string, any>[];
+  /**
+   * One child by name, for children that are not in `list` (e.g. machines/{m}/privateLinkScopes/current).
+   * Return undefined for a 404, or throw an ArmError with a more precise answer. Absent: found in `list`.
+   */
+  get?(parent: Entry, name: string, view: WorldView, now: Date): Record<string, any> | undefined;
 }

@@ -1,9 +1,17 @@
 // Every resource provider ArcLink serves, in one registry.
+import { hybridComputeNamespace } from "./hybridcompute/index.js";
+import { labNamespace } from "./lab/index.js";
+import { networkNamespace } from "./network/index.js";
+import { privateDnsNamespace } from "./privatedns/index.js";
 import { Registry } from "./registry.js";
 import { resourcesNamespace } from "./resources/index.js";
 
 export function createRegistry(): Registry {
   const r = new Registry();
   r.add(resourcesNamespace);
+  r.add(hybridComputeNamespace);
+  r.add(labNamespace);
+  r.add(privateDnsNamespace);
+  r.add(networkNamespace);
   return r;
 }

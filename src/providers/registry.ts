@@ -31,6 +31,7 @@ export class Registry {
     if (existing) {
       existing.types.push(...ns.types);
       existing.locationRoutes = [...(existing.locationRoutes ?? []), ...(ns.locationRoutes ?? [])];
+      existing.locations = existing.locations ?? ns.locations;
     } else {
       this.namespaces.set(ns.namespace.toLowerCase(), { ...ns, types: [...ns.types] });
     }

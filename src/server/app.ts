@@ -15,7 +15,9 @@ import { SqliteStore } from "../store/sqlite.js";
 import { Store } from "../store/store.js";
 import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
-import { createPipeline } from "./pipeline.js";
+import { createPipeline, PipelineDeps } from "./pipeline.js";
+import { Gateway } from "../frontends/gateway/gateway.js";
+import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
 import { readSettings } from "./settings.js";
 import { NetworkService } from "../network/service.js";
 import { ServiceTags } from "../network/serviceTags.js";
@@ -49,6 +51,7 @@ export interface RunningArcLink {
   tokens: TokenService;
   server: Server;
   network: NetworkService;
+  gateway: Gateway;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,8 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   );
   const services: ArmServices = {
     network,
+    tokens,
+    caCertPath: pki.caCertPath,
     world,
     writer,
     registry: createRegistry(),
@@ -81,10 +86,11 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     settings: () => readSettings(world),
     operations: new Operations(opKey),
   };
-  const server = createServer(
-    { key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 },
-    createPipeline({ services, tokens, log }),
-  );
+  const deps: PipelineDeps = { services, tokens, log, extra: [] };
+  const hostDns = new HostDnsViews(network);
+  const gateway = new Gateway(deps, hostDns);
+  deps.extra!.push((req, res, path, origin) => gateway.handle(req, res, path, origin));
+  const server = createServer({ key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 }, createPipeline(deps));
   await new Promise<void>((res, rej) => {
     server.once("error", rej);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => res());
@@ -127,9 +133,11 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     tokens,
     server,
     network,
+    gateway,
     async close() {
       unsubscribe();
       await listeners.close();
+      await hostDns.close();
       await new Promise<void>((res) => {
         server.close(() => res());
         for (const s of sockets) s.destroy();

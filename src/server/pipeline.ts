@@ -25,7 +25,7 @@ function originOf(req: IncomingMessage): string {
   return `https://${req.headers.host ?? "127.0.0.1"}`;
 }
 
-function requestHeaders(req: IncomingMessage): Record<string, string> {
+export function requestHeaders(req: IncomingMessage): Record<string, string> {
   const requestId = newGuid();
   const h: Record<string, string> = {
     "x-ms-request-id": requestId,
@@ -55,32 +55,37 @@ export function createPipeline(deps: PipelineDeps) {
       }
       if (await handleIdentity(req, res, path, query, { world: services.world, tokens, origin })) return;
       for (const h of deps.extra ?? []) if (await h(req, res, path, origin)) return;
-      const principal = await tokens.verifyArm(req.headers.authorization, [`${origin}/`, origin]);
-      const apiVersion = requireApiVersion(query);
-      const method = (req.method ?? "GET").toUpperCase();
-      let body: unknown;
-      if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
-      const out = await handleArm(services, {
-        method,
-        path,
-        query,
-        headers: req.headers,
-        body,
-        principal,
-        apiVersion,
-        baseUrl: origin,
-      });
-      const headers = { ...base, ...(out.headers ?? {}) };
-      if (method === "HEAD") {
-        res.writeHead(out.status, headers);
-        res.end();
-        return;
-      }
-      sendJson(res, out.status, out.body, headers);
+      await serveArm(deps, req, res, path, query, req.headers.authorization, origin, base);
     } catch (e) {
       sendError(res, e, base, deps.log);
     }
   };
+}
+
+/** One ARM call: auth → api-version → body → dispatch → serialize. Also used by the gateway's ARM service. */
+export async function serveArm(
+  deps: PipelineDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  authorization: string | undefined,
+  origin: string,
+  base: Record<string, string>,
+): Promise<void> {
+  const principal = await deps.tokens.verifyArm(authorization, [`${origin}/`, origin], origin);
+  const apiVersion = requireApiVersion(query);
+  const method = (req.method ?? "GET").toUpperCase();
+  let body: unknown;
+  if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
+  const out = await handleArm(deps.services, { method, path, query, headers: req.headers, body, principal, apiVersion, baseUrl: origin });
+  const headers = { ...base, ...(out.headers ?? {}) };
+  if (method === "HEAD") {
+    res.writeHead(out.status, headers);
+    res.end();
+    return;
+  }
+  sendJson(res, out.status, out.body, headers);
 }
 
 function parseJson(buf: Buffer): unknown {
@@ -96,7 +101,7 @@ function parseJson(buf: Buffer): unknown {
   }
 }
 
-function sendError(
+export function sendError(
   res: ServerResponse,
   e: unknown,
   base: Record<string, string>,

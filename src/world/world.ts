@@ -84,10 +84,15 @@ export class World implements WorldView {
   private put(r: StoredResource): void {
     const key = keyOf(r.id);
     const old = this.byKey.get(key);
-    if (old) this.unindex(old);
     const parsed = parseResourceId(r.id);
     const p = parsed ? parentId(parsed) : undefined;
     const e: Entry = { ...r, key, parentKey: p ? keyOf(p) : undefined };
+    // An update keeps the resource's place in the indexes, so lists (and their pages) keep their order.
+    if (old && old.parentKey === e.parentKey && old.type.toLowerCase() === e.type.toLowerCase()) {
+      this.byKey.set(key, e);
+      return;
+    }
+    if (old) this.unindex(old);
     this.byKey.set(key, e);
     if (e.parentKey) addTo(this.byParent, e.parentKey, key);
     addTo(this.byType, e.type.toLowerCase(), key);

@@ -12,14 +12,24 @@ export interface ScenarioResult {
   result?: any;
 }
 
-export function runScenario(name: string, info: Ready, env: Record<string, string> = {}, timeoutMs = 120_000): Promise<ScenarioResult> {
+export function runScenario(
+  name: string,
+  info: Ready,
+  env: Record<string, string> = {},
+  timeoutMs = 120_000,
+): Promise<ScenarioResult> {
   const script = join(ROOT, "dist/test/scenarios", `${name}.js`);
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [script],
       {
-        env: { ...process.env, NODE_EXTRA_CA_CERTS: info.caCert, ARCLINK_READY: JSON.stringify(info), ...env },
+        env: {
+          ...process.env,
+          NODE_EXTRA_CA_CERTS: info.caCert,
+          ARCLINK_READY: JSON.stringify(info),
+          ...env,
+        },
         timeout: timeoutMs,
         maxBuffer: 32 * 1024 * 1024,
       },

@@ -32,7 +32,9 @@ export interface TestServer {
   restart(): Promise<TestServer>;
 }
 
-export async function startServer(opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startServer(
+  opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "arclink-test-"));
   const readyFile = join(dataDir, `ready-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   const proc = spawn(
@@ -53,7 +55,8 @@ export async function startServer(opts: { dataDir?: string; args?: string[]; env
     await new Promise((r) => setTimeout(r, 50));
   }
   const info = JSON.parse(readFileSync(readyFile, "utf8")) as Ready;
-  const exited = () => new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once("exit", () => r())));
+  const exited = () =>
+    new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once("exit", () => r())));
   const self: TestServer = {
     info,
     dataDir,

@@ -13,6 +13,7 @@ import {
   listCollection,
   patchResource,
   postAction,
+  project,
   putResource,
 } from "./resourceOps.js";
 
@@ -151,5 +152,5 @@ function operation(s: ArmServices, r: ArmRequest, token: string, result: boolean
   }
   if (info.method === "DELETE") return { status: id && !id.namespace ? 200 : 204 };
   const e = s.world.get(info.resourceId);
-  return e ? { status: 200, body: e.body } : { status: 204 };
+  return e ? { status: 200, body: project(s, e) } : { status: 204 };
 }

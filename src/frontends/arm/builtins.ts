@@ -168,10 +168,11 @@ export function genericList(s: ArmServices, r: ArmRequest, sub: string, rg?: str
   checkSubscription(s, r, sub);
   if (rg && !s.world.get(`/subscriptions/${sub}/resourceGroups/${rg}`))
     throw errors.resourceGroupNotFound(rg);
-  const scope =
-    keyOf(rg ? `/subscriptions/${sub}/resourceGroups/${rg}` : `/subscriptions/${sub}`) + "/providers/";
   const expand = (r.query.get("$expand") ?? "").toLowerCase();
   const filter = parseFilter(r.query.get("$filter"));
+  // az resource list -g sends the resource group as a $filter on the subscription-wide list.
+  const group = rg ?? filter.resourceGroup;
+  const scope = keyOf(group ? `/subscriptions/${sub}/resourceGroups/${group}` : `/subscriptions/${sub}`) + "/";
   const out: Record<string, any>[] = [];
   for (const def of s.registry.allTypes()) {
     if (
@@ -182,7 +183,7 @@ export function genericList(s: ArmServices, r: ArmRequest, sub: string, rg?: str
       continue;
     if (filter.resourceType && filter.resourceType !== def.type.toLowerCase()) continue;
     for (const e of s.world.ofType(def.type)) {
-      if (!e.key.startsWith(scope)) continue;
+      if (!e.key.startsWith(scope) || !e.key.includes("/providers/")) continue;
       const b = expand.includes("properties") ? project(s, e) : e.body;
       const item: Record<string, any> = {
         id: b.id,
@@ -204,12 +205,14 @@ export function genericList(s: ArmServices, r: ArmRequest, sub: string, rg?: str
   return page(r, out);
 }
 
-function parseFilter(f: string | null): { resourceType?: string; name?: string } {
+function parseFilter(f: string | null): { resourceType?: string; name?: string; resourceGroup?: string } {
   if (!f) return {};
-  const out: { resourceType?: string; name?: string } = {};
+  const out: { resourceType?: string; name?: string; resourceGroup?: string } = {};
+  const g = /resourceGroup\s+eq\s+'([^']+)'/i.exec(f);
+  if (g) out.resourceGroup = g[1];
   const rt = /resourceType\s+eq\s+'([^']+)'/i.exec(f);
   if (rt) out.resourceType = rt[1].toLowerCase();
-  const n = /name\s+eq\s+'([^']+)'/i.exec(f);
+  const n = /\bname\s+eq\s+'([^']+)'/i.exec(f);
   if (n) out.name = n[1].toLowerCase();
   return out;
 }

@@ -7,6 +7,7 @@ import { Writer } from "../../world/writer.js";
 import { WriteTx } from "../../world/writeTx.js";
 import { Operations } from "./lro.js";
 import { NetworkService } from "../../network/service.js";
+import { TokenService } from "../identity/tokens.js";
 
 export interface ArmServices {
   world: World;
@@ -16,6 +17,9 @@ export interface ArmServices {
   settings: () => Settings;
   operations: Operations;
   network: NetworkService;
+  tokens: TokenService;
+  /** Absolute path of the CA certificate clients trust. */
+  caCertPath: string;
 }
 
 export interface ArmRequest {

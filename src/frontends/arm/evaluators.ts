@@ -6,7 +6,7 @@ import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 
-export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse;
+export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse | Promise<ArmResponse>;
 
 const QTYPES = ["A", "AAAA", "CNAME", "TXT", "SOA", "ANY"];
 
@@ -81,7 +81,40 @@ function resolvers(s: ArmServices): ArmResponse {
   };
 }
 
+export const GATEWAY_AUDIENCE = "https://gateway.arclink.local/";
+const HOST_CREDENTIAL_SECONDS = 30 * 86_400;
+
+/** A host credential: lets one process act as one simulated host through the gateway. */
+async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const body = asObject(r.body, "body");
+  const host = reqString(body.host, "host", 2048);
+  const m = s.network.model();
+  const h = [...m.hosts.values()].find((x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase());
+  if (!h) {
+    throw new ArmError(404, "HostNotFound", `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`);
+  }
+  const token = await s.tokens.issue({
+    issuer: `${r.baseUrl}/${r.principal.tenantId}/v2.0`,
+    audience: GATEWAY_AUDIENCE,
+    principal: { oid: h.key, tenantId: r.principal.tenantId, kind: "host", actsAs: h.id },
+    lifetimeSeconds: HOST_CREDENTIAL_SECONDS,
+  });
+  return {
+    status: 200,
+    body: {
+      hostId: h.id,
+      hostName: h.name,
+      token,
+      gateway: `${r.baseUrl}/.gateway`,
+      caCert: s.caCertPath,
+      tenantId: r.principal.tenantId,
+      expiresOn: new Date(Date.now() + HOST_CREDENTIAL_SECONDS * 1000).toISOString(),
+    },
+  };
+}
+
 const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
+  "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
   "arclink.lab|resolvers": { method: "GET", fn: resolvers },
 };
@@ -93,7 +126,7 @@ export function evaluator(
   sub: string,
   ns: string,
   name: string,
-): ArmResponse | undefined {
+): ArmResponse | Promise<ArmResponse> | undefined {
   const e = EVALUATORS[`${ns.toLowerCase()}|${name.toLowerCase()}`];
   if (!e) return undefined;
   checkSubscription(s, r, sub);

@@ -66,7 +66,11 @@ export function checkSubscription(s: ArmServices, r: ArmRequest, sub: string | u
     throw new ArmError(
       403,
       "AuthorizationFailed",
-      `The client '${r.principal.appId}' with object id '${r.principal.oid}' does not have authorization to perform action '${r.method}' over scope '/subscriptions/${sub}' or the scope is invalid. Grant the principal access to the subscription.`,
+      `The client '${r.principal.appId}' with object id '${r.principal.oid}' does not have authorization to perform action '${r.method}' over scope '/subscriptions/${sub}' or the scope is invalid. ${
+        sp
+          ? "Grant the principal access to the subscription."
+          : `No service principal with application id '${r.principal.appId}' exists here: sign in with the client id printed by 'arclink serve'.`
+      }`,
     );
   }
 }
@@ -108,6 +112,15 @@ export function project(s: ArmServices, e: Entry, view: WorldView = s.world): Re
   const def = s.registry.type(e.type);
   const body = def?.project ? def.project(e.body, view, s.clock.now(), e) : e.body;
   return stripInternal(body);
+}
+
+/** Callers may not set internal ("_") keys, at the top or inside properties. */
+function withoutInternal(input: Record<string, any>): Record<string, any> {
+  const out = stripInternal(input);
+  if (out.properties && typeof out.properties === "object" && !Array.isArray(out.properties)) {
+    return { ...out, properties: stripInternal(out.properties) };
+  }
+  return out;
 }
 
 export function stripInternal(body: Record<string, any>): Record<string, any> {
@@ -154,7 +167,9 @@ function virtualChild(s: ArmServices, id: ResourceId): ((r: ArmRequest) => ArmRe
       throw new ArmError(405, "MethodNotAllowed", `${vc.type} is read-only; only GET is supported.`);
     }
     const n = nameOf(id).toLowerCase();
-    const hit = vc.list(parent, s.world, s.clock.now()).find((x) => String(x.name).toLowerCase() === n);
+    const hit = vc.get
+      ? vc.get(parent, nameOf(id), s.world, s.clock.now())
+      : vc.list(parent, s.world, s.clock.now()).find((x) => String(x.name).toLowerCase() === n);
     if (!hit) throw errors.resourceNotFound(typeAndName(id), id.resourceGroup);
     return { status: 200, body: hit };
   };
@@ -162,7 +177,7 @@ function virtualChild(s: ArmServices, id: ResourceId): ((r: ArmRequest) => ArmRe
 
 export async function putResource(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<ArmResponse> {
   const def = typeOf(s, id);
-  const input = asObject(r.body, "body");
+  const input = withoutInternal(asObject(r.body, "body"));
   const requestedLocation = def.kind === "tracked" ? input.location : undefined;
   checkVersion(s, r, def, typeof requestedLocation === "string" ? requestedLocation : undefined);
   checkSubscription(s, r, id.subscription);
@@ -201,6 +216,13 @@ function writeBody(
   for (const k of ["kind", "identity", "extendedLocation", "sku", "zones", "managedBy"]) {
     if (input[k] !== undefined) top[k] = input[k];
   }
+  // Internal ("_") keys the provider returned live at the top level; project() strips them.
+  for (const k of Object.keys(properties)) {
+    if (k.startsWith("_")) {
+      top[k] = properties[k];
+      delete properties[k];
+    }
+  }
   return compose({
     def,
     id,
@@ -232,6 +254,12 @@ function trackedLocation(def: ResourceType, requested: unknown, existing: Entry 
       "LocationRequired",
       `The location property is required for this definition. Set "location" to a region such as "eastus".`,
       { target: "location" },
+    );
+  }
+  if (typeof requested !== "string") {
+    throw errors.invalidRequestContent(
+      `'location' must be a string naming a region such as "eastus", got ${JSON.stringify(requested)}.`,
+      "location",
     );
   }
   const loc = normalizeRegion(requested);
@@ -291,7 +319,7 @@ export async function patchResource(s: ArmServices, r: ArmRequest, id: ResourceI
   const def = typeOf(s, id);
   checkVersion(s, r, def);
   checkSubscription(s, r, id.subscription);
-  const input = asObject(r.body, "body");
+  const input = withoutInternal(asObject(r.body, "body"));
   if (!def.patch) {
     throw new ArmError(
       405,
@@ -397,24 +425,18 @@ export function listCollection(
     const vc = pdef?.virtualChildren?.[rt.last.toLowerCase()];
     if (pdef) checkVersion(s, r, pdef);
     if (!parent) {
-      checkParents(s.world, {
-        ...rt.parent,
-        types: [...rt.parent.types, rt.last],
-        names: [...rt.parent.names, "x"],
-      });
+      checkParents(s.world, parseResourceId(`${rt.parent.id}/${rt.last}/x`)!);
       throw errors.resourceNotFound(typeAndName(rt.parent), rt.rg);
     }
-    if (vc) return page(r, vc.list(parent, s.world, s.clock.now()));
+    if (vc) return page(r, vc.list(parent, s.world, s.clock.now(), r.query));
     if (!def)
       throw typeOf(s, {
         ...rt.parent,
         types: [...rt.parent.types, rt.last],
         names: [...rt.parent.names, "x"],
       });
-    return page(
-      r,
-      s.world.children(parent.id, def.type).map((e) => project(s, e)),
-    );
+    const items = s.world.children(parent.id, def.type).map((e) => project(s, e));
+    return page(r, def.listFilter ? def.listFilter(items, r.query) : items);
   }
   if (!def) {
     throw typeOf(s, parseResourceId(`/subscriptions/${rt.sub}/providers/${rt.ns}/${rt.last}/x`)!);

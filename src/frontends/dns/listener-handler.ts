@@ -30,7 +30,8 @@ export interface QueryMeta {
   remote: string;
 }
 
-export type AnswerFn = (q: DnsQuestion, meta: QueryMeta) => DnsAnswer | Promise<DnsAnswer>;
+/** `null` drops the query (no reply): how an unreachable server looks to a client (it times out). */
+export type AnswerFn = (q: DnsQuestion, meta: QueryMeta) => DnsAnswer | null | Promise<DnsAnswer | null>;
 
 export interface HandlerOptions {
   answer: AnswerFn;
@@ -53,12 +54,27 @@ export class QueryHandler {
 
   constructor(private readonly opts: HandlerOptions) {}
 
+  /** Never throws: malformed input gives an error reply or null (drop), failures give SERVFAIL. */
   handle(msg: Buffer, transport: Transport, remoteAddress: string, remotePort: number): HandleResult {
     const q = decodeQuery(msg);
     if (q.kind === "error") {
       if (q.action === "drop" || q.header === null) return null;
       return encodeError(q.query ?? q.header, q.rcode);
     }
+    try {
+      return this.resolve(q, transport, remoteAddress, remotePort);
+    } catch (err) {
+      // answer() or cacheKey() threw synchronously.
+      return this.servfail(q, err);
+    }
+  }
+
+  private resolve(
+    q: DecodedQuery,
+    transport: Transport,
+    remoteAddress: string,
+    remotePort: number,
+  ): HandleResult {
     const maxSize = transport === "tcp" ? MAX_MESSAGE_SIZE : udpMaxSize(q);
     const key = this.cacheKeyFor(q, maxSize, transport);
     if (key !== null) {
@@ -66,19 +82,15 @@ export class QueryHandler {
       if (hit !== undefined) return patchCached(hit, q);
     }
     const generation = this.generation;
-    let answer: DnsAnswer | Promise<DnsAnswer>;
-    try {
-      const question = { name: q.name, type: typeName(q.qtype), qtype: q.qtype, class: q.qclass };
-      answer = this.opts.answer(question, { transport, remote: formatRemote(remoteAddress, remotePort) });
-    } catch (err) {
-      return this.servfail(q, err);
-    }
+    const question = { name: q.name, type: typeName(q.qtype), qtype: q.qtype, class: q.qclass };
+    const answer = this.opts.answer(question, { transport, remote: formatRemote(remoteAddress, remotePort) });
     if (answer instanceof Promise) {
       return answer.then(
-        (a) => this.finish(q, a, maxSize, key, generation),
+        (a) => (a === null ? null : this.finish(q, a, maxSize, key, generation)),
         (err: unknown) => this.servfail(q, err),
       );
     }
+    if (answer === null) return null;
     return this.finish(q, answer, maxSize, key, generation);
   }
 

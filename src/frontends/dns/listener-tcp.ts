@@ -117,6 +117,7 @@ class TcpConnection {
         (reply) => this.send(reply),
         (err: unknown) => this.onError(err, "handling a TCP query"),
       )
+      .catch((err: unknown) => this.onError(err, "sending a TCP reply"))
       .finally(() => {
         this.inFlight--;
         this.updateFlow();

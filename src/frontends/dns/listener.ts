@@ -66,13 +66,22 @@ function bindUdp(host: string, port: number, handler: QueryHandler, onError: Err
     let result: HandleResult;
     try {
       result = handler.handle(msg, "udp", rinfo.address, rinfo.port);
-    } catch {
-      return; // The handler reports its own failures; a throw here must not reach the socket.
+    } catch (err) {
+      // handle() is written not to throw; if it does anyway, the socket must survive.
+      onError(err, "handling a UDP query");
+      return;
     }
     const send = (reply: Buffer | null): void => {
-      if (reply !== null) sock.send(reply, rinfo.port, rinfo.address, () => undefined);
+      if (reply === null) return;
+      try {
+        // No callback: Node then tries a synchronous send first (cheaper) and ignores send
+        // errors, which for UDP replies are the client's loss anyway (it will retry).
+        sock.send(reply, rinfo.port, rinfo.address);
+      } catch {
+        // The socket was closed while an async answer was pending: nothing left to reply on.
+      }
     };
-    if (result instanceof Promise) result.then(send, () => undefined);
+    if (result instanceof Promise) result.then(send, (err: unknown) => onError(err, "answering over UDP"));
     else send(result);
   });
   return new Promise((resolve, reject) => {

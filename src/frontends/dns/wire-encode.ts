@@ -189,12 +189,22 @@ function expectSoa(rr: RR): SoaData {
   return d;
 }
 
+const SOA_NUMBERS = ["serial", "refresh", "retry", "expire", "minimum"] as const;
+
+function checkU32(rr: RR, field: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
+    throw new Error(`RR ${rr.name} ${rr.type}: ${field} ${String(v)} is not an integer in 0..4294967295`);
+  }
+  return v;
+}
+
 function writeTxt(w: WireWriter, rr: RR): void {
   const strings = typeof rr.data === "string" ? [rr.data] : rr.data;
   if (!Array.isArray(strings)) throw new Error(`RR ${rr.name} TXT: data must be an array of strings`);
   // TXT rdata needs at least one character-string; an empty list means one empty string.
   if (strings.length === 0) w.u8(0);
   for (const s of strings) {
+    if (typeof s !== "string") throw new Error(`RR ${rr.name} TXT: data must be an array of strings`);
     const bytes = Buffer.from(s, "utf8");
     // character-strings hold 255 bytes; longer values are split, as DNS tooling does.
     let start = 0;
@@ -230,7 +240,7 @@ function writeRdata(w: WireWriter, rr: RR): void {
       const soa = expectSoa(rr);
       w.name(soa.mname);
       w.name(soa.rname);
-      for (const v of [soa.serial, soa.refresh, soa.retry, soa.expire, soa.minimum]) w.u32(v >>> 0);
+      for (const field of SOA_NUMBERS) w.u32(checkU32(rr, field, soa[field]));
       return;
     }
     default:
@@ -246,6 +256,17 @@ function writeRR(w: WireWriter, rr: RR): void {
   const rdlenAt = w.placeholder16();
   writeRdata(w, rr);
   w.closeLength16(rdlenAt);
+}
+
+/** The answer comes from other code (possibly JS): fail with a clear message, not a TypeError. */
+function checkAnswer(a: DnsAnswer, q: DecodedQuery): void {
+  if (typeof a !== "object" || a === null || !Array.isArray(a.answers) || !Array.isArray(a.authority)) {
+    throw new Error(`answer for ${q.name || "."} is not a DnsAnswer {rcode, answers[], authority[]}`);
+  }
+  if (a.additional !== undefined && !Array.isArray(a.additional)) {
+    throw new Error(`answer for ${q.name || "."}: additional must be an array when present`);
+  }
+  checkRcode(a.rcode, q);
 }
 
 function checkRcode(rcode: number, q: DecodedQuery): void {
@@ -307,7 +328,7 @@ function encodeOrOverflow(encode: () => Buffer): Buffer | null {
  * Throws an Error naming the record when the answer itself is invalid (bad address, TTL...).
  */
 export function encodeResponse(q: DecodedQuery, a: DnsAnswer, maxSize: number): Buffer {
-  checkRcode(a.rcode, q);
+  checkAnswer(a, q);
   const full = encodeOrOverflow(() => writeFull(q, a, maxSize, true));
   if (full) return full;
   if (a.additional?.length) {

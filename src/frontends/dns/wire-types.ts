@@ -79,6 +79,7 @@ export interface DecodeError {
   kind: "error";
   /** "drop": send nothing (too short to answer, or a response). "reply": send encodeError(...). */
   action: "drop" | "reply";
+  /** The rcode to reply with (FORMERR, NOTIMP, REFUSED, BADVERS); not meaningful for "drop". */
   rcode: number;
   /** Human-readable cause, for logs and tests. */
   reason: string;

@@ -1,0 +1,19 @@
+// The shape of an azcmagent command: its flags, its help and what it runs.
+import type { AgentContext } from "../context.js";
+import type { FlagSpec } from "../flags.js";
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Longer help text. */
+  description?: string;
+  /** "azcmagent connect [flags]" */
+  usage: string;
+  examples?: string[];
+  flags: FlagSpec[];
+  /** Listed under "Internal commands" in --help. */
+  internal?: boolean;
+  /** Returns the exit code (0 when nothing is returned). */
+  run(ctx: AgentContext, args: string[]): Promise<number | void>;
+}

@@ -1,0 +1,65 @@
+// Microsoft.HybridCompute/privateLinkScopes: an Azure Arc Private Link Scope. PUT is synchronous,
+// PATCH changes only tags, DELETE is a location-style LRO. The scope keeps its privateLinkScopeId
+// GUID for life; its private endpoint connections are separate child entries (created by
+// private endpoints) that GET inlines. Deleting a scope is allowed while machines still name it:
+// their privateLinkScopeResourceId then dangles (lint reports it); the connections go with it.
+import { newGuid } from "../../core/guid.js";
+import { ResourceType } from "../contract.js";
+import { asArray, asObject, optEnum, reqString } from "../validate.js";
+import { privateLinkResources } from "./privateLinkResources.js";
+import { connectionsOf } from "./validationDetails.js";
+import { HYBRIDCOMPUTE_API_VERSIONS, SCOPE_TYPE } from "./versions.js";
+
+const ACCESS = ["Enabled", "Disabled"] as const;
+
+export const privateLinkScopes: ResourceType = {
+  type: SCOPE_TYPE,
+  apiVersions: HYBRIDCOMPUTE_API_VERSIONS,
+  kind: "tracked",
+  name: {
+    min: 1,
+    max: 64,
+    pattern: /^[a-zA-Z0-9\-_.]+$/,
+    describe: "letters, digits, hyphens, underscores and periods",
+  },
+  lro: { put: "sync", delete: "location" },
+  etag: "none",
+  listBy: { subscription: true, resourceGroup: true },
+  patch: "tags",
+  write(_ctx, req) {
+    const p = asObject(req.body.properties, "properties");
+    const publicNetworkAccess =
+      optEnum(p.publicNetworkAccess, "properties.publicNetworkAccess", ACCESS) ?? "Disabled";
+    const out: Record<string, any> = {
+      publicNetworkAccess,
+      privateLinkScopeId: req.existing?.body.properties?.privateLinkScopeId ?? newGuid(),
+    };
+    if (p.serviceExtensions !== undefined && p.serviceExtensions !== null) {
+      out.serviceExtensions = asArray(p.serviceExtensions, "properties.serviceExtensions").map((x, i) => {
+        const path = `properties.serviceExtensions[${i}]`;
+        const o = asObject(x, path);
+        const ext: Record<string, string> = {
+          serviceExtensionType: reqString(o.serviceExtensionType, `${path}.serviceExtensionType`, 128),
+        };
+        const access = optEnum(
+          o.serviceExtensionPublicNetworkAccess,
+          `${path}.serviceExtensionPublicNetworkAccess`,
+          ACCESS,
+        );
+        if (access) ext.serviceExtensionPublicNetworkAccess = access;
+        return ext;
+      });
+    }
+    return out;
+  },
+  project(body, view, _now, entry) {
+    const connections = connectionsOf(entry.id, view).map((c) => ({
+      id: c.body.id ?? c.id,
+      name: c.body.name,
+      type: c.body.type,
+      properties: c.body.properties,
+    }));
+    return { ...body, properties: { ...body.properties, privateEndpointConnections: connections } };
+  },
+  virtualChildren: { privatelinkresources: privateLinkResources },
+};

@@ -1,0 +1,259 @@
+// What the ArcLink.Lab types share: the namespace's conventions (tenant-free, global, one
+// api-version), where a lab thing sits (an on-premises site or an Azure subnet), and the
+// address checks that keep two things from claiming one IP.
+import { isIPv4, isIPv6 } from "node:net";
+import { ArmError, errors } from "../../core/armError.js";
+import { Cidr, cidrContainsIp, formatIpv4, parseCidr, parseIpv4 } from "../../core/ip.js";
+import { sameId } from "../../core/resourceId.js";
+import { NameRule, ResourceType } from "../contract.js";
+import { optString, ref } from "../validate.js";
+import { WorldView } from "../../world/world.js";
+
+export const LAB_NAMESPACE = "ArcLink.Lab";
+export const LAB_API_VERSIONS = ["2025-01-01"] as const;
+
+export const SITE_TYPE = "ArcLink.Lab/sites";
+export const HOST_TYPE = "ArcLink.Lab/hosts";
+export const DNS_SERVER_TYPE = "ArcLink.Lab/dnsServers";
+export const SITE_CONNECTION_TYPE = "ArcLink.Lab/siteConnections";
+export const FIREWALL_TYPE = "ArcLink.Lab/firewalls";
+export const PROXY_TYPE = "ArcLink.Lab/proxies";
+
+export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
+export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
+
+export const LAB_NAME: NameRule = {
+  min: 1,
+  max: 80,
+  pattern: /^[A-Za-z0-9]([-\w.]*\w)?$/u,
+  describe:
+    "letters, digits, underscores, hyphens and periods, starting with a letter or digit and not ending in a period or hyphen",
+};
+
+/** The conventions every lab type shares; each file adds its type, write and hooks. */
+export const LAB_COMMON: Pick<
+  ResourceType,
+  "apiVersions" | "kind" | "globalLocation" | "name" | "lro" | "etag" | "patch" | "listBy"
+> = {
+  apiVersions: LAB_API_VERSIONS,
+  kind: "tracked",
+  globalLocation: true,
+  name: LAB_NAME,
+  lro: { put: "sync", delete: "sync" },
+  etag: "guid",
+  patch: "merge",
+  listBy: { subscription: true, resourceGroup: true },
+};
+
+export function invalid(path: string, message: string): ArmError {
+  return errors.invalidProperty(path, message);
+}
+
+/** An IPv4 address (the network model is IPv4). */
+export function ipv4(v: unknown, path: string): string {
+  const s = optString(v, path, 64);
+  if (s === undefined || s === "") throw errors.missingProperty(path);
+  if (parseIpv4(s) === undefined) throw invalid(path, `'${s}' is not an IPv4 address such as 192.168.1.10.`);
+  return s;
+}
+
+/** An IPv4 or IPv6 address (resolver targets). */
+export function ipAny(v: unknown, path: string): string {
+  const s = optString(v, path, 64);
+  if (s === undefined || s === "") throw errors.missingProperty(path);
+  if (!isIPv4(s) && !isIPv6(s)) throw invalid(path, `'${s}' is not an IPv4 or IPv6 address.`);
+  return s;
+}
+
+/** A list of distinct IP addresses. */
+export function ipList(v: unknown, path: string, opts: { min?: number } = {}): string[] {
+  if (v === undefined || v === null) {
+    if (opts.min) throw errors.missingProperty(path);
+    return [];
+  }
+  if (!Array.isArray(v))
+    throw errors.invalidRequestContent(`'${path}' must be an array of IP addresses.`, path);
+  if (opts.min && v.length < opts.min) throw invalid(path, `at least ${opts.min} address is required.`);
+  const out = v.map((x, i) => ipAny(x, `${path}[${i}]`));
+  const seen = new Set<string>();
+  out.forEach((ip, i) => {
+    if (seen.has(ip)) throw invalid(`${path}[${i}]`, `${ip} is listed twice; list each address once.`);
+    seen.add(ip);
+  });
+  return out;
+}
+
+const DOMAIN_LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i;
+
+/** A DNS domain name: returned lower-cased, without a trailing dot. */
+export function domainName(v: unknown, path: string): string {
+  const s = optString(v, path, 254);
+  if (s === undefined || s === "") throw errors.missingProperty(path);
+  const n = s.replace(/\.$/, "").toLowerCase();
+  if (n.length === 0 || n.length > 253 || !n.split(".").every((l) => DOMAIN_LABEL.test(l))) {
+    throw invalid(
+      path,
+      `'${s}' is not a DNS name: use dot-separated labels of letters, digits, hyphens and underscores (each 1-63 characters), e.g. his.arc.azure.com.`,
+    );
+  }
+  return n;
+}
+
+/** Where a host or DNS server sits: an on-premises site, or a subnet in Azure. */
+export interface Placement {
+  kind: "site" | "subnet";
+  /** The site's or the subnet's id, as stored. */
+  id: string;
+  /** Property name that holds it ("siteId" or "subnetId"). */
+  prop: "siteId" | "subnetId";
+  prefixes: Cidr[];
+}
+
+/** Exactly one of properties.siteId / properties.subnetId, referencing an existing resource. */
+export function placement(view: WorldView, props: Record<string, any>): Placement {
+  const hasSite = props.siteId !== undefined && props.siteId !== null;
+  const hasSubnet = props.subnetId !== undefined && props.subnetId !== null;
+  if (hasSite === hasSubnet) {
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      hasSite
+        ? "Both 'properties.siteId' and 'properties.subnetId' are set. A machine sits either on-premises (siteId) or in an Azure subnet (subnetId): keep one."
+        : "One of 'properties.siteId' (an ArcLink.Lab/sites id, for a machine on-premises) or 'properties.subnetId' (a Microsoft.Network/virtualNetworks/subnets id, for a VM in Azure) is required.",
+      { target: hasSite ? "properties.subnetId" : "properties.siteId" },
+    );
+  }
+  if (hasSite) {
+    const e = ref(props.siteId, "properties.siteId", SITE_TYPE, view, "site");
+    return { kind: "site", id: e.id, prop: "siteId", prefixes: sitePrefixes(e.body) };
+  }
+  const e = ref(props.subnetId, "properties.subnetId", SUBNET_TYPE, view, "subnet");
+  return { kind: "subnet", id: e.id, prop: "subnetId", prefixes: subnetPrefixes(e.body) };
+}
+
+export function sitePrefixes(body: Record<string, any> | undefined): Cidr[] {
+  const list: unknown[] = body?.properties?.addressSpace?.addressPrefixes ?? [];
+  return list.map((p) => parseCidr(p)).filter((c): c is Cidr => !!c);
+}
+
+export function subnetPrefixes(body: Record<string, any> | undefined): Cidr[] {
+  const p = body?.properties ?? {};
+  const list: unknown[] = Array.isArray(p.addressPrefixes) ? p.addressPrefixes : [p.addressPrefix];
+  return list.map((x) => parseCidr(x)).filter((c): c is Cidr => !!c);
+}
+
+export function vnetPrefixes(body: Record<string, any> | undefined): Cidr[] {
+  const list: unknown[] = body?.properties?.addressSpace?.addressPrefixes ?? [];
+  return list.map((p) => parseCidr(p)).filter((c): c is Cidr => !!c);
+}
+
+/**
+ * The address must lie inside the site's or subnet's prefixes, must not be one Azure reserves in a
+ * subnet, and must not be taken by another lab machine or an Azure-allocated interface there.
+ */
+export function checkAddress(
+  view: WorldView,
+  where: Placement,
+  ip: string,
+  selfId: string,
+  path: string,
+): void {
+  const n = parseIpv4(ip)!;
+  const inside = where.prefixes.find((c) => cidrContainsIp(c, n));
+  const what = where.kind === "site" ? "site" : "subnet";
+  if (!inside) {
+    throw invalid(
+      path,
+      `${ip} is outside the ${what}'s address space (${where.prefixes.map((c) => c.text).join(", ") || "none"}). Use an address inside it, or add a prefix to the ${what}.`,
+    );
+  }
+  if (where.kind === "subnet") {
+    const reserved = [inside.first, inside.first + 1, inside.first + 2, inside.first + 3, inside.last];
+    if (reserved.includes(n)) {
+      throw invalid(
+        path,
+        `${ip} is reserved by Azure in subnet ${inside.text} (the network address, .1 to .3 and the broadcast address). The first usable address is ${formatIpv4(inside.first + 4)}.`,
+      );
+    }
+  }
+  const taken = addressesIn(view, where).find((x) => x.ip === ip && !sameId(x.by, selfId));
+  if (taken) {
+    throw new ArmError(
+      409,
+      "PrivateIPAddressInUse",
+      `The address ${ip} at '${path}' is already used by ${taken.by} in the same ${what}. Choose another address.`,
+      { target: path },
+    );
+  }
+}
+
+interface TakenAddress {
+  ip: string;
+  by: string;
+}
+
+/** Every address claimed in a site or subnet: lab machines, and in a subnet Azure's NICs and endpoints. */
+export function addressesIn(view: WorldView, where: Placement): TakenAddress[] {
+  const out: TakenAddress[] = [];
+  const labTypes: [string, string][] = [
+    [HOST_TYPE, "privateIPAddress"],
+    [DNS_SERVER_TYPE, "ipAddress"],
+    [PROXY_TYPE, "ipAddress"],
+  ];
+  for (const [type, field] of labTypes) {
+    for (const e of view.ofType(type)) {
+      const p = e.body.properties ?? {};
+      if (sameId(p[where.prop], where.id) && typeof p[field] === "string")
+        out.push({ ip: p[field], by: e.id });
+    }
+  }
+  if (where.kind === "subnet") out.push(...azureAddressesIn(view, where.id));
+  return out;
+}
+
+/** Addresses Azure allocated in a subnet (NIC ip configurations, private endpoints, resolver inbound endpoints). */
+function azureAddressesIn(view: WorldView, subnetId: string): TakenAddress[] {
+  const out: TakenAddress[] = [];
+  const add = (ip: unknown, subnet: unknown, by: string) => {
+    if (typeof ip === "string" && typeof subnet === "string" && sameId(subnet, subnetId))
+      out.push({ ip, by });
+  };
+  for (const e of view.ofType("Microsoft.Network/networkInterfaces")) {
+    for (const c of arr(e.body.properties?.ipConfigurations)) {
+      add(c?.properties?.privateIPAddress, c?.properties?.subnet?.id, e.id);
+    }
+  }
+  for (const e of view.ofType("Microsoft.Network/privateEndpoints")) {
+    const subnet = e.body.properties?.subnet?.id;
+    for (const c of arr(e.body.properties?.ipConfigurations))
+      add(c?.properties?.privateIPAddress, subnet, e.id);
+    for (const c of arr(e.body.properties?.customDnsConfigs)) {
+      for (const ip of arr(c?.ipAddresses)) add(ip, subnet, e.id);
+    }
+  }
+  for (const e of view.ofType("Microsoft.Network/dnsResolvers/inboundEndpoints")) {
+    for (const c of arr(e.body.properties?.ipConfigurations)) add(c?.privateIpAddress, c?.subnet?.id, e.id);
+  }
+  return out;
+}
+
+function arr(v: unknown): any[] {
+  return Array.isArray(v) ? v : [];
+}
+
+/** Lab resources whose properties.siteId is this site. */
+export function siteDependents(view: WorldView, siteId: string): { id: string; type: string }[] {
+  const out: { id: string; type: string }[] = [];
+  for (const t of [HOST_TYPE, DNS_SERVER_TYPE, SITE_CONNECTION_TYPE, FIREWALL_TYPE, PROXY_TYPE]) {
+    for (const e of view.ofType(t)) {
+      if (sameId(e.body.properties?.siteId, siteId)) out.push({ id: e.id, type: e.type });
+    }
+  }
+  return out;
+}
+
+/** Keeps the caller's property order stable: drops undefined values. */
+export function compact<T extends Record<string, any>>(o: T): T {
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}

@@ -1,0 +1,73 @@
+// ArcLink.Lab/hosts: a server on-premises (in a site) or a VM in Azure (in a subnet), with the
+// resolvers it asks, its hosts file and the proxy its agent is told about. The resolution
+// engine reads these properties to answer "what does this machine see for gbl.his.arc.azure.com?".
+import { ArmError, errors } from "../../core/armError.js";
+import { ResourceType } from "../contract.js";
+import { asObject, optEnum, optString } from "../validate.js";
+import { checkAddress, compact, HOST_TYPE, invalid, ipList, ipv4, LAB_COMMON, placement } from "./common.js";
+import { parseHostsFile } from "./hostsFile.js";
+
+export const OS_TYPES = ["Windows", "Linux"] as const;
+
+export const hosts: ResourceType = {
+  ...LAB_COMMON,
+  type: HOST_TYPE,
+  write(ctx, req) {
+    const props = asObject(req.body.properties, "properties");
+    const where = placement(ctx.tx, props);
+    const privateIPAddress = ipv4(props.privateIPAddress, "properties.privateIPAddress");
+    checkAddress(ctx.tx, where, privateIPAddress, req.id.id, "properties.privateIPAddress");
+    const osType = optEnum(props.osType, "properties.osType", OS_TYPES);
+    if (!osType) throw errors.missingProperty("properties.osType", "Use 'Windows' or 'Linux'.");
+    const dnsServers = ipList(props.dnsServers, "properties.dnsServers");
+    const hostsFile = optString(props.hostsFile, "properties.hostsFile", 65536);
+    if (hostsFile !== undefined) checkHostsFile(hostsFile, osType);
+    const proxyUrl = optString(props.proxyUrl, "properties.proxyUrl", 2048);
+    if (proxyUrl !== undefined) checkProxyUrl(proxyUrl);
+    const description = optString(props.description, "properties.description");
+    return compact({
+      siteId: where.kind === "site" ? where.id : undefined,
+      subnetId: where.kind === "subnet" ? where.id : undefined,
+      privateIPAddress,
+      osType,
+      dnsServers,
+      hostsFile,
+      proxyUrl,
+      description,
+    });
+  },
+};
+
+function checkHostsFile(text: string, os: string): void {
+  const { errors: bad } = parseHostsFile(text);
+  if (bad.length === 0) return;
+  const file = os === "Windows" ? "C:\\Windows\\System32\\drivers\\etc\\hosts" : "/etc/hosts";
+  throw new ArmError(
+    400,
+    "InvalidHostsFile",
+    `The hosts file (${file}) in 'properties.hostsFile' has ${bad.length} malformed entr${bad.length > 1 ? "ies" : "y"}: ${bad[0].message}`,
+    {
+      target: "properties.hostsFile",
+      details: bad.map((b) => ({
+        code: "InvalidHostsFileLine",
+        message: b.message,
+        target: `properties.hostsFile:${b.line}`,
+      })),
+    },
+  );
+}
+
+function checkProxyUrl(s: string): void {
+  let u: URL | undefined;
+  try {
+    u = new URL(s);
+  } catch {
+    u = undefined;
+  }
+  if (!u || !["http:", "https:"].includes(u.protocol) || !u.hostname) {
+    throw invalid(
+      "properties.proxyUrl",
+      `'${s}' is not a proxy URL. Write it as the agent's proxy.url is written, e.g. http://192.168.1.20:3128.`,
+    );
+  }
+}

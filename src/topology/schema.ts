@@ -1,0 +1,556 @@
+// The topology file's schema: a small JSON Schema-like description of every section, and a
+// validator that checks a parsed value against it, normalizes it (enum spellings, single values
+// where lists are allowed, numbers written as strings) and reports every problem with its path.
+import { hasHostBits, parseCidr, parseIpv4 } from "../core/ip.js";
+import { normalizeRegion } from "../core/regions.js";
+
+export type Path = (string | number)[];
+
+export interface Issue {
+  path: Path;
+  message: string;
+  /** 1-based line in the file, when known. */
+  line?: number;
+}
+
+export type Schema =
+  | {
+      type: "string";
+      /** Accept numbers and write them as strings (ports). */
+      fromNumber?: boolean;
+      enum?: readonly string[];
+      /** Returns an error message, or undefined when the value is fine. */
+      check?: (s: string) => string | undefined;
+      /** Maps the accepted value (e.g. a region spelling) to its normal form. */
+      normalize?: (s: string) => string;
+      maxLength?: number;
+      description?: string;
+    }
+  | { type: "integer"; minimum: number; maximum: number; description?: string }
+  | { type: "boolean"; description?: string }
+  | {
+      type: "array";
+      items: Schema;
+      minItems?: number;
+      /** A single value is accepted and read as a list of one. */
+      single?: boolean;
+      description?: string;
+    }
+  | {
+      type: "object";
+      properties: Record<string, Schema>;
+      required?: readonly string[];
+      description?: string;
+    };
+
+export function formatPath(path: Path): string {
+  let out = "";
+  for (const p of path) out += typeof p === "number" ? `[${p}]` : out ? `.${p}` : p;
+  return out || "(file)";
+}
+
+/** Validates `value` against `schema`; returns the normalized value (undefined parts where invalid). */
+export function validate(value: unknown, schema: Schema, path: Path, issues: Issue[]): any {
+  const bad = (message: string) => {
+    issues.push({ path, message });
+    return undefined;
+  };
+  switch (schema.type) {
+    case "string": {
+      let v = value;
+      if (typeof v === "number" && schema.fromNumber) v = String(v);
+      if (typeof v !== "string") return bad(`must be a string, got ${describe(value)}.`);
+      if (schema.maxLength !== undefined && v.length > schema.maxLength) {
+        return bad(`must be at most ${schema.maxLength} characters (got ${v.length}).`);
+      }
+      if (schema.enum) {
+        const hit = schema.enum.find((e) => e.toLowerCase() === (v as string).toLowerCase());
+        if (!hit) return bad(`'${v}' is not one of ${schema.enum.map((e) => `'${e}'`).join(", ")}.`);
+        v = hit;
+      }
+      const msg = schema.check?.(v as string);
+      if (msg) return bad(msg);
+      return schema.normalize ? schema.normalize(v as string) : v;
+    }
+    case "integer":
+      if (typeof value !== "number" || !Number.isInteger(value))
+        return bad(`must be a whole number, got ${describe(value)}.`);
+      if (value < schema.minimum || value > schema.maximum) {
+        return bad(`must be between ${schema.minimum} and ${schema.maximum} (got ${value}).`);
+      }
+      return value;
+    case "boolean":
+      if (typeof value !== "boolean") return bad(`must be true or false, got ${describe(value)}.`);
+      return value;
+    case "array": {
+      let list = value;
+      if (!Array.isArray(list)) {
+        if (schema.single && list !== null && typeof list !== "object") list = [list];
+        else
+          return bad(`must be a list${schema.single ? " (or a single value)" : ""}, got ${describe(value)}.`);
+      }
+      const arr = list as unknown[];
+      if (schema.minItems !== undefined && arr.length < schema.minItems) {
+        return bad(`must have at least ${schema.minItems} item${schema.minItems > 1 ? "s" : ""}.`);
+      }
+      return arr.map((x, i) => validate(x, schema.items, [...path, i], issues));
+    }
+    case "object": {
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        return bad(`must be a mapping (key: value), got ${describe(value)}.`);
+      }
+      const o = value as Record<string, unknown>;
+      const out: Record<string, any> = {};
+      for (const k of Object.keys(o)) {
+        if (!(k in schema.properties)) {
+          const near = closest(k, Object.keys(schema.properties));
+          issues.push({
+            path: [...path, k],
+            message: `unknown field '${k}'.${near ? ` Did you mean '${near}'?` : ""} Allowed here: ${Object.keys(schema.properties).join(", ")}.`,
+          });
+        }
+      }
+      for (const [k, s] of Object.entries(schema.properties)) {
+        const v = o[k];
+        if (v === undefined || v === null) {
+          if (schema.required?.includes(k)) {
+            issues.push({
+              path: [...path, k],
+              message: `is required${s.description ? `: ${s.description}` : "."}`,
+            });
+          }
+          continue;
+        }
+        out[k] = validate(v, s, [...path, k], issues);
+      }
+      return out;
+    }
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null || v === undefined) return "nothing";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  return typeof v === "string" ? `'${v.slice(0, 40)}'` : `${typeof v} ${String(v)}`;
+}
+
+/** The closest allowed key to a misspelt one (edit distance at most 3). */
+function closest(k: string, keys: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = 4;
+  for (const c of keys) {
+    const d = distance(k.toLowerCase(), c.toLowerCase());
+    if (d < bestD) {
+      best = c;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      dp[i][j] = Math.min(
+        dp[i - 1][j] + 1,
+        dp[i][j - 1] + 1,
+        dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+  }
+  return dp[a.length][b.length];
+}
+
+// ---- Leaf schemas ---------------------------------------------------------------------------
+
+const str = (extra: Omit<Extract<Schema, { type: "string" }>, "type"> = {}): Schema => ({
+  type: "string",
+  ...extra,
+});
+const bool = (description?: string): Schema => ({ type: "boolean", description });
+const int = (minimum: number, maximum: number, description?: string): Schema => ({
+  type: "integer",
+  minimum,
+  maximum,
+  description,
+});
+const list = (
+  items: Schema,
+  extra: { minItems?: number; single?: boolean; description?: string } = {},
+): Schema => ({
+  type: "array",
+  items,
+  ...extra,
+});
+const obj = (
+  properties: Record<string, Schema>,
+  required: readonly string[] = [],
+  description?: string,
+): Schema => ({
+  type: "object",
+  properties,
+  required,
+  description,
+});
+
+const namePattern = (re: RegExp, what: string, max: number) =>
+  str({
+    maxLength: max,
+    check: (s) => (re.test(s) ? undefined : `'${s}' is not a valid name: ${what}.`),
+  });
+
+export const AZURE_NAME = namePattern(
+  /^[A-Za-z0-9]([-\w.]*\w)?$/u,
+  "letters, digits, underscores, hyphens and periods, starting with a letter or digit and ending with a letter, digit or underscore",
+  80,
+);
+const GROUP_NAME = namePattern(
+  /^[-\w._()]*[-\w_()]$/u,
+  "letters, digits, underscores, parentheses, hyphens and periods, not ending in a period",
+  90,
+);
+const MACHINE_NAME = namePattern(
+  /^[a-zA-Z0-9\-_.]{1,54}$/,
+  "1-54 letters, digits, hyphens, underscores and periods",
+  54,
+);
+
+const DNS_LABEL = /^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$/i;
+export function isDomainName(s: string): boolean {
+  const n = s.replace(/\.$/, "");
+  return n.length > 0 && n.length <= 253 && n.split(".").every((l) => DNS_LABEL.test(l));
+}
+const DOMAIN = str({
+  check: (s) => (isDomainName(s) ? undefined : `'${s}' is not a DNS name such as his.arc.azure.com.`),
+  normalize: (s) => s.replace(/\.$/, "").toLowerCase(),
+});
+
+export const CIDR = str({
+  check: (s) => {
+    const c = parseCidr(s);
+    if (!c || !s.includes("/")) return `'${s}' is not an IPv4 CIDR such as 10.10.0.0/16.`;
+    if (hasHostBits(c)) return `${s} has host bits set; write the network address of the prefix.`;
+    return undefined;
+  },
+});
+const IPV4 = str({
+  check: (s) => (parseIpv4(s) !== undefined ? undefined : `'${s}' is not an IPv4 address.`),
+});
+const LOCATION = str({
+  check: (s) =>
+    normalizeRegion(s) ? undefined : `'${s}' is not an Azure region ArcLink knows (e.g. eastus, westeurope).`,
+  normalize: (s) => normalizeRegion(s)!,
+});
+/** An IP address, or the name of something with one (a DNS server, an inbound endpoint). */
+const RESOLVER_REF = str({
+  check: (s) => (s.length > 0 ? undefined : "must not be empty."),
+  description: "an IP address, a dnsServers name, or an inbound endpoint ('resolver/endpoint' or its name)",
+});
+const PORT_RANGE = str({
+  fromNumber: true,
+  check: (s) => {
+    if (s === "*") return undefined;
+    const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s);
+    const lo = m ? Number(m[1]) : NaN;
+    const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
+    return m && lo <= 65535 && hi <= 65535 && lo <= hi
+      ? undefined
+      : `'${s}' is not '*', a port, or a range 'N-M'.`;
+  },
+});
+const ADDRESS_OR_TAG = str({
+  check: (s) => {
+    if (s === "*") return undefined;
+    if (/^[\d./]+$/.test(s)) {
+      const c = parseCidr(s);
+      if (!c) return `'${s}' is not an IPv4 address or CIDR.`;
+      return hasHostBits(c) ? `${s} has host bits set; write the network address of the prefix.` : undefined;
+    }
+    return /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/.test(s)
+      ? undefined
+      : `'${s}' is neither an address, a CIDR, '*' nor a service tag name such as AzureActiveDirectory.`;
+  },
+});
+
+// ---- Sections -------------------------------------------------------------------------------
+
+const placed = { resourceGroup: GROUP_NAME };
+const tracked = { ...placed, location: LOCATION };
+
+const RECORD = obj(
+  {
+    name: str({ description: "relative name, '@' for the apex" }),
+    type: str({ enum: ["A", "AAAA", "CNAME", "TXT"] }),
+    ttl: int(0, 2147483647),
+    values: list(str({ fromNumber: true }), { minItems: 1, single: true }),
+  },
+  ["name", "type", "values"],
+);
+
+export const TOPOLOGY_SCHEMA: Schema = obj({
+  description: str(),
+  resourceGroups: list(obj({ name: GROUP_NAME, location: LOCATION }, ["name", "location"]), {
+    minItems: 1,
+    description: "at least one resource group (the first is where everything goes by default)",
+  }),
+  virtualNetworks: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...tracked,
+        addressPrefixes: list(CIDR, { minItems: 1, single: true }),
+        dnsServers: list(RESOLVER_REF, { single: true }),
+        subnets: list(
+          obj(
+            {
+              name: AZURE_NAME,
+              addressPrefix: CIDR,
+              networkSecurityGroup: AZURE_NAME,
+              privateEndpointNetworkPolicies: str({
+                enum: ["Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"],
+              }),
+              delegation: str({ description: "a service name such as Microsoft.Network/dnsResolvers" }),
+            },
+            ["name", "addressPrefix"],
+          ),
+        ),
+      },
+      ["name", "addressPrefixes"],
+    ),
+  ),
+  networkSecurityGroups: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...tracked,
+        rules: list(
+          obj(
+            {
+              name: AZURE_NAME,
+              priority: int(100, 4096),
+              direction: str({ enum: ["Inbound", "Outbound"] }),
+              access: str({ enum: ["Allow", "Deny"] }),
+              protocol: str({ enum: ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"] }),
+              source: list(ADDRESS_OR_TAG, { single: true, minItems: 1 }),
+              sourcePorts: list(PORT_RANGE, { single: true, minItems: 1 }),
+              destination: list(ADDRESS_OR_TAG, { single: true, minItems: 1 }),
+              destinationPorts: list(PORT_RANGE, { single: true, minItems: 1 }),
+              description: str({ maxLength: 140 }),
+            },
+            ["name", "priority", "direction", "access"],
+          ),
+        ),
+      },
+      ["name"],
+    ),
+  ),
+  peerings: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        from: AZURE_NAME,
+        to: AZURE_NAME,
+        bidirectional: bool("also create the peering back from 'to' to 'from' (default true)"),
+        allowVirtualNetworkAccess: bool(),
+        allowForwardedTraffic: bool(),
+        allowGatewayTransit: bool(),
+        useRemoteGateways: bool(),
+      },
+      ["from", "to"],
+    ),
+  ),
+  privateLinkScopes: list(
+    obj({ name: AZURE_NAME, ...tracked, publicNetworkAccess: str({ enum: ["Enabled", "Disabled"] }) }, [
+      "name",
+    ]),
+  ),
+  privateEndpoints: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...tracked,
+        subnet: str({ description: "'vnet/subnet' (or the subnet's name when it is unique)" }),
+        privateLinkScope: AZURE_NAME,
+        manualApproval: bool(),
+        requestMessage: str({ maxLength: 140 }),
+        privateDnsZoneGroup: obj({ name: AZURE_NAME, zones: list(DOMAIN, { minItems: 1, single: true }) }, [
+          "zones",
+        ]),
+      },
+      ["name", "subnet", "privateLinkScope"],
+    ),
+  ),
+  privateDnsZones: list(
+    obj(
+      {
+        name: DOMAIN,
+        ...placed,
+        records: list(RECORD),
+        virtualNetworkLinks: list(
+          obj(
+            {
+              name: AZURE_NAME,
+              virtualNetwork: AZURE_NAME,
+              registrationEnabled: bool(),
+              resolutionPolicy: str({ enum: ["Default", "NxDomainRedirect"] }),
+            },
+            ["virtualNetwork"],
+          ),
+        ),
+      },
+      ["name"],
+    ),
+  ),
+  dnsResolvers: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...tracked,
+        virtualNetwork: AZURE_NAME,
+        inboundEndpoints: list(
+          obj(
+            {
+              name: AZURE_NAME,
+              subnet: str({ description: "a subnet of the resolver's virtual network" }),
+              privateIPAddress: IPV4,
+            },
+            ["name", "subnet"],
+          ),
+        ),
+      },
+      ["name", "virtualNetwork"],
+    ),
+  ),
+  sites: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...placed,
+        addressPrefixes: list(CIDR, { minItems: 1, single: true }),
+        description: str(),
+      },
+      ["name", "addressPrefixes"],
+    ),
+  ),
+  siteConnections: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...placed,
+        site: AZURE_NAME,
+        virtualNetwork: AZURE_NAME,
+        type: str({ enum: ["Vpn", "ExpressRoute"] }),
+        forcedTunneling: bool(),
+      },
+      ["site", "virtualNetwork"],
+    ),
+  ),
+  dnsServers: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...placed,
+        site: AZURE_NAME,
+        subnet: str(),
+        ipAddress: IPV4,
+        zones: list(obj({ name: DOMAIN, records: list(RECORD) }, ["name"])),
+        conditionalForwarders: list(
+          obj({ domain: DOMAIN, targets: list(RESOLVER_REF, { minItems: 1, single: true }) }, [
+            "domain",
+            "targets",
+          ]),
+        ),
+        forwarders: list(RESOLVER_REF, { single: true }),
+        recursion: bool(),
+        external: obj({ host: str({ enum: ["127.0.0.1", "::1", "localhost"] }), port: int(1, 65535) }, [
+          "host",
+          "port",
+        ]),
+      },
+      ["name", "ipAddress"],
+    ),
+  ),
+  hosts: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...placed,
+        site: AZURE_NAME,
+        subnet: str(),
+        ipAddress: IPV4,
+        os: str({ enum: ["Windows", "Linux"] }),
+        dnsServers: list(RESOLVER_REF, { single: true }),
+        hostsFile: str({ maxLength: 65536 }),
+        proxyUrl: str(),
+        description: str(),
+      },
+      ["name", "ipAddress", "os"],
+    ),
+  ),
+  firewalls: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...placed,
+        site: AZURE_NAME,
+        defaultAction: str({ enum: ["Allow", "Deny"] }),
+        rules: list(
+          obj(
+            {
+              name: AZURE_NAME,
+              priority: int(100, 4096),
+              action: str({ enum: ["Allow", "Deny"] }),
+              protocol: str({ enum: ["Tcp", "Udp", "Any"] }),
+              destinationAddresses: list(ADDRESS_OR_TAG, { minItems: 1, single: true }),
+              destinationPorts: list(PORT_RANGE, { minItems: 1, single: true }),
+              sourceAddresses: list(ADDRESS_OR_TAG, { minItems: 1, single: true }),
+            },
+            ["name", "priority", "action", "destinationAddresses", "destinationPorts"],
+          ),
+        ),
+      },
+      ["site", "defaultAction"],
+    ),
+  ),
+  proxies: list(
+    obj(
+      {
+        name: AZURE_NAME,
+        ...placed,
+        site: AZURE_NAME,
+        ipAddress: IPV4,
+        port: int(1, 65535),
+        bypassAuthentication: bool(),
+      },
+      ["name", "site", "ipAddress", "port"],
+    ),
+  ),
+  machines: list(
+    obj(
+      {
+        name: MACHINE_NAME,
+        ...tracked,
+        privateLinkScope: AZURE_NAME,
+        os: str({ enum: ["Windows", "Linux"] }),
+      },
+      ["name"],
+    ),
+  ),
+  dns: obj({
+    listeners: list(
+      obj(
+        {
+          resolver: str({
+            description:
+              "a dnsServers name, an inbound endpoint ('resolver/endpoint' or its name), 'public' or 'azure:<vnet>'",
+          }),
+          port: int(0, 65535),
+        },
+        ["resolver"],
+      ),
+    ),
+  }),
+});
