@@ -8,7 +8,7 @@ import { arm } from "./helpers/arm.js";
 import { AzSession, azLogin, CLOUD, describeAz } from "./helpers/az.js";
 import { Ready, startServer, TestServer } from "./helpers/server.js";
 
-const T = { timeout: 240_000 };
+const T = { timeout: 480_000 };
 
 let srv: TestServer;
 let info: Ready;

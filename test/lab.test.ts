@@ -669,12 +669,14 @@ describe("ArcLink.Lab resource types", { timeout: 120_000 }, () => {
     });
 
     it("creates a proxy in the site and refuses one outside it", async () => {
-      const r = await put(lab("proxies", "squid"), {
-        siteId: siteId(),
-        ipAddress: "192.168.1.30",
-        port: 3128,
-      });
+      // No location in the body: an on-premises thing is always in 'global'.
+      const r = await put(
+        lab("proxies", "squid"),
+        { siteId: siteId(), ipAddress: "192.168.1.30", port: 3128 },
+        { location: undefined },
+      );
       assert.equal(r.status, 201, r.text);
+      assert.equal(r.json.location, "global");
       assert.deepEqual(r.json.properties, {
         siteId: siteId(),
         ipAddress: "192.168.1.30",

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { formatIssue, parseTopology, TopologyError } from "../src/topology/parse.js";
+import { createRegistry } from "../src/providers/index.js";
 import { plan, PlanStep } from "../src/topology/plan.js";
 import { arm } from "./helpers/arm.js";
 import { ARCLINK, ROOT, startServer, TestServer } from "./helpers/server.js";
@@ -210,6 +211,25 @@ siteConnections:
     assert.equal(host.id, `/subscriptions/${SUB}/resourceGroups/rg-a/providers/ArcLink.Lab/hosts/h1`);
     assert.equal(host.body.properties.osType, "Linux");
     assert.deepEqual(host.body.properties.dnsServers, []);
+  });
+
+  it("writes every step with an api-version its registered type accepts", () => {
+    const registry = createRegistry();
+    const records = `resourceGroups: [{ name: rg, location: eastus }]
+privateDnsZones:
+  - name: privatelink.his.arc.azure.com
+    records:
+      - { name: gbl, type: A, values: [10.0.0.4] }
+      - { name: x, type: TXT, values: [hello] }
+`;
+    const text = [example("reference.yaml"), example("two-scopes-one-vnet.yaml"), records];
+    for (const t of text) {
+      for (const s of plan(t, { subscriptionId: SUB }).steps) {
+        const def = registry.type(s.type);
+        assert.ok(def, `${s.type} is not registered`);
+        assert.ok(def.apiVersions.includes(s.apiVersion), `${s.type} does not accept ${s.apiVersion}`);
+      }
+    }
   });
 
   it("plans every example without errors", () => {

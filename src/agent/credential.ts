@@ -12,6 +12,8 @@ export interface HostCredential {
   /** Path of the CA certificate (PEM) that signs the gateway's certificate. */
   caCert: string;
   expiresOn?: string;
+  /** The tenant ArcLink issued the credential in. */
+  tenantId?: string;
 }
 
 export const CREDENTIAL_ENV = "ARCLINK_HOST_CREDENTIAL";
@@ -60,5 +62,6 @@ export function readCredential(env: NodeJS.ProcessEnv = process.env): HostCreden
     gateway: doc.gateway.replace(/\/+$/, ""),
     caCert: doc.caCert,
     expiresOn: typeof doc.expiresOn === "string" ? doc.expiresOn : undefined,
+    tenantId: typeof doc.tenantId === "string" ? doc.tenantId : undefined,
   };
 }

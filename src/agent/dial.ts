@@ -76,8 +76,13 @@ export function goMethod(method: string): string {
   return m.charAt(0) + m.slice(1).toLowerCase();
 }
 
-/** The error text after the URL for a network failure the gateway reported. */
-export function goNetworkDetail(kind: string, dialled: string, viaProxy?: string): string {
+/**
+ * The error text after the URL for a network failure the gateway reported. Through a proxy, a
+ * failure on the way to the proxy is Go's "proxyconnect tcp: …"; a proxy that cannot reach the
+ * target answers the CONNECT with 403 when a firewall forbids it (Go prints the status text,
+ * "Forbidden") or 503 otherwise ("Service Unavailable").
+ */
+export function goNetworkDetail(kind: string, dialled: string, viaProxy?: string, gatewayMessage = ""): string {
   if (viaProxy) {
     switch (kind) {
       case "NoRoute":
@@ -85,12 +90,10 @@ export function goNetworkDetail(kind: string, dialled: string, viaProxy?: string
       case "NotListening":
         return `proxyconnect tcp: dial tcp ${viaProxy}: connect: connection refused`;
       case "Timeout":
-        return `proxyconnect tcp: dial tcp ${viaProxy}: i/o timeout`;
       case "Blocked":
-        return "Forbidden";
+        return `proxyconnect tcp: dial tcp ${viaProxy}: i/o timeout`;
       default:
-        // The proxy could not reach the target: Go reports the CONNECT answer's status text.
-        return "Bad Gateway";
+        return /\bdenies\b|default:? deny/i.test(gatewayMessage) ? "Forbidden" : "Service Unavailable";
     }
   }
   switch (kind) {
@@ -117,7 +120,7 @@ export function interpret(
   const body = parseJson(r.text);
   const network = header(r, "x-arclink-network");
   if (r.status === 502 && network) {
-    const detail = goNetworkDetail(network, ctx.dialled, ctx.viaProxy);
+    const detail = goNetworkDetail(network, ctx.dialled, ctx.viaProxy, String(body?.error?.message ?? ""));
     return new DialError(`${goMethod(ctx.method)} "${ctx.url}": ${detail}`, network as NetworkKind, detail, {
       gatewayMessage: body?.error?.message,
       trace: body?.trace,

@@ -75,6 +75,7 @@ export class GatewayClient {
           headers: h,
           timeout: REQUEST_TIMEOUT_MS,
           servername: this.base.hostname === "localhost" ? "localhost" : undefined,
+          agent: false, // no keep-alive pool: the process exits as soon as its work is done
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -130,7 +131,7 @@ export class GatewayClient {
       dnsServers: servers,
       hostsFile: typeof doc.hostsFile === "string" ? doc.hostsFile : "",
       now: typeof doc.now === "string" ? doc.now : new Date().toISOString(),
-      tenantId: typeof doc.tenantId === "string" ? doc.tenantId : undefined,
+      tenantId: typeof doc.tenantId === "string" ? doc.tenantId : this.credential.tenantId,
       proxyUrl: typeof doc.proxyUrl === "string" && doc.proxyUrl !== "" ? doc.proxyUrl : undefined,
     };
   }

@@ -5,13 +5,18 @@ import { CliError, Flags } from "./flags.js";
 import { serve } from "./serve.js";
 import { resolveCommand } from "./resolve.js";
 import { timeCommand } from "./time.js";
+import { checkCommand } from "./check.js";
+import { hostCommand } from "./host.js";
 
 const USAGE = `Usage: arclink <command> [flags]
 
 Commands:
-  serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE)
+  serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE,
+            --dns all|none|id[=port],..., --service-tags FILE)
   apply     Create a topology file's resources through ARM (-f FILE, --ready-file F | --arm URL ...)
   resolve   What a host (--host H) or a resolver (--resolver R) answers for a name (--json, --trace)
+  check     Each endpoint the agent needs, per host: private / public / refused and why (--host H | --all)
+  host      Issue a host credential for a process acting as a simulated host: host credential --host H
   time      Show or advance the virtual clock: arclink time advance 15m
 `;
 
@@ -24,6 +29,10 @@ async function main(argv: string[]): Promise<void> {
       return apply(new Flags(rest, APPLY_BOOLEANS));
     case "resolve":
       return resolveCommand(new Flags(rest, ["json", "trace"]));
+    case "check":
+      return checkCommand(new Flags(rest, ["json", "trace", "all"]));
+    case "host":
+      return hostCommand(new Flags(rest));
     case "time":
       return timeCommand(new Flags(rest));
     case undefined:

@@ -1,6 +1,20 @@
 // `arclink serve`: start ArcLink and say how to connect to it.
 import { startArcLink } from "../server/app.js";
 import { CliError, Flags } from "./flags.js";
+import { checkHost } from "../analysis/check.js";
+import { renderHostCheck } from "./check.js";
+import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
+
+/** --dns all (default) | none | id[=port],id[=port] */
+function dnsSpecs(text: string | undefined): ListenerSpec[] | undefined {
+  if (!text || text === "all") return undefined;
+  if (text === "none") return [];
+  return text.split(",").map((p) => {
+    const [resolver, port] = p.split("=");
+    if (port !== undefined && !/^\d+$/.test(port)) throw new CliError(`--dns: '${p}' is not resolver[=port].`, 2);
+    return { resolver, port: port === undefined ? 0 : Number(port) };
+  });
+}
 
 export async function serve(flags: Flags): Promise<void> {
   const port = flags.int("port", 0);
@@ -10,6 +24,9 @@ export async function serve(flags: Flags): Promise<void> {
     host: flags.string("host", "127.0.0.1"),
     port,
     readyFile: flags.optString("ready-file"),
+    topology: flags.optString("topology"),
+    serviceTagsFile: flags.optString("service-tags"),
+    dnsListeners: dnsSpecs(flags.optString("dns")),
     log: (l) => process.stderr.write(l + "\n"),
   });
   const i = running.info;
@@ -33,6 +50,23 @@ export async function serve(flags: Flags): Promise<void> {
   );
   out.write(`  az cloud set -n ArcLinkLocal\n`);
   out.write(`  az login --service-principal -u ${i.clientId} -p <secret> --tenant ${i.tenantId}\n\n`);
+  const dns = Object.entries((i.dns ?? {}) as Record<string, { host: string; port: number; kind: string; address: string }>);
+  if (dns.length) {
+    out.write(`DNS listeners (dig @HOST -p PORT NAME):\n`);
+    for (const [id, d] of dns) out.write(`  ${id.padEnd(24)} ${d.kind.padEnd(17)} ${d.address.padEnd(15)} ${d.host}:${d.port}\n`);
+    out.write("\n");
+  }
+  if (running.onboarded.length) {
+    const s = running.services;
+    const ctx = { view: s.world, resolver: s.network.resolver(), now: s.clock.now(), propagationDelayMs: s.settings().propagationDelayMs };
+    out.write(`What each machine can reach (arclink check --all --trace explains every line):\n\n`);
+    for (const h of [...s.network.model().hosts.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+      out.write(renderHostCheck(checkHost(ctx, h), false) + "\n\n");
+    }
+    const ok = running.onboarded.filter((o) => o.connected).length;
+    out.write(`Onboarded ${ok} of ${running.onboarded.length} machines; the others are refused for the reasons above.\n\n`);
+  }
+  out.write(`Ready file: ${i.dataDir}/ready.json. Stop with Ctrl+C.\n`);
   let stopping = false;
   const stop = async (sig: string) => {
     if (stopping) return;

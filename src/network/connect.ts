@@ -73,7 +73,7 @@ function path(m: NetworkModel, from: Party, ip: string, port: number, protocol: 
   }
   for (const v of verdicts) {
     trace.push({ at: v.by, what: v.what, outcome: v.allowed ? "ok" : "fail" });
-    if (!v.allowed) return { ok: false, failure: "Blocked", route: r, trace, message: `${v.by} ${v.what}` };
+    if (!v.allowed) return { ok: false, failure: "Blocked", route: r, trace, message: `${v.by}: ${v.what}` };
   }
   return { ok: true, route: r, trace, message: "" };
 }

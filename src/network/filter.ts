@@ -54,10 +54,11 @@ export function siteFirewall(m: NetworkModel, siteKey: string, src: string, dst:
       what: `${r.action === "Deny" ? "denies" : "allows"} ${protocol} ${dst}:${port} (${(r.destinationAddresses ?? []).join(", ")})`,
     };
   }
+  const tags = m.tags.tagsOf(dst).filter((t) => t !== "AzureCloud");
   return {
     allowed: fw.defaultAction !== "Deny",
-    by: `firewall ${fw.name} default action`,
-    what: `no rule matches ${protocol} ${dst}:${port}: default ${fw.defaultAction}`,
+    by: `firewall ${fw.name}`,
+    what: `no rule matches ${protocol} ${dst}:${port}${tags.length ? ` (service tag ${tags.join(", ")})` : ""}, so its default action ${fw.defaultAction} applies`,
   };
 }
 

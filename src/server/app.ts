@@ -17,6 +17,8 @@ import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
 import { createPipeline, PipelineDeps } from "./pipeline.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
+import { applyTopology } from "./topologyAtStart.js";
+import { onboardHost, OnboardResult } from "../analysis/onboard.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
 import { readSettings } from "./settings.js";
 import { NetworkService } from "../network/service.js";
@@ -32,6 +34,8 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Which resolvers get loopback DNS listeners; default every resolver ("*"). */
   dnsListeners?: ListenerSpec[];
+  /** A topology file applied at start (idempotent), whose hosts' machines are then onboarded. */
+  topology?: string;
   /** A ServiceTags_Public file to use instead of the bundled tags. */
   serviceTagsFile?: string;
 }
@@ -52,6 +56,8 @@ export interface RunningArcLink {
   server: Server;
   network: NetworkService;
   gateway: Gateway;
+  /** Machines the start-up topology onboarded (or failed to). */
+  onboarded: OnboardResult[];
   close(): Promise<void>;
 }
 
@@ -107,9 +113,19 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     pid: process.pid,
   };
   const readyFiles = [join(dataDir, "ready.json"), ...(opts.readyFile ? [resolve(opts.readyFile)] : [])];
+  let specs = opts.dnsListeners ?? [{ resolver: "*" }];
+  let onboarded: OnboardResult[] = [];
+  if (opts.topology) {
+    const applied = await applyTopology(services, defaults, opts.topology, arm);
+    log(`topology ${opts.topology}: ${applied.created} created, ${applied.updated} updated`);
+    specs = [...applied.listeners, ...specs.filter((x) => !applied.listeners.some((l) => l.resolver === x.resolver))];
+    const ctx = { view: world, resolver: network.resolver(), now: clock.now(), propagationDelayMs: services.settings().propagationDelayMs };
+    for (const h of network.model().hosts.values()) onboarded.push(await onboardHost(ctx, writer, h));
+    onboarded = onboarded.filter((o) => o.machine);
+  }
   const listeners = new ResolverListeners(
     network,
-    opts.dnsListeners ?? [{ resolver: "*" }],
+    specs,
     "127.0.0.1",
     () => {
       info.dns = listeners.entries();
@@ -134,6 +150,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     server,
     network,
     gateway,
+    onboarded,
     async close() {
       unsubscribe();
       await listeners.close();

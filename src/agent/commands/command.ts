@@ -14,6 +14,10 @@ export interface Command {
   flags: FlagSpec[];
   /** Listed under "Internal commands" in --help. */
   internal?: boolean;
+  /** Sub-commands (azcmagent config get|set|…); the parent itself only prints help. */
+  subcommands?: Command[];
+  /** Exact number of positional arguments (cobra's ExactArgs), when fixed. */
+  args?: { min: number; max: number };
   /** Returns the exit code (0 when nothing is returned). */
   run(ctx: AgentContext, args: string[]): Promise<number | void>;
 }

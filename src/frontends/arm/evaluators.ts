@@ -5,6 +5,7 @@ import { findResolver, allResolvers } from "../../network/resolverRef.js";
 import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
+import { checkHost } from "../../analysis/check.js";
 
 export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse | Promise<ArmResponse>;
 
@@ -113,7 +114,24 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   };
 }
 
+/** check: every endpoint the agent needs, per host: private, public or refused, with traces. */
+function check(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = asObject(r.body, "body");
+  const host = optString(body.host, "host", 2048);
+  const region = optString(body.region, "region", 64);
+  const m = s.network.model();
+  const hosts = host
+    ? [...m.hosts.values()].filter((x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase())
+    : [...m.hosts.values()];
+  if (host && !hosts.length) {
+    throw new ArmError(404, "HostNotFound", `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`);
+  }
+  const ctx = { view: s.world, resolver: s.network.resolver(), now: s.clock.now(), propagationDelayMs: s.settings().propagationDelayMs };
+  return { status: 200, body: { value: hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h, region)) } };
+}
+
 const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
+  "arclink.lab|check": { method: "POST", fn: check },
   "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
   "arclink.lab|resolvers": { method: "GET", fn: resolvers },

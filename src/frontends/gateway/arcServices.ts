@@ -25,6 +25,8 @@ export interface ServiceCall {
   endpoint: Endpoint;
   purpose: Purpose;
   agentVersion?: string;
+  /** The simulated host that made the call (from its host credential). */
+  hostId: string;
   req: IncomingMessage;
 }
 
@@ -115,7 +117,7 @@ export class ArcServices {
         osType: c.body?.osType ?? b.properties?.osType,
         machineFqdn: c.body?.machineFqdn ?? b.properties?.machineFqdn,
       };
-      b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now, onboardedAt: now, onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public", onboardedBy: principal.appId };
+      b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now, onboardedAt: now, onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public", onboardedBy: principal.appId, hostId: c.hostId };
       tx.put(cur.id, cur.type, b);
     });
     const credential = await this.tokens.issue({

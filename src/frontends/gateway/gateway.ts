@@ -162,7 +162,7 @@ export class Gateway {
       }
     }
     try {
-      const out = await this.services.handle({ method: (req.method ?? "GET").toUpperCase(), serverName, path, query, body, authorization, endpoint, purpose, agentVersion, req });
+      const out = await this.services.handle({ method: (req.method ?? "GET").toUpperCase(), serverName, path, query, body, authorization, endpoint, purpose, agentVersion, hostId: h.id, req });
       const trace = [...c.trace, ...(out.refusal?.trace ?? [])];
       this.record({ at: when, host: h.name, serverName, address: c.address!, outcome: out.refusal ? "refused" : "relayed", code: out.refusal?.code, path: c.path, trace });
       sendJson(res, out.status, out.body, out.refusal ? { ...headers, "X-ArcLink-Refusal": out.refusal.code ?? "Refused" } : headers);

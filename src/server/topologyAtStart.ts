@@ -1,0 +1,54 @@
+// `arclink serve --topology FILE`: apply a topology in-process through the same ARM handler
+// the API uses (same validation, same side effects), as the default service principal.
+import { readFileSync } from "node:fs";
+import { ArmError } from "../core/armError.js";
+import { handleArm } from "../frontends/arm/armHandler.js";
+import { ArmServices } from "../frontends/arm/context.js";
+import { Defaults, findPrincipal } from "../frontends/identity/directory.js";
+import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
+import { loadTopology } from "../topology/parse.js";
+import { plan, PlannedListener } from "../topology/plan.js";
+
+export interface AppliedTopology {
+  created: number;
+  updated: number;
+  listeners: ListenerSpec[];
+}
+
+export function listenerSpecs(listeners: PlannedListener[]): ListenerSpec[] {
+  return listeners.map((l) => {
+    if (l.kind === "public") return { resolver: "public", port: l.port };
+    if (l.kind === "azure") return { resolver: `azure:${l.name}`, port: l.port };
+    if (l.kind === "inboundEndpoint") return { resolver: String(l.name).split("/").pop()!, port: l.port };
+    return { resolver: String(l.name), port: l.port };
+  });
+}
+
+export function readPlan(file: string, subscriptionId: string) {
+  return plan(loadTopology(readFileSync(file, "utf8"), file), { subscriptionId });
+}
+
+export async function applyTopology(s: ArmServices, defaults: Defaults, file: string, baseUrl: string): Promise<AppliedTopology> {
+  const p = readPlan(file, defaults.subscriptionId);
+  const sp = findPrincipal(s.world, defaults.clientId)!;
+  let created = 0;
+  let updated = 0;
+  for (const step of p.steps) {
+    const out = await handleArm(s, {
+      method: step.method,
+      path: step.id,
+      query: new URLSearchParams({ "api-version": step.apiVersion }),
+      headers: {},
+      body: step.body,
+      principal: { oid: sp.oid, tenantId: sp.tenantId, appId: sp.appId, kind: "servicePrincipal" },
+      apiVersion: step.apiVersion,
+      baseUrl,
+    }).catch((e) => {
+      if (e instanceof ArmError) throw new Error(`${file}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
+      throw e;
+    });
+    if (out.status === 201) created++;
+    else updated++;
+  }
+  return { created, updated, listeners: listenerSpecs(p.listeners) };
+}
