@@ -28,7 +28,22 @@ interface Measure {
   p99: number;
   errors: number;
   requests: number;
+  /** Server CPU time (user + system) per answered request, in microseconds; NaN where /proc is missing. */
+  cpuUs: number;
 }
+
+/** CPU time a process has used so far, in microseconds (Linux /proc; NaN elsewhere). */
+function cpuTimeUs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
+}
+
+/** USER_HZ: 100 on every Linux Node runs on. */
+const CLOCK_TICKS = 100;
 
 const HOP_HEADERS = new Set(["date", "connection", "keep-alive", "transfer-encoding"]);
 
@@ -87,6 +102,7 @@ async function startBare(configFile: string): Promise<{ port: number; proc: Chil
 /** Keeps `connections` requests in flight for `seconds`; counts 200s with the expected body length. */
 async function load(
   port: number,
+  pid: number,
   ca: Buffer,
   path: string,
   headers: Record<string, string>,
@@ -130,12 +146,14 @@ async function load(
   errors = 0;
   requests = 0;
   const t0 = process.hrtime.bigint();
+  const cpu0 = cpuTimeUs(pid);
   await run(seconds * 1000);
+  const cpuUs = (cpuTimeUs(pid) - cpu0) / Math.max(1, latencies.length);
   const elapsed = Number(process.hrtime.bigint() - t0) / 1e9;
   agent.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))] ?? 0;
-  return { rps: latencies.length / elapsed, p50: pct(0.5), p99: pct(0.99), errors, requests };
+  return { rps: latencies.length / elapsed, p50: pct(0.5), p99: pct(0.99), errors, requests, cpuUs };
 }
 
 async function capture(srv: TestServer, path: string, bearer: string): Promise<Captured> {
@@ -228,8 +246,10 @@ async function main(): Promise<void> {
       const arcRuns: Measure[] = [];
       const bareRuns: Measure[] = [];
       for (let k = 0; k < rounds; k++) {
-        arcRuns.push(await load(armPort, ca, c.path, headers, bytes, seconds, connections));
-        bareRuns.push(await load(bare.port, ca, c.path, headers, bytes, seconds, connections));
+        arcRuns.push(await load(armPort, srv.info.pid, ca, c.path, headers, bytes, seconds, connections));
+        bareRuns.push(
+          await load(bare.port, bare.proc.pid!, ca, c.path, headers, bytes, seconds, connections),
+        );
       }
       const ratio = median(arcRuns.map((a, k) => a.rps / bareRuns[k].rps));
       rows.push({ label, bytes, arc: medianOf(arcRuns), bare: medianOf(bareRuns), ratio });
@@ -240,18 +260,27 @@ async function main(): Promise<void> {
       `\nARM GET throughput, ${connections} connections (keep-alive), median of ${rounds} interleaved ${seconds} s runs, node ${process.version}, ${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)} at start\n\n`,
     );
     const pad = (s: string, n: number) => s.padEnd(n);
-    const num = (n: number, d = 0) => n.toFixed(d);
-    out.write(
-      `${pad("request", 40)}${pad("bytes", 10)}${pad("ArcLink req/s", 15)}${pad("bare req/s", 13)}${pad("ratio", 8)}${pad("ArcLink p50/p99 ms", 20)}${pad("bare p50/p99 ms", 18)}errors\n`,
-    );
-    for (const r of rows) {
-      out.write(
-        `${pad(r.label, 40)}${pad(String(r.bytes), 10)}${pad(num(r.arc.rps), 15)}${pad(num(r.bare.rps), 13)}${pad(num(r.ratio, 2), 8)}${pad(`${num(r.arc.p50, 2)}/${num(r.arc.p99, 2)}`, 20)}${pad(`${num(r.bare.p50, 2)}/${num(r.bare.p99, 2)}`, 18)}${r.arc.errors + r.bare.errors}\n`,
-      );
-    }
+    const num = (n: number, d = 0) => (Number.isFinite(n) ? n.toFixed(d) : "n/a");
+    const cols: Array<[string, number, (r: (typeof rows)[number]) => string]> = [
+      ["request", 38, (r) => r.label],
+      ["bytes", 9, (r) => String(r.bytes)],
+      ["ArcLink req/s", 15, (r) => num(r.arc.rps)],
+      ["bare req/s", 12, (r) => num(r.bare.rps)],
+      ["ratio", 7, (r) => num(r.ratio, 2)],
+      ["ArcLink CPU µs/req", 20, (r) => num(r.arc.cpuUs)],
+      ["bare CPU µs/req", 17, (r) => num(r.bare.cpuUs)],
+      ["CPU ratio", 11, (r) => num(r.bare.cpuUs / r.arc.cpuUs, 2)],
+      ["ArcLink p50/p99 ms", 20, (r) => `${num(r.arc.p50, 1)}/${num(r.arc.p99, 1)}`],
+      ["bare p50/p99 ms", 17, (r) => `${num(r.bare.p50, 1)}/${num(r.bare.p99, 1)}`],
+      ["errors", 6, (r) => String(r.arc.errors + r.bare.errors)],
+    ];
+    out.write(cols.map(([h, w]) => pad(h, w)).join("") + "\n");
+    for (const r of rows) out.write(cols.map(([, w, f]) => pad(f(r), w)).join("") + "\n");
     const ratio = rows[0].ratio;
+    const cpuRatio = rows[0].bare.cpuUs / rows[0].arc.cpuUs;
     out.write(
-      `\nTarget: ArcLink's single-resource GET at least 0.60 of the bare server: ${ratio >= 0.6 ? "met" : "NOT met"} (${ratio.toFixed(2)}).\n`,
+      `\nratio = ArcLink req/s ÷ bare req/s (same client, same run); CPU ratio = bare CPU per request ÷ ArcLink CPU per request.\n` +
+        `Target: ArcLink's single-resource GET at least 0.60 of the bare server: ${ratio >= 0.6 ? "met" : "NOT met"} (${ratio.toFixed(2)}; by CPU ${num(cpuRatio, 2)}).\n`,
     );
     if (loadavg()[0] > cpus().length) {
       out.write(
@@ -280,6 +309,7 @@ function medianOf(runs: Measure[]): Measure {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    cpuUs: median(runs.map((r) => r.cpuUs)),
     errors: runs.reduce((n, r) => n + r.errors, 0),
     requests: runs.reduce((n, r) => n + r.requests, 0),
   };

@@ -31,7 +31,11 @@ async function azFails(args: string[], pattern: RegExp): Promise<string> {
 
 /** Waits until the server serves a resource type (another provider may register it later). */
 async function requireType(namespace: string, type: string): Promise<void> {
-  const r = await arm(info, "GET", `/subscriptions/${info.subscriptionId}/providers/${namespace}?api-version=2021-04-01`);
+  const r = await arm(
+    info,
+    "GET",
+    `/subscriptions/${info.subscriptionId}/providers/${namespace}?api-version=2021-04-01`,
+  );
   const types = (r.json?.resourceTypes ?? []).map((t: any) => String(t.resourceType).toLowerCase());
   assert.ok(
     r.status === 200 && types.includes(type.toLowerCase()),
@@ -45,7 +49,18 @@ type AzFail = (args: string[], pattern: RegExp) => Promise<void>;
 /** VNet link create (through `create`/`createFails`, see the caller), list, show, refusals, delete. */
 async function linkFlow(vnetId: string, base: string[], create: AzCall, createFails: AzFail): Promise<void> {
   const link = await create([
-    "network", "private-dns", "link", "vnet", "create", ...base, "-n", "az-link", "-v", vnetId, "-e", "false",
+    "network",
+    "private-dns",
+    "link",
+    "vnet",
+    "create",
+    ...base,
+    "-n",
+    "az-link",
+    "-v",
+    vnetId,
+    "-e",
+    "false",
   ]);
   assert.equal(link.name, "az-link");
   assert.equal(link.virtualNetworkLinkState, "Completed");
@@ -61,27 +76,88 @@ async function linkFlow(vnetId: string, base: string[], create: AzCall, createFa
   assert.equal(shown.etag, link.etag);
 
   await createFails(
-    ["network", "private-dns", "link", "vnet", "create", ...base, "-n", "az-link2", "-v", vnetId, "-e", "false"],
+    [
+      "network",
+      "private-dns",
+      "link",
+      "vnet",
+      "create",
+      ...base,
+      "-n",
+      "az-link2",
+      "-v",
+      vnetId,
+      "-e",
+      "false",
+    ],
     /Conflict[\s\S]*'az-link'/,
   );
-  await azFails(["network", "private-dns", "link", "vnet", "show", ...base, "-n", "az-link2"], /ResourceNotFound/);
+  await azFails(
+    ["network", "private-dns", "link", "vnet", "show", ...base, "-n", "az-link2"],
+    /ResourceNotFound/,
+  );
   await createFails(
-    ["network", "private-dns", "link", "vnet", "create", ...base, "-n", "az-link", "-v", vnetId, "-e", "true"],
+    [
+      "network",
+      "private-dns",
+      "link",
+      "vnet",
+      "create",
+      ...base,
+      "-n",
+      "az-link",
+      "-v",
+      vnetId,
+      "-e",
+      "true",
+    ],
     /PreconditionFailed/,
   );
   const unchanged = await azOk(["network", "private-dns", "link", "vnet", "show", ...base, "-n", "az-link"]);
   assert.equal(unchanged.registrationEnabled, false);
 
   await azFails(
-    ["network", "private-dns", "zone", "delete", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com", "--yes"],
+    [
+      "network",
+      "private-dns",
+      "zone",
+      "delete",
+      "-g",
+      "az-dns",
+      "-n",
+      "privatelink.his.arc.azure.com",
+      "--yes",
+    ],
     /CannotDeleteZoneWithVirtualNetworkLinks/,
   );
-  const kept = await azOk(["network", "private-dns", "zone", "show", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"]);
+  const kept = await azOk([
+    "network",
+    "private-dns",
+    "zone",
+    "show",
+    "-g",
+    "az-dns",
+    "-n",
+    "privatelink.his.arc.azure.com",
+  ]);
   assert.equal(kept.numberOfVirtualNetworkLinks, 1);
 
   await azOk(["network", "private-dns", "link", "vnet", "delete", ...base, "-n", "az-link", "--yes"]);
-  await azFails(["network", "private-dns", "link", "vnet", "show", ...base, "-n", "az-link"], /ResourceNotFound/);
-  await azOk(["network", "private-dns", "zone", "delete", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com", "--yes"]);
+  await azFails(
+    ["network", "private-dns", "link", "vnet", "show", ...base, "-n", "az-link"],
+    /ResourceNotFound/,
+  );
+  await azOk([
+    "network",
+    "private-dns",
+    "zone",
+    "delete",
+    "-g",
+    "az-dns",
+    "-n",
+    "privatelink.his.arc.azure.com",
+    "--yes",
+  ]);
   await azFails(
     ["network", "private-dns", "zone", "show", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"],
     /ResourceNotFound/,
@@ -135,49 +211,120 @@ describe("az CLI", () => {
     await azFails(["group", "show", "-n", "az-rg2"], /ResourceGroupNotFound/);
     const bad = await az.run(["group", "create", "-n", "az-rg3", "-l", "nowhere"]);
     assert.notEqual(bad.code, 0, describeAz(["group", "create"], bad));
-    const raw = await arm(info, "GET", `/subscriptions/${info.subscriptionId}/resourceGroups/az-rg3?api-version=2021-04-01`);
+    const raw = await arm(
+      info,
+      "GET",
+      `/subscriptions/${info.subscriptionId}/resourceGroups/az-rg3?api-version=2021-04-01`,
+    );
     assert.equal(raw.status, 404, "a refused group is not stored");
   });
 
-  it("creates, shows and lists private DNS zones; a duplicate create fails (If-None-Match: *)", T, async () => {
-    await azOk(["group", "create", "-n", "az-dns", "-l", "eastus"]);
-    const zone = await azOk(["network", "private-dns", "zone", "create", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"]);
-    assert.equal(zone.name, "privatelink.his.arc.azure.com");
-    assert.equal(zone.location, "global");
-    assert.equal(zone.numberOfRecordSets, 1);
-    assert.equal(zone.provisioningState, "Succeeded");
-    const shown = await azOk(["network", "private-dns", "zone", "show", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"]);
-    assert.equal(shown.etag, zone.etag);
-    const listed = await azOk(["network", "private-dns", "zone", "list", "-g", "az-dns"]);
-    assert.deepEqual(
-      listed.map((z: any) => z.name),
-      ["privatelink.his.arc.azure.com"],
-    );
-    const all = await azOk(["network", "private-dns", "zone", "list"]);
-    assert.ok(all.some((z: any) => z.name === "privatelink.his.arc.azure.com"));
+  it(
+    "creates, shows and lists private DNS zones; a duplicate create fails (If-None-Match: *)",
+    T,
+    async () => {
+      await azOk(["group", "create", "-n", "az-dns", "-l", "eastus"]);
+      const zone = await azOk([
+        "network",
+        "private-dns",
+        "zone",
+        "create",
+        "-g",
+        "az-dns",
+        "-n",
+        "privatelink.his.arc.azure.com",
+      ]);
+      assert.equal(zone.name, "privatelink.his.arc.azure.com");
+      assert.equal(zone.location, "global");
+      assert.equal(zone.numberOfRecordSets, 1);
+      assert.equal(zone.provisioningState, "Succeeded");
+      const shown = await azOk([
+        "network",
+        "private-dns",
+        "zone",
+        "show",
+        "-g",
+        "az-dns",
+        "-n",
+        "privatelink.his.arc.azure.com",
+      ]);
+      assert.equal(shown.etag, zone.etag);
+      const listed = await azOk(["network", "private-dns", "zone", "list", "-g", "az-dns"]);
+      assert.deepEqual(
+        listed.map((z: any) => z.name),
+        ["privatelink.his.arc.azure.com"],
+      );
+      const all = await azOk(["network", "private-dns", "zone", "list"]);
+      assert.ok(all.some((z: any) => z.name === "privatelink.his.arc.azure.com"));
 
-    await azFails(
-      ["network", "private-dns", "zone", "create", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"],
-      /PreconditionFailed/,
-    );
-    const after = await azOk(["network", "private-dns", "zone", "show", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"]);
-    assert.equal(after.etag, zone.etag, "the refused duplicate changed nothing");
-    await azFails(["network", "private-dns", "zone", "create", "-g", "az-dns", "-n", "single-label"], /InvalidResourceName/);
-  });
+      await azFails(
+        ["network", "private-dns", "zone", "create", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"],
+        /PreconditionFailed/,
+      );
+      const after = await azOk([
+        "network",
+        "private-dns",
+        "zone",
+        "show",
+        "-g",
+        "az-dns",
+        "-n",
+        "privatelink.his.arc.azure.com",
+      ]);
+      assert.equal(after.etag, zone.etag, "the refused duplicate changed nothing");
+      await azFails(
+        ["network", "private-dns", "zone", "create", "-g", "az-dns", "-n", "single-label"],
+        /InvalidResourceName/,
+      );
+    },
+  );
 
   it("adds, lists, shows and deletes A records", T, async () => {
     const base = ["-g", "az-dns", "-z", "privatelink.his.arc.azure.com"];
-    const first = await azOk(["network", "private-dns", "record-set", "a", "add-record", ...base, "-n", "gbl", "-a", "10.0.0.4"]);
+    const first = await azOk([
+      "network",
+      "private-dns",
+      "record-set",
+      "a",
+      "add-record",
+      ...base,
+      "-n",
+      "gbl",
+      "-a",
+      "10.0.0.4",
+    ]);
     assert.equal(first.name, "gbl");
     assert.equal(first.fqdn, "gbl.privatelink.his.arc.azure.com.");
     assert.deepEqual(first.aRecords, [{ ipv4Address: "10.0.0.4" }]);
     assert.equal(first.ttl, 3600);
-    const second = await azOk(["network", "private-dns", "record-set", "a", "add-record", ...base, "-n", "gbl", "-a", "10.0.0.5"]);
+    const second = await azOk([
+      "network",
+      "private-dns",
+      "record-set",
+      "a",
+      "add-record",
+      ...base,
+      "-n",
+      "gbl",
+      "-a",
+      "10.0.0.5",
+    ]);
     assert.deepEqual(
       second.aRecords.map((r: any) => r.ipv4Address),
       ["10.0.0.4", "10.0.0.5"],
     );
-    await azOk(["network", "private-dns", "record-set", "a", "add-record", ...base, "-n", "EastUS.gbl", "-a", "10.0.0.6"]);
+    await azOk([
+      "network",
+      "private-dns",
+      "record-set",
+      "a",
+      "add-record",
+      ...base,
+      "-n",
+      "EastUS.gbl",
+      "-a",
+      "10.0.0.6",
+    ]);
 
     const listA = await azOk(["network", "private-dns", "record-set", "a", "list", ...base]);
     assert.deepEqual(listA.map((r: any) => r.name).sort(), ["eastus.gbl", "gbl"]);
@@ -194,15 +341,41 @@ describe("az CLI", () => {
       ["network", "private-dns", "record-set", "a", "add-record", ...base, "-n", "bad", "-a", "10.0.0.300"],
       /InvalidParameter|ipv4Address/,
     );
-    await azFails(["network", "private-dns", "record-set", "a", "show", ...base, "-n", "bad"], /ResourceNotFound|not found/i);
     await azFails(
-      ["network", "private-dns", "record-set", "cname", "set-record", ...base, "-n", "gbl", "-c", "elsewhere.example.com"],
+      ["network", "private-dns", "record-set", "a", "show", ...base, "-n", "bad"],
+      /ResourceNotFound|not found/i,
+    );
+    await azFails(
+      [
+        "network",
+        "private-dns",
+        "record-set",
+        "cname",
+        "set-record",
+        ...base,
+        "-n",
+        "gbl",
+        "-c",
+        "elsewhere.example.com",
+      ],
       /Conflict/,
     );
 
     await azOk(["network", "private-dns", "record-set", "a", "delete", ...base, "-n", "eastus.gbl", "--yes"]);
-    await azFails(["network", "private-dns", "record-set", "a", "show", ...base, "-n", "eastus.gbl"], /ResourceNotFound/);
-    const zone = await azOk(["network", "private-dns", "zone", "show", "-g", "az-dns", "-n", "privatelink.his.arc.azure.com"]);
+    await azFails(
+      ["network", "private-dns", "record-set", "a", "show", ...base, "-n", "eastus.gbl"],
+      /ResourceNotFound/,
+    );
+    const zone = await azOk([
+      "network",
+      "private-dns",
+      "zone",
+      "show",
+      "-g",
+      "az-dns",
+      "-n",
+      "privatelink.his.arc.azure.com",
+    ]);
     assert.equal(zone.numberOfRecordSets, 2);
   });
 
@@ -210,7 +383,10 @@ describe("az CLI", () => {
     const zoneId = `/subscriptions/${info.subscriptionId}/resourceGroups/az-dns/providers/Microsoft.Network/privateDnsZones/privatelink.his.arc.azure.com`;
     const list = await azOk(["resource", "list", "-g", "az-dns"]);
     assert.ok(
-      list.some((r: any) => r.id.toLowerCase() === zoneId.toLowerCase() && r.type === "Microsoft.Network/privateDnsZones"),
+      list.some(
+        (r: any) =>
+          r.id.toLowerCase() === zoneId.toLowerCase() && r.type === "Microsoft.Network/privateDnsZones",
+      ),
       JSON.stringify(list),
     );
     const byType = await azOk(["resource", "list", "--resource-type", "Microsoft.Network/privateDnsZones"]);
@@ -236,50 +412,54 @@ describe("az CLI", () => {
     await azFails(["resource", "show", "--ids", `${zoneId}/A/missing`], /ResourceNotFound|not found/i);
   });
 
-  it("links a VNet made with az resource create; refuses a duplicate link and a linked-zone delete", T, async () => {
-    await requireType("Microsoft.Network", "virtualNetworks");
-    const vnet = await azOk([
-      "resource",
-      "create",
-      "-g",
-      "az-dns",
-      "-n",
-      "az-vnet",
-      "--resource-type",
-      "Microsoft.Network/virtualNetworks",
-      "-l",
-      "eastus",
-      "--properties",
-      JSON.stringify({ addressSpace: { addressPrefixes: ["10.30.0.0/16"] } }),
-    ]);
-    assert.equal(vnet.type, "Microsoft.Network/virtualNetworks");
-    assert.equal(vnet.name, "az-vnet");
-    const shownVnet = await azOk(["resource", "show", "--ids", vnet.id]);
-    assert.deepEqual(shownVnet.properties.addressSpace.addressPrefixes, ["10.30.0.0/16"]);
+  it(
+    "links a VNet made with az resource create; refuses a duplicate link and a linked-zone delete",
+    T,
+    async () => {
+      await requireType("Microsoft.Network", "virtualNetworks");
+      const vnet = await azOk([
+        "resource",
+        "create",
+        "-g",
+        "az-dns",
+        "-n",
+        "az-vnet",
+        "--resource-type",
+        "Microsoft.Network/virtualNetworks",
+        "-l",
+        "eastus",
+        "--properties",
+        JSON.stringify({ addressSpace: { addressPrefixes: ["10.30.0.0/16"] } }),
+      ]);
+      assert.equal(vnet.type, "Microsoft.Network/virtualNetworks");
+      assert.equal(vnet.name, "az-vnet");
+      const shownVnet = await azOk(["resource", "show", "--ids", vnet.id]);
+      assert.deepEqual(shownVnet.properties.addressSpace.addressPrefixes, ["10.30.0.0/16"]);
 
-    const base = ["-g", "az-dns", "-z", "privatelink.his.arc.azure.com"];
-    // Debian's az 2.45 cannot run `link vnet create` with the default ("latest") profile: its -v
-    // validator loads SubResource from azure.mgmt.network.v2022_01_01, which Debian's python3-azure
-    // lacks ("'NoneType' object is not callable", before any request). A cloud registered with the
-    // Azure Stack profile 2020-09-01-hybrid takes the model from v2018_11_01 and sends the same request
-    // (private DNS 2020-06-01).
-    const hybrid = await azLogin(info, { profile: "2020-09-01-hybrid" });
-    const hybridOk = async (args: string[]) => {
-      const r = await hybrid.run(args);
-      assert.equal(r.code, 0, describeAz(args, r));
-      return r.json;
-    };
-    const hybridFails = async (args: string[], pattern: RegExp) => {
-      const r = await hybrid.run(args);
-      assert.notEqual(r.code, 0, describeAz(args, r));
-      assert.match(r.stderr, pattern, describeAz(args, r));
-    };
-    try {
-      await linkFlow(vnet.id, base, hybridOk, hybridFails);
-    } finally {
-      hybrid.cleanup();
-    }
-  });
+      const base = ["-g", "az-dns", "-z", "privatelink.his.arc.azure.com"];
+      // Debian's az 2.45 cannot run `link vnet create` with the default ("latest") profile: its -v
+      // validator loads SubResource from azure.mgmt.network.v2022_01_01, which Debian's python3-azure
+      // lacks ("'NoneType' object is not callable", before any request). A cloud registered with the
+      // Azure Stack profile 2020-09-01-hybrid takes the model from v2018_11_01 and sends the same request
+      // (private DNS 2020-06-01).
+      const hybrid = await azLogin(info, { profile: "2020-09-01-hybrid" });
+      const hybridOk = async (args: string[]) => {
+        const r = await hybrid.run(args);
+        assert.equal(r.code, 0, describeAz(args, r));
+        return r.json;
+      };
+      const hybridFails = async (args: string[], pattern: RegExp) => {
+        const r = await hybrid.run(args);
+        assert.notEqual(r.code, 0, describeAz(args, r));
+        assert.match(r.stderr, pattern, describeAz(args, r));
+      };
+      try {
+        await linkFlow(vnet.id, base, hybridOk, hybridFails);
+      } finally {
+        hybrid.cleanup();
+      }
+    },
+  );
 
   it("calls HybridCompute through az rest", T, async () => {
     await requireType("Microsoft.HybridCompute", "privateLinkScopes");

@@ -30,7 +30,11 @@ function ok(r: RawResponse, status: number | number[], what: string): void {
 }
 
 async function createRg(rg: string): Promise<void> {
-  ok(await arm(info, "PUT", `${rgPath(rg)}?api-version=2021-04-01`, { location: "eastus" }), [200, 201], "rg");
+  ok(
+    await arm(info, "PUT", `${rgPath(rg)}?api-version=2021-04-01`, { location: "eastus" }),
+    [200, 201],
+    "rg",
+  );
 }
 
 async function createZone(rg: string, zone: string, tags: Record<string, string> = {}): Promise<RawResponse> {
@@ -86,7 +90,8 @@ describe("privateDnsZones", () => {
         numberOfRecordSets: b.properties.numberOfRecordSets,
         maxNumberOfVirtualNetworkLinks: b.properties.maxNumberOfVirtualNetworkLinks,
         numberOfVirtualNetworkLinks: b.properties.numberOfVirtualNetworkLinks,
-        maxNumberOfVirtualNetworkLinksWithRegistration: b.properties.maxNumberOfVirtualNetworkLinksWithRegistration,
+        maxNumberOfVirtualNetworkLinksWithRegistration:
+          b.properties.maxNumberOfVirtualNetworkLinksWithRegistration,
         numberOfVirtualNetworkLinksWithRegistration: b.properties.numberOfVirtualNetworkLinksWithRegistration,
         provisioningState: b.properties.provisioningState,
       },
@@ -132,7 +137,11 @@ describe("privateDnsZones", () => {
       minimumTtl: 10,
     });
 
-    const listRg = await arm(info, "GET", q(`${rgPath("zones")}/providers/Microsoft.Network/privateDnsZones`));
+    const listRg = await arm(
+      info,
+      "GET",
+      q(`${rgPath("zones")}/providers/Microsoft.Network/privateDnsZones`),
+    );
     ok(listRg, 200, "list by rg");
     assert.deepEqual(
       listRg.json.value.map((z: any) => z.name),
@@ -169,9 +178,15 @@ describe("privateDnsZones", () => {
   it("honours If-None-Match, merges PATCH tags and keeps internalId", T, async () => {
     await createRg("cond");
     const created = await createZone("cond", "cond.example.com", { a: "1" });
-    const dup = await arm(info, "PUT", q(zonePath("cond", "cond.example.com")), { location: "global" }, {
-      "if-none-match": "*",
-    });
+    const dup = await arm(
+      info,
+      "PUT",
+      q(zonePath("cond", "cond.example.com")),
+      { location: "global" },
+      {
+        "if-none-match": "*",
+      },
+    );
     ok(dup, 412, "duplicate with If-None-Match");
     assert.equal(dup.json.error.code, "PreconditionFailed");
     const patched = await arm(info, "PATCH", q(zonePath("cond", "cond.example.com")), { tags: { b: "2" } });
@@ -179,9 +194,15 @@ describe("privateDnsZones", () => {
     assert.deepEqual(patched.json.tags, { b: "2" });
     assert.notEqual(patched.json.etag, created.json.etag);
     assert.equal(patched.json.properties.internalId, created.json.properties.internalId);
-    const stale = await arm(info, "PATCH", q(zonePath("cond", "cond.example.com")), { tags: {} }, {
-      "if-match": created.json.etag,
-    });
+    const stale = await arm(
+      info,
+      "PATCH",
+      q(zonePath("cond", "cond.example.com")),
+      { tags: {} },
+      {
+        "if-match": created.json.etag,
+      },
+    );
     ok(stale, 412, "stale If-Match");
     const g = await arm(info, "GET", q(zonePath("cond", "cond.example.com")));
     assert.deepEqual(g.json.tags, { b: "2" });
@@ -234,7 +255,9 @@ describe("record sets", () => {
       ["*.wild", "*.wild.contoso.example."],
       ["_sip._tcp.x", "_sip._tcp.x.contoso.example."],
     ]) {
-      const r = await arm(info, "PUT", q(rs("A", name)), { properties: { aRecords: [{ ipv4Address: "10.1.0.9" }] } });
+      const r = await arm(info, "PUT", q(rs("A", name)), {
+        properties: { aRecords: [{ ipv4Address: "10.1.0.9" }] },
+      });
       ok(r, 201, `create A ${name}`);
       assert.equal(r.json.properties.fqdn, fqdn);
     }
@@ -265,12 +288,48 @@ describe("record sets", () => {
 
   it("validates records of every type and stores nothing on refusal", T, async () => {
     const good: Array<[string, string, Record<string, any>, string, unknown]> = [
-      ["AAAA", "v6", { aaaaRecords: [{ ipv6Address: "fd00::4" }] }, "aaaaRecords", [{ ipv6Address: "fd00::4" }]],
-      ["CNAME", "alias", { cnameRecord: { cname: "target.contoso.example" } }, "cnameRecord", { cname: "target.contoso.example" }],
-      ["MX", "mail", { mxRecords: [{ preference: 10, exchange: "mx.contoso.example" }] }, "mxRecords", [{ preference: 10, exchange: "mx.contoso.example" }]],
-      ["PTR", "4", { ptrRecords: [{ ptrdname: "host.contoso.example" }] }, "ptrRecords", [{ ptrdname: "host.contoso.example" }]],
-      ["SRV", "_ldap._tcp", { srvRecords: [{ priority: 0, weight: 5, port: 389, target: "dc.contoso.example" }] }, "srvRecords", [{ priority: 0, weight: 5, port: 389, target: "dc.contoso.example" }]],
-      ["TXT", "txt", { txtRecords: [{ value: ["a".repeat(255), "b"] }] }, "txtRecords", [{ value: ["a".repeat(255), "b"] }]],
+      [
+        "AAAA",
+        "v6",
+        { aaaaRecords: [{ ipv6Address: "fd00::4" }] },
+        "aaaaRecords",
+        [{ ipv6Address: "fd00::4" }],
+      ],
+      [
+        "CNAME",
+        "alias",
+        { cnameRecord: { cname: "target.contoso.example" } },
+        "cnameRecord",
+        { cname: "target.contoso.example" },
+      ],
+      [
+        "MX",
+        "mail",
+        { mxRecords: [{ preference: 10, exchange: "mx.contoso.example" }] },
+        "mxRecords",
+        [{ preference: 10, exchange: "mx.contoso.example" }],
+      ],
+      [
+        "PTR",
+        "4",
+        { ptrRecords: [{ ptrdname: "host.contoso.example" }] },
+        "ptrRecords",
+        [{ ptrdname: "host.contoso.example" }],
+      ],
+      [
+        "SRV",
+        "_ldap._tcp",
+        { srvRecords: [{ priority: 0, weight: 5, port: 389, target: "dc.contoso.example" }] },
+        "srvRecords",
+        [{ priority: 0, weight: 5, port: 389, target: "dc.contoso.example" }],
+      ],
+      [
+        "TXT",
+        "txt",
+        { txtRecords: [{ value: ["a".repeat(255), "b"] }] },
+        "txtRecords",
+        [{ value: ["a".repeat(255), "b"] }],
+      ],
     ];
     for (const [type, name, props, key, want] of good) {
       const r = await arm(info, "PUT", q(rs(type, name)), { properties: props });
@@ -283,15 +342,35 @@ describe("record sets", () => {
       ["A", "bad1", { aRecords: [{ ipv4Address: "10.0.0.256" }] }, "InvalidParameter"],
       ["A", "bad2", { aRecords: [{}] }, "MissingRequiredProperty"],
       ["A", "bad3", { aRecords: "10.0.0.1" }, "InvalidRequestContent"],
-      ["A", "bad4", { aRecords: [{ ipv4Address: "10.0.0.1" }], cnameRecord: { cname: "x.example" } }, "InvalidRequestContent"],
+      [
+        "A",
+        "bad4",
+        { aRecords: [{ ipv4Address: "10.0.0.1" }], cnameRecord: { cname: "x.example" } },
+        "InvalidRequestContent",
+      ],
       ["A", "bad5", { ttl: -1, aRecords: [] }, "InvalidParameter"],
       ["A", "bad6", { ttl: 2147483648 }, "InvalidParameter"],
-      ["A", "bad7", { aRecords: Array.from({ length: 21 }, (_, i) => ({ ipv4Address: `10.0.0.${i}` })) }, "RecordLimitExceeded"],
+      [
+        "A",
+        "bad7",
+        { aRecords: Array.from({ length: 21 }, (_, i) => ({ ipv4Address: `10.0.0.${i}` })) },
+        "RecordLimitExceeded",
+      ],
       ["AAAA", "bad8", { aaaaRecords: [{ ipv6Address: "10.0.0.1" }] }, "InvalidParameter"],
-      ["CNAME", "bad9", { cnameRecord: [{ cname: "a.example" }, { cname: "b.example" }] }, "InvalidParameter"],
+      [
+        "CNAME",
+        "bad9",
+        { cnameRecord: [{ cname: "a.example" }, { cname: "b.example" }] },
+        "InvalidParameter",
+      ],
       ["CNAME", "bad10", { cnameRecord: { cname: "not a name" } }, "InvalidParameter"],
       ["MX", "bad11", { mxRecords: [{ exchange: "mx.example" }] }, "MissingRequiredProperty"],
-      ["SRV", "bad12", { srvRecords: [{ priority: 0, weight: 0, port: 70000, target: "t.example" }] }, "InvalidParameter"],
+      [
+        "SRV",
+        "bad12",
+        { srvRecords: [{ priority: 0, weight: 0, port: 70000, target: "t.example" }] },
+        "InvalidParameter",
+      ],
       ["TXT", "bad13", { txtRecords: [{ value: ["x".repeat(256)] }] }, "InvalidParameter"],
       ["TXT", "bad14", { txtRecords: [{ value: [1] }] }, "InvalidRequestContent"],
       ["A", "bad15", { metadata: { k: 1 } }, "InvalidRequestContent"],
@@ -317,11 +396,15 @@ describe("record sets", () => {
 
   it("keeps a CNAME alone at its name, both ways", T, async () => {
     ok(
-      await arm(info, "PUT", q(rs("A", "host1")), { properties: { aRecords: [{ ipv4Address: "10.2.0.1" }] } }),
+      await arm(info, "PUT", q(rs("A", "host1")), {
+        properties: { aRecords: [{ ipv4Address: "10.2.0.1" }] },
+      }),
       201,
       "A host1",
     );
-    const c = await arm(info, "PUT", q(rs("CNAME", "HOST1")), { properties: { cnameRecord: { cname: "x.example" } } });
+    const c = await arm(info, "PUT", q(rs("CNAME", "HOST1")), {
+      properties: { cnameRecord: { cname: "x.example" } },
+    });
     ok(c, 409, "CNAME over A");
     assert.equal(c.json.error.code, "Conflict");
     assert.match(c.json.error.message, /CNAME/);
@@ -342,7 +425,9 @@ describe("record sets", () => {
     ok(t, 409, "TXT next to CNAME");
     assert.match(t.json.error.message, /CNAME/);
     ok(await arm(info, "GET", q(rs("TXT", "www"))), 404, "TXT not stored");
-    const apex = await arm(info, "PUT", q(rs("CNAME", "@")), { properties: { cnameRecord: { cname: "x.example" } } });
+    const apex = await arm(info, "PUT", q(rs("CNAME", "@")), {
+      properties: { cnameRecord: { cname: "x.example" } },
+    });
     ok(apex, 409, "CNAME at the apex (SOA is there)");
   });
 
@@ -351,7 +436,9 @@ describe("record sets", () => {
     ok(d, 400, "delete SOA");
     assert.equal(d.json.error.code, "CannotDeleteSoaRecordSet");
     ok(await arm(info, "GET", q(rs("SOA", "@"))), 200, "SOA still there");
-    const host = await arm(info, "PUT", q(rs("SOA", "@")), { properties: { soaRecord: { host: "ns.example.com" } } });
+    const host = await arm(info, "PUT", q(rs("SOA", "@")), {
+      properties: { soaRecord: { host: "ns.example.com" } },
+    });
     ok(host, 400, "SOA host change");
     const e = await arm(info, "PUT", q(rs("SOA", "@")), {
       properties: { ttl: 60, soaRecord: { email: "dns-admin.contoso.example", minimumTtl: 30 } },
@@ -369,7 +456,8 @@ describe("record sets", () => {
       const r = await arm(info, "GET", q(`${zonePath(rg, zone)}/${all}`));
       ok(r, 200, `list ${all}`);
       const types = new Set(r.json.value.map((x: any) => x.type.split("/").pop()));
-      for (const t of ["SOA", "A", "AAAA", "CNAME", "MX", "PTR", "SRV", "TXT"]) assert.ok(types.has(t), `${all}: ${t}`);
+      for (const t of ["SOA", "A", "AAAA", "CNAME", "MX", "PTR", "SRV", "TXT"])
+        assert.ok(types.has(t), `${all}: ${t}`);
       assert.equal(r.json.value[0].name, "@");
       assert.equal(r.json.value[0].type, "Microsoft.Network/privateDnsZones/SOA");
       const zoneBody = await arm(info, "GET", q(zonePath(rg, zone)));
@@ -412,12 +500,17 @@ describe("virtualNetworkLinks", () => {
     vnet1 = await createVnet(rg, "vnet1", "10.10.0.0/16");
     vnet2 = await createVnet(rg, "vnet2", "10.20.0.0/16");
 
-    const missing = await arm(info, "PUT", q(linkPath("linked.example", "l0")), { location: "global", properties: {} });
+    const missing = await arm(info, "PUT", q(linkPath("linked.example", "l0")), {
+      location: "global",
+      properties: {},
+    });
     ok(missing, 400, "no virtualNetwork");
     assert.equal(missing.json.error.code, "MissingRequiredProperty");
     const nowhere = await arm(info, "PUT", q(linkPath("linked.example", "l0")), {
       location: "global",
-      properties: { virtualNetwork: { id: `${rgPath(rg)}/providers/Microsoft.Network/virtualNetworks/nope` } },
+      properties: {
+        virtualNetwork: { id: `${rgPath(rg)}/providers/Microsoft.Network/virtualNetworks/nope` },
+      },
     });
     ok(nowhere, 400, "missing VNet");
     assert.equal(nowhere.json.error.code, "InvalidResourceReference");
@@ -477,44 +570,57 @@ describe("virtualNetworkLinks", () => {
     ok(move, 400, "VNet of a link cannot change");
   });
 
-  it("refuses a second link to the same VNet, a second registration link and same-name zones", T, async () => {
-    const dup = await arm(info, "PUT", q(linkPath("linked.example", "link-dup")), {
-      location: "global",
-      properties: { virtualNetwork: { id: vnet1 } },
-    });
-    ok(dup, 409, "same zone, same VNet");
-    assert.match(dup.json.error.message, /'link1'/);
-    ok(await arm(info, "GET", q(linkPath("linked.example", "link-dup"))), 404, "dup not stored");
-
-    const reg = await arm(info, "PUT", q(linkPath("other.example", "reg2")), {
-      location: "global",
-      properties: { virtualNetwork: { id: vnet1 }, registrationEnabled: true },
-    });
-    ok(reg, 409, "second registration link for the VNet");
-    assert.match(reg.json.error.message, /link1/);
-    ok(await arm(info, "GET", q(linkPath("other.example", "reg2"))), 404, "reg2 not stored");
-    ok(
-      await arm(info, "PUT", q(linkPath("other.example", "res2")), {
+  it(
+    "refuses a second link to the same VNet, a second registration link and same-name zones",
+    T,
+    async () => {
+      const dup = await arm(info, "PUT", q(linkPath("linked.example", "link-dup")), {
         location: "global",
-        properties: { virtualNetwork: { id: vnet1 }, registrationEnabled: false, resolutionPolicy: "nxdomainredirect" },
-      }),
-      201,
-      "resolution-only link to another zone",
-    );
-    const r = await arm(info, "GET", q(linkPath("other.example", "res2")));
-    assert.equal(r.json.properties.resolutionPolicy, "NxDomainRedirect");
+        properties: { virtualNetwork: { id: vnet1 } },
+      });
+      ok(dup, 409, "same zone, same VNet");
+      assert.match(dup.json.error.message, /'link1'/);
+      ok(await arm(info, "GET", q(linkPath("linked.example", "link-dup"))), 404, "dup not stored");
 
-    const twin = await arm(info, "PUT", q(`${zonePath("links2", "linked.example")}/virtualNetworkLinks/twin`), {
-      location: "global",
-      properties: { virtualNetwork: { id: vnet1 } },
-    });
-    ok(twin, 409, "two zones of the same name on one VNet");
-    ok(
-      await arm(info, "GET", q(`${zonePath("links2", "linked.example")}/virtualNetworkLinks/twin`)),
-      404,
-      "twin not stored",
-    );
-  });
+      const reg = await arm(info, "PUT", q(linkPath("other.example", "reg2")), {
+        location: "global",
+        properties: { virtualNetwork: { id: vnet1 }, registrationEnabled: true },
+      });
+      ok(reg, 409, "second registration link for the VNet");
+      assert.match(reg.json.error.message, /link1/);
+      ok(await arm(info, "GET", q(linkPath("other.example", "reg2"))), 404, "reg2 not stored");
+      ok(
+        await arm(info, "PUT", q(linkPath("other.example", "res2")), {
+          location: "global",
+          properties: {
+            virtualNetwork: { id: vnet1 },
+            registrationEnabled: false,
+            resolutionPolicy: "nxdomainredirect",
+          },
+        }),
+        201,
+        "resolution-only link to another zone",
+      );
+      const r = await arm(info, "GET", q(linkPath("other.example", "res2")));
+      assert.equal(r.json.properties.resolutionPolicy, "NxDomainRedirect");
+
+      const twin = await arm(
+        info,
+        "PUT",
+        q(`${zonePath("links2", "linked.example")}/virtualNetworkLinks/twin`),
+        {
+          location: "global",
+          properties: { virtualNetwork: { id: vnet1 } },
+        },
+      );
+      ok(twin, 409, "two zones of the same name on one VNet");
+      ok(
+        await arm(info, "GET", q(`${zonePath("links2", "linked.example")}/virtualNetworkLinks/twin`)),
+        404,
+        "twin not stored",
+      );
+    },
+  );
 
   it("refuses to delete a linked zone until its links are gone", T, async () => {
     const d = await arm(info, "DELETE", q(zonePath(rg, "other.example")));
@@ -540,7 +646,9 @@ describe("virtualNetworkLinks", () => {
     ok(d, [200, 202], "delete rg");
     ok(await arm(info, "GET", `${rgPath(rg)}?api-version=2021-04-01`), 404, "rg gone");
     const all = await arm(info, "GET", q(`${sub}/providers/Microsoft.Network/privateDnsZones`));
-    assert.ok(!all.json.value.some((z: any) => z.id.toLowerCase().startsWith(rgPath(rg).toLowerCase() + "/")));
+    assert.ok(
+      !all.json.value.some((z: any) => z.id.toLowerCase().startsWith(rgPath(rg).toLowerCase() + "/")),
+    );
   });
 });
 

@@ -80,7 +80,7 @@ export async function acquireToken(
   }
   if (r.status === 200 && typeof r.json?.access_token === "string") return r.json.access_token;
   const code = r.json?.error ?? `HTTP ${r.status}`;
-  const desc = r.json?.error_description ?? r.text.slice(0, 300);
+  const desc = String(r.json?.error_description ?? r.text.slice(0, 300)).replace(/\.+\s*$/, "");
   throw new AgentError(
     AZCM.Credentials,
     `Failed to acquire a token from Microsoft Entra ID for service principal ${sp.clientId} in tenant ${sp.tenantId}: ${code}: ${desc}. Check --tenant-id, --service-principal-id and --service-principal-secret.`,

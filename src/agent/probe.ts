@@ -14,8 +14,10 @@ export interface ProbeResult {
   addresses: string[];
   tls: string;
   proxy: boolean;
-  /** Why it is not reachable (Go's words). */
+  /** Why it is not reachable (Go's words), or the refusal's code and message. */
   error?: string;
+  /** The endpoint answered but refused this host (e.g. AgentVersionTooOld). */
+  refused?: boolean;
   /** The gateway's explanation of a network failure, for --verbose. */
   reason?: string;
   /** How the gateway says the request went (private/public). */
@@ -40,7 +42,7 @@ export async function probeEndpoint(dialer: Dialer, resolver: Resolver, e: Endpo
   } catch (err) {
     if (err instanceof RefusalError) {
       // The endpoint answered (TLS and HTTP worked) and refused: the network path is fine.
-      return { ...base, reachable: true, tls: "TLS 1.2", error: `${err.code}: ${err.message}` };
+      return { ...base, reachable: true, tls: "TLS 1.2", refused: true, error: `${err.code}: ${err.message}` };
     }
     if (err instanceof DialError) {
       return { ...base, reachable: false, tls: "unknown", error: err.message, reason: err.extra.gatewayMessage };

@@ -81,17 +81,45 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
   let ip = "0.0.0.0";
   if (!useProxy) {
     const dns = ctx.resolver.resolveForHost(h.key, name, "A");
-    trace.push({ at: "DNS", what: `${name} → ${addressesOf(dns).join(", ") || dns.rcode} (answered by ${dns.answeredBy})`, outcome: addressesOf(dns).length ? "ok" : "fail", steps: dns.trace });
+    trace.push({
+      at: "DNS",
+      what: `${name} → ${addressesOf(dns).join(", ") || dns.rcode} (answered by ${dns.answeredBy})`,
+      outcome: addressesOf(dns).length ? "ok" : "fail",
+      steps: dns.trace,
+    });
     const addrs = addressesOf(dns);
     if (!addrs.length) {
-      return { endpoint: name, verdict: "refused", reason: `Dns${dns.rcode === "NOERROR" ? "NoData" : dns.rcode[0] + dns.rcode.slice(1).toLowerCase()}`, message: `${h.name} cannot resolve ${name}: ${dns.rcode}`, trace };
+      return {
+        endpoint: name,
+        verdict: "refused",
+        reason: `Dns${dns.rcode === "NOERROR" ? "NoData" : dns.rcode[0] + dns.rcode.slice(1).toLowerCase()}`,
+        message: `${h.name} cannot resolve ${name}: ${dns.rcode}`,
+        trace,
+      };
     }
     ip = addrs[0];
   }
-  const c = connect(ctx.resolver.model, ctx.resolver, h, ip, 443, { serverName: name, proxy: useProxy ? proxy : undefined });
-  trace.push({ at: "network", what: c.ok ? `${h.name} reaches ${c.address}:443 (${c.path})` : `${h.name} cannot reach ${name}: ${c.message}`, outcome: c.ok ? "ok" : "fail", steps: c.trace });
+  const c = connect(ctx.resolver.model, ctx.resolver, h, ip, 443, {
+    serverName: name,
+    proxy: useProxy ? proxy : undefined,
+  });
+  trace.push({
+    at: "network",
+    what: c.ok
+      ? `${h.name} reaches ${c.address}:443 (${c.path})`
+      : `${h.name} cannot reach ${name}: ${c.message}`,
+    outcome: c.ok ? "ok" : "fail",
+    steps: c.trace,
+  });
   if (!c.ok) {
-    return { endpoint: name, address: c.address ?? ip, verdict: "refused", reason: c.failure as NetworkFailure, message: c.message, trace };
+    return {
+      endpoint: name,
+      address: c.address ?? ip,
+      verdict: "refused",
+      reason: c.failure as NetworkFailure,
+      message: c.message,
+      trace,
+    };
   }
   const service = serviceOf(name);
   const a = admit(ctx.view, {
@@ -105,9 +133,23 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
   });
   trace.push({ at: "admission", what: a.message, outcome: a.admitted ? "ok" : "fail", steps: a.trace });
   if (!a.admitted) {
-    return { endpoint: name, address: c.address, verdict: "refused", reason: a.code as RefusalCode, message: a.message, fix: a.fix, trace };
+    return {
+      endpoint: name,
+      address: c.address,
+      verdict: "refused",
+      reason: a.code as RefusalCode,
+      message: a.message,
+      fix: a.fix,
+      trace,
+    };
   }
-  return { endpoint: name, address: c.address, verdict: c.path === "private" ? "private" : "public", message: a.message, trace };
+  return {
+    endpoint: name,
+    address: c.address,
+    verdict: c.path === "private" ? "private" : "public",
+    message: a.message,
+    trace,
+  };
 }
 
 export function checkHost(ctx: CheckContext, h: HostModel, region?: string): HostCheck {

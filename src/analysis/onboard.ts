@@ -15,19 +15,29 @@ export interface OnboardResult {
   check?: EndpointCheck;
 }
 
-export async function onboardHost(ctx: CheckContext, writer: Writer, h: HostModel, agentVersion = "1.45"): Promise<OnboardResult> {
+export async function onboardHost(
+  ctx: CheckContext,
+  writer: Writer,
+  h: HostModel,
+  agentVersion = "1.45",
+): Promise<OnboardResult> {
   const machine = machineOfHost(ctx.view, h);
   if (!machine) return { host: h.name, connected: false };
   const region = String(machine.body.location);
   const c = checkEndpoint(ctx, h, `${hisCode(region)}.his.arc.azure.com`);
-  if (c.verdict === "refused") return { host: h.name, machine: machine.body.name, connected: false, check: c };
+  if (c.verdict === "refused")
+    return { host: h.name, machine: machine.body.name, connected: false, check: c };
   const now = ctx.now.toISOString();
   await writer.run((tx) => {
     const cur = tx.get(machine.id);
     if (!cur) return;
     const b = structuredClone(cur.body);
     const was = b.properties?.status;
-    b.properties = { ...b.properties, status: "Connected", agentVersion: b.properties?.agentVersion ?? agentVersion };
+    b.properties = {
+      ...b.properties,
+      status: "Connected",
+      agentVersion: b.properties?.agentVersion ?? agentVersion,
+    };
     if (was !== "Connected") b.properties.lastStatusChange = now;
     b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now, hostId: h.id, onboardedVia: c.verdict };
     tx.put(cur.id, cur.type, b);

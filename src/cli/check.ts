@@ -12,7 +12,8 @@ export async function checkCommand(flags: Flags): Promise<void> {
   const region = flags.optString("location") ?? flags.optString("region");
   const client = new ArmClient(readReady(flags));
   flags.rejectUnknown();
-  if (!!host === all) throw new CliError("Usage: arclink check (--host HOST | --all) [--location R] [--json] [--trace]", 2);
+  if (!!host === all)
+    throw new CliError("Usage: arclink check (--host HOST | --all) [--location R] [--json] [--trace]", 2);
   const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region });
   if (json) {
     process.stdout.write(JSON.stringify(all ? r.value : r.value[0], null, 2) + "\n");
@@ -26,10 +27,24 @@ const COLOR = { private: "\x1b[32m", public: "\x1b[33m", refused: "\x1b[31m" } a
 
 export function renderHostCheck(h: any, withTrace = false, color = process.stdout.isTTY): string {
   const head = `${h.host} (${h.address})${h.machine ? ` — machine ${h.machine}` : " — no Arc machine"}${h.scope ? `, scope ${h.scope}` : ""}, region ${h.region}`;
-  const rows = h.endpoints.map((e: any) => [e.endpoint, e.verdict, e.address ?? "-", e.reason ? `${e.reason}: ${e.message}` : ""]);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r: string[]) => r[i].length), ["ENDPOINT", "VERDICT", "ADDRESS"][i].length));
+  const rows = h.endpoints.map((e: any) => [
+    e.endpoint,
+    e.verdict,
+    e.address ?? "-",
+    e.reason ? `${e.reason}: ${e.message}` : "",
+  ]);
+  const widths = [0, 1, 2].map((i) =>
+    Math.max(...rows.map((r: string[]) => r[i].length), ["ENDPOINT", "VERDICT", "ADDRESS"][i].length),
+  );
   const line = (r: string[]) =>
-    [r[0].padEnd(widths[0]), (color && COLOR[r[1]] ? COLOR[r[1]] + r[1].padEnd(widths[1]) + "\x1b[0m" : r[1].padEnd(widths[1])), r[2].padEnd(widths[2]), r[3]].join(" | ").trimEnd();
+    [
+      r[0].padEnd(widths[0]),
+      color && COLOR[r[1]] ? COLOR[r[1]] + r[1].padEnd(widths[1]) + "\x1b[0m" : r[1].padEnd(widths[1]),
+      r[2].padEnd(widths[2]),
+      r[3],
+    ]
+      .join(" | ")
+      .trimEnd();
   const out = [head, line(["ENDPOINT", "VERDICT", "ADDRESS", "WHY"]), ...rows.map(line)];
   for (const e of h.endpoints) {
     if (e.fix) out.push(`  fix for ${e.endpoint}: ${e.fix}`);

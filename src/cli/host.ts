@@ -9,11 +9,14 @@ export async function hostCommand(flags: Flags): Promise<void> {
   const out = flags.optString("out");
   const client = new ArmClient(readReady(flags));
   flags.rejectUnknown();
-  if (flags.positional[0] !== "credential" || !host) throw new CliError("Usage: arclink host credential --host HOST [--out FILE]", 2);
+  if (flags.positional[0] !== "credential" || !host)
+    throw new CliError("Usage: arclink host credential --host HOST [--out FILE]", 2);
   const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/hostCredentials"), { host });
   const text = JSON.stringify(r, null, 2) + "\n";
   if (out) {
     writeFileSync(out, text, { mode: 0o600 });
-    process.stdout.write(`Host credential for ${r.hostName} written to ${out}\nUse it with: ARCLINK_HOST_CREDENTIAL=${out} azcmagent …\n`);
+    process.stdout.write(
+      `Host credential for ${r.hostName} written to ${out}\nUse it with: ARCLINK_HOST_CREDENTIAL=${out} azcmagent …\n`,
+    );
   } else process.stdout.write(text);
 }

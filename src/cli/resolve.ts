@@ -36,14 +36,19 @@ export async function resolveCommand(flags: Flags): Promise<void> {
 
 /** nslookup's layout: the server, then the final name with its addresses and aliases. */
 export function nslookup(r: any): string {
-  const lines = [`Server:  ${r.answeredBy}`, `Address:  ${r.servers?.[0] ?? r.resolverAddress ?? ""}`, ""];
+  const server = r.server?.name ?? r.answeredBy;
+  const lines = [
+    `Server:  ${server}`,
+    `Address:  ${r.server?.address ?? r.resolverAddress ?? r.servers?.[0] ?? ""}`,
+    "",
+  ];
   const q = String(r.question.name).toLowerCase();
   if (r.rcode === "NXDOMAIN")
-    return [...lines, `*** ${r.answeredBy} can't find ${q}: Non-existent domain`].join("\n");
+    return [...lines, `*** ${server} can't find ${q}: Non-existent domain`].join("\n");
   if (r.rcode !== "NOERROR")
     return [
       ...lines,
-      `*** ${r.answeredBy} can't find ${q}: ${r.rcode === "REFUSED" ? "Query refused" : "Server failed"}`,
+      `*** ${server} can't find ${q}: ${r.rcode === "REFUSED" ? "Query refused" : "Server failed"}`,
     ].join("\n");
   const addrs = r.answers.filter((a: any) => a.type === "A" || a.type === "AAAA");
   if (!addrs.length) return [...lines, `*** No ${r.question.type} records for ${q}`].join("\n");

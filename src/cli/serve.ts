@@ -11,7 +11,8 @@ function dnsSpecs(text: string | undefined): ListenerSpec[] | undefined {
   if (text === "none") return [];
   return text.split(",").map((p) => {
     const [resolver, port] = p.split("=");
-    if (port !== undefined && !/^\d+$/.test(port)) throw new CliError(`--dns: '${p}' is not resolver[=port].`, 2);
+    if (port !== undefined && !/^\d+$/.test(port))
+      throw new CliError(`--dns: '${p}' is not resolver[=port].`, 2);
     return { resolver, port: port === undefined ? 0 : Number(port) };
   });
 }
@@ -50,21 +51,31 @@ export async function serve(flags: Flags): Promise<void> {
   );
   out.write(`  az cloud set -n ArcLinkLocal\n`);
   out.write(`  az login --service-principal -u ${i.clientId} -p <secret> --tenant ${i.tenantId}\n\n`);
-  const dns = Object.entries((i.dns ?? {}) as Record<string, { host: string; port: number; kind: string; address: string }>);
+  const dns = Object.entries(
+    (i.dns ?? {}) as Record<string, { host: string; port: number; kind: string; address: string }>,
+  );
   if (dns.length) {
     out.write(`DNS listeners (dig @HOST -p PORT NAME):\n`);
-    for (const [id, d] of dns) out.write(`  ${id.padEnd(24)} ${d.kind.padEnd(17)} ${d.address.padEnd(15)} ${d.host}:${d.port}\n`);
+    for (const [id, d] of dns)
+      out.write(`  ${id.padEnd(24)} ${d.kind.padEnd(17)} ${d.address.padEnd(15)} ${d.host}:${d.port}\n`);
     out.write("\n");
   }
   if (running.onboarded.length) {
     const s = running.services;
-    const ctx = { view: s.world, resolver: s.network.resolver(), now: s.clock.now(), propagationDelayMs: s.settings().propagationDelayMs };
+    const ctx = {
+      view: s.world,
+      resolver: s.network.resolver(),
+      now: s.clock.now(),
+      propagationDelayMs: s.settings().propagationDelayMs,
+    };
     out.write(`What each machine can reach (arclink check --all --trace explains every line):\n\n`);
     for (const h of [...s.network.model().hosts.values()].sort((a, b) => a.name.localeCompare(b.name))) {
       out.write(renderHostCheck(checkHost(ctx, h), false) + "\n\n");
     }
     const ok = running.onboarded.filter((o) => o.connected).length;
-    out.write(`Onboarded ${ok} of ${running.onboarded.length} machines; the others are refused for the reasons above.\n\n`);
+    out.write(
+      `Onboarded ${ok} of ${running.onboarded.length} machines; the others are refused for the reasons above.\n\n`,
+    );
   }
   out.write(`Ready file: ${i.dataDir}/ready.json. Stop with Ctrl+C.\n`);
   let stopping = false;

@@ -8,7 +8,15 @@ import { WorldView, Entry } from "../world/world.js";
 import { Endpoint } from "./connect.js";
 import { TraceStep } from "./trace.js";
 
-export type ArcService = "his-global" | "his-regional" | "guestconfig" | "guestconfig-regional" | "kubernetes-dp" | "entra" | "arm" | "other";
+export type ArcService =
+  | "his-global"
+  | "his-regional"
+  | "guestconfig"
+  | "guestconfig-regional"
+  | "kubernetes-dp"
+  | "entra"
+  | "arm"
+  | "other";
 export type Purpose = "onboard" | "heartbeat" | "extension" | "check" | "remote-access";
 
 export type RefusalCode =
@@ -49,7 +57,11 @@ export function serviceOf(serverName: string): ArcService {
   if (n === "agentserviceapi.guestconfiguration.azure.com") return "guestconfig";
   if (n.endsWith(".guestconfiguration.azure.com")) return "guestconfig-regional";
   if (n.endsWith(".dp.kubernetesconfiguration.azure.com")) return "kubernetes-dp";
-  if (["login.microsoftonline.com", "login.windows.net", "pas.windows.net"].includes(n) || n.endsWith(".login.microsoft.com")) return "entra";
+  if (
+    ["login.microsoftonline.com", "login.windows.net", "pas.windows.net"].includes(n) ||
+    n.endsWith(".login.microsoft.com")
+  )
+    return "entra";
   if (n === "management.azure.com") return "arm";
   return "other";
 }
@@ -93,7 +105,11 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
       );
     }
     const scope = view.get(pe.targetId);
-    if (!scope) return refuse("PrivateLinkScopeNotFound", `the scope ${pe.targetId} behind private endpoint ${pe.name} no longer exists.`);
+    if (!scope)
+      return refuse(
+        "PrivateLinkScopeNotFound",
+        `the scope ${pe.targetId} behind private endpoint ${pe.name} no longer exists.`,
+      );
     const conn = view
       .children(scope.id, "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections")
       .find((c) => sameId(c.body.properties?.privateEndpoint?.id, pe.id));
@@ -105,7 +121,11 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
         `approve it on the scope (Private endpoint connections → Approve).`,
       );
     }
-    trace.push({ at, what: `connection of ${pe.name} to scope ${scope.body.name} is Approved`, outcome: "ok" });
+    trace.push({
+      at,
+      what: `connection of ${pe.name} to scope ${scope.body.name} is Approved`,
+      outcome: "ok",
+    });
     if (r.purpose === "remote-access") {
       return refuse(
         "RemoteAccessNotSupportedOverPrivateLink",
@@ -114,7 +134,11 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
       );
     }
     if (versionBelow(r.agentVersion, [1, 4])) {
-      return refuse("AgentVersionTooOld", `agent ${r.agentVersion} cannot use a private endpoint: version 1.4 or later is required.`, "upgrade the Connected Machine agent.");
+      return refuse(
+        "AgentVersionTooOld",
+        `agent ${r.agentVersion} cannot use a private endpoint: version 1.4 or later is required.`,
+        "upgrade the Connected Machine agent.",
+      );
     }
     if (r.purpose === "check" || !r.machine) return admitted("anonymous reachability check: accepted");
     const m = r.machine;
@@ -134,7 +158,11 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
       );
     }
     if (String(m.body.location).toLowerCase() !== String(scope.body.location).toLowerCase()) {
-      return refuse("ScopeRegionMismatch", `machine ${m.body.name} is in ${m.body.location} but scope ${scope.body.name} is in ${scope.body.location}.`, "a machine and its scope must be in the same region.");
+      return refuse(
+        "ScopeRegionMismatch",
+        `machine ${m.body.name} is in ${m.body.location} but scope ${scope.body.name} is in ${scope.body.location}.`,
+        "a machine and its scope must be in the same region.",
+      );
     }
     const created = Date.parse(m.body.systemData?.createdAt ?? "");
     const associated = Date.parse(assoc.associatedAt ?? "");
@@ -154,7 +182,8 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
   }
 
   // Public endpoint.
-  if (r.purpose === "check" || !r.machine || !isArc(service)) return admitted("accepted on the public endpoint");
+  if (r.purpose === "check" || !r.machine || !isArc(service))
+    return admitted("accepted on the public endpoint");
   const assoc = associationOf(r.machine.body);
   if (assoc.scopeId) {
     const scope = view.get(assoc.scopeId);

@@ -45,17 +45,33 @@ function hostParty(h: HostModel): Party {
 }
 
 /** Route plus every filter between a party and an address. */
-function path(m: NetworkModel, from: Party, ip: string, port: number, protocol: string): { ok: boolean; failure?: NetworkFailure; route: RouteResult; trace: TraceStep[]; message: string } {
+function path(
+  m: NetworkModel,
+  from: Party,
+  ip: string,
+  port: number,
+  protocol: string,
+): { ok: boolean; failure?: NetworkFailure; route: RouteResult; trace: TraceStep[]; message: string } {
   const trace: TraceStep[] = [];
   const r = route(m, from.pos, ip);
   trace.push(...r.trace.steps);
-  if (!r.ok) return { ok: false, failure: ip === "168.63.129.16" ? "Timeout" : "NoRoute", route: r, trace, message: r.trace.steps.at(-1)?.what ?? "no route" };
+  if (!r.ok)
+    return {
+      ok: false,
+      failure: ip === "168.63.129.16" ? "Timeout" : "NoRoute",
+      route: r,
+      trace,
+      message: r.trace.steps.at(-1)?.what ?? "no route",
+    };
   const verdicts: FilterVerdict[] = [];
   if (from.pos.kind === "vnet" && from.subnet) {
     const v = m.vnets.get(from.pos.vnet);
     const sub = v?.subnets.find((s) => s.key === from.subnet);
     const nsg = sub?.nsg ? m.nsgs.get(keyOf(sub.nsg)) : undefined;
-    if (nsg) verdicts.push(nsgVerdict(m, nsg, "Outbound", from.ip, ip, port, virtualNetworkSpace(m, from.pos.vnet), protocol));
+    if (nsg)
+      verdicts.push(
+        nsgVerdict(m, nsg, "Outbound", from.ip, ip, port, virtualNetworkSpace(m, from.pos.vnet), protocol),
+      );
   }
   if (from.pos.kind === "site" && r.kind !== "local") {
     const fw = siteFirewall(m, from.pos.site, from.ip, ip, port, protocol);
@@ -68,7 +84,9 @@ function path(m: NetworkModel, from: Party, ip: string, port: number, protocol: 
       const nsg = s.nsg ? m.nsgs.get(keyOf(s.nsg)) : undefined;
       if (!nsg || seen.has(nsg.key)) continue;
       seen.add(nsg.key);
-      verdicts.push(nsgVerdict(m, nsg, "Outbound", from.ip, ip, port, virtualNetworkSpace(m, v.key), protocol));
+      verdicts.push(
+        nsgVerdict(m, nsg, "Outbound", from.ip, ip, port, virtualNetworkSpace(m, v.key), protocol),
+      );
     }
   }
   for (const v of verdicts) {
@@ -95,56 +113,142 @@ function endpointAt(m: NetworkModel, ip: string, r: RouteResult): Endpoint | und
   return undefined;
 }
 
-function finish(m: NetworkModel, from: Party, ip: string, port: number, protocol: string, trace: TraceStep[]): ConnectResult {
+function finish(
+  m: NetworkModel,
+  from: Party,
+  ip: string,
+  port: number,
+  protocol: string,
+  trace: TraceStep[],
+): ConnectResult {
   const p = path(m, from, ip, port, protocol);
   trace.push(...p.trace);
   if (!p.ok) return { ok: false, failure: p.failure, address: ip, message: p.message, trace };
   const ep = endpointAt(m, ip, p.route);
   if (!ep) {
     trace.push({ at: "endpoint", what: `nothing listens on ${ip}:${port}`, outcome: "fail" });
-    return { ok: false, failure: "NotListening", address: ip, message: `nothing listens on ${ip}:${port}`, trace };
+    return {
+      ok: false,
+      failure: "NotListening",
+      address: ip,
+      message: `nothing listens on ${ip}:${port}`,
+      trace,
+    };
   }
   if (ep.kind === "private-endpoint") {
     if (port !== 443) {
-      trace.push({ at: `private endpoint ${ep.pe.name}`, what: `private endpoints serve TCP 443 only; ${port} is not answered`, outcome: "fail" });
-      return { ok: false, failure: "NotListening", address: ip, endpoint: ep, message: `private endpoint ${ep.pe.name} does not serve port ${port}`, trace };
+      trace.push({
+        at: `private endpoint ${ep.pe.name}`,
+        what: `private endpoints serve TCP 443 only; ${port} is not answered`,
+        outcome: "fail",
+      });
+      return {
+        ok: false,
+        failure: "NotListening",
+        address: ip,
+        endpoint: ep,
+        message: `private endpoint ${ep.pe.name} does not serve port ${port}`,
+        trace,
+      };
     }
-    trace.push({ at: `private endpoint ${ep.pe.name}`, what: `${ip} is private endpoint ${ep.pe.name} (${ep.memberName ?? "member"} for ${ep.fqdn}) of ${ep.pe.targetId.split("/").pop()}`, outcome: "ok" });
+    trace.push({
+      at: `private endpoint ${ep.pe.name}`,
+      what: `${ip} is private endpoint ${ep.pe.name} (${ep.memberName ?? "member"} for ${ep.fqdn}) of ${ep.pe.targetId.split("/").pop()}`,
+      outcome: "ok",
+    });
     return { ok: true, path: "private", endpoint: ep, address: ip, message: "", trace };
   }
-  trace.push({ at: "endpoint", what: `${ip} is a public address of ${ep.tags.filter((t) => t !== "AzureCloud").join(", ") || "Azure"}`, outcome: "ok" });
+  trace.push({
+    at: "endpoint",
+    what: `${ip} is a public address of ${ep.tags.filter((t) => t !== "AzureCloud").join(", ") || "Azure"}`,
+    outcome: "ok",
+  });
   return { ok: true, path: "public", endpoint: ep, address: ip, message: "", trace };
 }
 
-export function connect(m: NetworkModel, resolver: Resolver, host: HostModel, ip: string, port: number, opts: ConnectOptions = {}): ConnectResult {
+export function connect(
+  m: NetworkModel,
+  resolver: Resolver,
+  host: HostModel,
+  ip: string,
+  port: number,
+  opts: ConnectOptions = {},
+): ConnectResult {
   const protocol = opts.protocol ?? "Tcp";
   const from = hostParty(host);
   const trace: TraceStep[] = [];
   if (!opts.proxy) {
-    trace.push({ at: from.name, what: `connects to ${ip}:${port}${opts.serverName ? ` (${opts.serverName})` : ""}`, outcome: "info" });
+    trace.push({
+      at: from.name,
+      what: `connects to ${ip}:${port}${opts.serverName ? ` (${opts.serverName})` : ""}`,
+      outcome: "info",
+    });
     return finish(m, from, ip, port, protocol, trace);
   }
   // Through a proxy: the host reaches the proxy; the proxy resolves and dials the target itself.
-  trace.push({ at: from.name, what: `sends ${opts.serverName ?? ip} through its proxy ${opts.proxy.ip}:${opts.proxy.port}`, outcome: "info" });
+  trace.push({
+    at: from.name,
+    what: `sends ${opts.serverName ?? ip} through its proxy ${opts.proxy.ip}:${opts.proxy.port}`,
+    outcome: "info",
+  });
   const toProxy = path(m, from, opts.proxy.ip, opts.proxy.port, protocol);
   trace.push(...toProxy.trace);
-  if (!toProxy.ok) return { ok: false, failure: toProxy.failure, address: opts.proxy.ip, message: `cannot reach the proxy: ${toProxy.message}`, trace };
-  const proxy = [...m.sites.values()].flatMap((s) => s.proxies.map((p) => ({ site: s, p }))).find((x) => x.p.ip === opts.proxy!.ip);
+  if (!toProxy.ok)
+    return {
+      ok: false,
+      failure: toProxy.failure,
+      address: opts.proxy.ip,
+      message: `cannot reach the proxy: ${toProxy.message}`,
+      trace,
+    };
+  const proxy = [...m.sites.values()]
+    .flatMap((s) => s.proxies.map((p) => ({ site: s, p })))
+    .find((x) => x.p.ip === opts.proxy!.ip);
   if (!proxy) {
-    trace.push({ at: "proxy", what: `no proxy is modelled at ${opts.proxy.ip}:${opts.proxy.port}; nothing accepts the connection`, outcome: "fail" });
-    return { ok: false, failure: "NotListening", address: opts.proxy.ip, message: `nothing listens on ${opts.proxy.ip}:${opts.proxy.port}`, trace };
+    trace.push({
+      at: "proxy",
+      what: `no proxy is modelled at ${opts.proxy.ip}:${opts.proxy.port}; nothing accepts the connection`,
+      outcome: "fail",
+    });
+    return {
+      ok: false,
+      failure: "NotListening",
+      address: opts.proxy.ip,
+      message: `nothing listens on ${opts.proxy.ip}:${opts.proxy.port}`,
+      trace,
+    };
   }
   const name = opts.serverName ?? ip;
   let target = ip;
   if (opts.serverName) {
     const a = resolver.resolveAt({ kind: "public" }, opts.serverName, "A");
     const addrs = addressesOf(a);
-    trace.push({ at: `proxy ${proxy.p.name}`, what: `resolves ${name} itself (public DNS): ${addrs.join(", ") || a.rcode}`, outcome: addrs.length ? "info" : "fail", steps: a.trace });
-    if (!addrs.length) return { ok: false, failure: "ProxyFailed", message: `proxy ${proxy.p.name} cannot resolve ${name}`, trace };
+    trace.push({
+      at: `proxy ${proxy.p.name}`,
+      what: `resolves ${name} itself (public DNS): ${addrs.join(", ") || a.rcode}`,
+      outcome: addrs.length ? "info" : "fail",
+      steps: a.trace,
+    });
+    if (!addrs.length)
+      return {
+        ok: false,
+        failure: "ProxyFailed",
+        message: `proxy ${proxy.p.name} cannot resolve ${name}`,
+        trace,
+      };
     target = addrs[0];
   }
-  const party: Party = { name: `proxy ${proxy.p.name}`, ip: proxy.p.ip, pos: { kind: "site", site: proxy.site.key } };
+  const party: Party = {
+    name: `proxy ${proxy.p.name}`,
+    ip: proxy.p.ip,
+    pos: { kind: "site", site: proxy.site.key },
+  };
   const res = finish(m, party, target, port, protocol, trace);
-  if (!res.ok) return { ...res, failure: "ProxyFailed", message: `the proxy could not connect to ${name}: ${res.message}` };
+  if (!res.ok)
+    return {
+      ...res,
+      failure: "ProxyFailed",
+      message: `the proxy could not connect to ${name}: ${res.message}`,
+    };
   return res;
 }

@@ -24,7 +24,12 @@ function portMatches(ports: string[], port: number): boolean {
 }
 
 /** Does an address expression (CIDR, IP, "*", a service tag, VirtualNetwork, Internet) hold `ip`? */
-export function addressMatches(m: NetworkModel, exprs: string[], ip: string, vnetSpace: (ip: string) => boolean): boolean {
+export function addressMatches(
+  m: NetworkModel,
+  exprs: string[],
+  ip: string,
+  vnetSpace: (ip: string) => boolean,
+): boolean {
   if (!exprs.length) return true;
   return exprs.some((e) => {
     const x = String(e).trim();
@@ -38,7 +43,14 @@ export function addressMatches(m: NetworkModel, exprs: string[], ip: string, vne
 }
 
 /** The on-premises firewall of a site, for traffic leaving it. */
-export function siteFirewall(m: NetworkModel, siteKey: string, src: string, dst: string, port: number, protocol = "Tcp"): FilterVerdict | undefined {
+export function siteFirewall(
+  m: NetworkModel,
+  siteKey: string,
+  src: string,
+  dst: string,
+  port: number,
+  protocol = "Tcp",
+): FilterVerdict | undefined {
   const fw = m.sites.get(siteKey)?.firewall;
   if (!fw) return undefined;
   const rules = [...fw.rules].sort((a, b) => Number(a.priority) - Number(b.priority));
@@ -85,7 +97,11 @@ export function nsgVerdict(
       what: `${r.access === "Allow" ? "allows" : "denies"} ${direction.toLowerCase()} ${protocol} ${src} → ${dst}:${port}`,
     };
   }
-  return { allowed: false, by: `NSG ${nsg.name}`, what: "no rule matched (should not happen: default rules match everything)" };
+  return {
+    allowed: false,
+    by: `NSG ${nsg.name}`,
+    what: "no rule matched (should not happen: default rules match everything)",
+  };
 }
 
 /** The VirtualNetwork service tag as seen from a VNet: its space, peered VNets, connected sites. */
@@ -93,6 +109,7 @@ export function virtualNetworkSpace(m: NetworkModel, vnetKey: string): (ip: stri
   const v = m.vnets.get(vnetKey);
   const spaces = [...(v?.prefixes ?? [])];
   for (const p of v?.peers ?? []) spaces.push(...(m.vnets.get(p)?.prefixes ?? []));
-  for (const s of m.sites.values()) if (s.connections.some((c) => c.vnet === vnetKey)) spaces.push(...s.prefixes);
+  for (const s of m.sites.values())
+    if (s.connections.some((c) => c.vnet === vnetKey)) spaces.push(...s.prefixes);
   return (ip: string) => inPrefixes(spaces, ip);
 }

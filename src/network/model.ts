@@ -241,7 +241,9 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
   };
   for (const n of view.ofType("Microsoft.Network/networkSecurityGroups")) {
     const rules = [
-      ...view.children(n.id, "Microsoft.Network/networkSecurityGroups/securityRules").map((r) => ruleModel(r.body, false)),
+      ...view
+        .children(n.id, "Microsoft.Network/networkSecurityGroups/securityRules")
+        .map((r) => ruleModel(r.body, false)),
       ...defaultSecurityRules(n.body).map((r) => ruleModel(r, true)),
     ].sort((a, b) => a.priority - b.priority);
     m.nsgs.set(n.key, {

@@ -17,6 +17,7 @@ import {
 import { PublicDns } from "./publicDns.js";
 import { route } from "./route.js";
 import { TraceStep } from "./trace.js";
+import { ExternalDnsCache } from "./externalDns.js";
 
 export type QType = "A" | "AAAA" | "CNAME" | "TXT" | "SOA" | "ANY" | string;
 export type Rcode = "NOERROR" | "NXDOMAIN" | "SERVFAIL" | "REFUSED";
@@ -34,8 +35,10 @@ export interface Answer {
   authority: Rr[];
   /** Authoritative (aa bit): the answer came from a zone this resolver hosts. */
   aa: boolean;
-  /** Who produced the final answer (for "Server:" lines and traces). */
+  /** Who produced the final answer (for traces). */
   answeredBy: string;
+  /** For a host's lookup: the DNS server it asked that gave this answer (nslookup's "Server:"). */
+  server?: { address: string; name: string };
   trace: TraceStep[];
 }
 
@@ -141,7 +144,10 @@ interface Step {
 export class Resolver {
   private readonly pub: PublicDns;
 
-  constructor(private readonly m: NetworkModel) {
+  constructor(
+    private readonly m: NetworkModel,
+    private readonly external?: ExternalDnsCache,
+  ) {
     this.pub = new PublicDns(m.tags);
   }
 
@@ -334,6 +340,7 @@ export class Resolver {
 
   private serverStep(s: DnsServerModel, name: string, qtype: QType, depth: number): Step {
     const who = `DNS server ${s.name} (${s.ip})`;
+    if (s.external) return this.externalStep(s, who, name, qtype);
     const zone = longest(name, s.zones, (z) => z.name);
     if (zone) {
       const d = zone.records.get(relative(name, zone.name));
@@ -421,6 +428,47 @@ export class Resolver {
           at: who,
           what: `no zone or forwarder covers ${name} and recursion is off: REFUSED`,
           outcome: "fail",
+        },
+      ],
+    };
+  }
+
+  /** A modelled server played by a real one on loopback: its answer, as last fetched. */
+  private externalStep(s: DnsServerModel, who: string, name: string, qtype: QType): Step {
+    const ext = s.external!;
+    const a = this.external?.get({
+      host: ext.host,
+      port: ext.port,
+      name,
+      qtype: qtype === "ANY" ? "A" : qtype,
+    });
+    if (!a) {
+      return {
+        rcode: "SERVFAIL",
+        rrs: [],
+        authority: [],
+        aa: false,
+        answeredBy: who,
+        trace: [
+          {
+            at: who,
+            what: `played by the real server at ${ext.host}:${ext.port}; its answer is not known yet (asked through a DNS listener or the resolve API, ArcLink queries it)`,
+            outcome: "fail",
+          },
+        ],
+      };
+    }
+    return {
+      rcode: a.rcode,
+      rrs: a.answers,
+      authority: a.authority,
+      aa: false,
+      answeredBy: `${who} — the real server at ${ext.host}:${ext.port}`,
+      trace: [
+        {
+          at: who,
+          what: `the real server at ${ext.host}:${ext.port} answers ${a.rcode}${a.answers.length ? `: ${a.answers.map((r) => `${r.type} ${r.data}`).join(", ")}` : ""}`,
+          outcome: a.rcode === "NOERROR" ? "ok" : "fail",
         },
       ],
     };
@@ -575,7 +623,7 @@ export class Resolver {
         outcome: a.rcode === "NOERROR" && a.answers.length ? "ok" : "fail",
         steps: [...at.trace, ...a.trace],
       });
-      if (!moveOn) return { ...a, trace };
+      if (!moveOn) return { ...a, trace, server: { address: ip, name: resolverName(this.m, at.ref) } };
     }
     trace.push({ at: who, what: `no DNS server answered ${n}`, outcome: "fail" });
     return {

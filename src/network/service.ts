@@ -5,10 +5,12 @@ import { World } from "../world/world.js";
 import { compileModel, NetworkModel } from "./model.js";
 import { Resolver } from "./resolve.js";
 import { ServiceTags } from "./serviceTags.js";
+import { ExternalDnsCache } from "./externalDns.js";
 
 export class NetworkService {
   private cached?: { seq: number; model: NetworkModel; resolver: Resolver };
   private generation = 0;
+  private readonly external = new ExternalDnsCache();
 
   constructor(
     private readonly world: World,
@@ -32,10 +34,25 @@ export class NetworkService {
     return this.current().resolver;
   }
 
+  /**
+   * Runs an evaluation that may involve real DNS servers standing in for modelled ones: when the
+   * engine needed an answer it did not have, ask the real servers and evaluate again.
+   */
+  async live<T>(evaluate: (r: Resolver) => T): Promise<T> {
+    let out = evaluate(this.resolver());
+    for (let round = 0; round < 4; round++) {
+      const missing = this.external.take();
+      if (!missing.length) return out;
+      await Promise.all(missing.map((q) => this.external.fetch(q)));
+      out = evaluate(this.resolver());
+    }
+    return out;
+  }
+
   private current() {
     if (!this.cached || this.cached.seq !== this.generation) {
       const model = compileModel(this.world, this.tags);
-      this.cached = { seq: this.generation, model, resolver: new Resolver(model) };
+      this.cached = { seq: this.generation, model, resolver: new Resolver(model, this.external) };
     }
     return this.cached;
   }

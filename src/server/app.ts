@@ -96,7 +96,10 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   const hostDns = new HostDnsViews(network);
   const gateway = new Gateway(deps, hostDns);
   deps.extra!.push((req, res, path, origin) => gateway.handle(req, res, path, origin));
-  const server = createServer({ key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 }, createPipeline(deps));
+  const server = createServer(
+    { key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 },
+    createPipeline(deps),
+  );
   await new Promise<void>((res, rej) => {
     server.once("error", rej);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => res());
@@ -118,20 +121,23 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   if (opts.topology) {
     const applied = await applyTopology(services, defaults, opts.topology, arm);
     log(`topology ${opts.topology}: ${applied.created} created, ${applied.updated} updated`);
-    specs = [...applied.listeners, ...specs.filter((x) => !applied.listeners.some((l) => l.resolver === x.resolver))];
-    const ctx = { view: world, resolver: network.resolver(), now: clock.now(), propagationDelayMs: services.settings().propagationDelayMs };
+    specs = [
+      ...applied.listeners,
+      ...specs.filter((x) => !applied.listeners.some((l) => l.resolver === x.resolver)),
+    ];
+    const ctx = {
+      view: world,
+      resolver: network.resolver(),
+      now: clock.now(),
+      propagationDelayMs: services.settings().propagationDelayMs,
+    };
     for (const h of network.model().hosts.values()) onboarded.push(await onboardHost(ctx, writer, h));
     onboarded = onboarded.filter((o) => o.machine);
   }
-  const listeners = new ResolverListeners(
-    network,
-    specs,
-    "127.0.0.1",
-    () => {
-      info.dns = listeners.entries();
-      if (ready) for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
-    },
-  );
+  const listeners = new ResolverListeners(network, specs, "127.0.0.1", () => {
+    info.dns = listeners.entries();
+    if (ready) for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
+  });
   let ready = false;
   await listeners.sync();
   const unsubscribe = world.onChange(() => void listeners.sync());

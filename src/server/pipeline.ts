@@ -78,7 +78,16 @@ export async function serveArm(
   const method = (req.method ?? "GET").toUpperCase();
   let body: unknown;
   if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
-  const out = await handleArm(deps.services, { method, path, query, headers: req.headers, body, principal, apiVersion, baseUrl: origin });
+  const out = await handleArm(deps.services, {
+    method,
+    path,
+    query,
+    headers: req.headers,
+    body,
+    principal,
+    apiVersion,
+    baseUrl: origin,
+  });
   const headers = { ...base, ...(out.headers ?? {}) };
   if (method === "HEAD") {
     res.writeHead(out.status, headers);

@@ -28,7 +28,12 @@ export function readPlan(file: string, subscriptionId: string) {
   return plan(loadTopology(readFileSync(file, "utf8"), file), { subscriptionId });
 }
 
-export async function applyTopology(s: ArmServices, defaults: Defaults, file: string, baseUrl: string): Promise<AppliedTopology> {
+export async function applyTopology(
+  s: ArmServices,
+  defaults: Defaults,
+  file: string,
+  baseUrl: string,
+): Promise<AppliedTopology> {
   const p = readPlan(file, defaults.subscriptionId);
   const sp = findPrincipal(s.world, defaults.clientId)!;
   let created = 0;
@@ -44,7 +49,8 @@ export async function applyTopology(s: ArmServices, defaults: Defaults, file: st
       apiVersion: step.apiVersion,
       baseUrl,
     }).catch((e) => {
-      if (e instanceof ArmError) throw new Error(`${file}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
+      if (e instanceof ArmError)
+        throw new Error(`${file}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
       throw e;
     });
     if (out.status === 201) created++;

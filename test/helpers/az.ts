@@ -110,7 +110,8 @@ export async function azLogin(
     profile?: string;
   } = {},
 ): Promise<AzSession> {
-  if (!existsSync(AZ)) throw new Error(`az CLI not found at ${AZ}: install azure-cli (apt-get install azure-cli).`);
+  if (!existsSync(AZ))
+    throw new Error(`az CLI not found at ${AZ}: install azure-cli (apt-get install azure-cli).`);
   const configDir = mkdtempSync(join(tmpdir(), "arclink-az-"));
   const env = azEnv(info, configDir);
   const timeout = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;

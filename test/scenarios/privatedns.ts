@@ -31,7 +31,10 @@ scenario(async () => {
   assert.equal(a.name, "web");
   assert.equal(a.fqdn, "web.sdk.example.");
   assert.equal(a.isAutoRegistered, false);
-  await dns.recordSets.createOrUpdate(rg, zoneName, "TXT", "web", { ttl: 60, txtRecords: [{ value: ["hi"] }] });
+  await dns.recordSets.createOrUpdate(rg, zoneName, "TXT", "web", {
+    ttl: 60,
+    txtRecords: [{ value: ["hi"] }],
+  });
   const got = await dns.recordSets.get(rg, zoneName, "A", "WEB");
   assert.deepEqual(got.aRecords, [{ ipv4Address: "10.0.0.4" }]);
   assert.equal(got.etag, a.etag);

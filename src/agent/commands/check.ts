@@ -12,6 +12,7 @@ export function checkFailures(rows: readonly ProbeResult[], plsCheck: boolean): 
   const out: string[] = [];
   for (const r of rows) {
     if (!r.reachable) out.push(`Failed to reach ${r.endpoint}: ${r.error ?? "unknown error"}`);
+    if (r.refused) out.push(`${r.endpoint} refused this machine: ${r.error}`);
     if (plsCheck && r.arc && !r.private) {
       out.push(
         r.addresses.length > 0

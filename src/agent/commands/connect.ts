@@ -166,6 +166,7 @@ async function networkCheck(ctx: AgentContext, dialer: Dialer, resolver: Resolve
   const failures: string[] = [];
   for (const r of rows) {
     if (!r.reachable) failures.push(`Failed to reach ${r.endpoint}: ${r.error}`);
+    if (r.refused) failures.push(`${r.endpoint} refused this machine: ${r.error}`);
     if (r.reachable && r.reason) ctx.log.debug(`${r.endpoint}: ${r.reason}`);
   }
   if (req.privateLinkScope) {

@@ -172,7 +172,8 @@ export function genericList(s: ArmServices, r: ArmRequest, sub: string, rg?: str
   const filter = parseFilter(r.query.get("$filter"));
   // az resource list -g sends the resource group as a $filter on the subscription-wide list.
   const group = rg ?? filter.resourceGroup;
-  const scope = keyOf(group ? `/subscriptions/${sub}/resourceGroups/${group}` : `/subscriptions/${sub}`) + "/";
+  const scope =
+    keyOf(group ? `/subscriptions/${sub}/resourceGroups/${group}` : `/subscriptions/${sub}`) + "/";
   const out: Record<string, any>[] = [];
   for (const def of s.registry.allTypes()) {
     if (

@@ -11,7 +11,7 @@ export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse | Promise
 
 const QTYPES = ["A", "AAAA", "CNAME", "TXT", "SOA", "ANY"];
 
-function resolve(s: ArmServices, r: ArmRequest): ArmResponse {
+async function resolve(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = asObject(r.body, "body");
   const name = reqString(body.name, "name", 253);
   const type = (optString(body.type, "type", 8) ?? "A").toUpperCase();
@@ -39,7 +39,7 @@ function resolve(s: ArmServices, r: ArmRequest): ArmResponse {
         `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
       );
     }
-    const a = resolver.resolveForHost(h.key, name, type);
+    const a = await s.network.live((res) => res.resolveForHost(h.key, name, type));
     return {
       status: 200,
       body: {
@@ -61,7 +61,7 @@ function resolve(s: ArmServices, r: ArmRequest): ArmResponse {
         .join(", ")}.`,
     );
   }
-  const a = resolver.resolveAt(ref.ref, name, type);
+  const a = await s.network.live((res) => res.resolveAt(ref.ref, name, type));
   return {
     status: 200,
     body: { resolver: ref.id, resolverAddress: ref.address, question: { name, type }, ...a },
@@ -90,9 +90,15 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   const body = asObject(r.body, "body");
   const host = reqString(body.host, "host", 2048);
   const m = s.network.model();
-  const h = [...m.hosts.values()].find((x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase());
+  const h = [...m.hosts.values()].find(
+    (x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase(),
+  );
   if (!h) {
-    throw new ArmError(404, "HostNotFound", `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`);
+    throw new ArmError(
+      404,
+      "HostNotFound",
+      `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
+    );
   }
   const token = await s.tokens.issue({
     issuer: `${r.baseUrl}/${r.principal.tenantId}/v2.0`,
@@ -121,13 +127,27 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   const region = optString(body.region, "region", 64);
   const m = s.network.model();
   const hosts = host
-    ? [...m.hosts.values()].filter((x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase())
+    ? [...m.hosts.values()].filter(
+        (x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase(),
+      )
     : [...m.hosts.values()];
   if (host && !hosts.length) {
-    throw new ArmError(404, "HostNotFound", `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`);
+    throw new ArmError(
+      404,
+      "HostNotFound",
+      `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
+    );
   }
-  const ctx = { view: s.world, resolver: s.network.resolver(), now: s.clock.now(), propagationDelayMs: s.settings().propagationDelayMs };
-  return { status: 200, body: { value: hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h, region)) } };
+  const ctx = {
+    view: s.world,
+    resolver: s.network.resolver(),
+    now: s.clock.now(),
+    propagationDelayMs: s.settings().propagationDelayMs,
+  };
+  return {
+    status: 200,
+    body: { value: hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h, region)) },
+  };
 }
 
 const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {

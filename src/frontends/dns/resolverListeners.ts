@@ -84,17 +84,25 @@ export class ResolverListeners {
     if (changed) this.onUpdate();
   }
 
-  private answer(id: string, name: string, type: string): DnsAnswer {
+  private answer(id: string, name: string, type: string): DnsAnswer | Promise<DnsAnswer> {
     const r = findResolver(this.network.model(), id);
     if (!r) return { rcode: Rcode.REFUSED, answers: [], authority: [] };
+    const recursive =
+      r.ref.kind !== "server" || this.network.model().dnsServers.get(r.ref.key)?.recursion !== false;
+    if (
+      this.network.model().dnsServers.size &&
+      [...this.network.model().dnsServers.values()].some((d) => d.external)
+    ) {
+      return this.network.live((res) => res.resolveAt(r.ref, name, type)).then((a) => toWire(a, recursive));
+    }
     const res = this.network.resolver().resolveAt(r.ref, name, type);
-    const recursive = r.ref.kind !== "server" || this.network.model().dnsServers.get(r.ref.key)?.recursion !== false;
     return toWire(res, recursive);
   }
 
   entries(): Record<string, ListenerEntry> {
     const out: Record<string, ListenerEntry> = {};
-    for (const [id, o] of this.open) out[id] = { host: o.listener.host, port: o.listener.port, kind: o.kind, address: o.address };
+    for (const [id, o] of this.open)
+      out[id] = { host: o.listener.host, port: o.listener.port, kind: o.kind, address: o.address };
     return out;
   }
 

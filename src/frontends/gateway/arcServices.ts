@@ -37,7 +37,11 @@ export interface ServiceReply {
 }
 
 function refused(a: AdmitResult): ServiceReply {
-  return { status: 403, body: { error: { code: a.code, message: a.message + (a.fix ? ` Fix: ${a.fix}` : "") }, trace: a.trace }, refusal: a };
+  return {
+    status: 403,
+    body: { error: { code: a.code, message: a.message + (a.fix ? ` Fix: ${a.fix}` : "") }, trace: a.trace },
+    refusal: a,
+  };
 }
 
 export class ArcServices {
@@ -62,20 +66,36 @@ export class ArcServices {
     const service = serviceOf(c.serverName);
     const p = c.path.toLowerCase();
     if (service === "his-global" && p === "/discovery") return this.discovery(c);
-    if (service === "his-regional" && p === "/machines/register" && c.method === "POST") return this.register(c);
-    if (service === "his-regional" && p === "/machines/heartbeat" && c.method === "POST") return this.heartbeat(c);
-    if ((service === "guestconfig" || service === "guestconfig-regional") && p === "/extensions") return this.extensions(c);
+    if (service === "his-regional" && p === "/machines/register" && c.method === "POST")
+      return this.register(c);
+    if (service === "his-regional" && p === "/machines/heartbeat" && c.method === "POST")
+      return this.heartbeat(c);
+    if ((service === "guestconfig" || service === "guestconfig-regional") && p === "/extensions")
+      return this.extensions(c);
     // Anything else: a reachability probe (GET /, /health, remote access attempts).
     const a = this.admit(c, undefined);
     if (!a.admitted) return refused(a);
-    return { status: 200, body: { service, serverName: c.serverName, path: c.endpoint.kind === "private-endpoint" ? "private" : "public" } };
+    return {
+      status: 200,
+      body: {
+        service,
+        serverName: c.serverName,
+        path: c.endpoint.kind === "private-endpoint" ? "private" : "public",
+      },
+    };
   }
 
   private discovery(c: ServiceCall): ServiceReply {
     const a = this.admit(c, undefined);
     if (!a.admitted) return refused(a);
     const loc = normalizeRegion(c.query.get("location") ?? "");
-    if (!loc) return { status: 400, body: { error: { code: "InvalidLocation", message: `Unknown location '${c.query.get("location") ?? ""}'.` } } };
+    if (!loc)
+      return {
+        status: 400,
+        body: {
+          error: { code: "InvalidLocation", message: `Unknown location '${c.query.get("location") ?? ""}'.` },
+        },
+      };
     return {
       status: 200,
       body: {
@@ -99,7 +119,15 @@ export class ArcServices {
     const id = parseResourceId(resourceId);
     const machine = id ? this.s.world.get(resourceId) : undefined;
     if (!machine || machine.type !== MACHINE_TYPE) {
-      return { status: 404, body: { error: { code: "MachineNotFound", message: `No machine resource '${resourceId}': create it through ARM first.` } } };
+      return {
+        status: 404,
+        body: {
+          error: {
+            code: "MachineNotFound",
+            message: `No machine resource '${resourceId}': create it through ARM first.`,
+          },
+        },
+      };
     }
     const a = this.admit({ ...c, purpose: "onboard" }, machine);
     if (!a.admitted) return refused(a);
@@ -117,16 +145,31 @@ export class ArcServices {
         osType: c.body?.osType ?? b.properties?.osType,
         machineFqdn: c.body?.machineFqdn ?? b.properties?.machineFqdn,
       };
-      b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now, onboardedAt: now, onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public", onboardedBy: principal.appId, hostId: c.hostId };
+      b._arclink = {
+        ...(b._arclink ?? {}),
+        lastHeartbeat: now,
+        onboardedAt: now,
+        onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public",
+        onboardedBy: principal.appId,
+        hostId: c.hostId,
+      };
       tx.put(cur.id, cur.type, b);
     });
     const credential = await this.tokens.issue({
       issuer: "https://his.arc.azure.com",
       audience: MACHINE_AUDIENCE,
-      principal: { oid: machine.body.properties?.vmId ?? machine.key, tenantId: principal.tenantId, kind: "machine", actsAs: machine.id },
+      principal: {
+        oid: machine.body.properties?.vmId ?? machine.key,
+        tenantId: principal.tenantId,
+        kind: "machine",
+        actsAs: machine.id,
+      },
       lifetimeSeconds: 90 * 86_400,
     });
-    return { status: 200, body: { machineCredential: credential, vmId: machine.body.properties?.vmId, resourceId: machine.id } };
+    return {
+      status: 200,
+      body: { machineCredential: credential, vmId: machine.body.properties?.vmId, resourceId: machine.id },
+    };
   }
 
   private async machineOf(c: ServiceCall): Promise<Entry | ServiceReply> {
@@ -134,10 +177,27 @@ export class ArcServices {
       const p = await this.tokens.verifyArm(c.authorization, [MACHINE_AUDIENCE]);
       if (p.kind !== "machine" || !p.actsAs) throw new Error("not a machine credential");
       const m = this.s.world.get(p.actsAs);
-      if (!m) return { status: 404, body: { error: { code: "MachineNotFound", message: `The machine ${p.actsAs} no longer exists: disconnect and connect again.` } } };
+      if (!m)
+        return {
+          status: 404,
+          body: {
+            error: {
+              code: "MachineNotFound",
+              message: `The machine ${p.actsAs} no longer exists: disconnect and connect again.`,
+            },
+          },
+        };
       return m;
     } catch {
-      return { status: 401, body: { error: { code: "InvalidMachineCredential", message: "The machine credential is missing or invalid: connect the agent again." } } };
+      return {
+        status: 401,
+        body: {
+          error: {
+            code: "InvalidMachineCredential",
+            message: "The machine credential is missing or invalid: connect the agent again.",
+          },
+        },
+      };
     }
   }
 
@@ -152,7 +212,11 @@ export class ArcServices {
       if (!cur) return;
       const b = structuredClone(cur.body);
       const was = b.properties?.status;
-      b.properties = { ...b.properties, status: "Connected", agentVersion: c.agentVersion ?? b.properties?.agentVersion };
+      b.properties = {
+        ...b.properties,
+        status: "Connected",
+        agentVersion: c.agentVersion ?? b.properties?.agentVersion,
+      };
       if (was !== "Connected") b.properties.lastStatusChange = now;
       b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now };
       tx.put(cur.id, cur.type, b);

@@ -64,10 +64,19 @@ export class Gateway {
     const p = await this.deps.tokens.verifyArm(authorization, [GATEWAY_AUDIENCE]);
     const { ArmError } = await import("../../core/armError.js");
     if (p.kind !== "host" || !p.actsAs) {
-      throw new ArmError(401, "InvalidHostCredential", "The gateway needs a host credential (arclink host credential --host NAME), not a service principal token.");
+      throw new ArmError(
+        401,
+        "InvalidHostCredential",
+        "The gateway needs a host credential (arclink host credential --host NAME), not a service principal token.",
+      );
     }
     const h = this.deps.services.network.model().hosts.get(p.actsAs.toLowerCase());
-    if (!h) throw new ArmError(404, "HostNotFound", `The host ${p.actsAs} this credential was issued for no longer exists.`);
+    if (!h)
+      throw new ArmError(
+        404,
+        "HostNotFound",
+        `The host ${p.actsAs} this credential was issued for no longer exists.`,
+      );
     return h;
   }
 
@@ -95,7 +104,14 @@ export class Gateway {
     if (this.decisions.length > 1000) this.decisions.splice(0, this.decisions.length - 1000);
   }
 
-  private async dial(req: IncomingMessage, res: ServerResponse, h: HostModel, rawPath: string, origin: string, base: Record<string, string>): Promise<void> {
+  private async dial(
+    req: IncomingMessage,
+    res: ServerResponse,
+    h: HostModel,
+    rawPath: string,
+    origin: string,
+    base: Record<string, string>,
+  ): Promise<void> {
     const hdr = (n: string) => {
       const v = req.headers[n];
       return Array.isArray(v) ? v[0] : v;
@@ -113,15 +129,46 @@ export class Gateway {
     const target = parse(dialTo);
     const proxy = viaProxy ? parse(viaProxy) : undefined;
     if (!serverName || (!target && !proxy) || (viaProxy && !proxy)) {
-      sendJson(res, 400, { error: { code: "BadDial", message: "X-ArcLink-Server-Name and X-ArcLink-Dial (ip:port) — or X-ArcLink-Via-Proxy — are required (docs/GATEWAY.md)." } }, base);
+      sendJson(
+        res,
+        400,
+        {
+          error: {
+            code: "BadDial",
+            message:
+              "X-ArcLink-Server-Name and X-ArcLink-Dial (ip:port) — or X-ArcLink-Via-Proxy — are required (docs/GATEWAY.md).",
+          },
+        },
+        base,
+      );
       return;
     }
     const net = this.deps.services.network;
-    const c: ConnectResult = connect(net.model(), net.resolver(), h, target?.ip ?? "0.0.0.0", target?.port ?? 443, { serverName, proxy });
+    const c: ConnectResult = connect(
+      net.model(),
+      net.resolver(),
+      h,
+      target?.ip ?? "0.0.0.0",
+      target?.port ?? 443,
+      { serverName, proxy },
+    );
     const when = this.deps.services.clock.now().toISOString();
     if (!c.ok) {
-      this.record({ at: when, host: h.name, serverName, address: c.address ?? dialTo, outcome: "network", code: c.failure, trace: c.trace });
-      sendJson(res, 502, { error: { code: c.failure, message: c.message }, trace: c.trace }, { ...base, "X-ArcLink-Network": c.failure ?? "NoRoute" });
+      this.record({
+        at: when,
+        host: h.name,
+        serverName,
+        address: c.address ?? dialTo,
+        outcome: "network",
+        code: c.failure,
+        trace: c.trace,
+      });
+      sendJson(
+        res,
+        502,
+        { error: { code: c.failure, message: c.message }, trace: c.trace },
+        { ...base, "X-ArcLink-Network": c.failure ?? "NoRoute" },
+      );
       return;
     }
     const endpoint = c.endpoint!;
@@ -130,20 +177,58 @@ export class Gateway {
       "X-ArcLink-Path": c.path!,
       "X-ArcLink-Endpoint": endpoint.kind === "private-endpoint" ? endpoint.pe.id : endpoint.tags[0],
     };
-    const { path, query } = splitTarget(rawPath + (req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""));
+    const { path, query } = splitTarget(
+      rawPath + (req.url?.includes("?") ? req.url.slice(req.url.indexOf("?")) : ""),
+    );
     const service = serviceOf(serverName);
     const authorization = hdr("x-arclink-authorization");
     if (service === "entra" || service === "arm") {
-      const a = admit(this.deps.services.world, { serverName, endpoint, purpose, agentVersion, now: this.deps.services.clock.now(), propagationDelayMs: this.deps.services.settings().propagationDelayMs });
+      const a = admit(this.deps.services.world, {
+        serverName,
+        endpoint,
+        purpose,
+        agentVersion,
+        now: this.deps.services.clock.now(),
+        propagationDelayMs: this.deps.services.settings().propagationDelayMs,
+      });
       if (!a.admitted) {
-        this.record({ at: when, host: h.name, serverName, address: c.address!, outcome: "refused", code: a.code, path: c.path, trace: [...c.trace, ...a.trace] });
-        sendJson(res, 403, { error: { code: a.code, message: a.message }, trace: [...c.trace, ...a.trace] }, { ...headers, "X-ArcLink-Refusal": a.code ?? "Refused" });
+        this.record({
+          at: when,
+          host: h.name,
+          serverName,
+          address: c.address!,
+          outcome: "refused",
+          code: a.code,
+          path: c.path,
+          trace: [...c.trace, ...a.trace],
+        });
+        sendJson(
+          res,
+          403,
+          { error: { code: a.code, message: a.message }, trace: [...c.trace, ...a.trace] },
+          { ...headers, "X-ArcLink-Refusal": a.code ?? "Refused" },
+        );
         return;
       }
-      this.record({ at: when, host: h.name, serverName, address: c.address!, outcome: "relayed", path: c.path, trace: c.trace });
+      this.record({
+        at: when,
+        host: h.name,
+        serverName,
+        address: c.address!,
+        outcome: "relayed",
+        path: c.path,
+        trace: c.trace,
+      });
       for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
       if (service === "entra") {
-        if (serverName === "pas.windows.net" || !(await handleIdentity(req, res, path, query, { world: this.deps.services.world, tokens: this.deps.tokens, origin }))) {
+        if (
+          serverName === "pas.windows.net" ||
+          !(await handleIdentity(req, res, path, query, {
+            world: this.deps.services.world,
+            tokens: this.deps.tokens,
+            origin,
+          }))
+        ) {
           sendJson(res, 200, { service: "entra" }, headers);
         }
         return;
@@ -157,15 +242,46 @@ export class Gateway {
       try {
         body = JSON.parse(raw.toString("utf8"));
       } catch {
-        sendJson(res, 400, { error: { code: "InvalidRequestContent", message: "The request body is not JSON." } }, headers);
+        sendJson(
+          res,
+          400,
+          { error: { code: "InvalidRequestContent", message: "The request body is not JSON." } },
+          headers,
+        );
         return;
       }
     }
     try {
-      const out = await this.services.handle({ method: (req.method ?? "GET").toUpperCase(), serverName, path, query, body, authorization, endpoint, purpose, agentVersion, hostId: h.id, req });
+      const out = await this.services.handle({
+        method: (req.method ?? "GET").toUpperCase(),
+        serverName,
+        path,
+        query,
+        body,
+        authorization,
+        endpoint,
+        purpose,
+        agentVersion,
+        hostId: h.id,
+        req,
+      });
       const trace = [...c.trace, ...(out.refusal?.trace ?? [])];
-      this.record({ at: when, host: h.name, serverName, address: c.address!, outcome: out.refusal ? "refused" : "relayed", code: out.refusal?.code, path: c.path, trace });
-      sendJson(res, out.status, out.body, out.refusal ? { ...headers, "X-ArcLink-Refusal": out.refusal.code ?? "Refused" } : headers);
+      this.record({
+        at: when,
+        host: h.name,
+        serverName,
+        address: c.address!,
+        outcome: out.refusal ? "refused" : "relayed",
+        code: out.refusal?.code,
+        path: c.path,
+        trace,
+      });
+      sendJson(
+        res,
+        out.status,
+        out.body,
+        out.refusal ? { ...headers, "X-ArcLink-Refusal": out.refusal.code ?? "Refused" } : headers,
+      );
     } catch (e) {
       if (isArmError(e)) sendJson(res, e.status, e.toBody(), headers);
       else throw e;

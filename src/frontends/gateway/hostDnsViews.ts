@@ -24,12 +24,11 @@ export class HostDnsViews {
           const m = this.network.model();
           const host = m.hosts.get(hostKey);
           if (!host) return null;
-          const resolver = this.network.resolver();
-          const at = resolver.resolverAtIp(host.pos, serverIp);
+          const at = this.network.resolver().resolverAtIp(host.pos, serverIp);
           if (!at.ref) return null;
-          const a = resolver.resolveAt(at.ref, q.name, q.type);
-          const recursive = at.ref.kind !== "server" || m.dnsServers.get(at.ref.key)?.recursion !== false;
-          return toWire(a, recursive);
+          const ref = at.ref;
+          const recursive = ref.kind !== "server" || m.dnsServers.get(ref.key)?.recursion !== false;
+          return this.network.live((r) => r.resolveAt(ref, q.name, q.type)).then((a) => toWire(a, recursive));
         },
       });
       this.open.set(k, l);

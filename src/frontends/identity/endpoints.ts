@@ -36,6 +36,17 @@ function discovery(origin: string, tenantPath: string): Record<string, unknown> 
   };
 }
 
+/** Identity paths below /{tenant}/ (or /adfs/). */
+const KNOWN = [
+  "v2.0/.well-known/openid-configuration",
+  ".well-known/openid-configuration",
+  "oauth2/v2.0/token",
+  "oauth2/token",
+  "discovery/v2.0/keys",
+  "discovery/keys",
+];
+const KNOWN_ENDINGS = ["/openid-configuration", "/token", "/keys"];
+
 /** Handles identity paths; returns false when the path is not an identity path. */
 export async function handleIdentity(
   req: IncomingMessage,
@@ -44,20 +55,15 @@ export async function handleIdentity(
   query: URLSearchParams,
   ctx: IdentityContext,
 ): Promise<boolean> {
+  // Every identity path ends in one of these; ARM paths (the hot path) leave at once.
+  const lowerPath = path.toLowerCase();
+  if (!KNOWN_ENDINGS.some((k) => lowerPath.endsWith(k))) return false;
   const seg = path.split("/").filter(Boolean);
   if (seg.length < 2) return false;
   const tenant = seg[0];
   const rest = seg.slice(1).join("/").toLowerCase();
+  if (!KNOWN.includes(rest)) return false;
   const isTenant = tenant.toLowerCase() === "adfs" || tenantExists(ctx.world, tenant);
-  const known = [
-    "v2.0/.well-known/openid-configuration",
-    ".well-known/openid-configuration",
-    "oauth2/v2.0/token",
-    "oauth2/token",
-    "discovery/v2.0/keys",
-    "discovery/keys",
-  ];
-  if (!known.includes(rest)) return false;
   if (!isTenant) {
     sendJson(res, 400, {
       error: "invalid_tenant",

@@ -108,7 +108,7 @@ function recordsOf(t: RecordType, p: Record<string, any>, existing?: Entry): Rec
     case "CNAME": {
       if (p.cnameRecord === undefined || p.cnameRecord === null) return {};
       if (Array.isArray(p.cnameRecord)) {
-        throw bad(path, "a CNAME record set holds exactly one value: send an object { \"cname\": \"...\" }.");
+        throw bad(path, 'a CNAME record set holds exactly one value: send an object { "cname": "..." }.');
       }
       const r = asObject(p.cnameRecord, path);
       return { cnameRecord: { cname: hostName(r.cname, `${path}.cname`) } };
@@ -140,7 +140,8 @@ function recordsOf(t: RecordType, p: Record<string, any>, existing?: Entry): Rec
         txtRecords: recordList(p.txtRecords, path).map((r, i) => {
           const vp = `${path}[${i}].value`;
           const values = asArray(r.value, vp);
-          if (values.length === 0) throw errors.missingProperty(vp, "A TXT record needs at least one string.");
+          if (values.length === 0)
+            throw errors.missingProperty(vp, "A TXT record needs at least one string.");
           return {
             value: values.map((s, j) => {
               if (typeof s !== "string") {
@@ -170,7 +171,8 @@ function recordsOf(t: RecordType, p: Record<string, any>, existing?: Entry): Rec
         );
       }
       const num = (k: string, max: number) => optInt(r[k], `${path}.${k}`, 0, max) ?? prev[k];
-      const email = r.email === undefined || r.email === null ? prev.email : hostName(r.email, `${path}.email`);
+      const email =
+        r.email === undefined || r.email === null ? prev.email : hostName(r.email, `${path}.email`);
       return {
         soaRecord: {
           host: DEFAULT_SOA.host,
@@ -198,7 +200,11 @@ export function recordSetsOf(view: WorldView, zoneId: string): Entry[] {
 }
 
 /** The record set as GET returns it: lower-cased name, the zone's id spelling, the type in Azure's casing. */
-export function projectRecordSet(body: Record<string, any>, view: WorldView, entry: Entry): Record<string, any> {
+export function projectRecordSet(
+  body: Record<string, any>,
+  view: WorldView,
+  entry: Entry,
+): Record<string, any> {
   const t = recordTypeOf(entry.type);
   const parsed = parseResourceId(entry.id);
   if (!t || !parsed) return body;
