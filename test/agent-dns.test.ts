@@ -41,7 +41,12 @@ const privateView: Behaviour = (q) => {
   }
   if (q.name === "many.arclink.test") {
     return ok(
-      Array.from({ length: 60 }, (_, i) => ({ name: q.name, type: "A" as const, ttl: 5, data: `10.20.0.${i + 1}` })),
+      Array.from({ length: 60 }, (_, i) => ({
+        name: q.name,
+        type: "A" as const,
+        ttl: 5,
+        data: `10.20.0.${i + 1}`,
+      })),
     );
   }
   if (q.name === "nodata.arclink.test") return ok([]);
@@ -100,7 +105,9 @@ const reset = () => Object.values(asked).forEach((a) => a.splice(0));
 describe("agent DNS client", () => {
   it("follows a CNAME chain in one answer", T, async () => {
     reset();
-    const r = await new Resolver({ servers: [privateDns], timeoutMs: TIMEOUT_MS }).resolve("GBL.his.arc.azure.com.");
+    const r = await new Resolver({ servers: [privateDns], timeoutMs: TIMEOUT_MS }).resolve(
+      "GBL.his.arc.azure.com.",
+    );
     assert.equal(r.error, undefined);
     assert.deepEqual(r.addresses, ["10.10.1.4"]);
     assert.deepEqual(r.chain, ["gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com"]);
@@ -172,14 +179,19 @@ describe("agent DNS client", () => {
 
   it("reports NODATA, all-timeouts and no servers in Go's words", T, async () => {
     reset();
-    const nodata = await new Resolver({ servers: [privateDns], timeoutMs: TIMEOUT_MS }).resolve("nodata.arclink.test");
+    const nodata = await new Resolver({ servers: [privateDns], timeoutMs: TIMEOUT_MS }).resolve(
+      "nodata.arclink.test",
+    );
     assert.equal(nodata.error?.kind, "nodata");
     const dead = await new Resolver({
       servers: [{ address: "192.168.9.9", host: "127.0.0.1", port: silentPort }],
       timeoutMs: TIMEOUT_MS,
     }).resolve("gbl.his.arc.azure.com");
     assert.equal(dead.error?.kind, "timeout");
-    assert.match(dead.error!.message, /^lookup gbl\.his\.arc\.azure\.com on 192\.168\.9\.9:53: .*i\/o timeout$/);
+    assert.match(
+      dead.error!.message,
+      /^lookup gbl\.his\.arc\.azure\.com on 192\.168\.9\.9:53: .*i\/o timeout$/,
+    );
     const none = await new Resolver({ servers: [] }).resolve("gbl.his.arc.azure.com");
     assert.equal(none.error?.kind, "noservers");
   });
@@ -199,6 +211,9 @@ describe("agent DNS client", () => {
   });
 
   it("never queries anything but loopback", T, async () => {
-    await assert.rejects(() => query("192.168.1.10", 53, "gbl.his.arc.azure.com"), /only talks to ArcLink's loopback/);
+    await assert.rejects(
+      () => query("192.168.1.10", 53, "gbl.his.arc.azure.com"),
+      /only talks to ArcLink's loopback/,
+    );
   });
 });

@@ -51,7 +51,12 @@ function runAgent(args: string[], env: Record<string, string>): Promise<Run> {
 
 /** A host credential file for a host, and a fresh agent home. */
 async function hostEnv(host: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const r = await arm(srv.info, "POST", `/subscriptions/${sub}/providers/ArcLink.Lab/hostCredentials?${LAB}`, { host });
+  const r = await arm(
+    srv.info,
+    "POST",
+    `/subscriptions/${sub}/providers/ArcLink.Lab/hostCredentials?${LAB}`,
+    { host },
+  );
   assert.equal(r.status, 200, r.text);
   const file = join(tmp, `${host}-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(r.json));
@@ -160,55 +165,74 @@ describe("azcmagent against the reference topology", () => {
     const rows = table(r.stdout);
     assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["false", "false", "unknown", "not set"]);
     assert.deepEqual(rows["https://management.azure.com"], ["true", "false", "TLS 1.2", "not set"]);
-    assert.match(r.stdout, /Failed to reach https:\/\/gbl\.his\.arc\.azure\.com: Get \\"https:\/\/gbl\.his\.arc\.azure\.com\/\\": dial tcp [\d.]+:443: i\/o timeout/);
-    assert.match(r.stdout, /https:\/\/gbl\.his\.arc\.azure\.com resolves to public address [\d.]+, but --enable-pls-check/);
+    assert.match(
+      r.stdout,
+      /Failed to reach https:\/\/gbl\.his\.arc\.azure\.com: Get \\"https:\/\/gbl\.his\.arc\.azure\.com\/\\": dial tcp [\d.]+:443: i\/o timeout/,
+    );
+    assert.match(
+      r.stdout,
+      /https:\/\/gbl\.his\.arc\.azure\.com resolves to public address [\d.]+, but --enable-pls-check/,
+    );
     assert.ok(r.stdout.includes("Exit Code:  AZCM0026: Network Error"), r.all);
   });
 
-  it("connect without --private-link-scope where DNS is private: AZCM0026 with the agent's message, nothing created", T, async (t) => {
-    if (skipIfNoGateway(t)) return;
-    const env = await hostEnv("srv-lnx-01");
-    const before = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
-    const r = await runAgent(connectArgs("srv-lnx-01"), env);
-    assert.equal(r.code, 26, r.all);
-    assert.ok(
-      r.stdout.includes(
-        'level=fatal msg="Private Link Scope resource ID must be provided as endpoint gbl.his.arc.azure.com is configured private"',
-      ),
-      r.all,
-    );
-    assert.ok(r.stdout.includes("Exit Code:  AZCM0026: Network Error"));
-    assert.ok(r.stdout.includes("For troubleshooting, see https://aka.ms/arc/azcmerror"));
-    assert.equal(existsSync(statePath(env)), false);
-    const afterGet = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
-    assert.equal(afterGet.json?.properties?.status, before.json?.properties?.status);
-  });
+  it(
+    "connect without --private-link-scope where DNS is private: AZCM0026 with the agent's message, nothing created",
+    T,
+    async (t) => {
+      if (skipIfNoGateway(t)) return;
+      const env = await hostEnv("srv-lnx-01");
+      const before = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
+      const r = await runAgent(connectArgs("srv-lnx-01"), env);
+      assert.equal(r.code, 26, r.all);
+      assert.ok(
+        r.stdout.includes(
+          'level=fatal msg="Private Link Scope resource ID must be provided as endpoint gbl.his.arc.azure.com is configured private"',
+        ),
+        r.all,
+      );
+      assert.ok(r.stdout.includes("Exit Code:  AZCM0026: Network Error"));
+      assert.ok(r.stdout.includes("For troubleshooting, see https://aka.ms/arc/azcmerror"));
+      assert.equal(existsSync(statePath(env)), false);
+      const afterGet = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
+      assert.equal(afterGet.json?.properties?.status, before.json?.properties?.status);
+    },
+  );
 
-  it("connect where only agentserviceapi resolves privately: the 'No indication of Private Link Scope' message", T, async (t) => {
-    if (skipIfNoGateway(t)) return;
-    const site = `/subscriptions/${sub}/resourceGroups/${RG}/providers/ArcLink.Lab/sites/onprem`;
-    const put = await arm(srv.info, "PUT", `/subscriptions/${sub}/resourceGroups/${RG}/providers/ArcLink.Lab/hosts/srv-gc-only?${LAB}`, {
-      location: "global",
-      properties: {
-        siteId: site,
-        privateIPAddress: "192.168.1.40",
-        osType: "Linux",
-        dnsServers: ["8.8.8.8"],
-        hostsFile: "127.0.0.1 localhost\n10.10.1.6 agentserviceapi.guestconfiguration.azure.com\n",
-      },
-    });
-    assert.ok(put.status === 200 || put.status === 201, put.text);
-    const env = await hostEnv("srv-gc-only");
-    const r = await runAgent(connectArgs("srv-gc-only"), env);
-    assert.equal(r.code, 26, r.all);
-    assert.ok(
-      r.stdout.includes(
-        'msg="No indication of Private Link Scope but found private endpoint agentserviceapi.guestconfiguration.azure.com: 10.10.1.6"',
-      ),
-      r.all,
-    );
-    assert.equal((await arm(srv.info, "GET", machinePath("srv-gc-only"))).status, 404);
-  });
+  it(
+    "connect where only agentserviceapi resolves privately: the 'No indication of Private Link Scope' message",
+    T,
+    async (t) => {
+      if (skipIfNoGateway(t)) return;
+      const site = `/subscriptions/${sub}/resourceGroups/${RG}/providers/ArcLink.Lab/sites/onprem`;
+      const put = await arm(
+        srv.info,
+        "PUT",
+        `/subscriptions/${sub}/resourceGroups/${RG}/providers/ArcLink.Lab/hosts/srv-gc-only?${LAB}`,
+        {
+          location: "global",
+          properties: {
+            siteId: site,
+            privateIPAddress: "192.168.1.40",
+            osType: "Linux",
+            dnsServers: ["8.8.8.8"],
+            hostsFile: "127.0.0.1 localhost\n10.10.1.6 agentserviceapi.guestconfiguration.azure.com\n",
+          },
+        },
+      );
+      assert.ok(put.status === 200 || put.status === 201, put.text);
+      const env = await hostEnv("srv-gc-only");
+      const r = await runAgent(connectArgs("srv-gc-only"), env);
+      assert.equal(r.code, 26, r.all);
+      assert.ok(
+        r.stdout.includes(
+          'msg="No indication of Private Link Scope but found private endpoint agentserviceapi.guestconfiguration.azure.com: 10.10.1.6"',
+        ),
+        r.all,
+      );
+      assert.equal((await arm(srv.info, "GET", machinePath("srv-gc-only"))).status, 404);
+    },
+  );
 
   it("bad flags and a broken local config change nothing", T, async (t) => {
     if (skipIfNoGateway(t)) return;
@@ -240,67 +264,90 @@ describe("azcmagent against the reference topology", () => {
     let r = await runAgent([...connectArgs("srv-win-01"), "--private-link-scope", scopeId], env);
     assert.equal(r.code, 26, r.all);
     assert.match(r.stdout, /https:\/\/gbl\.his\.arc\.azure\.com refused this machine: AgentVersionTooOld/);
-    r = await runAgent([...connectArgs("srv-win-01"), "--private-link-scope", scopeId, "--ignore-network-check"], env);
+    r = await runAgent(
+      [...connectArgs("srv-win-01"), "--private-link-scope", scopeId, "--ignore-network-check"],
+      env,
+    );
     assert.equal(r.code, 26, r.all);
-    assert.match(r.stdout, /level=fatal msg="Regional service discovery failed: AgentVersionTooOld: agent 1\.3/);
+    assert.match(
+      r.stdout,
+      /level=fatal msg="Regional service discovery failed: AgentVersionTooOld: agent 1\.3/,
+    );
     assert.equal(existsSync(statePath(env)), false);
   });
 
   describe("srv-lnx-01 connects privately", () => {
     let env: Record<string, string>;
 
-    it("connects with --private-link-scope: state written, ARM shows Connected and the scope", T, async (t) => {
-      if (skipIfNoGateway(t)) return;
-      env = await hostEnv("srv-lnx-01");
-      const r = await runAgent(
-        connectArgs("srv-lnx-01", ["--private-link-scope", scopeId, "--tags", "City='New York',Datacenter=HQ"]),
-        env,
-      );
-      assert.equal(r.code, 0, r.all);
-      const lines = r.stdout.trim().split("\n");
-      assert.match(lines.at(-2)!, /^time="[^"]+" level=info msg="Connected machine to Azure"$/);
-      assert.match(
-        lines.at(-1)!,
-        new RegExp(`msg="Machine overview page: https://portal\\.azure\\.com/#@${srv.info.tenantId}/resource/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft\\.HybridCompute/machines/srv-lnx-01/overview"`),
-      );
-      const state = JSON.parse(readFileSync(statePath(env), "utf8"));
-      assert.equal(state.resourceName, "srv-lnx-01");
-      assert.equal(state.privateLinkScopeId.toLowerCase(), scopeId.toLowerCase());
-      assert.equal(state.hisEndpoint, "https://eus.his.arc.azure.com");
-      assert.ok(state.machineCredential);
-      const m = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
-      assert.equal(m.status, 200);
-      assert.equal(m.json.properties.status, "Connected");
-      assert.equal(m.json.properties.privateLinkScopeResourceId.toLowerCase(), scopeId.toLowerCase());
-      assert.deepEqual(m.json.tags, { City: "New York", Datacenter: "HQ" });
-      assert.equal(m.json.properties.vmId, state.vmId);
-    });
+    it(
+      "connects with --private-link-scope: state written, ARM shows Connected and the scope",
+      T,
+      async (t) => {
+        if (skipIfNoGateway(t)) return;
+        env = await hostEnv("srv-lnx-01");
+        const r = await runAgent(
+          connectArgs("srv-lnx-01", [
+            "--private-link-scope",
+            scopeId,
+            "--tags",
+            "City='New York',Datacenter=HQ",
+          ]),
+          env,
+        );
+        assert.equal(r.code, 0, r.all);
+        const lines = r.stdout.trim().split("\n");
+        assert.match(lines.at(-2)!, /^time="[^"]+" level=info msg="Connected machine to Azure"$/);
+        assert.match(
+          lines.at(-1)!,
+          new RegExp(
+            `msg="Machine overview page: https://portal\\.azure\\.com/#@${srv.info.tenantId}/resource/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft\\.HybridCompute/machines/srv-lnx-01/overview"`,
+          ),
+        );
+        const state = JSON.parse(readFileSync(statePath(env), "utf8"));
+        assert.equal(state.resourceName, "srv-lnx-01");
+        assert.equal(state.privateLinkScopeId.toLowerCase(), scopeId.toLowerCase());
+        assert.equal(state.hisEndpoint, "https://eus.his.arc.azure.com");
+        assert.ok(state.machineCredential);
+        const m = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
+        assert.equal(m.status, 200);
+        assert.equal(m.json.properties.status, "Connected");
+        assert.equal(m.json.properties.privateLinkScopeResourceId.toLowerCase(), scopeId.toLowerCase());
+        assert.deepEqual(m.json.tags, { City: "New York", Datacenter: "HQ" });
+        assert.equal(m.json.properties.vmId, state.vmId);
+      },
+    );
 
-    it("show reports Connected and no scope id; connect again is AZCM0067 with the resource id", T, async (t) => {
-      if (skipIfNoGateway(t) || !env) return;
-      const s = await runAgent(["show"], env);
-      assert.equal(s.code, 0, s.all);
-      assert.match(s.stdout, /^Agent Status\s+: Connected$/m);
-      assert.match(s.stdout, /^Resource Name\s+: srv-lnx-01$/m);
-      assert.ok(!s.stdout.includes("privateLinkScopes"), "show must not print the scope id");
-      const j = await runAgent(["show", "status", "resourceId", "--json"], env);
-      assert.deepEqual(JSON.parse(j.stdout), {
-        status: "Connected",
-        resourceId: `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.HybridCompute/machines/srv-lnx-01`,
-      });
-      const stateBefore = readFileSync(statePath(env), "utf8");
-      const again = await runAgent(connectArgs("srv-lnx-01", ["--private-link-scope", scopeId]), env);
-      assert.equal(again.code, 67, again.all);
-      assert.ok(again.stdout.includes(`machines/srv-lnx-01`), again.all);
-      assert.ok(again.stdout.includes("Exit Code:  AZCM0067"));
-      const bad = await runAgent(["show", "--bogus"], env);
-      assert.equal(bad.code, 23);
-      assert.equal(readFileSync(statePath(env), "utf8"), stateBefore);
-    });
+    it(
+      "show reports Connected and no scope id; connect again is AZCM0067 with the resource id",
+      T,
+      async (t) => {
+        if (skipIfNoGateway(t) || !env) return;
+        const s = await runAgent(["show"], env);
+        assert.equal(s.code, 0, s.all);
+        assert.match(s.stdout, /^Agent Status\s+: Connected$/m);
+        assert.match(s.stdout, /^Resource Name\s+: srv-lnx-01$/m);
+        assert.ok(!s.stdout.includes("privateLinkScopes"), "show must not print the scope id");
+        const j = await runAgent(["show", "status", "resourceId", "--json"], env);
+        assert.deepEqual(JSON.parse(j.stdout), {
+          status: "Connected",
+          resourceId: `/subscriptions/${sub}/resourceGroups/${RG}/providers/Microsoft.HybridCompute/machines/srv-lnx-01`,
+        });
+        const stateBefore = readFileSync(statePath(env), "utf8");
+        const again = await runAgent(connectArgs("srv-lnx-01", ["--private-link-scope", scopeId]), env);
+        assert.equal(again.code, 67, again.all);
+        assert.ok(again.stdout.includes(`machines/srv-lnx-01`), again.all);
+        assert.ok(again.stdout.includes("Exit Code:  AZCM0067"));
+        const bad = await runAgent(["show", "--bogus"], env);
+        assert.equal(bad.code, 23);
+        assert.equal(readFileSync(statePath(env), "utf8"), stateBefore);
+      },
+    );
 
     it("goes Disconnected 15 minutes after the last heartbeat and back with the next one", T, async (t) => {
       if (skipIfNoGateway(t) || !env) return;
-      const adv = await arm(srv.info, "POST", `/providers/ArcLink.Lab/clock/advance?${LAB}`, { milliseconds: 16 * 60_000 });
+      const adv = await arm(srv.info, "POST", `/providers/ArcLink.Lab/clock/advance?${LAB}`, {
+        milliseconds: 16 * 60_000,
+      });
       assert.equal(adv.status, 200, adv.text);
       let s = await runAgent(["show", "Agent Status"], env);
       assert.match(s.stdout, /^Agent Status\s+: Disconnected$/m);
@@ -325,60 +372,74 @@ describe("azcmagent against the reference topology", () => {
   });
 
   describe("with the on-premises firewall changed", () => {
-    it("public Arc allowed, scope public access disabled: registration refused, ARM resource left as created", T, async (t) => {
-      if (skipIfNoGateway(t)) return;
-      const fw = await firewall();
-      await putRules([
-        ...fw.body.properties.rules,
-        {
-          name: "AllowArcPublic",
-          priority: 300,
-          action: "Allow",
-          protocol: "Tcp",
-          destinationAddresses: ["AzureArcInfrastructure"],
-          destinationPorts: ["443"],
-        },
-      ]);
-      const env = await hostEnv("srv-lnx-02");
-      const r = await runAgent(
-        connectArgs("srv-lnx-02-new", ["--private-link-scope", scopeId, "--ignore-network-check"]),
-        env,
-      );
-      assert.equal(r.code, 26, r.all);
-      assert.match(
-        r.stdout,
-        /level=fatal msg="Failed to register the machine with Azure Arc at https:\/\/eus\.his\.arc\.azure\.com: PublicNetworkAccessDisabled: /,
-      );
-      assert.equal(existsSync(statePath(env)), false);
-      const m = await arm(srv.info, "GET", machinePath("srv-lnx-02-new"));
-      assert.equal(m.status, 200, "the machine resource stays, as Azure leaves it");
-      assert.notEqual(m.json.properties.status, "Connected");
-    });
+    it(
+      "public Arc allowed, scope public access disabled: registration refused, ARM resource left as created",
+      T,
+      async (t) => {
+        if (skipIfNoGateway(t)) return;
+        const fw = await firewall();
+        await putRules([
+          ...fw.body.properties.rules,
+          {
+            name: "AllowArcPublic",
+            priority: 300,
+            action: "Allow",
+            protocol: "Tcp",
+            destinationAddresses: ["AzureArcInfrastructure"],
+            destinationPorts: ["443"],
+          },
+        ]);
+        const env = await hostEnv("srv-lnx-02");
+        const r = await runAgent(
+          connectArgs("srv-lnx-02-new", ["--private-link-scope", scopeId, "--ignore-network-check"]),
+          env,
+        );
+        assert.equal(r.code, 26, r.all);
+        assert.match(
+          r.stdout,
+          /level=fatal msg="Failed to register the machine with Azure Arc at https:\/\/eus\.his\.arc\.azure\.com: PublicNetworkAccessDisabled: /,
+        );
+        assert.equal(existsSync(statePath(env)), false);
+        const m = await arm(srv.info, "GET", machinePath("srv-lnx-02-new"));
+        assert.equal(m.status, 200, "the machine resource stays, as Azure leaves it");
+        assert.notEqual(m.json.properties.status, "Connected");
+      },
+    );
 
-    it("ARM blocked: disconnect is AZCM0043 and suggests --force-local-only, which then works", T, async (t) => {
-      if (skipIfNoGateway(t)) return;
-      const env = await hostEnv("srv-win-01");
-      const c = await runAgent(connectArgs("srv-win-01", ["--private-link-scope", scopeId]), env);
-      assert.equal(c.code, 0, c.all);
-      const fw = await firewall();
-      await putRules(fw.body.properties.rules.filter((x: any) => x.name !== "AllowArmOutbound"));
-      const r = await runAgent(["disconnect", "-i", srv.info.clientId, "-p", srv.info.clientSecret], env);
-      assert.equal(r.code, 43, r.all);
-      assert.match(r.stdout, /Delete \\"https:\/\/management\.azure\.com\/subscriptions\/[^"\\]+\\": dial tcp [\d.]+:443: i\/o timeout/);
-      assert.ok(r.stdout.includes("--force-local-only"));
-      assert.ok(existsSync(statePath(env)), "a failed disconnect keeps the state");
-      const f = await runAgent(["disconnect", "--force-local-only"], env);
-      assert.equal(f.code, 0, f.all);
-      assert.equal(existsSync(statePath(env)), false);
-      assert.equal((await arm(srv.info, "GET", machinePath("srv-win-01"))).status, 200);
-    });
+    it(
+      "ARM blocked: disconnect is AZCM0043 and suggests --force-local-only, which then works",
+      T,
+      async (t) => {
+        if (skipIfNoGateway(t)) return;
+        const env = await hostEnv("srv-win-01");
+        const c = await runAgent(connectArgs("srv-win-01", ["--private-link-scope", scopeId]), env);
+        assert.equal(c.code, 0, c.all);
+        const fw = await firewall();
+        await putRules(fw.body.properties.rules.filter((x: any) => x.name !== "AllowArmOutbound"));
+        const r = await runAgent(["disconnect", "-i", srv.info.clientId, "-p", srv.info.clientSecret], env);
+        assert.equal(r.code, 43, r.all);
+        assert.match(
+          r.stdout,
+          /Delete \\"https:\/\/management\.azure\.com\/subscriptions\/[^"\\]+\\": dial tcp [\d.]+:443: i\/o timeout/,
+        );
+        assert.ok(r.stdout.includes("--force-local-only"));
+        assert.ok(existsSync(statePath(env)), "a failed disconnect keeps the state");
+        const f = await runAgent(["disconnect", "--force-local-only"], env);
+        assert.equal(f.code, 0, f.all);
+        assert.equal(existsSync(statePath(env)), false);
+        assert.equal((await arm(srv.info, "GET", machinePath("srv-win-01"))).status, 200);
+      },
+    );
 
     it("Entra ID blocked: connect fails with the dial error (AZCM0026)", T, async (t) => {
       if (skipIfNoGateway(t)) return;
       const fw = await firewall();
       await putRules(fw.body.properties.rules.filter((x: any) => x.name !== "AllowEntraIdOutbound"));
       const env = await hostEnv("srv-lnx-01");
-      const r = await runAgent(connectArgs("srv-lnx-01", ["--private-link-scope", scopeId, "--ignore-network-check"]), env);
+      const r = await runAgent(
+        connectArgs("srv-lnx-01", ["--private-link-scope", scopeId, "--ignore-network-check"]),
+        env,
+      );
       assert.equal(r.code, 26, r.all);
       assert.match(
         r.stdout,

@@ -106,14 +106,22 @@ describe("agent flags", () => {
     const p2 = parse([]);
     applyConfigFile(p2, SPECS, JSON.stringify({ "service-principal-secret": "s3" }), "c.json");
     assert.equal(p2.values.get("service-principal-secret"), "s3");
-    assert.equal(thrown(() => applyConfigFile(parse([]), SPECS, `{"bogus": 1}`, "c.json")).azcm, AZCM.InvalidArgument);
-    assert.equal(thrown(() => applyConfigFile(parse([]), SPECS, `{not json`, "c.json")).azcm, AZCM.ConfigFile);
+    assert.equal(
+      thrown(() => applyConfigFile(parse([]), SPECS, `{"bogus": 1}`, "c.json")).azcm,
+      AZCM.InvalidArgument,
+    );
+    assert.equal(
+      thrown(() => applyConfigFile(parse([]), SPECS, `{not json`, "c.json")).azcm,
+      AZCM.ConfigFile,
+    );
   });
 });
 
 describe("agent connect flag validation", () => {
   it("accepts a complete service principal connect", () => {
-    const r = validateConnectFlags(parse([...BASE, "--tags", "a=1", "--private-link-scope", SCOPE, "-l", "East US"]));
+    const r = validateConnectFlags(
+      parse([...BASE, "--tags", "a=1", "--private-link-scope", SCOPE, "-l", "East US"]),
+    );
     assert.equal(r.location, "eastus");
     assert.equal(r.privateLinkScope, SCOPE);
     assert.deepEqual(r.tags, { a: "1" });
@@ -137,7 +145,11 @@ describe("agent connect flag validation", () => {
       [[...BASE, "--cloud", "AzureChinaCloud"], AZCM.InvalidArgument, "AzureCloud only"],
       [[...without("-l"), "--cloud", "AzureCloud"], AZCM.MissingParameter, "--cloud needs --location"],
       [[...BASE, "--correlation-id", "nope"], AZCM.InvalidArgument, "--correlation-id"],
-      [[...BASE, "--private-link-scope", "/subscriptions/x/pls"], AZCM.InvalidArgument, "--private-link-scope"],
+      [
+        [...BASE, "--private-link-scope", "/subscriptions/x/pls"],
+        AZCM.InvalidArgument,
+        "--private-link-scope",
+      ],
       [[...BASE, "--resource-name", "bad name!"], AZCM.InvalidArgument, "--resource-name"],
       [[...BASE, "--tags", "broken"], AZCM.InvalidArgument, "--tags"],
       [[...BASE, "--access-token", "x"], AZCM.InvalidArgument, "not both"],
@@ -172,7 +184,10 @@ describe("agent local config", () => {
     for (const bad of ["https://p:3128", "http://p", "p:3128", "http://u:pw@p:3128", "http://p:3128/x"]) {
       assert.equal(thrown(() => setValue({}, "proxy.url", bad)).azcm, AZCM.InvalidArgument, bad);
     }
-    assert.equal(getValue(setValue({}, "proxy.url", "http://proxy.contoso.com:3128"), "proxy.url"), "http://proxy.contoso.com:3128");
+    assert.equal(
+      getValue(setValue({}, "proxy.url", "http://proxy.contoso.com:3128"), "proxy.url"),
+      "http://proxy.contoso.com:3128",
+    );
     assert.equal(thrown(() => setValue({}, "proxy.bypass", "Arc,Storage")).azcm, AZCM.InvalidArgument);
     assert.deepEqual(parseValue("proxy.bypass", "arc, aad,ARC"), ["Arc", "AAD"]);
     assert.equal(thrown(() => setValue({}, "incomingconnections.ports", "70000")).azcm, AZCM.InvalidArgument);
@@ -236,9 +251,16 @@ describe("agent name resolution pieces", () => {
       { name: "gbl.his.arc.azure.com", type: "CNAME", data: "gbl.privatelink.his.arc.azure.com" },
       { name: "gbl.privatelink.his.arc.azure.com", type: "A", data: "10.10.1.4" },
     ]);
-    assert.deepEqual(f, { chain: ["gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com"], addresses: ["10.10.1.4"] });
-    assert.ok(isPrivateAddress("10.1.2.3") && isPrivateAddress("172.31.0.1") && isPrivateAddress("192.168.0.1"));
-    assert.ok(!isPrivateAddress("172.32.0.1") && !isPrivateAddress("20.49.1.1") && !isPrivateAddress("100.64.0.1"));
+    assert.deepEqual(f, {
+      chain: ["gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com"],
+      addresses: ["10.10.1.4"],
+    });
+    assert.ok(
+      isPrivateAddress("10.1.2.3") && isPrivateAddress("172.31.0.1") && isPrivateAddress("192.168.0.1"),
+    );
+    assert.ok(
+      !isPrivateAddress("172.32.0.1") && !isPrivateAddress("20.49.1.1") && !isPrivateAddress("100.64.0.1"),
+    );
   });
 
   it("chooses the proxy per proxy.url and proxy.bypass", () => {
@@ -248,8 +270,14 @@ describe("agent name resolution pieces", () => {
     assert.equal(proxyFor("login.microsoftonline.com", cfg)?.port, 3128);
     assert.equal(proxyFor("management.azure.com", cfg)?.host, "192.168.1.20");
     assert.equal(proxyFor("management.azure.com", { bypass: [] }), undefined);
-    assert.equal(proxyFor("management.azure.com", { bypass: [] }, "http://10.0.0.7:8080")?.source, "HTTPS_PROXY");
-    assert.equal(proxyFor("management.azure.com", { proxyUrl: "http://p:1", bypass: [] }, "http://q:2")?.host, "p");
+    assert.equal(
+      proxyFor("management.azure.com", { bypass: [] }, "http://10.0.0.7:8080")?.source,
+      "HTTPS_PROXY",
+    );
+    assert.equal(
+      proxyFor("management.azure.com", { proxyUrl: "http://p:1", bypass: [] }, "http://q:2")?.host,
+      "p",
+    );
     assert.equal(bypassedBy("pas.windows.net", ["AAD"]), "AAD");
     assert.equal(bypassedBy("login.microsoftonline.com", ["Arc"]), undefined);
     assert.equal(bypassedBy("management.azure.com", ["AMA"]), "AMA");
@@ -278,7 +306,11 @@ describe("agent name resolution pieces", () => {
 });
 
 describe("agent gateway answers", () => {
-  const ctx = { method: "POST", url: "https://login.microsoftonline.com/t/oauth2/v2.0/token", dialled: "20.190.1.1:443" };
+  const ctx = {
+    method: "POST",
+    url: "https://login.microsoftonline.com/t/oauth2/v2.0/token",
+    dialled: "20.190.1.1:443",
+  };
   const res = (status: number, headers: Record<string, string>, body: object = {}) => ({
     status,
     headers,
@@ -286,7 +318,10 @@ describe("agent gateway answers", () => {
   });
 
   it("renders network failures as Go's dial errors", () => {
-    const e = interpret(res(502, { "x-arclink-network": "NoRoute" }, { error: { code: "NoRoute", message: "no route" } }), ctx);
+    const e = interpret(
+      res(502, { "x-arclink-network": "NoRoute" }, { error: { code: "NoRoute", message: "no route" } }),
+      ctx,
+    );
     assert.ok(e instanceof DialError);
     assert.equal(
       e.message,
@@ -295,15 +330,31 @@ describe("agent gateway answers", () => {
     assert.equal(e.extra.gatewayMessage, "no route");
     assert.equal(goNetworkDetail("Timeout", "10.0.0.5:443"), "dial tcp 10.0.0.5:443: i/o timeout");
     assert.equal(goNetworkDetail("Blocked", "10.0.0.5:443"), "dial tcp 10.0.0.5:443: i/o timeout");
-    assert.equal(goNetworkDetail("Blocked", "x", "192.168.1.20:3128"), "proxyconnect tcp: dial tcp 192.168.1.20:3128: i/o timeout");
-    assert.equal(goNetworkDetail("ProxyFailed", "x", "192.168.1.20:3128", "firewall fw denies Tcp 1.2.3.4:443"), "Forbidden");
-    assert.equal(goNetworkDetail("ProxyFailed", "x", "192.168.1.20:3128", "proxy p cannot resolve x"), "Service Unavailable");
-    assert.equal(goNetworkDetail("NotListening", "10.0.0.5:443"), "dial tcp 10.0.0.5:443: connect: connection refused");
+    assert.equal(
+      goNetworkDetail("Blocked", "x", "192.168.1.20:3128"),
+      "proxyconnect tcp: dial tcp 192.168.1.20:3128: i/o timeout",
+    );
+    assert.equal(
+      goNetworkDetail("ProxyFailed", "x", "192.168.1.20:3128", "firewall fw denies Tcp 1.2.3.4:443"),
+      "Forbidden",
+    );
+    assert.equal(
+      goNetworkDetail("ProxyFailed", "x", "192.168.1.20:3128", "proxy p cannot resolve x"),
+      "Service Unavailable",
+    );
+    assert.equal(
+      goNetworkDetail("NotListening", "10.0.0.5:443"),
+      "dial tcp 10.0.0.5:443: connect: connection refused",
+    );
   });
 
   it("renders refusals with their code and relays everything else", () => {
     const e = interpret(
-      res(403, { "x-arclink-refusal": "MachineNotAssociatedWithScope" }, { error: { message: "not associated" } }),
+      res(
+        403,
+        { "x-arclink-refusal": "MachineNotAssociatedWithScope" },
+        { error: { message: "not associated" } },
+      ),
       ctx,
     );
     assert.ok(e instanceof RefusalError);
@@ -337,7 +388,13 @@ describe("agent output", () => {
   });
 
   it("prints show's fields in the agent's order, without the scope id", () => {
-    const fields = showFields({ state: connected, config: { "proxy.bypass": ["Arc"] }, now: NOW, agentVersion: "1.45.02983.1834", home: "/h" });
+    const fields = showFields({
+      state: connected,
+      config: { "proxy.bypass": ["Arc"] },
+      now: NOW,
+      agentVersion: "1.45.02983.1834",
+      home: "/h",
+    });
     const lines = renderShow(fields);
     const names = lines.map((l) => l.split(":")[0].trim());
     assert.deepEqual(names.slice(0, 19), [
@@ -384,13 +441,22 @@ describe("agent output", () => {
     const rows = [
       row("https://gbl.his.arc.azure.com", {}),
       row("https://eus.his.arc.azure.com", { private: false, addresses: ["20.49.1.1"] }),
-      row("https://management.azure.com", { arc: false, private: false, reachable: false, tls: "unknown", proxy: true, error: "x: i/o timeout" }),
+      row("https://management.azure.com", {
+        arc: false,
+        private: false,
+        reachable: false,
+        tls: "unknown",
+        proxy: true,
+        error: "x: i/o timeout",
+      }),
     ];
     const t = renderCheckTable(rows);
     assert.match(t[0], /^ENDPOINT\s+\| REACHABLE \| PRIVATE \| TLS\s+\| PROXY$/);
     assert.match(t[2], /^https:\/\/gbl\.his\.arc\.azure\.com\s+\| true\s+\| true\s+\| TLS 1\.2 \| not set$/);
     assert.match(t[4], /^https:\/\/management\.azure\.com\s+\| false\s+\| false\s+\| unknown \| set$/);
-    assert.deepEqual(checkFailures(rows, false), ["Failed to reach https://management.azure.com: x: i/o timeout"]);
+    assert.deepEqual(checkFailures(rows, false), [
+      "Failed to reach https://management.azure.com: x: i/o timeout",
+    ]);
     const pls = checkFailures(rows, true);
     assert.equal(pls.length, 2);
     assert.ok(pls[0].includes("https://eus.his.arc.azure.com resolves to public address 20.49.1.1"));
@@ -447,7 +513,11 @@ describe("agent command line (in process)", () => {
       assert.ok(r.out.includes("For troubleshooting, see https://aka.ms/arc/azcmerror"));
       r = await run(["show"], env);
       assert.equal(r.code, 1);
-      assert.ok(r.out.includes("ARCLINK_HOST_CREDENTIAL") && r.out.includes("arclink host credential --host NAME --out FILE"), r.out);
+      assert.ok(
+        r.out.includes("ARCLINK_HOST_CREDENTIAL") &&
+          r.out.includes("arclink host credential --host NAME --out FILE"),
+        r.out,
+      );
       r = await run(["version"], { ...env, AZCMAGENT_VERSION: "1.3" });
       assert.equal(r.out, "azcmagent version 1.3.02983.1834");
       r = await run(["--help"], env);

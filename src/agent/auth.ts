@@ -69,12 +69,19 @@ export async function acquireToken(
     });
   } catch (e) {
     if (e instanceof DialError) {
-      throw new AgentError(networkCode, `Failed to acquire a token from Microsoft Entra ID: ${e.message}${hint}`, {
-        fields: e.extra.gatewayMessage ? { Reason: e.extra.gatewayMessage } : undefined,
-      });
+      throw new AgentError(
+        networkCode,
+        `Failed to acquire a token from Microsoft Entra ID: ${e.message}${hint}`,
+        {
+          fields: e.extra.gatewayMessage ? { Reason: e.extra.gatewayMessage } : undefined,
+        },
+      );
     }
     if (e instanceof RefusalError) {
-      throw new AgentError(networkCode, `Failed to acquire a token from Microsoft Entra ID: ${e.code}: ${e.message}${hint}`);
+      throw new AgentError(
+        networkCode,
+        `Failed to acquire a token from Microsoft Entra ID: ${e.code}: ${e.message}${hint}`,
+      );
     }
     throw e;
   }

@@ -4,7 +4,8 @@
 // DNS queries to its DNS servers' loopback listeners and HTTPS through the gateway.
 import { main } from "./main.js";
 
-const write = (stream: NodeJS.WriteStream) => (text: string) => stream.write(text.endsWith("\n") ? text : text + "\n");
+const write = (stream: NodeJS.WriteStream) => (text: string) =>
+  stream.write(text.endsWith("\n") ? text : text + "\n");
 
 main(process.argv.slice(2), process.env, { out: write(process.stdout), err: write(process.stderr) }).then(
   (code) => {

@@ -44,7 +44,9 @@ function proxyUrl(v: string, bad: (why: string) => never): string {
     u = undefined;
   }
   if (!u || u.protocol !== "http:") {
-    bad(`'${v}' is not an HTTP proxy URL. Write it as http://host:port (the agent supports HTTP proxies only), e.g. http://192.168.1.20:3128`);
+    bad(
+      `'${v}' is not an HTTP proxy URL. Write it as http://host:port (the agent supports HTTP proxies only), e.g. http://192.168.1.20:3128`,
+    );
   }
   if (!u.hostname || u.port === "" || (u.pathname !== "/" && u.pathname !== "") || u.search || u.hash) {
     bad(`'${v}' must be exactly http://host:port, e.g. http://192.168.1.20:3128`);
@@ -63,24 +65,101 @@ function port(v: string, bad: (why: string) => never): string {
 function extension(v: string, bad: (why: string) => never): string {
   if (v === "Allow/None") return v;
   if (!/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(v)) {
-    bad(`'${v}' is not an extension: write Publisher/Type, e.g. Microsoft.Azure.Monitor/AzureMonitorWindowsAgent`);
+    bad(
+      `'${v}' is not an extension: write Publisher/Type, e.g. Microsoft.Azure.Monitor/AzureMonitorWindowsAgent`,
+    );
   }
   return v;
 }
 
 export const CONFIG_KEYS: readonly KeyDef[] = [
-  { key: "config.mode", kind: "enum", values: CONFIG_MODES, default: "full", description: "Agent mode: full (all features) or monitor (monitoring and security extensions only; machine configuration off; lists locked)" },
-  { key: "connection.type", kind: "enum", values: CONNECTION_TYPES, default: "default", description: "How the agent reaches Azure: default, direct or gateway (Arc gateway)", preview: true },
-  { key: "extensions.agent.cpulimit", kind: "int", min: 1, max: 100, default: 5, description: "CPU limit (percent) of the extension manager" },
-  { key: "extensions.allowlist", kind: "list", check: extension, default: [], description: "Extensions (Publisher/Type) the agent may install; Allow/None allows none" },
-  { key: "extensions.blocklist", kind: "list", check: extension, default: [], description: "Extensions (Publisher/Type) the agent must not install" },
-  { key: "extensions.enabled", kind: "bool", default: true, description: "Whether the extension manager runs" },
-  { key: "guestconfiguration.agent.cpulimit", kind: "int", min: 1, max: 100, default: 5, description: "CPU limit (percent) of the machine configuration agent" },
-  { key: "guestconfiguration.enabled", kind: "bool", default: true, description: "Whether the machine configuration (guest configuration) agent runs" },
-  { key: "incomingconnections.enabled", kind: "bool", default: true, description: "Whether remote access (SSH, Windows Admin Center) may connect to this machine", preview: true },
-  { key: "incomingconnections.ports", kind: "list", check: port, default: [], description: "Ports remote access may use, e.g. 22 (SSH), 6516 (Windows Admin Center)", preview: true },
-  { key: "proxy.bypass", kind: "list", values: BYPASS_VALUES, default: [], description: "Traffic that skips the proxy: AAD, ARM, Arc, AMA, ArcData" },
-  { key: "proxy.url", kind: "string", check: proxyUrl, default: "", description: "HTTP proxy the agent uses (http://host:port)" },
+  {
+    key: "config.mode",
+    kind: "enum",
+    values: CONFIG_MODES,
+    default: "full",
+    description:
+      "Agent mode: full (all features) or monitor (monitoring and security extensions only; machine configuration off; lists locked)",
+  },
+  {
+    key: "connection.type",
+    kind: "enum",
+    values: CONNECTION_TYPES,
+    default: "default",
+    description: "How the agent reaches Azure: default, direct or gateway (Arc gateway)",
+    preview: true,
+  },
+  {
+    key: "extensions.agent.cpulimit",
+    kind: "int",
+    min: 1,
+    max: 100,
+    default: 5,
+    description: "CPU limit (percent) of the extension manager",
+  },
+  {
+    key: "extensions.allowlist",
+    kind: "list",
+    check: extension,
+    default: [],
+    description: "Extensions (Publisher/Type) the agent may install; Allow/None allows none",
+  },
+  {
+    key: "extensions.blocklist",
+    kind: "list",
+    check: extension,
+    default: [],
+    description: "Extensions (Publisher/Type) the agent must not install",
+  },
+  {
+    key: "extensions.enabled",
+    kind: "bool",
+    default: true,
+    description: "Whether the extension manager runs",
+  },
+  {
+    key: "guestconfiguration.agent.cpulimit",
+    kind: "int",
+    min: 1,
+    max: 100,
+    default: 5,
+    description: "CPU limit (percent) of the machine configuration agent",
+  },
+  {
+    key: "guestconfiguration.enabled",
+    kind: "bool",
+    default: true,
+    description: "Whether the machine configuration (guest configuration) agent runs",
+  },
+  {
+    key: "incomingconnections.enabled",
+    kind: "bool",
+    default: true,
+    description: "Whether remote access (SSH, Windows Admin Center) may connect to this machine",
+    preview: true,
+  },
+  {
+    key: "incomingconnections.ports",
+    kind: "list",
+    check: port,
+    default: [],
+    description: "Ports remote access may use, e.g. 22 (SSH), 6516 (Windows Admin Center)",
+    preview: true,
+  },
+  {
+    key: "proxy.bypass",
+    kind: "list",
+    values: BYPASS_VALUES,
+    default: [],
+    description: "Traffic that skips the proxy: AAD, ARM, Arc, AMA, ArcData",
+  },
+  {
+    key: "proxy.url",
+    kind: "string",
+    check: proxyUrl,
+    default: "",
+    description: "HTTP proxy the agent uses (http://host:port)",
+  },
 ];
 
 const byKey = new Map(CONFIG_KEYS.map((k) => [k.key, k]));
@@ -283,7 +362,9 @@ export function renderInfo(): string[] {
               : "text";
     lines.push(`  ${d.key}${d.preview ? " (preview)" : ""}`);
     lines.push(`      ${d.description}`);
-    lines.push(`      Values: ${values}${d.kind === "list" ? " (use --add/-a and --remove/-r to change one item)" : ""}; default: ${formatValue(d.default) || "(empty)"}`);
+    lines.push(
+      `      Values: ${values}${d.kind === "list" ? " (use --add/-a and --remove/-r to change one item)" : ""}; default: ${formatValue(d.default) || "(empty)"}`,
+    );
   }
   return lines;
 }
@@ -359,6 +440,9 @@ export function writeConfig(home: string, cfg: LocalConfig): void {
   try {
     writeJsonAtomic(configPath(home), cfg);
   } catch (e) {
-    throw new AgentError(AZCM.LocalConfigWrite, `Cannot write local config ${configPath(home)}: ${(e as Error).message}`);
+    throw new AgentError(
+      AZCM.LocalConfigWrite,
+      `Cannot write local config ${configPath(home)}: ${(e as Error).message}`,
+    );
   }
 }

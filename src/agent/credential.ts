@@ -25,7 +25,10 @@ const HOW =
 export function readCredential(env: NodeJS.ProcessEnv = process.env): HostCredential {
   const file = env[CREDENTIAL_ENV];
   if (!file) {
-    throw new AgentError(AZCM.Unknown, `${CREDENTIAL_ENV} is not set: the agent needs the ArcLink host credential that says which simulated host it runs on. ${HOW}`);
+    throw new AgentError(
+      AZCM.Unknown,
+      `${CREDENTIAL_ENV} is not set: the agent needs the ArcLink host credential that says which simulated host it runs on. ${HOW}`,
+    );
   }
   let doc: any;
   try {
@@ -36,7 +39,9 @@ export function readCredential(env: NodeJS.ProcessEnv = process.env): HostCreden
       `Cannot read the host credential ${file} (from ${CREDENTIAL_ENV}): ${(e as Error).message}. ${HOW}`,
     );
   }
-  const missing = ["hostName", "token", "gateway", "caCert"].filter((k) => typeof doc?.[k] !== "string" || doc[k] === "");
+  const missing = ["hostName", "token", "gateway", "caCert"].filter(
+    (k) => typeof doc?.[k] !== "string" || doc[k] === "",
+  );
   if (missing.length > 0) {
     throw new AgentError(
       AZCM.Unknown,
@@ -47,7 +52,10 @@ export function readCredential(env: NodeJS.ProcessEnv = process.env): HostCreden
   try {
     url = new URL(doc.gateway);
   } catch {
-    throw new AgentError(AZCM.Unknown, `The host credential ${file} has gateway '${doc.gateway}', which is not a URL. ${HOW}`);
+    throw new AgentError(
+      AZCM.Unknown,
+      `The host credential ${file} has gateway '${doc.gateway}', which is not a URL. ${HOW}`,
+    );
   }
   if (url.protocol !== "https:" || !["127.0.0.1", "localhost", "[::1]"].includes(url.hostname)) {
     throw new AgentError(

@@ -19,7 +19,12 @@ export class DialError extends Error {
     readonly kind: "lookup" | NetworkKind | "proxy-lookup",
     /** The part after the URL: dial tcp 10.0.0.5:443: i/o timeout */
     readonly detail: string,
-    readonly extra: { gatewayMessage?: string; trace?: unknown; resolution?: Resolution; dialled?: string } = {},
+    readonly extra: {
+      gatewayMessage?: string;
+      trace?: unknown;
+      resolution?: Resolution;
+      dialled?: string;
+    } = {},
   ) {
     super(message);
   }
@@ -82,7 +87,12 @@ export function goMethod(method: string): string {
  * target answers the CONNECT with 403 when a firewall forbids it (Go prints the status text,
  * "Forbidden") or 503 otherwise ("Service Unavailable").
  */
-export function goNetworkDetail(kind: string, dialled: string, viaProxy?: string, gatewayMessage = ""): string {
+export function goNetworkDetail(
+  kind: string,
+  dialled: string,
+  viaProxy?: string,
+  gatewayMessage = "",
+): string {
   if (viaProxy) {
     switch (kind) {
       case "NoRoute":
@@ -151,7 +161,11 @@ export class Dialer {
 
   /** The proxy this host uses for a name, or undefined. */
   proxyFor(host: string): ProxyChoice | undefined {
-    return proxyFor(host, { proxyUrl: this.settings.proxyUrl, bypass: this.settings.bypass }, this.settings.hostEnvProxy);
+    return proxyFor(
+      host,
+      { proxyUrl: this.settings.proxyUrl, bypass: this.settings.bypass },
+      this.settings.hostEnvProxy,
+    );
   }
 
   async dial(method: string, url: string, opts: DialOptions): Promise<DialResponse> {
@@ -181,7 +195,9 @@ export class Dialer {
       const pr = await this.resolver.resolve(proxy.host);
       if (pr.error || pr.addresses.length === 0) {
         const detail = `proxyconnect tcp: dial tcp: ${pr.error?.message ?? `lookup ${proxy.host}: no such host`}`;
-        throw new DialError(`${goMethod(method)} "${url}": ${detail}`, "proxy-lookup", detail, { resolution: pr });
+        throw new DialError(`${goMethod(method)} "${url}": ${detail}`, "proxy-lookup", detail, {
+          resolution: pr,
+        });
       }
       viaProxy = `${pr.addresses[0]}:${proxy.port}`;
       headers["x-arclink-via-proxy"] = viaProxy;

@@ -60,7 +60,13 @@ function toOutcome(pkt: Packet): QueryOutcome & { truncated: boolean } {
       ttl: (a as { ttl?: number }).ttl ?? 0,
       data: String((a as { data: unknown }).data).replace(/\.$/, ""),
     }));
-  return { kind: "reply", rcode, answers, authoritative: (flags & FLAG_AA) !== 0, truncated: (flags & FLAG_TC) !== 0 };
+  return {
+    kind: "reply",
+    rcode,
+    answers,
+    authoritative: (flags & FLAG_AA) !== 0,
+    truncated: (flags & FLAG_TC) !== 0,
+  };
 }
 
 /** True when the reply answers our query (same id, same question). */
@@ -146,12 +152,15 @@ export async function query(
   opts: { type?: string; timeoutMs?: number } = {},
 ): Promise<QueryOutcome> {
   if (!isLoopback(host)) {
-    throw new Error(`refusing to send a DNS query to ${host}: the agent only talks to ArcLink's loopback listeners`);
+    throw new Error(
+      `refusing to send a DNS query to ${host}: the agent only talks to ArcLink's loopback listeners`,
+    );
   }
   const type = opts.type ?? "A";
   const timeoutMs = opts.timeoutMs ?? 1500;
   const udp = await queryUdp(host, port, name, type, timeoutMs);
   if (udp.kind === "reply" && udp.truncated) return queryTcp(host, port, name, type, timeoutMs);
-  if (udp.kind === "reply") return { kind: "reply", rcode: udp.rcode, answers: udp.answers, authoritative: udp.authoritative };
+  if (udp.kind === "reply")
+    return { kind: "reply", rcode: udp.rcode, answers: udp.answers, authoritative: udp.authoritative };
   return udp;
 }

@@ -8,7 +8,11 @@ export interface AzcmCode {
   name: string;
 }
 
-const C = (n: number, name: string): AzcmCode => ({ code: `AZCM${String(n).padStart(4, "0")}`, exit: n, name });
+const C = (n: number, name: string): AzcmCode => ({
+  code: `AZCM${String(n).padStart(4, "0")}`,
+  exit: n,
+  name,
+});
 
 export const AZCM = {
   Unknown: C(1, "Unknown Error"),

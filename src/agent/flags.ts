@@ -25,11 +25,23 @@ export interface ParsedFlags {
 
 /** Flags every command accepts (fact sheet §1.1). */
 export const COMMON_FLAGS: FlagSpec[] = [
-  { name: "config", type: "string", usage: "Path to a JSON or YAML file with flag values (keys are the long flag names)" },
+  {
+    name: "config",
+    type: "string",
+    usage: "Path to a JSON or YAML file with flag values (keys are the long flag names)",
+  },
   { name: "help", short: "h", type: "bool", usage: "help for this command" },
   { name: "json", short: "j", type: "bool", usage: "Output in JSON format" },
-  { name: "log-stderr", type: "bool", usage: "Redirect error and verbose messages to the standard error (stderr) stream" },
-  { name: "no-color", type: "bool", usage: "Disable color output for terminals that do not support ANSI colors" },
+  {
+    name: "log-stderr",
+    type: "bool",
+    usage: "Redirect error and verbose messages to the standard error (stderr) stream",
+  },
+  {
+    name: "no-color",
+    type: "bool",
+    usage: "Disable color output for terminals that do not support ANSI colors",
+  },
   { name: "verbose", short: "v", type: "bool", usage: "Show more information while the command runs" },
 ];
 
@@ -109,7 +121,12 @@ export function parseFlags(argv: readonly string[], specs: readonly FlagSpec[], 
  * Merges a --config file into parsed flags: keys are long flag names, the command line wins.
  * A file that cannot be read or parsed is AZCM0019; a key that is not a flag is AZCM0023.
  */
-export function applyConfigFile(parsed: ParsedFlags, specs: readonly FlagSpec[], text: string, file: string): void {
+export function applyConfigFile(
+  parsed: ParsedFlags,
+  specs: readonly FlagSpec[],
+  text: string,
+  file: string,
+): void {
   let doc: unknown;
   try {
     doc = file.toLowerCase().endsWith(".json") ? JSON.parse(text) : parseYaml(text);
@@ -140,8 +157,13 @@ export function applyConfigFile(parsed: ParsedFlags, specs: readonly FlagSpec[],
     if (parsed.values.has(key)) continue; // the command line wins
     if (spec.type === "bool") {
       if (typeof raw === "boolean") parsed.values.set(key, raw);
-      else if (typeof raw === "string" && (TRUE.has(raw) || FALSE.has(raw))) parsed.values.set(key, TRUE.has(raw));
-      else throw new AgentError(AZCM.InvalidArgument, `The config file ${file}: '${key}' must be true or false.`);
+      else if (typeof raw === "string" && (TRUE.has(raw) || FALSE.has(raw)))
+        parsed.values.set(key, TRUE.has(raw));
+      else
+        throw new AgentError(
+          AZCM.InvalidArgument,
+          `The config file ${file}: '${key}' must be true or false.`,
+        );
     } else if (key === "tags" && raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
       parsed.values.set(key, formatTags(raw as Record<string, unknown>));
     } else if (typeof raw === "string" || typeof raw === "number") {
@@ -217,7 +239,8 @@ export function parseTags(text: string): Record<string, string> {
     if (key.length > 512) throw bad(`the tag name '${key.slice(0, 20)}…' is longer than 512 characters`);
     if (value.length > 256) throw bad(`the value of '${key}' is longer than 256 characters`);
     if (/[<>%&\\?/]/.test(key)) throw bad(`the tag name '${key}' contains one of < > % & \\ ? /`);
-    if (Object.keys(out).some((k) => k.toLowerCase() === key.toLowerCase())) throw bad(`'${key}' is given twice`);
+    if (Object.keys(out).some((k) => k.toLowerCase() === key.toLowerCase()))
+      throw bad(`'${key}' is given twice`);
     out[key] = value;
   }
   if (Object.keys(out).length > 50) throw bad("Azure allows at most 50 tags on a resource");
@@ -232,7 +255,7 @@ export function flagHelp(specs: readonly FlagSpec[]): string {
       const left = `${s.short ? `-${s.short}, ` : "    "}--${s.name}${s.type === "string" ? " string" : ""}`;
       return [left, s.usage] as const;
     });
-  const w = Math.max(...rows.map((r) => r.length === 2 ? r[0].length : 0)) + 3;
+  const w = Math.max(...rows.map((r) => (r.length === 2 ? r[0].length : 0))) + 3;
   return rows.map(([l, u]) => `  ${l.padEnd(w)}${u}`).join("\n");
 }
 

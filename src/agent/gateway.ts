@@ -81,7 +81,11 @@ export class GatewayClient {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
           res.on("end", () =>
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString("utf8") }),
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString("utf8"),
+            }),
           );
           res.on("error", reject);
         },
@@ -116,7 +120,10 @@ export class GatewayClient {
       );
     }
     if (r.status !== 200 || !doc || typeof doc !== "object") {
-      throw new AgentError(AZCM.Unknown, `The ArcLink gateway answered GET /host with ${r.status}: ${r.text.slice(0, 500)}`);
+      throw new AgentError(
+        AZCM.Unknown,
+        `The ArcLink gateway answered GET /host with ${r.status}: ${r.text.slice(0, 500)}`,
+      );
     }
     const servers: DnsServer[] = Array.isArray(doc.dnsServers)
       ? doc.dnsServers

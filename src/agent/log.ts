@@ -9,7 +9,9 @@ export interface Sink {
 
 /** Go's %q for the characters a log message contains. */
 export function quote(s: string): string {
-  return '"' + s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t") + '"';
+  return (
+    '"' + s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n").replace(/\t/g, "\\t") + '"'
+  );
 }
 
 /** RFC 3339 without fractional seconds, as logrus prints it. */
@@ -17,7 +19,12 @@ export function rfc3339(d: Date): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-export function formatLine(time: Date, level: Level, msg: string, fields: Record<string, string> = {}): string {
+export function formatLine(
+  time: Date,
+  level: Level,
+  msg: string,
+  fields: Record<string, string> = {},
+): string {
   let line = `time=${quote(rfc3339(time))} level=${level} msg=${quote(msg)}`;
   for (const [k, v] of Object.entries(fields)) {
     const key = /^[\w.-]+$/.test(k) ? k : quote(k);

@@ -81,7 +81,8 @@ export function usageText(chain: Command[]): string {
   if (cmd.examples?.length) lines.push("", "Examples:", ...cmd.examples.map((e) => `  ${e}`));
   if (cmd.flags.length > 0) lines.push("", "Flags:", flagHelp(cmd.flags));
   lines.push("", "Global Flags:", flagHelp(COMMON_FLAGS));
-  if (cmd.subcommands) lines.push("", `Use "${pathOf(chain)} [command] --help" for more information about a command.`);
+  if (cmd.subcommands)
+    lines.push("", `Use "${pathOf(chain)} [command] --help" for more information about a command.`);
   return lines.join("\n");
 }
 
@@ -125,7 +126,10 @@ function findCommand(argv: readonly string[]): Found {
     }
     const next = cur.subcommands.find((c) => c.name === word);
     if (!next) {
-      throw usageError(`unknown command "${word}" for "${pathOf(chain)}"`, `Run '${pathOf(chain)} --help' for usage.`);
+      throw usageError(
+        `unknown command "${word}" for "${pathOf(chain)}"`,
+        `Run '${pathOf(chain)} --help' for usage.`,
+      );
     }
     chain.push(next);
     rest = [...rest.slice(0, i), ...rest.slice(i + 1)];
@@ -172,7 +176,11 @@ function report(err: unknown, io: Io, log: Log | undefined): number {
   if (err instanceof AgentError) e = err;
   else if (err instanceof DialError) e = new AgentError(AZCM.Network, err.message);
   else if (err instanceof RefusalError) e = new AgentError(AZCM.Network, `${err.code}: ${err.message}`);
-  else e = new AgentError(AZCM.Internal, `Internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  else
+    e = new AgentError(
+      AZCM.Internal,
+      `Internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
   if (e.opts.usage !== undefined) {
     io.err(`Error: ${e.message}`);
     io.err(e.opts.usage);

@@ -24,7 +24,12 @@ export interface ProbeResult {
   path?: string;
 }
 
-export async function probeEndpoint(dialer: Dialer, resolver: Resolver, e: Endpoint, purpose: Purpose): Promise<ProbeResult> {
+export async function probeEndpoint(
+  dialer: Dialer,
+  resolver: Resolver,
+  e: Endpoint,
+  purpose: Purpose,
+): Promise<ProbeResult> {
   const resolution = await resolver.resolve(e.host);
   const addresses = resolution.addresses;
   const proxy = !!dialer.proxyFor(e.host);
@@ -42,23 +47,46 @@ export async function probeEndpoint(dialer: Dialer, resolver: Resolver, e: Endpo
   } catch (err) {
     if (err instanceof RefusalError) {
       // The endpoint answered (TLS and HTTP worked) and refused: the network path is fine.
-      return { ...base, reachable: true, tls: "TLS 1.2", refused: true, error: `${err.code}: ${err.message}` };
+      return {
+        ...base,
+        reachable: true,
+        tls: "TLS 1.2",
+        refused: true,
+        error: `${err.code}: ${err.message}`,
+      };
     }
     if (err instanceof DialError) {
-      return { ...base, reachable: false, tls: "unknown", error: err.message, reason: err.extra.gatewayMessage };
+      return {
+        ...base,
+        reachable: false,
+        tls: "unknown",
+        error: err.message,
+        reason: err.extra.gatewayMessage,
+      };
     }
     throw err;
   }
 }
 
-export function probeAll(dialer: Dialer, resolver: Resolver, endpoints: Endpoint[], purpose: Purpose): Promise<ProbeResult[]> {
+export function probeAll(
+  dialer: Dialer,
+  resolver: Resolver,
+  endpoints: Endpoint[],
+  purpose: Purpose,
+): Promise<ProbeResult[]> {
   return Promise.all(endpoints.map((e) => probeEndpoint(dialer, resolver, e, purpose)));
 }
 
 /** The pipe table `check` prints: ENDPOINT | REACHABLE | PRIVATE | TLS | PROXY. */
 export function renderCheckTable(rows: readonly ProbeResult[]): string[] {
   const head = ["ENDPOINT", "REACHABLE", "PRIVATE", "TLS", "PROXY"];
-  const cells = rows.map((r) => [r.endpoint, String(r.reachable), String(r.private), r.tls, r.proxy ? "set" : "not set"]);
+  const cells = rows.map((r) => [
+    r.endpoint,
+    String(r.reachable),
+    String(r.private),
+    r.tls,
+    r.proxy ? "set" : "not set",
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) =>
     c

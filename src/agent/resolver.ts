@@ -81,7 +81,10 @@ export class Resolver {
       let moveOn = false;
       for (let hop = 0; hop <= MAX_CNAME_HOPS; hop++) {
         outcome = await query(s.host, s.port, current, { timeoutMs });
-        attempts.push({ server: s.address, outcome: outcome.kind === "reply" ? rcodeName(outcome.rcode) : outcome.kind });
+        attempts.push({
+          server: s.address,
+          outcome: outcome.kind === "reply" ? rcodeName(outcome.rcode) : outcome.kind,
+        });
         if (outcome.kind !== "reply" || outcome.rcode === RCODE.SERVFAIL || outcome.rcode === RCODE.REFUSED) {
           last = outcome.kind === "reply" ? "servfail" : "timeout";
           lastServer = s.address;
@@ -128,7 +131,12 @@ export class Resolver {
   }
 }
 
-function fail(name: string, attempts: Attempt[], kind: NonNullable<Resolution["error"]>["kind"], message: string): Resolution {
+function fail(
+  name: string,
+  attempts: Attempt[],
+  kind: NonNullable<Resolution["error"]>["kind"],
+  message: string,
+): Resolution {
   return { name, addresses: [], chain: [name], source: "dns", attempts, error: { kind, message } };
 }
 

@@ -63,7 +63,10 @@ export function writeState(home: string, state: AgentState): void {
   try {
     writeJsonAtomic(statePath(home), state);
   } catch (e) {
-    throw new AgentError(AZCM.LocalConfigWrite, `Cannot write agent state ${statePath(home)}: ${(e as Error).message}`);
+    throw new AgentError(
+      AZCM.LocalConfigWrite,
+      `Cannot write agent state ${statePath(home)}: ${(e as Error).message}`,
+    );
   }
 }
 

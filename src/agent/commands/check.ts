@@ -32,18 +32,34 @@ export const check: Command = {
   usage: "azcmagent check [flags]",
   examples: ["azcmagent check --location eastus", "azcmagent check -l eastus --enable-pls-check"],
   flags: [
-    { name: "location", short: "l", type: "string", usage: "Region to check (default: the region the machine is connected to)" },
+    {
+      name: "location",
+      short: "l",
+      type: "string",
+      usage: "Region to check (default: the region the machine is connected to)",
+    },
     { name: "cloud", type: "string", usage: "Azure cloud (AzureCloud); needs --location" },
-    { name: "enable-pls-check", short: "p", type: "bool", usage: "Check that Arc endpoints resolve to private endpoint addresses" },
+    {
+      name: "enable-pls-check",
+      short: "p",
+      type: "bool",
+      usage: "Check that Arc endpoints resolve to private endpoint addresses",
+    },
   ],
   async run(ctx) {
     const given = str(ctx.flags, "location");
     const cloud = str(ctx.flags, "cloud");
     if (cloud !== undefined && cloud.toLowerCase() !== "azurecloud") {
-      throw new AgentError(AZCM.InvalidArgument, `Invalid value for --cloud: '${cloud}'. ArcLink emulates AzureCloud only.`);
+      throw new AgentError(
+        AZCM.InvalidArgument,
+        `Invalid value for --cloud: '${cloud}'. ArcLink emulates AzureCloud only.`,
+      );
     }
     if (cloud !== undefined && given === undefined) {
-      throw new AgentError(AZCM.MissingParameter, "Missing mandatory parameter: --location (-l) is needed with --cloud.");
+      throw new AgentError(
+        AZCM.MissingParameter,
+        "Missing mandatory parameter: --location (-l) is needed with --cloud.",
+      );
     }
     const state = ctx.state();
     const text = given ?? state.location;
@@ -55,12 +71,18 @@ export const check: Command = {
     }
     const location = normalizeLocation(text);
     if (!location) {
-      throw new AgentError(AZCM.UnknownRegion, `Unknown location '${text}'. Use an Azure region name such as eastus or westeurope.`);
+      throw new AgentError(
+        AZCM.UnknownRegion,
+        `Unknown location '${text}'. Use an Azure region name such as eastus or westeurope.`,
+      );
     }
     const plsCheck = bool(ctx.flags, "enable-pls-check");
     const dialer = await ctx.dialer();
     const resolver = await ctx.resolver();
-    ctx.log.debug("Checking network connectivity", { Location: location, PrivateLinkCheck: String(plsCheck) });
+    ctx.log.debug("Checking network connectivity", {
+      Location: location,
+      PrivateLinkCheck: String(plsCheck),
+    });
     const rows = await probeAll(dialer, resolver, requiredEndpoints(location), "check");
     for (const r of rows) {
       if (!r.reachable && r.reason) ctx.log.debug(`${r.endpoint}: ${r.reason}`);

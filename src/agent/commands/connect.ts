@@ -7,7 +7,15 @@ import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import { acquireToken, checkAccessToken, jwtClaims, machineAuthorization } from "../auth.js";
 import type { AgentContext } from "../context.js";
 import { DialError, RefusalError, type Dialer, type DialResponse } from "../dial.js";
-import { AGENT_SERVICE, ARM, arcNames, GBL_HIS, normalizeLocation, regionCode, requiredEndpoints } from "../endpoints.js";
+import {
+  AGENT_SERVICE,
+  ARM,
+  arcNames,
+  GBL_HIS,
+  normalizeLocation,
+  regionCode,
+  requiredEndpoints,
+} from "../endpoints.js";
 import { AgentError, AZCM } from "../errors.js";
 import { bool, parseTags, str, type ParsedFlags } from "../flags.js";
 import { probeAll } from "../probe.js";
@@ -18,7 +26,8 @@ import type { Command } from "./command.js";
 export const MACHINE_API_VERSION = "2024-07-10";
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DOMAIN = /^[a-z0-9-]+(\.[a-z0-9-]+)+$/i;
-const SCOPE_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.HybridCompute\/privateLinkScopes\/[^/]+$/i;
+const SCOPE_ID =
+  /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.HybridCompute\/privateLinkScopes\/[^/]+$/i;
 const MACHINE_NAME = /^[a-zA-Z0-9\-_.]{1,54}$/;
 
 export interface ConnectRequest {
@@ -50,19 +59,30 @@ function unsupported(flag: string, why: string): AgentError {
 /** Validates connect's flags (pure): AZCM0016 for a missing one, AZCM0023 for a bad value, AZCM0020 for a region. */
 export function validateConnectFlags(p: ParsedFlags): ConnectRequest {
   for (const f of ["use-device-code", "use-azcli"]) {
-    if (bool(p, f)) throw unsupported(`--${f}`, "there is no interactive sign-in; use --service-principal-id with --service-principal-secret, or --access-token");
+    if (bool(p, f))
+      throw unsupported(
+        `--${f}`,
+        "there is no interactive sign-in; use --service-principal-id with --service-principal-secret, or --access-token",
+      );
   }
   if (str(p, "service-principal-cert") !== undefined) {
     throw unsupported("--service-principal-cert", "use --service-principal-secret");
   }
   if (str(p, "gateway-id") !== undefined) {
-    throw unsupported("--gateway-id", "Arc gateway is not modelled; connect through public or private endpoints");
+    throw unsupported(
+      "--gateway-id",
+      "Arc gateway is not modelled; connect through public or private endpoints",
+    );
   }
   const cloudText = str(p, "cloud");
   if (cloudText !== undefined && cloudText.toLowerCase() !== "azurecloud") {
-    throw invalid("--cloud", cloudText, ["azureusgovernment", "azurechinacloud"].includes(cloudText.toLowerCase())
-      ? "ArcLink emulates AzureCloud only."
-      : "Use AzureCloud.");
+    throw invalid(
+      "--cloud",
+      cloudText,
+      ["azureusgovernment", "azurechinacloud"].includes(cloudText.toLowerCase())
+        ? "ArcLink emulates AzureCloud only."
+        : "Use AzureCloud.",
+    );
   }
   const locationText = str(p, "location");
   if (cloudText !== undefined && locationText === undefined) {
@@ -70,15 +90,28 @@ export function validateConnectFlags(p: ParsedFlags): ConnectRequest {
   }
   const subscription = str(p, "subscription-id");
   const resourceGroup = str(p, "resource-group");
-  if (!subscription) throw missing("--subscription-id (-s)", "The subscription (id or name) to create the machine resource in.");
-  if (!resourceGroup) throw missing("--resource-group (-g)", "The resource group to create the machine resource in.");
-  if (!locationText) throw missing("--location (-l)", "The Azure region of the machine resource, e.g. eastus.");
+  if (!subscription)
+    throw missing(
+      "--subscription-id (-s)",
+      "The subscription (id or name) to create the machine resource in.",
+    );
+  if (!resourceGroup)
+    throw missing("--resource-group (-g)", "The resource group to create the machine resource in.");
+  if (!locationText)
+    throw missing("--location (-l)", "The Azure region of the machine resource, e.g. eastus.");
   const location = normalizeLocation(locationText);
   if (!location) {
-    throw new AgentError(AZCM.UnknownRegion, `Unknown location '${locationText}'. Use an Azure region name such as eastus or westeurope.`);
+    throw new AgentError(
+      AZCM.UnknownRegion,
+      `Unknown location '${locationText}'. Use an Azure region name such as eastus or westeurope.`,
+    );
   }
   if (!/^[-\w._()]{1,90}$/.test(resourceGroup) || resourceGroup.endsWith(".")) {
-    throw invalid("--resource-group", resourceGroup, "A resource group name has 1-90 letters, digits, underscores, hyphens, periods and parentheses, and does not end in a period.");
+    throw invalid(
+      "--resource-group",
+      resourceGroup,
+      "A resource group name has 1-90 letters, digits, underscores, hyphens, periods and parentheses, and does not end in a period.",
+    );
   }
   const tenantId = str(p, "tenant-id");
   if (tenantId !== undefined && !GUID.test(tenantId) && !DOMAIN.test(tenantId)) {
@@ -89,16 +122,29 @@ export function validateConnectFlags(p: ParsedFlags): ConnectRequest {
   const token = str(p, "access-token");
   let auth: ConnectRequest["auth"];
   if (token !== undefined && (spId !== undefined || secret !== undefined)) {
-    throw new AgentError(AZCM.InvalidArgument, "Use either --access-token or --service-principal-id with --service-principal-secret, not both.");
+    throw new AgentError(
+      AZCM.InvalidArgument,
+      "Use either --access-token or --service-principal-id with --service-principal-secret, not both.",
+    );
   }
   if (token !== undefined) {
     if (token === "") throw invalid("--access-token", token, "The token is empty.");
     auth = { kind: "token", token };
   } else if (spId !== undefined || secret !== undefined) {
-    if (!spId) throw missing("--service-principal-id (-i)", "--service-principal-secret needs the service principal's application (client) id.");
-    if (!secret) throw missing("--service-principal-secret (-p)", "--service-principal-id needs the service principal's secret (pass it in a --config file to keep it out of the process list).");
-    if (!GUID.test(spId)) throw invalid("--service-principal-id", spId, "Use the application (client) id, a GUID.");
-    if (!tenantId) throw missing("--tenant-id (-t)", "A service principal signs in to its tenant: give the tenant id.");
+    if (!spId)
+      throw missing(
+        "--service-principal-id (-i)",
+        "--service-principal-secret needs the service principal's application (client) id.",
+      );
+    if (!secret)
+      throw missing(
+        "--service-principal-secret (-p)",
+        "--service-principal-id needs the service principal's secret (pass it in a --config file to keep it out of the process list).",
+      );
+    if (!GUID.test(spId))
+      throw invalid("--service-principal-id", spId, "Use the application (client) id, a GUID.");
+    if (!tenantId)
+      throw missing("--tenant-id (-t)", "A service principal signs in to its tenant: give the tenant id.");
     auth = { kind: "sp", clientId: spId, secret };
   } else {
     throw missing(
@@ -137,7 +183,11 @@ export function validateConnectFlags(p: ParsedFlags): ConnectRequest {
 
 function checkMachineName(name: string, from: string): void {
   if (!MACHINE_NAME.test(name)) {
-    throw invalid(from, name, "A machine resource name has 1-54 letters, digits, hyphens, underscores and periods.");
+    throw invalid(
+      from,
+      name,
+      "A machine resource name has 1-54 letters, digits, hyphens, underscores and periods.",
+    );
   }
 }
 
@@ -160,8 +210,15 @@ export function privateLinkMessage(
   return undefined;
 }
 
-async function networkCheck(ctx: AgentContext, dialer: Dialer, resolver: Resolver, req: ConnectRequest): Promise<void> {
-  ctx.log.info("Testing connectivity to endpoints that are needed to connect to Azure... This might take a few minutes.");
+async function networkCheck(
+  ctx: AgentContext,
+  dialer: Dialer,
+  resolver: Resolver,
+  req: ConnectRequest,
+): Promise<void> {
+  ctx.log.info(
+    "Testing connectivity to endpoints that are needed to connect to Azure... This might take a few minutes.",
+  );
   const rows = await probeAll(dialer, resolver, requiredEndpoints(req.location), "check");
   const failures: string[] = [];
   for (const r of rows) {
@@ -253,20 +310,58 @@ export const connect: Command = {
     "azcmagent connect -g rg -t <tenant> -l eastus -s <sub> -i <app> -p <secret> --private-link-scope /subscriptions/<sub>/resourceGroups/rg/providers/Microsoft.HybridCompute/privateLinkScopes/pls",
   ],
   flags: [
-    { name: "subscription-id", short: "s", type: "string", usage: "Subscription name or id the machine resource is created in" },
-    { name: "resource-group", short: "g", type: "string", usage: "Resource group the machine resource is created in" },
+    {
+      name: "subscription-id",
+      short: "s",
+      type: "string",
+      usage: "Subscription name or id the machine resource is created in",
+    },
+    {
+      name: "resource-group",
+      short: "g",
+      type: "string",
+      usage: "Resource group the machine resource is created in",
+    },
     { name: "location", short: "l", type: "string", usage: "Azure region of the machine resource" },
-    { name: "tenant-id", short: "t", type: "string", usage: "Tenant id of the subscription (required with a service principal)" },
+    {
+      name: "tenant-id",
+      short: "t",
+      type: "string",
+      usage: "Tenant id of the subscription (required with a service principal)",
+    },
     { name: "user-tenant-id", type: "string", usage: "Tenant of the signing-in account when it differs" },
-    { name: "resource-name", short: "n", type: "string", usage: "Name of the machine resource (default: the host name)" },
+    {
+      name: "resource-name",
+      short: "n",
+      type: "string",
+      usage: "Name of the machine resource (default: the host name)",
+    },
     { name: "tags", type: "string", usage: "Tags: Name=Value,Name2='Value with space'" },
     { name: "cloud", type: "string", usage: "Azure cloud: AzureCloud (needs --location)" },
     { name: "correlation-id", type: "string", usage: "A GUID that identifies this onboarding in telemetry" },
-    { name: "private-link-scope", type: "string", usage: "ARM id of the Azure Arc Private Link Scope to associate (required with private endpoints)" },
+    {
+      name: "private-link-scope",
+      type: "string",
+      usage: "ARM id of the Azure Arc Private Link Scope to associate (required with private endpoints)",
+    },
     { name: "gateway-id", type: "string", usage: "ARM id of an Arc gateway (not supported by ArcLink)" },
-    { name: "service-principal-id", short: "i", type: "string", usage: "Application (client) id of the service principal" },
-    { name: "service-principal-secret", short: "p", type: "string", usage: "Secret of the service principal" },
-    { name: "service-principal-cert", type: "string", usage: "Certificate of the service principal (not supported by ArcLink)" },
+    {
+      name: "service-principal-id",
+      short: "i",
+      type: "string",
+      usage: "Application (client) id of the service principal",
+    },
+    {
+      name: "service-principal-secret",
+      short: "p",
+      type: "string",
+      usage: "Secret of the service principal",
+    },
+    {
+      name: "service-principal-cert",
+      type: "string",
+      usage: "Certificate of the service principal (not supported by ArcLink)",
+    },
     { name: "access-token", type: "string", usage: "A pre-acquired Microsoft Entra access token for ARM" },
     { name: "use-device-code", type: "bool", usage: "Sign in with a device code (not supported by ArcLink)" },
     { name: "use-azcli", type: "bool", usage: "Use the az CLI sign-in (not supported by ArcLink)" },
@@ -297,7 +392,10 @@ export const connect: Command = {
     const resolver = await ctx.resolver();
 
     // Private endpoint DNS without a scope: the agent stops before anything is created.
-    const [gbl, agentService] = await Promise.all([resolver.resolve(GBL_HIS), resolver.resolve(AGENT_SERVICE)]);
+    const [gbl, agentService] = await Promise.all([
+      resolver.resolve(GBL_HIS),
+      resolver.resolve(AGENT_SERVICE),
+    ]);
     const plMessage = privateLinkMessage(!!req.privateLinkScope, gbl.addresses, agentService.addresses);
     if (plMessage) throw new AgentError(AZCM.Network, plMessage);
 
@@ -314,21 +412,34 @@ export const connect: Command = {
       ctx.log.info("Using the access token given with --access-token");
     } else {
       ctx.log.info("Using service principal for authentication", { "Service Principal": req.auth.clientId });
-      token = await acquireToken(dialer, { tenantId: tenantId!, clientId: req.auth.clientId, secret: req.auth.secret });
+      token = await acquireToken(dialer, {
+        tenantId: tenantId!,
+        clientId: req.auth.clientId,
+        secret: req.auth.secret,
+      });
       tenantId = tenantId && GUID.test(tenantId) ? tenantId : (jwtClaims(token)?.tid ?? tenantId);
     }
     const subscriptionId = await resolveSubscription(dialer, token, req.subscription);
 
     // Regional service discovery.
     const disc = await step("Regional service discovery failed", () =>
-      dialer.dial("GET", `https://${GBL_HIS}/discovery?location=${encodeURIComponent(req.location)}&api-version=2.1`, {
-        purpose: "onboard",
-      }),
+      dialer.dial(
+        "GET",
+        `https://${GBL_HIS}/discovery?location=${encodeURIComponent(req.location)}&api-version=2.1`,
+        {
+          purpose: "onboard",
+        },
+      ),
     );
     if (disc.status !== 200) {
-      throw new AgentError(AZCM.Network, `Regional service discovery failed: ${GBL_HIS} answered ${disc.status}: ${disc.text.slice(0, 300)}`);
+      throw new AgentError(
+        AZCM.Network,
+        `Regional service discovery failed: ${GBL_HIS} answered ${disc.status}: ${disc.text.slice(0, 300)}`,
+      );
     }
-    const hisEndpoint = String(disc.json?.hisEndpoint ?? `https://${regionCode(req.location)}.his.arc.azure.com`).replace(/\/+$/, "");
+    const hisEndpoint = String(
+      disc.json?.hisEndpoint ?? `https://${regionCode(req.location)}.his.arc.azure.com`,
+    ).replace(/\/+$/, "");
     ctx.log.debug("Regional service discovery", { Location: req.location, HIS: hisEndpoint });
 
     // Create (or update) the machine resource through ARM.
@@ -341,9 +452,16 @@ export const connect: Command = {
       vmId: randomUUID(),
     };
     if (req.privateLinkScope) properties.privateLinkScopeResourceId = req.privateLinkScope;
-    const body: Record<string, unknown> = { location: req.location, identity: { type: "SystemAssigned" }, properties };
+    const body: Record<string, unknown> = {
+      location: req.location,
+      identity: { type: "SystemAssigned" },
+      properties,
+    };
     if (req.tags) body.tags = req.tags;
-    ctx.log.info("Creating resource in Azure...", { "Correlation ID": req.correlationId, "Resource ID": resourceId });
+    ctx.log.info("Creating resource in Azure...", {
+      "Correlation ID": req.correlationId,
+      "Resource ID": resourceId,
+    });
     const put = await step(`Failed to create the resource ${resourceId} in Azure`, () =>
       dialer.dial("PUT", `https://${ARM}${resourceId}?api-version=${MACHINE_API_VERSION}`, {
         purpose: "onboard",
@@ -396,7 +514,10 @@ export const connect: Command = {
     }
     const machineCredential = reg.json?.machineCredential;
     if (typeof machineCredential !== "string" || machineCredential === "") {
-      throw new AgentError(AZCM.CertificateDownload, `Azure Arc (${hisEndpoint}) did not return a machine credential.`);
+      throw new AgentError(
+        AZCM.CertificateDownload,
+        `Azure Arc (${hisEndpoint}) did not return a machine credential.`,
+      );
     }
     if (typeof reg.json?.vmId === "string") vmId = reg.json.vmId;
 
@@ -430,18 +551,27 @@ export const connect: Command = {
         authorization: machineAuthorization(machineCredential),
         body: { resourceId: armId, vmId, agentVersion: ctx.version.full },
       });
-      if (hb.status !== 200) ctx.log.warn(`The first heartbeat was answered with ${hb.status}: ${hb.text.slice(0, 200)}`);
+      if (hb.status !== 200)
+        ctx.log.warn(`The first heartbeat was answered with ${hb.status}: ${hb.text.slice(0, 200)}`);
       else state.lastHeartbeat = (await ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
     } catch (e) {
       if (!(e instanceof DialError || e instanceof RefusalError)) throw e;
-      ctx.log.warn(`The first heartbeat failed: ${e instanceof RefusalError ? `${e.code}: ` : ""}${e.message}`);
+      ctx.log.warn(
+        `The first heartbeat failed: ${e instanceof RefusalError ? `${e.code}: ` : ""}${e.message}`,
+      );
     }
     writeState(ctx.home, state);
     ctx.log.info("Successfully Onboarded Resource to Azure", { "VM Id": vmId });
     ctx.log.info("Connected machine to Azure");
     ctx.log.info(`Machine overview page: https://portal.azure.com/#@${tenantId}/resource${armId}/overview`);
     if (ctx.json) {
-      ctx.print(JSON.stringify({ status: "Connected", resourceId: armId, vmId, correlationId: req.correlationId }, null, 2));
+      ctx.print(
+        JSON.stringify(
+          { status: "Connected", resourceId: armId, vmId, correlationId: req.correlationId },
+          null,
+          2,
+        ),
+      );
     }
   },
 };

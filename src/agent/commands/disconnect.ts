@@ -10,7 +10,8 @@ import { clearState, isConnected } from "../state.js";
 import type { Command } from "./command.js";
 import { MACHINE_API_VERSION } from "./connect.js";
 
-const HINT = " If the resource is already gone or Azure cannot be reached, run azcmagent disconnect --force-local-only to reset this machine locally.";
+const HINT =
+  " If the resource is already gone or Azure cannot be reached, run azcmagent disconnect --force-local-only to reset this machine locally.";
 
 export const disconnect: Command = {
   name: "disconnect",
@@ -22,10 +23,29 @@ export const disconnect: Command = {
     "azcmagent disconnect --force-local-only",
   ],
   flags: [
-    { name: "force-local-only", short: "f", type: "bool", usage: "Reset the local state only; leave the Azure resource" },
-    { name: "service-principal-id", short: "i", type: "string", usage: "Application (client) id of the service principal" },
-    { name: "service-principal-secret", short: "p", type: "string", usage: "Secret of the service principal" },
-    { name: "service-principal-cert", type: "string", usage: "Certificate of the service principal (not supported by ArcLink)" },
+    {
+      name: "force-local-only",
+      short: "f",
+      type: "bool",
+      usage: "Reset the local state only; leave the Azure resource",
+    },
+    {
+      name: "service-principal-id",
+      short: "i",
+      type: "string",
+      usage: "Application (client) id of the service principal",
+    },
+    {
+      name: "service-principal-secret",
+      short: "p",
+      type: "string",
+      usage: "Secret of the service principal",
+    },
+    {
+      name: "service-principal-cert",
+      type: "string",
+      usage: "Certificate of the service principal (not supported by ArcLink)",
+    },
     { name: "access-token", type: "string", usage: "A pre-acquired Microsoft Entra access token for ARM" },
     { name: "user-tenant-id", type: "string", usage: "Tenant of the signing-in account when it differs" },
     { name: "use-device-code", type: "bool", usage: "Sign in with a device code (not supported by ArcLink)" },
@@ -35,11 +55,17 @@ export const disconnect: Command = {
     const p = ctx.flags;
     for (const f of ["use-device-code", "use-azcli"]) {
       if (bool(p, f)) {
-        throw new AgentError(AZCM.NotSupported, `--${f} is not supported by ArcLink's agent: use --service-principal-id with --service-principal-secret, or --access-token.`);
+        throw new AgentError(
+          AZCM.NotSupported,
+          `--${f} is not supported by ArcLink's agent: use --service-principal-id with --service-principal-secret, or --access-token.`,
+        );
       }
     }
     if (str(p, "service-principal-cert") !== undefined) {
-      throw new AgentError(AZCM.NotSupported, "--service-principal-cert is not supported by ArcLink's agent: use --service-principal-secret.");
+      throw new AgentError(
+        AZCM.NotSupported,
+        "--service-principal-cert is not supported by ArcLink's agent: use --service-principal-secret.",
+      );
     }
     ctx.config();
     const state = ctx.state();
@@ -74,24 +100,36 @@ export const disconnect: Command = {
     } else {
       throw new AgentError(
         AZCM.MissingParameter,
-        "Missing mandatory parameter: --service-principal-id and --service-principal-secret, or --access-token. ArcLink's agent has no interactive sign-in." + HINT,
+        "Missing mandatory parameter: --service-principal-id and --service-principal-secret, or --access-token. ArcLink's agent has no interactive sign-in." +
+          HINT,
       );
     }
-    ctx.log.info("Disconnecting machine from Azure... This might take a few minutes.", { "Resource ID": state.resourceId! });
+    ctx.log.info("Disconnecting machine from Azure... This might take a few minutes.", {
+      "Resource ID": state.resourceId!,
+    });
     const dialer = await ctx.dialer();
     let token: string;
     if (auth === "token") {
       checkAccessToken(accessToken!, await ctx.now());
       token = accessToken!;
     } else {
-      token = await acquireToken(dialer, { tenantId: state.tenantId ?? "", clientId: spId!, secret: secret! }, AZCM.DeleteResource, "." + HINT);
+      token = await acquireToken(
+        dialer,
+        { tenantId: state.tenantId ?? "", clientId: spId!, secret: secret! },
+        AZCM.DeleteResource,
+        "." + HINT,
+      );
     }
     let r;
     try {
-      r = await dialer.dial("DELETE", `https://${ARM}${state.resourceId}?api-version=${MACHINE_API_VERSION}`, {
-        purpose: "onboard",
-        authorization: `Bearer ${token}`,
-      });
+      r = await dialer.dial(
+        "DELETE",
+        `https://${ARM}${state.resourceId}?api-version=${MACHINE_API_VERSION}`,
+        {
+          purpose: "onboard",
+          authorization: `Bearer ${token}`,
+        },
+      );
     } catch (e) {
       if (e instanceof DialError || e instanceof RefusalError) {
         throw new AgentError(
@@ -107,7 +145,11 @@ export const disconnect: Command = {
       const code = r.json?.error?.code ?? `HTTP${r.status}`;
       const message = r.json?.error?.message ?? r.text.slice(0, 300);
       throw new AgentError(
-        r.status === 401 ? (auth === "token" ? AZCM.InvalidAccessToken : AZCM.Credentials) : AZCM.DeleteResource,
+        r.status === 401
+          ? auth === "token"
+            ? AZCM.InvalidAccessToken
+            : AZCM.Credentials
+          : AZCM.DeleteResource,
         `Failed to delete the resource ${state.resourceId} in Azure: ${code}: ${message}.${HINT}`,
       );
     }

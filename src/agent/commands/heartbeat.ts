@@ -17,12 +17,21 @@ export const heartbeat: Command = {
   async run(ctx) {
     const state = ctx.state();
     if (!isConnected(state) || !state.machineCredential || !state.hisEndpoint) {
-      throw new AgentError(AZCM.Unknown, "The machine is not connected to Azure: there is nothing to send a heartbeat for. Run azcmagent connect first.");
+      throw new AgentError(
+        AZCM.Unknown,
+        "The machine is not connected to Azure: there is nothing to send a heartbeat for. Run azcmagent connect first.",
+      );
     }
     const now = await ctx.now();
     const stamp = rfc3339(now);
     const fail = (code: typeof AZCM.Network, message: string): never => {
-      writeState(ctx.home, { ...state, status: "Disconnected", errorCode: code.code, errorDetails: message, errorTimestamp: stamp });
+      writeState(ctx.home, {
+        ...state,
+        status: "Disconnected",
+        errorCode: code.code,
+        errorDetails: message,
+        errorTimestamp: stamp,
+      });
       throw new AgentError(code, message);
     };
     if (agentStatus(state, now) === "Expired") {
@@ -40,12 +49,16 @@ export const heartbeat: Command = {
         body: { resourceId: state.resourceId, vmId: state.vmId, agentVersion: ctx.version.full },
       });
     } catch (e) {
-      if (e instanceof RefusalError) fail(AZCM.Network, `Heartbeat refused by ${state.hisEndpoint}: ${e.code}: ${e.message}`);
+      if (e instanceof RefusalError)
+        fail(AZCM.Network, `Heartbeat refused by ${state.hisEndpoint}: ${e.code}: ${e.message}`);
       if (e instanceof DialError) fail(AZCM.Network, `Heartbeat failed: ${e.message}`);
       throw e;
     }
     if (r.status !== 200) {
-      fail(AZCM.Network, `Heartbeat failed: ${state.hisEndpoint} answered ${r.status}: ${r.json?.error?.message ?? r.text.slice(0, 300)}`);
+      fail(
+        AZCM.Network,
+        `Heartbeat failed: ${state.hisEndpoint} answered ${r.status}: ${r.json?.error?.message ?? r.text.slice(0, 300)}`,
+      );
     }
     writeState(ctx.home, {
       ...state,
@@ -56,6 +69,9 @@ export const heartbeat: Command = {
       errorTimestamp: undefined,
     });
     ctx.log.info("Heartbeat sent", { Status: String(r.json?.status ?? "Connected"), Path: r.path ?? "" });
-    if (ctx.json) ctx.print(JSON.stringify({ status: r.json?.status ?? "Connected", lastHeartbeat: stamp, path: r.path }));
+    if (ctx.json)
+      ctx.print(
+        JSON.stringify({ status: r.json?.status ?? "Connected", lastHeartbeat: stamp, path: r.path }),
+      );
   },
 };

@@ -31,7 +31,9 @@ export function showFields(i: ShowInput): ShowField[] {
   if (getValue(i.config, "guestconfiguration.enabled") === false) disabled.push("guestconfiguration");
   if (getValue(i.config, "incomingconnections.enabled") === false) disabled.push("incomingconnections");
   const portal =
-    s.resourceId && s.tenantId ? `https://portal.azure.com/#@${s.tenantId}/resource${s.resourceId}/overview` : "";
+    s.resourceId && s.tenantId
+      ? `https://portal.azure.com/#@${s.tenantId}/resource${s.resourceId}/overview`
+      : "";
   const F = (display: string, key: string, value: string | undefined): ShowField => ({
     display,
     key,
@@ -71,7 +73,9 @@ export function showFields(i: ShowInput): ShowField[] {
 export function selectFields(fields: ShowField[], props: readonly string[]): ShowField[] {
   if (props.length === 0) return fields;
   return props.map((p) => {
-    const f = fields.find((x) => x.display.toLowerCase() === p.toLowerCase() || x.key.toLowerCase() === p.toLowerCase());
+    const f = fields.find(
+      (x) => x.display.toLowerCase() === p.toLowerCase() || x.key.toLowerCase() === p.toLowerCase(),
+    );
     if (!f) {
       throw new AgentError(
         AZCM.InvalidArgument,
@@ -94,7 +98,11 @@ export const show: Command = {
   name: "show",
   summary: "Gets machine metadata and Agent status. This is primarily useful for troubleshooting.",
   usage: "azcmagent show [property name…] [flags]",
-  examples: ["azcmagent show", 'azcmagent show "Agent Status" "Agent Last Heartbeat"', "azcmagent show status --json"],
+  examples: [
+    "azcmagent show",
+    'azcmagent show "Agent Status" "Agent Last Heartbeat"',
+    "azcmagent show status --json",
+  ],
   flags: [{ name: "os", type: "bool", usage: "Also show operating system information" }],
   async run(ctx, args) {
     const state = ctx.state();

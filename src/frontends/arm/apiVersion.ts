@@ -34,13 +34,14 @@ export function checkProvider(
   type: string,
   location: string | undefined,
   supported: readonly string[],
-  locations: readonly string[],
+  locations: readonly string[] | (() => readonly string[]),
 ): void {
   if (!supported.includes(v)) {
+    const locs = typeof locations === "function" ? locations() : locations;
     throw new ArmError(
       400,
       "NoRegisteredProviderFound",
-      `No registered resource provider found for location '${location ?? "global"}' and API version '${v}' for type '${type.split("/").slice(1).join("/")}'. The supported api-versions are '${supported.join(", ")}'. The supported locations are '${locations.join(", ")}'.`,
+      `No registered resource provider found for location '${location ?? "global"}' and API version '${v}' for type '${type.split("/").slice(1).join("/")}'. The supported api-versions are '${supported.join(", ")}'. The supported locations are '${locs.join(", ")}'.`,
     );
   }
 }

@@ -51,7 +51,7 @@ function locationsOf(s: ArmServices, def: ResourceType): readonly string[] {
 }
 
 export function checkVersion(s: ArmServices, r: ArmRequest, def: ResourceType, location?: string): void {
-  checkProvider(r.apiVersion, def.type, location, def.apiVersions, locationsOf(s, def));
+  checkProvider(r.apiVersion, def.type, location, def.apiVersions, () => locationsOf(s, def));
 }
 
 /** The subscription must exist and the caller must have access to it. */
