@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it, type TestContext } from "node:test";
-import { arm, raw } from "./helpers/arm.js";
+import { arm, raw, token } from "./helpers/arm.js";
 import { ROOT, startServer, type TestServer } from "./helpers/server.js";
 
 const AGENT = join(ROOT, "dist/src/agent/azcmagent.js");
@@ -276,6 +276,57 @@ describe("azcmagent against the reference topology", () => {
     assert.equal(existsSync(statePath(env)), false);
   });
 
+  it(
+    "check through an on-premises proxy: without proxy.bypass Arc the proxy swallows the Arc names",
+    T,
+    async (t) => {
+      if (skipIfNoGateway(t)) return;
+      const site = `/subscriptions/${sub}/resourceGroups/${RG}/providers/ArcLink.Lab/sites/onprem`;
+      const put = await arm(
+        srv.info,
+        "PUT",
+        `/subscriptions/${sub}/resourceGroups/${RG}/providers/ArcLink.Lab/proxies/squid?${LAB}`,
+        {
+          location: "global",
+          properties: { siteId: site, ipAddress: "192.168.1.30", port: 3128 },
+        },
+      );
+      assert.ok(put.status === 200 || put.status === 201, put.text);
+      const env = await hostEnv("srv-lnx-01");
+      let c = await runAgent(["config", "set", "proxy.url", "http://192.168.1.30:3128"], env);
+      assert.equal(c.code, 0, c.all);
+      let r = await runAgent(["check", "-l", "eastus"], env);
+      assert.equal(r.code, 26, r.all);
+      let rows = table(r.stdout);
+      // The proxy resolves the Arc names publicly and its firewall forbids them.
+      assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["false", "true", "unknown", "set"]);
+      assert.match(
+        r.stdout,
+        /Failed to reach https:\/\/gbl\.his\.arc\.azure\.com: Get \\"https:\/\/gbl\.his\.arc\.azure\.com\/\\": Forbidden/,
+      );
+      assert.deepEqual(rows["https://login.microsoftonline.com"], ["true", "false", "TLS 1.2", "set"]);
+      assert.deepEqual(rows["https://management.azure.com"], ["true", "false", "TLS 1.2", "set"]);
+      c = await runAgent(["config", "set", "proxy.bypass", "Arc"], env);
+      assert.equal(c.code, 0, c.all);
+      r = await runAgent(["check", "-l", "eastus", "-p"], env);
+      assert.equal(r.code, 0, r.all);
+      rows = table(r.stdout);
+      assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["true", "true", "TLS 1.2", "not set"]);
+      assert.deepEqual(rows["https://eastus-gas.guestconfiguration.azure.com"], [
+        "true",
+        "true",
+        "TLS 1.2",
+        "not set",
+      ]);
+      assert.deepEqual(rows["https://management.azure.com"], ["true", "false", "TLS 1.2", "set"]);
+      const show = await runAgent(["show", "httpsProxy", "proxyBypassList", "--json"], env);
+      assert.deepEqual(JSON.parse(show.stdout), {
+        httpsProxy: "http://192.168.1.30:3128",
+        proxyBypassList: "Arc",
+      });
+    },
+  );
+
   describe("srv-lnx-01 connects privately", () => {
     let env: Record<string, string>;
 
@@ -369,6 +420,38 @@ describe("azcmagent against the reference topology", () => {
       const again = await runAgent(["disconnect", "-i", srv.info.clientId, "-p", srv.info.clientSecret], env);
       assert.equal(again.code, 63, again.all);
     });
+  });
+
+  it("connects with --access-token and the other flags from a --config file", T, async (t) => {
+    if (skipIfNoGateway(t)) return;
+    const env = await hostEnv("srv-lnx-01");
+    const accessToken = await token(srv.info);
+    const cfg = join(env.AZCMAGENT_HOME, "..", `connect-${Date.now()}.yaml`);
+    writeFileSync(
+      cfg,
+      [
+        `subscription-id: ${sub}`,
+        `resource-group: ${RG}`,
+        "location: East US",
+        "resource-name: from-config",
+        `private-link-scope: ${scopeId}`,
+        `access-token: ${accessToken}`,
+        "",
+      ].join("\n"),
+    );
+    const r = await runAgent(["connect", "--config", cfg, "--resource-name", "srv-lnx-01"], env);
+    assert.equal(r.code, 0, r.all);
+    const state = JSON.parse(readFileSync(statePath(env), "utf8"));
+    assert.equal(state.resourceName, "srv-lnx-01", "the command line wins over the config file");
+    assert.equal(state.tenantId, srv.info.tenantId, "the tenant comes from the token");
+    assert.equal(state.location, "eastus");
+    const m = await arm(srv.info, "GET", machinePath("srv-lnx-01"));
+    assert.equal(m.json.properties.status, "Connected");
+    const missing = await runAgent(
+      ["connect", "--config", join(tmp, "nope.yaml")],
+      await hostEnv("srv-lnx-01"),
+    );
+    assert.equal(missing.code, 19, missing.all);
   });
 
   describe("with the on-premises firewall changed", () => {

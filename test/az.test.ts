@@ -29,7 +29,7 @@ async function azFails(args: string[], pattern: RegExp): Promise<string> {
   return r.stderr;
 }
 
-/** Waits until the server serves a resource type (another provider may register it later). */
+/** Asserts that the server serves a resource type (registered by another engineer's provider). */
 async function requireType(namespace: string, type: string): Promise<void> {
   const r = await arm(
     info,

@@ -138,9 +138,15 @@ describe("(a) the seed's Azure-integrated path (examples/reference.yaml)", () =>
   });
 
   it("trace and wire agree at every resolver", T, async () => {
+    const ids = ["dc01", "inbound", "azure:vnet-hub", "public"];
+    // Through the CLI (`arclink resolve --resolver ID NAME --json`)...
+    await Promise.all(ids.map((id) => assertWireMatchesEngine(srv, id, "gbl.his.arc.azure.com", { via: "cli" })));
+    // ...and, for the sweep, through the API it prints.
     const names = [...ARC_NAMES.map((n) => n[0]), "nosuch.his.arc.azure.com", "srv-lnx-01.corp.contoso.com"];
-    for (const id of ["dc01", "inbound", "azure:vnet-hub", "public"]) {
+    for (const id of ids) {
       await Promise.all(names.map((n) => assertWireMatchesEngine(srv, id, n)));
+      await assertWireMatchesEngine(srv, id, "gbl.his.arc.azure.com", { type: "AAAA" });
+      await assertWireMatchesEngine(srv, id, "gbl.his.arc.azure.com", { type: "CNAME" });
     }
   });
 
@@ -184,7 +190,7 @@ describe("(a) the seed's Azure-integrated path (examples/reference.yaml)", () =>
     assert.equal(put.status, 201, put.text);
     assertPrivateChain(await dig(inbound, name), name, "canary.privatelink.his.arc.azure.com", "10.10.1.99");
     assertPrivateChain(await dig(dc01, name), name, "canary.privatelink.his.arc.azure.com", "10.10.1.99");
-    await assertWireMatchesEngine(srv, "dc01", name);
+    await assertWireMatchesEngine(srv, "dc01", name, { via: "cli" });
 
     const upd = await arm(srv.info, "PUT", rec, { properties: { ttl: 10, aRecords: [{ ipv4Address: "10.10.1.98" }] } });
     assert.equal(upd.status, 200, upd.text);
@@ -321,6 +327,8 @@ describe("(b) the manual path: on-premises zones with copied A records (examples
   });
 
   it("trace and wire agree at dc01 and dc02", T, async () => {
+    await assertWireMatchesEngine(srv, "dc01", "eus.his.arc.azure.com", { via: "cli" });
+    await assertWireMatchesEngine(srv, "dc02", "eus.his.arc.azure.com", { via: "cli" });
     for (const id of ["dc01", "dc02"]) {
       await Promise.all(ARC_NAMES.map(([n]) => assertWireMatchesEngine(srv, id, n)));
     }
@@ -341,8 +349,9 @@ describe("(c) hosts files, Windows and Linux (examples/hosts-file.yaml)", () => 
       "agentserviceapi.guestconfiguration.azure.com": 10,
       "eastus-gas.guestconfiguration.azure.com": 11,
     };
-    for (const [name, , octet] of ARC_NAMES) {
-      const r = await resolveJson(srv, { host: "srv-win-01" }, name);
+    const answers = await Promise.all(ARC_NAMES.map(([name]) => resolveJson(srv, { host: "srv-win-01" }, name)));
+    for (const [i, [name, , octet]] of ARC_NAMES.entries()) {
+      const r = answers[i];
       assert.equal(r.rcode, "NOERROR", JSON.stringify(r));
       assert.deepEqual(
         r.answers.map((a: any) => [a.name, a.type, a.data]),
@@ -384,6 +393,7 @@ describe("(c) hosts files, Windows and Linux (examples/hosts-file.yaml)", () => 
       [ip],
     );
     assert.doesNotMatch(String(lnx2.answeredBy), /hosts/);
+    await assertWireMatchesEngine(srv, "lab-dns", "gbl.his.arc.azure.com", { via: "cli" });
     await Promise.all(ARC_NAMES.map(([n]) => assertWireMatchesEngine(srv, "lab-dns", n)));
   });
 });
@@ -413,7 +423,8 @@ describe("(e) a linked privatelink zone missing a record, then resolutionPolicy 
     assertNxdomainWithSoa(await dig(dc01, NAME), ZONE);
     // The his zone has the endpoint's records: the control.
     assertPrivateChain(await dig(inbound, "gbl.his.arc.azure.com"), "gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com", "10.50.1.4");
-    for (const id of ["inbound", "dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
+    await assertWireMatchesEngine(srv, "inbound", NAME, { via: "cli" });
+    for (const id of ["dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
 
     const link = `/subscriptions/${srv.info.subscriptionId}/resourceGroups/rg-arc-missing-record/providers/Microsoft.Network/privateDnsZones/${ZONE}/virtualNetworkLinks/vnet-hub-link?api-version=${PRIVATE_DNS}`;
     const patch = await arm(srv.info, "PATCH", link, { properties: { resolutionPolicy: "NxDomainRedirect" } });
@@ -428,7 +439,8 @@ describe("(e) a linked privatelink zone missing a record, then resolutionPolicy 
     assert.equal(after1.answer[1]?.name, `agentserviceapi.${ZONE}`, after1.text);
     assertPublic(await dig(dc01, NAME), NAME);
     assertPrivateChain(await dig(inbound, "gbl.his.arc.azure.com"), "gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com", "10.50.1.4");
-    for (const id of ["inbound", "dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
+    await assertWireMatchesEngine(srv, "inbound", NAME, { via: "cli" });
+    for (const id of ["dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
     const host = await resolveJson(srv, { host: "srv-01" }, NAME);
     assert.equal(host.rcode, "NOERROR");
     assert.match(JSON.stringify(host.trace), /NxDomainRedirect/);
@@ -462,6 +474,7 @@ describe("(f) a second scope's endpoint in the same VNet overwrites the first's 
         assertPrivateChain(await dig(dnsPort(srv, id), name), name, privatelink, `10.40.2.${octet}`);
       }
     }
+    await assertWireMatchesEngine(srv, "dc01", "gbl.his.arc.azure.com", { via: "cli" });
     for (const id of ["dc01", "inbound"]) {
       await Promise.all(ARC_NAMES.map(([n]) => assertWireMatchesEngine(srv, id, n)));
     }
@@ -484,7 +497,7 @@ describe("(g) a conditional forwarder whose target has no network path (test/fix
       assert.equal(r.status, "SERVFAIL", r.text);
       assert.deepEqual(r.answer, [], r.text);
       assertPrivateChain(await dig(dnsPort(srv, "dc01"), name), name, privatelink, `10.60.1.${octet}`);
-      await assertWireMatchesEngine(srv, "dc-branch", name);
+      await assertWireMatchesEngine(srv, "dc-branch", name, { via: "cli" });
       await assertWireMatchesEngine(srv, "dc01", name);
     }
     const engine = await resolveJson(srv, { resolver: "dc-branch" }, "gbl.his.arc.azure.com");

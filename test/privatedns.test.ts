@@ -524,6 +524,12 @@ describe("virtualNetworkLinks", () => {
       properties: { virtualNetwork: { id: vnet1 }, resolutionPolicy: "Sometimes" },
     });
     ok(badPolicy, 400, "bad resolutionPolicy");
+    const regional = await arm(info, "PUT", q(linkPath("linked.example", "l0")), {
+      location: "eastus",
+      properties: { virtualNetwork: { id: vnet1 } },
+    });
+    ok(regional, 400, "a link is global");
+    assert.equal(regional.json.error.code, "InvalidLocation");
     ok(await arm(info, "GET", q(linkPath("linked.example", "l0"))), 404, "nothing stored");
 
     const c = await arm(info, "PUT", q(linkPath("linked.example", "link1")), {

@@ -103,7 +103,7 @@ export function goNetworkDetail(
       case "Blocked":
         return `proxyconnect tcp: dial tcp ${viaProxy}: i/o timeout`;
       default:
-        return /\bdenies\b|default:? deny/i.test(gatewayMessage) ? "Forbidden" : "Service Unavailable";
+        return /\bden(y|ies)\b/i.test(gatewayMessage) ? "Forbidden" : "Service Unavailable";
     }
   }
   switch (kind) {
@@ -213,7 +213,13 @@ export class Dialer {
 
     let lastError: DialError | undefined;
     for (const dialled of candidates) {
-      const r = await this.gateway.send(method, suffix, { ...headers, "x-arclink-dial": dialled }, body);
+      // Through a proxy the proxy dials the target itself: X-ArcLink-Dial is not sent (GATEWAY.md).
+      const r = await this.gateway.send(
+        method,
+        suffix,
+        viaProxy ? headers : { ...headers, "x-arclink-dial": dialled },
+        body,
+      );
       const bad = interpret(r, { method, url, dialled, viaProxy });
       if (bad instanceof DialError) {
         bad.extra.resolution = resolution;

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { raw, token } from "./arm.js";
 import { ARCLINK, TestServer } from "./server.js";
 
 export const LOOPBACK = "127.0.0.1";
@@ -125,17 +126,29 @@ export function arclink(srv: TestServer, args: string[]): Promise<CliResult> {
   });
 }
 
+export type Asker = { host: string } | { resolver: string };
+
 /** `arclink resolve (--host H | --resolver R) NAME --type T --json`, parsed. */
-export async function resolveJson(
-  srv: TestServer,
-  who: { host: string } | { resolver: string },
-  name: string,
-  type = "A",
-): Promise<any> {
+export async function resolveJson(srv: TestServer, who: Asker, name: string, type = "A"): Promise<any> {
   const flag = "host" in who ? ["--host", who.host] : ["--resolver", who.resolver];
   const r = await arclink(srv, ["resolve", ...flag, name, "--type", type, "--json"]);
   assert.equal(r.code, 0, `arclink resolve ${flag.join(" ")} ${name} --json exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+const tokens = new Map<string, Promise<string>>();
+
+/**
+ * The API the CLI prints (`POST …/providers/ArcLink.Lab/resolve`), called directly: the same
+ * JSON as resolveJson without starting a Node process per name (for sweeps over many names).
+ */
+export async function resolveApi(srv: TestServer, who: Asker, name: string, type = "A"): Promise<any> {
+  let t = tokens.get(srv.info.arm);
+  if (!t) tokens.set(srv.info.arm, (t = token(srv.info)));
+  const path = `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/resolve?api-version=2025-01-01`;
+  const r = await raw(srv.info, "POST", path, { ...who, name, type }, { authorization: `Bearer ${await t}` });
+  assert.equal(r.status, 200, `POST resolve ${JSON.stringify(who)} ${name}: ${r.status} ${r.text}`);
+  return r.json;
 }
 
 /** An engine record as dig would print it (same normalization as parseRecord). */
@@ -150,21 +163,23 @@ function engineRecord(r: { name: string; type: string; ttl: number; data: any })
 }
 
 /**
- * Trace and wire agree: the engine's answer for `resolver` through the CLI (`resolve --resolver
- * ID --json`) has the same rcode, aa bit, answer and authority records as what dig gets from
- * that resolver's listener. Returns the dig result.
+ * Trace and wire agree: the engine's answer for `resolver` (through the CLI, `resolve --resolver
+ * ID --json`, or the API it prints) has the same rcode, aa bit, answer and authority records,
+ * TTLs included, as what dig gets from that resolver's listener. Returns the dig result.
  */
 export async function assertWireMatchesEngine(
   srv: TestServer,
   resolver: string,
   name: string,
-  type = "A",
+  opts: { type?: string; via?: "cli" | "api" } = {},
 ): Promise<DigResult> {
+  const type = opts.type ?? "A";
+  const ask = opts.via === "cli" ? resolveJson : resolveApi;
   const [wire, engine] = await Promise.all([
     dig(dnsPort(srv, resolver), name, type),
-    resolveJson(srv, { resolver }, name, type),
+    ask(srv, { resolver }, name, type),
   ]);
-  const where = `${resolver} for ${name} ${type}`;
+  const where = `${resolver} for ${name} ${type} (${opts.via ?? "api"})`;
   assert.equal(wire.status, engine.rcode, `rcode differs at ${where}:\n${wire.text}\nengine: ${JSON.stringify(engine)}`);
   assert.equal(wire.flags.includes("aa"), engine.aa === true, `aa bit differs at ${where}:\n${wire.text}`);
   assert.deepEqual(wire.answer, engine.answers.map(engineRecord), `answer section differs at ${where}`);

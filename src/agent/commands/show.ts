@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { formatValue, getValue, type LocalConfig } from "../config.js";
 import { AgentError, AZCM } from "../errors.js";
+import { bool } from "../flags.js";
 import { agentStatus, type AgentState } from "../state.js";
 import type { Command } from "./command.js";
 
@@ -109,6 +110,15 @@ export const show: Command = {
     const config = ctx.config();
     const now = await ctx.now();
     const fields = showFields({ state, config, now, agentVersion: ctx.version.full, home: ctx.home });
+    if (bool(ctx.flags, "os")) {
+      const view = await ctx.view();
+      const windows = String(view.osType).toLowerCase() === "windows";
+      fields.push(
+        { display: "OS Name", key: "osName", value: windows ? "Windows Server" : "Linux" },
+        { display: "OS Type", key: "osType", value: windows ? "windows" : "linux" },
+        { display: "Host Name", key: "hostName", value: view.hostName },
+      );
+    }
     const picked = selectFields(fields, args);
     if (ctx.json) ctx.print(JSON.stringify(showJson(picked), null, 2));
     else for (const line of renderShow(picked)) ctx.print(line);

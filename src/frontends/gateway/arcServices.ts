@@ -129,6 +129,18 @@ export class ArcServices {
         },
       };
     }
+    const owner = machine.body._arclink?.hostId as string | undefined;
+    if (owner && owner.toLowerCase() !== c.hostId.toLowerCase()) {
+      return {
+        status: 409,
+        body: {
+          error: {
+            code: "MachineOnboardedByAnotherHost",
+            message: `Machine ${machine.body.name} is already onboarded by host ${owner.split("/").pop()}; a host cannot take another host's place. Use another --resource-name, or disconnect it first.`,
+          },
+        },
+      };
+    }
     const a = this.admit({ ...c, purpose: "onboard" }, machine);
     if (!a.admitted) return refused(a);
     const now = this.s.clock.now().toISOString();

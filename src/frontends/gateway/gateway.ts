@@ -91,6 +91,7 @@ export class Gateway {
     return {
       hostId: h.id,
       hostName: h.name,
+      tenantId: this.deps.services.world.ofType("ArcLink.Identity/tenants")[0]?.body.tenantId,
       osType: h.os,
       address: h.ip,
       dnsServers,
@@ -148,8 +149,9 @@ export class Gateway {
       net.model(),
       net.resolver(),
       h,
-      target?.ip ?? "0.0.0.0",
-      target?.port ?? 443,
+      // Through a proxy the proxy resolves and dials the target itself, on 443.
+      proxy ? "0.0.0.0" : target!.ip,
+      proxy ? 443 : target!.port,
       { serverName, proxy },
     );
     const when = this.deps.services.clock.now().toISOString();

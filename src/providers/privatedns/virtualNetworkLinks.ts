@@ -5,6 +5,7 @@
 import { ArmError, errors } from "../../core/armError.js";
 import { keyOf, name as nameOf, parentId, parseResourceId, sameId } from "../../core/resourceId.js";
 import { WorldView } from "../../world/world.js";
+import { WriteTx } from "../../world/writeTx.js";
 import { ResourceType } from "../contract.js";
 import { asObject, optBool, optEnum, ref } from "../validate.js";
 import { LIMITS, LINK_TYPE, PRIVATE_DNS_API_VERSIONS, VNET_TYPE } from "./versions.js";
@@ -14,6 +15,17 @@ export const RESOLUTION_POLICIES = ["Default", "NxDomainRedirect"] as const;
 function zoneNameOf(view: WorldView, linkId: string): string {
   const zid = parentId(parseResourceId(linkId)!)!;
   return String(view.get(zid)?.body.name ?? nameOf(parseResourceId(zid)!));
+}
+
+/**
+ * Azure deletes every private DNS zone link to a virtual network when the VNet is deleted (in any
+ * zone, any resource group): the virtual network provider calls this from its beforeDelete, in a
+ * cascade too.
+ */
+export function deleteLinksToVirtualNetwork(tx: WriteTx, vnetId: string): void {
+  for (const link of tx.ofType(LINK_TYPE)) {
+    if (sameId(link.body.properties?.virtualNetwork?.id, vnetId)) tx.delete(link.id);
+  }
 }
 
 export const virtualNetworkLinks: ResourceType = {
