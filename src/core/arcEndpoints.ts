@@ -38,8 +38,20 @@ export function arcEndpointNames(regionName: string): ArcEndpointName[] {
   const r = regionName.toLowerCase();
   const code = hisCode(r);
   return [
-    { fqdn: "gbl.his.arc.azure.com", zone: ARC_ZONES[0], record: "gbl", memberName: "HybridCompute.Server", service: "his-global" },
-    { fqdn: `${code}.his.arc.azure.com`, zone: ARC_ZONES[0], record: code, memberName: "HybridCompute.Server", service: "his-regional" },
+    {
+      fqdn: "gbl.his.arc.azure.com",
+      zone: ARC_ZONES[0],
+      record: "gbl",
+      memberName: "HybridCompute.Server",
+      service: "his-global",
+    },
+    {
+      fqdn: `${code}.his.arc.azure.com`,
+      zone: ARC_ZONES[0],
+      record: code,
+      memberName: "HybridCompute.Server",
+      service: "his-regional",
+    },
     {
       fqdn: "agentserviceapi.guestconfiguration.azure.com",
       zone: ARC_ZONES[1],
@@ -65,7 +77,10 @@ export function arcEndpointNames(regionName: string): ArcEndpointName[] {
 }
 
 /** Maps a public FQDN to its privatelink zone and record, for any privatelink-style zone list. */
-export function privatelinkRecordFor(fqdn: string, zones: readonly string[]): { zone: string; record: string } | undefined {
+export function privatelinkRecordFor(
+  fqdn: string,
+  zones: readonly string[],
+): { zone: string; record: string } | undefined {
   const name = fqdn.toLowerCase().replace(/\.$/, "");
   for (const z of zones) {
     const pub = z.toLowerCase().replace(/^privatelink\./, "");

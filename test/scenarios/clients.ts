@@ -32,10 +32,22 @@ export function clients(i: Ready = ready()) {
   return {
     info: i,
     credential,
-    resources: new ResourceManagementClient(credential, i.subscriptionId, { endpoint: i.arm, credentialScopes: scopes }),
-    network: new NetworkManagementClient(credential, i.subscriptionId, { endpoint: i.arm, credentialScopes: scopes }),
-    privateDns: new PrivateDnsManagementClient(credential, i.subscriptionId, { endpoint: i.arm, credentialScopes: scopes }),
-    hybridCompute: new HybridComputeManagementClient(credential, i.subscriptionId, { endpoint: i.arm, credentialScopes: scopes }),
+    resources: new ResourceManagementClient(credential, i.subscriptionId, {
+      endpoint: i.arm,
+      credentialScopes: scopes,
+    }),
+    network: new NetworkManagementClient(credential, i.subscriptionId, {
+      endpoint: i.arm,
+      credentialScopes: scopes,
+    }),
+    privateDns: new PrivateDnsManagementClient(credential, i.subscriptionId, {
+      endpoint: i.arm,
+      credentialScopes: scopes,
+    }),
+    hybridCompute: new HybridComputeManagementClient(credential, i.subscriptionId, {
+      endpoint: i.arm,
+      credentialScopes: scopes,
+    }),
   };
 }
 

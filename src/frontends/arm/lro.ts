@@ -47,14 +47,15 @@ export function pollHeaders(
   base: string,
   sub: string,
   rg: string | undefined,
-  ns: string,
+  type: string,
   location: string,
   token: string,
   apiVersion: string,
 ): Record<string, string> {
   if (style === "sync") return {};
+  const ns = type.split("/")[0];
   const q = `?api-version=${encodeURIComponent(apiVersion)}`;
-  const dns = ns.toLowerCase() === "microsoft.network" && rg && location === "global";
+  const dns = type.toLowerCase().startsWith("microsoft.network/privatednszones") && rg;
   const status = dns
     ? `${base}/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.Network/privateDnsOperationStatuses/${token}${q}`
     : `${base}/subscriptions/${sub}/providers/${ns}/locations/${location}/operations/${token}${q}`;

@@ -301,8 +301,8 @@ function writeResponse(
       r.baseUrl,
       id.subscription!,
       id.resourceGroup,
-      def.type.split("/")[0],
-      lroLocation(stored),
+      def.type,
+      lroLocation(view, id, stored),
       token,
       r.apiVersion,
     ),
@@ -311,8 +311,17 @@ function writeResponse(
   return { status, body: project(s, entry, view), headers };
 }
 
-function lroLocation(body: Record<string, any>): string {
-  return typeof body.location === "string" ? body.location : "global";
+/** The region in poll URLs: the resource's own location, else its nearest parent's. */
+function lroLocation(view: WorldView, id: ResourceId, body: Record<string, any>): string {
+  if (typeof body.location === "string") return body.location;
+  let p: ResourceId | undefined = id;
+  while (p && p.types.length > 1) {
+    const pid = parentId(p)!;
+    const loc = view.get(pid)?.body.location;
+    if (typeof loc === "string") return loc;
+    p = parseResourceId(pid);
+  }
+  return "global";
 }
 
 export async function patchResource(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<ArmResponse> {
@@ -384,8 +393,8 @@ export async function deleteResource(s: ArmServices, r: ArmRequest, id: Resource
         r.baseUrl,
         id.subscription!,
         id.resourceGroup,
-        def.type.split("/")[0],
-        lroLocation(existing.body),
+        def.type,
+        lroLocation(ctx.tx, id, existing.body),
         token,
         r.apiVersion,
       ),

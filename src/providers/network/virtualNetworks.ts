@@ -1,6 +1,7 @@
 // Microsoft.Network/virtualNetworks: an address space and its subnets. A VNet PUT carries the
 // whole subnet list inline: listed subnets are created or updated as child entries, omitted ones
 // are deleted (refused while something uses them), as Azure does. GET inlines subnets and peerings.
+import { deleteLinksToVirtualNetwork } from "../privatedns/virtualNetworkLinks.js";
 import { ArmError, errors } from "../../core/armError.js";
 import { Cidr, cidrsOverlap, parseIpv4 } from "../../core/ip.js";
 import { newGuid } from "../../core/guid.js";
@@ -141,6 +142,12 @@ export const virtualNetworks: ResourceType = {
     };
   },
   beforeDelete(ctx, existing, opts) {
+    // Azure removes private DNS zone links to a deleted VNet; site connections to it go too.
+    // (A refusal below aborts the whole write, these deletes included.)
+    deleteLinksToVirtualNetwork(ctx.tx, existing.id);
+    for (const c of ctx.tx.ofType("ArcLink.Lab/siteConnections")) {
+      if (sameKey(c.body.properties?.virtualNetworkId, existing.id)) ctx.tx.delete(c.id);
+    }
     if (opts.cascade) return;
     for (const subnet of ctx.tx.children(existing.id, SUBNET_TYPE)) {
       assertSubnetUnused(ctx.tx, subnet, `with virtual network ${existing.body.name}`);
