@@ -32,7 +32,11 @@ const NETWORK = "2025-05-01";
 const ARC_NAMES: Array<[name: string, privatelink: string, octet: number]> = [
   ["gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com", 4],
   ["eus.his.arc.azure.com", "eus.privatelink.his.arc.azure.com", 5],
-  ["agentserviceapi.guestconfiguration.azure.com", "agentserviceapi.privatelink.guestconfiguration.azure.com", 6],
+  [
+    "agentserviceapi.guestconfiguration.azure.com",
+    "agentserviceapi.privatelink.guestconfiguration.azure.com",
+    6,
+  ],
   ["eastus-gas.guestconfiguration.azure.com", "eastus-gas.privatelink.guestconfiguration.azure.com", 7],
 ];
 
@@ -102,45 +106,55 @@ describe("(a) the seed's Azure-integrated path (examples/reference.yaml)", () =>
   }, T);
   after(() => stop(srv));
 
-  it("dig at the on-premises server dc01 gets the private address of every Arc name, with the CNAME chain", T, async () => {
-    const port = dnsPort(srv, "dc01");
-    for (const [name, privatelink, octet] of ARC_NAMES) {
-      const r = await dig(port, name);
-      assertPrivateChain(r, name, privatelink, `10.10.1.${octet}`);
-      assert.ok(!r.flags.includes("aa"), `dc01 forwards these names: not authoritative\n${r.text}`);
-    }
-    // The same over TCP (RFC 7766 framing).
-    assertPrivateChain(
-      await dig(port, "gbl.his.arc.azure.com", "A", ["+tcp"]),
-      "gbl.his.arc.azure.com",
-      "gbl.privatelink.his.arc.azure.com",
-      "10.10.1.4",
-    );
-  });
-
-  it("the inbound endpoint and the VNet's Azure DNS answer privately; public DNS answers publicly", T, async () => {
-    for (const id of ["inbound", "azure:vnet-hub"]) {
+  it(
+    "dig at the on-premises server dc01 gets the private address of every Arc name, with the CNAME chain",
+    T,
+    async () => {
+      const port = dnsPort(srv, "dc01");
       for (const [name, privatelink, octet] of ARC_NAMES) {
-        assertPrivateChain(await dig(dnsPort(srv, id), name), name, privatelink, `10.10.1.${octet}`);
+        const r = await dig(port, name);
+        assertPrivateChain(r, name, privatelink, `10.10.1.${octet}`);
+        assert.ok(!r.flags.includes("aa"), `dc01 forwards these names: not authoritative\n${r.text}`);
       }
-    }
-    const pub = await dig(dnsPort(srv, "public"), "gbl.his.arc.azure.com");
-    assertPublic(pub, "gbl.his.arc.azure.com");
-    assert.deepEqual(
-      pub.answer.map((x) => x.type),
-      ["CNAME", "CNAME", "A"],
-      `public DNS: name → privatelink name → traffic manager name → address\n${pub.text}`,
-    );
-    // dc01's own zone answers authoritatively.
-    const own = await dig(dnsPort(srv, "dc01"), "srv-win-01.corp.contoso.com");
-    assert.deepEqual(rows(own), [["srv-win-01.corp.contoso.com", "A", "192.168.1.21"]], own.text);
-    assert.ok(own.flags.includes("aa"), own.text);
-  });
+      // The same over TCP (RFC 7766 framing).
+      assertPrivateChain(
+        await dig(port, "gbl.his.arc.azure.com", "A", ["+tcp"]),
+        "gbl.his.arc.azure.com",
+        "gbl.privatelink.his.arc.azure.com",
+        "10.10.1.4",
+      );
+    },
+  );
+
+  it(
+    "the inbound endpoint and the VNet's Azure DNS answer privately; public DNS answers publicly",
+    T,
+    async () => {
+      for (const id of ["inbound", "azure:vnet-hub"]) {
+        for (const [name, privatelink, octet] of ARC_NAMES) {
+          assertPrivateChain(await dig(dnsPort(srv, id), name), name, privatelink, `10.10.1.${octet}`);
+        }
+      }
+      const pub = await dig(dnsPort(srv, "public"), "gbl.his.arc.azure.com");
+      assertPublic(pub, "gbl.his.arc.azure.com");
+      assert.deepEqual(
+        pub.answer.map((x) => x.type),
+        ["CNAME", "CNAME", "A"],
+        `public DNS: name → privatelink name → traffic manager name → address\n${pub.text}`,
+      );
+      // dc01's own zone answers authoritatively.
+      const own = await dig(dnsPort(srv, "dc01"), "srv-win-01.corp.contoso.com");
+      assert.deepEqual(rows(own), [["srv-win-01.corp.contoso.com", "A", "192.168.1.21"]], own.text);
+      assert.ok(own.flags.includes("aa"), own.text);
+    },
+  );
 
   it("trace and wire agree at every resolver", T, async () => {
     const ids = ["dc01", "inbound", "azure:vnet-hub", "public"];
     // Through the CLI (`arclink resolve --resolver ID NAME --json`)...
-    await Promise.all(ids.map((id) => assertWireMatchesEngine(srv, id, "gbl.his.arc.azure.com", { via: "cli" })));
+    await Promise.all(
+      ids.map((id) => assertWireMatchesEngine(srv, id, "gbl.his.arc.azure.com", { via: "cli" })),
+    );
     // ...and, for the sweep, through the API it prints.
     const names = [...ARC_NAMES.map((n) => n[0]), "nosuch.his.arc.azure.com", "srv-lnx-01.corp.contoso.com"];
     for (const id of ids) {
@@ -150,30 +164,37 @@ describe("(a) the seed's Azure-integrated path (examples/reference.yaml)", () =>
     }
   });
 
-  it("(d) nslookup-style: srv-win-01 gets the private address, the misconfigured srv-lnx-02 (8.8.8.8) a public one", T, async () => {
-    const win = await arclink(srv, ["resolve", "--host", "srv-win-01", "gbl.his.arc.azure.com"]);
-    assert.equal(win.code, 0, win.stdout + win.stderr);
-    assert.match(win.stdout, /^Name:\s+gbl\.privatelink\.his\.arc\.azure\.com$/m, win.stdout);
-    assert.deepEqual(nslookupAddresses(win.stdout), ["10.10.1.4"], win.stdout);
-    assert.match(win.stdout, /Aliases:\s+gbl\.his\.arc\.azure\.com/, win.stdout);
+  it(
+    "(d) nslookup-style: srv-win-01 gets the private address, the misconfigured srv-lnx-02 (8.8.8.8) a public one",
+    T,
+    async () => {
+      const win = await arclink(srv, ["resolve", "--host", "srv-win-01", "gbl.his.arc.azure.com"]);
+      assert.equal(win.code, 0, win.stdout + win.stderr);
+      assert.match(win.stdout, /^Name:\s+gbl\.privatelink\.his\.arc\.azure\.com$/m, win.stdout);
+      assert.deepEqual(nslookupAddresses(win.stdout), ["10.10.1.4"], win.stdout);
+      assert.match(win.stdout, /Aliases:\s+gbl\.his\.arc\.azure\.com/, win.stdout);
 
-    const lnx = await arclink(srv, ["resolve", "--host", "srv-lnx-02", "gbl.his.arc.azure.com"]);
-    assert.equal(lnx.code, 0, lnx.stdout + lnx.stderr);
-    const ips = nslookupAddresses(lnx.stdout);
-    assert.equal(ips.length, 1, lnx.stdout);
-    assert.ok(!isPrivateIpv4(ips[0]), `srv-lnx-02 asks 8.8.8.8 and must get a public address:\n${lnx.stdout}`);
-    // The same public address the public resolver's listener gives on the wire.
-    assert.deepEqual(addressesOf(await dig(dnsPort(srv, "public"), "gbl.his.arc.azure.com")), ips);
-    // And the host view matches the resolver its DNS server is: srv-win-01 asks dc01.
-    const json = await resolveJson(srv, { host: "srv-win-01" }, "gbl.his.arc.azure.com");
-    assert.deepEqual(json.servers, ["192.168.1.10"]);
-    const wire = await dig(dnsPort(srv, "dc01"), "gbl.his.arc.azure.com");
-    assert.deepEqual(
-      json.answers.map((a: any) => [a.name, a.type, a.data]),
-      rows(wire),
-      `host view and dc01's listener differ:\n${wire.text}`,
-    );
-  });
+      const lnx = await arclink(srv, ["resolve", "--host", "srv-lnx-02", "gbl.his.arc.azure.com"]);
+      assert.equal(lnx.code, 0, lnx.stdout + lnx.stderr);
+      const ips = nslookupAddresses(lnx.stdout);
+      assert.equal(ips.length, 1, lnx.stdout);
+      assert.ok(
+        !isPrivateIpv4(ips[0]),
+        `srv-lnx-02 asks 8.8.8.8 and must get a public address:\n${lnx.stdout}`,
+      );
+      // The same public address the public resolver's listener gives on the wire.
+      assert.deepEqual(addressesOf(await dig(dnsPort(srv, "public"), "gbl.his.arc.azure.com")), ips);
+      // And the host view matches the resolver its DNS server is: srv-win-01 asks dc01.
+      const json = await resolveJson(srv, { host: "srv-win-01" }, "gbl.his.arc.azure.com");
+      assert.deepEqual(json.servers, ["192.168.1.10"]);
+      const wire = await dig(dnsPort(srv, "dc01"), "gbl.his.arc.azure.com");
+      assert.deepEqual(
+        json.answers.map((a: any) => [a.name, a.type, a.data]),
+        rows(wire),
+        `host view and dc01's listener differ:\n${wire.text}`,
+      );
+    },
+  );
 
   it("changes through ARM show in the next answer: a new A record, then its deletion", T, async () => {
     const sub = srv.info.subscriptionId;
@@ -186,13 +207,17 @@ describe("(a) the seed's Azure-integrated path (examples/reference.yaml)", () =>
     assertNxdomainWithSoa(await dig(inbound, name), "privatelink.his.arc.azure.com");
     assert.equal((await dig(dc01, name)).status, "NXDOMAIN");
 
-    const put = await arm(srv.info, "PUT", rec, { properties: { ttl: 10, aRecords: [{ ipv4Address: "10.10.1.99" }] } });
+    const put = await arm(srv.info, "PUT", rec, {
+      properties: { ttl: 10, aRecords: [{ ipv4Address: "10.10.1.99" }] },
+    });
     assert.equal(put.status, 201, put.text);
     assertPrivateChain(await dig(inbound, name), name, "canary.privatelink.his.arc.azure.com", "10.10.1.99");
     assertPrivateChain(await dig(dc01, name), name, "canary.privatelink.his.arc.azure.com", "10.10.1.99");
     await assertWireMatchesEngine(srv, "dc01", name, { via: "cli" });
 
-    const upd = await arm(srv.info, "PUT", rec, { properties: { ttl: 10, aRecords: [{ ipv4Address: "10.10.1.98" }] } });
+    const upd = await arm(srv.info, "PUT", rec, {
+      properties: { ttl: 10, aRecords: [{ ipv4Address: "10.10.1.98" }] },
+    });
     assert.equal(upd.status, 200, upd.text);
     assert.deepEqual(addressesOf(await dig(dc01, name)), ["10.10.1.98"]);
 
@@ -235,7 +260,10 @@ describe("(a) the seed's Azure-integrated path (examples/reference.yaml)", () =>
     assert.ok(big, "oversized junk gets a FORMERR reply");
     assert.equal(big.id, 0x2222);
     assert.equal(big.rcode, ERR.FORMERR);
-    assert.ok(big.bytes.length <= 512, `the error reply is small (${big.bytes.length} bytes), not an amplifier`);
+    assert.ok(
+      big.bytes.length <= 512,
+      `the error reply is small (${big.bytes.length} bytes), not an amplifier`,
+    );
     await stillServing("4 KB of junk");
 
     // Wrong class (CH): refused, question echoed.
@@ -306,25 +334,38 @@ describe("(b) the manual path: on-premises zones with copied A records (examples
     }
   });
 
-  it("dc02 copied only the global names: the regional ones get NXDOMAIN from its zone, not a public answer", T, async () => {
-    const port = dnsPort(srv, "dc02");
-    assertPrivateChain(await dig(port, "gbl.his.arc.azure.com"), "gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com", "10.20.1.4");
-    assertPrivateChain(
-      await dig(port, "agentserviceapi.guestconfiguration.azure.com"),
-      "agentserviceapi.guestconfiguration.azure.com",
-      "agentserviceapi.privatelink.guestconfiguration.azure.com",
-      "10.20.1.6",
-    );
-    const eus = await dig(port, "eus.his.arc.azure.com");
-    assertNxdomainWithSoa(eus, "privatelink.his.arc.azure.com");
-    assert.deepEqual(rows(eus), [["eus.his.arc.azure.com", "CNAME", "eus.privatelink.his.arc.azure.com"]], eus.text);
-    assert.ok(eus.flags.includes("aa") === false, "the CNAME came from public DNS");
-    const gas = await dig(port, "eastus-gas.guestconfiguration.azure.com");
-    assertNxdomainWithSoa(gas, "privatelink.guestconfiguration.azure.com");
-    // The host that uses dc02 sees the same.
-    const host = await resolveJson(srv, { host: "srv-lnx-02" }, "eus.his.arc.azure.com");
-    assert.equal(host.rcode, "NXDOMAIN");
-  });
+  it(
+    "dc02 copied only the global names: the regional ones get NXDOMAIN from its zone, not a public answer",
+    T,
+    async () => {
+      const port = dnsPort(srv, "dc02");
+      assertPrivateChain(
+        await dig(port, "gbl.his.arc.azure.com"),
+        "gbl.his.arc.azure.com",
+        "gbl.privatelink.his.arc.azure.com",
+        "10.20.1.4",
+      );
+      assertPrivateChain(
+        await dig(port, "agentserviceapi.guestconfiguration.azure.com"),
+        "agentserviceapi.guestconfiguration.azure.com",
+        "agentserviceapi.privatelink.guestconfiguration.azure.com",
+        "10.20.1.6",
+      );
+      const eus = await dig(port, "eus.his.arc.azure.com");
+      assertNxdomainWithSoa(eus, "privatelink.his.arc.azure.com");
+      assert.deepEqual(
+        rows(eus),
+        [["eus.his.arc.azure.com", "CNAME", "eus.privatelink.his.arc.azure.com"]],
+        eus.text,
+      );
+      assert.ok(eus.flags.includes("aa") === false, "the CNAME came from public DNS");
+      const gas = await dig(port, "eastus-gas.guestconfiguration.azure.com");
+      assertNxdomainWithSoa(gas, "privatelink.guestconfiguration.azure.com");
+      // The host that uses dc02 sees the same.
+      const host = await resolveJson(srv, { host: "srv-lnx-02" }, "eus.his.arc.azure.com");
+      assert.equal(host.rcode, "NXDOMAIN");
+    },
+  );
 
   it("trace and wire agree at dc01 and dc02", T, async () => {
     await assertWireMatchesEngine(srv, "dc01", "eus.his.arc.azure.com", { via: "cli" });
@@ -342,60 +383,90 @@ describe("(c) hosts files, Windows and Linux (examples/hosts-file.yaml)", () => 
   }, T);
   after(() => stop(srv));
 
-  it("srv-win-01's C:\\Windows\\System32\\drivers\\etc\\hosts answers every Arc name; DNS is not asked", T, async () => {
-    const lines: Record<string, number> = {
-      "gbl.his.arc.azure.com": 8,
-      "eus.his.arc.azure.com": 9,
-      "agentserviceapi.guestconfiguration.azure.com": 10,
-      "eastus-gas.guestconfiguration.azure.com": 11,
-    };
-    const answers = await Promise.all(ARC_NAMES.map(([name]) => resolveJson(srv, { host: "srv-win-01" }, name)));
-    for (const [i, [name, , octet]] of ARC_NAMES.entries()) {
-      const r = answers[i];
-      assert.equal(r.rcode, "NOERROR", JSON.stringify(r));
-      assert.deepEqual(
-        r.answers.map((a: any) => [a.name, a.type, a.data]),
-        [[name, "A", `10.30.1.${octet}`]],
+  it(
+    "srv-win-01's C:\\Windows\\System32\\drivers\\etc\\hosts answers every Arc name; DNS is not asked",
+    T,
+    async () => {
+      const lines: Record<string, number> = {
+        "gbl.his.arc.azure.com": 8,
+        "eus.his.arc.azure.com": 9,
+        "agentserviceapi.guestconfiguration.azure.com": 10,
+        "eastus-gas.guestconfiguration.azure.com": 11,
+      };
+      const answers = await Promise.all(
+        ARC_NAMES.map(([name]) => resolveJson(srv, { host: "srv-win-01" }, name)),
       );
-      assert.equal(r.answeredBy, `C:\\Windows\\System32\\drivers\\etc\\hosts line ${lines[name]}`);
-      assert.match(JSON.stringify(r.trace), /DNS is not asked/);
-    }
-    // Windows hosts-file lookups are case-insensitive.
-    const mixed = await resolveJson(srv, { host: "srv-win-01" }, "GBL.His.Arc.Azure.COM");
-    assert.deepEqual(mixed.answers.map((a: any) => a.data), ["10.30.1.4"]);
-  });
+      for (const [i, [name, , octet]] of ARC_NAMES.entries()) {
+        const r = answers[i];
+        assert.equal(r.rcode, "NOERROR", JSON.stringify(r));
+        assert.deepEqual(
+          r.answers.map((a: any) => [a.name, a.type, a.data]),
+          [[name, "A", `10.30.1.${octet}`]],
+        );
+        assert.equal(r.answeredBy, `C:\\Windows\\System32\\drivers\\etc\\hosts line ${lines[name]}`);
+        assert.match(JSON.stringify(r.trace), /DNS is not asked/);
+      }
+      // Windows hosts-file lookups are case-insensitive.
+      const mixed = await resolveJson(srv, { host: "srv-win-01" }, "GBL.His.Arc.Azure.COM");
+      assert.deepEqual(
+        mixed.answers.map((a: any) => a.data),
+        ["10.30.1.4"],
+      );
+    },
+  );
 
-  it("srv-lnx-01's /etc/hosts has only the global names: the regional ones resolve publicly through lab-dns", T, async () => {
-    const gbl = await resolveJson(srv, { host: "srv-lnx-01" }, "gbl.his.arc.azure.com");
-    assert.deepEqual(gbl.answers.map((a: any) => a.data), ["10.30.1.4"]);
-    assert.equal(gbl.answeredBy, "/etc/hosts line 6");
-    // An entry with a trailing comment still counts.
-    const gc = await resolveJson(srv, { host: "srv-lnx-01" }, "agentserviceapi.guestconfiguration.azure.com");
-    assert.deepEqual(gc.answers.map((a: any) => a.data), ["10.30.1.6"]);
-    assert.equal(gc.answeredBy, "/etc/hosts line 7");
+  it(
+    "srv-lnx-01's /etc/hosts has only the global names: the regional ones resolve publicly through lab-dns",
+    T,
+    async () => {
+      const gbl = await resolveJson(srv, { host: "srv-lnx-01" }, "gbl.his.arc.azure.com");
+      assert.deepEqual(
+        gbl.answers.map((a: any) => a.data),
+        ["10.30.1.4"],
+      );
+      assert.equal(gbl.answeredBy, "/etc/hosts line 6");
+      // An entry with a trailing comment still counts.
+      const gc = await resolveJson(
+        srv,
+        { host: "srv-lnx-01" },
+        "agentserviceapi.guestconfiguration.azure.com",
+      );
+      assert.deepEqual(
+        gc.answers.map((a: any) => a.data),
+        ["10.30.1.6"],
+      );
+      assert.equal(gc.answeredBy, "/etc/hosts line 7");
 
-    const eus = await resolveJson(srv, { host: "srv-lnx-01" }, "eus.his.arc.azure.com");
-    assert.equal(eus.rcode, "NOERROR");
-    const ips = eus.answers.filter((a: any) => a.type === "A").map((a: any) => a.data);
-    assert.equal(ips.length, 1);
-    assert.ok(!isPrivateIpv4(ips[0]), `eus is not in the hosts file: public answer expected, got ${ips[0]}`);
-    assert.match(JSON.stringify(eus.trace), /192\.168\.50\.2/);
-    // What lab-dns puts on the wire for that name is that same public answer.
-    assert.deepEqual(addressesOf(await dig(dnsPort(srv, "lab-dns"), "eus.his.arc.azure.com")), ips);
-  });
+      const eus = await resolveJson(srv, { host: "srv-lnx-01" }, "eus.his.arc.azure.com");
+      assert.equal(eus.rcode, "NOERROR");
+      const ips = eus.answers.filter((a: any) => a.type === "A").map((a: any) => a.data);
+      assert.equal(ips.length, 1);
+      assert.ok(
+        !isPrivateIpv4(ips[0]),
+        `eus is not in the hosts file: public answer expected, got ${ips[0]}`,
+      );
+      assert.match(JSON.stringify(eus.trace), /192\.168\.50\.2/);
+      // What lab-dns puts on the wire for that name is that same public answer.
+      assert.deepEqual(addressesOf(await dig(dnsPort(srv, "lab-dns"), "eus.his.arc.azure.com")), ips);
+    },
+  );
 
-  it("hosts files belong to the stub resolver: lab-dns itself, and srv-lnx-02, answer publicly", T, async () => {
-    const wire = await dig(dnsPort(srv, "lab-dns"), "gbl.his.arc.azure.com");
-    const ip = assertPublic(wire, "gbl.his.arc.azure.com");
-    const lnx2 = await resolveJson(srv, { host: "srv-lnx-02" }, "gbl.his.arc.azure.com");
-    assert.deepEqual(
-      lnx2.answers.filter((a: any) => a.type === "A").map((a: any) => a.data),
-      [ip],
-    );
-    assert.doesNotMatch(String(lnx2.answeredBy), /hosts/);
-    await assertWireMatchesEngine(srv, "lab-dns", "gbl.his.arc.azure.com", { via: "cli" });
-    await Promise.all(ARC_NAMES.map(([n]) => assertWireMatchesEngine(srv, "lab-dns", n)));
-  });
+  it(
+    "hosts files belong to the stub resolver: lab-dns itself, and srv-lnx-02, answer publicly",
+    T,
+    async () => {
+      const wire = await dig(dnsPort(srv, "lab-dns"), "gbl.his.arc.azure.com");
+      const ip = assertPublic(wire, "gbl.his.arc.azure.com");
+      const lnx2 = await resolveJson(srv, { host: "srv-lnx-02" }, "gbl.his.arc.azure.com");
+      assert.deepEqual(
+        lnx2.answers.filter((a: any) => a.type === "A").map((a: any) => a.data),
+        [ip],
+      );
+      assert.doesNotMatch(String(lnx2.answeredBy), /hosts/);
+      await assertWireMatchesEngine(srv, "lab-dns", "gbl.his.arc.azure.com", { via: "cli" });
+      await Promise.all(ARC_NAMES.map(([n]) => assertWireMatchesEngine(srv, "lab-dns", n)));
+    },
+  );
 });
 
 describe("(e) a linked privatelink zone missing a record, then resolutionPolicy NxDomainRedirect (test/fixtures/missing-record.yaml)", () => {
@@ -408,48 +479,70 @@ describe("(e) a linked privatelink zone missing a record, then resolutionPolicy 
   const NAME = "agentserviceapi.guestconfiguration.azure.com";
   const ZONE = "privatelink.guestconfiguration.azure.com";
 
-  it("NXDOMAIN with the zone's SOA in AUTHORITY from the inbound endpoint; PATCH the link and the next dig is public", T, async () => {
-    const inbound = dnsPort(srv, "inbound");
-    const dc01 = dnsPort(srv, "dc01");
-    const before1 = await dig(inbound, NAME);
-    assertNxdomainWithSoa(before1, ZONE);
-    assert.equal(before1.authority[0].data, "azureprivatedns.net azureprivatedns-host.microsoft.com 1 3600 300 2419200 10");
-    assert.deepEqual(rows(before1), [[NAME, "CNAME", `agentserviceapi.${ZONE}`]], before1.text);
-    // The privatelink name itself: Azure DNS is authoritative for the linked zone.
-    const direct = await dig(inbound, `agentserviceapi.${ZONE}`);
-    assertNxdomainWithSoa(direct, ZONE);
-    assert.ok(direct.flags.includes("aa"), direct.text);
-    // On-premises, through the conditional forwarder.
-    assertNxdomainWithSoa(await dig(dc01, NAME), ZONE);
-    // The his zone has the endpoint's records: the control.
-    assertPrivateChain(await dig(inbound, "gbl.his.arc.azure.com"), "gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com", "10.50.1.4");
-    await assertWireMatchesEngine(srv, "inbound", NAME, { via: "cli" });
-    for (const id of ["dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
+  it(
+    "NXDOMAIN with the zone's SOA in AUTHORITY from the inbound endpoint; PATCH the link and the next dig is public",
+    T,
+    async () => {
+      const inbound = dnsPort(srv, "inbound");
+      const dc01 = dnsPort(srv, "dc01");
+      const before1 = await dig(inbound, NAME);
+      assertNxdomainWithSoa(before1, ZONE);
+      assert.equal(
+        before1.authority[0].data,
+        "azureprivatedns.net azureprivatedns-host.microsoft.com 1 3600 300 2419200 10",
+      );
+      assert.deepEqual(rows(before1), [[NAME, "CNAME", `agentserviceapi.${ZONE}`]], before1.text);
+      // The privatelink name itself: Azure DNS is authoritative for the linked zone.
+      const direct = await dig(inbound, `agentserviceapi.${ZONE}`);
+      assertNxdomainWithSoa(direct, ZONE);
+      assert.ok(direct.flags.includes("aa"), direct.text);
+      // On-premises, through the conditional forwarder: the forwarded NXDOMAIN keeps its CNAME
+      // chain (RFC 6604), as a real forwarding server (BIND, see dns-peers.test.ts) answers.
+      const fwd = await dig(dc01, NAME);
+      assertNxdomainWithSoa(fwd, ZONE);
+      assert.deepEqual(rows(fwd), rows(before1), fwd.text);
+      // The his zone has the endpoint's records: the control.
+      assertPrivateChain(
+        await dig(inbound, "gbl.his.arc.azure.com"),
+        "gbl.his.arc.azure.com",
+        "gbl.privatelink.his.arc.azure.com",
+        "10.50.1.4",
+      );
+      await assertWireMatchesEngine(srv, "inbound", NAME, { via: "cli" });
+      for (const id of ["dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
 
-    const link = `/subscriptions/${srv.info.subscriptionId}/resourceGroups/rg-arc-missing-record/providers/Microsoft.Network/privateDnsZones/${ZONE}/virtualNetworkLinks/vnet-hub-link?api-version=${PRIVATE_DNS}`;
-    const patch = await arm(srv.info, "PATCH", link, { properties: { resolutionPolicy: "NxDomainRedirect" } });
-    assert.ok(patch.status === 200 || patch.status === 202, `PATCH link: ${patch.status} ${patch.text}`);
-    const got = await arm(srv.info, "GET", link);
-    assert.equal(got.status, 200, got.text);
-    assert.equal(got.json.properties.resolutionPolicy, "NxDomainRedirect");
+      const link = `/subscriptions/${srv.info.subscriptionId}/resourceGroups/rg-arc-missing-record/providers/Microsoft.Network/privateDnsZones/${ZONE}/virtualNetworkLinks/vnet-hub-link?api-version=${PRIVATE_DNS}`;
+      const patch = await arm(srv.info, "PATCH", link, {
+        properties: { resolutionPolicy: "NxDomainRedirect" },
+      });
+      assert.ok(patch.status === 200 || patch.status === 202, `PATCH link: ${patch.status} ${patch.text}`);
+      const got = await arm(srv.info, "GET", link);
+      assert.equal(got.status, 200, got.text);
+      assert.equal(got.json.properties.resolutionPolicy, "NxDomainRedirect");
 
-    // The very next query (the NXDOMAIN above was cached by the listeners) gets the public answer.
-    const after1 = await dig(inbound, NAME);
-    assertPublic(after1, NAME);
-    assert.equal(after1.answer[1]?.name, `agentserviceapi.${ZONE}`, after1.text);
-    assertPublic(await dig(dc01, NAME), NAME);
-    assertPrivateChain(await dig(inbound, "gbl.his.arc.azure.com"), "gbl.his.arc.azure.com", "gbl.privatelink.his.arc.azure.com", "10.50.1.4");
-    await assertWireMatchesEngine(srv, "inbound", NAME, { via: "cli" });
-    for (const id of ["dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
-    const host = await resolveJson(srv, { host: "srv-01" }, NAME);
-    assert.equal(host.rcode, "NOERROR");
-    assert.match(JSON.stringify(host.trace), /NxDomainRedirect/);
+      // The very next query (the NXDOMAIN above was cached by the listeners) gets the public answer.
+      const after1 = await dig(inbound, NAME);
+      assertPublic(after1, NAME);
+      assert.equal(after1.answer[1]?.name, `agentserviceapi.${ZONE}`, after1.text);
+      assertPublic(await dig(dc01, NAME), NAME);
+      assertPrivateChain(
+        await dig(inbound, "gbl.his.arc.azure.com"),
+        "gbl.his.arc.azure.com",
+        "gbl.privatelink.his.arc.azure.com",
+        "10.50.1.4",
+      );
+      await assertWireMatchesEngine(srv, "inbound", NAME, { via: "cli" });
+      for (const id of ["dc01", "azure:vnet-hub"]) await assertWireMatchesEngine(srv, id, NAME);
+      const host = await resolveJson(srv, { host: "srv-01" }, NAME);
+      assert.equal(host.rcode, "NOERROR");
+      assert.match(JSON.stringify(host.trace), /NxDomainRedirect/);
 
-    // And back: Default hides the public answer again.
-    const back = await arm(srv.info, "PATCH", link, { properties: { resolutionPolicy: "Default" } });
-    assert.ok(back.status === 200 || back.status === 202, back.text);
-    assertNxdomainWithSoa(await dig(inbound, NAME), ZONE);
-  });
+      // And back: Default hides the public answer again.
+      const back = await arm(srv.info, "PATCH", link, { properties: { resolutionPolicy: "Default" } });
+      assert.ok(back.status === 200 || back.status === 202, back.text);
+      assertNxdomainWithSoa(await dig(inbound, NAME), ZONE);
+    },
+  );
 });
 
 describe("(f) a second scope's endpoint in the same VNet overwrites the first's records (examples/two-scopes-one-vnet.yaml)", () => {
@@ -465,7 +558,11 @@ describe("(f) a second scope's endpoint in the same VNet overwrites the first's 
     assert.equal(peA.status, 200, peA.text);
     const aGbl = peA.json.properties.customDnsConfigs.find((c: any) => c.fqdn === "gbl.his.arc.azure.com");
     assert.deepEqual(aGbl?.ipAddresses, ["10.40.1.4"], JSON.stringify(peA.json.properties.customDnsConfigs));
-    const recordSet = await arm(srv.info, "GET", `${rg}/privateDnsZones/privatelink.his.arc.azure.com/A/gbl?api-version=${PRIVATE_DNS}`);
+    const recordSet = await arm(
+      srv.info,
+      "GET",
+      `${rg}/privateDnsZones/privatelink.his.arc.azure.com/A/gbl?api-version=${PRIVATE_DNS}`,
+    );
     assert.equal(recordSet.status, 200, recordSet.text);
     assert.deepEqual(recordSet.json.properties.aRecords, [{ ipv4Address: "10.40.2.4" }]);
 
@@ -480,7 +577,10 @@ describe("(f) a second scope's endpoint in the same VNet overwrites the first's 
     }
     // srv-a (scope pls-a) resolves pe-b's address.
     const a = await resolveJson(srv, { host: "srv-a" }, "gbl.his.arc.azure.com");
-    assert.deepEqual(a.answers.filter((x: any) => x.type === "A").map((x: any) => x.data), ["10.40.2.4"]);
+    assert.deepEqual(
+      a.answers.filter((x: any) => x.type === "A").map((x: any) => x.data),
+      ["10.40.2.4"],
+    );
   });
 });
 
@@ -491,18 +591,22 @@ describe("(g) a conditional forwarder whose target has no network path (test/fix
   }, T);
   after(() => stop(srv));
 
-  it("dig at the unconnected site's server gets SERVFAIL; the connected site's server answers privately", T, async () => {
-    for (const [name, privatelink, octet] of ARC_NAMES.filter(([, , o]) => o === 4 || o === 6)) {
-      const r = await dig(dnsPort(srv, "dc-branch"), name);
-      assert.equal(r.status, "SERVFAIL", r.text);
-      assert.deepEqual(r.answer, [], r.text);
-      assertPrivateChain(await dig(dnsPort(srv, "dc01"), name), name, privatelink, `10.60.1.${octet}`);
-      await assertWireMatchesEngine(srv, "dc-branch", name, { via: "cli" });
-      await assertWireMatchesEngine(srv, "dc01", name);
-    }
-    const engine = await resolveJson(srv, { resolver: "dc-branch" }, "gbl.his.arc.azure.com");
-    assert.match(JSON.stringify(engine.trace), /no route from site branch/);
-    const host = await resolveJson(srv, { host: "srv-branch" }, "gbl.his.arc.azure.com");
-    assert.equal(host.rcode, "SERVFAIL");
-  });
+  it(
+    "dig at the unconnected site's server gets SERVFAIL; the connected site's server answers privately",
+    T,
+    async () => {
+      for (const [name, privatelink, octet] of ARC_NAMES.filter(([, , o]) => o === 4 || o === 6)) {
+        const r = await dig(dnsPort(srv, "dc-branch"), name);
+        assert.equal(r.status, "SERVFAIL", r.text);
+        assert.deepEqual(r.answer, [], r.text);
+        assertPrivateChain(await dig(dnsPort(srv, "dc01"), name), name, privatelink, `10.60.1.${octet}`);
+        await assertWireMatchesEngine(srv, "dc-branch", name, { via: "cli" });
+        await assertWireMatchesEngine(srv, "dc01", name);
+      }
+      const engine = await resolveJson(srv, { resolver: "dc-branch" }, "gbl.his.arc.azure.com");
+      assert.match(JSON.stringify(engine.trace), /no route from site branch/);
+      const host = await resolveJson(srv, { host: "srv-branch" }, "gbl.his.arc.azure.com");
+      assert.equal(host.rcode, "SERVFAIL");
+    },
+  );
 });

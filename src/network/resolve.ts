@@ -141,12 +141,36 @@ interface Step {
   answeredBy: string;
 }
 
+/**
+ * Answers remembered within one evaluation over a fixed model (e.g. one lint run): a resolver's
+ * answer for a name, and what answers DNS at an address seen from a position, are the same for
+ * every host that asks. Pass one to `new Resolver(model, external, memo)`; never share it across
+ * models. Results are the evaluators' own, unchanged.
+ */
+export interface ResolveMemo {
+  answers: Map<string, Answer>;
+  at: Map<string, { ref?: ResolverRef; reason: string; trace: TraceStep[] }>;
+}
+
+export function newResolveMemo(): ResolveMemo {
+  return { answers: new Map(), at: new Map() };
+}
+
+function refKey(r: ResolverRef): string {
+  return r.kind === "public" ? "public" : r.kind === "azure" ? `azure:${r.vnet}` : `${r.kind}:${r.key}`;
+}
+
+function posKey(p: Position): string {
+  return p.kind === "site" ? `site:${p.site}` : `vnet:${p.vnet}`;
+}
+
 export class Resolver {
   private readonly pub: PublicDns;
 
   constructor(
     private readonly m: NetworkModel,
     private readonly external?: ExternalDnsCache,
+    private readonly memo?: ResolveMemo,
   ) {
     this.pub = new PublicDns(m.tags);
   }
@@ -157,6 +181,14 @@ export class Resolver {
 
   /** A recursive query (RD set) to `ref`: it follows CNAMEs with its own logic at every step. */
   resolveAt(ref: ResolverRef, name: string, qtype: QType, depth = 0): Answer {
+    if (!this.memo) return this.resolveAtUncached(ref, name, qtype, depth);
+    const k = `${refKey(ref)}|${norm(name)}|${qtype}|${depth}`;
+    let a = this.memo.answers.get(k);
+    if (!a) this.memo.answers.set(k, (a = this.resolveAtUncached(ref, name, qtype, depth)));
+    return a;
+  }
+
+  private resolveAtUncached(ref: ResolverRef, name: string, qtype: QType, depth: number): Answer {
     const who = resolverName(this.m, ref);
     const trace: TraceStep[] = [];
     const answers: Rr[] = [];
@@ -169,7 +201,14 @@ export class Resolver {
       aa = aa && st.aa;
       answeredBy = st.answeredBy;
       if (st.rcode !== "NOERROR")
-        return { rcode: st.rcode, answers, authority: st.authority, aa, answeredBy, trace };
+        return {
+          rcode: st.rcode,
+          answers: [...answers, ...st.rrs],
+          authority: st.authority,
+          aa,
+          answeredBy,
+          trace,
+        };
       answers.push(...st.rrs);
       const last = answers[answers.length - 1];
       if (!last || last.type !== "CNAME" || qtype === "CNAME") {
@@ -526,6 +565,17 @@ export class Resolver {
 
   /** What answers DNS at `ip` for a client at `from`, if anything, and how the query gets there. */
   resolverAtIp(from: Position, ip: string): { ref?: ResolverRef; reason: string; trace: TraceStep[] } {
+    if (!this.memo) return this.resolverAtIpUncached(from, ip);
+    const k = `${posKey(from)}|${ip}`;
+    let a = this.memo.at.get(k);
+    if (!a) this.memo.at.set(k, (a = this.resolverAtIpUncached(from, ip)));
+    return a;
+  }
+
+  private resolverAtIpUncached(
+    from: Position,
+    ip: string,
+  ): { ref?: ResolverRef; reason: string; trace: TraceStep[] } {
     const r = route(this.m, from, ip);
     if (!r.ok)
       return {

@@ -73,7 +73,11 @@ export function dig(port: number, name: string, type = "A", extra: string[] = []
         return;
       }
       // dig exits 9 when no reply came: that is a result (TIMEOUT), not a test error.
-      if (err && !/no servers could be reached|timed out/.test(stdout + stderr) && !stdout.includes("HEADER")) {
+      if (
+        err &&
+        !/no servers could be reached|timed out/.test(stdout + stderr) &&
+        !stdout.includes("HEADER")
+      ) {
         reject(new Error(`dig ${argv.join(" ")} failed: ${err.message}\n${stdout}${stderr}`));
         return;
       }
@@ -180,10 +184,18 @@ export async function assertWireMatchesEngine(
     ask(srv, { resolver }, name, type),
   ]);
   const where = `${resolver} for ${name} ${type} (${opts.via ?? "api"})`;
-  assert.equal(wire.status, engine.rcode, `rcode differs at ${where}:\n${wire.text}\nengine: ${JSON.stringify(engine)}`);
+  assert.equal(
+    wire.status,
+    engine.rcode,
+    `rcode differs at ${where}:\n${wire.text}\nengine: ${JSON.stringify(engine)}`,
+  );
   assert.equal(wire.flags.includes("aa"), engine.aa === true, `aa bit differs at ${where}:\n${wire.text}`);
   assert.deepEqual(wire.answer, engine.answers.map(engineRecord), `answer section differs at ${where}`);
-  assert.deepEqual(wire.authority, engine.authority.map(engineRecord), `authority section differs at ${where}`);
+  assert.deepEqual(
+    wire.authority,
+    engine.authority.map(engineRecord),
+    `authority section differs at ${where}`,
+  );
   return wire;
 }
 
@@ -306,7 +318,13 @@ function requireBinary(path: string, pkg: string): void {
   }
 }
 
-async function startPeer(name: string, bin: string, args: string[], port: number, dir: string): Promise<Peer> {
+async function startPeer(
+  name: string,
+  bin: string,
+  args: string[],
+  port: number,
+  dir: string,
+): Promise<Peer> {
   const proc = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], cwd: dir });
   let out = "";
   proc.stdout!.on("data", (d) => (out += d));
@@ -355,10 +373,7 @@ export async function startBind(domains: string[], forwardTo: number): Promise<P
   const port = await freePort();
   writeFileSync(join(dir, "root.hints"), ROOT_HINTS);
   const zones = domains
-    .map(
-      (d) =>
-        `zone "${d}" { type forward; forward only; forwarders { ${LOOPBACK} port ${forwardTo}; }; };`,
-    )
+    .map((d) => `zone "${d}" { type forward; forward only; forwarders { ${LOOPBACK} port ${forwardTo}; }; };`)
     .join("\n");
   const conf = `options {
   directory "${dir}";
@@ -382,7 +397,13 @@ ${zones}
   writeFileSync(join(dir, "named.conf"), conf);
   // -g: foreground, log to stderr; -4: IPv4 only; -n 1: one worker thread. Run as the current
   // user (root in CI: named keeps root when -u is not given, which is fine for a loopback test).
-  return startPeer("named", "/usr/sbin/named", ["-g", "-4", "-n", "1", "-c", join(dir, "named.conf"), "-p", String(port)], port, dir);
+  return startPeer(
+    "named",
+    "/usr/sbin/named",
+    ["-g", "-4", "-n", "1", "-c", join(dir, "named.conf"), "-p", String(port)],
+    port,
+    dir,
+  );
 }
 
 /** A real Unbound (`unbound -d`) on 127.0.0.1:port with a forward-zone per domain to `forwardTo`. */
