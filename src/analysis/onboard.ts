@@ -5,6 +5,7 @@
 import { hisCode } from "../core/arcEndpoints.js";
 import { HostModel } from "../network/model.js";
 import { Writer } from "../world/writer.js";
+import { recordCheckIn } from "../providers/hybridcompute/machineStatus.js";
 import { CheckContext, checkEndpoint, EndpointCheck } from "./check.js";
 import { machineOfHost } from "./hostMachine.js";
 
@@ -28,19 +29,14 @@ export async function onboardHost(
   if (c.verdict === "refused")
     return { host: h.name, machine: machine.body.name, connected: false, check: c };
   const now = ctx.now.toISOString();
-  await writer.run((tx) => {
-    const cur = tx.get(machine.id);
-    if (!cur) return;
-    const b = structuredClone(cur.body);
-    const was = b.properties?.status;
-    b.properties = {
-      ...b.properties,
-      status: "Connected",
-      agentVersion: b.properties?.agentVersion ?? agentVersion,
-    };
-    if (was !== "Connected") b.properties.lastStatusChange = now;
-    b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now, hostId: h.id, onboardedVia: c.verdict };
-    tx.put(cur.id, cur.type, b);
-  });
+  await writer.run((tx) =>
+    recordCheckIn(
+      tx,
+      machine.id,
+      now,
+      { agentVersion: machine.body.properties?.agentVersion ?? agentVersion },
+      { hostId: h.id, onboardedVia: c.verdict },
+    ),
+  );
   return { host: h.name, machine: machine.body.name, connected: true, check: c };
 }

@@ -6,6 +6,20 @@ import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost } from "../../analysis/check.js";
+import { HostModel, NetworkModel } from "../../network/model.js";
+import { onboardingScripts } from "../../scripts/api.js";
+
+/** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
+function hostOf(m: NetworkModel, spec: string): HostModel {
+  const h = [...m.hosts.values()].find(
+    (x) => x.name.toLowerCase() === spec.toLowerCase() || x.key === spec.toLowerCase(),
+  );
+  if (!h) {
+    const names = [...m.hosts.values()].map((x) => x.name).join(", ") || "(none)";
+    throw new ArmError(404, "HostNotFound", `No host '${spec}' in the world. Hosts: ${names}.`);
+  }
+  return h;
+}
 
 export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse | Promise<ArmResponse>;
 
@@ -29,16 +43,7 @@ async function resolve(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const resolver = s.network.resolver();
   const m = s.network.model();
   if (host) {
-    const h = [...m.hosts.values()].find(
-      (x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase(),
-    );
-    if (!h) {
-      throw new ArmError(
-        404,
-        "HostNotFound",
-        `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
-      );
-    }
+    const h = hostOf(m, host);
     const a = await s.network.live((res) => res.resolveForHost(h.key, name, type));
     return {
       status: 200,
@@ -90,16 +95,7 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   const body = asObject(r.body, "body");
   const host = reqString(body.host, "host", 2048);
   const m = s.network.model();
-  const h = [...m.hosts.values()].find(
-    (x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase(),
-  );
-  if (!h) {
-    throw new ArmError(
-      404,
-      "HostNotFound",
-      `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
-    );
-  }
+  const h = hostOf(m, host);
   const token = await s.tokens.issue({
     issuer: `${r.baseUrl}/${r.principal.tenantId}/v2.0`,
     audience: GATEWAY_AUDIENCE,
@@ -126,18 +122,7 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   const host = optString(body.host, "host", 2048);
   const region = optString(body.region, "region", 64);
   const m = s.network.model();
-  const hosts = host
-    ? [...m.hosts.values()].filter(
-        (x) => x.name.toLowerCase() === host.toLowerCase() || x.key === host.toLowerCase(),
-      )
-    : [...m.hosts.values()];
-  if (host && !hosts.length) {
-    throw new ArmError(
-      404,
-      "HostNotFound",
-      `No host '${host}' in the world. Hosts: ${[...m.hosts.values()].map((x) => x.name).join(", ") || "(none)"}.`,
-    );
-  }
+  const hosts = host ? [hostOf(m, host)] : [...m.hosts.values()];
   const ctx = {
     view: s.world,
     resolver: s.network.resolver(),
@@ -153,6 +138,7 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
 const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|check": { method: "POST", fn: check },
   "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
+  "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
   "arclink.lab|resolvers": { method: "GET", fn: resolvers },
 };

@@ -11,6 +11,7 @@ import { Endpoint } from "../../network/connect.js";
 import { ArmServices } from "../arm/context.js";
 import { TokenService } from "../identity/tokens.js";
 import { Entry } from "../../world/world.js";
+import { recordCheckIn } from "../../providers/hybridcompute/machineStatus.js";
 
 export const MACHINE_AUDIENCE = "https://his.arc.azure.com/arclink-machine";
 const MACHINE_TYPE = "Microsoft.HybridCompute/machines";
@@ -144,29 +145,25 @@ export class ArcServices {
     const a = this.admit({ ...c, purpose: "onboard" }, machine);
     if (!a.admitted) return refused(a);
     const now = this.s.clock.now().toISOString();
-    await this.s.writer.run((tx) => {
-      const cur = tx.get(resourceId);
-      if (!cur) return;
-      const b = structuredClone(cur.body);
-      b.properties = {
-        ...b.properties,
-        status: "Connected",
-        lastStatusChange: now,
-        agentVersion: c.agentVersion ?? b.properties?.agentVersion,
-        osName: c.body?.osName ?? b.properties?.osName,
-        osType: c.body?.osType ?? b.properties?.osType,
-        machineFqdn: c.body?.machineFqdn ?? b.properties?.machineFqdn,
-      };
-      b._arclink = {
-        ...(b._arclink ?? {}),
-        lastHeartbeat: now,
-        onboardedAt: now,
-        onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public",
-        onboardedBy: principal.appId,
-        hostId: c.hostId,
-      };
-      tx.put(cur.id, cur.type, b);
-    });
+    await this.s.writer.run((tx) =>
+      recordCheckIn(
+        tx,
+        resourceId,
+        now,
+        {
+          agentVersion: c.agentVersion,
+          osName: c.body?.osName,
+          osType: c.body?.osType,
+          machineFqdn: c.body?.machineFqdn,
+        },
+        {
+          onboardedAt: now,
+          onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public",
+          onboardedBy: principal.appId,
+          hostId: c.hostId,
+        },
+      ),
+    );
     const credential = await this.tokens.issue({
       issuer: "https://his.arc.azure.com",
       audience: MACHINE_AUDIENCE,
@@ -219,20 +216,7 @@ export class ArcServices {
     const a = this.admit({ ...c, purpose: "heartbeat" }, m);
     if (!a.admitted) return refused(a);
     const now = this.s.clock.now().toISOString();
-    await this.s.writer.run((tx) => {
-      const cur = tx.get(m.id);
-      if (!cur) return;
-      const b = structuredClone(cur.body);
-      const was = b.properties?.status;
-      b.properties = {
-        ...b.properties,
-        status: "Connected",
-        agentVersion: c.agentVersion ?? b.properties?.agentVersion,
-      };
-      if (was !== "Connected") b.properties.lastStatusChange = now;
-      b._arclink = { ...(b._arclink ?? {}), lastHeartbeat: now };
-      tx.put(cur.id, cur.type, b);
-    });
+    await this.s.writer.run((tx) => recordCheckIn(tx, m.id, now, { agentVersion: c.agentVersion }));
     return { status: 200, body: { status: "Connected", time: now } };
   }
 
