@@ -9,6 +9,7 @@ import { ArmServices } from "../frontends/arm/context.js";
 import { cloudMetadata } from "../frontends/arm/metadata.js";
 import { handleIdentity } from "../frontends/identity/endpoints.js";
 import { TokenService } from "../frontends/identity/tokens.js";
+import { Throttle } from "./throttle.js";
 import { BodyTooLargeError, readBody, sendJson, splitTarget } from "../frontends/http.js";
 
 export interface PipelineDeps {
@@ -19,6 +20,8 @@ export interface PipelineDeps {
     (req: IncomingMessage, res: ServerResponse, path: string, origin: string) => Promise<boolean> | boolean
   >;
   log?: (line: string) => void;
+  /** ARM's per-principal token buckets (x-ms-ratelimit-remaining-*, 429 when empty). */
+  throttle?: Throttle;
 }
 
 function originOf(req: IncomingMessage): string {
@@ -35,10 +38,6 @@ export function requestHeaders(req: IncomingMessage): Record<string, string> {
   };
   const client = req.headers["x-ms-client-request-id"];
   if (client) h["x-ms-client-request-id"] = String(client);
-  const m = req.method ?? "GET";
-  if (m === "GET" || m === "HEAD") h["x-ms-ratelimit-remaining-subscription-reads"] = "11999";
-  else if (m === "DELETE") h["x-ms-ratelimit-remaining-subscription-deletes"] = "11999";
-  else h["x-ms-ratelimit-remaining-subscription-writes"] = "1199";
   return h;
 }
 
@@ -63,6 +62,8 @@ export function createPipeline(deps: PipelineDeps) {
 }
 
 /** One ARM call: auth → api-version → body → dispatch → serialize. Also used by the gateway's ARM service. */
+const OFF = new Throttle(false);
+
 export async function serveArm(
   deps: PipelineDeps,
   req: IncomingMessage,
@@ -74,8 +75,10 @@ export async function serveArm(
   base: Record<string, string>,
 ): Promise<void> {
   const principal = await deps.tokens.verifyArm(authorization, [`${origin}/`, origin], origin);
-  const apiVersion = requireApiVersion(query);
   const method = (req.method ?? "GET").toUpperCase();
+  const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
+  Object.assign(base, (deps.throttle ?? OFF).take(principal.oid, sub, method));
+  const apiVersion = requireApiVersion(query);
   let body: unknown;
   if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
   const out = await handleArm(deps.services, {
