@@ -4,6 +4,13 @@ import { CliError, Flags } from "./flags.js";
 import { checkHost } from "../analysis/check.js";
 import { renderHostCheck } from "./check.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
+import { PostgresStore, redact } from "../store/postgres.js";
+
+function throttlingOf(v: string | undefined): "azure" | "off" {
+  if (v === undefined || v === "off") return "off";
+  if (v === "azure") return "azure";
+  throw new CliError(`--throttling must be 'azure' or 'off', got '${v}'.`, 2);
+}
 
 /** --dns all (default) | none | id[=port],id[=port] */
 function dnsSpecs(text: string | undefined): ListenerSpec[] | undefined {
@@ -17,18 +24,49 @@ function dnsSpecs(text: string | undefined): ListenerSpec[] | undefined {
   });
 }
 
+/**
+ * --store sqlite (default: <data>/arclink.db) | postgres (--postgres-url URL, or ARCLINK_POSTGRES_URL).
+ * Replicas on one PostgreSQL database share every resource, the token signing key and the default
+ * principal; each needs the same TLS material: give them the same --data folder (start one first,
+ * it creates tls/), or copy the first one's tls/ folder into the others' before they start.
+ */
+async function openStore(flags: Flags, log: (l: string) => void): Promise<PostgresStore | undefined> {
+  const url = flags.optString("postgres-url") ?? process.env.ARCLINK_POSTGRES_URL;
+  const kind = flags.optString("store") ?? (flags.has("postgres-url") ? "postgres" : "sqlite");
+  if (kind === "sqlite") {
+    if (flags.has("postgres-url"))
+      throw new CliError(`--postgres-url is for --store postgres; remove it or use --store postgres.`, 2);
+    return undefined;
+  }
+  if (kind !== "postgres") throw new CliError(`--store must be sqlite or postgres, got '${kind}'.`, 2);
+  if (!url)
+    throw new CliError(
+      `--store postgres needs a database: --postgres-url postgres://USER:PASSWORD@HOST:5432/DB (or set ARCLINK_POSTGRES_URL).`,
+      2,
+    );
+  try {
+    return await PostgresStore.open(url, { log });
+  } catch (e) {
+    throw new CliError(`${(e as Error).message}. Check that PostgreSQL runs and the URL is right.`, 1);
+  }
+}
+
 export async function serve(flags: Flags): Promise<void> {
   const port = flags.int("port", 0);
   if (port < 0 || port > 65535) throw new CliError(`--port must be between 0 and 65535, got ${port}.`, 2);
+  const log = (l: string) => process.stderr.write(l + "\n");
+  const store = await openStore(flags, log);
   const running = await startArcLink({
+    store,
     dataDir: flags.string("data", "./.arclink"),
     host: flags.string("host", "127.0.0.1"),
     port,
     readyFile: flags.optString("ready-file"),
     topology: flags.optString("topology"),
     serviceTagsFile: flags.optString("service-tags"),
+    throttling: throttlingOf(flags.optString("throttling")),
     dnsListeners: dnsSpecs(flags.optString("dns")),
-    log: (l) => process.stderr.write(l + "\n"),
+    log,
   });
   const i = running.info;
   const out = process.stdout;
@@ -77,6 +115,7 @@ export async function serve(flags: Flags): Promise<void> {
       `Onboarded ${ok} of ${running.onboarded.length} machines; the others are refused for the reasons above.\n\n`,
     );
   }
+  if (store) out.write(`Store: PostgreSQL at ${redact(store.url)} (shared with every replica on it).\n`);
   out.write(`Ready file: ${i.dataDir}/ready.json. Stop with Ctrl+C.\n`);
   let stopping = false;
   const stop = async (sig: string) => {

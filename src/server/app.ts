@@ -16,6 +16,7 @@ import { Store } from "../store/store.js";
 import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
 import { createPipeline, PipelineDeps } from "./pipeline.js";
+import { Throttle } from "./throttle.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology } from "./topologyAtStart.js";
 import { onboardHost, OnboardResult } from "../analysis/onboard.js";
@@ -24,6 +25,8 @@ import { readSettings } from "./settings.js";
 import { NetworkService } from "../network/service.js";
 import { ServiceTags } from "../network/serviceTags.js";
 import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListeners.js";
+import { followStore, Following } from "./followStore.js";
+import { portalHandler } from "../frontends/portal/portal.js";
 
 export interface ServeOptions {
   dataDir: string;
@@ -36,6 +39,8 @@ export interface ServeOptions {
   dnsListeners?: ListenerSpec[];
   /** A topology file applied at start (idempotent), whose hosts' machines are then onboarded. */
   topology?: string;
+  /** "azure": ARM's request limits per principal and subscription (429 when exceeded). Default off. */
+  throttling?: "azure" | "off";
   /** A ServiceTags_Public file to use instead of the bundled tags. */
   serviceTagsFile?: string;
 }
@@ -66,11 +71,15 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   mkdirSync(dataDir, { recursive: true });
   const log = opts.log ?? (() => undefined);
   const pki = ensurePki(dataDir);
-  const store = opts.store ?? new SqliteStore(join(dataDir, "arclink.db"));
+  const store: Store = opts.store ?? new SqliteStore(join(dataDir, "arclink.db"));
   const world = new World();
   const loaded = await store.loadAll();
   world.load(loaded.resources, loaded.seq);
   const writer = new Writer(store, world);
+  // Replicas sharing a store (PostgreSQL) follow each other's commits: on notification, and every 500 ms.
+  const following: Following | undefined = store.onRemoteChange
+    ? followStore(store, writer, { log })
+    : undefined;
   const defaults = await ensureDirectory(writer, world);
   const tokens = new TokenService(world);
   const opKey = createHash("sha256")
@@ -92,10 +101,17 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     settings: () => readSettings(world),
     operations: new Operations(opKey),
   };
-  const deps: PipelineDeps = { services, tokens, log, extra: [] };
+  const deps: PipelineDeps = {
+    services,
+    tokens,
+    log,
+    extra: [],
+    throttle: new Throttle(opts.throttling === "azure"),
+  };
   const hostDns = new HostDnsViews(network);
   const gateway = new Gateway(deps, hostDns);
   deps.extra!.push((req, res, path, origin) => gateway.handle(req, res, path, origin));
+  deps.extra!.push(portalHandler({ tenantId: defaults.tenantId, subscriptionId: defaults.subscriptionId }));
   const server = createServer(
     { key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 },
     createPipeline(deps),
@@ -110,6 +126,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   const info: ReadyInfo = {
     arm,
     authorityHost: arm,
+    portal: `${arm}/portal/`,
     ...defaults,
     caCert: pki.caCertPath,
     dataDir,
@@ -165,6 +182,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
         server.close(() => res());
         for (const s of sockets) s.destroy();
       });
+      await following?.stop();
       await writer.run(() => undefined);
       await store.close();
     },

@@ -1,0 +1,85 @@
+/// <reference lib="dom" />
+// Renders what the check evaluator decided for a host: the endpoint table (verdict, address, why,
+// fix) and each endpoint's trace, step by step as the server wrote it (never recomputed here).
+import { h } from "./dom.js";
+import { HostCheck, TraceStep } from "./data.js";
+
+const MARK = { ok: "✓", fail: "✗", info: "·" } as const;
+
+export function verdictBadge(v: string): HTMLElement {
+  return h("span", { class: `verdict ${v}` }, v);
+}
+
+export function renderTrace(steps: TraceStep[]): HTMLElement {
+  return h(
+    "ul",
+    { class: "trace" },
+    steps.map((st) =>
+      h(
+        "li",
+        { class: `step ${st.outcome ?? "info"}` },
+        h("span", { class: "mark", "aria-hidden": "true" }, MARK[st.outcome ?? "info"]),
+        " ",
+        h("span", { class: "at" }, `[${st.at}]`),
+        " ",
+        h("span", { class: "what" }, st.what),
+        st.steps?.length ? renderTrace(st.steps) : null,
+      ),
+    ),
+  );
+}
+
+export function renderHostCheck(hc: HostCheck): HTMLElement {
+  const counts = { private: 0, public: 0, refused: 0 } as Record<string, number>;
+  for (const e of hc.endpoints) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
+  const head = `${hc.host} (${hc.address})${hc.machine ? ` — machine ${hc.machine}` : " — no Arc machine"}${
+    hc.scope ? `, scope ${hc.scope}` : ""
+  }, region ${hc.region}`;
+  return h(
+    "section",
+    { class: "host-check", "aria-label": `Check of ${hc.host}` },
+    h("h3", null, head),
+    h(
+      "p",
+      { class: "summary" },
+      `${counts.private} private · ${counts.public} public · ${counts.refused} refused`,
+    ),
+    h(
+      "table",
+      { class: "check" },
+      h(
+        "thead",
+        null,
+        h(
+          "tr",
+          null,
+          ["Endpoint", "Verdict", "Address", "Why", "Fix"].map((x) => h("th", { scope: "col" }, x)),
+        ),
+      ),
+      h(
+        "tbody",
+        null,
+        hc.endpoints.map((e) =>
+          h(
+            "tr",
+            { class: `row-${e.verdict}`, dataset: { endpoint: e.endpoint } },
+            h("td", null, h("code", null, e.endpoint)),
+            h("td", null, verdictBadge(e.verdict)),
+            h("td", null, e.address ?? "—"),
+            h("td", null, e.reason ? [h("code", null, e.reason), ": "] : null, e.message),
+            h("td", null, e.fix ?? ""),
+          ),
+        ),
+      ),
+    ),
+    h("h4", null, "Traces"),
+    hc.endpoints.map((e) =>
+      h(
+        "details",
+        { class: "trace-box", dataset: { endpoint: e.endpoint } },
+        h("summary", null, verdictBadge(e.verdict), " ", e.endpoint),
+        renderTrace(e.trace),
+      ),
+    ),
+  );
+}

@@ -1,0 +1,160 @@
+/// <reference lib="dom" />
+// The ARM lists and evaluator calls the views share. Every one is a normal ARM call.
+import { ApiError, arm, list, V } from "./api.js";
+
+export const SCOPES = "Microsoft.HybridCompute/privateLinkScopes";
+export const MACHINES = "Microsoft.HybridCompute/machines";
+export const ENDPOINTS = "Microsoft.Network/privateEndpoints";
+export const VNETS = "Microsoft.Network/virtualNetworks";
+export const ZONES = "Microsoft.Network/privateDnsZones";
+export const RESOLVERS = "Microsoft.Network/dnsResolvers";
+
+/** The three zones the portal creates for an Arc private endpoint ("Integrate with private DNS zone"). */
+export const ARC_ZONES = [
+  "privatelink.his.arc.azure.com",
+  "privatelink.guestconfiguration.azure.com",
+  "privatelink.dp.kubernetesconfiguration.azure.com",
+];
+
+export const sub = (s: string) => `/subscriptions/${encodeURIComponent(s)}`;
+
+export function subscriptions(): Promise<any[]> {
+  return list("/subscriptions", V.resources);
+}
+
+export async function resourceGroups(s: string): Promise<any[]> {
+  const rgs = await list(`${sub(s)}/resourceGroups`, V.resources);
+  return rgs.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+}
+
+export async function locations(s: string): Promise<any[]> {
+  const l = await list(`${sub(s)}/locations`, V.resources);
+  return l.filter((x) => x.metadata?.regionType !== "Logical");
+}
+
+/** Every resource of a type in a subscription, by name. */
+export async function ofType(s: string, type: string, apiVersion: string): Promise<any[]> {
+  const items = await list(`${sub(s)}/providers/${type}`, apiVersion);
+  return items.sort((a, b) => String(a.name).localeCompare(String(b.name)));
+}
+
+export const scopes = (s: string) => ofType(s, SCOPES, V.hybridCompute);
+export const machines = (s: string) => ofType(s, MACHINES, V.hybridCompute);
+export const endpoints = (s: string) => ofType(s, ENDPOINTS, V.network);
+export const vnets = (s: string) => ofType(s, VNETS, V.network);
+export const zones = (s: string) => ofType(s, ZONES, V.privateDns);
+export const labType = (s: string, t: string) => ofType(s, `ArcLink.Lab/${t}`, V.lab);
+
+export function get(id: string, apiVersion: string): Promise<any> {
+  return arm("GET", encodeId(id), apiVersion);
+}
+
+/** A resource id as a request path (each segment encoded). */
+export function encodeId(id: string): string {
+  return id
+    .split("/")
+    .map((x) => encodeURIComponent(x))
+    .join("/");
+}
+
+// ── The evaluators ─────────────────────────────────────────────────────────────────────────────
+
+export interface TraceStep {
+  at: string;
+  what: string;
+  outcome?: "ok" | "fail" | "info";
+  steps?: TraceStep[];
+}
+
+export interface EndpointCheck {
+  endpoint: string;
+  address?: string;
+  verdict: "private" | "public" | "refused";
+  reason?: string;
+  message: string;
+  fix?: string;
+  trace: TraceStep[];
+}
+
+export interface HostCheck {
+  host: string;
+  hostId: string;
+  address: string;
+  machine?: string;
+  machineId?: string;
+  scope?: string;
+  region: string;
+  endpoints: EndpointCheck[];
+}
+
+/** POST …/ArcLink.Lab/check: every endpoint the agent needs, per host, as the server decides it. */
+export async function check(s: string, host?: string): Promise<HostCheck[]> {
+  const r = await arm("POST", `${sub(s)}/providers/ArcLink.Lab/check`, V.lab, host ? { host } : {});
+  return Array.isArray(r?.value) ? r.value : [];
+}
+
+export interface Finding {
+  ruleId: string;
+  severity: "error" | "warning" | "note";
+  message: string;
+  resources: string[];
+  machines?: Array<{ name: string; machineId?: string; hostId?: string }>;
+  fix?: string;
+  endpoint?: string;
+  host?: string;
+  reason?: string;
+  trace?: TraceStep[];
+}
+
+export interface LintRule {
+  id: string;
+  severity: string;
+  title: string;
+  why?: string;
+  fix?: string;
+}
+
+export type LintResult =
+  { available: true; findings: Finding[]; rules: LintRule[] } | { available: false; why: ApiError };
+
+/** The lint evaluator (POST, or GET where POST is refused), when this server has one. */
+export async function lint(s: string): Promise<LintResult> {
+  const path = `${sub(s)}/providers/ArcLink.Lab/lint`;
+  let r: any;
+  try {
+    r = await arm("POST", path, V.lab, {});
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+    if (e.status === 405) {
+      r = await arm("GET", path, V.lab);
+    } else if (e.status === 404 || e.code === "InvalidResourceType") {
+      return { available: false, why: e };
+    } else throw e;
+  }
+  const findings = Array.isArray(r?.findings) ? r.findings : Array.isArray(r?.value) ? r.value : [];
+  return { available: true, findings, rules: Array.isArray(r?.rules) ? r.rules : [] };
+}
+
+export function isArcEndpoint(name: string): boolean {
+  return /\.arc\.azure\.com$|\.guestconfiguration\.azure\.com$/i.test(name);
+}
+
+export type AssociationState = "accepted" | "propagating" | "refused" | "public" | "unchecked";
+
+/**
+ * A machine's Private Link state as the check evaluator reports it for the host that runs it:
+ * propagating while admission refuses with AssociationNotYetPropagated (the message says how long
+ * is left), accepted when its Arc endpoints are private. Nothing is computed here.
+ */
+export function associationState(hc: HostCheck | undefined): { state: AssociationState; text: string } {
+  if (!hc) return { state: "unchecked", text: "Not checked: no lab host runs this machine" };
+  const arc = hc.endpoints.filter((e) => isArcEndpoint(e.endpoint));
+  const waiting = arc.find((e) => e.reason === "AssociationNotYetPropagated");
+  if (waiting) return { state: "propagating", text: `Propagating — ${waiting.message}` };
+  if (arc.length && arc.every((e) => e.verdict === "private"))
+    return { state: "accepted", text: "Accepted — connections over Private Link are accepted" };
+  const refused = arc.find((e) => e.verdict === "refused");
+  if (refused)
+    return { state: "refused", text: `Refused — ${refused.reason ?? "refused"}: ${refused.message}` };
+  return { state: "public", text: "Public — its Arc traffic does not use a private endpoint" };
+}

@@ -1,0 +1,481 @@
+/// <reference lib="dom" />
+// Azure Arc Private Link Scopes: the list, and a scope's pages — Overview (delete), Azure Arc
+// resources (+ Add: machines of the scope's subscription and region; each one's propagation state
+// from the check evaluator), Private endpoint connections (approve, reject, remove) and Network
+// isolation (Allow public network access).
+import { arm, groupOf, nameOf, sameId, V } from "./api.js";
+import {
+  askDialog,
+  busy,
+  clear,
+  confirmDialog,
+  errorBox,
+  flash,
+  h,
+  idRoute,
+  link,
+  loading,
+  notice,
+  table,
+  takeFlash,
+} from "./dom.js";
+import { associationState, check, encodeId, get, machines, scopes } from "./data.js";
+import type { View } from "./main.js";
+
+export async function renderScopes(v: View): Promise<void> {
+  const { root } = v;
+  root.append(
+    h("h1", null, "Azure Arc Private Link Scopes"),
+    takeFlash(),
+    h(
+      "div",
+      { class: "toolbar" },
+      h("a", { class: "button primary", href: "#/scopes/create" }, "+ Create"),
+      h("button", { type: "button", onclick: () => void refresh() }, "Refresh"),
+    ),
+  );
+  const body = h("div");
+  root.append(body);
+  const refresh = async () => {
+    clear(body);
+    body.append(loading());
+    try {
+      const items = await scopes(v.cfg.subscriptionId);
+      clear(body);
+      body.append(
+        table(
+          ["Name", "Resource group", "Location", "Public network access", "Private endpoint connections"],
+          items.map((s) => [
+            link(idRoute("scope", s.id), s.name),
+            groupOf(s.id),
+            s.location,
+            s.properties?.publicNetworkAccess ?? "",
+            String(s.properties?.privateEndpointConnections?.length ?? 0),
+          ]),
+          { "aria-label": "Azure Arc Private Link Scopes" },
+        ),
+      );
+    } catch (e) {
+      clear(body);
+      body.append(errorBox(e, "The scopes could not be listed"));
+    }
+  };
+  await refresh();
+}
+
+const TABS: Array<[string, string]> = [
+  ["overview", "Overview"],
+  ["resources", "Azure Arc resources"],
+  ["connections", "Private endpoint connections"],
+  ["network", "Network isolation"],
+];
+
+export async function renderScope(v: View, id: string, tab = "overview"): Promise<void> {
+  const { root } = v;
+  root.append(loading());
+  let scope: any;
+  try {
+    scope = await get(id, V.hybridCompute);
+  } catch (e) {
+    clear(root);
+    root.append(h("h1", null, nameOf(id)), errorBox(e, "The scope could not be read"));
+    return;
+  }
+  clear(root);
+  root.append(
+    h("p", { class: "crumbs" }, link("/scopes", "Azure Arc Private Link Scopes"), " › ", scope.name),
+    h("h1", null, scope.name, h("span", { class: "subtitle" }, " Azure Arc Private Link Scope")),
+    h(
+      "nav",
+      { class: "tabs", "aria-label": "Scope pages" },
+      TABS.map(([t, label]) =>
+        link(idRoute("scope", scope.id, t), label, {
+          "aria-current": t === tab ? "page" : undefined,
+          class: t === tab ? "tab active" : "tab",
+        }),
+      ),
+    ),
+  );
+  const pane = h("section", {
+    class: "pane",
+    "aria-label": TABS.find(([t]) => t === tab)?.[1] ?? "Overview",
+  });
+  root.append(pane);
+  if (tab === "resources") return resourcesTab(v, pane, scope);
+  if (tab === "connections") return connectionsTab(v, pane, scope);
+  if (tab === "network") return networkTab(pane, scope);
+  return overviewTab(pane, scope);
+}
+
+function props(rows: Array<[string, unknown]>): HTMLElement {
+  return h(
+    "dl",
+    { class: "props" },
+    rows.map(([k, val]) => [h("dt", null, k), h("dd", null, val instanceof Node ? val : String(val ?? "—"))]),
+  );
+}
+
+function overviewTab(pane: HTMLElement, scope: any): void {
+  const out = h("div", { class: "out" });
+  const del = h(
+    "button",
+    {
+      type: "button",
+      class: "danger",
+      onclick: async () => {
+        const ok = await confirmDialog(
+          `Delete ${scope.name}?`,
+          `The Azure Arc Private Link Scope ${scope.name} and its private endpoint connections will be deleted. Machines associated with it can no longer connect through its private endpoints.`,
+        );
+        if (!ok) return;
+        const done = await busy(del, out, `Deleting ${scope.name}…`, async () => {
+          await arm("DELETE", encodeId(scope.id), V.hybridCompute);
+          return true;
+        });
+        if (done) {
+          flash(`Deleted ${scope.name}.`);
+          location.hash = "#/scopes";
+        }
+      },
+    },
+    "Delete",
+  );
+  pane.append(
+    h("div", { class: "toolbar" }, del),
+    out,
+    props([
+      ["Resource group", groupOf(scope.id)],
+      ["Location", scope.location],
+      ["Subscription", scope.id.split("/")[2]],
+      ["Private Link Scope id", scope.properties?.privateLinkScopeId],
+      ["Public network access", scope.properties?.publicNetworkAccess],
+      ["Provisioning state", scope.properties?.provisioningState],
+      ["Private endpoint connections", String(scope.properties?.privateEndpointConnections?.length ?? 0)],
+      ["Resource id", h("code", null, scope.id)],
+    ]),
+  );
+}
+
+function networkTab(pane: HTMLElement, scope: any): void {
+  const box = h("input", {
+    type: "checkbox",
+    id: "allow-public",
+    checked: scope.properties?.publicNetworkAccess !== "Disabled",
+  });
+  const out = h("div", { class: "out" });
+  const save = h("button", { type: "button", class: "primary" }, "Save");
+  save.addEventListener("click", async () => {
+    const value = box.checked ? "Enabled" : "Disabled";
+    const r = await busy(save, out, "Saving…", () =>
+      arm("PUT", encodeId(scope.id), V.hybridCompute, {
+        location: scope.location,
+        tags: scope.tags ?? {},
+        properties: { publicNetworkAccess: value },
+      }),
+    );
+    if (r) {
+      scope = r;
+      out.append(notice(`Saved: public network access is ${r.properties?.publicNetworkAccess}.`, "success"));
+    }
+  });
+  pane.append(
+    h("h2", null, "Public network access"),
+    h(
+      "p",
+      null,
+      "When public network access is allowed, machines associated with this scope can reach Azure Arc over both private endpoints and public networks. When it is not, they must use a private endpoint.",
+    ),
+    h(
+      "div",
+      { class: "check-field" },
+      box,
+      h("label", { for: "allow-public" }, "Allow public network access"),
+    ),
+    h("div", { class: "buttons" }, save),
+    out,
+  );
+}
+
+function connectionsTab(_v: View, pane: HTMLElement, scope: any): void {
+  const out = h("div", { class: "out" });
+  const body = h("div");
+  const selected = new Set<string>();
+  const approve = h("button", { type: "button" }, "Approve");
+  const reject = h("button", { type: "button" }, "Reject");
+  const remove = h("button", { type: "button", class: "danger" }, "Remove");
+  const refreshBtn = h("button", { type: "button" }, "Refresh");
+  const base = `${encodeId(scope.id)}/privateEndpointConnections`;
+  let items: any[] = [];
+
+  const refresh = async () => {
+    clear(body);
+    body.append(loading());
+    try {
+      const r = await arm("GET", base, V.hybridCompute);
+      items = Array.isArray(r?.value) ? r.value : [];
+      selected.clear();
+      clear(body);
+      body.append(
+        table(
+          ["", "Connection name", "Private endpoint", "Connection state", "Description"],
+          items.map((c) => {
+            const st = c.properties?.privateLinkServiceConnectionState ?? {};
+            const pe = c.properties?.privateEndpoint?.id;
+            const cb = h("input", {
+              type: "checkbox",
+              "aria-label": `Select ${c.name}`,
+              onchange: (ev: Event) => {
+                if ((ev.target as HTMLInputElement).checked) selected.add(c.name);
+                else selected.delete(c.name);
+              },
+            });
+            return [
+              cb,
+              c.name,
+              pe ? link(idRoute("endpoint", pe), nameOf(pe)) : "—",
+              h("span", { class: `state ${String(st.status ?? "").toLowerCase()}` }, st.status ?? ""),
+              st.description ?? "",
+            ];
+          }),
+          { "aria-label": "Private endpoint connections" },
+        ),
+      );
+    } catch (e) {
+      clear(body);
+      body.append(errorBox(e, "The connections could not be listed"));
+    }
+  };
+
+  const picked = (): any[] | undefined => {
+    const list = items.filter((c) => selected.has(c.name));
+    if (!list.length) {
+      clear(out);
+      out.append(notice("Select one or more connections first.", "warning"));
+      return undefined;
+    }
+    return list;
+  };
+
+  const decide = async (button: HTMLButtonElement, status: "Approved" | "Rejected") => {
+    const list = picked();
+    if (!list) return;
+    const verb = status === "Approved" ? "Approve" : "Reject";
+    const a = await askDialog({
+      title: `${verb} connection${list.length > 1 ? "s" : ""}`,
+      message: `${verb} ${list.map((c) => c.name).join(", ")}?`,
+      confirmLabel: verb,
+      input: { label: "Description", value: `${status} in the ArcLink portal` },
+    });
+    if (!a.ok) return;
+    const ok = await busy(button, out, `${verb.replace(/e$/, "")}ing…`, async () => {
+      for (const c of list) {
+        await arm("PUT", `${base}/${encodeURIComponent(c.name)}`, V.hybridCompute, {
+          properties: { privateLinkServiceConnectionState: { status, description: a.value } },
+        });
+      }
+      return true;
+    });
+    if (ok) {
+      await refresh();
+      out.append(notice(`${status}: ${list.map((c) => c.name).join(", ")}.`, "success"));
+    }
+  };
+
+  approve.addEventListener("click", () => void decide(approve, "Approved"));
+  reject.addEventListener("click", () => void decide(reject, "Rejected"));
+  remove.addEventListener("click", async () => {
+    const list = picked();
+    if (!list) return;
+    const ok = await confirmDialog(
+      "Remove connections?",
+      `Remove ${list.map((c) => c.name).join(", ")}? Their private endpoints will show the connection as Disconnected.`,
+      "Remove",
+    );
+    if (!ok) return;
+    const done = await busy(remove, out, "Removing…", async () => {
+      for (const c of list) await arm("DELETE", `${base}/${encodeURIComponent(c.name)}`, V.hybridCompute);
+      return true;
+    });
+    if (done) {
+      await refresh();
+      out.append(notice(`Removed: ${list.map((c) => c.name).join(", ")}.`, "success"));
+    }
+  });
+  refreshBtn.addEventListener("click", () => void refresh());
+  pane.append(h("div", { class: "toolbar" }, approve, reject, remove, refreshBtn), out, body);
+  void refresh();
+}
+
+function resourcesTab(_v: View, pane: HTMLElement, scope: any): void {
+  const out = h("div", { class: "out" });
+  const body = h("div");
+  const addPanel = h("div");
+  const selected = new Set<string>();
+  const addBtn = h("button", { type: "button", class: "primary" }, "+ Add");
+  const removeBtn = h("button", { type: "button", class: "danger" }, "Remove");
+  const refreshBtn = h("button", { type: "button" }, "Refresh");
+  const subId = scope.id.split("/")[2] as string;
+  let members: any[] = [];
+
+  const refresh = async () => {
+    clear(body);
+    body.append(loading("Loading machines and checking their connections…"));
+    try {
+      const [all, checks] = await Promise.all([machines(subId), check(subId)]);
+      members = all.filter((m) => sameId(m.properties?.privateLinkScopeResourceId, scope.id));
+      selected.clear();
+      clear(body);
+      body.append(
+        h(
+          "p",
+          { class: "hint" },
+          "A new association can take up to 15 minutes to be accepted. The state below is what ArcLink's check evaluator reports for the host that runs each machine; Refresh to check again.",
+        ),
+        table(
+          ["", "Name", "Resource group", "Location", "Status", "Private Link state"],
+          members.map((m) => {
+            const hc = checks.find((c) => sameId(c.machineId, m.id));
+            const st = associationState(hc);
+            return [
+              h("input", {
+                type: "checkbox",
+                "aria-label": `Select ${m.name}`,
+                onchange: (ev: Event) => {
+                  if ((ev.target as HTMLInputElement).checked) selected.add(m.id);
+                  else selected.delete(m.id);
+                },
+              }),
+              m.name,
+              groupOf(m.id),
+              m.location,
+              m.properties?.status ?? "",
+              h(
+                "span",
+                { class: `assoc ${st.state}`, dataset: { machine: m.name, state: st.state } },
+                st.text,
+              ),
+            ];
+          }),
+          { "aria-label": "Azure Arc resources in this scope" },
+        ),
+      );
+    } catch (e) {
+      clear(body);
+      body.append(errorBox(e, "The Azure Arc resources could not be listed"));
+    }
+  };
+
+  const openAdd = async () => {
+    clear(addPanel);
+    addPanel.append(loading("Loading machines…"));
+    try {
+      const all = await machines(subId);
+      const region = String(scope.location).toLowerCase();
+      // Only servers in the same subscription and region as the scope (the list is by subscription).
+      const candidates = all.filter(
+        (m) =>
+          String(m.location).toLowerCase() === region &&
+          !sameId(m.properties?.privateLinkScopeResourceId, scope.id),
+      );
+      const picks = new Set<string>();
+      const select = h("button", { type: "button", class: "primary" }, "Select");
+      const cancel = h("button", { type: "button", onclick: () => clear(addPanel) }, "Cancel");
+      const panelOut = h("div", { class: "out" });
+      select.addEventListener("click", async () => {
+        const chosen = candidates.filter((m) => picks.has(m.id));
+        if (!chosen.length) {
+          clear(panelOut);
+          panelOut.append(notice("Select one or more servers first.", "warning"));
+          return;
+        }
+        const ok = await busy(select, panelOut, "Associating…", async () => {
+          for (const m of chosen) {
+            await arm("PATCH", encodeId(m.id), V.hybridCompute, {
+              properties: { privateLinkScopeResourceId: scope.id },
+            });
+          }
+          return true;
+        });
+        if (ok) {
+          clear(addPanel);
+          await refresh();
+          clear(out);
+          out.append(
+            notice(
+              `Associated ${chosen.map((m) => m.name).join(", ")} with ${scope.name}. It can take up to 15 minutes for the scope to accept their connections.`,
+              "success",
+            ),
+          );
+        }
+      });
+      clear(addPanel);
+      addPanel.append(
+        h(
+          "section",
+          { class: "panel", "aria-label": "Add Azure Arc resources" },
+          h("h2", null, "Add Azure Arc resources"),
+          h(
+            "p",
+            { class: "hint" },
+            `Only Azure Arc-enabled servers in the same subscription and region as this Private Link Scope (${scope.location}) are shown.`,
+          ),
+          table(
+            ["", "Name", "Resource group", "Location", "Current Private Link Scope"],
+            candidates.map((m) => [
+              h("input", {
+                type: "checkbox",
+                "aria-label": `Add ${m.name}`,
+                onchange: (ev: Event) => {
+                  if ((ev.target as HTMLInputElement).checked) picks.add(m.id);
+                  else picks.delete(m.id);
+                },
+              }),
+              m.name,
+              groupOf(m.id),
+              m.location,
+              m.properties?.privateLinkScopeResourceId
+                ? nameOf(m.properties.privateLinkScopeResourceId)
+                : "—",
+            ]),
+            { "aria-label": "Servers that can be added" },
+          ),
+          h("div", { class: "buttons" }, select, cancel),
+          panelOut,
+        ),
+      );
+    } catch (e) {
+      clear(addPanel);
+      addPanel.append(errorBox(e, "The servers could not be listed"));
+    }
+  };
+
+  addBtn.addEventListener("click", () => void openAdd());
+  refreshBtn.addEventListener("click", () => void refresh());
+  removeBtn.addEventListener("click", async () => {
+    const chosen = members.filter((m) => selected.has(m.id));
+    if (!chosen.length) {
+      clear(out);
+      out.append(notice("Select one or more machines first.", "warning"));
+      return;
+    }
+    const ok = await confirmDialog(
+      "Remove from the scope?",
+      `Remove ${chosen.map((m) => m.name).join(", ")} from ${scope.name}? They will no longer be accepted on its private endpoints.`,
+      "Remove",
+    );
+    if (!ok) return;
+    const done = await busy(removeBtn, out, "Removing…", async () => {
+      for (const m of chosen)
+        await arm("PATCH", encodeId(m.id), V.hybridCompute, {
+          properties: { privateLinkScopeResourceId: null },
+        });
+      return true;
+    });
+    if (done) {
+      await refresh();
+      out.append(notice(`Removed ${chosen.map((m) => m.name).join(", ")} from ${scope.name}.`, "success"));
+    }
+  });
+  pane.append(h("div", { class: "toolbar" }, addBtn, removeBtn, refreshBtn), addPanel, out, body);
+  void refresh();
+}
