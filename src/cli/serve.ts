@@ -72,7 +72,7 @@ export async function serve(flags: Flags): Promise<void> {
   const out = process.stdout;
   out.write(`ArcLink is running.\n\n`);
   out.write(
-    `  ARM (HTTPS)      ${i.arm}\n  Authority host   ${i.authorityHost}\n  CA certificate   ${i.caCert}\n`,
+    `  Portal           ${String(i.portal ?? `${i.arm}/portal/`)}\n  ARM (HTTPS)      ${i.arm}\n  Authority host   ${i.authorityHost}\n  CA certificate   ${i.caCert}\n`,
   );
   out.write(`  Tenant           ${i.tenantId}\n  Subscription     ${i.subscriptionId}\n`);
   out.write(`  Client id        ${i.clientId}\n  Client secret    ${i.clientSecret}\n\n`);
