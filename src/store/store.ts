@@ -46,7 +46,7 @@ export class StoreConflictError extends Error {
 }
 
 export interface Store {
-  readonly kind: "sqlite" | "postgres";
+  readonly kind: "sqlite" | "postgres" | "memory";
   /** Every live resource and the sequence number it reflects. */
   loadAll(): Promise<{ resources: StoredResource[]; seq: number }>;
   /** Applies a write set in one transaction; resolves only after it is durable. */

@@ -40,8 +40,14 @@ export class World implements WorldView {
     };
   }
 
+  /**
+   * Applies the state, as of `seq`, of every key changed after some earlier sequence number this
+   * World has reached. A batch at or below this World's sequence number is already reflected
+   * (a catch-up that raced a newer commit, or a commit a catch-up already brought): skipped, so
+   * an older state never overwrites a newer one.
+   */
   apply(changes: Change[], seq: number): void {
-    if (seq <= this.seq && changes.length === 0) return;
+    if (seq <= this.seq) return;
     for (const c of changes) {
       if (c.resource) this.put(c.resource);
       else this.remove(c.key);
@@ -79,6 +85,11 @@ export class World implements WorldView {
 
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** Every live resource (for copies of the world, e.g. what-if's sandbox). */
+  entries(): IterableIterator<Entry> {
+    return this.byKey.values();
   }
 
   private put(r: StoredResource): void {

@@ -1,7 +1,7 @@
 // Serializes writes: each runs against the current World through a WriteTx, commits to the
 // store, and only then is applied to memory and acknowledged. A conflict with another
 // process sharing the store (PostgreSQL replicas) reloads the missed changes and retries.
-import { Store, StoreConflictError } from "../store/store.js";
+import { CommitResult, Store, StoreConflictError } from "../store/store.js";
 import { World } from "./world.js";
 import { WriteTx } from "./writeTx.js";
 
@@ -24,10 +24,9 @@ export class Writer {
     const tx = new WriteTx(this.world);
     const result = fn(tx);
     if (tx.empty) return result;
+    let committed: CommitResult;
     try {
-      const { seq, changes } = await this.store.commit(tx.toWriteSet());
-      this.world.apply(changes, seq);
-      return result;
+      committed = await this.store.commit(tx.toWriteSet());
     } catch (e) {
       if (e instanceof StoreConflictError && tries < 20) {
         await this.catchUp();
@@ -35,6 +34,18 @@ export class Writer {
       }
       throw e;
     }
+    if (committed.seq > this.world.seq + 1) {
+      // Another process committed since this World last caught up: apply its changes with ours
+      // (ours first, then the newest state of every changed key), so the World never skips a
+      // sequence number. The write is durable either way; if the store cannot answer now, the
+      // next catch-up brings both.
+      const since = await this.store.changesSince(this.world.seq).catch(() => undefined);
+      if (since)
+        this.world.apply([...committed.changes, ...since.changes], Math.max(since.seq, committed.seq));
+    } else {
+      this.world.apply(committed.changes, committed.seq);
+    }
+    return result;
   }
 
   /** Applies changes other processes committed since this World's sequence number. */

@@ -1,7 +1,7 @@
 // The directory: tenants, subscriptions and service principals as resources in the World.
 // First start creates a default tenant, subscription and service principal.
 import { randomBytes } from "node:crypto";
-import { exportJWK, generateKeyPair } from "jose";
+import { exportJWK, generateKeyPair, JWK } from "jose";
 import { newGuid } from "../../core/guid.js";
 import { WorldView } from "../../world/world.js";
 import { Writer } from "../../world/writer.js";
@@ -32,25 +32,19 @@ export interface Defaults {
   clientSecret: string;
 }
 
-/** Ensures the default tenant, subscription, principal and token signing key exist. */
+/**
+ * Ensures the default tenant, subscription, principal and token signing key exist. Replicas that
+ * start together on an empty shared store race here: each write also writes the signing key, so
+ * the store lets one of them commit and the others conflict, catch up, and adopt its directory.
+ */
 export async function ensureDirectory(writer: Writer, world: WorldView): Promise<Defaults> {
+  const found = defaultsIn(world);
+  if (found && world.get(SIGNING_KEY_ID)) return found;
+  let jwk: JWK | undefined;
   if (!world.get(SIGNING_KEY_ID)) {
     const { privateKey } = await generateKeyPair("RS256", { extractable: true });
-    const jwk = await exportJWK(privateKey);
+    jwk = await exportJWK(privateKey);
     jwk.kid = newGuid();
-    await writer.run((tx) => {
-      if (!tx.get(SIGNING_KEY_ID)) tx.put(SIGNING_KEY_ID, SIGNING_KEY_TYPE, { jwk });
-    });
-  }
-  const existing = world.ofType(PRINCIPAL_TYPE).find((p) => p.body.isDefault);
-  if (existing) {
-    const sp = existing.body as ServicePrincipal;
-    return {
-      tenantId: sp.tenantId,
-      subscriptionId: sp.subscriptions[0],
-      clientId: sp.appId,
-      clientSecret: sp.secret,
-    };
   }
   const tid = newGuid();
   const sub = newGuid();
@@ -63,7 +57,14 @@ export async function ensureDirectory(writer: Writer, world: WorldView): Promise
     subscriptions: [sub],
     isDefault: true,
   };
-  await writer.run((tx) => {
+  return writer.run((tx) => {
+    const existing = defaultsIn(tx);
+    const key = tx.get(SIGNING_KEY_ID);
+    if (existing && key) return existing;
+    if (!key && !jwk) throw new Error("The token signing key disappeared while the directory was created");
+    // Written even when unchanged: the key every concurrent first start conflicts on.
+    tx.put(SIGNING_KEY_ID, SIGNING_KEY_TYPE, key ? key.body : { jwk });
+    if (existing) return existing;
     tx.put(tenantId(tid), TENANT_TYPE, {
       id: `/tenants/${tid}`,
       tenantId: tid,
@@ -76,8 +77,20 @@ export async function ensureDirectory(writer: Writer, world: WorldView): Promise
     });
     tx.put(`/subscriptions/${sub}`, SUBSCRIPTION_TYPE, subscriptionBody(sub, tid, "ArcLink Subscription"));
     tx.put(principalId(sp.appId), PRINCIPAL_TYPE, sp);
+    return { tenantId: tid, subscriptionId: sub, clientId: sp.appId, clientSecret: sp.secret };
   });
-  return { tenantId: tid, subscriptionId: sub, clientId: sp.appId, clientSecret: sp.secret };
+}
+
+function defaultsIn(view: WorldView): Defaults | undefined {
+  const p = view.ofType(PRINCIPAL_TYPE).find((e) => e.body.isDefault);
+  if (!p) return undefined;
+  const sp = p.body as ServicePrincipal;
+  return {
+    tenantId: sp.tenantId,
+    subscriptionId: sp.subscriptions[0],
+    clientId: sp.appId,
+    clientSecret: sp.secret,
+  };
 }
 
 export function subscriptionBody(sub: string, tid: string, displayName: string): Record<string, any> {

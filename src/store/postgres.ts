@@ -1,0 +1,307 @@
+// Store on PostgreSQL, shared by several stateless ArcLink replicas. Same schema and semantics as
+// the SQLite store: one row per key (a delete leaves a tombstone with body NULL), a one-row
+// counter for the change sequence, changes found by `seq`. A commit is one transaction (one call
+// of the arclink_commit function, one round trip): it takes a transaction-scoped advisory lock, so
+// commits from every replica serialize, sequence numbers are handed out in commit order and a
+// reader's snapshot always holds a prefix of them; checks every expected revision (a mismatch is
+// StoreConflictError); writes; and NOTIFYs `arclink_changes` with its sequence number.
+// onRemoteChange LISTENs on a dedicated connection (reconnecting with backoff) so the other
+// replicas catch up at once instead of at their next poll.
+import pg from "pg";
+import { keyOf } from "../core/resourceId.js";
+import { Change, CommitResult, Store, StoreConflictError, StoredResource, WriteSet } from "./store.js";
+
+/** The channel commits NOTIFY on; the payload is the commit's sequence number. */
+export const CHANGES_CHANNEL = "arclink_changes";
+
+// pg_advisory_xact_lock(int4, int4) keys: ("Arc1", purpose). Advisory locks are per database.
+const LOCK_SPACE = 0x41726331;
+const LOCK_SCHEMA = 1;
+const LOCK_COMMIT = 2;
+
+/** SQLSTATE the commit function raises when an expectation fails; DETAIL holds the key. */
+const CONFLICT = "AL409";
+
+const SCHEMA = `
+  SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_SCHEMA});
+  CREATE TABLE IF NOT EXISTS resources (
+    key TEXT PRIMARY KEY,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT,
+    rev BIGINT NOT NULL,
+    seq BIGINT NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS resources_seq ON resources (seq);
+  CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BIGINT NOT NULL);
+  INSERT INTO meta (k, v) VALUES ('seq', 0) ON CONFLICT (k) DO NOTHING;
+  -- One write set, applied on the server in the transaction of the statement that calls it: one
+  -- round trip per commit, so the commit lock is held as briefly as possible. Each statement of a
+  -- volatile function takes a fresh snapshot, so everything after the lock sees every earlier commit.
+  CREATE OR REPLACE FUNCTION arclink_commit(
+    expect_keys TEXT[], expect_revs BIGINT[],
+    put_keys TEXT[], put_ids TEXT[], put_types TEXT[], put_bodies TEXT[],
+    delete_keys TEXT[],
+    OUT out_seq BIGINT, OUT out_revs BIGINT[], OUT out_deleted TEXT[])
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    i INT;
+    have BIGINT;
+    new_rev BIGINT;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT});
+    FOR i IN 1 .. coalesce(array_length(expect_keys, 1), 0) LOOP
+      SELECT CASE WHEN r.body IS NULL THEN 0 ELSE r.rev END INTO have
+        FROM resources r WHERE r.key = expect_keys[i];
+      IF coalesce(have, 0) <> expect_revs[i] THEN
+        RAISE EXCEPTION USING ERRCODE = '${CONFLICT}', MESSAGE = 'concurrent change', DETAIL = expect_keys[i];
+      END IF;
+    END LOOP;
+    UPDATE meta SET v = v + 1 WHERE k = 'seq' RETURNING v INTO out_seq;
+    out_revs := '{}';
+    FOR i IN 1 .. coalesce(array_length(put_keys, 1), 0) LOOP
+      INSERT INTO resources AS r (key, id, type, body, rev, seq)
+        VALUES (put_keys[i], put_ids[i], put_types[i], put_bodies[i], 1, out_seq)
+        ON CONFLICT (key) DO UPDATE SET id = EXCLUDED.id, type = EXCLUDED.type,
+          body = EXCLUDED.body, rev = r.rev + 1, seq = EXCLUDED.seq
+        RETURNING r.rev INTO new_rev;
+      out_revs := out_revs || new_rev;
+    END LOOP;
+    out_deleted := '{}';
+    FOR i IN 1 .. coalesce(array_length(delete_keys, 1), 0) LOOP
+      UPDATE resources r SET body = NULL, rev = r.rev + 1, seq = out_seq
+        WHERE r.key = delete_keys[i] AND r.body IS NOT NULL;
+      IF FOUND THEN out_deleted := out_deleted || delete_keys[i]; END IF;
+    END LOOP;
+    -- Delivered to the listeners only when (and if) the transaction commits.
+    PERFORM pg_notify('${CHANGES_CHANNEL}', out_seq::text);
+  END
+  $fn$;
+`;
+
+export interface PostgresStoreOptions {
+  /** Connections in the pool (default 10); the change listener uses one more. */
+  poolSize?: number;
+  /** Where connection trouble is reported (the store keeps going: the pool and listener reconnect). */
+  log?: (line: string) => void;
+}
+
+interface Row {
+  key: string;
+  id: string;
+  type: string;
+  body: string | null;
+  rev: string;
+  seq: string;
+}
+
+export class PostgresStore implements Store {
+  readonly kind = "postgres" as const;
+  private readonly pool: pg.Pool;
+  private readonly log: (line: string) => void;
+  private readonly callbacks: Array<() => void> = [];
+  /** Server processes of this store's pool: their notifications are this process's own commits. */
+  private readonly ownPids = new Set<number>();
+  private listener?: pg.Client;
+  private listening = false;
+  private retry?: NodeJS.Timeout;
+  private backoffMs = MIN_BACKOFF_MS;
+  private closed = false;
+
+  private constructor(
+    readonly url: string,
+    opts: PostgresStoreOptions,
+  ) {
+    this.log = opts.log ?? (() => undefined);
+    this.pool = new pg.Pool({
+      connectionString: url,
+      max: opts.poolSize ?? 10,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      application_name: "arclink",
+    });
+    // An idle connection that breaks (server restart) must not crash the process; the pool replaces it.
+    this.pool.on("error", (e) => this.log(`postgres: idle connection lost: ${e.message}`));
+    this.pool.on("connect", (c) => this.ownPids.add(backendPid(c)));
+    this.pool.on("remove", (c) => this.ownPids.delete(backendPid(c)));
+  }
+
+  /** Connects and creates the schema if it is missing (safe when several replicas start at once). */
+  static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const store = new PostgresStore(url, opts);
+    try {
+      await store.transaction((c) => c.query(SCHEMA));
+    } catch (e) {
+      await store.pool.end().catch(() => undefined);
+      throw new Error(`Cannot open the PostgreSQL store at ${redact(url)}: ${(e as Error).message}`, {
+        cause: e,
+      });
+    }
+    return store;
+  }
+
+  async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
+    // One statement, so the rows and the sequence number come from the same snapshot.
+    const { rows } = await this.pool.query<Row & { cur: string }>(
+      `SELECT m.v AS cur, r.key, r.id, r.type, r.body, r.rev, r.seq
+         FROM meta m LEFT JOIN resources r ON r.body IS NOT NULL
+        WHERE m.k = 'seq' ORDER BY r.seq, r.key`,
+    );
+    return {
+      seq: Number(rows[0].cur),
+      resources: rows.filter((r) => r.key !== null).map(toResource),
+    };
+  }
+
+  async commit(ws: WriteSet): Promise<CommitResult> {
+    const expect = [...ws.expect];
+    const puts = ws.puts.map((p) => ({ ...p, key: keyOf(p.id) }));
+    const deletes = ws.deletes.map(keyOf);
+    let row: { out_seq: string; out_revs: string[]; out_deleted: string[] };
+    try {
+      // A statement outside BEGIN is its own transaction: it answers after COMMIT is durable.
+      const r = await this.pool.query<typeof row>(
+        "SELECT out_seq, out_revs, out_deleted FROM arclink_commit($1, $2, $3, $4, $5, $6, $7)",
+        [
+          expect.map(([key]) => key),
+          expect.map(([, rev]) => rev),
+          puts.map((p) => p.key),
+          puts.map((p) => p.id),
+          puts.map((p) => p.type),
+          puts.map((p) => JSON.stringify(p.body)),
+          deletes,
+        ],
+      );
+      row = r.rows[0];
+    } catch (e) {
+      if (e instanceof pg.DatabaseError && e.code === CONFLICT) throw new StoreConflictError(e.detail ?? "");
+      throw e;
+    }
+    const changes: Change[] = puts.map((p, i) => ({
+      key: p.key,
+      resource: { id: p.id, type: p.type, body: p.body, rev: Number(row.out_revs[i]) },
+    }));
+    for (const key of row.out_deleted) changes.push({ key });
+    return { seq: Number(row.out_seq), changes };
+  }
+
+  async changesSince(seq: number): Promise<CommitResult> {
+    const { rows } = await this.pool.query<Row & { cur: string }>(
+      `SELECT m.v AS cur, r.key, r.id, r.type, r.body, r.rev, r.seq
+         FROM meta m LEFT JOIN resources r ON r.seq > $1
+        WHERE m.k = 'seq' ORDER BY r.seq, r.key`,
+      [seq],
+    );
+    return {
+      seq: Number(rows[0].cur),
+      changes: rows
+        .filter((r) => r.key !== null)
+        .map((r) => (r.body === null ? { key: r.key } : { key: r.key, resource: toResource(r) })),
+    };
+  }
+
+  onRemoteChange(cb: () => void): void {
+    this.callbacks.push(cb);
+    if (!this.listening && !this.closed) {
+      this.listening = true;
+      void this.listen();
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.retry);
+    const l = this.listener;
+    this.listener = undefined;
+    if (l) await l.end().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query("BEGIN");
+      const out = await fn(c);
+      await c.query("COMMIT");
+      c.release();
+      return out;
+    } catch (e) {
+      // A connection that cannot even roll back is discarded rather than returned to the pool.
+      await c.query("ROLLBACK").then(
+        () => c.release(),
+        (re: Error) => c.release(re),
+      );
+      throw e;
+    }
+  }
+
+  private fire(): void {
+    for (const cb of this.callbacks) {
+      try {
+        cb();
+      } catch (e) {
+        this.log(`postgres: change callback failed: ${(e as Error).message}`);
+      }
+    }
+  }
+
+  private async listen(): Promise<void> {
+    if (this.closed) return;
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      application_name: "arclink",
+    });
+    this.listener = client;
+    client.on("notification", (n) => {
+      if (n.channel !== CHANGES_CHANNEL) return;
+      if (this.ownPids.has(n.processId)) return;
+      this.fire();
+    });
+    client.on("error", (e) => this.dropListener(client, e.message));
+    client.on("end", () => this.dropListener(client, "connection closed"));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANGES_CHANNEL}`);
+    } catch (e) {
+      this.dropListener(client, (e as Error).message);
+      return;
+    }
+    if (this.listener !== client) return;
+    this.backoffMs = MIN_BACKOFF_MS;
+    // Commits made while no listener was connected were not announced: look once now.
+    this.fire();
+  }
+
+  private dropListener(client: pg.Client, why: string): void {
+    if (this.listener !== client) return;
+    this.listener = undefined;
+    client.end().catch(() => undefined);
+    if (this.closed) return;
+    this.log(`postgres: change listener lost (${why}); reconnecting in ${this.backoffMs} ms`);
+    this.retry = setTimeout(() => void this.listen(), this.backoffMs);
+    this.retry.unref();
+    this.backoffMs = Math.min(this.backoffMs * 2, MAX_BACKOFF_MS);
+  }
+}
+
+const MIN_BACKOFF_MS = 100;
+const MAX_BACKOFF_MS = 5_000;
+
+/** The server process id of a connection (pg keeps it from the BackendKeyData message). */
+function backendPid(c: pg.ClientBase): number {
+  return (c as unknown as { processID: number }).processID;
+}
+
+function toResource(r: Row): StoredResource {
+  return { id: r.id, type: r.type, body: JSON.parse(r.body as string), rev: Number(r.rev) };
+}
+
+/** The URL without its password, for messages (also postgres://user:pw@/db?host=/socket forms). */
+export function redact(url: string): string {
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@")
+    .replace(/([?&]password=)[^&]*/gi, "$1***");
+}
