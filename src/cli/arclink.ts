@@ -7,17 +7,25 @@ import { resolveCommand } from "./resolve.js";
 import { timeCommand } from "./time.js";
 import { checkCommand } from "./check.js";
 import { hostCommand } from "./host.js";
+import { lintCommand } from "./lint.js";
+import { whatIfCommand } from "./whatIf.js";
+import { scriptCommand } from "./script.js";
 
 const USAGE = `Usage: arclink <command> [flags]
 
 Commands:
   serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE,
-            --dns all|none|id[=port],..., --service-tags FILE)
+            --dns all|none|id[=port],..., --service-tags FILE,
+            --store sqlite|postgres, --postgres-url URL: replicas sharing one database)
   apply     Create a topology file's resources through ARM (-f FILE, --ready-file F | --arm URL ...)
   resolve   What a host (--host H) or a resolver (--resolver R) answers for a name (--json, --trace)
   check     Each endpoint the agent needs, per host: private / public / refused and why (--host H | --all)
+  lint      Lint a whole topology: every machine's paths, every rule (--topology F | --export F --onprem F;
+            --format table|json|sarif, --fix-plan; exit 0 clean, 1 warnings, 2 errors; lint --help)
+  what-if   What a change would break: --topology-diff NEW.yaml | --put ID --body F | --delete ID
   host      Issue a host credential for a process acting as a simulated host: host credential --host H
   time      Show or advance the virtual clock: arclink time advance 15m
+  script    The portal's Arc onboarding script (OnboardingScript.sh / .ps1): arclink script --help
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -33,8 +41,14 @@ async function main(argv: string[]): Promise<void> {
       return checkCommand(new Flags(rest, ["json", "trace", "all"]));
     case "host":
       return hostCommand(new Flags(rest));
+    case "lint":
+      return lintCommand(rest);
+    case "what-if":
+      return whatIfCommand(rest);
     case "time":
       return timeCommand(new Flags(rest));
+    case "script":
+      return scriptCommand(rest);
     case undefined:
     case "help":
     case "--help":

@@ -6,6 +6,12 @@ import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost } from "../../analysis/check.js";
+import { lint, LintReport } from "../../analysis/lint/lint.js";
+import { toJson } from "../../analysis/lint/format/json.js";
+import { toSarif } from "../../analysis/lint/format/sarif.js";
+import { ProposedChange, whatIf } from "../../analysis/whatIf.js";
+import { plan } from "../../topology/plan.js";
+import { TopologyError } from "../../topology/parse.js";
 import { HostModel, NetworkModel } from "../../network/model.js";
 import { onboardingScripts } from "../../scripts/api.js";
 
@@ -135,8 +141,114 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   };
 }
 
+/**
+ * The last lint of each world, by its sequence number and the lab clock (lint and what-if reuse
+ * it for a few seconds: admission depends on the time too, e.g. the propagation delay).
+ */
+const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
+const LINT_REUSE_MS = 2000;
+
+function lintWorld(s: ArmServices): LintReport {
+  const hit = lastLint.get(s);
+  const at = s.clock.nowMs();
+  if (hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS) return hit.report;
+  const report = lint({
+    view: s.world,
+    model: s.network.model(),
+    tags: s.network.tags,
+    now: s.clock.now(),
+    propagationDelayMs: s.settings().propagationDelayMs,
+  });
+  lastLint.set(s, { seq: s.world.seq, at, report });
+  return report;
+}
+
+/** lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif", rules?: [...]}. */
+function lintEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
+  const format = optString(body.format, "format", 8) ?? "json";
+  if (!["json", "sarif"].includes(format))
+    throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
+  let report = lintWorld(s);
+  if (Array.isArray(body.rules) && body.rules.length) {
+    const ids = body.rules.map(String);
+    report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
+  }
+  return {
+    status: 200,
+    body: format === "sarif" ? toSarif(report) : toJson(report, { hostTraces: body.hostTraces === true }),
+  };
+}
+
+/**
+ * whatif: a proposed change applied to a copy of the world; which verdicts change.
+ * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {topology: "<YAML>", deletes?: [ids]}.
+ */
+async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const body = asObject(r.body, "body");
+  let change: ProposedChange;
+  const sub = r.path.split("/")[2];
+  if (body.put !== undefined) {
+    const p = asObject(body.put, "put");
+    change = {
+      kind: "put",
+      id: reqString(p.id, "put.id", 2048),
+      body: p.body,
+      apiVersion: optString(p.apiVersion, "put.apiVersion", 32),
+    };
+  } else if (body.delete !== undefined) {
+    const d = asObject(body.delete, "delete");
+    change = {
+      kind: "delete",
+      id: reqString(d.id, "delete.id", 2048),
+      apiVersion: optString(d.apiVersion, "delete.apiVersion", 32),
+    };
+  } else if (body.topology !== undefined) {
+    const text = reqString(body.topology, "topology", 1_000_000);
+    try {
+      const p = plan(text, { subscriptionId: sub });
+      change = {
+        kind: "steps",
+        steps: p.steps,
+        deletes: Array.isArray(body.deletes) ? body.deletes.map(String) : [],
+      };
+    } catch (e) {
+      if (e instanceof TopologyError) throw new ArmError(400, "InvalidTopology", e.message);
+      throw e;
+    }
+  } else {
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      "Give one of 'put' ({id, body}), 'delete' ({id}) or 'topology' (the new topology file's text).",
+    );
+  }
+  try {
+    const report = await whatIf(s.world, change, {
+      now: s.clock.now(),
+      propagationDelayMs: s.settings().propagationDelayMs,
+      tags: s.network.tags,
+      before: lintWorld(s),
+      beforeModel: s.network.model(),
+    });
+    return { status: 200, body: report };
+  } catch (e) {
+    if (e instanceof ArmError)
+      throw new ArmError(
+        400,
+        "ChangeRefused",
+        `The proposed change would be refused: ${e.code}: ${e.message}`,
+      );
+    if (e instanceof Error && /was refused/.test(e.message))
+      throw new ArmError(400, "ChangeRefused", e.message);
+    throw e;
+  }
+}
+
 const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|check": { method: "POST", fn: check },
+  "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
+  "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
   "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },

@@ -24,6 +24,7 @@ export const hosts: ResourceType = {
     if (hostsFile !== undefined) checkHostsFile(hostsFile, osType);
     const proxyUrl = optString(props.proxyUrl, "properties.proxyUrl", 2048);
     if (proxyUrl !== undefined) checkProxyUrl(proxyUrl);
+    const proxyBypass = bypassList(props.proxyBypass);
     const description = optString(props.description, "properties.description");
     return compact({
       siteId: where.kind === "site" ? where.id : undefined,
@@ -33,10 +34,33 @@ export const hosts: ResourceType = {
       dnsServers,
       hostsFile,
       proxyUrl,
+      proxyBypass,
       description,
     });
   },
 };
+
+const BYPASS = ["AAD", "ARM", "Arc", "AMA", "ArcData"] as const;
+
+/** The agent's proxy.bypass keywords this host's agent uses (azcmagent config set proxy.bypass). */
+function bypassList(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v))
+    throw errors.invalidRequestContent(
+      "'properties.proxyBypass' must be an array of keywords.",
+      "properties.proxyBypass",
+    );
+  return v.map((x, i) => {
+    const hit = BYPASS.find((b) => typeof x === "string" && b.toLowerCase() === x.toLowerCase());
+    if (!hit) {
+      throw errors.invalidProperty(
+        `properties.proxyBypass[${i}]`,
+        `'${String(x)}' is not a proxy.bypass keyword; use ${BYPASS.join(", ")}.`,
+      );
+    }
+    return hit;
+  });
+}
 
 function checkHostsFile(text: string, os: string): void {
   const { errors: bad } = parseHostsFile(text);

@@ -1,0 +1,88 @@
+// Agents older than 1.4 cannot use a private endpoint.
+import { HostInfo, listNames } from "../context.js";
+import { Finding, Rule } from "../types.js";
+import { finding, onprem } from "./util.js";
+
+const below = new Map<string, boolean>();
+
+export function versionBelow(v: unknown, min: [number, number]): boolean {
+  if (typeof v !== "string" || !v) return false;
+  const k = `${v}|${min.join(".")}`;
+  let r = below.get(k);
+  if (r === undefined) below.set(k, (r = versionBelowUncached(v, min)));
+  return r;
+}
+
+function versionBelowUncached(v: string, min: [number, number]): boolean {
+  const [a, b] = v.split(".").map((x) => Number(x));
+  if (!Number.isFinite(a)) return false;
+  return a < min[0] || (a === min[0] && (b || 0) < min[1]);
+}
+
+export const agentTooOld: Rule = {
+  id: "agent-too-old",
+  severity: "error",
+  title: "Connected Machine agent older than 1.4 on a machine that uses Private Link",
+  why: "The minimum supported version of the Azure Arc-connected machine agent with private endpoint is version 1.4.",
+  fix: "Upgrade the Connected Machine agent to the latest version.",
+  run(ctx) {
+    const hits: HostInfo[] = ctx.hosts.filter(
+      (h) =>
+        h.machine &&
+        (h.scope || h.check.endpoints.some((e) => e.reason === "AgentVersionTooOld")) &&
+        versionBelow(h.machine.body.properties?.agentVersion, [1, 4]),
+    );
+    const seen = new Set(hits.map((h) => h.machine!.key));
+    const out: Finding[] = [];
+    if (hits.length) {
+      const ex =
+        hits.find((h) => h.check.endpoints.some((e) => e.reason === "AgentVersionTooOld")) ?? hits[0];
+      const row = ex.check.endpoints.find((e) => e.reason === "AgentVersionTooOld");
+      out.push(
+        finding(this, {
+          message: `${hits.length} machine(s) run an agent older than 1.4 (${listNames(hits.map((h) => `${h.machine!.body.name} ${h.machine!.body.properties?.agentVersion}`))}) and cannot use the private endpoint.`,
+          resources: hits.slice(0, 50).map((h) => h.machine!.id),
+          machines: ctx.affectedAll(hits),
+          ...(row
+            ? { host: ex.host.name, endpoint: row.endpoint, reason: row.reason, trace: row.trace }
+            : {}),
+          fixPlan: hits
+            .slice(0, 50)
+            .map((h) =>
+              onprem(
+                h.host.name,
+                "install the latest Connected Machine agent (azcmagent 1.4 or later)",
+                `agent ${h.machine!.body.properties?.agentVersion} predates private endpoint support`,
+              ),
+            ),
+        }),
+      );
+    }
+    // Machines without a lab host (e.g. from an export) are judged on their properties alone.
+    const loose = ctx
+      .machines()
+      .filter(
+        (m) =>
+          !seen.has(m.key) &&
+          m.body.properties?.privateLinkScopeResourceId &&
+          versionBelow(m.body.properties?.agentVersion, [1, 4]),
+      )
+      .filter((m) => !ctx.hostOfMachine(m));
+    if (loose.length)
+      out.push(
+        finding(this, {
+          message: `${loose.length} machine(s) associated with a scope run an agent older than 1.4 (${listNames(loose.map((m) => `${m.body.name} ${m.body.properties?.agentVersion}`))}).`,
+          resources: loose.map((m) => m.id),
+          machines: loose.map((m) => ({ name: m.body.name, machineId: m.id })),
+          fixPlan: loose.map((m) =>
+            onprem(
+              m.body.name,
+              "install the latest Connected Machine agent",
+              "private endpoints need 1.4 or later",
+            ),
+          ),
+        }),
+      );
+    return out;
+  },
+};

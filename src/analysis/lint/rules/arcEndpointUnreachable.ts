@@ -1,0 +1,58 @@
+// Arc names a host cannot reach at all: DNS failures (SERVFAIL, REFUSED, no data) and network
+// failures (no route, blocked by a firewall or NSG, nothing listening, timeout) — what check()
+// says, grouped by cause, with its trace.
+import { groupBy, HostInfo, listNames } from "../context.js";
+import { Finding, Rule } from "../types.js";
+import { finding, onprem } from "./util.js";
+
+const REASONS = [
+  "NoRoute",
+  "Timeout",
+  "Blocked",
+  "NotListening",
+  "ProxyFailed",
+  "DnsServfail",
+  "DnsRefused",
+  "DnsNodata",
+];
+
+export const arcEndpointUnreachable: Rule = {
+  id: "arc-endpoint-unreachable",
+  severity: "error",
+  title: "Arc endpoint unreachable from the host",
+  why: "Connect your on-premises network to the virtual network (site-to-site VPN or ExpressRoute), resolve the private endpoint, and let the firewall pass TCP 443 to it: the agent must reach every Arc endpoint of its region.",
+  fix: "Follow the trace: add the missing route (site connection), allow TCP 443 to the private endpoint subnet in the firewall/NSG, or fix the DNS server that fails.",
+  run(ctx) {
+    const hits: Array<{ h: HostInfo; row: HostInfo["check"]["endpoints"][number] }> = [];
+    for (const h of ctx.hosts) {
+      const row = ctx
+        .arcRows(h)
+        .find((r) => r.verdict === "refused" && r.reason && REASONS.includes(r.reason));
+      if (row) hits.push({ h, row });
+    }
+    const out: Finding[] = [];
+    for (const list of groupBy(hits, (x) => `${x.row.reason}|${x.row.message.split(":")[0]}`).values()) {
+      const { h, row } = list[0];
+      out.push(
+        finding(this, {
+          severity: list.every((x) => !x.h.machine) ? "warning" : "error",
+          message: `${list.length} host(s) (${listNames(list.map((x) => x.h.host.name))}) cannot reach ${row.endpoint}${row.address && row.address !== "0.0.0.0" ? ` (${row.address})` : ""}: ${row.reason} — ${row.message}.`,
+          resources: list.slice(0, 20).map((x) => x.h.host.id),
+          machines: ctx.affectedAll(list.map((x) => x.h)),
+          host: h.host.name,
+          endpoint: row.endpoint,
+          ...(row.reason ? { reason: row.reason } : {}),
+          trace: row.trace,
+          fixPlan: [
+            onprem(
+              h.host.name,
+              row.fix ?? `see the trace of ${row.endpoint}: ${row.message}`,
+              row.reason ?? "refused",
+            ),
+          ],
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,146 @@
+// Entra ID and Azure Resource Manager never cross the scope's private endpoint: the agent reaches
+// them on their public addresses, so the firewall (or, with forced tunnelling, the VNet's NSG) must
+// allow them.
+import { groupBy, HostInfo, listNames } from "../context.js";
+import { Finding, FixStep, Rule } from "../types.js";
+import { finding, onprem, put } from "./util.js";
+
+const NAMES = ["login.microsoftonline.com", "login.windows.net", "management.azure.com", "pas.windows.net"];
+
+export const entraArmBlocked: Rule = {
+  id: "entra-arm-blocked",
+  severity: "error",
+  title: "Microsoft Entra ID or Azure Resource Manager not reachable",
+  why: "Network traffic to Microsoft Entra ID and Azure Resource Manager does not traverse the Azure Arc Private Link Scope: configure your firewall (or the NSG, when internet traffic is tunnelled through Azure) to allow outbound TCP 443 to the AzureActiveDirectory and AzureResourceManager service tags.",
+  fix: "Allow outbound TCP 443 to the service tags AzureActiveDirectory and AzureResourceManager (rules AllowAADOutboundAccess priority 150 and AllowAzOutboundAccess priority 151 on an NSG), and resolve these names publicly.",
+  run(ctx) {
+    const out: Finding[] = [];
+    const hits: Array<{ h: HostInfo; row: HostInfo["check"]["endpoints"][number] }> = [];
+    for (const h of ctx.hosts)
+      for (const row of h.check.endpoints)
+        if (NAMES.includes(row.endpoint) && row.verdict === "refused") {
+          hits.push({ h, row });
+          break;
+        }
+    for (const list of groupBy(
+      hits,
+      (x) => `${x.row.reason}|${x.row.endpoint}|${x.row.message.split(":")[0]}`,
+    ).values()) {
+      const { h, row } = list[0];
+      const blocker = row.message.split(":")[0];
+      const fixPlan: FixStep[] = [];
+      const fwName = /^firewall (\S+)/.exec(blocker)?.[1];
+      const nsgName = /^NSG (\S+)/.exec(blocker)?.[1];
+      const tag = row.endpoint === "management.azure.com" ? "AzureResourceManager" : "AzureActiveDirectory";
+      if (fwName) {
+        const site = [...ctx.model.sites.values()].find((s) => s.firewall?.name === fwName);
+        if (site?.firewall) {
+          const rules = [...site.firewall.rules];
+          const add = (name: string, priority: number, t: string) => {
+            if (!rules.some((r) => (r.destinationAddresses ?? []).includes(t)))
+              rules.push({
+                name,
+                priority,
+                action: "Allow",
+                protocol: "Tcp",
+                destinationAddresses: [t],
+                destinationPorts: ["443"],
+              });
+          };
+          add("AllowEntraIdOutbound", lowest(rules, 150), "AzureActiveDirectory");
+          add("AllowArmOutbound", lowest(rules, 151), "AzureResourceManager");
+          fixPlan.push(
+            put(
+              site.firewall.id,
+              {
+                location: "global",
+                properties: { siteId: site.id, defaultAction: site.firewall.defaultAction, rules },
+              },
+              `let ${fwName} pass TCP 443 to Entra ID and ARM`,
+            ),
+          );
+        }
+      } else if (nsgName) {
+        const nsg = [...ctx.model.nsgs.values()].find((n) => n.name === nsgName);
+        if (nsg) {
+          fixPlan.push(
+            put(
+              `${nsg.id}/securityRules/AllowAADOutboundAccess`,
+              {
+                properties: {
+                  priority: 150,
+                  direction: "Outbound",
+                  access: "Allow",
+                  protocol: "Tcp",
+                  sourceAddressPrefix: "VirtualNetwork",
+                  sourcePortRange: "*",
+                  destinationAddressPrefix: "AzureActiveDirectory",
+                  destinationPortRange: "443",
+                },
+              },
+              "the seed's Entra ID rule",
+            ),
+            put(
+              `${nsg.id}/securityRules/AllowAzOutboundAccess`,
+              {
+                properties: {
+                  priority: 151,
+                  direction: "Outbound",
+                  access: "Allow",
+                  protocol: "Tcp",
+                  sourceAddressPrefix: "VirtualNetwork",
+                  sourcePortRange: "*",
+                  destinationAddressPrefix: "AzureResourceManager",
+                  destinationPortRange: "443",
+                },
+              },
+              "the seed's Azure Resource Manager rule",
+            ),
+          );
+        }
+      } else if (row.reason === "ServiceNotServedByPrivateEndpoint") {
+        fixPlan.push(
+          onprem(
+            h.host.name,
+            `remove ${row.endpoint} from the hosts file / on-premises zones that map it to the private endpoint ${row.address}`,
+            "Entra ID and ARM never cross the scope's endpoint",
+          ),
+        );
+      } else {
+        fixPlan.push(
+          onprem(
+            h.host.name,
+            `let ${row.endpoint} resolve publicly and allow TCP 443 to service tag ${tag}`,
+            row.message,
+          ),
+        );
+      }
+      out.push(
+        finding(this, {
+          message: `${list.length} host(s) (${listNames(list.map((x) => x.h.host.name))}) cannot use ${row.endpoint}: ${row.reason} — ${row.message}.`,
+          resources: [
+            ...(fwName
+              ? [[...ctx.model.sites.values()].find((s) => s.firewall?.name === fwName)?.firewall?.id ?? ""]
+              : []),
+            ...(nsgName ? [[...ctx.model.nsgs.values()].find((n) => n.name === nsgName)?.id ?? ""] : []),
+            ...list.slice(0, 20).map((x) => x.h.host.id),
+          ],
+          machines: ctx.affectedAll(list.map((x) => x.h)),
+          host: h.host.name,
+          endpoint: row.endpoint,
+          ...(row.reason ? { reason: row.reason } : {}),
+          trace: row.trace,
+          fixPlan,
+        }),
+      );
+    }
+    return out;
+  },
+};
+
+function lowest(rules: Array<{ priority?: number }>, want: number): number {
+  const used = new Set(rules.map((r) => Number(r.priority)));
+  let p = want;
+  while (used.has(p)) p++;
+  return p;
+}

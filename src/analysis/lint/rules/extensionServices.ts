@@ -1,0 +1,158 @@
+// Extensions whose own services need their own private endpoints: the Arc scope covers only the
+// Arc services (HIS, guest configuration); Azure Monitor, Automation, Key Vault and Blob storage
+// each need a private endpoint and a privatelink zone of their own.
+//
+// A machine's extensions are read from (1) its child resources of type
+// Microsoft.HybridCompute/machines/extensions (as exports list them), (2) the `resources` array a
+// machine GET with $expand returns, and (3) the tag `arclink:extensions` (comma-separated service
+// names: AzureMonitor, Automation, KeyVault, Blob) for worlds that hold no extension resources.
+import { Entry } from "../../../world/world.js";
+import { listNames } from "../context.js";
+import { AffectedMachine, Finding, Rule } from "../types.js";
+import { finding, onprem } from "./util.js";
+
+export interface ServiceNeed {
+  service: "AzureMonitor" | "Automation" | "KeyVault" | "Blob";
+  label: string;
+  targetType: string;
+  zone: string;
+}
+
+export const SERVICES: ServiceNeed[] = [
+  {
+    service: "AzureMonitor",
+    label: "Azure Monitor",
+    targetType: "microsoft.insights/privatelinkscopes",
+    zone: "privatelink.monitor.azure.com",
+  },
+  {
+    service: "Automation",
+    label: "Azure Automation",
+    targetType: "microsoft.automation/automationaccounts",
+    zone: "privatelink.azure-automation.net",
+  },
+  {
+    service: "KeyVault",
+    label: "Azure Key Vault",
+    targetType: "microsoft.keyvault/vaults",
+    zone: "privatelink.vaultcore.azure.net",
+  },
+  {
+    service: "Blob",
+    label: "Azure Blob storage",
+    targetType: "microsoft.storage/storageaccounts",
+    zone: "privatelink.blob.core.windows.net",
+  },
+];
+
+/** Which service an extension (publisher, type) needs, if any. */
+export function serviceOfExtension(publisher: string, type: string): ServiceNeed["service"] | undefined {
+  const p = publisher.toLowerCase();
+  const t = type.toLowerCase();
+  if (
+    p === "microsoft.azure.monitor" ||
+    p === "microsoft.enterprisecloud.monitoring" ||
+    p.startsWith("microsoft.azure.monitoring")
+  )
+    return "AzureMonitor";
+  if (p.startsWith("microsoft.azure.automation") || p === "microsoft.azure.changetrackingandinventory")
+    return "Automation";
+  if (p === "microsoft.azure.keyvault") return "KeyVault";
+  if (
+    (p === "microsoft.compute" && t === "customscriptextension") ||
+    (p === "microsoft.azure.extensions" && t === "customscript")
+  )
+    return "Blob";
+  return undefined;
+}
+
+export function extensionNeeds(
+  view: { children(id: string, type?: string): Entry[] },
+  m: Entry,
+): Set<ServiceNeed["service"]> {
+  const out = new Set<ServiceNeed["service"]>();
+  const exts = [
+    ...view.children(m.id, "Microsoft.HybridCompute/machines/extensions").map((e) => e.body),
+    ...(Array.isArray(m.body.resources) ? m.body.resources : []),
+  ];
+  for (const e of exts) {
+    const p = e?.properties ?? {};
+    const s = serviceOfExtension(String(p.publisher ?? ""), String(p.type ?? ""));
+    if (s) out.add(s);
+  }
+  const tag = m.body.tags?.["arclink:extensions"];
+  if (typeof tag === "string")
+    for (const x of tag.split(",")) {
+      const s = SERVICES.find((y) => y.service.toLowerCase() === x.trim().toLowerCase());
+      if (s) out.add(s.service);
+    }
+  return out;
+}
+
+export const extensionServices: Rule = {
+  id: "extension-service-no-private-endpoint",
+  severity: "warning",
+  title: "Extension whose service has no private endpoint or privatelink zone",
+  why: "Connectivity to any other Azure resource from an Azure Arc-enabled server requires configuring Private Link for each service: Azure Monitor, Azure Automation, Azure Key Vault and Azure Blob storage each need their own private endpoints in your virtual network.",
+  fix: "Create a private endpoint for the service (and its privatelink zone, linked where your resolver answers), or allow the service's public endpoints.",
+  run(ctx) {
+    const out: Finding[] = [];
+    const pes = ctx.view.ofType("Microsoft.Network/privateEndpoints");
+    const targets = new Set<string>();
+    for (const p of pes)
+      for (const c of [
+        ...(p.body.properties?.privateLinkServiceConnections ?? []),
+        ...(p.body.properties?.manualPrivateLinkServiceConnections ?? []),
+      ]) {
+        const id = String(c?.properties?.privateLinkServiceId ?? "").toLowerCase();
+        const m = /\/providers\/([^/]+\/[^/]+)\//.exec(id + "/");
+        if (m) targets.add(m[1]);
+      }
+    const zones = new Set([...ctx.model.zones.values()].map((z) => z.name));
+    const byService = new Map<string, AffectedMachine[]>();
+    const withExtensions = new Set(
+      ctx.view.ofType("Microsoft.HybridCompute/machines/extensions").map((e) => e.parentKey),
+    );
+    for (const m of ctx.machines()) {
+      if (!m.body.properties?.privateLinkScopeResourceId) continue;
+      if (
+        !withExtensions.has(m.key) &&
+        !Array.isArray(m.body.resources) &&
+        !m.body.tags?.["arclink:extensions"]
+      )
+        continue;
+      for (const s of extensionNeeds(ctx.view, m)) {
+        const need = SERVICES.find((x) => x.service === s)!;
+        if (targets.has(need.targetType) && zones.has(need.zone)) continue;
+        const h = ctx.hostOfMachine(m);
+        const l = byService.get(s) ?? [];
+        l.push({ name: m.body.name, machineId: m.id, ...(h ? { hostId: h.host.id } : {}) });
+        byService.set(s, l);
+      }
+    }
+    for (const [s, machines] of byService) {
+      const need = SERVICES.find((x) => x.service === s)!;
+      const lacks = [
+        !targets.has(need.targetType) ? `no private endpoint to a ${need.targetType} resource` : "",
+        !zones.has(need.zone) ? `no ${need.zone} zone` : "",
+      ]
+        .filter(Boolean)
+        .join(" and ");
+      out.push(
+        finding(this, {
+          message: `${machines.length} machine(s) using Private Link (${listNames(machines.map((m) => m.name))}) run extensions that need ${need.label}, but there is ${lacks}: the extension's traffic goes to public endpoints (or fails when they are blocked).`,
+          resources: machines.slice(0, 50).map((m) => m.machineId!),
+          machines: machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+          fixPlan: [
+            onprem(
+              "(Azure)",
+              `create a private endpoint to the ${need.label} resource (${need.targetType}) in the hub VNet, with a private DNS zone group writing ${need.zone}, linked to the resolver's VNet`,
+              need.label,
+            ),
+          ],
+        }),
+      );
+    }
+    return out;
+  },
+};

@@ -1,0 +1,157 @@
+// A sandbox: ArcLink's ARM handler over an in-memory world (MemoryStore, no files, no sockets),
+// so a topology file's plan, the on-premises facts of an export, or a proposed change are applied
+// by the real providers with their real side effects (private endpoint addresses, DNS records,
+// connections) without touching a server.
+import { randomBytes } from "node:crypto";
+import { ArmError } from "../../core/armError.js";
+import { Clock, CLOCK_ID } from "../../core/clock.js";
+import { parseResourceId } from "../../core/resourceId.js";
+import { ArmResponse, ArmServices } from "../../frontends/arm/context.js";
+import { handleArm } from "../../frontends/arm/armHandler.js";
+import { Operations } from "../../frontends/arm/lro.js";
+import { PRINCIPAL_TYPE, SUBSCRIPTION_TYPE, subscriptionBody } from "../../frontends/identity/directory.js";
+import { TokenService } from "../../frontends/identity/tokens.js";
+import { Principal } from "../../providers/contract.js";
+import { createRegistry } from "../../providers/index.js";
+import { Registry } from "../../providers/registry.js";
+import { NetworkService } from "../../network/service.js";
+import { ServiceTags } from "../../network/serviceTags.js";
+import { readSettings } from "../../server/settings.js";
+import { MemoryStore } from "../../store/memory.js";
+import { StoredResource } from "../../store/store.js";
+import { Entry, World } from "../../world/world.js";
+import { Writer } from "../../world/writer.js";
+import { PlanStep } from "../../topology/plan.js";
+import { OverlayWorld } from "./overlay.js";
+
+const SANDBOX_APP = "00000000-0000-0000-0000-00000000a11c";
+const SANDBOX_TENANT = "00000000-0000-0000-0000-00000000a11d";
+
+let registry: Registry | undefined;
+
+export interface SandboxOptions {
+  /** Resources to start from (a copy of a world, an export's bodies). */
+  resources?: Iterable<StoredResource>;
+  /** A world to write over without copying it (what-if): reads see it, writes stay in the sandbox. */
+  over?: World;
+  tags?: ServiceTags;
+  /** Subscriptions the sandbox principal may write to (created when missing). */
+  subscriptions?: string[];
+  /** The lab clock's offset (ms), e.g. the server's. */
+  clockOffsetMs?: number;
+}
+
+export class Sandbox {
+  readonly world: World;
+  readonly services: ArmServices;
+  private readonly principal: Principal;
+
+  constructor(opts: SandboxOptions = {}) {
+    this.world = opts.over ? new OverlayWorld(opts.over) : new World();
+    const resources = [...(opts.resources ?? [])];
+    if (!opts.over) this.world.load(resources, 1);
+    const store = new MemoryStore([], this.world.seq, false, (key) => this.world.get(key));
+    const offset = opts.clockOffsetMs ?? Number(this.world.get(CLOCK_ID)?.body.offsetMs ?? 0);
+    this.services = {
+      world: this.world,
+      writer: new Writer(store, this.world),
+      registry: (registry ??= createRegistry()),
+      clock: new Clock(() => offset),
+      settings: () => readSettings(this.world),
+      operations: new Operations(randomBytes(32)),
+      network: new NetworkService(this.world, opts.tags ?? ServiceTags.default()),
+      tokens: new TokenService(this.world),
+      caCertPath: "",
+    };
+    this.principal = {
+      oid: SANDBOX_APP,
+      tenantId: SANDBOX_TENANT,
+      appId: SANDBOX_APP,
+      kind: "servicePrincipal",
+    };
+    const subs = new Set((opts.subscriptions ?? []).map((s) => s.toLowerCase()));
+    for (const e of this.world.ofType(SUBSCRIPTION_TYPE))
+      subs.add(String(e.body.subscriptionId ?? e.id.split("/")[2]).toLowerCase());
+    this.seedDirectory([...subs]);
+  }
+
+  /** The sandbox principal and the subscriptions, written straight into the world (no key, no token). */
+  private seedDirectory(subs: string[]): void {
+    const puts: StoredResource[] = [];
+    for (const s of subs)
+      if (!this.world.get(`/subscriptions/${s}`))
+        puts.push({
+          id: `/subscriptions/${s}`,
+          type: SUBSCRIPTION_TYPE,
+          body: subscriptionBody(s, SANDBOX_TENANT, "sandbox"),
+          rev: 1,
+        });
+    puts.push({
+      id: `/providers/ArcLink.Identity/servicePrincipals/${SANDBOX_APP}`,
+      type: PRINCIPAL_TYPE,
+      body: {
+        appId: SANDBOX_APP,
+        oid: SANDBOX_APP,
+        tenantId: SANDBOX_TENANT,
+        secret: "",
+        displayName: "arclink-sandbox",
+        subscriptions: subs,
+      },
+      rev: 1,
+    });
+    // Straight into memory (the store never holds them; nothing reads the directory from it).
+    if (this.world instanceof OverlayWorld) this.world.inject(puts);
+    else this.world.load(puts, this.world.seq);
+  }
+
+  /** Lets the sandbox principal write to another subscription. */
+  addSubscription(sub: string): void {
+    const p = this.world.get(`/providers/ArcLink.Identity/servicePrincipals/${SANDBOX_APP}`)!;
+    if ((p.body.subscriptions as string[]).includes(sub.toLowerCase())) return;
+    this.seedDirectory([...(p.body.subscriptions as string[]), sub.toLowerCase()]);
+  }
+
+  async call(method: string, id: string, apiVersion: string, body?: unknown): Promise<ArmResponse> {
+    return handleArm(this.services, {
+      method,
+      path: id,
+      query: new URLSearchParams({ "api-version": apiVersion }),
+      headers: {},
+      body,
+      principal: this.principal,
+      apiVersion,
+      baseUrl: "https://sandbox.arclink.local",
+    });
+  }
+
+  /** Applies plan steps in order; a refusal names the step. */
+  async applySteps(steps: PlanStep[], label = "topology"): Promise<void> {
+    for (const step of steps) {
+      const sub = parseResourceId(step.id)?.subscription;
+      if (sub) this.addSubscription(sub);
+      try {
+        await this.call(step.method, step.id, step.apiVersion, step.body);
+      } catch (e) {
+        if (e instanceof ArmError)
+          throw new Error(`${label}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
+        throw e;
+      }
+    }
+  }
+
+  /** The newest api-version the type accepts (for PUT/DELETE of a given id). */
+  apiVersionFor(id: string): string {
+    const p = parseResourceId(id);
+    if (!p) throw new Error(`'${id}' is not an ARM resource id.`);
+    if (!p.namespace) return "2025-04-01";
+    const type = `${p.namespace}/${p.types.join("/")}`;
+    const def = this.services.registry.type(type);
+    if (!def) throw new Error(`ArcLink has no provider for ${type}.`);
+    return [...def.apiVersions].sort().at(-1)!;
+  }
+}
+
+/** Every resource of a world, as stored resources (for a copy). */
+export function resourcesOf(world: World): StoredResource[] {
+  return [...world.entries()].map((e: Entry) => ({ id: e.id, type: e.type, body: e.body, rev: e.rev }));
+}

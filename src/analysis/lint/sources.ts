@@ -1,0 +1,118 @@
+// Where a linted world comes from: ArcLink's own world, a topology file (its plan applied by the
+// real providers in a sandbox), or an export of a real environment plus on-premises facts.
+import { keyOf, parseResourceId } from "../../core/resourceId.js";
+import { loadTopology } from "../../topology/parse.js";
+import { plan, Plan } from "../../topology/plan.js";
+import { LintSource } from "./context.js";
+import { Sandbox } from "./sandbox.js";
+import { yamlLines, YamlPath } from "./yamlLines.js";
+
+/** The subscription a topology file is linted in (no server: any fixed id does). */
+export const LINT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000c0de";
+
+const SECTION_OF: Record<string, string> = {
+  "microsoft.resources/resourcegroups": "resourceGroups",
+  "microsoft.network/virtualnetworks": "virtualNetworks",
+  "microsoft.network/networksecuritygroups": "networkSecurityGroups",
+  "microsoft.network/privatednszones": "privateDnsZones",
+  "microsoft.network/privateendpoints": "privateEndpoints",
+  "microsoft.network/dnsresolvers": "dnsResolvers",
+  "microsoft.hybridcompute/privatelinkscopes": "privateLinkScopes",
+  "microsoft.hybridcompute/machines": "machines",
+  "arclink.lab/sites": "sites",
+  "arclink.lab/siteconnections": "siteConnections",
+  "arclink.lab/firewalls": "firewalls",
+  "arclink.lab/proxies": "proxies",
+  "arclink.lab/dnsservers": "dnsServers",
+  "arclink.lab/hosts": "hosts",
+};
+
+/** ARM id → the line of the file that declares it (or its nearest declared ancestor). */
+export function topologyLocator(
+  text: string,
+  file: string,
+  p: Plan,
+): (id: string) => { file: string; line: number } | undefined {
+  const y = yamlLines(text);
+  const raw = (y.value ?? {}) as Record<string, any>;
+  const index = (section: string, name: string): number =>
+    (Array.isArray(raw[section]) ? raw[section] : []).findIndex(
+      (x: any) => String(x?.name ?? "").toLowerCase() === name.toLowerCase(),
+    );
+  const lines = new Map<string, number>();
+  for (const s of p.steps) {
+    const parsed = parseResourceId(s.id);
+    if (!parsed) continue;
+    const top =
+      `${parsed.namespace ?? "microsoft.resources"}/${parsed.types[0] ?? "resourceGroups"}`.toLowerCase();
+    const section = SECTION_OF[parsed.types.length ? top : "microsoft.resources/resourcegroups"];
+    if (!section) continue;
+    const topName = parsed.types.length ? parsed.names[0] : parsed.resourceGroup!;
+    const i = index(section, topName);
+    if (i < 0) continue;
+    const path: YamlPath = [section, i];
+    if (parsed.types.length > 1) {
+      const child = parsed.types[1].toLowerCase();
+      const childName = parsed.names[1];
+      const sub = (key: string) => {
+        const j = (raw[section][i][key] ?? []).findIndex?.(
+          (x: any) => String(x?.name ?? "").toLowerCase() === childName.toLowerCase(),
+        );
+        if (j !== undefined && j >= 0) path.push(key, j);
+      };
+      if (child === "subnets") sub("subnets");
+      else if (child === "inboundendpoints") sub("inboundEndpoints");
+      else if (child === "virtualnetworklinks") sub("virtualNetworkLinks");
+      else if (child === "privatednszonegroups") path.push("privateDnsZoneGroup");
+      else if (["a", "aaaa", "cname", "txt"].includes(child)) {
+        const j = (raw[section][i].records ?? []).findIndex(
+          (x: any) =>
+            String(x?.name).toLowerCase() === String(parsed.names[1]).toLowerCase() &&
+            String(x?.type).toLowerCase() === child,
+        );
+        if (j >= 0) path.push("records", j);
+      }
+    }
+    const line = y.lineOf(path);
+    if (line) lines.set(keyOf(s.id), line);
+  }
+  // Subnets are declared inline: give them their lines too.
+  (Array.isArray(raw.virtualNetworks) ? raw.virtualNetworks : []).forEach((v: any, i: number) => {
+    const vid = p.steps.find(
+      (s) =>
+        s.type === "Microsoft.Network/virtualNetworks" &&
+        s.name.toLowerCase() === String(v?.name).toLowerCase(),
+    )?.id;
+    if (!vid) return;
+    (Array.isArray(v.subnets) ? v.subnets : []).forEach((s: any, j: number) => {
+      const line = y.lineOf(["virtualNetworks", i, "subnets", j]);
+      if (line) lines.set(keyOf(`${vid}/subnets/${s.name}`), line);
+    });
+  });
+  return (id: string) => {
+    let k = keyOf(id);
+    for (;;) {
+      const l = lines.get(k);
+      if (l) return { file, line: l };
+      const cut = k.lastIndexOf("/");
+      if (cut <= 0) return undefined;
+      k = k.slice(0, cut);
+    }
+  };
+}
+
+/** A topology file applied by the real providers in a sandbox. */
+export async function sandboxFromTopology(
+  text: string,
+  file: string,
+  subscriptionId = LINT_SUBSCRIPTION,
+): Promise<{ sandbox: Sandbox; source: LintSource; plan: Plan }> {
+  const p = plan(loadTopology(text, file), { subscriptionId });
+  const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
+  await sandbox.applySteps(p.steps, file);
+  return {
+    sandbox,
+    plan: p,
+    source: { kind: "topology", files: [file], locate: topologyLocator(text, file, p) },
+  };
+}
