@@ -3,7 +3,6 @@
 // the gateway. The agent is checked against what it prints, its exit codes, its state files and
 // what ARM shows afterwards. Skipped (with the reason) only when the server has no gateway.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,10 +10,7 @@ import { after, before, describe, it, type TestContext } from "node:test";
 import { arm, raw, token } from "./helpers/arm.js";
 import { ROOT, startServer, type TestServer } from "./helpers/server.js";
 
-const AGENT = join(ROOT, "dist/src/agent/azcmagent.js");
-const RG = "rg-arc-private-link";
-const LAB = "api-version=2025-01-01";
-const HC = "api-version=2024-07-10";
+import { RG, LAB, HC, runAgent } from "./helpers/agent.js";
 const T = { timeout: 120_000 };
 
 let srv: TestServer;
@@ -22,32 +18,6 @@ let tmp: string;
 let gatewayMissing: string | undefined;
 let sub: string;
 let scopeId: string;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  all: string;
-}
-
-function runAgent(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [AGENT, ...args], {
-      env: { ...process.env, AZCMAGENT_DNS_TIMEOUT_MS: "800", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
-    p.on("error", reject);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, all: stdout + stderr });
-    });
-  });
-}
 
 /** A host credential file for a host, and a fresh agent home. */
 async function hostEnv(host: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
