@@ -2,6 +2,7 @@
 // evaluators over the current model. Front ends (DNS listeners, ARM evaluator routes, the
 // portal) ask here; nothing here writes.
 import { World } from "../world/world.js";
+import { fullType, parseResourceId } from "../core/resourceId.js";
 import { compileModel, NetworkModel } from "./model.js";
 import { Resolver } from "./resolve.js";
 import { ServiceTags } from "./serviceTags.js";
@@ -16,8 +17,10 @@ export class NetworkService {
     private readonly world: World,
     readonly tags: ServiceTags = ServiceTags.default(),
   ) {
-    world.onChange(() => {
-      this.generation++;
+    // Only changes to what the model compiles invalidate it (and the DNS answer caches keyed on
+    // its version): a machine's heartbeat or the clock moving must not.
+    world.onChange((changes) => {
+      if (changes.some((c) => affectsModel(c.resource?.type ?? typeOfKey(c.key)))) this.generation++;
     });
   }
 
@@ -56,4 +59,20 @@ export class NetworkService {
     }
     return this.cached;
   }
+}
+
+/** Resource types the network model is compiled from (see compileModel). */
+export function affectsModel(type: string): boolean {
+  const t = type.toLowerCase();
+  if (t.startsWith("microsoft.network/")) return true;
+  return (
+    t.startsWith("arclink.lab/") &&
+    !t.startsWith("arclink.lab/clocks") &&
+    !t.startsWith("arclink.lab/settings")
+  );
+}
+
+function typeOfKey(key: string): string {
+  const p = parseResourceId(key);
+  return p ? fullType(p) : "";
 }

@@ -1,0 +1,48 @@
+// The Node floor for the DNS benchmark: a bare dgram server that answers each query with a
+// reply ArcLink itself gave to that question (kept by run.ts), only the id patched (the
+// question bytes are the key, as in the baselines' node-cached server). It uses the
+// same socket calls as ArcLink's listener (createSocket with a 4 MiB receive buffer, send without
+// a callback), so ArcLink ÷ this is what ArcLink's decode, cache key and copy cost on top of
+// Node's own UDP path, and this ÷ Unbound is what Node's UDP path costs against C.
+//
+//   node dist/bench/dns/nodePeer.js REPLIES.json      (prints {"port":N} once it listens)
+import { createSocket } from "node:dgram";
+import { readFileSync } from "node:fs";
+
+interface Replies {
+  /** Hex of a query's bytes after the header (its question, and its OPT record if any) → base64 reply. */
+  replies: Record<string, string>;
+}
+
+const file = process.argv[2];
+if (!file) {
+  process.stderr.write("usage: node dist/bench/dns/nodePeer.js REPLIES.json\n");
+  process.exit(2);
+}
+const cfg = JSON.parse(readFileSync(file, "utf8")) as Replies;
+const byQuery = new Map<string, Buffer>();
+for (const [k, v] of Object.entries(cfg.replies))
+  byQuery.set(Buffer.from(k, "hex").toString("latin1"), Buffer.from(v, "base64"));
+
+const sock = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024 });
+let misses = 0;
+sock.on("message", (msg, rinfo) => {
+  if (msg.length < 12) return;
+  const hit = byQuery.get(msg.toString("latin1", 12));
+  if (hit === undefined) {
+    misses++;
+    return;
+  }
+  const out = Buffer.allocUnsafe(hit.length);
+  hit.copy(out);
+  out[0] = msg[0];
+  out[1] = msg[1];
+  sock.send(out, rinfo.port, rinfo.address);
+});
+sock.bind(0, "127.0.0.1", () => {
+  process.stdout.write(JSON.stringify({ port: sock.address().port }) + "\n");
+});
+process.on("SIGTERM", () => {
+  if (misses) process.stderr.write(`node peer: ${misses} queries had no kept reply (dropped)\n`);
+  sock.close(() => process.exit(0));
+});
