@@ -164,10 +164,9 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
         "a machine and its scope must be in the same region.",
       );
     }
-    const created = Date.parse(m.body.systemData?.createdAt ?? "");
     const associated = Date.parse(assoc.associatedAt ?? "");
     // A machine onboarded with the scope is accepted at once; an association made later propagates.
-    if (Number.isFinite(associated) && !(Number.isFinite(created) && associated - created < 1000)) {
+    if (Number.isFinite(associated) && !assoc.associatedAtCreation) {
       const age = r.now.getTime() - associated;
       if (age < r.propagationDelayMs) {
         return refuse(

@@ -127,8 +127,7 @@ class Signer {
     let age = "";
     if (assoc.associatedAt) {
       const a = Date.parse(assoc.associatedAt);
-      const c = Date.parse(machine?.body.systemData?.createdAt ?? "");
-      if (Number.isFinite(a) && !(Number.isFinite(c) && a - c < 1000))
+      if (Number.isFinite(a) && !assoc.associatedAtCreation)
         age = this.now.getTime() - a < this.delayMs ? `young:${assoc.associatedAt}` : "propagated";
     }
     const v = typeof mp.agentVersion === "string" ? mp.agentVersion : "";

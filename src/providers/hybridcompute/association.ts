@@ -7,11 +7,14 @@ export interface ArcLinkMachineState {
   associatedAt?: string;
   /** The scope the machine belonged to before its last change (audit). */
   previousScopeId?: string;
+  /** The machine was created already associated with its current scope (no propagation delay). */
+  associatedAtCreation?: boolean;
 }
 
 export interface Association {
   scopeId?: string;
   associatedAt?: string;
+  associatedAtCreation?: boolean;
 }
 
 /** The association of a stored machine body (the ARM JSON stored under its id). Pure. */
@@ -22,6 +25,7 @@ export function associationOf(machineBody: Record<string, any> | undefined): Ass
   if (typeof scopeId === "string" && scopeId !== "") {
     out.scopeId = scopeId;
     if (typeof state?.associatedAt === "string") out.associatedAt = state.associatedAt;
+    if (state?.associatedAtCreation === true) out.associatedAtCreation = true;
   }
   return out;
 }

@@ -182,11 +182,15 @@ function associationState(
 ): ArcLinkMachineState {
   const before: ArcLinkMachineState & Record<string, unknown> = existing?._arclink ?? {};
   // Keep what other parts of ArcLink record here (heartbeats, onboarding); redo the association.
-  const { associatedAt: _a, previousScopeId: _p, ...others } = before;
+  const { associatedAt: _a, previousScopeId: _p, associatedAtCreation: _c, ...others } = before;
   const state: ArcLinkMachineState & Record<string, unknown> = { ...others };
   const changed = !(scopeId === undefined ? prevScope === undefined : sameId(scopeId, prevScope));
   if (scopeId) {
     state.associatedAt = !changed && before.associatedAt ? before.associatedAt : now.toISOString();
+    // Created already associated (the agent's connect --private-link-scope): accepted at once.
+    // An association made later to an existing machine waits for the propagation delay.
+    if (changed ? existing === undefined : before.associatedAtCreation === true)
+      state.associatedAtCreation = true;
   }
   const previous = changed && prevScope ? prevScope : before.previousScopeId;
   if (previous) state.previousScopeId = previous;
