@@ -29,7 +29,7 @@ async function azFails(args: string[], pattern: RegExp): Promise<string> {
   return r.stderr;
 }
 
-/** Asserts that the server serves a resource type (registered by another engineer's provider). */
+/** Asserts that the server serves a resource type (registered by its provider). */
 async function requireType(namespace: string, type: string): Promise<void> {
   const r = await arm(
     info,

@@ -487,7 +487,7 @@ describe("Microsoft.HybridCompute over ARM", () => {
         String(x.resourceType).toLowerCase(),
       );
       if (prov.status !== 200 || !types.includes("privateendpoints") || !types.includes("virtualnetworks")) {
-        t.skip("Microsoft.Network/privateEndpoints is not registered yet (another engineer is writing it)");
+        t.skip("Microsoft.Network/privateEndpoints is not registered on this server");
         return;
       }
       const nv = "api-version=2025-05-01";
