@@ -16,8 +16,9 @@ import {
   table,
   takeFlash,
 } from "./dom.js";
-import { encodeId, endpoints, get } from "./data.js";
+import { encodeId, endpoints } from "./data.js";
 import type { View } from "./main.js";
+import { resourcePage } from "./resourcePage.js";
 
 function connectionsOf(pe: any): any[] {
   return [
@@ -68,36 +69,18 @@ const TABS: Array<[string, string]> = [
 ];
 
 export async function renderEndpoint(v: View, id: string, tab = "overview"): Promise<void> {
-  const { root } = v;
-  root.append(loading());
-  let pe: any;
-  try {
-    pe = await get(id, V.network);
-  } catch (e) {
-    clear(root);
-    root.append(h("h1", null, nameOf(id)), errorBox(e, "The private endpoint could not be read"));
-    return;
-  }
-  clear(root);
-  root.append(
-    h("p", { class: "crumbs" }, link("/endpoints", "Private endpoints"), " › ", pe.name),
-    h("h1", null, pe.name, h("span", { class: "subtitle" }, " Private endpoint")),
-    h(
-      "nav",
-      { class: "tabs", "aria-label": "Private endpoint pages" },
-      TABS.map(([t, label]) =>
-        link(idRoute("endpoint", pe.id, t), label, {
-          "aria-current": t === tab ? "page" : undefined,
-          class: t === tab ? "tab active" : "tab",
-        }),
-      ),
-    ),
-  );
-  const pane = h("section", {
-    class: "pane",
-    "aria-label": TABS.find(([t]) => t === tab)?.[1] ?? "Overview",
+  const page = await resourcePage(v, {
+    id,
+    apiVersion: V.network,
+    kind: "Private endpoint",
+    list: ["/endpoints", "Private endpoints"],
+    route: "endpoint",
+    tabs: TABS,
+    tab,
+    navLabel: "Private endpoint pages",
   });
-  root.append(pane);
+  if (!page) return;
+  const { resource: pe, pane } = page;
   if (tab === "dns") return dnsTab(pane, pe);
   overviewTab(pane, pe);
 }

@@ -19,8 +19,9 @@ import {
   table,
   takeFlash,
 } from "./dom.js";
-import { associationState, check, encodeId, get, machines, scopes } from "./data.js";
+import { associationState, check, encodeId, machines, scopes } from "./data.js";
 import type { View } from "./main.js";
+import { resourcePage } from "./resourcePage.js";
 
 export async function renderScopes(v: View): Promise<void> {
   const { root } = v;
@@ -71,36 +72,18 @@ const TABS: Array<[string, string]> = [
 ];
 
 export async function renderScope(v: View, id: string, tab = "overview"): Promise<void> {
-  const { root } = v;
-  root.append(loading());
-  let scope: any;
-  try {
-    scope = await get(id, V.hybridCompute);
-  } catch (e) {
-    clear(root);
-    root.append(h("h1", null, nameOf(id)), errorBox(e, "The scope could not be read"));
-    return;
-  }
-  clear(root);
-  root.append(
-    h("p", { class: "crumbs" }, link("/scopes", "Azure Arc Private Link Scopes"), " › ", scope.name),
-    h("h1", null, scope.name, h("span", { class: "subtitle" }, " Azure Arc Private Link Scope")),
-    h(
-      "nav",
-      { class: "tabs", "aria-label": "Scope pages" },
-      TABS.map(([t, label]) =>
-        link(idRoute("scope", scope.id, t), label, {
-          "aria-current": t === tab ? "page" : undefined,
-          class: t === tab ? "tab active" : "tab",
-        }),
-      ),
-    ),
-  );
-  const pane = h("section", {
-    class: "pane",
-    "aria-label": TABS.find(([t]) => t === tab)?.[1] ?? "Overview",
+  const page = await resourcePage(v, {
+    id,
+    apiVersion: V.hybridCompute,
+    kind: "Azure Arc Private Link Scope",
+    list: ["/scopes", "Azure Arc Private Link Scopes"],
+    route: "scope",
+    tabs: TABS,
+    tab,
+    navLabel: "Scope pages",
   });
-  root.append(pane);
+  if (!page) return;
+  const { resource: scope, pane } = page;
   if (tab === "resources") return resourcesTab(v, pane, scope);
   if (tab === "connections") return connectionsTab(v, pane, scope);
   if (tab === "network") return networkTab(pane, scope);
