@@ -268,3 +268,27 @@ export function str(p: ParsedFlags, name: string): string | undefined {
 export function bool(p: ParsedFlags, name: string): boolean {
   return p.values.get(name) === true;
 }
+
+/** The sign-in flags connect and disconnect share (service principal, access token, and the ones ArcLink refuses). */
+export const SIGN_IN_FLAGS: FlagSpec[] = [
+  {
+    name: "service-principal-id",
+    short: "i",
+    type: "string",
+    usage: "Application (client) id of the service principal",
+  },
+  {
+    name: "service-principal-secret",
+    short: "p",
+    type: "string",
+    usage: "Secret of the service principal",
+  },
+  {
+    name: "service-principal-cert",
+    type: "string",
+    usage: "Certificate of the service principal (not supported by ArcLink)",
+  },
+  { name: "access-token", type: "string", usage: "A pre-acquired Microsoft Entra access token for ARM" },
+  { name: "use-device-code", type: "bool", usage: "Sign in with a device code (not supported by ArcLink)" },
+  { name: "use-azcli", type: "bool", usage: "Use the az CLI sign-in (not supported by ArcLink)" },
+];

@@ -17,7 +17,7 @@ import {
   requiredEndpoints,
 } from "../endpoints.js";
 import { AgentError, AZCM } from "../errors.js";
-import { bool, parseTags, str, type ParsedFlags } from "../flags.js";
+import { bool, parseTags, SIGN_IN_FLAGS, str, type ParsedFlags } from "../flags.js";
 import { probeAll } from "../probe.js";
 import { isPrivateAddress, type Resolver } from "../resolver.js";
 import { isConnected, writeState, type AgentState } from "../state.js";
@@ -345,26 +345,7 @@ export const connect: Command = {
       usage: "ARM id of the Azure Arc Private Link Scope to associate (required with private endpoints)",
     },
     { name: "gateway-id", type: "string", usage: "ARM id of an Arc gateway (not supported by ArcLink)" },
-    {
-      name: "service-principal-id",
-      short: "i",
-      type: "string",
-      usage: "Application (client) id of the service principal",
-    },
-    {
-      name: "service-principal-secret",
-      short: "p",
-      type: "string",
-      usage: "Secret of the service principal",
-    },
-    {
-      name: "service-principal-cert",
-      type: "string",
-      usage: "Certificate of the service principal (not supported by ArcLink)",
-    },
-    { name: "access-token", type: "string", usage: "A pre-acquired Microsoft Entra access token for ARM" },
-    { name: "use-device-code", type: "bool", usage: "Sign in with a device code (not supported by ArcLink)" },
-    { name: "use-azcli", type: "bool", usage: "Use the az CLI sign-in (not supported by ArcLink)" },
+    ...SIGN_IN_FLAGS,
     { name: "ignore-network-check", type: "bool", usage: "Continue even if the network check fails" },
   ],
   async run(ctx) {

@@ -5,7 +5,7 @@ import { acquireToken, checkAccessToken } from "../auth.js";
 import { DialError, RefusalError } from "../dial.js";
 import { ARM } from "../endpoints.js";
 import { AgentError, AZCM } from "../errors.js";
-import { bool, str } from "../flags.js";
+import { bool, SIGN_IN_FLAGS, str } from "../flags.js";
 import { clearState, isConnected } from "../state.js";
 import type { Command } from "./command.js";
 import { MACHINE_API_VERSION } from "./connect.js";
@@ -29,27 +29,8 @@ export const disconnect: Command = {
       type: "bool",
       usage: "Reset the local state only; leave the Azure resource",
     },
-    {
-      name: "service-principal-id",
-      short: "i",
-      type: "string",
-      usage: "Application (client) id of the service principal",
-    },
-    {
-      name: "service-principal-secret",
-      short: "p",
-      type: "string",
-      usage: "Secret of the service principal",
-    },
-    {
-      name: "service-principal-cert",
-      type: "string",
-      usage: "Certificate of the service principal (not supported by ArcLink)",
-    },
-    { name: "access-token", type: "string", usage: "A pre-acquired Microsoft Entra access token for ARM" },
+    ...SIGN_IN_FLAGS,
     { name: "user-tenant-id", type: "string", usage: "Tenant of the signing-in account when it differs" },
-    { name: "use-device-code", type: "bool", usage: "Sign in with a device code (not supported by ArcLink)" },
-    { name: "use-azcli", type: "bool", usage: "Use the az CLI sign-in (not supported by ArcLink)" },
   ],
   async run(ctx) {
     const p = ctx.flags;
