@@ -207,3 +207,21 @@ test("a forwarding loop ends in SERVFAIL, not a hang", () => {
   const r = resolverOf(b);
   assert.equal(r.resolveAt(findResolver(r.model, "a")!.ref, "x.example", "A").rcode, "SERVFAIL");
 });
+
+test("a type the name does not have is NODATA: public DNS answers AAAA with the CNAME chain only, never A records", () => {
+  const r = resolverOf(new WorldBuilder());
+  const pub = findResolver(r.model, "public")!;
+  const a = r.resolveAt(pub.ref, "gbl.his.arc.azure.com", "AAAA");
+  assert.equal(a.rcode, "NOERROR");
+  assert.ok(a.answers.length > 0, "the CNAME chain is still given");
+  assert.ok(
+    a.answers.every((x) => x.type === "CNAME"),
+    JSON.stringify(a.answers),
+  );
+  assert.equal(a.answers[0].data, "gbl.privatelink.his.arc.azure.com");
+  const direct = r.resolveAt(pub.ref, "management.azure.com", "AAAA");
+  assert.equal(direct.rcode, "NOERROR");
+  assert.equal(addressesOf(direct).length, 0, JSON.stringify(direct.answers));
+  // The A question still gets the addresses.
+  assert.ok(addressesOf(r.resolveAt(pub.ref, "management.azure.com", "A")).length > 0);
+});

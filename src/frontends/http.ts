@@ -1,5 +1,6 @@
 // Small HTTP helpers shared by the front ends.
-import { IncomingMessage, ServerResponse } from "node:http";
+import { IncomingMessage, ServerResponse, STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -56,4 +57,39 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
     /* keep undecoded: the router will refuse it */
   }
   return { path, query };
+}
+
+/**
+ * Node's HTTP parser refuses some requests before any handler sees them (headers over its size
+ * limit, a malformed request line or header): answer those with ARM's error envelope as well,
+ * then close the connection, whose framing can no longer be trusted. Use as `clientError`.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === "ECONNRESET" || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === "HPE_HEADER_OVERFLOW";
+  const timedOut = err.code === "ERR_HTTP_REQUEST_TIMEOUT";
+  const status = tooLarge ? 431 : timedOut ? 408 : 400;
+  const error = timedOut
+    ? {
+        code: "RequestTimeout",
+        message: "The request was not received completely in time. Send the whole request without pausing.",
+      }
+    : tooLarge
+      ? {
+          code: "RequestHeaderFieldsTooLarge",
+          message:
+            "The request's headers are larger than the server accepts. Send shorter headers (a token from this server's token endpoint fits).",
+        }
+      : {
+          code: "BadRequest",
+          message: `The request could not be parsed as HTTP (${err.code ?? err.message}). Send a well-formed HTTP/1.1 request.`,
+        };
+  const body = JSON.stringify({ error });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

@@ -211,11 +211,12 @@ export class Resolver {
         };
       answers.push(...st.rrs);
       const last = answers[answers.length - 1];
-      if (!last || last.type !== "CNAME" || qtype === "CNAME") {
+      // NODATA at the end of a chain (no rrs at this step) ends it, with the zone's SOA.
+      if (!st.rrs.length || !last || last.type !== "CNAME" || qtype === "CNAME") {
         return {
           rcode: "NOERROR",
           answers,
-          authority: answers.length ? [] : st.authority,
+          authority: st.rrs.length ? [] : st.authority,
           aa,
           answeredBy,
           trace,
@@ -236,7 +237,7 @@ export class Resolver {
   private step(ref: ResolverRef, name: string, qtype: QType, depth: number): Step {
     switch (ref.kind) {
       case "public":
-        return this.publicStep(name);
+        return this.publicStep(name, qtype);
       case "azure":
         return this.azureStep(ref.vnet, resolverName(this.m, ref), name, qtype);
       case "inbound": {
@@ -248,8 +249,18 @@ export class Resolver {
     }
   }
 
-  private publicStep(name: string): Step {
+  private publicStep(name: string, qtype: QType): Step {
     const s = this.pub.step(name);
+    // Public DNS holds only A records for these names: any other type is NODATA.
+    if (s.kind === "a" && qtype !== "A" && qtype !== "ANY")
+      return {
+        rcode: "NOERROR",
+        rrs: [],
+        authority: [],
+        aa: false,
+        answeredBy: "public DNS",
+        trace: [{ at: "public DNS", what: `${name} has no ${qtype} record (NODATA)`, outcome: "info" }],
+      };
     if (s.kind === "cname") {
       return {
         rcode: "NOERROR",
@@ -333,7 +344,7 @@ export class Resolver {
         };
       }
       if (link.policy === "NxDomainRedirect") {
-        const pub = this.publicStep(name);
+        const pub = this.publicStep(name, qtype);
         return {
           ...pub,
           answeredBy: who,
@@ -362,7 +373,7 @@ export class Resolver {
         ],
       };
     }
-    const pub = this.publicStep(name);
+    const pub = this.publicStep(name, qtype);
     return {
       ...pub,
       answeredBy: who,
@@ -442,7 +453,7 @@ export class Resolver {
           ],
         };
       }
-      const pub = this.publicStep(name);
+      const pub = this.publicStep(name, qtype);
       return {
         ...pub,
         answeredBy: who,

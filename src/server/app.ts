@@ -1,6 +1,7 @@
 // The composition root: store → World → writer → providers → front ends, on one HTTPS port.
 import { mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { createServer, Server } from "node:https";
+import { answerClientError } from "../frontends/http.js";
 import { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
@@ -116,6 +117,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     { key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 },
     createPipeline(deps),
   );
+  server.on("clientError", answerClientError);
   await new Promise<void>((res, rej) => {
     server.once("error", rej);
     server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", () => res());

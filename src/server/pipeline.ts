@@ -100,10 +100,14 @@ export async function serveArm(
   sendJson(res, out.status, out.body, headers);
 }
 
+/** Deeper bodies are refused: validators, merge-patch and copies recurse over the body. */
+export const MAX_JSON_DEPTH = 64;
+
 function parseJson(buf: Buffer): unknown {
   if (buf.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(buf.toString("utf8"));
+    value = JSON.parse(buf.toString("utf8"));
   } catch (e) {
     throw new ArmError(
       400,
@@ -111,6 +115,28 @@ function parseJson(buf: Buffer): unknown {
       `The request content was invalid and could not be deserialized: ${(e as Error).message}. Send a JSON object.`,
     );
   }
+  if (jsonDepth(value) > MAX_JSON_DEPTH) {
+    throw new ArmError(
+      400,
+      "InvalidRequestContent",
+      `The request content was invalid and could not be deserialized: it nests objects or arrays more than ${MAX_JSON_DEPTH} levels deep. Send a resource body as ARM documents it.`,
+    );
+  }
+  return value;
+}
+
+/** Nesting depth of a parsed JSON value, measured without recursion (it may be very deep). */
+function jsonDepth(root: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[root, 0]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== "object") continue;
+    if (d + 1 > max) max = d + 1;
+    if (max > MAX_JSON_DEPTH) return max;
+    for (const child of Object.values(v)) stack.push([child, d + 1]);
+  }
+  return max;
 }
 
 export function sendError(
