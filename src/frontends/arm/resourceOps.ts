@@ -458,14 +458,15 @@ export function listCollection(
     throw typeOf(s, parseResourceId(`/subscriptions/${rt.sub}/providers/${rt.ns}/${rt.last}/x`)!);
   }
   checkVersion(s, r, def);
-  const scopeKey = keyOf(
-    rt.rg ? `/subscriptions/${rt.sub}/resourceGroups/${rt.rg}` : `/subscriptions/${rt.sub}`,
+  // A resource group's top-level resources are its children in the World's index: no scan of
+  // the subscription. A subscription-wide list walks the type.
+  const entries = rt.rg
+    ? s.world.children(`/subscriptions/${rt.sub}/resourceGroups/${rt.rg}`, def.type)
+    : s.world.ofType(def.type).filter((e) => e.key.startsWith(keyOf(`/subscriptions/${rt.sub}`) + "/"));
+  return page(
+    r,
+    entries.map((e) => project(s, e)),
   );
-  const items = s.world
-    .ofType(def.type)
-    .filter((e) => e.key.startsWith(scopeKey + "/"))
-    .map((e) => project(s, e));
-  return page(r, items);
 }
 
 export async function postAction(
