@@ -1,9 +1,10 @@
 // The Node floor for the DNS benchmark: a bare dgram server that answers each query with a
 // reply ArcLink itself gave to that question (kept by run.ts), only the id patched (the
 // question bytes are the key, as in the baselines' node-cached server). It uses the
-// same socket calls as ArcLink's listener (createSocket with a 4 MiB receive buffer, send without
-// a callback), so ArcLink ÷ this is what ArcLink's decode, cache key and copy cost on top of
-// Node's own UDP path, and this ÷ Unbound is what Node's UDP path costs against C.
+// same socket calls as ArcLink's listener (createSocket with a 4 MiB receive buffer and a
+// synchronous `lookup` for IP literals, send without a callback), so ArcLink ÷ this is what
+// ArcLink's cache lookup and patch cost on top of Node's own UDP path, and this ÷ Unbound is what
+// Node's UDP path costs against C.
 //
 //   node dist/bench/dns/nodePeer.js REPLIES.json      (prints {"port":N} once it listens)
 import { createSocket } from "node:dgram";
@@ -24,7 +25,12 @@ const byQuery = new Map<string, Buffer>();
 for (const [k, v] of Object.entries(cfg.replies))
   byQuery.set(Buffer.from(k, "hex").toString("latin1"), Buffer.from(v, "base64"));
 
-const sock = createSocket({ type: "udp4", recvBufferSize: 4 * 1024 * 1024 });
+const sock = createSocket({
+  type: "udp4",
+  recvBufferSize: 4 * 1024 * 1024,
+  lookup: (address: string, _options: unknown, cb: (e: Error | null, a: string, f: number) => void) =>
+    cb(null, address, 4),
+});
 let misses = 0;
 sock.on("message", (msg, rinfo) => {
   if (msg.length < 12) return;

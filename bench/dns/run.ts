@@ -1,15 +1,20 @@
 // DNS throughput and latency: ArcLink's DNS Private Resolver inbound endpoint listener against
 // Unbound serving the same records from auth-zones, with the same query file, in the same run.
 //
-//   node dist/bench/dns/run.js [--seconds 10] [--rounds 3] [--fixed 20000] [--no-pin] [--keep]
-//                              [--no-node-peer] [--writes 33] [--out DIR] [--profile DIR]
-//                              [--arclink FILE]
+//   node dist/bench/dns/run.js [--seconds 10] [--rounds 3] [--fixed 20000] [--low-rate 5000]
+//                              [--no-pin] [--keep] [--no-node-peer] [--writes 33] [--out DIR]
+//                              [--profile DIR] [--arclink FILE]
 //
 // A third server, the Node floor (nodePeer.ts), answers with ArcLink's own reply bytes from a Map
 // and nothing else: it splits the gap to Unbound into Node's UDP path and ArcLink's own work.
-// One more ArcLink run (--writes N, default 33, 0 to skip) keeps N ARM writes per second going
-// during the measurement (a resource group's tags, over HTTPS): 33/s is the check-in rate of
-// 10,000 machines at Arc's 5-minute heartbeat, and every write to the world clears the answer cache.
+// Two more ArcLink runs (--writes N, default 33, 0 to skip) keep N ARM writes per second going
+// during the measurement, over HTTPS: 33/s is the check-in rate of 10,000 machines at Arc's
+// 5-minute heartbeat. The first writes a resource group's tags (the network is unchanged, so the
+// answer cache stays), the second an A record set in a privatelink zone (every write empties the
+// answer cache). Before them, `--checks` (default 20) record writes are each followed at once by a
+// query for that record: every answer must show the write (the cache is invalidated on every change).
+//
+// The last line of output is `BENCH_RESULT {json}` (ratio, latencyMs, lost, ...), for runners.
 //
 // Needs dnsperf and unbound on PATH (Debian: apt-get install -y dnsperf unbound), and taskset for
 // pinning. Everything listens on 127.0.0.1 only. See bench/README.md ("DNS: inbound endpoint vs
@@ -49,6 +54,9 @@ const has = (name: string) => process.argv.includes(`--${name}`);
 const SECONDS = Math.min(flag("seconds", 10), 60);
 const ROUNDS = Math.min(flag("rounds", 3), 10);
 const FIXED = flag("fixed", 20000);
+/** A second fixed rate, for the latency when the machine is too loaded to keep up with FIXED. */
+const LOW_RATE = flag("low-rate", 5000);
+const CHECKS = flagText("checks") === "0" ? 0 : Math.min(flag("checks", 20), 1000);
 const PIN = !has("no-pin") && cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
 const PROFILE = flagText("profile");
 const WRITES = flagText("writes") === "0" ? 0 : Math.min(flag("writes", 33), 500);
@@ -265,7 +273,54 @@ async function checkAnswers(dir: string, a: Server, u: Server): Promise<AnswerCh
 
 // ---------- background ARM writes ------------------------------------------------------------
 
-/** PUTs the benchmark resource group with a changing tag, `rate` times a second, until stopped. */
+interface WriteTarget {
+  /** ARM path with api-version. */
+  path: string;
+  /** The body of the n-th write. */
+  body: (n: number) => object;
+}
+
+/** A tag on the benchmark resource group: nothing the network model is compiled from. */
+const groupTags = (info: Ready): WriteTarget => ({
+  path: `/subscriptions/${info.subscriptionId}/resourcegroups/rg-dnsbench?api-version=2021-04-01`,
+  body: (n) => ({ location: "eastus", tags: { n: String(n) } }),
+});
+
+const TOUCH_ZONE = "privatelink.his.arc.azure.com";
+const TOUCH_NAME = `bench-touch.${TOUCH_ZONE}`;
+/** The n-th address written to the bench-touch record (never queried by dnsperf). */
+const touchAddress = (n: number) => `10.250.${(n >> 8) & 0xff}.${n & 0xff}`;
+
+/** An A record set in a privatelink zone the inbound endpoint serves: every write changes answers. */
+const touchRecord = (info: Ready): WriteTarget => ({
+  path:
+    `/subscriptions/${info.subscriptionId}/resourceGroups/rg-dnsbench/providers/Microsoft.Network/` +
+    `privateDnsZones/${TOUCH_ZONE}/A/bench-touch?api-version=2020-06-01`,
+  body: (n) => ({ properties: { ttl: 10, aRecords: [{ ipv4Address: touchAddress(n) }] } }),
+});
+
+/**
+ * `checks` times: write the bench-touch record, then at once ask the inbound endpoint for it.
+ * Returns how many answers did not show the write just made (0 when the cache is invalidated on
+ * every change).
+ */
+async function checkInvalidation(a: Server, checks: number): Promise<{ checks: number; stale: string[] }> {
+  const target = touchRecord(a.ready!);
+  const auth = `Bearer ${await token(a.ready!)}`;
+  const stale: string[] = [];
+  for (let n = 1; n <= checks; n++) {
+    const r = await raw(a.ready!, "PUT", target.path, target.body(n), { authorization: auth });
+    if (r.status !== 200 && r.status !== 201)
+      throw new Error(`record write ${n} failed: ${r.status} ${r.text}`);
+    const reply = await query(a.port, TOUCH_NAME);
+    const got = (reply.packet.answers ?? []).map((x) => String((x as { data: string }).data)).join(",");
+    if (got !== touchAddress(n))
+      stale.push(`write ${n}: wrote ${touchAddress(n)}, answered ${got || "nothing"}`);
+  }
+  return { checks, stale };
+}
+
+/** PUTs `target` with a changing body, `rate` times a second, until stopped. */
 class ArmWrites {
   private timer?: NodeJS.Timeout;
   private inFlight = 0;
@@ -277,24 +332,19 @@ class ArmWrites {
   constructor(
     private readonly info: Ready,
     private readonly rate: number,
+    private readonly target: WriteTarget,
+    /** First n given to target.body (so that a record keeps changing across runs). */
+    private n = 0,
   ) {}
 
   async start(): Promise<void> {
     this.auth = `Bearer ${await token(this.info)}`;
-    const path = `/subscriptions/${this.info.subscriptionId}/resourcegroups/rg-dnsbench?api-version=2021-04-01`;
     this.started = Date.now();
-    let n = 0;
     this.timer = setInterval(() => {
       // At most 4 writes in flight: a slow server gets fewer writes, never a pile-up.
       if (this.inFlight >= 4) return;
       this.inFlight++;
-      raw(
-        this.info,
-        "PUT",
-        path,
-        { location: "eastus", tags: { n: String(n++) } },
-        { authorization: this.auth },
-      )
+      raw(this.info, "PUT", this.target.path, this.target.body(this.n++), { authorization: this.auth })
         .then((r) => (r.status === 200 || r.status === 201 ? this.done++ : this.failed++))
         .catch(() => this.failed++)
         .finally(() => this.inFlight--);
@@ -313,7 +363,7 @@ class ArmWrites {
 
 interface Run {
   server: string;
-  kind: "max" | "fixed" | "warmup" | "writes";
+  kind: "max" | "fixed" | "low" | "warmup" | "writes" | "dnswrites";
   args: string[];
   qps: number;
   latencyMs: number;
@@ -444,10 +494,13 @@ async function main(): Promise<void> {
       for (const s of order) log(await dnsperf(s, dir, "max", SECONDS, 1_000_000));
     }
     for (const s of servers) log(await dnsperf(s, dir, "fixed", SECONDS, FIXED));
+    for (const s of servers) log(await dnsperf(s, dir, "low", SECONDS, LOW_RATE));
     let writes: { done: number; failed: number; perSecond: number; cpuMsPerWriteAlone: number } | undefined;
+    let dnsWrites: { done: number; failed: number; perSecond: number } | undefined;
+    let invalidation: { checks: number; stale: string[] } | undefined;
     if (WRITES > 0) {
       // First the writes alone (no DNS load): what one ARM write costs the server.
-      const alone = new ArmWrites(a.ready!, WRITES);
+      const alone = new ArmWrites(a.ready!, WRITES, groupTags(a.ready!));
       await alone.start();
       const c0 = cpuSeconds(a.proc.pid!);
       await sleep(SECONDS * 1000);
@@ -457,13 +510,30 @@ async function main(): Promise<void> {
       process.stderr.write(
         `  writes alone: ${wa.done} in ${SECONDS} s, ${cpuMsPerWriteAlone.toFixed(2)} ms server CPU each\n`,
       );
-      const w = new ArmWrites(a.ready!, WRITES);
+      const w = new ArmWrites(a.ready!, WRITES, groupTags(a.ready!));
       await w.start();
       const r = await dnsperf(a, dir, "writes", SECONDS, 1_000_000);
       writes = { ...(await w.stop()), cpuMsPerWriteAlone };
       log(r);
       process.stderr.write(
-        `  (${writes.done} ARM writes during it, ${writes.failed} failed, ${writes.perSecond.toFixed(1)}/s)\n`,
+        `  (${writes.done} resource group writes during it, ${writes.failed} failed, ${writes.perSecond.toFixed(1)}/s)\n`,
+      );
+    }
+    if (CHECKS > 0) {
+      invalidation = await checkInvalidation(a, CHECKS);
+      process.stderr.write(
+        `  cache invalidation: ${invalidation.checks} record writes, ${invalidation.stale.length} answers did not show them\n`,
+      );
+      for (const m of invalidation.stale.slice(0, 5)) process.stderr.write(`    ${m}\n`);
+    }
+    if (WRITES > 0) {
+      const w = new ArmWrites(a.ready!, WRITES, touchRecord(a.ready!), CHECKS + 1);
+      await w.start();
+      const r = await dnsperf(a, dir, "dnswrites", SECONDS, 1_000_000);
+      dnsWrites = await w.stop();
+      log(r);
+      process.stderr.write(
+        `  (${dnsWrites.done} record set writes during it, ${dnsWrites.failed} failed, ${dnsWrites.perSecond.toFixed(1)}/s)\n`,
       );
     }
 
@@ -479,6 +549,7 @@ async function main(): Promise<void> {
     const row = (s: ServerName) => {
       const max = of(s, "max");
       const fixed = of(s, "fixed")[0];
+      const low = of(s, "low")[0];
       return {
         qps: median(max.map((r) => r.qps)),
         qpsMin: Math.min(...max.map((r) => r.qps)),
@@ -490,6 +561,10 @@ async function main(): Promise<void> {
         latencyAtFixedMs: fixed.latencyMs,
         serverCpuAtFixed: fixed.serverCpu,
         cpuUsPerQueryAtFixed: fixed.cpuUsPerQuery,
+        lowQps: low.qps,
+        latencyAtLowMs: low.latencyMs,
+        serverCpuAtLow: low.serverCpu,
+        cpuUsPerQueryAtLow: low.cpuUsPerQuery,
         lost: measured.filter((r) => r.server === s).reduce((n, r) => n + r.lost, 0),
         sent: measured.filter((r) => r.server === s).reduce((n, r) => n + r.sent, 0),
         responseBytes: max[0].responseBytes,
@@ -515,6 +590,8 @@ async function main(): Promise<void> {
         ? { arclinkVsNode: ratio("arclink", "node").median, nodeVsUnbound: ratio("node", "unbound").median }
         : {}),
       ...(writes ? { withWrites: { ...writes, run: of("arclink", "writes")[0] } } : {}),
+      ...(dnsWrites ? { withRecordWrites: { ...dnsWrites, run: of("arclink", "dnswrites")[0] } } : {}),
+      ...(invalidation ? { invalidation } : {}),
       rcodeProblems: bad.map((r) => `${r.server} ${r.kind}: ${r.rcodes}`),
     };
     writeFileSync(join(dir, "results.json"), JSON.stringify({ ...result, runs }, null, 2) + "\n");
@@ -525,11 +602,11 @@ async function main(): Promise<void> {
       node: "Node floor (bare dgram, ArcLink's bytes)",
     };
     const lines = [
-      `| server | QPS median (min-max) of ${ROUNDS} × ${SECONDS} s | avg latency at max, ms | server CPU at max | CPU µs/query | avg latency at ${k(FIXED)} QPS, ms | CPU at ${k(FIXED)} QPS | lost / sent | reply B |`,
-      "|---|---|---|---|---|---|---|---|---|",
+      `| server | QPS median (min-max) of ${ROUNDS} × ${SECONDS} s | avg latency at max, ms | server CPU at max | CPU µs/query | avg latency at ${k(FIXED)} QPS, ms | CPU at ${k(FIXED)} QPS | avg latency at ${k(LOW_RATE)} QPS, ms | CPU µs/query at ${k(LOW_RATE)} QPS | lost / sent | reply B |`,
+      "|---|---|---|---|---|---|---|---|---|---|---|",
       ...names.map((n) => {
         const x = rows[n];
-        return `| ${label[n]} | ${k(x.qps)} (${k(x.qpsMin)}-${k(x.qpsMax)}) | ${x.latencyAtMaxMs.toFixed(3)} | ${(x.serverCpuAtMax * 100).toFixed(0)} % | ${x.cpuUsPerQueryAtMax.toFixed(1)} | ${x.latencyAtFixedMs.toFixed(3)} | ${(x.serverCpuAtFixed * 100).toFixed(0)} % | ${x.lost} / ${x.sent} | ${x.responseBytes} |`;
+        return `| ${label[n]} | ${k(x.qps)} (${k(x.qpsMin)}-${k(x.qpsMax)}) | ${x.latencyAtMaxMs.toFixed(3)} | ${(x.serverCpuAtMax * 100).toFixed(0)} % | ${x.cpuUsPerQueryAtMax.toFixed(1)} | ${x.latencyAtFixedMs.toFixed(3)} | ${(x.serverCpuAtFixed * 100).toFixed(0)} % | ${x.latencyAtLowMs.toFixed(3)} (${k(x.lowQps)}) | ${x.cpuUsPerQueryAtLow.toFixed(1)} | ${x.lost} / ${x.sent} | ${x.responseBytes} |`;
       }),
       "",
       `ArcLink / Unbound QPS: **${result.ratio.toFixed(2)}** (per round: ${vsUnbound.perRound.map((r) => r.toFixed(2)).join(", ")}); CPU per query, Unbound ÷ ArcLink: ${result.cpuRatio.toFixed(2)}.` +
@@ -543,6 +620,17 @@ async function main(): Promise<void> {
               `one write alone costs the server ${writes.cpuMsPerWriteAlone.toFixed(2)} ms CPU.`,
           ]
         : []),
+      ...(dnsWrites
+        ? [
+            `ArcLink with ${dnsWrites.perSecond.toFixed(1)} record set writes/s going on (${dnsWrites.done} writes, each invalidates every cached answer): ${k(result.withRecordWrites!.run.qps)} QPS, ` +
+              `${result.withRecordWrites!.run.latencyMs.toFixed(3)} ms average latency, ${result.withRecordWrites!.run.cpuUsPerQuery.toFixed(1)} CPU µs/query (writes included), lost ${result.withRecordWrites!.run.lost}.`,
+          ]
+        : []),
+      ...(invalidation
+        ? [
+            `Cache invalidation: ${invalidation.checks} record writes, each followed at once by a query for the record; ${invalidation.stale.length} answers did not show the write.`,
+          ]
+        : []),
       `Answers: ${check.names} distinct names asked of both, ${check.mismatches.length} differ (rcode, CNAME chain, final address). ` +
         `${check.sample.name}: ArcLink ${check.sample.arclinkBytes} B, Unbound ${check.sample.unboundBytes} B, uncompressed ${check.sample.uncompressedBytes} B.`,
       `Load average ${load0.toFixed(2)} at the start, ${loadavg()[0].toFixed(2)} at the end, ${cpus().length} CPUs; ${PIN ? "servers pinned to core 0, dnsperf to core 1" : "not pinned"}.`,
@@ -553,7 +641,30 @@ async function main(): Promise<void> {
       );
     process.stdout.write(lines.join("\n") + "\n");
     process.stdout.write(JSON.stringify(result) + "\n");
-    if (bad.length) process.exitCode = 1;
+    // A short, stable summary for benchmark runners: keep these field names.
+    const bench = {
+      bench: "dns",
+      ratio: result.ratio,
+      ratioPerRound: result.ratioPerRound,
+      cpuRatio: result.cpuRatio,
+      qps: Object.fromEntries(names.map((n) => [n, rows[n].qps])),
+      cpuUsPerQuery: Object.fromEntries(names.map((n) => [n, rows[n].cpuUsPerQueryAtMax])),
+      fixedRate: FIXED,
+      latencyMs: Object.fromEntries(names.map((n) => [n, rows[n].latencyAtFixedMs])),
+      lowRate: LOW_RATE,
+      latencyLowMs: Object.fromEntries(names.map((n) => [n, rows[n].latencyAtLowMs])),
+      lost: rows.arclink.lost,
+      lostBy: Object.fromEntries(names.map((n) => [n, rows[n].lost])),
+      replyBytes: { arclink: check.sample.arclinkBytes, unbound: check.sample.unboundBytes },
+      answersDiffer: check.mismatches.length,
+      staleAfterWrite: invalidation ? invalidation.stale.length : null,
+      qpsWithGroupWrites: result.withWrites?.run.qps ?? null,
+      qpsWithRecordWrites: result.withRecordWrites?.run.qps ?? null,
+      loadAverage: result.loadAverage,
+      pinned: PIN,
+    };
+    process.stdout.write(`BENCH_RESULT ${JSON.stringify(bench)}\n`);
+    if (bad.length || (invalidation?.stale.length ?? 0) > 0) process.exitCode = 1;
   } finally {
     for (const s of servers) await stop(s);
     if (!has("keep") && !out) rmSync(dir, { recursive: true, force: true });

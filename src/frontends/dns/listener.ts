@@ -60,8 +60,31 @@ function defaultOnError(err: unknown, context: string): void {
   console.warn(`arclink dns: error while ${context}: ${err instanceof Error ? err.message : String(err)}`);
 }
 
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
+
 function bindUdp(host: string, port: number, handler: QueryHandler, onError: ErrorSink): Promise<UdpSocket> {
-  const sock = createSocket({ type: isIPv6(host) ? "udp6" : "udp4", recvBufferSize: UDP_RECV_BUFFER });
+  const family = isIPv6(host) ? 6 : 4;
+  const sock = createSocket({
+    type: family === 6 ? "udp6" : "udp4",
+    recvBufferSize: UDP_RECV_BUFFER,
+    // dgram resolves the destination of every send() through `lookup`; the default (dns.lookup)
+    // defers each send to a later tick even for an IP literal. Replies only go to the address a
+    // query came from, and the bind address is a checked loopback literal: nothing to look up.
+    lookup: (address: string, _options: unknown, callback: LookupCallback) => callback(null, address, family),
+  });
+  const send = (reply: Buffer | null, port: number, address: string): void => {
+    if (reply === null) return;
+    try {
+      // No callback: Node then tries a synchronous send first (cheaper) and ignores send
+      // errors, which for UDP replies are the client's loss anyway (it will retry).
+      sock.send(reply, port, address);
+    } catch {
+      // The socket was closed while an async answer was pending: nothing left to reply on.
+    }
+  };
+  // Node sends a datagram at once when the kernel takes it (uv_udp_try_send) and queues it,
+  // by reference, only when it does not; an empty queue means no reply buffer is in use.
+  handler.repliesSent = () => sock.getSendQueueCount() === 0;
   sock.on("message", (msg, rinfo) => {
     let result: HandleResult;
     try {
@@ -71,18 +94,12 @@ function bindUdp(host: string, port: number, handler: QueryHandler, onError: Err
       onError(err, "handling a UDP query");
       return;
     }
-    const send = (reply: Buffer | null): void => {
-      if (reply === null) return;
-      try {
-        // No callback: Node then tries a synchronous send first (cheaper) and ignores send
-        // errors, which for UDP replies are the client's loss anyway (it will retry).
-        sock.send(reply, rinfo.port, rinfo.address);
-      } catch {
-        // The socket was closed while an async answer was pending: nothing left to reply on.
-      }
-    };
-    if (result instanceof Promise) result.then(send, (err: unknown) => onError(err, "answering over UDP"));
-    else send(result);
+    if (result instanceof Promise) {
+      result.then(
+        (reply) => send(reply, rinfo.port, rinfo.address),
+        (err: unknown) => onError(err, "answering over UDP"),
+      );
+    } else send(result, rinfo.port, rinfo.address);
   });
   return new Promise((resolve, reject) => {
     const onBindError = (err: Error): void => {

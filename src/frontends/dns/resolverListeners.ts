@@ -85,6 +85,9 @@ export class ResolverListeners {
   }
 
   private answer(id: string, name: string, type: string): DnsAnswer | Promise<DnsAnswer> {
+    // A dot or backslash inside a label (\. or \\ in the decoded name) cannot be part of any
+    // name the model holds, and the engine reads names as dot-separated text: no such name exists.
+    if (/\\[.\\]/.test(name)) return { rcode: Rcode.NXDOMAIN, answers: [], authority: [] };
     const r = findResolver(this.network.model(), id);
     if (!r) return { rcode: Rcode.REFUSED, answers: [], authority: [] };
     const recursive =
