@@ -92,11 +92,10 @@ describe("association changes after onboarding (srv-lnx-01, reference topology)"
         /level=fatal msg="Heartbeat refused by https:\/\/eus\.his\.arc\.azure\.com: MachineNotAssociatedWithScope: machine srv-lnx-01 is not associated with any Arc Private Link Scope/,
       );
       assert.ok(hb.stdout.includes("Exit Code:  AZCM0026: Network Error"), hb.all);
-      // show reports the failure at once; the status follows the last successful heartbeat, so it
-      // turns Disconnected 15 minutes later (the association is redone in the next step, so moving
-      // the clock here does not shorten its propagation).
+      // show reports the refused heartbeat at once: Disconnected, with the error (the association
+      // is redone in the next step, so moving the clock here does not shorten its propagation).
       let shown = await showJson(env, "status", "agentErrorCode", "agentErrorDetails");
-      assert.equal(shown.status, "Connected");
+      assert.equal(shown.status, "Disconnected");
       assert.equal(shown.agentErrorCode, "AZCM0026");
       assert.match(shown.agentErrorDetails, /MachineNotAssociatedWithScope/);
       await advanceClock(srv, 16);

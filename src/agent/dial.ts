@@ -9,7 +9,10 @@ import type { Resolution, Resolver } from "./resolver.js";
 
 export type Purpose = "onboard" | "heartbeat" | "extension" | "check" | "remote-access";
 
-export type NetworkKind = "NoRoute" | "Timeout" | "Blocked" | "ProxyFailed" | "NotListening";
+export type NetworkKind = "NoRoute" | "Timeout" | "Blocked" | "ProxyFailed" | "NotListening" | "TlsUntrusted";
+
+/** Go's error when the server's certificate chains to a CA the host does not trust. */
+export const X509_UNKNOWN_AUTHORITY = "x509: certificate signed by unknown authority";
 
 /** The request never reached a service: DNS failed, or the gateway reported a network failure. */
 export class DialError extends Error {
@@ -93,6 +96,8 @@ export function goNetworkDetail(
   viaProxy?: string,
   gatewayMessage = "",
 ): string {
+  // A TLS-inspecting device re-signed the connection (through a proxy the tunnel is the host's own).
+  if (kind === "TlsUntrusted") return X509_UNKNOWN_AUTHORITY;
   if (viaProxy) {
     switch (kind) {
       case "NoRoute":

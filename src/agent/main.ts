@@ -6,6 +6,7 @@ import type { Command } from "./commands/command.js";
 import { config } from "./commands/config.js";
 import { connect } from "./commands/connect.js";
 import { disconnect } from "./commands/disconnect.js";
+import { extensions } from "./commands/extensions.js";
 import { heartbeat } from "./commands/heartbeat.js";
 import { show } from "./commands/show.js";
 import { version } from "./commands/version.js";
@@ -40,6 +41,7 @@ export const COMMANDS: Command[] = [
   unsupported("upgrade", "Upgrade the agent"),
   version,
   heartbeat,
+  extensions,
 ];
 
 const ROOT: Command = {

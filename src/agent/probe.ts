@@ -60,7 +60,8 @@ export async function probeEndpoint(
         ...base,
         reachable: false,
         tls: "unknown",
-        error: err.message,
+        // The agent names the TLS dial that failed (as in "… unknown authority. Failed to Tls dialing <name>").
+        error: err.kind === "TlsUntrusted" ? `${err.message}. Failed to Tls dialing ${e.host}` : err.message,
         reason: err.extra.gatewayMessage,
       };
     }

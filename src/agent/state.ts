@@ -32,6 +32,20 @@ export interface AgentState {
   errorCode?: string;
   errorDetails?: string;
   errorTimestamp?: string;
+  /** What the extension service last reported per extension (azcmagent __extensions). */
+  extensions?: ExtensionStatus[];
+  /** The extension service could not reach guest configuration. */
+  extensionServiceError?: string;
+  extensionServiceErrorTimestamp?: string;
+}
+
+export interface ExtensionStatus {
+  name: string;
+  publisher: string;
+  type: string;
+  status: "Succeeded" | "Failed";
+  message: string;
+  timestamp: string;
 }
 
 export function statePath(home: string): string {
@@ -84,6 +98,8 @@ export const EXPIRED_AFTER_MS = 45 * 86_400_000;
 /**
  * Agent Status as `show` reports it: Connected while the last successful heartbeat is at most 15
  * minutes old, Disconnected after that (or never connected), Expired after 45 days without one.
+ * A heartbeat that failed after the last successful one shows at once: Disconnected, with the
+ * error (code, details, time) beside it, until a heartbeat succeeds again.
  */
 export function agentStatus(s: AgentState, now: Date): "Connected" | "Disconnected" | "Expired" {
   if (!isConnected(s) || !s.lastHeartbeat) return "Disconnected";
@@ -91,5 +107,9 @@ export function agentStatus(s: AgentState, now: Date): "Connected" | "Disconnect
   if (!Number.isFinite(age)) return "Disconnected";
   if (age > EXPIRED_AFTER_MS) return "Expired";
   if (age > DISCONNECTED_AFTER_MS) return "Disconnected";
+  if (s.status === "Disconnected" && s.errorTimestamp) {
+    const failedAt = Date.parse(s.errorTimestamp);
+    if (Number.isFinite(failedAt) && failedAt >= Date.parse(s.lastHeartbeat)) return "Disconnected";
+  }
   return "Connected";
 }

@@ -1,5 +1,7 @@
 // connect(host, address, port): can this host open a TCP connection there, which way does it
 // go, what filters it meets, and what answers at the far end. Pure: a verdict and a trace.
+// A firewall or proxy on the way that inspects TLS re-signs the connection with its own CA: the
+// trace says so, and a host that does not trust that CA fails the handshake (TlsUntrusted).
 import { keyOf } from "../core/resourceId.js";
 import { HostModel, NetworkModel, Position, PrivateEndpointModel } from "./model.js";
 import { siteFirewall, nsgVerdict, virtualNetworkSpace, FilterVerdict } from "./filter.js";
@@ -7,7 +9,17 @@ import { Resolver, addressesOf } from "./resolve.js";
 import { route, RouteResult } from "./route.js";
 import { TraceStep } from "./trace.js";
 
-export type NetworkFailure = "NoRoute" | "Timeout" | "Blocked" | "ProxyFailed" | "NotListening";
+export type NetworkFailure =
+  "NoRoute" | "Timeout" | "Blocked" | "ProxyFailed" | "NotListening" | "TlsUntrusted";
+
+/** TLS interception met on the way (a firewall or proxy with tlsInspection). */
+export interface TlsInterception {
+  /** "firewall fw-onprem" / "proxy squid". */
+  by: string;
+  certificateAuthority: string;
+  /** The host trusts that CA (its trustedCertificateAuthorities). */
+  trusted: boolean;
+}
 
 export type Endpoint =
   | { kind: "private-endpoint"; pe: PrivateEndpointModel; fqdn?: string; memberName?: string }
@@ -21,6 +33,8 @@ export interface ConnectResult {
   endpoint?: Endpoint;
   /** The address finally dialled (the target's, even through a proxy). */
   address?: string;
+  /** Set when a device on the way intercepts the TLS connection. */
+  tls?: TlsInterception;
   message: string;
   trace: TraceStep[];
 }
@@ -113,6 +127,50 @@ function endpointAt(m: NetworkModel, ip: string, r: RouteResult): Endpoint | und
   return undefined;
 }
 
+/** Whether a server name is excluded from a device's TLS inspection ("*.x" patterns). */
+function excluded(serverName: string, list: readonly string[] | undefined): boolean {
+  const n = serverName.toLowerCase().replace(/\.$/, "");
+  return (list ?? []).some((p) => {
+    const q = p.toLowerCase();
+    return q.startsWith("*.") ? n.endsWith(q.slice(1)) : n === q;
+  });
+}
+
+/**
+ * The devices that break TLS between `from` and the target: the site firewall (when the traffic
+ * leaves the site through it) and, through a proxy, the proxy itself. The first one met decides
+ * what certificate the host sees.
+ */
+function interceptor(
+  m: NetworkModel,
+  from: Party,
+  r: RouteResult,
+  serverName: string | undefined,
+  viaProxy?: { name: string; tlsInspection?: { certificateAuthority: string; excludedFqdns?: string[] } },
+): { by: string; certificateAuthority: string } | undefined {
+  if (!serverName) return undefined;
+  if (viaProxy?.tlsInspection && !excluded(serverName, viaProxy.tlsInspection.excludedFqdns))
+    return {
+      by: `proxy ${viaProxy.name}`,
+      certificateAuthority: viaProxy.tlsInspection.certificateAuthority,
+    };
+  if (from.pos.kind !== "site" || r.kind === "local") return undefined;
+  const fw = m.sites.get(from.pos.site)?.firewall;
+  if (!fw?.tlsInspection || excluded(serverName, fw.tlsInspection.excludedFqdns)) return undefined;
+  return { by: `firewall ${fw.name}`, certificateAuthority: fw.tlsInspection.certificateAuthority };
+}
+
+function trustsCa(host: HostModel, ca: string): boolean {
+  const list = host.raw.properties?.trustedCertificateAuthorities;
+  return Array.isArray(list) && list.some((x) => String(x).toLowerCase() === ca.toLowerCase());
+}
+
+interface TlsContext {
+  host: HostModel;
+  serverName?: string;
+  proxy?: { name: string; tlsInspection?: { certificateAuthority: string; excludedFqdns?: string[] } };
+}
+
 function finish(
   m: NetworkModel,
   from: Party,
@@ -120,10 +178,29 @@ function finish(
   port: number,
   protocol: string,
   trace: TraceStep[],
+  tlsCtx?: TlsContext,
 ): ConnectResult {
   const p = path(m, from, ip, port, protocol);
   trace.push(...p.trace);
   if (!p.ok) return { ok: false, failure: p.failure, address: ip, message: p.message, trace };
+  let tls: TlsInterception | undefined;
+  if (tlsCtx && port === 443 && protocol !== "Udp") {
+    const i = interceptor(m, from, p.route, tlsCtx.serverName, tlsCtx.proxy);
+    if (i) {
+      tls = { ...i, trusted: trustsCa(tlsCtx.host, i.certificateAuthority) };
+      const who = `host ${tlsCtx.host.name}`;
+      if (!tls.trusted) {
+        const message = `${i.by} inspects TLS to ${tlsCtx.serverName} and presents a certificate issued by '${i.certificateAuthority}', which ${who} does not trust`;
+        trace.push({ at: i.by, what: message, outcome: "fail" });
+        return { ok: false, failure: "TlsUntrusted", address: ip, tls, message, trace };
+      }
+      trace.push({
+        at: i.by,
+        what: `inspects TLS to ${tlsCtx.serverName}, re-signed by '${i.certificateAuthority}' (${who} trusts it)`,
+        outcome: "info",
+      });
+    }
+  }
   const ep = endpointAt(m, ip, p.route);
   if (!ep) {
     trace.push({ at: "endpoint", what: `nothing listens on ${ip}:${port}`, outcome: "fail" });
@@ -156,14 +233,22 @@ function finish(
       what: `${ip} is private endpoint ${ep.pe.name} (${ep.memberName ?? "member"} for ${ep.fqdn}) of ${ep.pe.targetId.split("/").pop()}`,
       outcome: "ok",
     });
-    return { ok: true, path: "private", endpoint: ep, address: ip, message: "", trace };
+    return {
+      ok: true,
+      path: "private",
+      endpoint: ep,
+      address: ip,
+      ...(tls ? { tls } : {}),
+      message: "",
+      trace,
+    };
   }
   trace.push({
     at: "endpoint",
     what: `${ip} is a public address of ${ep.tags.filter((t) => t !== "AzureCloud").join(", ") || "Azure"}`,
     outcome: "ok",
   });
-  return { ok: true, path: "public", endpoint: ep, address: ip, message: "", trace };
+  return { ok: true, path: "public", endpoint: ep, address: ip, ...(tls ? { tls } : {}), message: "", trace };
 }
 
 export function connect(
@@ -183,7 +268,7 @@ export function connect(
       what: `connects to ${ip}:${port}${opts.serverName ? ` (${opts.serverName})` : ""}`,
       outcome: "info",
     });
-    return finish(m, from, ip, port, protocol, trace);
+    return finish(m, from, ip, port, protocol, trace, { host, serverName: opts.serverName });
   }
   // Through a proxy: the host reaches the proxy; the proxy resolves and dials the target itself.
   trace.push({
@@ -243,8 +328,12 @@ export function connect(
     ip: proxy.p.ip,
     pos: { kind: "site", site: proxy.site.key },
   };
-  const res = finish(m, party, target, port, protocol, trace);
-  if (!res.ok)
+  const res = finish(m, party, target, port, protocol, trace, {
+    host,
+    serverName: opts.serverName,
+    proxy: proxy.p,
+  });
+  if (!res.ok && res.failure !== "TlsUntrusted")
     return {
       ...res,
       failure: "ProxyFailed",

@@ -137,7 +137,9 @@ export class PublicDns {
     for (const r of RULES) {
       if (!n.endsWith("." + r.zone)) continue;
       const label = n.slice(0, -(r.zone.length + 1));
-      if (r.zone === "azure.com" && label !== "management") break;
+      // Only management.azure.com goes through privatelink.azure.com; other *.azure.com names
+      // (monitor.azure.com, ods.opinsights.azure.com, …) belong to the rules after this one.
+      if (r.zone === "azure.com" && label !== "management") continue;
       return { kind: "cname", target: `${label}.${r.privatelink}`, ttl: CNAME_TTL };
     }
     return { kind: "nxdomain", zone: n.split(".").slice(-2).join(".") };

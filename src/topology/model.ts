@@ -143,8 +143,14 @@ export type THost = TPlacement & {
   dnsServers: string[];
   hostsFile?: string;
   proxyUrl?: string;
+  trustedCertificateAuthorities?: string[];
   description?: string;
 };
+
+export interface TTlsInspection {
+  certificateAuthority: string;
+  excludedFqdns?: string[];
+}
 
 export interface TFirewall {
   name: string;
@@ -160,6 +166,7 @@ export interface TFirewall {
     destinationPorts: string[];
     sourceAddresses?: string[];
   }[];
+  tlsInspection?: TTlsInspection;
 }
 
 export interface TProxy {
@@ -169,6 +176,7 @@ export interface TProxy {
   ipAddress: string;
   port: number;
   bypassAuthentication?: boolean;
+  tlsInspection?: TTlsInspection;
 }
 
 export interface TMachine {

@@ -444,6 +444,7 @@ class Builder {
         ipAddress: p.ipAddress,
         port: p.port,
         ...(p.bypassAuthentication !== undefined ? { bypassAuthentication: p.bypassAuthentication } : {}),
+        ...(p.tlsInspection !== undefined ? { tlsInspection: p.tlsInspection } : {}),
       };
     });
 
@@ -507,6 +508,9 @@ class Builder {
         ),
         ...(h.hostsFile !== undefined ? { hostsFile: h.hostsFile } : {}),
         ...(h.proxyUrl !== undefined ? { proxyUrl: h.proxyUrl } : {}),
+        ...(h.trustedCertificateAuthorities !== undefined
+          ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
+          : {}),
         ...(h.description !== undefined ? { description: h.description } : {}),
       };
     });
@@ -530,6 +534,7 @@ class Builder {
         site,
         defaultAction: f.defaultAction,
         rules,
+        ...(f.tlsInspection !== undefined ? { tlsInspection: f.tlsInspection } : {}),
       };
     });
     this.unique(

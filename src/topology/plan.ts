@@ -242,6 +242,7 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
       siteId: ids.lab("sites", f.site),
       defaultAction: f.defaultAction,
       rules: f.rules,
+      ...(f.tlsInspection !== undefined ? { tlsInspection: f.tlsInspection } : {}),
     });
   }
   for (const p of t.proxies) {
@@ -250,6 +251,7 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
       ipAddress: p.ipAddress,
       port: p.port,
       ...(p.bypassAuthentication !== undefined ? { bypassAuthentication: p.bypassAuthentication } : {}),
+      ...(p.tlsInspection !== undefined ? { tlsInspection: p.tlsInspection } : {}),
     });
   }
   for (const d of t.dnsServers) {
@@ -271,6 +273,9 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
       dnsServers: h.dnsServers,
       ...(h.hostsFile !== undefined ? { hostsFile: h.hostsFile } : {}),
       ...(h.proxyUrl !== undefined ? { proxyUrl: h.proxyUrl } : {}),
+      ...(h.trustedCertificateAuthorities !== undefined
+        ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
+        : {}),
       ...(h.description !== undefined ? { description: h.description } : {}),
     });
   }

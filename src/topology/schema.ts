@@ -277,6 +277,22 @@ const ADDRESS_OR_TAG = str({
 
 // ---- Sections -------------------------------------------------------------------------------
 
+const FQDN_OR_WILDCARD = str({
+  check: (s) =>
+    isDomainName(s.replace(/^\*\./, ""))
+      ? undefined
+      : `'${s}' is not a server name such as gbl.his.arc.azure.com or a pattern such as *.his.arc.azure.com.`,
+  normalize: (s) => s.toLowerCase(),
+});
+/** A firewall's or proxy's TLS inspection: the CA it re-signs with, and the names it leaves alone. */
+const TLS_INSPECTION = obj(
+  {
+    certificateAuthority: str({ maxLength: 256 }),
+    excludedFqdns: list(FQDN_OR_WILDCARD, { minItems: 1, single: true }),
+  },
+  ["certificateAuthority"],
+  "TLS inspection: the device re-signs TLS with this CA except for the excluded names",
+);
 const placed = { resourceGroup: GROUP_NAME };
 const tracked = { ...placed, location: LOCATION };
 
@@ -485,6 +501,7 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
         dnsServers: list(RESOLVER_REF, { single: true }),
         hostsFile: str({ maxLength: 65536 }),
         proxyUrl: str(),
+        trustedCertificateAuthorities: list(str({ maxLength: 256 }), { minItems: 1 }),
         description: str(),
       },
       ["name", "ipAddress", "os"],
@@ -511,6 +528,7 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
             ["name", "priority", "action", "destinationAddresses", "destinationPorts"],
           ),
         ),
+        tlsInspection: TLS_INSPECTION,
       },
       ["site", "defaultAction"],
     ),
@@ -524,6 +542,7 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
         ipAddress: IPV4,
         port: int(1, 65535),
         bypassAuthentication: bool(),
+        tlsInspection: TLS_INSPECTION,
       },
       ["name", "site", "ipAddress", "port"],
     ),

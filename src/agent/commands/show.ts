@@ -1,5 +1,6 @@
 // azcmagent show [props…]: the agent's metadata and status, in the real agent's order (fact sheet
-// §1.5). Agent Status comes from the last successful heartbeat and the host's (virtual) clock.
+// §1.5). Agent Status comes from the last heartbeat (a refused one shows at once, with its error)
+// and the host's (virtual) clock.
 // Since 1.17 the Private Link Scope id is not shown: check the machine in ARM instead.
 import { join } from "node:path";
 import { formatValue, getValue, type LocalConfig } from "../config.js";
@@ -67,6 +68,14 @@ export function showFields(i: ShowInput): ShowField[] {
     F("Cloud Provider", "cloudProvider", "N/A"),
     F("Portal Page", "portalPage", portal),
     F("Disabled Features", "disabledFeatures", disabled.join(",")),
+    F("Extension Service Error", "extensionServiceError", s.extensionServiceError),
+    F(
+      "Extensions Status",
+      "extensionsStatus",
+      (s.extensions ?? [])
+        .map((e) => `${e.name}: ${e.status}${e.status === "Failed" ? ` (${e.message})` : ""}`)
+        .join("; "),
+    ),
   ];
 }
 

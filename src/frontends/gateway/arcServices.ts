@@ -1,6 +1,13 @@
 // The Arc services a machine reaches (through the gateway, after the network allowed the path):
 // HIS global discovery, HIS regional registration and heartbeats, guest configuration. Each
 // call that names a machine is admitted or refused by admit() first.
+//
+// Guest configuration's /extensions gives the extension service the machine's extensions and the
+// endpoints of each extension's own service (Azure Monitor, Key Vault, Blob storage, Automation):
+// the extensions reach those themselves, from the host, and fail there when the service has no
+// private endpoint or is blocked — while the agent stays Connected. The extensions are read as
+// the lint rule reads them (extensionNeeds): child resources, a $expand `resources` array, or the
+// `arclink:extensions` tag.
 import { IncomingMessage } from "node:http";
 import { ArmError } from "../../core/armError.js";
 import { hisCode } from "../../core/arcEndpoints.js";
@@ -12,6 +19,11 @@ import { ArmServices } from "../arm/context.js";
 import { TokenService } from "../identity/tokens.js";
 import { Entry } from "../../world/world.js";
 import { recordCheckIn } from "../../providers/hybridcompute/machineStatus.js";
+import {
+  extensionNeeds,
+  serviceOfExtension,
+  type ServiceNeed,
+} from "../../analysis/lint/rules/extensionServices.js";
 
 export const MACHINE_AUDIENCE = "https://his.arc.azure.com/arclink-machine";
 const MACHINE_TYPE = "Microsoft.HybridCompute/machines";
@@ -225,6 +237,105 @@ export class ArcServices {
     if (!("type" in m)) return m;
     const a = this.admit({ ...c, purpose: "extension" }, m);
     if (!a.admitted) return refused(a);
-    return { status: 200, body: { value: [] } };
+    return { status: 200, body: { value: machineExtensions(this.s.world, m) } };
   }
+}
+
+type Service = ServiceNeed["service"];
+
+export interface ExtensionGoal {
+  name: string;
+  publisher: string;
+  type: string;
+  /** The service the extension needs besides Arc. */
+  service: Service;
+  /** Host names the extension connects to (HTTPS, 443). */
+  endpoints: string[];
+}
+
+/** The extension Azure installs for a service when only the service is named (the tag form). */
+const DEFAULT_EXTENSION: Record<Service, { linux: [string, string]; windows: [string, string] }> = {
+  AzureMonitor: {
+    linux: ["Microsoft.Azure.Monitor", "AzureMonitorLinuxAgent"],
+    windows: ["Microsoft.Azure.Monitor", "AzureMonitorWindowsAgent"],
+  },
+  KeyVault: {
+    linux: ["Microsoft.Azure.KeyVault", "KeyVaultForLinux"],
+    windows: ["Microsoft.Azure.KeyVault", "KeyVaultForWindows"],
+  },
+  Blob: {
+    linux: ["Microsoft.Azure.Extensions", "CustomScript"],
+    windows: ["Microsoft.Compute", "CustomScriptExtension"],
+  },
+  Automation: {
+    linux: ["Microsoft.Azure.ChangeTrackingAndInventory", "ChangeTracking-Linux"],
+    windows: ["Microsoft.Azure.ChangeTrackingAndInventory", "ChangeTracking-Windows"],
+  },
+};
+
+function hostsOfUrls(v: unknown): string[] {
+  const out: string[] = [];
+  for (const x of Array.isArray(v) ? v : typeof v === "string" ? [v] : []) {
+    try {
+      out.push(new URL(String(x)).hostname.toLowerCase());
+    } catch {
+      // not a URL: nothing to dial
+    }
+  }
+  return out;
+}
+
+/** The host names an extension of `service` dials, from its settings where they name them. */
+export function extensionEndpoints(service: Service, region: string, settings: any): string[] {
+  const s = settings && typeof settings === "object" ? settings : {};
+  switch (service) {
+    case "AzureMonitor": {
+      const out = ["global.handler.control.monitor.azure.com", `${region}.handler.control.monitor.azure.com`];
+      if (typeof s.workspaceId === "string" && s.workspaceId)
+        out.push(`${s.workspaceId.toLowerCase()}.ods.opinsights.azure.com`);
+      return out;
+    }
+    case "KeyVault":
+      return hostsOfUrls(s.secretsManagementSettings?.observedCertificates);
+    case "Blob":
+      return hostsOfUrls(s.fileUris);
+    case "Automation":
+      return typeof s.automationAccountUrl === "string" ? hostsOfUrls(s.automationAccountUrl) : [];
+  }
+}
+
+/** The extensions a machine has, with the endpoints each one's service needs (deduplicated). */
+export function machineExtensions(
+  view: { children(id: string, type?: string): Entry[] },
+  m: Entry,
+): ExtensionGoal[] {
+  const region = normalizeRegion(String(m.body.location ?? "")) ?? String(m.body.location ?? "eastus");
+  const os = String(m.body.properties?.osType ?? "").toLowerCase() === "windows" ? "windows" : "linux";
+  const out: ExtensionGoal[] = [];
+  const seen = new Set<Service>();
+  const explicit = [
+    ...view.children(m.id, "Microsoft.HybridCompute/machines/extensions").map((e) => e.body),
+    ...(Array.isArray(m.body.resources) ? m.body.resources : []),
+  ];
+  for (const e of explicit) {
+    const p = e?.properties ?? {};
+    const publisher = String(p.publisher ?? "");
+    const type = String(p.type ?? "");
+    const service = serviceOfExtension(publisher, type);
+    if (!service) continue;
+    seen.add(service);
+    out.push({
+      name: String(e?.name ?? type),
+      publisher,
+      type,
+      service,
+      endpoints: extensionEndpoints(service, region, p.settings),
+    });
+  }
+  for (const service of extensionNeeds(view, m)) {
+    if (seen.has(service)) continue;
+    const [publisher, type] = DEFAULT_EXTENSION[service][os];
+    out.push({ name: type, publisher, type, service, endpoints: extensionEndpoints(service, region, {}) });
+  }
+  return out;
 }

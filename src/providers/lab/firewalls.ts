@@ -1,7 +1,9 @@
 // ArcLink.Lab/firewalls: the on-premises firewall of a site (one per site). Rules are evaluated
 // by priority, lowest first; the default action applies when none matches. Destinations may be
 // service tags (AzureActiveDirectory, AzureResourceManager, AzureArcInfrastructure[.Region]) as
-// firewalls import them from the service tag file.
+// firewalls import them from the service tag file. `tlsInspection` makes the firewall break and
+// re-sign TLS with its own certificate authority (a TLS-inspecting firewall): hosts that do not
+// trust that CA fail the handshake, except for the destinations excluded from inspection.
 import { ArmError, errors } from "../../core/armError.js";
 import { hasHostBits, parseCidr } from "../../core/ip.js";
 import { sameId } from "../../core/resourceId.js";
@@ -48,9 +50,50 @@ export const firewalls: ResourceType = {
         "Use 'Allow' or 'Deny' (what happens when no rule matches).",
       );
     }
-    return { siteId: site.id, defaultAction, rules: rulesOf(props.rules) };
+    const tlsInspection = tlsInspectionOf(props.tlsInspection, "properties.tlsInspection");
+    return {
+      siteId: site.id,
+      defaultAction,
+      rules: rulesOf(props.rules),
+      ...(tlsInspection ? { tlsInspection } : {}),
+    };
   },
 };
+
+export interface TlsInspection {
+  /** The name (subject) of the CA the device re-signs intercepted TLS with. */
+  certificateAuthority: string;
+  /** Server names not inspected: exact names or "*.suffix" patterns. */
+  excludedFqdns?: string[];
+}
+
+const FQDN_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i;
+
+/** Validates a firewall's or proxy's `tlsInspection` (shared by both device types). */
+export function tlsInspectionOf(v: unknown, path: string): TlsInspection | undefined {
+  if (v === undefined || v === null) return undefined;
+  const o = asObject(v, path);
+  const certificateAuthority = o.certificateAuthority;
+  if (certificateAuthority === undefined || certificateAuthority === null || certificateAuthority === "")
+    throw errors.missingProperty(
+      `${path}.certificateAuthority`,
+      "Name the CA the device signs intercepted connections with, e.g. 'Contoso TLS Inspection CA'.",
+    );
+  const ca = reqString(certificateAuthority, `${path}.certificateAuthority`, 256);
+  const out: TlsInspection = { certificateAuthority: ca };
+  if (o.excludedFqdns !== undefined && o.excludedFqdns !== null) {
+    out.excludedFqdns = asArray(o.excludedFqdns, `${path}.excludedFqdns`).map((x, i) => {
+      const p = `${path}.excludedFqdns[${i}]`;
+      if (typeof x !== "string" || !FQDN_PATTERN.test(x))
+        throw invalid(
+          p,
+          `'${String(x)}' is not a server name: use a name such as gbl.his.arc.azure.com or a pattern such as *.his.arc.azure.com.`,
+        );
+      return x.toLowerCase();
+    });
+  }
+  return out;
+}
 
 function rulesOf(v: unknown): FirewallRule[] {
   const names = new Map<string, number>();

@@ -1,6 +1,8 @@
 // ArcLink.Lab/hosts: a server on-premises (in a site) or a VM in Azure (in a subnet), with the
 // resolvers it asks, its hosts file and the proxy its agent is told about. The resolution
 // engine reads these properties to answer "what does this machine see for gbl.his.arc.azure.com?".
+// `trustedCertificateAuthorities` names the CAs the host's certificate store trusts besides the
+// public roots (e.g. a TLS-inspecting firewall's CA, deployed by policy).
 import { ArmError, errors } from "../../core/armError.js";
 import { ResourceType } from "../contract.js";
 import { asObject, optEnum, optString } from "../validate.js";
@@ -25,6 +27,7 @@ export const hosts: ResourceType = {
     const proxyUrl = optString(props.proxyUrl, "properties.proxyUrl", 2048);
     if (proxyUrl !== undefined) checkProxyUrl(proxyUrl);
     const proxyBypass = bypassList(props.proxyBypass);
+    const trustedCertificateAuthorities = caList(props.trustedCertificateAuthorities);
     const description = optString(props.description, "properties.description");
     return compact({
       siteId: where.kind === "site" ? where.id : undefined,
@@ -35,10 +38,25 @@ export const hosts: ResourceType = {
       hostsFile,
       proxyUrl,
       proxyBypass,
+      trustedCertificateAuthorities,
       description,
     });
   },
 };
+
+function caList(v: unknown): string[] | undefined {
+  if (v === undefined || v === null) return undefined;
+  const path = "properties.trustedCertificateAuthorities";
+  if (!Array.isArray(v)) throw errors.invalidRequestContent(`'${path}' must be an array of CA names.`, path);
+  return v.map((x, i) => {
+    if (typeof x !== "string" || x.trim() === "" || x.length > 256)
+      throw errors.invalidProperty(
+        `${path}[${i}]`,
+        `'${String(x)}' is not a CA name: use the CA's name as the inspecting device names it (1-256 characters).`,
+      );
+    return x;
+  });
+}
 
 const BYPASS = ["AAD", "ARM", "Arc", "AMA", "ArcData"] as const;
 

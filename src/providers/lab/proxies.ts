@@ -1,7 +1,9 @@
 // ArcLink.Lab/proxies: an HTTP proxy on-premises. It reaches the internet from its own position
 // (its own DNS view and the site's firewall), which is why a proxy without a bypass for the Arc
-// names can swallow traffic meant for the private endpoint.
+// names can swallow traffic meant for the private endpoint. With `tlsInspection` it also breaks and
+// re-signs the TLS it carries with its own certificate authority.
 import { ResourceType } from "../contract.js";
+import { tlsInspectionOf } from "./firewalls.js";
 import { asObject, optBool, optInt, ref } from "../validate.js";
 import { errors } from "../../core/armError.js";
 import { checkAddress, compact, ipv4, LAB_COMMON, PROXY_TYPE, SITE_TYPE, sitePrefixes } from "./common.js";
@@ -24,6 +26,7 @@ export const proxies: ResourceType = {
     if (port === undefined)
       throw errors.missingProperty("properties.port", "The TCP port the proxy listens on, e.g. 3128.");
     const bypassAuthentication = optBool(props.bypassAuthentication, "properties.bypassAuthentication");
-    return compact({ siteId: site.id, ipAddress, port, bypassAuthentication });
+    const tlsInspection = tlsInspectionOf(props.tlsInspection, "properties.tlsInspection");
+    return compact({ siteId: site.id, ipAddress, port, bypassAuthentication, tlsInspection });
   },
 };
