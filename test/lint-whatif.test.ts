@@ -8,7 +8,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { sandboxFromTopology, LINT_SUBSCRIPTION } from "../src/analysis/lint/sources.js";
-import { whatIf } from "../src/analysis/whatIf.js";
+import { ProposedChange, whatIf, WhatIfReport } from "../src/analysis/whatIf.js";
+import { lint } from "../src/analysis/lint/lint.js";
+import { World } from "../src/world/world.js";
+import { benchWorld } from "../bench/lintWorld.js";
 import { arm } from "./helpers/arm.js";
 import { ARCLINK, ROOT, startServer, TestServer } from "./helpers/server.js";
 
@@ -56,7 +59,7 @@ describe("what-if", () => {
       { now: new Date(), propagationDelayMs: 900_000, tags, beforeModel: model, findings: false },
     );
     assert.equal(fast.evaluated, "hosts");
-    assert.equal(r.evaluated, "full");
+    assert.equal(r.evaluated, "hosts");
     assert.deepEqual(
       fast.changes.map((c) => [
         c.host,
@@ -125,6 +128,187 @@ describe("what-if", () => {
     );
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /0 of 3 host\(s\) change/);
+  });
+});
+
+function rng(seed: number): () => number {
+  let x = seed >>> 0;
+  return () => {
+    x = (x * 1664525 + 1013904223) >>> 0;
+    return x / 2 ** 32;
+  };
+}
+
+/** A random change to one resource of `w`: a DELETE, or a PUT of its body with one property altered. */
+function randomChange(w: World, r: () => number, i: number): ProposedChange {
+  const pick = <T>(l: T[]): T => l[Math.floor(r() * l.length)];
+  const types = [
+    "ArcLink.Lab/hosts",
+    "ArcLink.Lab/hosts",
+    "ArcLink.Lab/firewalls",
+    "ArcLink.Lab/dnsServers",
+    "ArcLink.Lab/proxies",
+    "Microsoft.Network/privateDnsZones/A",
+    "Microsoft.Network/privateDnsZones/virtualNetworkLinks",
+    "Microsoft.HybridCompute/machines",
+    "Microsoft.HybridCompute/privateLinkScopes",
+    "Microsoft.Network/virtualNetworks",
+  ].filter((t) => w.ofType(t).length);
+  const e = pick(w.ofType(pick(types)));
+  const t = e.type.toLowerCase();
+  if (
+    r() < 0.25 &&
+    t !== "microsoft.network/virtualnetworks" &&
+    t !== "microsoft.hybridcompute/privatelinkscopes"
+  )
+    return { kind: "delete", id: e.id };
+  const p = structuredClone(e.body.properties ?? {});
+  if (t === "arclink.lab/hosts") {
+    const k = Math.floor(r() * 4);
+    if (k === 0) p.dnsServers = [pick(["8.8.8.8", "10.10.2.4", "168.63.129.16"])];
+    if (k === 1) p.hostsFile = "10.10.1.4 gbl.his.arc.azure.com\n";
+    if (k === 2) p.proxyUrl = "http://10.100.0.8:3128";
+    if (k === 3)
+      return {
+        kind: "put",
+        id: e.id.replace(/[^/]+$/, `new-host-${i}`),
+        body: {
+          location: "global",
+          properties: {
+            ...p,
+            privateIPAddress: p.siteId
+              ? `${String(
+                  w.get(p.siteId)?.body.properties?.addressSpace?.addressPrefixes?.[0] ?? "10.100.0.0/16",
+                )
+                  .split(".")
+                  .slice(0, 2)
+                  .join(".")}.250.${i % 250}`
+              : p.privateIPAddress,
+          },
+        },
+      };
+  }
+  if (t === "arclink.lab/firewalls") {
+    if (r() < 0.5) p.defaultAction = p.defaultAction === "Deny" ? "Allow" : "Deny";
+    else p.rules = (p.rules ?? []).filter(() => r() < 0.6);
+  }
+  if (t === "arclink.lab/dnsservers") {
+    if (r() < 0.5) p.conditionalForwarders = [];
+    else p.forwarders = ["8.8.8.8"];
+  }
+  if (t === "arclink.lab/proxies") p.port = 8080;
+  if (t === "microsoft.network/privatednszones/a")
+    p.aRecords = [{ ipv4Address: `10.10.1.${200 + (i % 50)}` }];
+  if (t === "microsoft.network/privatednszones/virtualnetworklinks") p.resolutionPolicy = "NxDomainRedirect";
+  if (t === "microsoft.hybridcompute/machines") {
+    if (r() < 0.5) p.agentVersion = "1.2";
+    else delete p.privateLinkScopeResourceId;
+  }
+  if (t === "microsoft.hybridcompute/privatelinkscopes") p.publicNetworkAccess = "Enabled";
+  if (t === "microsoft.network/virtualnetworks")
+    p.dhcpOptions = { dnsServers: [pick(["10.10.2.4", "8.8.8.8", "10.100.0.10"])] };
+  return { kind: "put", id: e.id, body: { location: e.body.location ?? "global", properties: p } };
+}
+
+const view = (r: WhatIfReport) =>
+  r.changes.map((c) => [
+    c.hostId.toLowerCase(),
+    c.endpoint,
+    c.before?.verdict,
+    c.before?.reason,
+    c.before?.address,
+    c.after?.verdict,
+    c.after?.reason,
+    c.after?.address,
+  ]);
+const fkeys = (fs: WhatIfReport["findings"]["added"]) =>
+  fs.map((f) => `${f.ruleId}|${f.severity}|${f.resources.join(",")}|${f.message}`).sort();
+
+describe("incremental what-if", () => {
+  it("equals a full re-evaluation (lint before and after) for random single changes", T, async () => {
+    const now = new Date();
+    const opts = { now, propagationDelayMs: 900_000 };
+    const { sandbox } = await sandboxFromTopology(readFileSync(REF, "utf8"), REF);
+    const bases: Array<[string, World, number]> = [
+      ["reference topology", sandbox.world, 30],
+      ["generated world", benchWorld(400, 8), 40],
+    ];
+    let compared = 0;
+    let partial = 0;
+    for (const [name, w, count] of bases) {
+      const indexed = lint({ view: w, ...opts });
+      const plain = lint({ view: w, ...opts }, { index: false });
+      const r = rng(name.length);
+      for (let i = 0; i < count; i++) {
+        const change = randomChange(w, r, i);
+        const what = `${name} #${i}: ${change.kind} ${"id" in change ? change.id.split("/providers/").pop() : ""}`;
+        let inc: WhatIfReport;
+        try {
+          inc = await whatIf(w, change, { ...opts, before: indexed });
+        } catch {
+          await assert.rejects(
+            whatIf(w, change, { ...opts, before: plain }),
+            (x: unknown) => x instanceof Error,
+            what,
+          );
+          continue;
+        }
+        const full = await whatIf(w, change, { ...opts, before: plain });
+        assert.equal(inc.evaluated, "hosts", what);
+        assert.equal(full.evaluated, "full", what);
+        assert.deepEqual(view(inc), view(full), what);
+        assert.deepEqual(inc.hosts, full.hosts, what);
+        assert.deepEqual(fkeys(inc.findings.added), fkeys(full.findings.added), `${what}: findings added`);
+        assert.deepEqual(
+          fkeys(inc.findings.resolved),
+          fkeys(full.findings.resolved),
+          `${what}: findings resolved`,
+        );
+        compared++;
+        if (inc.reevaluated! < inc.hosts.before) partial++;
+      }
+    }
+    console.log(`compared ${compared}, ${partial} evaluated fewer hosts than all`);
+    assert.ok(compared >= 40, `only ${compared} changes were accepted by the providers`);
+    assert.ok(
+      partial >= compared / 2,
+      `only ${partial} of ${compared} what-ifs evaluated fewer hosts than all`,
+    );
+  });
+
+  it("evaluates again only the changed host, or the hosts behind a changed firewall", async () => {
+    const w = benchWorld(400, 8);
+    const opts = { now: new Date(), propagationDelayMs: 900_000 };
+    const before = lint({ view: w, ...opts });
+    const h = w.ofType("ArcLink.Lab/hosts")[5];
+    const one = await whatIf(
+      w,
+      {
+        kind: "put",
+        id: h.id,
+        body: { location: "global", properties: { ...h.body.properties, dnsServers: ["8.8.8.8"] } },
+      },
+      { ...opts, before, findings: false },
+    );
+    assert.equal(one.reevaluated, 1);
+    assert.equal(one.hosts.changed, 1);
+    const fw = w.ofType("ArcLink.Lab/firewalls")[3];
+    const site = fw.body.properties.siteId.toLowerCase();
+    const behind = [...w.ofType("ArcLink.Lab/hosts")].filter(
+      (x) => x.body.properties.siteId.toLowerCase() === site,
+    ).length;
+    const many = await whatIf(
+      w,
+      {
+        kind: "put",
+        id: fw.id,
+        body: { location: "global", properties: { ...fw.body.properties, defaultAction: "Deny", rules: [] } },
+      },
+      { ...opts, before },
+    );
+    assert.equal(many.reevaluated, behind, "the hosts of the firewall's site, and no other");
+    assert.equal(many.hosts.changed, behind);
+    assert.ok(many.findings.added.length > 0);
   });
 });
 

@@ -1,19 +1,20 @@
-// what-if: a proposed change applied to a copy of the world in memory (the real providers, in a
-// sandbox), and check() run for every host before and after: which machines' verdicts change,
-// endpoint by endpoint, with the traces of both sides; and which lint findings appear or go.
-import { keyOf } from "../core/resourceId.js";
-import { compileModel, NetworkModel } from "../network/model.js";
-import { checkAll } from "./lint/lint.js";
-import { MACHINE_TYPE } from "./hostMachine.js";
+// what-if: a proposed change applied over the world in memory (the real providers, in a sandbox),
+// and check() run again for the hosts the change can affect (found through the lint run's index of
+// what each evaluation read): which machines' verdicts change, endpoint by endpoint, with the
+// traces of both sides; and which lint findings appear or go.
+import { compileModel, HostModel, NetworkModel, patchModel } from "../network/model.js";
+import { newResolveMemo, Resolver } from "../network/resolve.js";
+import { LintIndex, lintIndexOf, machineView, reportOf, Signer } from "./lint/lint.js";
+import { HostInfo } from "./lint/context.js";
 import { ServiceTags } from "../network/serviceTags.js";
 import { TraceStep } from "../network/trace.js";
 import { StoredResource } from "../store/store.js";
 import { PlanStep } from "../topology/plan.js";
-import { World } from "../world/world.js";
+import { Entry, World } from "../world/world.js";
 import { lint, LintReport } from "./lint/lint.js";
 import { Sandbox } from "./lint/sandbox.js";
 import { Finding } from "./lint/types.js";
-import { EndpointCheck, HostCheck } from "./check.js";
+import { checkHost, EndpointCheck, HostCheck } from "./check.js";
 
 export type ProposedChange =
   | { kind: "put"; id: string; body: unknown; apiVersion?: string }
@@ -44,8 +45,13 @@ export interface WhatIfReport {
   changes: VerdictChange[];
   findings: { added: Finding[]; resolved: Finding[] };
   timings: { copyMs: number; applyMs: number; evaluateMs: number };
-  /** "hosts": only the hosts the change touches were evaluated again (a host or machine change); "full": every host. */
+  /**
+   * "hosts": only the hosts the change can affect were evaluated again (the change's own hosts and
+   * machines' hosts, and the hosts whose evaluations read a resource it changed); "full": every host.
+   */
   evaluated: "hosts" | "full";
+  /** With "hosts": how many hosts were evaluated again. */
+  reevaluated?: number;
 }
 
 export interface WhatIfOptions {
@@ -54,17 +60,16 @@ export interface WhatIfOptions {
   tags?: ServiceTags;
   /** The lint report of the current world, when already known (saves evaluating it again). */
   before?: LintReport;
-  /** The current world's compiled model, when already known (the fast path patches it). */
+  /**
+   * The current world's compiled model, when already known (kept for callers; the incremental path
+   * patches the model the `before` report was linted with, from its index).
+   */
   beforeModel?: NetworkModel;
+  /** Evaluate every host again, as a full lint of the changed world (the reference the incremental path must equal). */
+  full?: boolean;
   /** Compare lint findings before and after (default true); off, only verdicts are compared. */
   findings?: boolean;
 }
-
-const PER_HOST_TYPES = new Set([
-  "arclink.lab/hosts",
-  "microsoft.hybridcompute/machines",
-  "microsoft.hybridcompute/machines/extensions",
-]);
 
 function side(e: EndpointCheck | undefined): EndpointSide | undefined {
   if (!e) return undefined;
@@ -117,7 +122,7 @@ export async function whatIf(
   change: ProposedChange,
   opts: WhatIfOptions,
 ): Promise<WhatIfReport> {
-  const tags = opts.tags ?? ServiceTags.default();
+  const tags = opts.tags ?? (opts.before && lintIndexOf(opts.before)?.model.tags) ?? ServiceTags.default();
   const t0 = performance.now();
   const before =
     opts.before ??
@@ -158,37 +163,40 @@ export async function whatIf(
     }
   }
   const t3 = performance.now();
-  const model0 = opts.beforeModel;
-  const fast =
-    model0 &&
-    changed.length > 0 &&
-    changed.every(
-      (c) => PER_HOST_TYPES.has(c.type) && (c.put || c.type !== "microsoft.hybridcompute/machines"),
-    );
-  let afterHosts: HostCheck[];
+  const index = lintIndexOf(before);
+  let afterHosts: HostCheck[] | undefined;
+  let changes: VerdictChange[];
   let after: LintReport | undefined;
-  if (fast) {
-    afterHosts = recheckHosts(sb.world, before, model0!, changed, opts, tags);
+  let hostsAfter: number;
+  let inc: Incremental | undefined;
+  if (index && !opts.full) inc = incremental(sb.world, index, changed, tags);
+  if (inc) {
+    changes = inc.changes;
+    hostsAfter = inc.hostsAfter;
   } else {
-    after = lint({
-      view: sb.world,
-      now: opts.now,
-      propagationDelayMs: opts.propagationDelayMs,
-      tags,
-      model: compileModel(sb.world, tags),
-    });
+    after = lint(
+      {
+        view: sb.world,
+        now: opts.now,
+        propagationDelayMs: opts.propagationDelayMs,
+        tags,
+        model: compileModel(sb.world, tags),
+      },
+      { index: false },
+    );
     afterHosts = after.hosts;
+    changes = diffChecks(before.hosts, afterHosts);
+    hostsAfter = afterHosts.length;
   }
-  const changes = diffChecks(before.hosts, afterHosts);
   let findings: WhatIfReport["findings"] = { added: [], resolved: [] };
   if (opts.findings !== false) {
-    after ??= lint({
-      view: sb.world,
-      now: opts.now,
-      propagationDelayMs: opts.propagationDelayMs,
-      tags,
-      model: compileModel(sb.world, tags),
-    });
+    // The rules run again over the hosts' checks, of which only the affected ones were evaluated.
+    after ??= reportOf(
+      { view: sb.world, now: opts.now, propagationDelayMs: opts.propagationDelayMs },
+      inc!.model,
+      new Resolver(inc!.model, undefined, newResolveMemo()),
+      inc!.infos(),
+    );
     const bk = new Set(before.findings.map(findingKey));
     const ak = new Set(after.findings.map(findingKey));
     findings = {
@@ -201,90 +209,189 @@ export async function whatIf(
     change: { applied },
     hosts: {
       before: before.hosts.length,
-      after: afterHosts.length,
+      after: hostsAfter,
       changed: new Set(changes.map((c) => c.hostId)).size,
     },
     changes,
     findings,
     timings: { copyMs: t2 - t1, applyMs: t3 - t2, evaluateMs: t4 - t3 + (t1 - t0) },
-    evaluated: fast ? "hosts" : "full",
+    evaluated: inc ? "hosts" : "full",
+    ...(inc ? { reevaluated: inc.reevaluated } : {}),
   };
 }
 
+interface Incremental {
+  model: NetworkModel;
+  changes: VerdictChange[];
+  hostsAfter: number;
+  /** Hosts whose checks were computed again. */
+  reevaluated: number;
+  /** Every host's info after the change (for the rules). */
+  infos: () => HostInfo[];
+}
+
 /**
- * A change to hosts or machines only: no other host's check reads them, so only the hosts they
- * belong to are evaluated again, on the current model with those hosts replaced.
+ * The change's effect from the lint index: the model patched with the changed resources; the
+ * evaluations that read anything the change altered (a model entry, a section it walked, a world
+ * resource) and the changed hosts and machines' own hosts are evaluated again — the rest keep
+ * their checks. Undefined when the model had to be compiled again from scratch.
  */
-function recheckHosts(
+function incremental(
   view: World,
-  before: LintReport,
-  model0: NetworkModel,
+  index: LintIndex,
   changed: Array<{ key: string; type: string; put: boolean }>,
-  opts: WhatIfOptions,
   tags: ServiceTags,
-): HostCheck[] {
-  const hostKeys = new Set<string>();
+): Incremental | undefined {
+  if (index.model.tags !== tags) return undefined;
+  const patch = patchModel(
+    index.model,
+    view,
+    changed.map((c) => ({ key: c.key, type: c.type })),
+  );
+  if (patch.full) return undefined;
+  const model = patch.model;
+  const dirty = new Set<string>();
+  for (const u of patch.changed) {
+    dirty.add(u);
+    dirty.add(`${u.slice(0, u.indexOf(":"))}:*`);
+  }
   const machineKeys = new Set<string>();
   for (const c of changed) {
-    if (c.type === "arclink.lab/hosts") hostKeys.add(c.key);
-    else
-      machineKeys.add(c.type === "microsoft.hybridcompute/machines" ? c.key : c.key.split("/extensions/")[0]);
+    const parent = (view.get(c.key) ?? index.view.get(c.key))?.parentKey;
+    dirty.add(`w:${c.key}`);
+    dirty.add(`t:${c.type}`);
+    if (parent) {
+      dirty.add(`c:${parent}|${c.type}`);
+      dirty.add(`c:${parent}|*`);
+    }
+    if (c.type === "microsoft.hybridcompute/machines") machineKeys.add(c.key);
+    if (c.type.startsWith("microsoft.hybridcompute/machines/"))
+      machineKeys.add(c.key.split("/extensions/")[0]);
   }
+  // Hosts to evaluate again: members of every evaluation that read something that changed, the
+  // changed hosts themselves, and the hosts of changed machines (before and after).
+  const hostKeys = new Set<string>();
+  const evals = new Set<number>();
+  for (const d of dirty) for (const n of index.byDep.get(d) ?? []) evals.add(n);
+  for (const n of evals) for (const i of index.members[n]) hostKeys.add(index.infos[i].host.key);
+  for (const u of patch.changed) if (u.startsWith("hosts:")) hostKeys.add(u.slice(6));
   for (const mk of machineKeys) {
-    const m = view.get(mk);
-    const name = String(m?.body.name ?? mk.split("/").pop()).toLowerCase();
-    const hid = String(m?.body._arclink?.hostId ?? "").toLowerCase();
-    for (const h of before.hosts)
-      if (
-        (h.machineId && keyOf(h.machineId) === mk) ||
-        h.host.toLowerCase() === name ||
-        keyOf(h.hostId) === hid
-      )
-        hostKeys.add(keyOf(h.hostId));
-    for (const h of model0.hosts.values())
-      if (h.name.toLowerCase() === name || h.key === hid) hostKeys.add(h.key);
-  }
-  const liveHosts = [...hostKeys].map((k) => view.get(k)).filter((e): e is NonNullable<typeof e> => !!e);
-  const tiny = compileModel(
-    {
-      get: (id) => view.get(id),
-      children: () => [],
-      ofType: (t) => (t.toLowerCase() === "arclink.lab/hosts" ? liveHosts : []),
-    },
-    tags,
-  );
-  const hosts = new Map(model0.hosts);
-  for (const k of hostKeys) hosts.delete(k);
-  for (const [k, h] of tiny.hosts) hosts.set(k, h);
-  const model: NetworkModel = { ...model0, hosts };
-  // Machines that may belong to these hosts: their machines before, and the changed ones.
-  const candidates = new Map<string, ReturnType<World["get"]>>();
-  for (const h of before.hosts)
-    if (hostKeys.has(keyOf(h.hostId)) && h.machineId)
-      candidates.set(keyOf(h.machineId), view.get(h.machineId));
-  for (const mk of machineKeys) candidates.set(mk, view.get(mk));
-  const machines = [...candidates.values()].filter((e): e is NonNullable<typeof e> => !!e);
-  const small = {
-    get: (id: string) => view.get(id),
-    children: (id: string, type?: string) => view.children(id, type),
-    ofType: (t: string) => (t.toLowerCase() === MACHINE_TYPE.toLowerCase() ? machines : view.ofType(t)),
-  };
-  const { infos } = checkAll(
-    { view: small, model, now: opts.now, propagationDelayMs: opts.propagationDelayMs },
-    { only: (h) => hostKeys.has(h.key) },
-  );
-  const fresh = new Map(infos.map((i) => [i.host.key, i.check]));
-  // Keep the report's order: replace changed hosts in place, drop deleted ones, add new ones.
-  const out: HostCheck[] = [];
-  for (const h of before.hosts) {
-    if (!hostKeys.has(keyOf(h.hostId))) out.push(h);
-    else {
-      const f = fresh.get(keyOf(h.hostId));
-      if (f) out.push(f);
-      fresh.delete(keyOf(h.hostId));
+    for (const k of index.hostsOfMachine.all(mk)) hostKeys.add(k);
+    for (const e of [view.get(mk), index.view.get(mk)]) {
+      if (!e) continue;
+      const hid = String(e.body._arclink?.hostId ?? "").toLowerCase();
+      if (hid) hostKeys.add(hid);
+      for (const k of index.hostsByName.all(String(e.body.name).toLowerCase())) hostKeys.add(k);
+      for (const u of patch.changed) {
+        const h = u.startsWith("hosts:") ? model.hosts.get(u.slice(6)) : undefined;
+        if (h && h.name.toLowerCase() === String(e.body.name).toLowerCase()) hostKeys.add(h.key);
+      }
     }
   }
-  return out.concat([...fresh.values()]);
+  // Machines of a host after the change: the indexed ones still matching, then changed ones.
+  const machinesOf = (h: HostModel): Entry[] => {
+    const byHost: Entry[] = [];
+    const byName: Entry[] = [];
+    const name = h.name.toLowerCase();
+    const add = (e: Entry) => {
+      if (String(e.body._arclink?.hostId ?? "").toLowerCase() === h.key) byHost.push(e);
+      if (String(e.body.name).toLowerCase() === name) byName.push(e);
+    };
+    const seen = new Set<string>();
+    for (const c of index.machines.candidates(h)) {
+      if (seen.has(c.key)) continue;
+      seen.add(c.key);
+      if (machineKeys.has(c.key)) continue;
+      add(c);
+    }
+    for (const mk of machineKeys) {
+      const e = view.get(mk);
+      if (e) add(e);
+    }
+    return [...byHost, ...byName];
+  };
+  const signer = new Signer(model, index.now, index.propagationDelayMs);
+  const resolver = new Resolver(model, undefined, newResolveMemo());
+  const done = new Map<string, HostCheck>();
+  const fresh = new Map<string, HostInfo>();
+  for (const k of hostKeys) {
+    const h = model.hosts.get(k);
+    if (!h) continue;
+    const candidates = machinesOf(h);
+    const machine = candidates[0];
+    const scopeId = machine?.body.properties?.privateLinkScopeResourceId;
+    const scope = typeof scopeId === "string" && scopeId ? view.get(scopeId) : undefined;
+    const sig = signer.sign(h, machine);
+    const same = done.get(sig);
+    let check: HostCheck;
+    if (same) {
+      check = {
+        host: h.name,
+        hostId: h.id,
+        address: h.ip,
+        ...(machine ? { machine: machine.body.name, machineId: machine.id } : {}),
+        ...(same.scope ? { scope: same.scope } : {}),
+        region: same.region,
+        endpoints: same.endpoints,
+        evaluatedAs: same.host,
+      } as HostCheck;
+    } else {
+      check = checkHost(
+        {
+          view: machineView(view, candidates),
+          resolver,
+          now: index.now,
+          propagationDelayMs: index.propagationDelayMs,
+        },
+        h,
+      );
+      done.set(sig, check);
+    }
+    fresh.set(k, { host: h, machine, scope, check });
+  }
+  const beforeChecks: HostCheck[] = [];
+  const afterChecks: HostCheck[] = [];
+  let added = 0;
+  let removed = 0;
+  for (const k of hostKeys) {
+    const i = index.at.get(k);
+    if (i !== undefined) beforeChecks.push(index.infos[i].check);
+    else if (fresh.has(k)) added++;
+    const f = fresh.get(k);
+    if (f) afterChecks.push(f.check);
+    else if (i !== undefined) removed++;
+  }
+  return {
+    model,
+    changes: diffChecks(beforeChecks, afterChecks),
+    hostsAfter: index.infos.length + added - removed,
+    reevaluated: hostKeys.size,
+    infos: () => {
+      const out: HostInfo[] = [];
+      for (const info of index.infos) {
+        if (!hostKeys.has(info.host.key)) out.push(info);
+        else {
+          const f = fresh.get(info.host.key);
+          if (f) out.push(f);
+          fresh.delete(info.host.key);
+        }
+      }
+      if (!fresh.size) return out;
+      return out
+        .concat([...fresh.values()])
+        .sort((a, b) =>
+          a.host.name < b.host.name
+            ? -1
+            : a.host.name > b.host.name
+              ? 1
+              : a.host.key < b.host.key
+                ? -1
+                : a.host.key > b.host.key
+                  ? 1
+                  : 0,
+        );
+    },
+  };
 }
 
 function typeOfKey(key: string): string {

@@ -1,5 +1,6 @@
 // The network model: the world compiled into what evaluators need — address spaces, who is
-// connected to whom, resolvers and their data, endpoints. Rebuilt when the world changes.
+// connected to whom, resolvers and their data, endpoints. Compiled once, then patched with what
+// changes (patchModel).
 import { Cidr, cidrContainsIp, parseCidr, parseIpv4, isPrivateIpv4 } from "../core/ip.js";
 import { keyOf, parseResourceId } from "../core/resourceId.js";
 import { WorldView, World } from "../world/world.js";
@@ -55,8 +56,20 @@ export interface SiteModel {
   name: string;
   prefixes: Cidr[];
   connections: Array<{ id: string; vnet: string; type: string; forcedTunneling: boolean }>;
-  firewall?: { id: string; name: string; defaultAction: "Allow" | "Deny"; rules: any[] };
-  proxies: Array<{ id: string; name: string; ip: string; port: number }>;
+  firewall?: {
+    id: string;
+    name: string;
+    defaultAction: "Allow" | "Deny";
+    rules: any[];
+    tlsInspection?: { certificateAuthority: string; excludedFqdns?: string[] };
+  };
+  proxies: Array<{
+    id: string;
+    name: string;
+    ip: string;
+    port: number;
+    tlsInspection?: { certificateAuthority: string; excludedFqdns?: string[] };
+  }>;
 }
 
 export interface HostModel {
@@ -227,18 +240,26 @@ function positionOf(body: Record<string, any>): { pos?: Position; subnet?: strin
 }
 
 export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTags): NetworkModel {
-  const m: NetworkModel = {
+  const zones = buildZones(view);
+  return {
     seq: (view as World).seq ?? 0,
     tags,
-    vnets: new Map(),
-    zones: new Map(),
-    sites: new Map(),
-    hosts: new Map(),
-    dnsServers: new Map(),
-    inboundEndpoints: new Map(),
-    privateEndpoints: new Map(),
-    nsgs: new Map(),
+    vnets: buildVnets(view, zones),
+    zones,
+    sites: buildSites(view),
+    hosts: buildHosts(view),
+    dnsServers: buildDnsServers(view),
+    inboundEndpoints: buildInboundEndpoints(view),
+    privateEndpoints: buildPrivateEndpoints(view),
+    nsgs: buildNsgs(view),
   };
+}
+
+// The model in sections, each compiled from its own resource types: a change recompiles only the
+// sections its types feed (hosts one by one), see patchModel.
+
+function buildNsgs(view: WorldView): Map<string, NsgModel> {
+  const out = new Map<string, NsgModel>();
   for (const n of view.ofType("Microsoft.Network/networkSecurityGroups")) {
     const rules = [
       ...view
@@ -246,7 +267,7 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
         .map((r) => ruleModel(r.body, false)),
       ...defaultSecurityRules(n.body).map((r) => ruleModel(r, true)),
     ].sort((a, b) => a.priority - b.priority);
-    m.nsgs.set(n.key, {
+    out.set(n.key, {
       key: n.key,
       id: n.id,
       name: n.body.name,
@@ -254,11 +275,28 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
       inbound: rules.filter((r) => r.direction === "Inbound"),
     });
   }
-  for (const z of view.ofType("Microsoft.Network/privateDnsZones"))
-    m.zones.set(z.key, zoneFromWorld(view, z));
+  return out;
+}
+
+/** Zones; with `reuse`, zones not in `changed` keep their compiled object. */
+function buildZones(
+  view: WorldView,
+  reuse?: Map<string, ZoneModel>,
+  changed?: Set<string>,
+): Map<string, ZoneModel> {
+  const out = new Map<string, ZoneModel>();
+  for (const z of view.ofType("Microsoft.Network/privateDnsZones")) {
+    const old = reuse && !changed!.has(z.key) ? reuse.get(z.key) : undefined;
+    out.set(z.key, old ?? zoneFromWorld(view, z));
+  }
+  return out;
+}
+
+function buildVnets(view: WorldView, zones: Map<string, ZoneModel>): Map<string, VnetModel> {
+  const vnets = new Map<string, VnetModel>();
   for (const v of view.ofType("Microsoft.Network/virtualNetworks")) {
     const p = v.body.properties ?? {};
-    m.vnets.set(v.key, {
+    vnets.set(v.key, {
       key: v.key,
       id: v.id,
       name: v.body.name,
@@ -278,7 +316,7 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
   }
   // Peerings count once both directions exist (Azure's "Connected").
   const half = new Set<string>();
-  for (const v of m.vnets.values()) {
+  for (const v of vnets.values()) {
     for (const pe of view.children(v.id, "Microsoft.Network/virtualNetworks/virtualNetworkPeerings")) {
       const remote = pe.body.properties?.remoteVirtualNetwork?.id;
       if (remote) half.add(`${v.key}|${keyOf(remote)}`);
@@ -286,12 +324,12 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
   }
   for (const h of half) {
     const [a, b] = h.split("|");
-    if (half.has(`${b}|${a}`) && m.vnets.has(a)) m.vnets.get(a)!.peers.push(b);
+    if (half.has(`${b}|${a}`) && vnets.has(a)) vnets.get(a)!.peers.push(b);
   }
-  for (const z of m.zones.values()) {
+  for (const z of zones.values()) {
     for (const l of view.children(z.id, "Microsoft.Network/privateDnsZones/virtualNetworkLinks")) {
       const vnet = l.body.properties?.virtualNetwork?.id;
-      const vm = vnet ? m.vnets.get(keyOf(vnet)) : undefined;
+      const vm = vnet ? vnets.get(keyOf(vnet)) : undefined;
       if (!vm) continue;
       vm.links.push({
         zone: z,
@@ -301,8 +339,13 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
       });
     }
   }
+  return vnets;
+}
+
+function buildSites(view: WorldView): Map<string, SiteModel> {
+  const sites = new Map<string, SiteModel>();
   for (const s of view.ofType("ArcLink.Lab/sites")) {
-    m.sites.set(s.key, {
+    sites.set(s.key, {
       key: s.key,
       id: s.id,
       name: s.body.name,
@@ -313,7 +356,7 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
   }
   for (const c of view.ofType("ArcLink.Lab/siteConnections")) {
     const p = c.body.properties ?? {};
-    const site = p.siteId ? m.sites.get(keyOf(p.siteId)) : undefined;
+    const site = p.siteId ? sites.get(keyOf(p.siteId)) : undefined;
     if (site && p.virtualNetworkId) {
       site.connections.push({
         id: c.id,
@@ -325,42 +368,66 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
   }
   for (const f of view.ofType("ArcLink.Lab/firewalls")) {
     const p = f.body.properties ?? {};
-    const site = p.siteId ? m.sites.get(keyOf(p.siteId)) : undefined;
+    const site = p.siteId ? sites.get(keyOf(p.siteId)) : undefined;
     if (site)
       site.firewall = {
         id: f.id,
         name: f.body.name,
         defaultAction: p.defaultAction === "Deny" ? "Deny" : "Allow",
         rules: p.rules ?? [],
+        ...(p.tlsInspection ? { tlsInspection: p.tlsInspection } : {}),
       };
   }
   for (const x of view.ofType("ArcLink.Lab/proxies")) {
     const p = x.body.properties ?? {};
-    const site = p.siteId ? m.sites.get(keyOf(p.siteId)) : undefined;
-    if (site) site.proxies.push({ id: x.id, name: x.body.name, ip: p.ipAddress, port: Number(p.port) });
+    const site = p.siteId ? sites.get(keyOf(p.siteId)) : undefined;
+    if (site)
+      site.proxies.push({
+        id: x.id,
+        name: x.body.name,
+        ip: p.ipAddress,
+        port: Number(p.port),
+        ...(p.tlsInspection ? { tlsInspection: p.tlsInspection } : {}),
+      });
   }
+  return sites;
+}
+
+/** One host's model, or undefined when it has no position (not in the model). */
+function hostModelOf(h: { key: string; id: string; body: Record<string, any> }): HostModel | undefined {
+  const p = h.body.properties ?? {};
+  const { pos, subnet } = positionOf(h.body);
+  if (!pos) return undefined;
+  return {
+    key: h.key,
+    id: h.id,
+    name: h.body.name,
+    ip: p.privateIPAddress,
+    os: p.osType === "Windows" ? "Windows" : "Linux",
+    pos,
+    subnet,
+    dnsServers: Array.isArray(p.dnsServers) ? p.dnsServers : [],
+    hostsEntries: typeof p.hostsFile === "string" ? parseHostsFile(p.hostsFile).entries : [],
+    raw: h.body,
+  };
+}
+
+function buildHosts(view: WorldView): Map<string, HostModel> {
+  const hosts = new Map<string, HostModel>();
   for (const h of view.ofType("ArcLink.Lab/hosts")) {
-    const p = h.body.properties ?? {};
-    const { pos, subnet } = positionOf(h.body);
-    if (!pos) continue;
-    m.hosts.set(h.key, {
-      key: h.key,
-      id: h.id,
-      name: h.body.name,
-      ip: p.privateIPAddress,
-      os: p.osType === "Windows" ? "Windows" : "Linux",
-      pos,
-      subnet,
-      dnsServers: Array.isArray(p.dnsServers) ? p.dnsServers : [],
-      hostsEntries: typeof p.hostsFile === "string" ? parseHostsFile(p.hostsFile).entries : [],
-      raw: h.body,
-    });
+    const m = hostModelOf(h);
+    if (m) hosts.set(h.key, m);
   }
+  return hosts;
+}
+
+function buildDnsServers(view: WorldView): Map<string, DnsServerModel> {
+  const out = new Map<string, DnsServerModel>();
   for (const d of view.ofType("ArcLink.Lab/dnsServers")) {
     const p = d.body.properties ?? {};
     const { pos } = positionOf(d.body);
     if (!pos) continue;
-    m.dnsServers.set(d.key, {
+    out.set(d.key, {
       key: d.key,
       id: d.id,
       name: d.body.name,
@@ -376,13 +443,18 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
       external: p.external,
     });
   }
+  return out;
+}
+
+function buildInboundEndpoints(view: WorldView): Map<string, InboundEndpointModel> {
+  const out = new Map<string, InboundEndpointModel>();
   for (const r of view.ofType("Microsoft.Network/dnsResolvers")) {
     const vnet = r.body.properties?.virtualNetwork?.id;
     if (!vnet) continue;
     for (const ie of view.children(r.id, "Microsoft.Network/dnsResolvers/inboundEndpoints")) {
       for (const ipc of ie.body.properties?.ipConfigurations ?? []) {
         if (!ipc.privateIpAddress) continue;
-        m.inboundEndpoints.set(ie.key, {
+        out.set(ie.key, {
           key: ie.key,
           id: ie.id,
           name: ie.body.name,
@@ -392,6 +464,11 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
       }
     }
   }
+  return out;
+}
+
+function buildPrivateEndpoints(view: WorldView): Map<string, PrivateEndpointModel> {
+  const out = new Map<string, PrivateEndpointModel>();
   for (const pe of view.ofType("Microsoft.Network/privateEndpoints")) {
     const p = pe.body.properties ?? {};
     const vnet = vnetOfSubnet(p.subnet?.id);
@@ -403,7 +480,7 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
     const members = new Map<string, string>();
     for (const ic of p.ipConfigurations ?? [])
       members.set(ic.properties?.privateIPAddress, ic.properties?.memberName);
-    m.privateEndpoints.set(pe.key, {
+    out.set(pe.key, {
       key: pe.key,
       id: pe.id,
       name: pe.body.name,
@@ -420,7 +497,243 @@ export function compileModel(view: WorldView & { seq?: number }, tags: ServiceTa
       ),
     });
   }
-  return m;
+  return out;
+}
+
+/** A section of the model: what a change to resources of some type can alter. */
+export type ModelSection =
+  "nsgs" | "zones" | "vnets" | "sites" | "hosts" | "dnsServers" | "inboundEndpoints" | "privateEndpoints";
+
+/** The model section a resource type (any casing) is compiled into, or undefined when none reads it. */
+export function sectionOfType(type: string): ModelSection | undefined {
+  const t = type.toLowerCase();
+  const top = (ns: string) => t === ns || t.startsWith(ns + "/");
+  if (top("microsoft.network/networksecuritygroups")) return "nsgs";
+  if (top("microsoft.network/privatednszones")) return "zones";
+  if (top("microsoft.network/virtualnetworks")) return "vnets";
+  if (top("microsoft.network/dnsresolvers")) return "inboundEndpoints";
+  if (top("microsoft.network/privateendpoints")) return "privateEndpoints";
+  if (t === "arclink.lab/hosts") return "hosts";
+  if (t === "arclink.lab/dnsservers") return "dnsServers";
+  if (
+    [
+      "arclink.lab/sites",
+      "arclink.lab/siteconnections",
+      "arclink.lab/firewalls",
+      "arclink.lab/proxies",
+    ].includes(t)
+  )
+    return "sites";
+  return undefined;
+}
+
+export interface ModelPatch {
+  model: NetworkModel;
+  /** True when the model was compiled again from scratch (the fallback). */
+  full: boolean;
+  /** What differs from the previous model: "<section>:<key>" for every entry added, changed or removed. */
+  changed: Set<string>;
+  /** Sections with at least one entry added, changed or removed. */
+  sections: Set<ModelSection>;
+}
+
+/** At most this many changed resources are patched in; a bigger batch compiles the model again. */
+export const PATCH_LIMIT = 5000;
+
+/**
+ * The model of `view` from `prev` (the model of `view` before `changes`): sections whose types did
+ * not change are kept as they are, small sections whose types changed are compiled again, and hosts
+ * are replaced one by one. `prev` is not modified. Equal to compileModel(view, prev.tags).
+ */
+export function patchModel(
+  prev: NetworkModel,
+  view: WorldView & { seq?: number },
+  changes: Array<{ key: string; type?: string }>,
+): ModelPatch {
+  const seq = (view as World).seq ?? 0;
+  const changed = new Set<string>();
+  const sections = new Set<ModelSection>();
+  if (changes.length > PATCH_LIMIT || changes.some((c) => !c.type)) {
+    const model = compileModel(view, prev.tags);
+    for (const s of SECTIONS)
+      diffSection(s, prev[s] as Map<string, unknown>, model[s] as Map<string, unknown>, changed, sections);
+    return { model, full: true, changed, sections };
+  }
+  const touched = new Set<ModelSection>();
+  const hostKeys = new Set<string>();
+  const zoneKeys = new Set<string>();
+  for (const c of changes) {
+    const s = sectionOfType(c.type!);
+    if (!s) continue;
+    touched.add(s);
+    if (s === "hosts") hostKeys.add(keyOf(c.key));
+    if (s === "zones") {
+      const k = keyOf(c.key);
+      const i = k.indexOf("/providers/microsoft.network/privatednszones/");
+      const rest = k.slice(i + "/providers/microsoft.network/privatednszones/".length);
+      zoneKeys.add(k.slice(0, k.length - rest.length) + rest.split("/")[0]);
+    }
+  }
+  const model: NetworkModel = { ...prev, seq };
+  if (touched.has("nsgs")) model.nsgs = buildNsgs(view);
+  if (touched.has("zones")) model.zones = buildZones(view, prev.zones, zoneKeys);
+  if (touched.has("zones") || touched.has("vnets")) model.vnets = buildVnets(view, model.zones);
+  if (touched.has("sites")) model.sites = buildSites(view);
+  if (touched.has("dnsServers")) model.dnsServers = buildDnsServers(view);
+  if (touched.has("inboundEndpoints")) model.inboundEndpoints = buildInboundEndpoints(view);
+  if (touched.has("privateEndpoints")) model.privateEndpoints = buildPrivateEndpoints(view);
+  for (const s of SECTIONS) {
+    if (s === "hosts" || model[s] === prev[s]) continue;
+    diffSection(s, prev[s] as Map<string, unknown>, model[s] as Map<string, unknown>, changed, sections);
+  }
+  if (hostKeys.size) {
+    // The previous hosts with these replaced, without copying the map (a fleet has 100,000 hosts).
+    const over = new Map<string, HostModel | undefined>();
+    for (const k of hostKeys) {
+      const e = view.get(k);
+      const h = e ? hostModelOf(e) : undefined;
+      if (h || prev.hosts.has(k)) {
+        over.set(k, h);
+        changed.add(`hosts:${k}`);
+        sections.add("hosts");
+      }
+    }
+    model.hosts = PatchedMap.over(prev.hosts, over);
+  }
+  return { model, full: false, changed, sections };
+}
+
+/**
+ * A read-only map: `base` with some keys replaced, added or removed (undefined), in base's order
+ * with new keys last — as a copy of base with those writes would be, without the copy. Patches of
+ * patches share one base until the replaced keys are many, then it is copied once.
+ */
+export class PatchedMap<V> extends Map<string, V> {
+  private constructor(
+    private readonly base: Map<string, V>,
+    private readonly over: Map<string, V | undefined>,
+    private readonly count: number,
+  ) {
+    super();
+  }
+
+  static over<V>(base: Map<string, V>, over: Map<string, V | undefined>): Map<string, V> {
+    if (base instanceof PatchedMap) {
+      const merged = new Map(base.over);
+      for (const [k, v] of over) merged.set(k, v);
+      base = base.base;
+      over = merged;
+    }
+    let count = base.size;
+    for (const [k, v] of over) count += (v !== undefined ? 1 : 0) - (base.has(k) ? 1 : 0);
+    const m = new PatchedMap(base, over, count);
+    return over.size > 1024 ? new Map(m) : m;
+  }
+
+  override get(k: string): V | undefined {
+    return this.over.has(k) ? this.over.get(k) : this.base.get(k);
+  }
+
+  override has(k: string): boolean {
+    return this.over.has(k) ? this.over.get(k) !== undefined : this.base.has(k);
+  }
+
+  override get size(): number {
+    return this.count;
+  }
+
+  override *entries(): MapIterator<[string, V]> {
+    for (const [k, v] of this.base) {
+      if (!this.over.has(k)) yield [k, v];
+      else {
+        const o = this.over.get(k);
+        if (o !== undefined) yield [k, o];
+      }
+    }
+    for (const [k, o] of this.over) if (o !== undefined && !this.base.has(k)) yield [k, o];
+  }
+
+  override [Symbol.iterator](): MapIterator<[string, V]> {
+    return this.entries();
+  }
+
+  override *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  override *values(): MapIterator<V> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  override forEach(fn: (v: V, k: string, m: Map<string, V>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+  }
+
+  override set(): this {
+    throw new Error("a patched model's map is read-only");
+  }
+
+  override delete(): boolean {
+    throw new Error("a patched model's map is read-only");
+  }
+
+  override clear(): void {
+    throw new Error("a patched model's map is read-only");
+  }
+}
+
+const SECTIONS: ModelSection[] = [
+  "nsgs",
+  "zones",
+  "vnets",
+  "sites",
+  "hosts",
+  "dnsServers",
+  "inboundEndpoints",
+  "privateEndpoints",
+];
+
+function diffSection(
+  s: ModelSection,
+  a: Map<string, unknown>,
+  b: Map<string, unknown>,
+  changed: Set<string>,
+  sections: Set<ModelSection>,
+): void {
+  for (const [k, v] of b)
+    if (!a.has(k) || !sameValue(a.get(k), v)) {
+      changed.add(`${s}:${k}`);
+      sections.add(s);
+    }
+  for (const k of a.keys())
+    if (!b.has(k)) {
+      changed.add(`${s}:${k}`);
+      sections.add(s);
+    }
+}
+
+/** Structural equality of compiled values (plain objects, arrays, Maps, primitives). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
+    return typeof a === "number" && typeof b === "number" && Number.isNaN(a) && Number.isNaN(b);
+  }
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, v] of a) if (!b.has(k) || !sameValue(v, b.get(k))) return false;
+    return true;
+  }
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameValue(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || b instanceof Map) return false;
+  const ka = Object.keys(a as object).filter((k) => (a as any)[k] !== undefined);
+  const kb = Object.keys(b as object).filter((k) => (b as any)[k] !== undefined);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) if (!sameValue((a as any)[k], (b as any)[k])) return false;
+  return true;
 }
 
 function list(one: unknown, many: unknown): string[] {

@@ -1,9 +1,9 @@
-// The network service: compiles the World into a NetworkModel when it changes and hands out
-// evaluators over the current model. Front ends (DNS listeners, ARM evaluator routes, the
-// portal) ask here; nothing here writes.
+// The network service: compiles the World into a NetworkModel once, patches it as the world
+// changes, and hands out evaluators over the current model. Front ends (DNS listeners, ARM
+// evaluator routes, the portal) ask here; nothing here writes.
 import { World } from "../world/world.js";
 import { fullType, parseResourceId } from "../core/resourceId.js";
-import { compileModel, NetworkModel } from "./model.js";
+import { compileModel, NetworkModel, patchModel, PATCH_LIMIT } from "./model.js";
 import { Resolver } from "./resolve.js";
 import { ServiceTags } from "./serviceTags.js";
 import { ExternalDnsCache } from "./externalDns.js";
@@ -11,6 +11,9 @@ import { ExternalDnsCache } from "./externalDns.js";
 export class NetworkService {
   private cached?: { seq: number; model: NetworkModel; resolver: Resolver };
   private generation = 0;
+  /** Changes to model types since the cached model was compiled (patched in on the next read). */
+  private pending: Array<{ key: string; type?: string }> = [];
+  private overflow = false;
   private readonly external = new ExternalDnsCache();
 
   constructor(
@@ -20,7 +23,15 @@ export class NetworkService {
     // Only changes to what the model compiles invalidate it (and the DNS answer caches keyed on
     // its version): a machine's heartbeat or the clock moving must not.
     world.onChange((changes) => {
-      if (changes.some((c) => affectsModel(c.resource?.type ?? typeOfKey(c.key)))) this.generation++;
+      let hit = false;
+      for (const c of changes) {
+        const type = c.resource?.type ?? typeOfKey(c.key);
+        if (!affectsModel(type)) continue;
+        hit = true;
+        if (this.pending.length < PATCH_LIMIT) this.pending.push({ key: c.key, type });
+        else this.overflow = true;
+      }
+      if (hit) this.generation++;
     });
   }
 
@@ -54,7 +65,14 @@ export class NetworkService {
 
   private current() {
     if (!this.cached || this.cached.seq !== this.generation) {
-      const model = compileModel(this.world, this.tags);
+      // One host's change (or a firewall's, a zone's...) patches the model instead of compiling
+      // every host again; a batch too big to track compiles it from scratch.
+      const model =
+        this.cached && !this.overflow
+          ? patchModel(this.cached.model, this.world, this.pending).model
+          : compileModel(this.world, this.tags);
+      this.pending = [];
+      this.overflow = false;
       this.cached = { seq: this.generation, model, resolver: new Resolver(model, this.external) };
     }
     return this.cached;

@@ -7,6 +7,7 @@ import { addressMatches, virtualNetworkSpace } from "../../network/filter.js";
 import { associationOf } from "../../providers/hybridcompute/association.js";
 import { newResolveMemo, Resolver } from "../../network/resolve.js";
 import { ServiceTags } from "../../network/serviceTags.js";
+import { keyOf } from "../../core/resourceId.js";
 import { Entry, WorldView } from "../../world/world.js";
 import { checkHost, CheckContext, HostCheck } from "../check.js";
 import { MACHINE_TYPE } from "../hostMachine.js";
@@ -29,6 +30,8 @@ export interface LintOptions {
   rules?: string[];
   /** Per-host checks to reuse (e.g. from a previous run), by host key; recomputed when absent. */
   checks?: Map<string, HostCheck>;
+  /** Record what each evaluation reads, for what-if (default true); see lintIndexOf. */
+  index?: boolean;
 }
 
 export interface LintReport {
@@ -49,30 +52,217 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
  * candidates for that host, in the world's order, so the lookup (and so the verdict) is the same
  * at a fraction of the cost. Every other read goes to the world.
  */
-class MachineIndex {
-  private byHost = new Map<string, Entry[]>();
-  private byName = new Map<string, Entry[]>();
+export class MachineIndex {
+  private byHost = new MultiMap<Entry>();
+  private byName = new MultiMap<Entry>();
 
   constructor(private readonly view: WorldView) {
     for (const m of view.ofType(MACHINE_TYPE)) {
       const hid = String(m.body._arclink?.hostId ?? "").toLowerCase();
-      if (hid) push(this.byHost, hid, m);
-      push(this.byName, String(m.body.name).toLowerCase(), m);
+      if (hid) this.byHost.add(hid, m);
+      this.byName.add(String(m.body.name).toLowerCase(), m);
     }
   }
 
-  viewFor(h: HostModel): WorldView {
-    const candidates = [...(this.byHost.get(h.key) ?? []), ...(this.byName.get(h.name.toLowerCase()) ?? [])];
-    const v = this.view;
-    return {
-      get: (id) => v.get(id),
-      children: (id, type) => v.children(id, type),
-      ofType: (type) => (type.toLowerCase() === MACHINE_TYPE.toLowerCase() ? candidates : v.ofType(type)),
-    };
+  /** The machines that may be `h`'s, in the world's order: by the host id they recorded, then by name. */
+  candidates(h: HostModel): Entry[] {
+    return [...this.byHost.all(h.key), ...this.byName.all(h.name.toLowerCase())];
+  }
+
+  viewFor(h: HostModel, rec?: DepRecorder): WorldView {
+    return machineView(rec ? recordingView(this.view, rec) : this.view, this.candidates(h));
   }
 
   machineOf(h: HostModel): Entry | undefined {
-    return this.byHost.get(h.key)?.[0] ?? this.byName.get(h.name.toLowerCase())?.[0];
+    return this.byHost.first(h.key) ?? this.byName.first(h.name.toLowerCase());
+  }
+}
+
+/** `view` with the machines narrowed to `candidates` (one host's). */
+export function machineView(view: WorldView, candidates: Entry[]): WorldView {
+  return {
+    get: (id) => view.get(id),
+    children: (id, type) => view.children(id, type),
+    ofType: (type) => (type.toLowerCase() === MACHINE_TYPE_LC ? candidates : view.ofType(type)),
+  };
+}
+
+const MACHINE_TYPE_LC = MACHINE_TYPE.toLowerCase();
+
+/**
+ * What one check() evaluation reads, recorded while it runs: model entries ("<section>:<key>", or
+ * "<section>:*" for a walk over a whole section) and world resources ("w:<key>", "c:<parent>|<type>",
+ * "t:<type>"). DNS answers remembered for later hosts carry what computing them read, so a host
+ * served from the memo depends on the same things as the host that computed the answer.
+ */
+export class DepRecorder {
+  private frames: Array<{ key?: string; deps: Set<string> }> = [];
+  private memoDeps = new Map<string, Set<string>>();
+
+  note(d: string): void {
+    const f = this.frames[this.frames.length - 1];
+    if (f) f.deps.add(d);
+  }
+
+  begin(): void {
+    this.frames.push({ deps: new Set() });
+  }
+
+  end(): Set<string> {
+    return this.frames.pop()?.deps ?? new Set();
+  }
+
+  /** A memo lookup: a hit brings the answer's dependencies; a miss starts recording them. */
+  memoGet(key: string, hit: boolean): void {
+    if (hit) {
+      const d = this.memoDeps.get(key);
+      const f = this.frames[this.frames.length - 1];
+      if (d && f) for (const x of d) f.deps.add(x);
+    } else this.frames.push({ key, deps: new Set() });
+  }
+
+  memoSet(key: string): void {
+    for (let i = this.frames.length - 1; i >= 0; i--) {
+      if (this.frames[i].key !== key) continue;
+      const f = this.frames[i];
+      for (let j = this.frames.length - 1; j > i; j--) for (const x of this.frames[j].deps) f.deps.add(x);
+      this.frames.length = i;
+      this.memoDeps.set(key, f.deps);
+      const up = this.frames[this.frames.length - 1];
+      if (up) for (const x of f.deps) up.deps.add(x);
+      return;
+    }
+  }
+}
+
+class RecordingMemoMap<V> extends Map<string, V> {
+  constructor(
+    private readonly rec: DepRecorder,
+    private readonly tag: string,
+  ) {
+    super();
+  }
+
+  override get(k: string): V | undefined {
+    const v = super.get(k);
+    this.rec.memoGet(this.tag + k, v !== undefined);
+    return v;
+  }
+
+  override set(k: string, v: V): this {
+    this.rec.memoSet(this.tag + k);
+    return super.set(k, v);
+  }
+}
+
+const WALKS = new Set<PropertyKey>(["values", "keys", "entries", "forEach", Symbol.iterator]);
+
+function recordingMap<V>(m: Map<string, V>, section: string, rec: DepRecorder): Map<string, V> {
+  return new Proxy(m, {
+    get(target, prop) {
+      if (prop === "get" || prop === "has")
+        return (k: string) => {
+          rec.note(`${section}:${k}`);
+          return prop === "get" ? target.get(k) : target.has(k);
+        };
+      if (prop === "size") {
+        rec.note(`${section}:*`);
+        return target.size;
+      }
+      const v = Reflect.get(target, prop, target);
+      if (typeof v !== "function") return v;
+      return (...a: unknown[]) => {
+        if (WALKS.has(prop)) rec.note(`${section}:*`);
+        return v.apply(target, a);
+      };
+    },
+  });
+}
+
+function recordingModel(m: NetworkModel, rec: DepRecorder): NetworkModel {
+  return {
+    ...m,
+    vnets: recordingMap(m.vnets, "vnets", rec),
+    zones: recordingMap(m.zones, "zones", rec),
+    sites: recordingMap(m.sites, "sites", rec),
+    hosts: recordingMap(m.hosts, "hosts", rec),
+    dnsServers: recordingMap(m.dnsServers, "dnsServers", rec),
+    inboundEndpoints: recordingMap(m.inboundEndpoints, "inboundEndpoints", rec),
+    privateEndpoints: recordingMap(m.privateEndpoints, "privateEndpoints", rec),
+    nsgs: recordingMap(m.nsgs, "nsgs", rec),
+  };
+}
+
+function recordingView(v: WorldView, rec: DepRecorder): WorldView {
+  return {
+    get: (id) => {
+      rec.note(`w:${keyOf(id)}`);
+      return v.get(id);
+    },
+    children: (id, type) => {
+      rec.note(`c:${keyOf(id)}|${type ? type.toLowerCase() : "*"}`);
+      return v.children(id, type);
+    },
+    ofType: (type) => {
+      rec.note(`t:${type.toLowerCase()}`);
+      return v.ofType(type);
+    },
+  };
+}
+
+/**
+ * What a lint run knows that lets a what-if evaluate again only what a change can affect: the
+ * model and hosts it evaluated, which hosts shared each check() evaluation, and what each
+ * evaluation read (an index from every model entry and world resource to the evaluations that
+ * read it).
+ */
+export interface LintIndex {
+  model: NetworkModel;
+  view: WorldView;
+  now: Date;
+  propagationDelayMs: number;
+  /** Sorted by host name, as the report's hosts. */
+  infos: HostInfo[];
+  /** Host key → its place in `infos`. */
+  at: Map<string, number>;
+  /** Place in `infos` → the evaluation it shares. */
+  evalOf: Int32Array;
+  /** Evaluation → places in `infos`. */
+  members: number[][];
+  /** Dependency → evaluations that read it. */
+  byDep: Map<string, number[]>;
+  /** Machine key → host keys it belonged to; lower-case host name → host keys. */
+  hostsOfMachine: MultiMap<string>;
+  hostsByName: MultiMap<string>;
+  machines: MachineIndex;
+}
+
+const indexes = new WeakMap<object, LintIndex>();
+
+/** The index a lint run left for its report (absent for reports read back from JSON). */
+export function lintIndexOf(report: LintReport): LintIndex | undefined {
+  return indexes.get(report);
+}
+
+/** Key → values, without an array for the (usual) single value. */
+export class MultiMap<T extends object | string> {
+  private m = new Map<string, T | T[]>();
+
+  add(k: string, v: T): void {
+    const l = this.m.get(k);
+    if (l === undefined) this.m.set(k, v);
+    else if (Array.isArray(l)) l.push(v);
+    else this.m.set(k, [l, v]);
+  }
+
+  first(k: string): T | undefined {
+    const l = this.m.get(k);
+    return Array.isArray(l) ? l[0] : l;
+  }
+
+  all(k: string): T[] {
+    const l = this.m.get(k);
+    return l === undefined ? [] : Array.isArray(l) ? l : [l];
   }
 }
 
@@ -95,7 +285,7 @@ const KEYWORDS = new Set(["*", "any", "virtualnetwork", "internet", "azureloadba
  * which source-address filters its address matches, and its machine's association, region,
  * agent version and association age. Hosts with equal signatures get equal verdicts.
  */
-class Signer {
+export class Signer {
   private exprs: string[] = [];
   private spaces: Array<(ip: string) => boolean> = [];
 
@@ -114,6 +304,15 @@ class Signer {
     for (const v of model.vnets.values()) if (v.subnets.some((x) => x.nsg)) nsgVnets.add(v.key);
     this.exprs = [...ex].filter((e) => !KEYWORDS.has(e.toLowerCase()));
     this.spaces = [...nsgVnets].map((v) => virtualNetworkSpace(model, v));
+  }
+
+  private lowered = new Map<string, string>();
+
+  /** Lower case, remembered: machines repeat their scope's id and region. */
+  private lower(x: string): string {
+    let l = this.lowered.get(x);
+    if (l === undefined) this.lowered.set(x, (l = x.toLowerCase()));
+    return l;
   }
 
   sign(h: HostModel, machine: Entry | undefined): string {
@@ -144,8 +343,8 @@ class Signer {
       typeof p.proxyUrl === "string" ? p.proxyUrl : "",
       Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "",
       machine ? "m" : "-",
-      String(assoc.scopeId ?? "").toLowerCase(),
-      String(machine?.body.location ?? "").toLowerCase(),
+      this.lower(String(assoc.scopeId ?? "")),
+      this.lower(String(machine?.body.location ?? "")),
       old,
       age,
     ].join("\u0001");
@@ -154,51 +353,116 @@ class Signer {
 
 /**
  * check() for every host of a model. DNS answers are shared between hosts (a resolve memo), and
- * hosts whose inputs are equal (same signature) share one check() evaluation.
+ * hosts whose inputs are equal (same signature) share one check() evaluation. With `record`, what
+ * each evaluation reads is recorded into a LintIndex.
  */
 export function checkAll(
   input: { view: WorldView; model: NetworkModel; now: Date; propagationDelayMs: number },
-  opts: { only?: (h: HostModel) => boolean; shareEqualHosts?: boolean } = {},
-): { infos: HostInfo[]; resolver: Resolver } {
-  const resolver = new Resolver(input.model, undefined, newResolveMemo());
+  opts: { only?: (h: HostModel) => boolean; shareEqualHosts?: boolean; record?: boolean } = {},
+): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex } {
+  const rec = opts.record ? new DepRecorder() : undefined;
+  const memo = newResolveMemo();
+  if (rec) {
+    memo.answers = new RecordingMemoMap(rec, "a|");
+    memo.at = new RecordingMemoMap(rec, "@|");
+  }
+  const resolver = new Resolver(input.model, undefined, memo);
+  const evalResolver = rec ? new Resolver(recordingModel(input.model, rec), undefined, memo) : resolver;
   const index = new MachineIndex(input.view);
   const signer =
     opts.shareEqualHosts === false ? undefined : new Signer(input.model, input.now, input.propagationDelayMs);
-  const done = new Map<string, HostCheck>();
+  const done = new Map<string, number>();
+  const scopes = new Map<string, Entry | undefined>();
+  const evals: HostCheck[] = [];
+  const evalDeps: Array<Set<string>> = [];
   const infos: HostInfo[] = [];
-  const hosts = [...input.model.hosts.values()].sort((a, b) => cmp(a.name, b.name) || cmp(a.key, b.key));
+  const evalOfInfo: number[] = [];
+  const hosts = [...input.model.hosts.values()];
+  hosts.sort((a, b) =>
+    a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
+  );
   for (const h of hosts) {
     if (opts.only && !opts.only(h)) continue;
     const machine = index.machineOf(h);
     const scopeId = machine?.body.properties?.privateLinkScopeResourceId;
-    const scope = typeof scopeId === "string" && scopeId ? input.view.get(scopeId) : undefined;
+    let scope: Entry | undefined;
+    if (typeof scopeId === "string" && scopeId) {
+      // Machines repeat their scope's id: look each id up once.
+      scope = scopes.get(scopeId);
+      if (scope === undefined && !scopes.has(scopeId)) scopes.set(scopeId, (scope = input.view.get(scopeId)));
+    }
     const sig = signer?.sign(h, machine);
-    const same = sig !== undefined ? done.get(sig) : undefined;
+    const e = sig !== undefined ? done.get(sig) : undefined;
     let check: LintHostCheck;
-    if (same) {
-      check = {
-        host: h.name,
-        hostId: h.id,
-        address: h.ip,
-        ...(machine ? { machine: machine.body.name, machineId: machine.id } : {}),
-        ...(same.scope ? { scope: same.scope } : {}),
-        region: same.region,
-        endpoints: same.endpoints,
-        evaluatedAs: same.host,
-      };
+    if (e !== undefined) {
+      const same = evals[e];
+      check = { host: h.name, hostId: h.id, address: h.ip } as LintHostCheck;
+      if (machine) {
+        check.machine = machine.body.name;
+        check.machineId = machine.id;
+      }
+      if (same.scope) check.scope = same.scope;
+      check.region = same.region;
+      check.endpoints = same.endpoints;
+      check.evaluatedAs = same.host;
+      evalOfInfo.push(e);
     } else {
+      rec?.begin();
       const ctx: CheckContext = {
-        view: index.viewFor(h),
-        resolver,
+        view: index.viewFor(h, rec),
+        resolver: evalResolver,
         now: input.now,
         propagationDelayMs: input.propagationDelayMs,
       };
       check = checkHost(ctx, h);
-      if (sig !== undefined) done.set(sig, check);
+      const n = evals.length;
+      evals.push(check);
+      if (rec) {
+        const deps = rec.end();
+        // The host's own entries are its own input, not shared: a change to them is found per host.
+        deps.delete(`hosts:${h.key}`);
+        deps.delete(`w:${h.key}`);
+        if (machine) deps.delete(`w:${machine.key}`);
+        evalDeps.push(deps);
+      }
+      if (sig !== undefined) done.set(sig, n);
+      evalOfInfo.push(n);
     }
     infos.push({ host: h, machine, scope, check });
   }
-  return { infos, resolver };
+  if (!rec) return { infos, resolver };
+  const members: number[][] = evals.map(() => []);
+  const at = new Map<string, number>();
+  const hostsOfMachine = new MultiMap<string>();
+  const hostsByName = new MultiMap<string>();
+  infos.forEach((info, i) => {
+    members[evalOfInfo[i]].push(i);
+    at.set(info.host.key, i);
+    if (info.machine) hostsOfMachine.add(info.machine.key, info.host.key);
+    hostsByName.add(info.host.name.toLowerCase(), info.host.key);
+  });
+  const byDep = new Map<string, number[]>();
+  evalDeps.forEach((deps, n) => {
+    for (const d of deps) push(byDep, d, n);
+  });
+  return {
+    infos,
+    resolver,
+    index: {
+      model: input.model,
+      view: input.view,
+      now: input.now,
+      propagationDelayMs: input.propagationDelayMs,
+      infos,
+      at,
+      evalOf: Int32Array.from(evalOfInfo),
+      members,
+      byDep,
+      hostsOfMachine,
+      hostsByName,
+      machines: index,
+    },
+  };
 }
 
 function cmp(a: string, b: string): number {
@@ -207,7 +471,20 @@ function cmp(a: string, b: string): number {
 
 export function lint(input: LintInput, opts: LintOptions = {}): LintReport {
   const model = input.model ?? compileModel(input.view, input.tags ?? ServiceTags.default());
-  const { infos, resolver } = checkAll({ ...input, model });
+  const { infos, resolver, index } = checkAll({ ...input, model }, { record: opts.index !== false });
+  const report = reportOf(input, model, resolver, infos, opts);
+  if (index) indexes.set(report, index);
+  return report;
+}
+
+/** Every rule over hosts already checked (a lint run's own, or a what-if's patched list). */
+export function reportOf(
+  input: { view: WorldView; now: Date; propagationDelayMs: number; source?: LintSource },
+  model: NetworkModel,
+  resolver: Resolver,
+  infos: HostInfo[],
+  opts: LintOptions = {},
+): LintReport {
   const ctx = new LintContext(
     input.view,
     model,
@@ -229,20 +506,20 @@ export function lint(input: LintInput, opts: LintOptions = {}): LintReport {
       cmp(a.resources[0] ?? "", b.resources[0] ?? "") ||
       cmp(a.message, b.message),
   );
-  const summary = {
-    errors: findings.filter((f) => f.severity === "error").length,
-    warnings: findings.filter((f) => f.severity === "warning").length,
-    notes: findings.filter((f) => f.severity === "note").length,
-    hosts: infos.length,
-    machines: ctx.machines().length,
-  };
+  let errors = 0;
+  let warnings = 0;
+  let notes = 0;
+  for (const f of findings)
+    if (f.severity === "error") errors++;
+    else if (f.severity === "warning") warnings++;
+    else notes++;
   return {
     source: input.source?.kind ?? "world",
     ...(input.source?.files ? { files: input.source.files } : {}),
     generatedAt: input.now.toISOString(),
     findings,
     hosts: infos.map((i) => i.check),
-    summary,
+    summary: { errors, warnings, notes, hosts: infos.length, machines: ctx.machines().length },
     rules: RULES,
   };
 }
