@@ -2,7 +2,7 @@
 // nothing in it), with options that break exactly one thing each.
 import { arcEndpointNames } from "../src/core/arcEndpoints.js";
 import { World } from "../src/world/world.js";
-import { RG, WorldBuilder } from "./helpers/worldBuilder.js";
+import { RG, SUB, WorldBuilder } from "./helpers/worldBuilder.js";
 
 export const HUB = `${RG}/providers/Microsoft.Network/virtualNetworks/hub`;
 export const SCOPE = `${RG}/providers/Microsoft.HybridCompute/privateLinkScopes/pls-arc`;
@@ -11,6 +11,12 @@ export const PE = `${RG}/providers/Microsoft.Network/privateEndpoints/pe-arc`;
 export const LAB = `${RG}/providers/ArcLink.Lab`;
 export const MACHINES = `${RG}/providers/Microsoft.HybridCompute/machines`;
 export const DAY = 86_400_000;
+/** A spoke VNet (option `spoke`) and the scope of its own private endpoint. */
+export const SPOKE = `${RG}/providers/Microsoft.Network/virtualNetworks/spoke`;
+export const SCOPE_C = `${RG}/providers/Microsoft.HybridCompute/privateLinkScopes/pls-c`;
+export const PE_SPOKE = `${RG}/providers/Microsoft.Network/privateEndpoints/pe-spoke`;
+/** The resource group holding the spoke's own privatelink zones (same names as the hub's). */
+export const RG_SPOKE = `${SUB}/resourceGroups/rg-spoke`;
 
 export interface HostOpts {
   name?: string;
@@ -19,6 +25,8 @@ export interface HostOpts {
   hostsFile?: string;
   proxyUrl?: string;
   proxyBypass?: string[];
+  /** A VM in a VNet subnet (e.g. { vnet: "spoke", subnet: "snet-vm" }) instead of the on-premises site. */
+  subnet?: { vnet: string; subnet: string };
   machine?:
     | false
     | {
@@ -40,6 +48,8 @@ export interface LintWorldOpts {
   dcZones?: any[];
   zoneRecords?: Partial<Record<string, Record<string, string[]>>>;
   zoneLinks?: boolean;
+  /** resolutionPolicy of the hub's zone links (default Default). */
+  zonePolicy?: "Default" | "NxDomainRedirect";
   firewall?: {
     aad?: boolean;
     arm?: boolean;
@@ -51,6 +61,21 @@ export interface LintWorldOpts {
   secondScope?: boolean;
   /** A second scope (pls-b) without any private endpoint. */
   otherScope?: boolean;
+  /** Public network access of pls-b (default: Disabled with secondScope, Enabled with otherScope). */
+  otherScopePublic?: "Enabled" | "Disabled";
+  /**
+   * A spoke VNet (10.20.0.0/16: snet-pe 10.20.1.0/24, snet-vm 10.20.5.0/24) holding private endpoint
+   * pe-spoke (10.20.1.4…) of a third scope pls-c. zones: "own" — a second set of privatelink zones
+   * (in rg-spoke) pointing at pe-spoke, linked to the spoke only; "hub" — the hub's zones are linked
+   * to the spoke as well; "none" — no zone linked to the spoke.
+   */
+  spoke?: {
+    peered?: boolean;
+    siteConnected?: boolean;
+    scopePublic?: "Enabled" | "Disabled";
+    connectionStatus?: string;
+    zones?: "own" | "hub" | "none";
+  };
   peLocation?: string;
   connectionStatus?: string;
   hosts?: HostOpts[];
@@ -79,14 +104,17 @@ function pe(
   third: number,
   location: string,
   status: string,
+  vnet = HUB,
 ) {
   const id = `${RG}/providers/Microsoft.Network/privateEndpoints/${name}`;
-  const addrs = peAddresses(4, third);
+  const addrs = peAddresses(4, third).map((a) =>
+    vnet === HUB ? a : { ...a, ip: a.ip.replace(/^10\.10\./, "10.20.") },
+  );
   b.add(
     id,
     "Microsoft.Network/privateEndpoints",
     {
-      subnet: { id: `${HUB}/subnets/${subnet}` },
+      subnet: { id: `${vnet}/subnets/${subnet}` },
       privateLinkServiceConnections: [
         { name, properties: { privateLinkServiceId: scope, groupIds: ["hybridcompute"] } },
       ],
@@ -129,7 +157,7 @@ export function lintWorld(o: LintWorldOpts = {}): World {
     b.add(
       SCOPE_B,
       "Microsoft.HybridCompute/privateLinkScopes",
-      { publicNetworkAccess: "Disabled" },
+      { publicNetworkAccess: o.otherScopePublic ?? "Disabled" },
       { location: "eastus" },
     );
     pe(b, "pe-b", SCOPE_B, "snet-pe-b", 3, "eastus", "Approved");
@@ -140,13 +168,56 @@ export function lintWorld(o: LintWorldOpts = {}): World {
     b.add(
       SCOPE_B,
       "Microsoft.HybridCompute/privateLinkScopes",
-      { publicNetworkAccess: "Enabled" },
+      { publicNetworkAccess: o.otherScopePublic ?? "Enabled" },
       { location: "eastus" },
     );
+  const sp = o.spoke;
+  if (sp) {
+    b.vnet("spoke", "10.20.0.0/16", { "snet-pe": "10.20.1.0/24", "snet-vm": "10.20.5.0/24" });
+    b.add(
+      SCOPE_C,
+      "Microsoft.HybridCompute/privateLinkScopes",
+      { publicNetworkAccess: sp.scopePublic ?? "Disabled" },
+      { location: "eastus" },
+    );
+    pe(b, "pe-spoke", SCOPE_C, "snet-pe", 1, "eastus", sp.connectionStatus ?? "Approved", SPOKE);
+    if (sp.peered) {
+      const peering = "Microsoft.Network/virtualNetworks/virtualNetworkPeerings";
+      b.add(`${HUB}/virtualNetworkPeerings/hub-spoke`, peering, { remoteVirtualNetwork: { id: SPOKE } });
+      b.add(`${SPOKE}/virtualNetworkPeerings/spoke-hub`, peering, { remoteVirtualNetwork: { id: HUB } });
+    }
+    if (sp.zones === "own") {
+      const own: Record<string, Record<string, string[]>> = {};
+      for (const a of peAddresses(4, 1))
+        (own[a.zone] ??= {})[a.record] = [a.ip.replace(/^10\.10\./, "10.20.")];
+      for (const [z, r] of Object.entries(own)) {
+        const zid = `${RG_SPOKE}/providers/Microsoft.Network/privateDnsZones/${z}`;
+        b.add(zid, "Microsoft.Network/privateDnsZones", {}, { location: "global" });
+        for (const [rel, ips] of Object.entries(r))
+          b.add(`${zid}/A/${rel}`, "Microsoft.Network/privateDnsZones/A", {
+            ttl: 10,
+            aRecords: ips.map((ipv4Address) => ({ ipv4Address })),
+          });
+        b.add(`${zid}/virtualNetworkLinks/spoke`, "Microsoft.Network/privateDnsZones/virtualNetworkLinks", {
+          virtualNetwork: { id: SPOKE },
+          resolutionPolicy: "Default",
+        });
+      }
+    }
+  }
+  const policy = o.zonePolicy ?? "Default";
+  const hubLinks = [{ vnet: "hub", policy }, ...(sp?.zones === "hub" ? [{ vnet: "spoke", policy }] : [])];
   for (const [z, r] of Object.entries(recs))
-    b.zone(z, o.zoneRecords?.[z] ?? r, o.zoneLinks === false ? [] : [{ vnet: "hub" }]);
+    b.zone(z, o.zoneRecords?.[z] ?? r, o.zoneLinks === false ? [] : hubLinks);
   b.inbound("dnspr", "hub", "snet-in", "10.10.2.4");
   b.site("onprem", "192.168.0.0/16", "hub");
+  if (sp?.siteConnected)
+    b.add(`${RG}/providers/ArcLink.Lab/siteConnections/onprem-spoke`, "ArcLink.Lab/siteConnections", {
+      siteId: `${RG}/providers/ArcLink.Lab/sites/onprem`,
+      virtualNetworkId: SPOKE,
+      connectionType: "Vpn",
+      forcedTunneling: false,
+    });
   const target = o.forwardTarget ?? "10.10.2.4";
   b.dnsServer("dc01", "onprem", "192.168.1.10", {
     conditionalForwarders:
@@ -203,7 +274,7 @@ export function lintWorld(o: LintWorldOpts = {}): World {
               priority: 200,
               action: "Allow",
               protocol: "Tcp",
-              destinationAddresses: ["10.10.0.0/16"],
+              destinationAddresses: sp ? ["10.10.0.0/16", "10.20.0.0/16"] : ["10.10.0.0/16"],
               destinationPorts: ["443"],
             },
           ]),
@@ -231,7 +302,7 @@ export function lintWorld(o: LintWorldOpts = {}): World {
   const hosts = o.hosts ?? [{}];
   hosts.forEach((h, i) => {
     const name = h.name ?? `srv${i + 1}`;
-    b.host(name, { site: "onprem" }, h.ip ?? `192.168.1.${21 + i}`, {
+    b.host(name, h.subnet ?? { site: "onprem" }, h.ip ?? `192.168.1.${21 + i}`, {
       dnsServers: h.dns ?? ["192.168.1.10"],
       ...(h.hostsFile !== undefined ? { hostsFile: h.hostsFile } : {}),
       ...(h.proxyUrl ? { proxyUrl: h.proxyUrl } : {}),
