@@ -1,6 +1,9 @@
 // What every lint rule reads: the world, its compiled network model, and check()'s verdict for
 // every host (computed once per lint run by the engine, with DNS answers shared between hosts that
-// ask the same resolvers).
+// ask the same resolvers). Hosts with equal inputs share one evaluation (the same endpoint rows):
+// rules compute what they need from a check once per evaluation (evalValues) and go back to the
+// hosts only where that finds something (hostsWhere), so a rule costs one pass over the hosts at
+// most, with no per-host strings or closures.
 import { ARC_ZONES } from "../../core/arcEndpoints.js";
 import { keyOf } from "../../core/resourceId.js";
 import { HostModel, NetworkModel, PrivateEndpointModel } from "../../network/model.js";
@@ -32,8 +35,6 @@ export interface LintSource {
 
 export class LintContext {
   readonly hosts: HostInfo[];
-  private readonly byHostKey = new Map<string, HostInfo>();
-  private readonly byMachineKey = new Map<string, HostInfo>();
 
   constructor(
     readonly view: WorldView,
@@ -45,19 +46,102 @@ export class LintContext {
     readonly source: LintSource = { kind: "world" },
   ) {
     this.hosts = hosts;
-    for (const h of hosts) {
-      this.byHostKey.set(h.host.key, h);
-      if (h.machine && !this.byMachineKey.has(h.machine.key)) this.byMachineKey.set(h.machine.key, h);
-    }
   }
 
+  // Indexes built once, on first use: most rules never need them, and a 100,000-host world makes
+  // each one cost.
+  private byHostKey?: Map<string, HostInfo>;
+  private byMachineKey?: Map<string, HostInfo>;
+  private at?: Map<HostInfo, number>;
+  private evalIndex?: { first: HostInfo[]; of: Int32Array };
+  private evalValueMemo = new Map<string, unknown[]>();
+
   hostInfo(key: string): HostInfo | undefined {
+    if (!this.byHostKey) {
+      this.byHostKey = new Map();
+      for (const h of this.hosts) this.byHostKey.set(h.host.key, h);
+    }
     return this.byHostKey.get(keyOf(key));
+  }
+
+  private machineIndex(): Map<string, HostInfo> {
+    if (!this.byMachineKey) {
+      const m = new Map<string, HostInfo>();
+      for (const h of this.hosts) {
+        if (h.machine && !m.has(h.machine.key)) m.set(h.machine.key, h);
+      }
+      this.byMachineKey = m;
+    }
+    return this.byMachineKey;
   }
 
   /** The (first) host a machine runs on. */
   hostOfMachine(m: Entry): HostInfo | undefined {
-    return this.byMachineKey.get(m.key);
+    return this.machineIndex().get(m.key);
+  }
+
+  /** A host's place in `hosts` (undefined for a host that is not one of them). */
+  indexOf(h: HostInfo): number | undefined {
+    if (!this.at) {
+      this.at = new Map();
+      for (let i = 0; i < this.hosts.length; i++) this.at.set(this.hosts[i], i);
+    }
+    return this.at.get(h);
+  }
+
+  /**
+   * The check() evaluations of the hosts: hosts with equal inputs share one (the same endpoint
+   * rows). `first[e]` is the first host of evaluation `e`, `of[i]` the evaluation of `hosts[i]`.
+   */
+  evaluations(): { first: HostInfo[]; of: Int32Array } {
+    if (!this.evalIndex) {
+      const ids = new Map<EndpointCheck[], number>();
+      const first: HostInfo[] = [];
+      const of = new Int32Array(this.hosts.length);
+      for (let i = 0; i < this.hosts.length; i++) {
+        const h = this.hosts[i];
+        let e = ids.get(h.check.endpoints);
+        if (e === undefined) {
+          e = first.length;
+          ids.set(h.check.endpoints, e);
+          first.push(h);
+        }
+        of[i] = e;
+      }
+      this.evalIndex = { first, of };
+    }
+    return this.evalIndex;
+  }
+
+  /**
+   * A value computed once per evaluation from its first host's check (`fn` must read only the
+   * check's rows), remembered under `key` for the whole run: index it with `evaluations().of[i]`.
+   */
+  evalValues<T>(key: string, fn: (h: HostInfo) => T): T[] {
+    let v = this.evalValueMemo.get(key) as T[] | undefined;
+    if (!v) {
+      const { first } = this.evaluations();
+      v = new Array<T>(first.length);
+      for (let e = 0; e < first.length; e++) v[e] = fn(first[e]);
+      this.evalValueMemo.set(key, v);
+    }
+    return v;
+  }
+
+  /** The hosts (in `hosts` order) whose evaluation's value is truthy; none scanned when no value is. */
+  hostsWhere(values: ArrayLike<unknown>): HostInfo[] {
+    const out: HostInfo[] = [];
+    let any = false;
+    for (let e = 0; e < values.length; e++)
+      if (values[e]) {
+        any = true;
+        break;
+      }
+    if (!any) return out;
+    const { of } = this.evaluations();
+    const hs = this.hosts;
+    for (let i = 0; i < hs.length; i++) if (values[of[i]]) out.push(hs[i]);
+    return out;
   }
 
   private machineList?: Entry[];
@@ -70,11 +154,14 @@ export class LintContext {
     return this.view.ofType(SCOPE_TYPE);
   }
 
+  private arcEndpointList?: PrivateEndpointModel[];
+
   /** Private endpoints whose target is an Arc Private Link Scope (existing or not). */
   arcEndpoints(): PrivateEndpointModel[] {
-    return [...this.model.privateEndpoints.values()].filter((p) =>
+    this.arcEndpointList ??= [...this.model.privateEndpoints.values()].filter((p) =>
       p.targetId.toLowerCase().includes("/providers/microsoft.hybridcompute/privatelinkscopes/"),
     );
+    return [...this.arcEndpointList];
   }
 
   private arcRowsMemo = new WeakMap<EndpointCheck[], EndpointCheck[]>();
@@ -96,11 +183,16 @@ export class LintContext {
 
   /** view.get, remembered by the id as written (machines repeat their scope's id). */
   get(id: string): Entry | undefined {
-    if (this.byId.has(id)) return this.byId.get(id);
-    const e = this.view.get(id);
-    this.byId.set(id, e);
+    if (id === this.lastId) return this.lastEntry;
+    let e = this.byId.get(id);
+    if (e === undefined && !this.byId.has(id)) this.byId.set(id, (e = this.view.get(id)));
+    this.lastId = id;
+    this.lastEntry = e;
     return e;
   }
+
+  private lastId?: string;
+  private lastEntry?: Entry;
 
   /** The Arc endpoint rows of a host's check (Entra ID / ARM rows left out). */
   arcRows(h: HostInfo): EndpointCheck[] {
@@ -111,26 +203,60 @@ export class LintContext {
   }
 
   affected(h: HostInfo): AffectedMachine {
-    return {
-      name: h.machine?.body.name ?? h.host.name,
-      ...(h.machine ? { machineId: h.machine.id } : {}),
-      hostId: h.host.id,
-    };
+    return affectedAs(h, h.machine?.body.name ?? h.host.name);
   }
 
-  /** Affected machines of a list of hosts, sorted and without repeats. */
+  /**
+   * Affected machines of a list of hosts, sorted by name (ties in list order) and without repeats
+   * (the first of each machine kept). Reads each host once; lists already in name order (the rules'
+   * lists follow the hosts, sorted by name) are not sorted again.
+   */
   affectedAll(hs: HostInfo[]): AffectedMachine[] {
-    const seen = new Set<string>();
-    const out: AffectedMachine[] = [];
-    for (const h of hs) {
-      const a = this.affected(h);
-      const k = a.machineId ?? a.hostId ?? a.name;
-      if (seen.has(k)) continue;
-      seen.add(k);
-      out.push(a);
+    const k = hs.length;
+    const names = new Array<string>(k);
+    let sorted = true;
+    for (let j = 0; j < k; j++) {
+      const h = hs[j];
+      names[j] = h.machine?.body.name ?? h.host.name;
+      if (j && names[j] < names[j - 1]) sorted = false;
     }
-    return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    let order: Int32Array | undefined;
+    if (!sorted) {
+      order = new Int32Array(k);
+      for (let j = 0; j < k; j++) order[j] = j;
+      order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : a - b));
+    }
+    // Repeats (one machine on several hosts) share the machine's name, so they fall in one run of
+    // equal names, in list order: the first of each is kept.
+    const out: AffectedMachine[] = [];
+    let run: Set<string> | undefined;
+    let runStart = -1;
+    for (let r = 0; r < k; r++) {
+      const j = order ? order[r] : r;
+      const h = hs[j];
+      if (r > 0 && names[j] === names[order ? order[r - 1] : r - 1]) {
+        if (!run) run = new Set([affectedKey(hs[runStart])]);
+        const key = affectedKey(h);
+        if (run.has(key)) continue;
+        run.add(key);
+      } else {
+        run = undefined;
+        runStart = j;
+      }
+      out.push(affectedAs(h, names[j]));
+    }
+    return out;
   }
+}
+
+function affectedAs(h: HostInfo, name: string): AffectedMachine {
+  const m = h.machine;
+  return m ? { name, machineId: m.id, hostId: h.host.id } : { name, hostId: h.host.id };
+}
+
+/** What affectedAll tells repeats apart by: the machine, else the host. */
+function affectedKey(h: HostInfo): string {
+  return h.machine?.id ?? h.host.id ?? h.machine?.body.name ?? h.host.name;
 }
 
 export function isArcName(fqdn: string): boolean {
@@ -144,7 +270,10 @@ export function nameOf(id: string): string {
 
 /** "a, b, c and 12 more" for messages. */
 export function listNames(names: string[], max = 5): string {
-  const u = [...new Set(names)];
+  // Names in strictly increasing order (hosts come sorted) are distinct: no set needed.
+  let increasing = true;
+  for (let i = 1; i < names.length && increasing; i++) if (!(names[i - 1] < names[i])) increasing = false;
+  const u = increasing ? names : [...new Set(names)];
   if (u.length <= max) return u.join(", ");
   return `${u.slice(0, max).join(", ")} and ${u.length - max} more`;
 }

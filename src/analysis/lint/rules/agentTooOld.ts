@@ -3,13 +3,22 @@ import { HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
 import { finding, onprem } from "./util.js";
 
-const below = new Map<string, boolean>();
+/** Minimum (a * 65536 + b) → version → verdict (machines repeat a handful of versions). */
+const below = new Map<number, Map<string, boolean>>();
+/** The last answer: machines mostly run one version. */
+const last = { v: "", mk: -1, r: false };
 
 export function versionBelow(v: unknown, min: [number, number]): boolean {
   if (typeof v !== "string" || !v) return false;
-  const k = `${v}|${min.join(".")}`;
-  let r = below.get(k);
-  if (r === undefined) below.set(k, (r = versionBelowUncached(v, min)));
+  const mk = min[0] * 65536 + min[1];
+  if (v === last.v && mk === last.mk) return last.r;
+  let m = below.get(mk);
+  if (!m) below.set(mk, (m = new Map()));
+  let r = m.get(v);
+  if (r === undefined) m.set(v, (r = versionBelowUncached(v, min)));
+  last.v = v;
+  last.mk = mk;
+  last.r = r;
   return r;
 }
 
@@ -19,6 +28,8 @@ function versionBelowUncached(v: string, min: [number, number]): boolean {
   return a < min[0] || (a === min[0] && (b || 0) < min[1]);
 }
 
+const MIN: [number, number] = [1, 4];
+
 export const agentTooOld: Rule = {
   id: "agent-too-old",
   severity: "error",
@@ -26,12 +37,20 @@ export const agentTooOld: Rule = {
   why: "The minimum supported version of the Azure Arc-connected machine agent with private endpoint is version 1.4.",
   fix: "Upgrade the Connected Machine agent to the latest version.",
   run(ctx) {
-    const hits: HostInfo[] = ctx.hosts.filter(
-      (h) =>
-        h.machine &&
-        (h.scope || h.check.endpoints.some((e) => e.reason === "AgentVersionTooOld")) &&
-        versionBelow(h.machine.body.properties?.agentVersion, [1, 4]),
+    const tooOld = ctx.evalValues("agent-too-old", (h) =>
+      h.check.endpoints.some((e) => e.reason === "AgentVersionTooOld"),
     );
+    const { of } = ctx.evaluations();
+    const hits: HostInfo[] = [];
+    for (let i = 0; i < ctx.hosts.length; i++) {
+      const h = ctx.hosts[i];
+      if (
+        h.machine &&
+        versionBelow(h.machine.body.properties?.agentVersion, MIN) &&
+        (h.scope || tooOld[of[i]])
+      )
+        hits.push(h);
+    }
     const seen = new Set(hits.map((h) => h.machine!.key));
     const out: Finding[] = [];
     if (hits.length) {
@@ -63,9 +82,9 @@ export const agentTooOld: Rule = {
       .machines()
       .filter(
         (m) =>
+          versionBelow(m.body.properties?.agentVersion, MIN) &&
           !seen.has(m.key) &&
-          m.body.properties?.privateLinkScopeResourceId &&
-          versionBelow(m.body.properties?.agentVersion, [1, 4]),
+          m.body.properties?.privateLinkScopeResourceId,
       )
       .filter((m) => !ctx.hostOfMachine(m));
     if (loose.length)

@@ -14,10 +14,15 @@ export const arcDnsPublic: Rule = {
   fix: "Add conditional forwarders for his.arc.azure.com and guestconfiguration.azure.com to the DNS Private Resolver's inbound endpoint on the DNS servers the hosts use (or point the hosts at a DNS server that has them).",
   run(ctx) {
     const hits: Array<{ h: HostInfo; disabled: boolean }> = [];
-    for (const h of ctx.hosts) {
-      if (!h.scope) continue;
-      if (!ctx.perEval(h, "arc-public", () => ctx.arcRows(h).some((r) => isPublic(r)))) continue;
-      hits.push({ h, disabled: h.scope.body.properties?.publicNetworkAccess === "Disabled" });
+    const arcPublic = ctx.evalValues("arc-public", (h) => ctx.arcRows(h).some((r) => isPublic(r)));
+    if (arcPublic.some(Boolean)) {
+      const { of } = ctx.evaluations();
+      for (let i = 0; i < ctx.hosts.length; i++) {
+        if (!arcPublic[of[i]]) continue;
+        const h = ctx.hosts[i];
+        if (!h.scope) continue;
+        hits.push({ h, disabled: h.scope.body.properties?.publicNetworkAccess === "Disabled" });
+      }
     }
     const out = [];
     const groups = groupBy(

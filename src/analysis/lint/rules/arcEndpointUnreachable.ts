@@ -1,9 +1,11 @@
 // Arc names a host cannot reach at all: DNS failures (SERVFAIL, REFUSED, no data) and network
-// failures (no route, blocked by a firewall or NSG, nothing listening, timeout) — what check()
+// failures (no route, blocked by a firewall or NSG, nothing listening, timeout, TLS re-signed by
+// an inspecting firewall or proxy whose CA the host does not trust) — what check()
 // says, grouped by cause, with its trace.
-import { groupBy, HostInfo, listNames } from "../context.js";
+import { EndpointCheck } from "../../check.js";
+import { groupBy, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { finding, onprem, withRows } from "./util.js";
 
 const REASONS = [
   "NoRoute",
@@ -11,6 +13,7 @@ const REASONS = [
   "Blocked",
   "NotListening",
   "ProxyFailed",
+  "TlsUntrusted",
   "DnsServfail",
   "DnsRefused",
   "DnsNodata",
@@ -23,15 +26,19 @@ export const arcEndpointUnreachable: Rule = {
   why: "Connect your on-premises network to the virtual network (site-to-site VPN or ExpressRoute), resolve the private endpoint, and let the firewall pass TCP 443 to it: the agent must reach every Arc endpoint of its region.",
   fix: "Follow the trace: add the missing route (site connection), allow TCP 443 to the private endpoint subnet in the firewall/NSG, or fix the DNS server that fails.",
   run(ctx) {
-    const hits: Array<{ h: HostInfo; row: HostInfo["check"]["endpoints"][number] }> = [];
-    for (const h of ctx.hosts) {
-      const row = ctx
-        .arcRows(h)
-        .find((r) => r.verdict === "refused" && r.reason && REASONS.includes(r.reason));
-      if (row) hits.push({ h, row });
-    }
+    // The first unreachable Arc row of each evaluation, then the hosts that share it.
+    const rows = ctx.evalValues("arc-unreachable", (h) =>
+      ctx.arcRows(h).find((r) => r.verdict === "refused" && r.reason && REASONS.includes(r.reason)),
+    );
+    const hits = withRows(ctx, rows);
+    const keys = new Map<EndpointCheck, string>();
+    const keyOfRow = (row: EndpointCheck): string => {
+      let k = keys.get(row);
+      if (k === undefined) keys.set(row, (k = `${row.reason}|${row.message.split(":")[0]}`));
+      return k;
+    };
     const out: Finding[] = [];
-    for (const list of groupBy(hits, (x) => `${x.row.reason}|${x.row.message.split(":")[0]}`).values()) {
+    for (const list of groupBy(hits, (x) => keyOfRow(x.row)).values()) {
       const { h, row } = list[0];
       out.push(
         finding(this, {

@@ -32,8 +32,10 @@ export const danglingScope: Rule = {
     }
     for (const pe of ctx.arcEndpoints()) {
       if (ctx.view.get(pe.targetId)) continue;
-      const hs = ctx.hosts.filter((h) =>
-        h.check.endpoints.some((e) => e.reason === "PrivateLinkScopeNotFound"),
+      const hs = ctx.hostsWhere(
+        ctx.evalValues("scope-not-found", (h) =>
+          h.check.endpoints.some((e) => e.reason === "PrivateLinkScopeNotFound"),
+        ),
       );
       const row = hs[0]?.check.endpoints.find((e) => e.reason === "PrivateLinkScopeNotFound");
       out.push(

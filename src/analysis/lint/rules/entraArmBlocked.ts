@@ -1,9 +1,10 @@
 // Entra ID and Azure Resource Manager never cross the scope's private endpoint: the agent reaches
 // them on their public addresses, so the firewall (or, with forced tunnelling, the VNet's NSG) must
 // allow them.
-import { groupBy, HostInfo, listNames } from "../context.js";
+import { EndpointCheck } from "../../check.js";
+import { groupBy, listNames } from "../context.js";
 import { Finding, FixStep, Rule } from "../types.js";
-import { finding, onprem, put } from "./util.js";
+import { finding, onprem, put, withRows } from "./util.js";
 
 const NAMES = ["login.microsoftonline.com", "login.windows.net", "management.azure.com", "pas.windows.net"];
 
@@ -15,17 +16,18 @@ export const entraArmBlocked: Rule = {
   fix: "Allow outbound TCP 443 to the service tags AzureActiveDirectory and AzureResourceManager (rules AllowAADOutboundAccess priority 150 and AllowAzOutboundAccess priority 151 on an NSG), and resolve these names publicly.",
   run(ctx) {
     const out: Finding[] = [];
-    const hits: Array<{ h: HostInfo; row: HostInfo["check"]["endpoints"][number] }> = [];
-    for (const h of ctx.hosts)
-      for (const row of h.check.endpoints)
-        if (NAMES.includes(row.endpoint) && row.verdict === "refused") {
-          hits.push({ h, row });
-          break;
-        }
-    for (const list of groupBy(
-      hits,
-      (x) => `${x.row.reason}|${x.row.endpoint}|${x.row.message.split(":")[0]}`,
-    ).values()) {
+    // The first refused Entra ID / ARM row of each evaluation, then the hosts that share it.
+    const rows = ctx.evalValues("entra-arm-refused", (h) =>
+      h.check.endpoints.find((row) => NAMES.includes(row.endpoint) && row.verdict === "refused"),
+    );
+    const hits = withRows(ctx, rows);
+    const keys = new Map<EndpointCheck, string>();
+    const keyOfRow = (row: EndpointCheck): string => {
+      let k = keys.get(row);
+      if (k === undefined) keys.set(row, (k = `${row.reason}|${row.endpoint}|${row.message.split(":")[0]}`));
+      return k;
+    };
+    for (const list of groupBy(hits, (x) => keyOfRow(x.row)).values()) {
       const { h, row } = list[0];
       const blocker = row.message.split(":")[0];
       const fixPlan: FixStep[] = [];

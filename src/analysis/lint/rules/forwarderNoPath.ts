@@ -13,8 +13,61 @@ export const forwarderNoPath: Rule = {
   fix: "Forward to an address reachable from the server's network (the DNS Private Resolver's inbound endpoint over the site connection), or connect the networks.",
   run(ctx) {
     const out: Finding[] = [];
-    const users = (ip: string, pos: string): HostInfo[] =>
-      ctx.hosts.filter((h) => posKey(h.host.pos) === pos && ctx.resolver.serversOf(h.host).includes(ip));
+    // Hosts by (position, DNS server asked), in host order, built in one pass: a host is listed once
+    // per server it asks (twice when it lists a server twice). `order` keeps the groups' first-seen order.
+    const bySite = new Map<string, Map<string, HostInfo[]>>();
+    const byVnet = new Map<string, Map<string, HostInfo[]>>();
+    const order: Array<{ pos: HostInfo["host"]["pos"]; ip: string; hs: HostInfo[] }> = [];
+    const groupsAt = (p: { kind: string; site?: string; vnet?: string }, add: boolean) => {
+      const site = p.kind === "site";
+      const m = site ? bySite : byVnet;
+      const k = String(site ? p.site : p.vnet);
+      let g = m.get(k);
+      if (!g && add) m.set(k, (g = new Map()));
+      return g;
+    };
+    // Hosts of one site (or VNet) mostly come in runs: the last position's groups are kept at hand.
+    let lastKind: string | undefined;
+    let lastPlace: string | undefined;
+    let lastGroups: Map<string, HostInfo[]> | undefined;
+    for (const h of ctx.hosts) {
+      const servers = ctx.resolver.serversOf(h.host);
+      if (!servers.length) continue;
+      const pos = h.host.pos;
+      const place = pos.kind === "site" ? pos.site : pos.vnet;
+      let g = lastGroups;
+      if (!g || pos.kind !== lastKind || place !== lastPlace) {
+        g = lastGroups = groupsAt(pos, true)!;
+        lastKind = pos.kind;
+        lastPlace = place;
+      }
+      for (const ip of servers) {
+        const l = g.get(ip);
+        if (l) l.push(h);
+        else {
+          const hs = [h];
+          g.set(ip, hs);
+          order.push({ pos: h.host.pos, ip, hs });
+        }
+      }
+    }
+    const users = (ip: string, pos: { kind: string; site?: string; vnet?: string }): HostInfo[] => {
+      const l = groupsAt(pos, false)?.get(ip);
+      return l ? l.filter((h, i) => i === 0 || l[i - 1] !== h) : [];
+    };
+    // The first host of a list whose check has a SERVFAIL row, with that row.
+    const firstServfail = (hs: HostInfo[]) => {
+      const rows = ctx.evalValues("dns-servfail", (h) =>
+        h.check.endpoints.find((e) => e.reason === "DnsServfail"),
+      );
+      const { of } = ctx.evaluations();
+      for (const h of hs) {
+        const i = ctx.indexOf(h);
+        const row = i === undefined ? undefined : rows[of[i]];
+        if (row) return { h, row };
+      }
+      return undefined;
+    };
     for (const d of ctx.model.dnsServers.values()) {
       if (d.external) continue;
       const targets = [
@@ -26,10 +79,8 @@ export const forwarderNoPath: Rule = {
       for (const { t, why } of targets) {
         const at = ctx.resolver.resolverAtIp(d.pos, t);
         if (at.ref) continue;
-        const hs = users(d.ip, posKey(d.pos));
-        const ex = hs
-          .map((h) => ({ h, row: h.check.endpoints.find((e) => e.reason === "DnsServfail") }))
-          .find((x) => x.row);
+        const hs = users(d.ip, d.pos);
+        const ex = firstServfail(hs);
         out.push(
           finding(this, {
             message: `DNS server ${d.name} (${d.ip}, ${describePosition(ctx.model, d.pos)}): its ${why} targets ${t}, which it cannot reach (${at.reason}); queries it forwards there end in SERVFAIL${hs.length ? ` for ${hs.length} host(s) (${listNames(hs.map((h) => h.host.name))})` : ""}.`,
@@ -55,16 +106,7 @@ export const forwarderNoPath: Rule = {
       }
     }
     // Hosts asking a DNS server they cannot reach (e.g. 168.63.129.16 from on-premises).
-    const seen = new Map<string, HostInfo[]>();
-    for (const h of ctx.hosts)
-      for (const ip of ctx.resolver.serversOf(h.host)) {
-        const k = `${posKey(h.host.pos)}|${ip}`;
-        const l = seen.get(k);
-        if (l) l.push(h);
-        else seen.set(k, [h]);
-      }
-    for (const [k, hs] of seen) {
-      const ip = k.split("|")[1];
+    for (const { ip, hs } of order) {
       const at = ctx.resolver.resolverAtIp(hs[0].host.pos, ip);
       if (at.ref) continue;
       out.push(
@@ -89,7 +131,3 @@ export const forwarderNoPath: Rule = {
     return out;
   },
 };
-
-function posKey(p: { kind: string; site?: string; vnet?: string }): string {
-  return p.kind === "site" ? `site:${p.site}` : `vnet:${p.vnet}`;
-}

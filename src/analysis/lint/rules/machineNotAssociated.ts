@@ -1,5 +1,6 @@
 // Machines that reach a scope's private endpoint without belonging to that scope: refused.
 import { groupBy, listNames, nameOf } from "../context.js";
+import { EndpointCheck } from "../../check.js";
 import { Finding, Rule } from "../types.js";
 import { finding, patch, refusedHosts } from "./util.js";
 
@@ -13,7 +14,14 @@ export const machineNotAssociated: Rule = {
     const out: Finding[] = [];
     const hits = refusedHosts(ctx, ["MachineNotAssociatedWithScope", "MachineAssociatedWithAnotherScope"]);
     const peOf = (trace: unknown) => /private endpoint (\S+)\)/.exec(JSON.stringify(trace))?.[1];
-    for (const list of groupBy(hits, (x) => `${x.row.reason}|${peOf(x.row.trace)}`).values()) {
+    // Hosts of one evaluation share their row: its group key is computed once.
+    const keys = new Map<EndpointCheck, string>();
+    const keyOfRow = (row: EndpointCheck): string => {
+      let k = keys.get(row);
+      if (k === undefined) keys.set(row, (k = `${row.reason}|${peOf(row.trace)}`));
+      return k;
+    };
+    for (const list of groupBy(hits, (x) => keyOfRow(x.row)).values()) {
       const { h, row } = list[0];
       const peName = peOf(row.trace);
       const pe = [...ctx.model.privateEndpoints.values()].find((p) => p.name === peName);

@@ -11,12 +11,19 @@ export const machineScopeRegion: Rule = {
   run(ctx) {
     const out = [];
     const scopes = ctx.scopes();
+    // Machines repeat a handful of regions: lower-case each once.
+    const lowered = new Map<string, string>();
+    const lower = (x: string): string => {
+      let l = lowered.get(x);
+      if (l === undefined) lowered.set(x, (l = x.toLowerCase()));
+      return l;
+    };
     for (const m of ctx.machines()) {
       const id = m.body.properties?.privateLinkScopeResourceId;
       const scope = typeof id === "string" && id ? ctx.get(id) : undefined;
       if (!scope) continue;
-      const mr = String(m.body.location ?? "").toLowerCase();
-      const sr = String(scope.body.location ?? "").toLowerCase();
+      const mr = lower(String(m.body.location ?? ""));
+      const sr = lower(String(scope.body.location ?? ""));
       if (!mr || !sr || mr === sr) continue;
       const h = ctx.hostOfMachine(m);
       const row = h?.check.endpoints.find((e) => e.reason === "ScopeRegionMismatch");

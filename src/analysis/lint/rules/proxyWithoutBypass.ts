@@ -18,6 +18,14 @@ export function proxyOf(h: HostInfo): { url?: string; bypass: string[] } {
   return { url, bypass };
 }
 
+/** proxyOf(h).url is set: read without building the bypass list. */
+function hasProxyUrl(h: HostInfo): boolean {
+  const hp = h.host.raw.properties;
+  if (hp && typeof hp.proxyUrl === "string" && hp.proxyUrl) return true;
+  const ac = h.machine?.body.properties?.agentConfiguration;
+  return !!ac && typeof ac.proxyUrl === "string" && !!ac.proxyUrl;
+}
+
 export const proxyWithoutBypass: Rule = {
   id: "proxy-without-bypass",
   severity: "warning",
@@ -27,6 +35,7 @@ export const proxyWithoutBypass: Rule = {
   run(ctx) {
     const out: Finding[] = [];
     const hits = ctx.hosts.filter((h) => {
+      if (!h.scope || !hasProxyUrl(h)) return false;
       const p = proxyOf(h);
       return h.scope && p.url && !p.bypass.some((b) => b.toLowerCase() === "arc");
     });

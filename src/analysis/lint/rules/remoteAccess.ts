@@ -31,15 +31,22 @@ export const remoteAccess: Rule = {
   run(ctx) {
     const hits: AffectedMachine[] = [];
     const ports = new Set<string>();
+    // Whether any host lists ports itself: when none does, a machine without ports of its own is
+    // skipped without looking its host up.
+    let hostPorts = false;
+    for (const h of ctx.hosts)
+      if (h.host.raw.properties?.incomingConnectionsPorts?.length) {
+        hostPorts = true;
+        break;
+      }
     for (const m of ctx.machines()) {
       if (!m.body.properties?.privateLinkScopeResourceId) continue;
+      const own =
+        m.body.properties?.agentConfiguration?.incomingConnectionsPorts?.length ||
+        m.body.tags?.["arclink:incomingconnections.ports"];
+      if (!own && !hostPorts) continue;
       const h = ctx.hostOfMachine(m);
-      if (
-        !m.body.properties?.agentConfiguration?.incomingConnectionsPorts?.length &&
-        !m.body.tags?.["arclink:incomingconnections.ports"] &&
-        !h?.host.raw.properties?.incomingConnectionsPorts?.length
-      )
-        continue;
+      if (!own && !h?.host.raw.properties?.incomingConnectionsPorts?.length) continue;
       const p = incomingPorts(m, h?.host.raw.properties).filter((x) => REMOTE.includes(x));
       if (!p.length) continue;
       p.forEach((x) => ports.add(x));

@@ -40,13 +40,26 @@ export function refusedHosts(
   reasons: readonly string[],
   arcOnly = true,
 ): Array<{ h: HostInfo; row: EndpointCheck }> {
-  const out: Array<{ h: HostInfo; row: EndpointCheck }> = [];
-  const key = `refused|${arcOnly}|${reasons.join(",")}`;
-  for (const h of ctx.hosts) {
-    const row = ctx.perEval(h, key, () =>
-      rowsWith(h, reasons).find((r) => !arcOnly || ctx.arcRows(h).includes(r)),
-    );
-    if (row) out.push({ h, row });
+  const rows = ctx.evalValues(`refused|${arcOnly}|${reasons.join(",")}`, (h) =>
+    rowsWith(h, reasons).find((r) => !arcOnly || ctx.arcRows(h).includes(r)),
+  );
+  return withRows(ctx, rows);
+}
+
+/** Hosts (in `ctx.hosts` order) whose evaluation has a row in `rows`, with that row. */
+export function withRows<R>(
+  ctx: LintContext,
+  rows: ArrayLike<R | undefined>,
+): Array<{ h: HostInfo; row: R }> {
+  const out: Array<{ h: HostInfo; row: R }> = [];
+  let any = false;
+  for (let e = 0; e < rows.length && !any; e++) if (rows[e]) any = true;
+  if (!any) return out;
+  const { of } = ctx.evaluations();
+  const hs = ctx.hosts;
+  for (let i = 0; i < hs.length; i++) {
+    const row = rows[of[i]];
+    if (row) out.push({ h: hs[i], row });
   }
   return out;
 }

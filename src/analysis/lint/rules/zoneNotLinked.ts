@@ -30,15 +30,17 @@ export const zoneNotLinked: Rule = {
       for (const z of zones) {
         if (z.name === "privatelink.dp.kubernetesconfiguration.azure.com" && z.records.size === 0) continue;
         if (vnet.links.some((l) => l.zone.key === z.key)) continue;
-        const hosts = ctx.hosts.filter((h) =>
-          ctx
-            .arcRows(h)
-            .some(
-              (r) =>
-                r.trace.length &&
-                JSON.stringify(r.trace[0]).includes(`${ie.name} (${ie.ip})`) &&
-                r.endpoint.endsWith(z.name.replace(/^privatelink\./, "")),
-            ),
+        const hosts = ctx.hostsWhere(
+          ctx.evalValues(`zone-not-linked|${ie.name} (${ie.ip})|${z.name}`, (h) =>
+            ctx
+              .arcRows(h)
+              .some(
+                (r) =>
+                  r.trace.length &&
+                  JSON.stringify(r.trace[0]).includes(`${ie.name} (${ie.ip})`) &&
+                  r.endpoint.endsWith(z.name.replace(/^privatelink\./, "")),
+              ),
+          ),
         );
         out.push(
           finding(this, {
