@@ -1,7 +1,7 @@
 // Store on PostgreSQL, shared by several stateless ArcLink replicas. Same schema and semantics as
 // the SQLite store: one row per key (a delete leaves a tombstone with body NULL), a one-row
 // counter for the change sequence, changes found by `seq`. A commit is one transaction (one call
-// of the arclink_commit function, one round trip): it takes a transaction-scoped advisory lock, so
+// of the arclink_commit function, one round trip; a group commit is one call of arclink_commit_group): it takes a transaction-scoped advisory lock, so
 // commits from every replica serialize, sequence numbers are handed out in commit order and a
 // reader's snapshot always holds a prefix of them; checks every expected revision (a mismatch is
 // StoreConflictError); writes; and NOTIFYs `arclink_changes` with its sequence number.
@@ -75,6 +75,66 @@ const SCHEMA = `
     END LOOP;
     -- Delivered to the listeners only when (and if) the transaction commits.
     PERFORM pg_notify('${CHANGES_CHANNEL}', out_seq::text);
+  END
+  $fn$;
+  -- A group commit: several write sets in one call (one round trip), applied in order, each with
+  -- its own sequence number, as consecutive calls of arclink_commit would. The arrays hold every
+  -- set's expectations, puts and deletes in set order; *_sets says which set (1-based) each belongs to.
+  CREATE OR REPLACE FUNCTION arclink_commit_group(
+    n_sets INT,
+    expect_sets INT[], expect_keys TEXT[], expect_revs BIGINT[],
+    put_sets INT[], put_keys TEXT[], put_ids TEXT[], put_types TEXT[], put_bodies TEXT[],
+    delete_sets INT[], delete_keys TEXT[],
+    OUT out_seqs BIGINT[], OUT out_revs BIGINT[], OUT out_deleted_sets INT[], OUT out_deleted TEXT[])
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    s INT;
+    ie INT := 1;
+    ip INT := 1;
+    idl INT := 1;
+    ne INT := coalesce(array_length(expect_keys, 1), 0);
+    np INT := coalesce(array_length(put_keys, 1), 0);
+    nd INT := coalesce(array_length(delete_keys, 1), 0);
+    have BIGINT;
+    new_rev BIGINT;
+    set_seq BIGINT;
+  BEGIN
+    PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT});
+    out_seqs := '{}';
+    out_revs := '{}';
+    out_deleted_sets := '{}';
+    out_deleted := '{}';
+    FOR s IN 1 .. n_sets LOOP
+      WHILE ie <= ne AND expect_sets[ie] = s LOOP
+        SELECT CASE WHEN r.body IS NULL THEN 0 ELSE r.rev END INTO have
+          FROM resources r WHERE r.key = expect_keys[ie];
+        IF coalesce(have, 0) <> expect_revs[ie] THEN
+          RAISE EXCEPTION USING ERRCODE = '${CONFLICT}', MESSAGE = 'concurrent change', DETAIL = expect_keys[ie];
+        END IF;
+        ie := ie + 1;
+      END LOOP;
+      UPDATE meta SET v = v + 1 WHERE k = 'seq' RETURNING v INTO set_seq;
+      out_seqs := out_seqs || set_seq;
+      WHILE ip <= np AND put_sets[ip] = s LOOP
+        INSERT INTO resources AS r (key, id, type, body, rev, seq)
+          VALUES (put_keys[ip], put_ids[ip], put_types[ip], put_bodies[ip], 1, set_seq)
+          ON CONFLICT (key) DO UPDATE SET id = EXCLUDED.id, type = EXCLUDED.type,
+            body = EXCLUDED.body, rev = r.rev + 1, seq = EXCLUDED.seq
+          RETURNING r.rev INTO new_rev;
+        out_revs := out_revs || new_rev;
+        ip := ip + 1;
+      END LOOP;
+      WHILE idl <= nd AND delete_sets[idl] = s LOOP
+        UPDATE resources r SET body = NULL, rev = r.rev + 1, seq = set_seq
+          WHERE r.key = delete_keys[idl] AND r.body IS NOT NULL;
+        IF FOUND THEN
+          out_deleted_sets := out_deleted_sets || s;
+          out_deleted := out_deleted || delete_keys[idl];
+        END IF;
+        idl := idl + 1;
+      END LOOP;
+      PERFORM pg_notify('${CHANGES_CHANNEL}', set_seq::text);
+    END LOOP;
   END
   $fn$;
 `;
@@ -155,13 +215,82 @@ export class PostgresStore implements Store {
   }
 
   async commit(ws: WriteSet): Promise<CommitResult> {
+    // A statement outside BEGIN is its own transaction: it answers after COMMIT is durable.
+    return this.commitOn(this.pool, ws);
+  }
+
+  /**
+   * Several write sets in one transaction (one durable COMMIT) and one round trip: one call of
+   * arclink_commit_group, which gives each set its own sequence number; a conflict in any rolls
+   * back all.
+   */
+  async commitGroup(sets: WriteSet[]): Promise<CommitResult[]> {
+    if (sets.length === 1) return [await this.commit(sets[0])];
+    const expectSets: number[] = [];
+    const expectKeys: string[] = [];
+    const expectRevs: number[] = [];
+    const putSets: number[] = [];
+    const puts: Array<{ key: string; id: string; type: string; body: Record<string, any> }> = [];
+    const deleteSets: number[] = [];
+    const deleteKeys: string[] = [];
+    sets.forEach((ws, i) => {
+      for (const [key, rev] of ws.expect) {
+        expectSets.push(i + 1);
+        expectKeys.push(key);
+        expectRevs.push(rev);
+      }
+      for (const p of ws.puts) {
+        putSets.push(i + 1);
+        puts.push({ key: keyOf(p.id), id: p.id, type: p.type, body: p.body });
+      }
+      for (const id of ws.deletes) {
+        deleteSets.push(i + 1);
+        deleteKeys.push(keyOf(id));
+      }
+    });
+    let row: { out_seqs: string[]; out_revs: string[]; out_deleted_sets: number[]; out_deleted: string[] };
+    try {
+      // A statement outside BEGIN is its own transaction: it answers after COMMIT is durable.
+      const r = await this.pool.query<typeof row>(
+        `SELECT out_seqs, out_revs, out_deleted_sets, out_deleted
+           FROM arclink_commit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [
+          sets.length,
+          expectSets,
+          expectKeys,
+          expectRevs,
+          putSets,
+          puts.map((p) => p.key),
+          puts.map((p) => p.id),
+          puts.map((p) => p.type),
+          puts.map((p) => JSON.stringify(p.body)),
+          deleteSets,
+          deleteKeys,
+        ],
+      );
+      row = r.rows[0];
+    } catch (e) {
+      if (e instanceof pg.DatabaseError && e.code === CONFLICT) throw new StoreConflictError(e.detail ?? "");
+      throw e;
+    }
+    const out: CommitResult[] = row.out_seqs.map((seq) => ({ seq: Number(seq), changes: [] }));
+    puts.forEach((p, i) =>
+      out[putSets[i] - 1].changes.push({
+        key: p.key,
+        resource: { id: p.id, type: p.type, body: p.body, rev: Number(row.out_revs[i]) },
+      }),
+    );
+    row.out_deleted.forEach((key, i) => out[row.out_deleted_sets[i] - 1].changes.push({ key }));
+    return out;
+  }
+
+  private async commitOn(q: pg.Pool | pg.PoolClient, ws: WriteSet): Promise<CommitResult> {
     const expect = [...ws.expect];
     const puts = ws.puts.map((p) => ({ ...p, key: keyOf(p.id) }));
     const deletes = ws.deletes.map(keyOf);
     let row: { out_seq: string; out_revs: string[]; out_deleted: string[] };
     try {
-      // A statement outside BEGIN is its own transaction: it answers after COMMIT is durable.
-      const r = await this.pool.query<typeof row>(
+      const r = await q.query<typeof row>(
         "SELECT out_seq, out_revs, out_deleted FROM arclink_commit($1, $2, $3, $4, $5, $6, $7)",
         [
           expect.map(([key]) => key),

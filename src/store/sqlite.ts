@@ -1,5 +1,6 @@
-// Store on an embedded SQLite file (better-sqlite3): WAL, one transaction per write,
-// synchronous=FULL so an acknowledged write survives kill -9 and power loss.
+// Store on an embedded SQLite file (better-sqlite3): WAL, one transaction per write (or per group
+// of writes, each with its own sequence number), synchronous=FULL so an acknowledged write survives
+// kill -9 and power loss.
 import Database from "better-sqlite3";
 import { keyOf } from "../core/resourceId.js";
 import { Change, CommitResult, Store, StoreConflictError, StoredResource, WriteSet } from "./store.js";
@@ -43,47 +44,64 @@ export class SqliteStore implements Store {
   }
 
   private seq(): number {
-    return Number((this.db.prepare("SELECT v FROM meta WHERE k = 'seq'").get() as { v: string }).v);
+    const st = (this.stmts ??= this.prepare());
+    return Number((st.getSeq.get() as { v: string }).v);
+  }
+
+  private stmts?: ReturnType<SqliteStore["prepare"]>;
+
+  private prepare() {
+    return {
+      getRev: this.db.prepare("SELECT rev, body FROM resources WHERE key = ?"),
+      upsert: this.db.prepare(
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, @rev, @seq)
+         ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
+         rev = excluded.rev, seq = excluded.seq`,
+      ),
+      tombstone: this.db.prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?"),
+      setSeq: this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'"),
+      getSeq: this.db.prepare("SELECT v FROM meta WHERE k = 'seq'"),
+    };
+  }
+
+  /** One write set, inside the caller's transaction, with the next sequence number. */
+  private applyOne(ws: WriteSet): CommitResult {
+    const st = (this.stmts ??= this.prepare());
+    const liveRev = (key: string): { rev: number; live: boolean } => {
+      const r = st.getRev.get(key) as { rev: number; body: string | null } | undefined;
+      return r ? { rev: r.rev, live: r.body !== null } : { rev: 0, live: false };
+    };
+    for (const [key, want] of ws.expect) {
+      const cur = liveRev(key);
+      const have = cur.live ? cur.rev : 0;
+      if (have !== want) throw new StoreConflictError(key);
+    }
+    const seq = this.seq() + 1;
+    const changes: Change[] = [];
+    for (const p of ws.puts) {
+      const key = keyOf(p.id);
+      const rev = liveRev(key).rev + 1;
+      st.upsert.run({ key, id: p.id, type: p.type, body: JSON.stringify(p.body), rev, seq });
+      changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev } });
+    }
+    for (const id of ws.deletes) {
+      const key = keyOf(id);
+      const cur = liveRev(key);
+      if (!cur.live) continue;
+      st.tombstone.run(cur.rev + 1, seq, key);
+      changes.push({ key });
+    }
+    st.setSeq.run(String(seq));
+    return { seq, changes };
   }
 
   async commit(ws: WriteSet): Promise<CommitResult> {
-    const getRev = this.db.prepare("SELECT rev, body FROM resources WHERE key = ?");
-    const upsert = this.db.prepare(
-      `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, @rev, @seq)
-       ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
-       rev = excluded.rev, seq = excluded.seq`,
-    );
-    const tx = this.db.transaction((): CommitResult => {
-      const liveRev = (key: string): { rev: number; live: boolean } => {
-        const r = getRev.get(key) as { rev: number; body: string | null } | undefined;
-        return r ? { rev: r.rev, live: r.body !== null } : { rev: 0, live: false };
-      };
-      for (const [key, want] of ws.expect) {
-        const cur = liveRev(key);
-        const have = cur.live ? cur.rev : 0;
-        if (have !== want) throw new StoreConflictError(key);
-      }
-      const seq = this.seq() + 1;
-      const changes: Change[] = [];
-      for (const p of ws.puts) {
-        const key = keyOf(p.id);
-        const rev = liveRev(key).rev + 1;
-        upsert.run({ key, id: p.id, type: p.type, body: JSON.stringify(p.body), rev, seq });
-        changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev } });
-      }
-      for (const id of ws.deletes) {
-        const key = keyOf(id);
-        const cur = liveRev(key);
-        if (!cur.live) continue;
-        this.db
-          .prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?")
-          .run(cur.rev + 1, seq, key);
-        changes.push({ key });
-      }
-      this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'").run(String(seq));
-      return { seq, changes };
-    });
-    return tx.immediate();
+    return this.db.transaction((): CommitResult => this.applyOne(ws)).immediate();
+  }
+
+  /** Several write sets in one transaction (one fsync), each with its own sequence number. */
+  async commitGroup(sets: WriteSet[]): Promise<CommitResult[]> {
+    return this.db.transaction((): CommitResult[] => sets.map((ws) => this.applyOne(ws))).immediate();
   }
 
   async changesSince(seq: number): Promise<CommitResult> {

@@ -51,6 +51,13 @@ export interface Store {
   loadAll(): Promise<{ resources: StoredResource[]; seq: number }>;
   /** Applies a write set in one transaction; resolves only after it is durable. */
   commit(ws: WriteSet): Promise<CommitResult>;
+  /**
+   * Group commit: applies several write sets in one transaction, in order, each with its own
+   * sequence number, and resolves only after it is durable. All or nothing: a failed expectation
+   * (StoreConflictError) leaves none of them written. Optional; without it the Writer merges a group
+   * into one write set.
+   */
+  commitGroup?(sets: WriteSet[]): Promise<CommitResult[]>;
   /** Changes committed after `seq` (by any process sharing this store). */
   changesSince(seq: number): Promise<CommitResult>;
   /** Calls back when another process may have committed (best effort; polling covers the rest). */

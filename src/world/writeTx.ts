@@ -67,6 +67,11 @@ export class WriteTx implements WorldView {
     this.delete(id);
   }
 
+  /** The view this transaction reads through and its own pending puts and deletes (null), by key. */
+  layers(): { base: WorldView; pending: ReadonlyMap<string, Entry | null> } {
+    return { base: this.base, pending: this.overlay };
+  }
+
   get empty(): boolean {
     return this.overlay.size === 0;
   }

@@ -1,23 +1,133 @@
 // Serializes writes: each runs against the current World through a WriteTx, commits to the
 // store, and only then is applied to memory and acknowledged. A conflict with another
 // process sharing the store (PostgreSQL replicas) reloads the missed changes and retries.
-import { CommitResult, Store, StoreConflictError } from "../store/store.js";
-import { World } from "./world.js";
+//
+// Group commit: writes that queue up while a commit is in flight (or within one turn of the
+// event loop) are committed together, as one store transaction (one fsync), each write with its
+// own sequence number (Store.commitGroup; a store without it gets the group as one write set). Each write still runs on its own WriteTx, in arrival order, and sees the
+// writes queued before it; each caller gets its own result or error, and only after the
+// transaction holding its write has committed. If the store reports a conflict for the group,
+// every write of the group is run again on its own after catching up, as a single write is.
+import { keyOf } from "../core/resourceId.js";
+import { CommitResult, Put, Store, StoreConflictError, WriteSet } from "../store/store.js";
+import { Entry, World, WorldView } from "./world.js";
 import { WriteTx } from "./writeTx.js";
 
-export class Writer {
-  private chain: Promise<unknown> = Promise.resolve();
+interface Queued {
+  fn: (tx: WriteTx) => unknown;
+  resolve: (v: any) => void;
+  reject: (e: unknown) => void;
+}
 
+/** Writes committed together at most (bounds one store transaction). */
+export const MAX_GROUP = 2000;
+
+export class Writer {
+  private queue: Queued[] = [];
+  private draining = false;
+  /** Store transactions committed, and writes acknowledged (for benchmarks). */
+  readonly stats = { commits: 0, writes: 0 };
+
+  private readonly maxGroup: number;
+
+  /** `maxGroup`: writes committed together at most (1 turns group commit off; for comparisons). */
   constructor(
     private readonly store: Store,
     private readonly world: World,
-  ) {}
+    opts: { maxGroup?: number } = {},
+  ) {
+    this.maxGroup = Math.max(1, opts.maxGroup ?? MAX_GROUP);
+  }
 
   /** Runs `fn` with exclusive write access; commits what it wrote; returns its result. */
   run<T>(fn: (tx: WriteTx) => T): Promise<T> {
-    const next = this.chain.then(() => this.attempt(fn, 0));
-    this.chain = next.catch(() => undefined);
-    return next;
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve, reject });
+      if (!this.draining) {
+        this.draining = true;
+        // One turn of the event loop: requests already read from their sockets queue their writes too.
+        setImmediate(() => void this.drain());
+      }
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length) {
+        const group = this.queue.splice(0, this.maxGroup);
+        if (group.length === 1) await this.single(group[0]);
+        else await this.group(group);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async single(q: Queued): Promise<void> {
+    try {
+      q.resolve(await this.attempt(q.fn, 0));
+    } catch (e) {
+      q.reject(e);
+    }
+  }
+
+  private async group(queued: Queued[]): Promise<void> {
+    const view = new PendingView(this.world);
+    const done: Array<{ q: Queued; result: unknown }> = [];
+    const sets: WriteSet[] = [];
+    /** Keys an earlier write of the group touched: that write's expectation checks them. */
+    const touched = new Set<string>();
+    for (const q of queued) {
+      const tx = new WriteTx(view);
+      let result: unknown;
+      try {
+        result = q.fn(tx);
+      } catch (e) {
+        q.reject(e);
+        continue;
+      }
+      if (!tx.empty) {
+        const ws = tx.toWriteSet();
+        const expect = new Map<string, number>();
+        for (const [k, rev] of ws.expect) if (!touched.has(k)) expect.set(k, rev);
+        for (const k of ws.expect.keys()) touched.add(k);
+        for (const p of ws.puts) {
+          const k = keyOf(p.id);
+          touched.add(k);
+          view.pending.set(k, tx.get(p.id) ?? null);
+        }
+        for (const k of ws.deletes) {
+          touched.add(k);
+          view.pending.set(k, null);
+        }
+        sets.push({ puts: ws.puts, deletes: ws.deletes, expect });
+      }
+      done.push({ q, result });
+    }
+    if (!done.length) return;
+    if (!sets.length) {
+      for (const d of done) d.q.resolve(d.result);
+      return;
+    }
+    let committed: CommitResult[];
+    try {
+      committed = this.store.commitGroup
+        ? await this.store.commitGroup(sets)
+        : [await this.store.commit(merge(sets))];
+    } catch (e) {
+      if (e instanceof StoreConflictError) {
+        // Some write of the group read a stale state: catch up and run each one on its own.
+        await this.catchUp().catch(() => undefined);
+        for (const d of done) await this.single(d.q);
+        return;
+      }
+      for (const d of done) d.q.reject(e);
+      return;
+    }
+    for (const c of committed) await this.applyCommitted(c);
+    this.stats.commits++;
+    this.stats.writes += done.length;
+    for (const d of done) d.q.resolve(d.result);
   }
 
   private async attempt<T>(fn: (tx: WriteTx) => T, tries: number): Promise<T> {
@@ -34,6 +144,13 @@ export class Writer {
       }
       throw e;
     }
+    await this.applyCommitted(committed);
+    this.stats.commits++;
+    this.stats.writes++;
+    return result;
+  }
+
+  private async applyCommitted(committed: CommitResult): Promise<void> {
     if (committed.seq > this.world.seq + 1) {
       // Another process committed since this World last caught up: apply its changes with ours
       // (ours first, then the newest state of every changed key), so the World never skips a
@@ -45,7 +162,6 @@ export class Writer {
     } else {
       this.world.apply(committed.changes, committed.seq);
     }
-    return result;
   }
 
   /** Applies changes other processes committed since this World's sequence number. */
@@ -53,4 +169,67 @@ export class Writer {
     const { seq, changes } = await this.store.changesSince(this.world.seq);
     if (changes.length || seq > this.world.seq) this.world.apply(changes, seq);
   }
+}
+
+/** The World plus the writes of a group not yet committed (null: deleted). */
+class PendingView implements WorldView {
+  readonly pending = new Map<string, Entry | null>();
+
+  constructor(private readonly base: WorldView) {}
+
+  layers(): { base: WorldView; pending: ReadonlyMap<string, Entry | null> } {
+    return { base: this.base, pending: this.pending };
+  }
+
+  get(id: string): Entry | undefined {
+    const k = keyOf(id);
+    if (this.pending.has(k)) return this.pending.get(k) ?? undefined;
+    return this.base.get(id);
+  }
+
+  children(id: string, type?: string): Entry[] {
+    const k = keyOf(id);
+    const t = type?.toLowerCase();
+    const out = new Map<string, Entry>();
+    for (const e of this.base.children(id, type)) out.set(e.key, e);
+    for (const [key, e] of this.pending) {
+      if (e === null) out.delete(key);
+      else if (e.parentKey === k && (!t || e.type.toLowerCase() === t)) out.set(key, e);
+      else out.delete(key);
+    }
+    return [...out.values()];
+  }
+
+  ofType(type: string): Entry[] {
+    const t = type.toLowerCase();
+    const out = new Map<string, Entry>();
+    for (const e of this.base.ofType(type)) out.set(e.key, e);
+    for (const [key, e] of this.pending) {
+      if (e === null) out.delete(key);
+      else if (e.type.toLowerCase() === t) out.set(key, e);
+      else out.delete(key);
+    }
+    return [...out.values()];
+  }
+}
+
+/** A group as one write set, for a store without commitGroup: the last write of each key wins. */
+function merge(sets: WriteSet[]): WriteSet {
+  const puts = new Map<string, Put>();
+  const deletes = new Set<string>();
+  const expect = new Map<string, number>();
+  for (const ws of sets) {
+    for (const [k, rev] of ws.expect) if (!expect.has(k)) expect.set(k, rev);
+    for (const p of ws.puts) {
+      const k = keyOf(p.id);
+      deletes.delete(k);
+      puts.delete(k);
+      puts.set(k, p);
+    }
+    for (const k of ws.deletes) {
+      puts.delete(k);
+      deletes.add(k);
+    }
+  }
+  return { puts: [...puts.values()], deletes: [...deletes], expect };
 }
