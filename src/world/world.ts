@@ -49,7 +49,7 @@ export class World implements WorldView {
   apply(changes: Change[], seq: number): void {
     if (seq <= this.seq) return;
     for (const c of changes) {
-      if (c.resource) this.put(c.resource);
+      if (c.resource) this.put(c.resource, c.key);
       else this.remove(c.key);
     }
     this.seq = Math.max(this.seq, seq);
@@ -67,7 +67,7 @@ export class World implements WorldView {
     const t = type?.toLowerCase();
     for (const k of set) {
       const e = this.byKey.get(k);
-      if (e && (!t || e.type.toLowerCase() === t)) out.push(e);
+      if (e && (!t || this.lowerType(e.type) === t)) out.push(e);
     }
     return out;
   }
@@ -92,21 +92,58 @@ export class World implements WorldView {
     return this.byKey.values();
   }
 
-  private put(r: StoredResource): void {
-    const key = keyOf(r.id);
-    const old = this.byKey.get(key);
+  /** `changeKey`: the change's key for `r`; kept as the entry's key so indexes fed by changes share it. */
+  private put(r: StoredResource, changeKey?: string): void {
+    const k = keyOf(r.id);
+    const old = this.byKey.get(k);
+    // One key string per resource for its whole life, shared by every index.
+    const key = old ? old.key : changeKey === k ? changeKey : k;
     const parsed = parseResourceId(r.id);
     const p = parsed ? parentId(parsed) : undefined;
-    const e: Entry = { ...r, key, parentKey: p ? keyOf(p) : undefined };
+    // Many resources share a parent and a type: one string each, not one per resource.
+    const type = this.intern(r.type);
+    // A literal of fixed shape (a spread of objects of varied shapes would give each entry its own
+    // hidden class, about 200 bytes more per resource).
+    const e: Entry = {
+      id: r.id,
+      type,
+      body: r.body,
+      rev: r.rev,
+      key,
+      parentKey: p ? this.intern(keyOf(p)) : undefined,
+    };
+    const lowerType = this.lowerType(type);
     // An update keeps the resource's place in the indexes, so lists (and their pages) keep their order.
-    if (old && old.parentKey === e.parentKey && old.type.toLowerCase() === e.type.toLowerCase()) {
+    if (old && old.parentKey === e.parentKey && this.lowerType(old.type) === lowerType) {
       this.byKey.set(key, e);
       return;
     }
     if (old) this.unindex(old);
     this.byKey.set(key, e);
     if (e.parentKey) addTo(this.byParent, e.parentKey, key);
-    addTo(this.byType, e.type.toLowerCase(), key);
+    addTo(this.byType, lowerType, key);
+  }
+
+  /** Parent keys and types, each kept once (they repeat across resources; they are few). */
+  private interned = new Map<string, string>();
+  private lowered = new Map<string, string>();
+
+  private intern(s: string): string {
+    const have = this.interned.get(s);
+    if (have !== undefined) return have;
+    // Bounded: parents come and go; forgetting them only costs sharing, never correctness.
+    if (this.interned.size >= 100_000) this.interned.clear();
+    this.interned.set(s, s);
+    return s;
+  }
+
+  private lowerType(type: string): string {
+    let t = this.lowered.get(type);
+    if (t === undefined) {
+      if (this.lowered.size >= 10_000) this.lowered.clear();
+      this.lowered.set(type, (t = this.intern(type.toLowerCase())));
+    }
+    return t;
   }
 
   private remove(key: string): void {
@@ -118,7 +155,7 @@ export class World implements WorldView {
 
   private unindex(e: Entry): void {
     if (e.parentKey) this.byParent.get(e.parentKey)?.delete(e.key);
-    this.byType.get(e.type.toLowerCase())?.delete(e.key);
+    this.byType.get(this.lowerType(e.type))?.delete(e.key);
   }
 }
 
