@@ -68,6 +68,17 @@ export class OverlayWorld extends World {
     return n;
   }
 
+  /**
+   * The base and what this overlay changes (entries, and null for deletes), so that indexes kept
+   * on the base (e.g. lab addresses) serve the overlay without being rebuilt over it.
+   */
+  layers(): { base: World; pending: ReadonlyMap<string, Entry | null> } {
+    const pending = new Map<string, Entry | null>();
+    for (const e of super.entries()) pending.set(e.key, e);
+    for (const k of this.tombs) pending.set(k, null);
+    return { base: this.base, pending };
+  }
+
   override entries(): IterableIterator<Entry> {
     const mine = [...super.entries()];
     const keys = new Set(mine.map((e) => e.key));

@@ -4,10 +4,10 @@
 import { isIPv4, isIPv6 } from "node:net";
 import { ArmError, errors } from "../../core/armError.js";
 import { Cidr, cidrContainsIp, formatIpv4, parseCidr, parseIpv4 } from "../../core/ip.js";
-import { sameId } from "../../core/resourceId.js";
+import { keyOf, sameId } from "../../core/resourceId.js";
 import { NameRule, ResourceType } from "../contract.js";
 import { optString, ref } from "../validate.js";
-import { WorldView } from "../../world/world.js";
+import { Entry, World, WorldView } from "../../world/world.js";
 
 export const LAB_NAMESPACE = "ArcLink.Lab";
 export const LAB_API_VERSIONS = ["2025-01-01"] as const;
@@ -176,7 +176,7 @@ export function checkAddress(
       );
     }
   }
-  const taken = addressesIn(view, where).find((x) => x.ip === ip && !sameId(x.by, selfId));
+  const taken = takenBy(view, where, ip).find((x) => !sameId(x.by, selfId));
   if (taken) {
     throw new ArmError(
       409,
@@ -192,22 +192,139 @@ interface TakenAddress {
   by: string;
 }
 
-/** Every address claimed in a site or subnet: lab machines, and in a subnet Azure's NICs and endpoints. */
-export function addressesIn(view: WorldView, where: Placement): TakenAddress[] {
+/** The lab types that claim an address, and the property that holds it. */
+const LAB_ADDRESS_FIELDS: Record<string, string> = {
+  [HOST_TYPE.toLowerCase()]: "privateIPAddress",
+  [DNS_SERVER_TYPE.toLowerCase()]: "ipAddress",
+  [PROXY_TYPE.toLowerCase()]: "ipAddress",
+};
+
+/** Where a lab resource's address is claimed: "siteId|<site key>" or "subnetId|<subnet key>". */
+function claimOf(e: { type: string; body: Record<string, any> }): { place: string; ip: string } | undefined {
+  const field = LAB_ADDRESS_FIELDS[e.type.toLowerCase()];
+  if (!field) return undefined;
+  const p = e.body.properties ?? {};
+  const ip = p[field];
+  if (typeof ip !== "string") return undefined;
+  for (const prop of ["siteId", "subnetId"] as const) {
+    if (typeof p[prop] === "string") return { place: placeKey(prop, p[prop]), ip };
+  }
+  return undefined;
+}
+
+/** Place keys, one string per site or subnet however many resources claim addresses there. */
+const places = new Map<string, string>();
+
+function placeKey(prop: string, id: string): string {
+  const k = `${prop}|${keyOf(id)}`;
+  let interned = places.get(k);
+  if (interned === undefined) {
+    if (places.size > 100_000) places.clear();
+    places.set(k, (interned = k));
+  }
+  return interned;
+}
+
+/**
+ * Addresses lab resources claim in a World, by site or subnet, kept up to date from the World's
+ * change feed: checking a new host's address costs the same with 10 or 100,000 hosts.
+ */
+class AddressIndex {
+  /** place → ip → keys of the resources claiming it. */
+  private readonly byPlace = new Map<string, Map<string, Set<string>>>();
+  private readonly claims = new Map<string, { place: string; ip: string; id: string }>();
+
+  constructor(world: World) {
+    for (const t of Object.keys(LAB_ADDRESS_FIELDS)) for (const e of world.ofType(t)) this.add(e.key, e);
+    world.onChange((changes) => {
+      for (const c of changes) {
+        this.remove(c.key);
+        if (c.resource) this.add(c.key, c.resource);
+      }
+    });
+  }
+
+  private add(key: string, e: { id: string; type: string; body: Record<string, any> }): void {
+    const c = claimOf(e);
+    if (!c) return;
+    this.claims.set(key, { ...c, id: e.id });
+    let ips = this.byPlace.get(c.place);
+    if (!ips) this.byPlace.set(c.place, (ips = new Map()));
+    let keys = ips.get(c.ip);
+    if (!keys) ips.set(c.ip, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private remove(key: string): void {
+    const c = this.claims.get(key);
+    if (!c) return;
+    this.claims.delete(key);
+    const ips = this.byPlace.get(c.place);
+    const keys = ips?.get(c.ip);
+    keys?.delete(key);
+    if (keys && !keys.size) ips!.delete(c.ip);
+  }
+
+  /** Ids claiming `ip` in the place (undefined ip: every claim there). */
+  claimsIn(place: string, ip?: string): TakenAddress[] {
+    const ips = this.byPlace.get(place);
+    if (!ips) return [];
+    const out: TakenAddress[] = [];
+    const each = ip === undefined ? [...ips.entries()] : ips.has(ip) ? [[ip, ips.get(ip)!] as const] : [];
+    for (const [addr, keys] of each) for (const k of keys) out.push({ ip: addr, by: this.claims.get(k)!.id });
+    return out;
+  }
+}
+
+const indexes = new WeakMap<World, AddressIndex>();
+
+/** A view that layers pending changes over another view (a WriteTx, a group of writes). */
+interface Layered {
+  layers(): { base: WorldView; pending: ReadonlyMap<string, Entry | null> };
+}
+
+/** Lab claims in a place as `view` sees them: the World's index, then each layer's pending changes. */
+function labClaims(view: WorldView, where: Placement, ip?: string): TakenAddress[] {
+  const place = placeKey(where.prop, where.id);
+  // Layered first: a what-if overlay is a World too, but its base already has an index.
+  const layered = view as Partial<Layered>;
+  if (view instanceof World && typeof layered.layers !== "function") {
+    let index = indexes.get(view);
+    if (!index) indexes.set(view, (index = new AddressIndex(view)));
+    return index.claimsIn(place, ip);
+  }
+  if (typeof layered.layers === "function") {
+    const { base, pending } = layered.layers();
+    const out = labClaims(base, where, ip).filter((t) => !pending.has(keyOf(t.by)));
+    for (const e of pending.values()) {
+      if (!e) continue;
+      const c = claimOf(e);
+      if (c && c.place === place && (ip === undefined || c.ip === ip)) out.push({ ip: c.ip, by: e.id });
+    }
+    return out;
+  }
+  // Any other view: look at every lab resource that claims an address.
   const out: TakenAddress[] = [];
-  const labTypes: [string, string][] = [
-    [HOST_TYPE, "privateIPAddress"],
-    [DNS_SERVER_TYPE, "ipAddress"],
-    [PROXY_TYPE, "ipAddress"],
-  ];
-  for (const [type, field] of labTypes) {
-    for (const e of view.ofType(type)) {
-      const p = e.body.properties ?? {};
-      if (sameId(p[where.prop], where.id) && typeof p[field] === "string")
-        out.push({ ip: p[field], by: e.id });
+  for (const t of Object.keys(LAB_ADDRESS_FIELDS)) {
+    for (const e of view.ofType(t)) {
+      const c = claimOf(e);
+      if (c && c.place === place && (ip === undefined || c.ip === ip)) out.push({ ip: c.ip, by: e.id });
     }
   }
+  return out;
+}
+
+/** Every address claimed in a site or subnet: lab machines, and in a subnet Azure's NICs and endpoints. */
+export function addressesIn(view: WorldView, where: Placement): TakenAddress[] {
+  const out = labClaims(view, where);
   if (where.kind === "subnet") out.push(...azureAddressesIn(view, where.id));
+  return out;
+}
+
+/** Who else claims `ip` in a site or subnet (lab resources through an index; Azure's by a scan). */
+function takenBy(view: WorldView, where: Placement, ip: string): TakenAddress[] {
+  const out = labClaims(view, where, ip);
+  if (where.kind === "subnet") out.push(...azureAddressesIn(view, where.id).filter((x) => x.ip === ip));
   return out;
 }
 
