@@ -160,6 +160,22 @@ describe("refusals change nothing", () => {
     await mustBeAbsent(rgPath("rg-badver"), "rg");
   });
 
+  test("ArcLink.Lab's POST APIs check their api-version as well", async () => {
+    for (const v of ["2015-01-01", "9999-99-99"]) {
+      const r = await call("POST", `${sub}/providers/ArcLink.Lab/resolve?api-version=${v}`, {
+        resolver: "public",
+        name: "gbl.his.arc.azure.com",
+      });
+      armError(r, 400, "InvalidApiVersionParameter", v);
+      assert.ok(r.json.error.message.includes("2025-01-01"), r.text);
+    }
+    const ok = await call("POST", `${sub}/providers/ArcLink.Lab/resolve?api-version=2025-01-01`, {
+      resolver: "public",
+      name: "gbl.his.arc.azure.com",
+    });
+    assert.equal(ok.status, 200, ok.text);
+  });
+
   test("an unsupported version on a provider type is 400 NoRegisteredProviderFound listing the versions", async () => {
     for (const [m, p] of [
       ["PUT", vnetPath("base", "v-badver", "2000-01-01")],

@@ -2,9 +2,14 @@
 // Arc machine, the agent's call to its regional HIS is resolved with the host's DNS, routed,
 // filtered and admitted exactly as the gateway would; only an admitted call marks the machine
 // Connected. Used by the first-run experience and by `arclink fleet`.
+//
+// Deciding (evaluateCheckIn) and recording (recordOnboarding, recordHeartbeat) are separate so a
+// fleet can decide many hosts against one state of the world and then record them all at once:
+// the Writer commits writes that queue together in one store transaction.
 import { hisCode } from "../core/arcEndpoints.js";
 import { HostModel } from "../network/model.js";
 import { Writer } from "../world/writer.js";
+import { Entry } from "../world/world.js";
 import { recordCheckIn } from "../providers/hybridcompute/machineStatus.js";
 import { CheckContext, checkEndpoint, EndpointCheck } from "./check.js";
 import { machineOfHost } from "./hostMachine.js";
@@ -16,27 +21,59 @@ export interface OnboardResult {
   check?: EndpointCheck;
 }
 
+export interface CheckInDecision extends OnboardResult {
+  machineEntry?: Entry;
+}
+
+/** Whether the host's agent gets through to its machine's regional HIS (DNS → route → filter → admission). */
+export function evaluateCheckIn(ctx: CheckContext, h: HostModel): CheckInDecision {
+  const machine = machineOfHost(ctx.view, h);
+  if (!machine) return { host: h.name, connected: false };
+  const region = String(machine.body.location);
+  const c = checkEndpoint(ctx, h, `${hisCode(region)}.his.arc.azure.com`);
+  return {
+    host: h.name,
+    machine: machine.body.name,
+    machineEntry: machine,
+    connected: c.verdict !== "refused",
+    check: c,
+  };
+}
+
+/** What HIS records when it registers an admitted machine. */
+export function recordOnboarding(
+  writer: Writer,
+  h: HostModel,
+  d: CheckInDecision,
+  now: Date,
+  agentVersion = "1.45",
+): Promise<void> {
+  const machine = d.machineEntry!;
+  const at = now.toISOString();
+  return writer.run((tx) =>
+    recordCheckIn(
+      tx,
+      machine.id,
+      at,
+      { agentVersion: machine.body.properties?.agentVersion ?? agentVersion },
+      { hostId: h.id, onboardedVia: d.check?.verdict, onboardedAt: at },
+    ),
+  );
+}
+
+/** What HIS records for an admitted heartbeat. */
+export function recordHeartbeat(writer: Writer, machineId: string, now: Date, agentVersion?: string) {
+  const at = now.toISOString();
+  return writer.run((tx) => recordCheckIn(tx, machineId, at, { agentVersion }));
+}
+
 export async function onboardHost(
   ctx: CheckContext,
   writer: Writer,
   h: HostModel,
   agentVersion = "1.45",
 ): Promise<OnboardResult> {
-  const machine = machineOfHost(ctx.view, h);
-  if (!machine) return { host: h.name, connected: false };
-  const region = String(machine.body.location);
-  const c = checkEndpoint(ctx, h, `${hisCode(region)}.his.arc.azure.com`);
-  if (c.verdict === "refused")
-    return { host: h.name, machine: machine.body.name, connected: false, check: c };
-  const now = ctx.now.toISOString();
-  await writer.run((tx) =>
-    recordCheckIn(
-      tx,
-      machine.id,
-      now,
-      { agentVersion: machine.body.properties?.agentVersion ?? agentVersion },
-      { hostId: h.id, onboardedVia: c.verdict },
-    ),
-  );
-  return { host: h.name, machine: machine.body.name, connected: true, check: c };
+  const d = evaluateCheckIn(ctx, h);
+  if (d.connected) await recordOnboarding(writer, h, d, ctx.now, agentVersion);
+  return { host: d.host, machine: d.machine, connected: d.connected, check: d.check };
 }

@@ -10,6 +10,7 @@ import { hostCommand } from "./host.js";
 import { lintCommand } from "./lint.js";
 import { whatIfCommand } from "./whatIf.js";
 import { scriptCommand } from "./script.js";
+import { fleetCommand } from "./fleet.js";
 
 const USAGE = `Usage: arclink <command> [flags]
 
@@ -26,6 +27,8 @@ Commands:
   host      Issue a host credential for a process acting as a simulated host: host credential --host H
   time      Show or advance the virtual clock: arclink time advance 15m
   script    The portal's Arc onboarding script (OnboardingScript.sh / .ps1): arclink script --help
+  fleet     Simulate N agents onboarding and heartbeating through the real admission path:
+            --machines N [--site S] [--scope S|none] [--location R] [--heartbeats K] [--json]
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -49,6 +52,8 @@ async function main(argv: string[]): Promise<void> {
       return timeCommand(new Flags(rest));
     case "script":
       return scriptCommand(rest);
+    case "fleet":
+      return fleetCommand(new Flags(rest, ["json"]));
     case undefined:
     case "help":
     case "--help":

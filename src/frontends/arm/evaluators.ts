@@ -14,6 +14,9 @@ import { plan } from "../../topology/plan.js";
 import { TopologyError } from "../../topology/parse.js";
 import { HostModel, NetworkModel } from "../../network/model.js";
 import { onboardingScripts } from "../../scripts/api.js";
+import { fleetOperations, startFleet } from "../../fleet/api.js";
+import { LAB_API_VERSIONS } from "../../providers/lab/common.js";
+import { checkArmOwned } from "./apiVersion.js";
 
 /** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
 function hostOf(m: NetworkModel, spec: string): HostModel {
@@ -253,6 +256,8 @@ const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
   "arclink.lab|resolvers": { method: "GET", fn: resolvers },
+  "arclink.lab|fleet": { method: "POST", fn: startFleet },
+  "arclink.lab|fleetoperations": { method: "GET", fn: fleetOperations },
 };
 
 /** Handles /subscriptions/{s}/providers/{ns}/{name} when it is an evaluator; undefined otherwise. */
@@ -266,6 +271,7 @@ export function evaluator(
   const e = EVALUATORS[`${ns.toLowerCase()}|${name.toLowerCase()}`];
   if (!e) return undefined;
   checkSubscription(s, r, sub);
+  checkArmOwned(r.apiVersion, LAB_API_VERSIONS);
   if (r.method !== e.method)
     throw new ArmError(
       405,
