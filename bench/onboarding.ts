@@ -206,13 +206,21 @@ export interface InProcess {
 }
 
 /** The composition root of src/server/app.ts without the HTTPS server and the listeners. */
-export async function inProcessArcLink(dataDir: string, storeKind: "sqlite" | "memory"): Promise<InProcess> {
+export async function inProcessArcLink(
+  dataDir: string,
+  storeKind: "sqlite" | "memory" | Store,
+  writerOpts: { maxGroup?: number } = {},
+): Promise<InProcess> {
   const store: Store =
-    storeKind === "sqlite" ? new SqliteStore(join(dataDir, "arclink.db")) : new MemoryStore();
+    typeof storeKind !== "string"
+      ? storeKind
+      : storeKind === "sqlite"
+        ? new SqliteStore(join(dataDir, "arclink.db"))
+        : new MemoryStore();
   const world = new World();
   const loaded = await store.loadAll();
   world.load(loaded.resources, loaded.seq);
-  const writer = new Writer(store, world);
+  const writer = new Writer(store, world, writerOpts);
   const defaults = await ensureDirectory(writer, world);
   const opKey = createHash("sha256")
     .update(JSON.stringify(world.get(SIGNING_KEY_ID)!.body.jwk))

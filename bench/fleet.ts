@@ -1,0 +1,221 @@
+// The fleet at scale, in-process: `arclink fleet`'s own code (planFleet + runFleet, as the
+// ArcLink.Lab/fleet API runs it) against the reference topology with a site large enough for the
+// fleet, on SQLite and on PostgreSQL.
+//
+//   node --expose-gc dist/bench/fleet.js [--machines 10000,100000] [--store sqlite,postgres]
+//        [--postgres-url URL] [--heartbeats 1] [--no-group 10000]
+//
+// For each store and fleet size N:
+//   create      N hosts and N machines, validated by their providers, in write transactions of 1,000.
+//   onboard     every agent through DNS → route → firewall → HIS admission; admitted ones recorded.
+//               Figures: machines/s and seconds.
+//   heartbeat   one round: the same path for every connected machine, then its check-in. Figure:
+//               CPU seconds per round ÷ 300 s = the share of one core at Arc's 5-minute cadence.
+//   peer        N plain check-in writes through the Writer, issued as the fleet issues its own
+//               (2,500 at a time, so they commit in groups). Ratios: onboard wall ÷ peer wall,
+//               heartbeat CPU ÷ peer CPU.
+//   memory      resident memory after the run (and, with --expose-gc, the V8 heap and the resident
+//               memory after a full GC).
+//   --no-group N  also runs size N with group commit off (every write its own store transaction).
+// PostgreSQL: --postgres-url or ARCLINK_TEST_POSTGRES_URL (an admin URL; a scratch database is
+// created and dropped).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import pg from "pg";
+import { parse, stringify } from "yaml";
+import { findPrincipal } from "../src/frontends/identity/directory.js";
+import { newRun, planFleet, runFleet, FleetProgress } from "../src/fleet/fleet.js";
+import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
+import { applyTopology } from "../src/server/topologyAtStart.js";
+import { PostgresStore } from "../src/store/postgres.js";
+import { Store } from "../src/store/store.js";
+import { inProcessArcLink } from "./onboarding.js";
+
+const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
+const MACHINE_TYPE = "Microsoft.HybridCompute/machines";
+
+function flag(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? dflt : process.argv[i + 1];
+}
+
+/** The reference rollout, its site widened with 172.16.0.0/12 so it holds any fleet. */
+function topologyFile(dir: string): string {
+  const t = parse(readFileSync(join(ROOT, "examples/reference.yaml"), "utf8"));
+  t.sites[0].addressPrefixes = [...t.sites[0].addressPrefixes, "172.16.0.0/12"];
+  delete t.dns;
+  const file = join(dir, "fleet.yaml");
+  writeFileSync(file, stringify(t));
+  return file;
+}
+
+async function scratchDatabase(admin: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `arclink_fleetbench_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const run = async (sql: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
+interface Result {
+  store: string;
+  machines: number;
+  groupCommit: boolean;
+  progress: FleetProgress;
+  status: string;
+  commits: number;
+  writes: number;
+  peer: { wallS: number; cpuS: number; perSecond: number };
+  onboardVsPeer: number;
+  heartbeatVsPeerCpu: number;
+  rssMiB: number;
+  heapMiB?: number;
+  rssAfterGcMiB?: number;
+  load: [number, number];
+}
+
+const cpuS = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1e6;
+};
+
+async function runOne(storeKind: string, n: number, rounds: number, group: boolean): Promise<Result> {
+  const load0 = loadavg()[0];
+  const dir = mkdtempSync(join(tmpdir(), "arclink-fleetbench-"));
+  let db: { url: string; drop(): Promise<void> } | undefined;
+  let store: Store | "sqlite" = "sqlite";
+  if (storeKind === "postgres") {
+    const admin = flag("postgres-url", process.env.ARCLINK_TEST_POSTGRES_URL ?? "");
+    if (!admin) throw new Error("--postgres-url or ARCLINK_TEST_POSTGRES_URL is needed for --store postgres");
+    db = await scratchDatabase(admin);
+    store = await PostgresStore.open(db.url);
+  }
+  const log = (s: string) => process.stderr.write(`[${storeKind} ${n}${group ? "" : " no-group"}] ${s}\n`);
+  const arc = await inProcessArcLink(dir, store, group ? {} : { maxGroup: 1 });
+  try {
+    await applyTopology(arc.services, arc.defaults, topologyFile(dir), "https://127.0.0.1:0");
+    const sp = findPrincipal(arc.world, arc.defaults.clientId)!;
+    const principal = {
+      oid: sp.oid,
+      tenantId: sp.tenantId,
+      appId: sp.appId,
+      kind: "servicePrincipal" as const,
+    };
+    const plan = planFleet(arc.services, arc.defaults.subscriptionId, {
+      machines: n,
+      heartbeatRounds: rounds,
+      timeLimitSeconds: 3600,
+      namePrefix: "bench",
+    });
+    const run = newRun(plan, arc.services.clock.now());
+    const s0 = { ...arc.writer.stats };
+    const timer = setInterval(() => {
+      const p = run.progress;
+      log(
+        `${p.phase}: created ${p.created}, evaluated ${p.evaluated}, connected ${p.connected}, heartbeats ${p.heartbeatsAdmitted}`,
+      );
+    }, 10_000);
+    await runFleet(arc.services, run, principal, "https://127.0.0.1:0");
+    clearInterval(timer);
+    if (run.status !== "Succeeded") throw new Error(`fleet ${run.status}: ${run.error?.message}`);
+    const p = run.progress;
+    log(
+      `created ${p.createSeconds?.toFixed(1)} s, onboarded ${p.connected}/${n} in ${p.onboardSeconds?.toFixed(1)} s, heartbeat ${p.heartbeatCpuSecondsPerRound?.toFixed(2)} s CPU/round`,
+    );
+    const commits = arc.writer.stats.commits - s0.commits;
+    const writes = arc.writer.stats.writes - s0.writes;
+
+    // The peer: the same number of plain check-ins, issued 2,500 at a time as the fleet does.
+    const ids = arc.world.ofType(MACHINE_TYPE).map((m) => m.id);
+    const c0 = cpuS();
+    const w0 = performance.now();
+    for (let i = 0; i < ids.length; i += 2500) {
+      const now = arc.services.clock.now().toISOString();
+      await Promise.all(
+        ids
+          .slice(i, i + 2500)
+          .map((id) => arc.writer.run((tx) => recordCheckIn(tx, id, now, { agentVersion: "1.45" }))),
+      );
+    }
+    const peer = { wallS: (performance.now() - w0) / 1000, cpuS: cpuS() - c0, perSecond: 0 };
+    peer.perSecond = ids.length / peer.wallS;
+    log(`peer: ${ids.length} plain writes in ${peer.wallS.toFixed(1)} s (${peer.cpuS.toFixed(1)} s CPU)`);
+
+    const rssMiB = process.memoryUsage().rss / 1048576;
+    let heapMiB: number | undefined;
+    let rssAfterGcMiB: number | undefined;
+    const gc = (globalThis as { gc?: () => void }).gc;
+    if (gc) {
+      gc();
+      const m = process.memoryUsage();
+      heapMiB = m.heapUsed / 1048576;
+      rssAfterGcMiB = m.rss / 1048576;
+    }
+    return {
+      store: storeKind,
+      machines: n,
+      groupCommit: group,
+      progress: p,
+      status: run.status,
+      commits,
+      writes,
+      peer,
+      onboardVsPeer: p.onboardSeconds! / peer.wallS,
+      heartbeatVsPeerCpu: (p.heartbeatCpuSecondsPerRound ?? 0) / peer.cpuS,
+      rssMiB,
+      heapMiB,
+      rssAfterGcMiB,
+      load: [load0, loadavg()[0]],
+    };
+  } finally {
+    await arc.close();
+    await db?.drop().catch(() => undefined);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const sizes = flag("machines", "10000,100000").split(",").map(Number);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 200_000))
+    throw new Error("--machines: whole numbers from 1 to 200000, comma-separated");
+  const stores = flag("store", "sqlite,postgres").split(",");
+  if (stores.some((s) => s !== "sqlite" && s !== "postgres"))
+    throw new Error("--store: sqlite and/or postgres");
+  const rounds = Number(flag("heartbeats", "1"));
+  const noGroup = process.argv.includes("--no-group") ? Number(flag("no-group", "10000")) : undefined;
+  process.stderr.write(`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)}\n`);
+  const results: Result[] = [];
+  for (const st of stores) {
+    if (noGroup) results.push(await runOne(st, noGroup, rounds, false));
+    for (const n of sizes) results.push(await runOne(st, n, rounds, true));
+  }
+  const f = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed(d));
+  const lines = [
+    "| store | machines | group commit | create s | onboard s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | RSS MiB | heap MiB after GC | RSS MiB after GC | load avg |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...results.map(
+      (r) =>
+        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.progress.onboardSeconds)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
+    ),
+    "",
+    `Node ${process.version}; ${cpus().length} CPUs.`,
+  ];
+  process.stdout.write(lines.join("\n") + "\n");
+  process.stdout.write(JSON.stringify(results) + "\n");
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});
