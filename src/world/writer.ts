@@ -10,7 +10,8 @@
 // every write of the group is run again on its own after catching up, as a single write is.
 import { keyOf } from "../core/resourceId.js";
 import { CommitResult, Put, Store, StoreConflictError, WriteSet } from "../store/store.js";
-import { Entry, World, WorldView } from "./world.js";
+import { Entry, World } from "./world.js";
+import { LayeredView } from "./layeredView.js";
 import { WriteTx } from "./writeTx.js";
 
 interface Queued {
@@ -94,11 +95,11 @@ export class Writer {
         for (const p of ws.puts) {
           const k = keyOf(p.id);
           touched.add(k);
-          view.pending.set(k, tx.get(p.id) ?? null);
+          view.set(k, tx.get(p.id) ?? null);
         }
         for (const k of ws.deletes) {
           touched.add(k);
-          view.pending.set(k, null);
+          view.set(k, null);
         }
         sets.push({ puts: ws.puts, deletes: ws.deletes, expect });
       }
@@ -172,44 +173,10 @@ export class Writer {
 }
 
 /** The World plus the writes of a group not yet committed (null: deleted). */
-class PendingView implements WorldView {
-  readonly pending = new Map<string, Entry | null>();
-
-  constructor(private readonly base: WorldView) {}
-
-  layers(): { base: WorldView; pending: ReadonlyMap<string, Entry | null> } {
-    return { base: this.base, pending: this.pending };
-  }
-
-  get(id: string): Entry | undefined {
-    const k = keyOf(id);
-    if (this.pending.has(k)) return this.pending.get(k) ?? undefined;
-    return this.base.get(id);
-  }
-
-  children(id: string, type?: string): Entry[] {
-    const k = keyOf(id);
-    const t = type?.toLowerCase();
-    const out = new Map<string, Entry>();
-    for (const e of this.base.children(id, type)) out.set(e.key, e);
-    for (const [key, e] of this.pending) {
-      if (e === null) out.delete(key);
-      else if (e.parentKey === k && (!t || e.type.toLowerCase() === t)) out.set(key, e);
-      else out.delete(key);
-    }
-    return [...out.values()];
-  }
-
-  ofType(type: string): Entry[] {
-    const t = type.toLowerCase();
-    const out = new Map<string, Entry>();
-    for (const e of this.base.ofType(type)) out.set(e.key, e);
-    for (const [key, e] of this.pending) {
-      if (e === null) out.delete(key);
-      else if (e.type.toLowerCase() === t) out.set(key, e);
-      else out.delete(key);
-    }
-    return [...out.values()];
+class PendingView extends LayeredView {
+  /** Records a write of the group (null: deleted) so the next write of the group reads it. */
+  set(key: string, e: Entry | null): void {
+    this.pending.set(key, e);
   }
 }
 
