@@ -4,12 +4,10 @@
 // sent as fast as the sockets allow, not one socket each.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { IncomingHttpHeaders } from "node:http";
-import { Agent, request } from "node:https";
-import { readFileSync } from "node:fs";
+
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { token } from "./helpers/arm.js";
+import { armClient, RawResponse, token } from "./helpers/arm.js";
 import { Ready, removeDataDir, startServer, TestServer } from "./helpers/server.js";
 
 const T = { timeout: 240_000 };
@@ -17,46 +15,10 @@ const RGV = "api-version=2021-04-01";
 const NV = "api-version=2025-05-01";
 const DNSV = "api-version=2024-06-01";
 
-interface Res {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  json: any;
-}
+type Res = RawResponse;
 
 /** An ARM client on one keep-alive agent. */
-function client(info: Ready, bearer: string, maxSockets = 64) {
-  const agent = new Agent({ keepAlive: true, maxSockets, ca: readFileSync(info.caCert) });
-  const url = new URL(info.arm);
-  const call = (method: string, path: string, body?: object, headers: Record<string, string> = {}) =>
-    new Promise<Res>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const h: Record<string, string> = { authorization: `Bearer ${bearer}`, ...headers };
-      if (payload !== undefined) h["content-type"] = "application/json";
-      const req = request(
-        { host: url.hostname, port: url.port, method, path, agent, headers: h, timeout: 120_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            let json: any;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-          });
-        },
-      );
-      req.on("error", reject);
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path} timed out`)));
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
-  return { call, close: () => agent.destroy() };
-}
+const client = (info: Ready, bearer: string, maxSockets = 64) => armClient(info, bearer, maxSockets, 120_000);
 
 function ok(r: Res, status: number, what: string): void {
   assert.equal(r.status, status, `${what}: expected ${status}, got ${r.status} ${r.text}`);

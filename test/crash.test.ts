@@ -10,13 +10,11 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, randomInt } from "node:crypto";
-import { IncomingHttpHeaders } from "node:http";
-import { Agent, request } from "node:https";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { token } from "./helpers/arm.js";
+import { ArmClient, armClient, RawResponse, token } from "./helpers/arm.js";
 import { createDatabase, TestDatabase } from "./helpers/postgres.js";
 import { Ready, removeDataDir, startServer, TestServer } from "./helpers/server.js";
 
@@ -30,48 +28,11 @@ const NV = "api-version=2025-05-01";
 const HCV = "api-version=2021-05-20";
 const HOME = "crash-home";
 
-interface Res {
-  status: number;
-  headers: IncomingHttpHeaders;
-  text: string;
-  json: any;
-}
+type Res = RawResponse;
 
-/** An ARM client on one keep-alive agent for one server process. */
-function client(info: Ready, bearer: string, maxSockets = 16) {
-  const agent = new Agent({ keepAlive: true, maxSockets, ca: readFileSync(info.caCert) });
-  const url = new URL(info.arm);
-  const call = (method: string, path: string, body?: object, headers: Record<string, string> = {}) =>
-    new Promise<Res>((resolve, reject) => {
-      const payload = body === undefined ? undefined : JSON.stringify(body);
-      const h: Record<string, string> = { authorization: `Bearer ${bearer}`, ...headers };
-      if (payload !== undefined) h["content-type"] = "application/json";
-      const req = request(
-        { host: url.hostname, port: url.port, method, path, agent, headers: h, timeout: 60_000 },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("error", reject);
-          res.on("end", () => {
-            const text = Buffer.concat(chunks).toString("utf8");
-            let json: any;
-            try {
-              json = text ? JSON.parse(text) : undefined;
-            } catch {
-              json = undefined;
-            }
-            resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-          });
-        },
-      );
-      req.on("error", reject);
-      req.on("timeout", () => req.destroy(new Error(`${method} ${path} timed out`)));
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
-  return { call, close: () => agent.destroy() };
-}
-type Client = ReturnType<typeof client>;
+/** An ARM client on one keep-alive agent. */
+const client = (info: Ready, bearer: string, maxSockets = 16) => armClient(info, bearer, maxSockets, 60_000);
+type Client = ArmClient;
 
 function digest(path: string, v: number): string {
   return createHash("sha256").update(`${path}:${v}`).digest("hex").slice(0, 32);

@@ -1,6 +1,6 @@
 // A raw HTTPS client for ARM calls where a test needs exact status codes and headers
 // (bad input, conditional requests) rather than an SDK's interpretation.
-import { request } from "node:https";
+import { Agent, request } from "node:https";
 import { readFileSync } from "node:fs";
 import { Ready } from "./server.js";
 
@@ -25,26 +25,35 @@ export async function token(info: Ready, scope = "https://management.azure.com/.
   return r.json.access_token as string;
 }
 
+export interface RawOptions {
+  /** A keep-alive agent to send through (otherwise one connection per call). */
+  agent?: Agent;
+  timeoutMs?: number;
+}
+
 export function raw(
   info: Ready,
   method: string,
   path: string,
   body?: string | object,
   headers: Record<string, string> = {},
+  opts: RawOptions = {},
 ): Promise<RawResponse> {
-  const ca = readFileSync(info.caCert);
+  const ca = opts.agent ? undefined : readFileSync(info.caCert);
   const url = new URL(info.arm);
   const payload = body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body);
   const h: Record<string, string> = { ...headers };
   if (payload !== undefined && !Object.keys(h).some((k) => k.toLowerCase() === "content-type")) {
     h["content-type"] = "application/json";
   }
+  const timeout = opts.timeoutMs ?? 30_000;
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: url.hostname, port: url.port, method, path, ca, headers: h, timeout: 30_000 },
+      { host: url.hostname, port: url.port, method, path, ca, agent: opts.agent, headers: h, timeout },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c) => chunks.push(c));
+        res.on("error", reject);
         res.on("end", () => {
           const text = Buffer.concat(chunks).toString("utf8");
           let json: any;
@@ -58,11 +67,23 @@ export function raw(
       },
     );
     req.on("error", reject);
-    req.on("timeout", () => req.destroy(new Error("request timed out")));
+    req.on("timeout", () => req.destroy(new Error(`${method} ${path} timed out`)));
     if (payload !== undefined) req.write(payload);
     req.end();
   });
 }
+
+/**
+ * An ARM client for many calls in flight: one keep-alive agent (at most `maxSockets`
+ * connections), every call with this bearer token. `close()` ends its connections.
+ */
+export function armClient(info: Ready, bearer: string, maxSockets = 64, timeoutMs = 120_000) {
+  const agent = new Agent({ keepAlive: true, maxSockets, ca: readFileSync(info.caCert) });
+  const call = (method: string, path: string, body?: object | string, headers: Record<string, string> = {}) =>
+    raw(info, method, path, body, { authorization: `Bearer ${bearer}`, ...headers }, { agent, timeoutMs });
+  return { call, close: () => agent.destroy() };
+}
+export type ArmClient = ReturnType<typeof armClient>;
 
 /** An authenticated ARM call with the default principal. */
 export async function arm(
