@@ -208,6 +208,19 @@ export class ArcServices {
             },
           },
         };
+      // A machine credential acts for its machine from the host that onboarded it, never from
+      // another host's place in the network.
+      const owner = m.body._arclink?.hostId as string | undefined;
+      if (owner && owner.toLowerCase() !== c.hostId.toLowerCase())
+        return {
+          status: 403,
+          body: {
+            error: {
+              code: "MachineCredentialOfAnotherHost",
+              message: `This machine credential is for machine ${m.body.name}, onboarded by host ${owner.split("/").pop()}; host ${c.hostId.split("/").pop()} cannot use it. Run the agent on the host that onboarded the machine.`,
+            },
+          },
+        };
       return m;
     } catch {
       return {
