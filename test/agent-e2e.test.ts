@@ -10,7 +10,7 @@ import { after, before, describe, it, type TestContext } from "node:test";
 import { arm, raw, token } from "./helpers/arm.js";
 import { ROOT, startServer, type TestServer } from "./helpers/server.js";
 
-import { RG, LAB, HC, runAgent } from "./helpers/agent.js";
+import { RG, LAB, HC, runAgent, hostEnv as agentHostEnv } from "./helpers/agent.js";
 const T = { timeout: 120_000 };
 
 let srv: TestServer;
@@ -20,19 +20,7 @@ let sub: string;
 let scopeId: string;
 
 /** A host credential file for a host, and a fresh agent home. */
-async function hostEnv(host: string, extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${sub}/providers/ArcLink.Lab/hostCredentials?${LAB}`,
-    { host },
-  );
-  assert.equal(r.status, 200, r.text);
-  const file = join(tmp, `${host}-${Math.random().toString(36).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify(r.json));
-  const home = mkdtempSync(join(tmp, `home-${host}-`));
-  return { ARCLINK_HOST_CREDENTIAL: file, AZCMAGENT_HOME: home, ...extra };
-}
+const hostEnv = (host: string, extra: Record<string, string> = {}) => agentHostEnv(srv, tmp, host, extra);
 
 function spArgs(): string[] {
   return ["-t", srv.info.tenantId, "-i", srv.info.clientId, "-p", srv.info.clientSecret];
