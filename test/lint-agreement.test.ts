@@ -7,7 +7,6 @@
 // served by ArcLink, where `azcmagent check` (a child process, through the gateway) agrees with
 // lint on every Arc endpoint's reachability and address.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +20,8 @@ import { Resolver } from "../src/network/resolve.js";
 import { ServiceTags } from "../src/network/serviceTags.js";
 import { World } from "../src/world/world.js";
 import { arm, raw } from "./helpers/arm.js";
-import { ROOT, startServer } from "./helpers/server.js";
+import { runAgent } from "./helpers/agent.js";
+import { startServer } from "./helpers/server.js";
 import { HostOpts, lintWorld, LintWorldOpts, SCOPE, SCOPE_B } from "./lint-world.js";
 
 const NOW = new Date("2026-01-10T12:00:00Z");
@@ -194,28 +194,6 @@ ${g.hostDns.map((_, i) => `  - { name: h${i}, location: eastus, privateLinkScope
 `;
 }
 
-function runAgent(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [join(ROOT, "dist/src/agent/azcmagent.js"), ...args], {
-      env: { ...process.env, AZCMAGENT_DNS_TIMEOUT_MS: "500", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    p.stdout.on("data", (d) => (stdout += d));
-    p.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => p.kill("SIGKILL"), 60_000);
-    p.on("error", reject);
-    p.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe("lint agrees with azcmagent check (live)", () => {
   it(
     "5 generated topologies: every Arc endpoint's reachability and address",
@@ -261,6 +239,7 @@ describe("lint agrees with azcmagent check (live)", () => {
               const r = await runAgent(["check", "-l", "eastus", "--json"], {
                 ARCLINK_HOST_CREDENTIAL: credFile,
                 AZCMAGENT_HOME: home,
+                AZCMAGENT_DNS_TIMEOUT_MS: "500",
               });
               const rows: any[] = JSON.parse(r.stdout.slice(r.stdout.indexOf("[")));
               for (const e of h.endpoints.filter((x) => /his\.arc|guestconfiguration/.test(x.endpoint))) {
