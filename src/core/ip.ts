@@ -11,19 +11,51 @@ export interface Cidr {
 
 export function parseIpv4(text: unknown): number | undefined {
   if (typeof text !== "string") return undefined;
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+  // By hand, not by regular expression: evaluations parse addresses on every step, and this makes
+  // no garbage. Four decimal parts of one to three digits, each at most 255.
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (!digits || part > 255 || ++dots > 3) return undefined;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return undefined;
+  }
+  if (!digits || part > 255 || dots !== 3) return undefined;
+  return n * 256 + part;
 }
 
 export function formatIpv4(n: number): string {
   return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
 }
 
+/**
+ * Parsed prefixes, by text. A topology names few distinct prefixes and evaluations read them again
+ * and again; the cache is bounded (emptied when full) so arbitrary input cannot grow it.
+ */
+const cidrCache = new Map<string, Cidr | null>();
+const CIDR_CACHE_MAX = 8192;
+
+/** Parses "a.b.c.d/n" (or a bare address, as /32). The result is shared: do not change it. */
 export function parseCidr(text: unknown): Cidr | undefined {
   if (typeof text !== "string") return undefined;
+  const hit = cidrCache.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const c = parseCidrUncached(text);
+  if (cidrCache.size >= CIDR_CACHE_MAX) cidrCache.clear();
+  cidrCache.set(text, c ? Object.freeze(c) : null);
+  return c;
+}
+
+function parseCidrUncached(text: string): Cidr | undefined {
   const [addr, bitsText, extra] = text.split("/");
   if (extra !== undefined) return undefined;
   const ip = parseIpv4(addr);
@@ -55,13 +87,19 @@ export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
 export function ipInAny(ip: string, prefixes: readonly string[]): boolean {
   const n = parseIpv4(ip);
   if (n === undefined) return false;
-  return prefixes.some((p) => {
+  for (const p of prefixes) {
     const c = parseCidr(p);
-    return !!c && cidrContainsIp(c, n);
-  });
+    if (c && cidrContainsIp(c, n)) return true;
+  }
+  return false;
 }
+
+const NON_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((t) => parseCidr(t)!);
 
 /** RFC 1918 and other non-public ranges (used to tell private answers from public ones). */
 export function isPrivateIpv4(ip: string): boolean {
-  return ipInAny(ip, ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"]);
+  const n = parseIpv4(ip);
+  if (n === undefined) return false;
+  for (const c of NON_PUBLIC) if (cidrContainsIp(c, n)) return true;
+  return false;
 }

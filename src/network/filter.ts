@@ -1,7 +1,7 @@
 // Filters on a path: the site's on-premises firewall and Azure NSGs, first matching rule by
 // priority decides. Service tags in rules are matched against the service tag data.
 import { isPublicAddress, NetworkModel, NsgModel, NsgRuleModel, inPrefixes } from "./model.js";
-import { ipInAny } from "../core/ip.js";
+import { cidrContainsIp, parseCidr, parseIpv4 } from "../core/ip.js";
 
 export interface FilterVerdict {
   allowed: boolean;
@@ -13,6 +13,8 @@ export interface FilterVerdict {
 function portMatches(ports: string[], port: number): boolean {
   if (!ports.length) return true;
   return ports.some((p) => {
+    if (typeof p === "number") return p === port;
+    if (p === String(port)) return true;
     const t = String(p).trim();
     if (t === "*" || t.toLowerCase() === "any") return true;
     const m = /^(\d+)(?:-(\d+))?$/.exec(t);
@@ -31,15 +33,25 @@ export function addressMatches(
   vnetSpace: (ip: string) => boolean,
 ): boolean {
   if (!exprs.length) return true;
+  const n = parseIpv4(ip);
   return exprs.some((e) => {
     const x = String(e).trim();
     if (x === "*" || x.toLowerCase() === "any") return true;
-    if (/^[\d.]+(\/\d+)?$/.test(x)) return ipInAny(ip, [x.includes("/") ? x : `${x}/32`]);
+    const c = parseCidr(x);
+    if (c) return n !== undefined && cidrContainsIp(c, n);
     if (x.toLowerCase() === "virtualnetwork") return vnetSpace(ip);
     if (x.toLowerCase() === "internet") return isPublicAddress(ip) && !vnetSpace(ip);
     if (x.toLowerCase() === "azureloadbalancer") return ip === "168.63.129.16";
     return m.tags.contains(x, ip);
   });
+}
+
+/** A firewall's rules in priority order, sorted once per rule list (the model's lists are not changed in place). */
+const sortedRules = new WeakMap<object, any[]>();
+function byPriority<R extends { priority?: unknown }>(rules: R[]): R[] {
+  let s = sortedRules.get(rules);
+  if (!s) sortedRules.set(rules, (s = [...rules].sort((a, b) => Number(a.priority) - Number(b.priority))));
+  return s as R[];
 }
 
 /** The on-premises firewall of a site, for traffic leaving it. */
@@ -53,7 +65,7 @@ export function siteFirewall(
 ): FilterVerdict | undefined {
   const fw = m.sites.get(siteKey)?.firewall;
   if (!fw) return undefined;
-  const rules = [...fw.rules].sort((a, b) => Number(a.priority) - Number(b.priority));
+  const rules = byPriority(fw.rules);
   for (const r of rules) {
     const proto = String(r.protocol ?? "Any");
     if (proto !== "Any" && proto !== "*" && proto.toLowerCase() !== protocol.toLowerCase()) continue;
