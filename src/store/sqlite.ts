@@ -52,7 +52,7 @@ export class SqliteStore implements Store {
 
   private prepare() {
     return {
-      getRev: this.db.prepare("SELECT rev, body FROM resources WHERE key = ?"),
+      getRev: this.db.prepare("SELECT rev, body IS NOT NULL AS live FROM resources WHERE key = ?"),
       upsert: this.db.prepare(
         `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, @rev, @seq)
          ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
@@ -68,8 +68,9 @@ export class SqliteStore implements Store {
   private applyOne(ws: WriteSet): CommitResult {
     const st = (this.stmts ??= this.prepare());
     const liveRev = (key: string): { rev: number; live: boolean } => {
-      const r = st.getRev.get(key) as { rev: number; body: string | null } | undefined;
-      return r ? { rev: r.rev, live: r.body !== null } : { rev: 0, live: false };
+      // Liveness without reading the body: a check-in must not copy the machine's JSON out of SQLite.
+      const r = st.getRev.get(key) as { rev: number; live: number } | undefined;
+      return r ? { rev: r.rev, live: r.live === 1 } : { rev: 0, live: false };
     };
     for (const [key, want] of ws.expect) {
       const cur = liveRev(key);
