@@ -14,8 +14,9 @@
 //   peer        N plain check-in writes through the Writer, issued as the fleet issues its own
 //               (2,500 at a time, so they commit in groups). Ratios: onboard wall ÷ peer wall,
 //               heartbeat CPU ÷ peer CPU.
-//   memory      resident memory after the run (and, with --expose-gc, the V8 heap and the resident
-//               memory after a full GC).
+//   memory      peak resident memory during the run (sampled every 100 ms), resident memory after it
+//               (and, with --expose-gc, the V8 heap and the resident memory after a full GC), under the
+//               server's heap policy (src/server/heapGrowth.ts; ARCLINK_HEAP_GROWTH=0 for V8's own).
 //   --no-group N  also runs size N with group commit off (every write its own store transaction).
 // PostgreSQL: --postgres-url or ARCLINK_TEST_POSTGRES_URL (an admin URL; a scratch database is
 // created and dropped).
@@ -31,6 +32,7 @@ import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
 import { applyTopology } from "../src/server/topologyAtStart.js";
 import { PostgresStore } from "../src/store/postgres.js";
 import { Store } from "../src/store/store.js";
+import { heapGrowth } from "../src/server/heapGrowth.js";
 import { inProcessArcLink } from "./onboarding.js";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -80,6 +82,8 @@ interface Result {
   onboardVsPeer: number;
   heartbeatVsPeerCpu: number;
   rssMiB: number;
+  peakRssMiB: number;
+  heapGrowth: string;
   heapMiB?: number;
   rssAfterGcMiB?: number;
   load: [number, number];
@@ -103,6 +107,7 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
   }
   const log = (s: string) => process.stderr.write(`[${storeKind} ${n}${group ? "" : " no-group"}] ${s}\n`);
   const arc = await inProcessArcLink(dir, store, group ? {} : { maxGroup: 1 });
+  let sampler: NodeJS.Timeout | undefined;
   try {
     await applyTopology(arc.services, arc.defaults, topologyFile(dir), "https://127.0.0.1:0");
     const sp = findPrincipal(arc.world, arc.defaults.clientId)!;
@@ -119,6 +124,9 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
       namePrefix: "bench",
     });
     const run = newRun(plan, arc.services.clock.now());
+    // Resident memory sampled through the run (a process-wide maxRSS would carry the previous size's peak).
+    let peakRss = process.memoryUsage.rss();
+    sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
     const s0 = { ...arc.writer.stats };
     const timer = setInterval(() => {
       const p = run.progress;
@@ -152,7 +160,10 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
     peer.perSecond = ids.length / peer.wallS;
     log(`peer: ${ids.length} plain writes in ${peer.wallS.toFixed(1)} s (${peer.cpuS.toFixed(1)} s CPU)`);
 
+    clearInterval(sampler);
     const rssMiB = process.memoryUsage().rss / 1048576;
+    const peakRssMiB = Math.max(peakRss, process.memoryUsage.rss()) / 1048576;
+    const g = heapGrowth();
     let heapMiB: number | undefined;
     let rssAfterGcMiB: number | undefined;
     const gc = (globalThis as { gc?: () => void }).gc;
@@ -174,11 +185,14 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
       onboardVsPeer: p.onboardSeconds! / peer.wallS,
       heartbeatVsPeerCpu: (p.heartbeatCpuSecondsPerRound ?? 0) / peer.cpuS,
       rssMiB,
+      peakRssMiB,
+      heapGrowth: g.percent === 0 ? "V8's own" : `${g.percent} %`,
       heapMiB,
       rssAfterGcMiB,
       load: [load0, loadavg()[0]],
     };
   } finally {
+    clearInterval(sampler);
     await arc.close();
     await db?.drop().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
@@ -202,11 +216,11 @@ async function main(): Promise<void> {
   }
   const f = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed(d));
   const lines = [
-    "| store | machines | group commit | create s | onboard s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | RSS MiB | heap MiB after GC | RSS MiB after GC | load avg |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| store | machines | group commit | create s | onboard s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | heap growth | peak RSS MiB | RSS MiB at end | heap MiB after GC | RSS MiB after GC | load avg |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...results.map(
       (r) =>
-        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.progress.onboardSeconds)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
+        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.progress.onboardSeconds)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${r.heapGrowth} | ${f(r.peakRssMiB, 0)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
     ),
     "",
     `Node ${process.version}; ${cpus().length} CPUs.`,

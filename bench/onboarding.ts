@@ -52,6 +52,7 @@ import { SqliteStore } from "../src/store/sqlite.js";
 import { Store } from "../src/store/store.js";
 import { World } from "../src/world/world.js";
 import { Writer } from "../src/world/writer.js";
+import { boundHeapGrowth } from "../src/server/heapGrowth.js";
 
 const HOSTS_PER_SITE = 1000;
 
@@ -211,6 +212,8 @@ export async function inProcessArcLink(
   storeKind: "sqlite" | "memory" | Store,
   writerOpts: { maxGroup?: number } = {},
 ): Promise<InProcess> {
+  // As startArcLink does: the served process's heap policy (ARCLINK_HEAP_GROWTH overrides, 0 = V8's own).
+  boundHeapGrowth(process.env.ARCLINK_HEAP_GROWTH ? Number(process.env.ARCLINK_HEAP_GROWTH) : undefined);
   const store: Store =
     typeof storeKind !== "string"
       ? storeKind

@@ -16,8 +16,9 @@ const USAGE = `Usage: arclink <command> [flags]
 
 Commands:
   serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE,
-            --dns all|none|id[=port],..., --service-tags FILE,
-            --store sqlite|postgres, --postgres-url URL: replicas sharing one database)
+            --dns all|none|id[=port],..., --service-tags FILE, --throttling azure|off,
+            --store sqlite|postgres, --postgres-url URL: replicas sharing one database,
+            --heap-growth PERCENT: how far the heap may grow past what is live, default 50, 0 = V8's own)
   apply     Create a topology file's resources through ARM (-f FILE, --ready-file F | --arm URL ...)
   resolve   What a host (--host H) or a resolver (--resolver R) answers for a name (--json, --trace)
   check     Each endpoint the agent needs, per host: private / public / refused and why (--host H | --all)

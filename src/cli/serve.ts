@@ -12,6 +12,17 @@ function throttlingOf(v: string | undefined): "azure" | "off" {
   throw new CliError(`--throttling must be 'azure' or 'off', got '${v}'.`, 2);
 }
 
+/** --heap-growth PERCENT: how far V8's heap may grow past what is live (0 = V8's own heuristic). */
+function heapGrowthOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,4}$/.test(v) || Number(v) > 1000)
+    throw new CliError(
+      `--heap-growth must be a whole percent from 0 to 1000 (0 = V8's own heuristic), got '${v}'.`,
+      2,
+    );
+  return Number(v);
+}
+
 /** --dns all (default) | none | id[=port],id[=port] */
 function dnsSpecs(text: string | undefined): ListenerSpec[] | undefined {
   if (!text || text === "all") return undefined;
@@ -66,6 +77,7 @@ export async function serve(flags: Flags): Promise<void> {
     serviceTagsFile: flags.optString("service-tags"),
     throttling: throttlingOf(flags.optString("throttling")),
     dnsListeners: dnsSpecs(flags.optString("dns")),
+    heapGrowthPercent: heapGrowthOf(flags.optString("heap-growth")),
     log,
   });
   const i = running.info;

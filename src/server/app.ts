@@ -28,6 +28,7 @@ import { ServiceTags } from "../network/serviceTags.js";
 import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListeners.js";
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
+import { boundHeapGrowth } from "./heapGrowth.js";
 
 export interface ServeOptions {
   dataDir: string;
@@ -44,6 +45,8 @@ export interface ServeOptions {
   throttling?: "azure" | "off";
   /** A ServiceTags_Public file to use instead of the bundled tags. */
   serviceTagsFile?: string;
+  /** How far V8's heap may grow past what is live, in percent (see heapGrowth.ts); 0 = V8's own. Default 50. */
+  heapGrowthPercent?: number;
 }
 
 export interface ReadyInfo extends Defaults {
@@ -71,6 +74,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   const dataDir = resolve(opts.dataDir);
   mkdirSync(dataDir, { recursive: true });
   const log = opts.log ?? (() => undefined);
+  const growth = boundHeapGrowth(opts.heapGrowthPercent);
   const pki = ensurePki(dataDir);
   const store: Store = opts.store ?? new SqliteStore(join(dataDir, "arclink.db"));
   const world = new World();
@@ -133,6 +137,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     caCert: pki.caCertPath,
     dataDir,
     pid: process.pid,
+    heapGrowthPercent: growth.percent,
   };
   const readyFiles = [join(dataDir, "ready.json"), ...(opts.readyFile ? [resolve(opts.readyFile)] : [])];
   let specs = opts.dnsListeners ?? [{ resolver: "*" }];
