@@ -325,7 +325,7 @@ const BENCHES: Bench[] = [
                     : undefined,
                 notes:
                   `heartbeat CPU ÷ peer ${n2(r.heartbeatVsPeerCpu)}; ${n2((p.heartbeatCoreShareAt5Min ?? NaN) * 100)} % of a core at 5 min; ` +
-                  `memory (heap growth ${r.heapGrowth ?? "?"}): peak RSS ${n0(r.peakRssMiB ?? r.rssMiB)} MiB, heap after GC ${n0(r.heapMiB)} MiB (${n2(((r.peakRssMiB ?? r.rssMiB ?? NaN) * 100_000) / r.machines / 1024)} GiB peak RSS per 100,000 machines)`,
+                  `memory (heap growth ${r.heapGrowth ?? "?"}): peak RSS ${n0(r.peakRssMiB ?? r.rssMiB)} MiB, heap after GC ${n0(r.heapMiB)} MiB at ${r.machines} machines`,
                 command: cmd,
                 load: Array.isArray(r.load) ? loadText(r.load) : loadText(o.load),
                 status: "ok" as const,
