@@ -1,6 +1,7 @@
 // The ten recurring failure modes of Arc over Private Link, each reproduced with azcmagent as a
 // separate process against one `arclink serve` (test/fixtures/fm-lab.yaml: the reference rollout,
-// a host with a partial hosts file, a branch site behind a TLS-inspecting firewall). Each test
+// a host with a partial hosts file, a branch site behind a TLS-inspecting firewall, a host whose
+// OS offers no TLS 1.2 and one without the GCM cipher suites agents 1.56-1.63 need). Each test
 // asserts the agent's own error (AZCM code, exit code, message) and, where there is a known fix,
 // applies it through ARM and shows the agent succeeding. Tests run in order and each one leaves
 // the world as it found it, or changes only what later tests do not use.
@@ -592,6 +593,176 @@ describe("failure modes of Arc over Private Link (fact sheet §8), with the agen
       assert.match(x.stdout, /level=info msg="Enable succeeded for extension AzureMonitorLinuxAgent"/);
       shown = await showJson(e, "status", "extensionsStatus");
       assert.deepEqual(shown, { status: "Connected", extensionsStatus: "AzureMonitorLinuxAgent: Succeeded" });
+    },
+  );
+});
+
+describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and missing GCM cipher suites", () => {
+  const labCall = (what: string, body: object) =>
+    arm(
+      srv.info,
+      "POST",
+      `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/${what}?${LAB}`,
+      body,
+    );
+
+  /** `arclink check --host` as the server decides it: the host's rows. */
+  async function labCheck(host: string): Promise<any[]> {
+    const r = await labCall("check", { host });
+    assert.equal(r.status, 200, r.text);
+    return r.json.value[0].endpoints;
+  }
+
+  it("bad TLS properties are refused through ARM and nothing is stored", T, async () => {
+    const hostPath = `${rgPath(srv, "ArcLink.Lab/hosts/srv-fm-tls")}?${LAB}`;
+    const before = await arm(srv.info, "GET", hostPath);
+    assert.equal(before.status, 200, before.text);
+    assert.equal(before.json.properties.maxTlsVersion, "1.1");
+    const gcm = await arm(srv.info, "GET", `${rgPath(srv, "ArcLink.Lab/hosts/srv-fm-gcm")}?${LAB}`);
+    assert.equal(gcm.json.properties.gcmCipherSuitesEnabled, false);
+    for (const [props, target] of [
+      [{ maxTlsVersion: 1.2 }, "properties.maxTlsVersion"],
+      [{ maxTlsVersion: "1.4" }, "properties.maxTlsVersion"],
+      [{ maxTlsVersion: "TLS1_2" }, "properties.maxTlsVersion"],
+      [{ gcmCipherSuitesEnabled: "no" }, "properties.gcmCipherSuitesEnabled"],
+    ] as const) {
+      const r = await arm(srv.info, "PATCH", hostPath, { properties: props });
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.error.target, target, r.text);
+      assert.match(r.json.error.message, new RegExp(target.replace(".", "\\.")));
+    }
+    assert.deepEqual((await arm(srv.info, "GET", hostPath)).json, before.json);
+  });
+
+  it(
+    "11. an OS that offers no TLS 1.2: every endpoint refuses the handshake, connect aborts on the TLS 1.2 check (AZCM0026); enabling TLS 1.2 fixes it",
+    T,
+    async () => {
+      const e = await env("srv-fm-tls");
+      let r = await runAgent(["check", "-l", "eastus", "-p"], e);
+      failed(r, 26, "AZCM0026: Network Error");
+      assert.ok(
+        r.stdout.includes(
+          'level=error msg="Failed to reach https://gbl.his.arc.azure.com: Get \\"https://gbl.his.arc.azure.com/\\": remote error: tls: protocol version not supported. Failed to Tls dialing gbl.his.arc.azure.com"',
+        ),
+        r.all,
+      );
+      const rows = checkTable(r.stdout);
+      assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["false", "true", "unknown", "not set"]);
+      assert.deepEqual(rows["https://management.azure.com"], ["false", "false", "unknown", "not set"]);
+      assert.equal(Object.keys(rows).length, 8, r.stdout);
+      for (const [url, row] of Object.entries(rows)) assert.equal(row[0], "false", `${url} ${row.join(" ")}`);
+
+      r = await runAgent(withScope("srv-fm-tls"), e);
+      failed(r, 26, "AZCM0026: Network Error");
+      const line = fatal(r);
+      assert.match(
+        line,
+        /msg="TLS 1\.2 check failed: this machine could not negotiate TLS 1\.2 or later with [a-z.-]+, [a-z.-]+ and 6 more \(remote error: tls: protocol version not supported\)\. Azure endpoints accept TLS 1\.2 and TLS 1\.3 only: enable TLS 1\.2 in the operating system \(SChannel on Windows\)/,
+      );
+      assert.match(line, /Reason="host srv-fm-tls offers TLS 1\.1 at most \(maxTlsVersion\)/);
+      // Past the check, the first call (Entra ID) fails the same way.
+      r = await runAgent(withScope("srv-fm-tls", ["--ignore-network-check"]), e);
+      failed(r, 26, "AZCM0026: Network Error");
+      assert.match(
+        fatal(r),
+        /Failed to acquire a token from Microsoft Entra ID: Post \\"https:\/\/login\.microsoftonline\.com\/[^"\\]+\\": remote error: tls: protocol version not supported/,
+      );
+      assert.equal(existsSync(statePath(e)), false);
+      assert.equal((await getMachine(srv, "srv-fm-tls")).status, 404);
+
+      // arclink check and lint name the host, the version and the fix.
+      const checkRows = await labCheck("srv-fm-tls");
+      assert.equal(checkRows.length, 8);
+      for (const row of checkRows) {
+        assert.equal(row.reason, "TlsVersionUnsupported", JSON.stringify(row));
+        assert.match(row.fix, /enable TLS 1\.2 on srv-fm-tls: in SChannel/);
+      }
+      const finding = (await lintFindings("arc-endpoint-unreachable")).find(
+        (f) => f.reason === "TlsVersionUnsupported",
+      );
+      assert.ok(finding, "lint reports the host's TLS version");
+      assert.equal(finding.host, "srv-fm-tls");
+      assert.match(finding.message, /srv-fm-tls offers TLS 1\.1 at most/);
+      assert.match(JSON.stringify(finding.fixPlan), /SChannel/);
+
+      // The fix: TLS 1.2 enabled in SChannel (the host now offers 1.2).
+      const h = await patchHost("srv-fm-tls", { maxTlsVersion: "1.2" });
+      assert.equal(h.properties.maxTlsVersion, "1.2");
+      r = await runAgent(["check", "-l", "eastus", "-p"], e);
+      assert.equal(r.code, 0, r.all);
+      assert.deepEqual(checkTable(r.stdout)["https://gbl.his.arc.azure.com"], [
+        "true",
+        "true",
+        "TLS 1.2",
+        "not set",
+      ]);
+      await connected(await runAgent(withScope("srv-fm-tls"), e), e, "srv-fm-tls");
+      assert.ok((await labCheck("srv-fm-tls")).every((row) => row.verdict !== "refused"));
+    },
+  );
+
+  it(
+    "12. Windows without the GCM cipher suites: agents 1.56-1.63 fail every handshake, 1.64 does not; enabling the suites fixes 1.60",
+    T,
+    async () => {
+      const e = await hostEnv(srv, tmp, "srv-fm-gcm", { AZCMAGENT_VERSION: "1.60" });
+      let r = await runAgent(["check", "-l", "eastus", "-p"], e);
+      failed(r, 26, "AZCM0026: Network Error");
+      assert.ok(
+        r.stdout.includes(
+          'level=error msg="Failed to reach https://agentserviceapi.guestconfiguration.azure.com: Get \\"https://agentserviceapi.guestconfiguration.azure.com/\\": remote error: tls: handshake failure. Failed to Tls dialing agentserviceapi.guestconfiguration.azure.com"',
+        ),
+        r.all,
+      );
+      const rows = checkTable(r.stdout);
+      assert.deepEqual(rows["https://agentserviceapi.guestconfiguration.azure.com"], [
+        "false",
+        "true",
+        "unknown",
+        "not set",
+      ]);
+      r = await runAgent(withScope("srv-fm-gcm"), e);
+      failed(r, 26, "AZCM0026: Network Error");
+      assert.match(
+        fatal(r),
+        /msg="TLS check failed: no cipher suite in common with [a-z.-]+, [a-z.-]+ and 6 more \(remote error: tls: handshake failure\)\. This agent needs the ECDHE AES-GCM cipher suites on Windows: enable them in the operating system's cipher suite order, or upgrade the agent to 1\.64 or later"/,
+      );
+      assert.equal(existsSync(statePath(e)), false);
+      assert.equal((await getMachine(srv, "srv-fm-gcm")).status, 404);
+
+      // Other agent versions on the same host are unaffected.
+      for (const v of ["1.55", "1.64"]) {
+        const other = await runAgent(["check", "-l", "eastus", "-p"], { ...e, AZCMAGENT_VERSION: v });
+        assert.equal(other.code, 0, `${v}: ${other.all}`);
+      }
+
+      // The fix for 1.60: the GCM suites enabled again.
+      await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: true });
+      await connected(await runAgent(withScope("srv-fm-gcm"), e), e, "srv-fm-gcm");
+      assert.equal((await getMachine(srv, "srv-fm-gcm")).json.properties.agentVersion, "1.60");
+
+      // A policy removes the suites after onboarding: heartbeats fail; check and lint name the fix.
+      await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: false });
+      let hb = await runAgent(["__heartbeat"], e);
+      failed(hb, 26, "AZCM0026: Network Error");
+      assert.match(fatal(hb), /remote error: tls: handshake failure/);
+      const checkRows = await labCheck("srv-fm-gcm");
+      for (const row of checkRows) {
+        assert.equal(row.reason, "TlsCipherSuiteMismatch", JSON.stringify(row));
+        assert.match(row.fix, /or upgrade the Connected Machine agent to 1\.64 or later/);
+      }
+      const finding = (await lintFindings("arc-endpoint-unreachable")).find(
+        (f) => f.reason === "TlsCipherSuiteMismatch",
+      );
+      assert.ok(finding, "lint reports the missing cipher suites");
+      assert.equal(finding.host, "srv-fm-gcm");
+      assert.equal(finding.severity, "error");
+      assert.match(JSON.stringify(finding.fixPlan), /enable the ECDHE AES-GCM cipher suites on srv-fm-gcm/);
+      await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: true });
+      hb = await runAgent(["__heartbeat"], e);
+      assert.equal(hb.code, 0, hb.all);
+      assert.match(hb.stdout, /msg="Heartbeat sent" Status="Connected" Path="private"/);
     },
   );
 });

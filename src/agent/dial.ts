@@ -9,10 +9,27 @@ import type { Resolution, Resolver } from "./resolver.js";
 
 export type Purpose = "onboard" | "heartbeat" | "extension" | "check" | "remote-access";
 
-export type NetworkKind = "NoRoute" | "Timeout" | "Blocked" | "ProxyFailed" | "NotListening" | "TlsUntrusted";
+export type NetworkKind =
+  | "NoRoute"
+  | "Timeout"
+  | "Blocked"
+  | "ProxyFailed"
+  | "NotListening"
+  | "TlsUntrusted"
+  | "TlsVersionUnsupported"
+  | "TlsCipherSuiteMismatch";
 
 /** Go's error when the server's certificate chains to a CA the host does not trust. */
 export const X509_UNKNOWN_AUTHORITY = "x509: certificate signed by unknown authority";
+/** Go's error when the server answers the ClientHello with a protocol_version alert. */
+export const TLS_PROTOCOL_VERSION = "remote error: tls: protocol version not supported";
+/** Go's error when the server answers the ClientHello with a handshake_failure alert (no common suite). */
+export const TLS_HANDSHAKE_FAILURE = "remote error: tls: handshake failure";
+
+/** The failures of the TLS handshake itself (the TCP connection was made). */
+export function isTlsKind(kind: string): boolean {
+  return kind === "TlsUntrusted" || kind === "TlsVersionUnsupported" || kind === "TlsCipherSuiteMismatch";
+}
 
 /** The request never reached a service: DNS failed, or the gateway reported a network failure. */
 export class DialError extends Error {
@@ -98,6 +115,8 @@ export function goNetworkDetail(
 ): string {
   // A TLS-inspecting device re-signed the connection (through a proxy the tunnel is the host's own).
   if (kind === "TlsUntrusted") return X509_UNKNOWN_AUTHORITY;
+  if (kind === "TlsVersionUnsupported") return TLS_PROTOCOL_VERSION;
+  if (kind === "TlsCipherSuiteMismatch") return TLS_HANDSHAKE_FAILURE;
   if (viaProxy) {
     switch (kind) {
       case "NoRoute":

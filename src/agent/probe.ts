@@ -1,6 +1,6 @@
 // Reachability of the agent's endpoints, as `azcmagent check` and connect's network pre-check test
 // it: resolve the name (for the PRIVATE column), then GET / through the host's path.
-import { DialError, RefusalError, type Dialer, type Purpose } from "./dial.js";
+import { DialError, isTlsKind, RefusalError, type Dialer, type Purpose } from "./dial.js";
 import type { Endpoint } from "./endpoints.js";
 import { isPrivateAddress, type Resolver } from "./resolver.js";
 
@@ -20,6 +20,8 @@ export interface ProbeResult {
   refused?: boolean;
   /** The gateway's explanation of a network failure, for --verbose. */
   reason?: string;
+  /** The kind of network failure (e.g. "TlsVersionUnsupported"), when unreachable. */
+  failure?: string;
   /** How the gateway says the request went (private/public). */
   path?: string;
 }
@@ -61,8 +63,9 @@ export async function probeEndpoint(
         reachable: false,
         tls: "unknown",
         // The agent names the TLS dial that failed (as in "… unknown authority. Failed to Tls dialing <name>").
-        error: err.kind === "TlsUntrusted" ? `${err.message}. Failed to Tls dialing ${e.host}` : err.message,
+        error: isTlsKind(err.kind) ? `${err.message}. Failed to Tls dialing ${e.host}` : err.message,
         reason: err.extra.gatewayMessage,
+        failure: err.kind,
       };
     }
     throw err;

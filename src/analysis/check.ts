@@ -73,6 +73,17 @@ function bypassed(h: HostModel, name: string): boolean {
   });
 }
 
+/** How to fix a failure of the host's own TLS handshake, or undefined for other failures. */
+export function tlsFix(h: HostModel, failure: NetworkFailure | undefined): string | undefined {
+  if (failure === "TlsVersionUnsupported")
+    return h.os === "Windows"
+      ? `enable TLS 1.2 on ${h.name}: in SChannel, set the TLS 1.2 Client key's Enabled to 1 and DisabledByDefault to 0 (HKLM\\SYSTEM\\CurrentControlSet\\Control\\SecurityProviders\\SCHANNEL\\Protocols\\TLS 1.2\\Client) and restart; then set the host's maxTlsVersion to 1.2 or later`
+      : `enable TLS 1.2 on ${h.name} (the system's OpenSSL/crypto policy must allow it); then set the host's maxTlsVersion to 1.2 or later`;
+  if (failure === "TlsCipherSuiteMismatch")
+    return `enable the ECDHE AES-GCM cipher suites on ${h.name} (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384: Enable-TlsCipherSuite or the SSL Cipher Suite Order policy) and set the host's gcmCipherSuitesEnabled to true, or upgrade the Connected Machine agent to 1.64 or later`;
+  return undefined;
+}
+
 export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): EndpointCheck {
   const machine = machineOfHost(ctx.view, h);
   const trace: TraceStep[] = [];
@@ -102,6 +113,8 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
   const c = connect(ctx.resolver.model, ctx.resolver, h, ip, 443, {
     serverName: name,
     proxy: useProxy ? proxy : undefined,
+    // The agent's TLS behaviour depends on its version: the one the machine last reported.
+    agentVersion: machine?.body.properties?.agentVersion,
   });
   trace.push({
     at: "network",
@@ -118,6 +131,7 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
       verdict: "refused",
       reason: c.failure as NetworkFailure,
       message: c.message,
+      ...(tlsFix(h, c.failure) ? { fix: tlsFix(h, c.failure) } : {}),
       trace,
     };
   }

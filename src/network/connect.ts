@@ -2,15 +2,92 @@
 // go, what filters it meets, and what answers at the far end. Pure: a verdict and a trace.
 // A firewall or proxy on the way that inspects TLS re-signs the connection with its own CA: the
 // trace says so, and a host that does not trust that CA fails the handshake (TlsUntrusted).
+// The host's own TLS stack can fail the handshake too: an OS that offers nothing newer than
+// TLS 1.1 meets Azure endpoints that accept only TLS 1.2 and 1.3 (TlsVersionUnsupported), and a
+// Windows host with the ECDHE AES-GCM cipher suites disabled leaves agents 1.56 to 1.63, which
+// insist on those suites there, with nothing to agree on (TlsCipherSuiteMismatch).
 import { keyOf } from "../core/resourceId.js";
 import { HostModel, NetworkModel, Position, PrivateEndpointModel } from "./model.js";
 import { siteFirewall, nsgVerdict, virtualNetworkSpace, FilterVerdict } from "./filter.js";
 import { Resolver, addressesOf } from "./resolve.js";
 import { route, RouteResult } from "./route.js";
 import { TraceStep } from "./trace.js";
+import { TLS_VERSIONS, type TlsVersion } from "../providers/lab/hosts.js";
 
 export type NetworkFailure =
-  "NoRoute" | "Timeout" | "Blocked" | "ProxyFailed" | "NotListening" | "TlsUntrusted";
+  | "NoRoute"
+  | "Timeout"
+  | "Blocked"
+  | "ProxyFailed"
+  | "NotListening"
+  | "TlsUntrusted"
+  | "TlsVersionUnsupported"
+  | "TlsCipherSuiteMismatch";
+
+/** Failures of the TLS handshake itself (the TCP path worked). */
+export const TLS_FAILURES: readonly NetworkFailure[] = [
+  "TlsUntrusted",
+  "TlsVersionUnsupported",
+  "TlsCipherSuiteMismatch",
+];
+
+/** The lowest TLS version Azure's endpoints accept. */
+export const AZURE_MIN_TLS: TlsVersion = "1.2";
+
+/** Agent versions that, on Windows, offer only the ECDHE AES-GCM cipher suites. */
+export const GCM_ONLY_AGENTS = { from: [1, 56], to: [1, 63] } as const;
+
+/** What a host's OS offers in a TLS handshake (its maxTlsVersion and gcmCipherSuitesEnabled). */
+export interface HostTls {
+  maxVersion: TlsVersion;
+  gcmCipherSuites: boolean;
+}
+
+export function hostTls(host: HostModel): HostTls {
+  const p = host.raw.properties ?? {};
+  const v = TLS_VERSIONS.find((x) => x === p.maxTlsVersion) ?? "1.3";
+  return { maxVersion: v, gcmCipherSuites: p.gcmCipherSuitesEnabled !== false };
+}
+
+/** "1.60" / "1.60.02983.1834" → [1, 60]; undefined when it is not a version. */
+function majorMinor(v: unknown): [number, number] | undefined {
+  if (typeof v !== "string") return undefined;
+  const m = /^(\d+)\.(\d+)/.exec(v.trim());
+  return m ? [Number(m[1]), Number(m[2])] : undefined;
+}
+
+/** Whether an agent version is one of those that need the GCM suites on Windows (1.56 to 1.63). */
+export function needsGcmSuites(agentVersion: unknown): boolean {
+  const mm = majorMinor(agentVersion);
+  if (!mm) return false;
+  const n = mm[0] * 1000 + mm[1];
+  const { from, to } = GCM_ONLY_AGENTS;
+  return n >= from[0] * 1000 + from[1] && n <= to[0] * 1000 + to[1];
+}
+
+/**
+ * Why the host's own TLS stack cannot complete a handshake with an Azure endpoint, or undefined.
+ * `agentVersion` is the version of the agent making the call, when known.
+ */
+export function hostTlsFailure(
+  host: HostModel,
+  serverName: string,
+  agentVersion?: string,
+): { failure: NetworkFailure; message: string } | undefined {
+  const t = hostTls(host);
+  const who = `host ${host.name}`;
+  if (TLS_VERSIONS.indexOf(t.maxVersion) < TLS_VERSIONS.indexOf(AZURE_MIN_TLS))
+    return {
+      failure: "TlsVersionUnsupported",
+      message: `${who} offers TLS ${t.maxVersion} at most (maxTlsVersion) and ${serverName} accepts only TLS 1.2 or 1.3: the endpoint refuses the handshake (protocol version not supported)`,
+    };
+  if (host.os === "Windows" && !t.gcmCipherSuites && needsGcmSuites(agentVersion))
+    return {
+      failure: "TlsCipherSuiteMismatch",
+      message: `${who} has the ECDHE AES-GCM cipher suites disabled (gcmCipherSuitesEnabled false) and agent ${agentVersion} on Windows offers only those suites to ${serverName}: no cipher suite in common, the handshake fails`,
+    };
+  return undefined;
+}
 
 /** TLS interception met on the way (a firewall or proxy with tlsInspection). */
 export interface TlsInterception {
@@ -45,6 +122,8 @@ export interface ConnectOptions {
   /** When the host sends the request through an HTTP proxy. */
   proxy?: { ip: string; port: number };
   protocol?: "Tcp" | "Udp";
+  /** The version of the agent making the call ("1.60"), for its TLS behaviour. */
+  agentVersion?: string;
 }
 
 interface Party {
@@ -168,6 +247,7 @@ function trustsCa(host: HostModel, ca: string): boolean {
 interface TlsContext {
   host: HostModel;
   serverName?: string;
+  agentVersion?: string;
   proxy?: { name: string; tlsInspection?: { certificateAuthority: string; excludedFqdns?: string[] } };
 }
 
@@ -186,6 +266,16 @@ function finish(
   let tls: TlsInterception | undefined;
   if (tlsCtx && port === 443 && protocol !== "Udp") {
     const i = interceptor(m, from, p.route, tlsCtx.serverName, tlsCtx.proxy);
+    // The host's own handshake fails with whatever answers TLS: the inspecting device or the endpoint.
+    const answers = i ? i.by : endpointAt(m, ip, p.route) ? "endpoint" : undefined;
+    const own =
+      answers && tlsCtx.serverName
+        ? hostTlsFailure(tlsCtx.host, tlsCtx.serverName, tlsCtx.agentVersion)
+        : undefined;
+    if (answers && own) {
+      trace.push({ at: answers, what: own.message, outcome: "fail" });
+      return { ok: false, failure: own.failure, address: ip, message: own.message, trace };
+    }
     if (i) {
       tls = { ...i, trusted: trustsCa(tlsCtx.host, i.certificateAuthority) };
       const who = `host ${tlsCtx.host.name}`;
@@ -268,7 +358,11 @@ export function connect(
       what: `connects to ${ip}:${port}${opts.serverName ? ` (${opts.serverName})` : ""}`,
       outcome: "info",
     });
-    return finish(m, from, ip, port, protocol, trace, { host, serverName: opts.serverName });
+    return finish(m, from, ip, port, protocol, trace, {
+      host,
+      serverName: opts.serverName,
+      agentVersion: opts.agentVersion,
+    });
   }
   // Through a proxy: the host reaches the proxy; the proxy resolves and dials the target itself.
   trace.push({
@@ -331,9 +425,11 @@ export function connect(
   const res = finish(m, party, target, port, protocol, trace, {
     host,
     serverName: opts.serverName,
+    agentVersion: opts.agentVersion,
     proxy: proxy.p,
   });
-  if (!res.ok && res.failure !== "TlsUntrusted")
+  // A TLS failure is the host's own handshake through the proxy's tunnel, not the proxy's.
+  if (!res.ok && !TLS_FAILURES.includes(res.failure!))
     return {
       ...res,
       failure: "ProxyFailed",

@@ -144,6 +144,10 @@ export type THost = TPlacement & {
   hostsFile?: string;
   proxyUrl?: string;
   trustedCertificateAuthorities?: string[];
+  /** The newest TLS version the host's OS offers (default "1.3"). */
+  maxTlsVersion?: "1.0" | "1.1" | "1.2" | "1.3";
+  /** Windows: the ECDHE AES-GCM cipher suites are enabled (default true). */
+  gcmCipherSuitesEnabled?: boolean;
   description?: string;
 };
 

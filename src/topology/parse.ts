@@ -511,6 +511,10 @@ class Builder {
         ...(h.trustedCertificateAuthorities !== undefined
           ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
           : {}),
+        ...(h.maxTlsVersion !== undefined ? { maxTlsVersion: h.maxTlsVersion } : {}),
+        ...(h.gcmCipherSuitesEnabled !== undefined
+          ? { gcmCipherSuitesEnabled: h.gcmCipherSuitesEnabled }
+          : {}),
         ...(h.description !== undefined ? { description: h.description } : {}),
       };
     });

@@ -276,6 +276,8 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
       ...(h.trustedCertificateAuthorities !== undefined
         ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
         : {}),
+      ...(h.maxTlsVersion !== undefined ? { maxTlsVersion: h.maxTlsVersion } : {}),
+      ...(h.gcmCipherSuitesEnabled !== undefined ? { gcmCipherSuitesEnabled: h.gcmCipherSuitesEnabled } : {}),
       ...(h.description !== undefined ? { description: h.description } : {}),
     });
   }

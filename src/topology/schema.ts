@@ -171,6 +171,17 @@ const str = (extra: Omit<Extract<Schema, { type: "string" }>, "type"> = {}): Sch
   ...extra,
 });
 const bool = (description?: string): Schema => ({ type: "boolean", description });
+/** A TLS version; YAML's 1.2 (a number) is read as "1.2", and 1.0 as "1.0". */
+const TLS_VERSION: Schema = {
+  type: "string",
+  fromNumber: true,
+  description: "the newest TLS version the host's OS offers: 1.0, 1.1, 1.2 or 1.3 (default 1.3)",
+  check: (s) =>
+    ["1", "1.0", "1.1", "1.2", "1.3"].includes(s.trim())
+      ? undefined
+      : `'${s}' is not a TLS version: use 1.0, 1.1, 1.2 or 1.3.`,
+  normalize: (s) => (s.trim() === "1" ? "1.0" : s.trim()),
+};
 const int = (minimum: number, maximum: number, description?: string): Schema => ({
   type: "integer",
   minimum,
@@ -502,6 +513,10 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
         hostsFile: str({ maxLength: 65536 }),
         proxyUrl: str(),
         trustedCertificateAuthorities: list(str({ maxLength: 256 }), { minItems: 1 }),
+        maxTlsVersion: TLS_VERSION,
+        gcmCipherSuitesEnabled: bool(
+          "Windows: the ECDHE AES-GCM cipher suites are enabled in the OS (default true); agents 1.56 to 1.63 need them",
+        ),
         description: str(),
       },
       ["name", "ipAddress", "os"],

@@ -18,7 +18,7 @@ import {
 } from "../endpoints.js";
 import { AgentError, AZCM } from "../errors.js";
 import { bool, parseTags, SIGN_IN_FLAGS, str, type ParsedFlags } from "../flags.js";
-import { probeAll } from "../probe.js";
+import { probeAll, type ProbeResult } from "../probe.js";
 import { isPrivateAddress, type Resolver } from "../resolver.js";
 import { isConnected, writeState, type AgentState } from "../state.js";
 import type { Command } from "./command.js";
@@ -238,6 +238,9 @@ async function networkCheck(
       );
     }
   }
+  // 1.15+: the TLS 1.2 check aborts connect on its own, naming the endpoints and the version.
+  const tls = tlsCheckFailure(rows);
+  if (tls) throw new AgentError(AZCM.Network, tls.message, { details: failures, fields: tls.fields });
   if (failures.length > 0) {
     throw new AgentError(
       AZCM.Network,
@@ -246,6 +249,35 @@ async function networkCheck(
     );
   }
   ctx.log.info("All endpoints are reachable");
+}
+
+/**
+ * The TLS check's verdict over the probe rows: endpoints that refused TLS 1.2 and later from this
+ * machine, or that found no cipher suite in common with it. Pure.
+ */
+export function tlsCheckFailure(
+  rows: readonly ProbeResult[],
+): { message: string; fields?: Record<string, string> } | undefined {
+  const names = (kind: string) => rows.filter((r) => !r.reachable && r.failure === kind);
+  const list = (rs: ProbeResult[]) =>
+    rs.length > 2
+      ? `${rs[0].host}, ${rs[1].host} and ${rs.length - 2} more`
+      : rs.map((r) => r.host).join(" and ");
+  const version = names("TlsVersionUnsupported");
+  if (version.length > 0) {
+    return {
+      message: `TLS 1.2 check failed: this machine could not negotiate TLS 1.2 or later with ${list(version)} (remote error: tls: protocol version not supported). Azure endpoints accept TLS 1.2 and TLS 1.3 only: enable TLS 1.2 in the operating system (SChannel on Windows) and run connect again`,
+      ...(version[0].reason ? { fields: { Reason: version[0].reason } } : {}),
+    };
+  }
+  const suites = names("TlsCipherSuiteMismatch");
+  if (suites.length > 0) {
+    return {
+      message: `TLS check failed: no cipher suite in common with ${list(suites)} (remote error: tls: handshake failure). This agent needs the ECDHE AES-GCM cipher suites on Windows: enable them in the operating system's cipher suite order, or upgrade the agent to 1.64 or later`,
+      ...(suites[0].reason ? { fields: { Reason: suites[0].reason } } : {}),
+    };
+  }
+  return undefined;
 }
 
 /** Network and refusal failures of one step, as AZCM0026 with the step named. */

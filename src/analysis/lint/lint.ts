@@ -7,6 +7,7 @@ import { addressMatches, virtualNetworkSpace } from "../../network/filter.js";
 import { associationOf } from "../../providers/hybridcompute/association.js";
 import { newResolveMemo, Resolver } from "../../network/resolve.js";
 import { ServiceTags } from "../../network/serviceTags.js";
+import { needsGcmSuites } from "../../network/connect.js";
 import { keyOf } from "../../core/resourceId.js";
 import { Entry, WorldView } from "../../world/world.js";
 import { checkHost, CheckContext, HostCheck } from "../check.js";
@@ -282,8 +283,9 @@ const KEYWORDS = new Set(["*", "any", "virtualnetwork", "internet", "azureloadba
 
 /**
  * What check() reads of a host besides its name: position, DNS configuration, hosts file, proxy,
- * which source-address filters its address matches, and its machine's association, region,
- * agent version and association age. Hosts with equal signatures get equal verdicts.
+ * trusted CAs and TLS settings, which source-address filters its address matches, and its
+ * machine's association, region, agent version and association age. Hosts with equal signatures
+ * get equal verdicts.
  */
 export class Signer {
   private exprs: string[] = [];
@@ -330,7 +332,8 @@ export class Signer {
         age = this.now.getTime() - a < this.delayMs ? `young:${assoc.associatedAt}` : "propagated";
     }
     const v = typeof mp.agentVersion === "string" ? mp.agentVersion : "";
-    const old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : v ? "ok" : "";
+    // Below 1.4 (no private endpoints) and 1.56 to 1.63 (GCM suites only on Windows) behave apart.
+    const old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : "";
     return [
       h.pos.kind === "site" ? h.pos.site : h.pos.vnet,
       h.subnet ?? "",
@@ -342,6 +345,9 @@ export class Signer {
       typeof p.hostsFile === "string" ? p.hostsFile : "",
       typeof p.proxyUrl === "string" ? p.proxyUrl : "",
       Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "",
+      Array.isArray(p.trustedCertificateAuthorities) ? p.trustedCertificateAuthorities.join("\u0002") : "",
+      typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "",
+      p.gcmCipherSuitesEnabled === false ? "nogcm" : "",
       machine ? "m" : "-",
       this.lower(String(assoc.scopeId ?? "")),
       this.lower(String(machine?.body.location ?? "")),

@@ -152,7 +152,7 @@ export class Gateway {
       // Through a proxy the proxy resolves and dials the target itself, on 443.
       proxy ? "0.0.0.0" : target!.ip,
       proxy ? 443 : target!.port,
-      { serverName, proxy },
+      { serverName, proxy, agentVersion },
     );
     const when = this.deps.services.clock.now().toISOString();
     if (!c.ok) {

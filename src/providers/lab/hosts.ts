@@ -2,14 +2,22 @@
 // resolvers it asks, its hosts file and the proxy its agent is told about. The resolution
 // engine reads these properties to answer "what does this machine see for gbl.his.arc.azure.com?".
 // `trustedCertificateAuthorities` names the CAs the host's certificate store trusts besides the
-// public roots (e.g. a TLS-inspecting firewall's CA, deployed by policy).
+// public roots (e.g. a TLS-inspecting firewall's CA, deployed by policy). `maxTlsVersion` is the
+// newest TLS version the host's OS offers ("1.0" to "1.3", default "1.3"; an old Windows Server
+// with TLS 1.2 disabled in SChannel offers "1.1"), and `gcmCipherSuitesEnabled` (default true)
+// says whether the ECDHE AES-GCM cipher suites are enabled in a Windows host's cipher suite
+// order (agents 1.56 to 1.63 on Windows offer only those; on Linux the property has no effect).
 import { ArmError, errors } from "../../core/armError.js";
 import { ResourceType } from "../contract.js";
-import { asObject, optEnum, optString } from "../validate.js";
+import { asObject, optBool, optEnum, optString } from "../validate.js";
 import { checkAddress, compact, HOST_TYPE, invalid, ipList, ipv4, LAB_COMMON, placement } from "./common.js";
 import { parseHostsFile } from "./hostsFile.js";
 
 export const OS_TYPES = ["Windows", "Linux"] as const;
+
+/** The TLS versions a host's OS can offer at most (properties.maxTlsVersion). */
+export const TLS_VERSIONS = ["1.0", "1.1", "1.2", "1.3"] as const;
+export type TlsVersion = (typeof TLS_VERSIONS)[number];
 
 export const hosts: ResourceType = {
   ...LAB_COMMON,
@@ -28,6 +36,8 @@ export const hosts: ResourceType = {
     if (proxyUrl !== undefined) checkProxyUrl(proxyUrl);
     const proxyBypass = bypassList(props.proxyBypass);
     const trustedCertificateAuthorities = caList(props.trustedCertificateAuthorities);
+    const maxTlsVersion = tlsVersion(props.maxTlsVersion);
+    const gcmCipherSuitesEnabled = optBool(props.gcmCipherSuitesEnabled, "properties.gcmCipherSuitesEnabled");
     const description = optString(props.description, "properties.description");
     return compact({
       siteId: where.kind === "site" ? where.id : undefined,
@@ -39,10 +49,24 @@ export const hosts: ResourceType = {
       proxyUrl,
       proxyBypass,
       trustedCertificateAuthorities,
+      maxTlsVersion,
+      gcmCipherSuitesEnabled,
       description,
     });
   },
 };
+
+function tlsVersion(v: unknown): TlsVersion | undefined {
+  if (v === undefined || v === null) return undefined;
+  const path = "properties.maxTlsVersion";
+  // 1.2 written as a number is a common slip: say what is expected rather than coerce it.
+  if (typeof v !== "string" || !(TLS_VERSIONS as readonly string[]).includes(v.trim()))
+    throw errors.invalidProperty(
+      path,
+      `'${String(v)}' is not a TLS version: use one of ${TLS_VERSIONS.map((x) => `"${x}"`).join(", ")} (a string), the newest version the host's OS offers.`,
+    );
+  return v.trim() as TlsVersion;
+}
 
 function caList(v: unknown): string[] | undefined {
   if (v === undefined || v === null) return undefined;

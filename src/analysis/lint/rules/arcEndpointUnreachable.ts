@@ -1,7 +1,8 @@
 // Arc names a host cannot reach at all: DNS failures (SERVFAIL, REFUSED, no data) and network
 // failures (no route, blocked by a firewall or NSG, nothing listening, timeout, TLS re-signed by
-// an inspecting firewall or proxy whose CA the host does not trust) — what check()
-// says, grouped by cause, with its trace.
+// an inspecting firewall or proxy whose CA the host does not trust, a host whose OS offers no
+// TLS 1.2, a Windows host without the GCM cipher suites its agent needs) — what check()
+// says, grouped by cause, with its trace and, for the TLS failures, the fix on the host.
 import { EndpointCheck } from "../../check.js";
 import { groupBy, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
@@ -14,6 +15,8 @@ const REASONS = [
   "NotListening",
   "ProxyFailed",
   "TlsUntrusted",
+  "TlsVersionUnsupported",
+  "TlsCipherSuiteMismatch",
   "DnsServfail",
   "DnsRefused",
   "DnsNodata",
