@@ -29,7 +29,8 @@ Commands:
   time      Show or advance the virtual clock: arclink time advance 15m
   script    The portal's Arc onboarding script (OnboardingScript.sh / .ps1): arclink script --help
   fleet     Simulate N agents onboarding and heartbeating through the real admission path:
-            --machines N [--site S] [--scope S|none] [--location R] [--heartbeats K] [--json]
+            --machines N [--site S] [--scope S|none] [--location R] [--heartbeats K] [--json];
+            a run kept in the store: --operation ID | --list
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<void> {
     case "script":
       return scriptCommand(rest);
     case "fleet":
-      return fleetCommand(new Flags(rest, ["json"]));
+      return fleetCommand(new Flags(rest, ["json", "list"]));
     case undefined:
     case "help":
     case "--help":

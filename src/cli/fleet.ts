@@ -3,13 +3,18 @@
 // progress (a bar on a terminal, plain lines otherwise) and prints the summary: connected and
 // refused by reason, time and rate. Exit 0 when the fleet ran to its end (refused machines are a
 // result, not an error), 1 when it failed or stopped at its time limit, 2 for bad flags.
+// `arclink fleet --operation ID` shows a run (past, or following one in progress; runs are kept in
+// the store, so this works after a restart and through any replica); `arclink fleet --list` lists
+// the runs kept (the last 20).
 import { ArmClient, readReady } from "./client.js";
 import { CliError, Flags } from "./flags.js";
 
 const MAX_MACHINES = 200_000;
 const USAGE =
   "Usage: arclink fleet --machines N [--site S] [--scope NAME|ID|none] [--location R] [--resource-group G]\n" +
-  "                     [--heartbeats K] [--unassociated M] [--time-limit SECONDS] [--name-prefix P] [--json]";
+  "                     [--heartbeats K] [--unassociated M] [--time-limit SECONDS] [--name-prefix P] [--json]\n" +
+  "       arclink fleet --operation ID [--json]   (show a run; follows it while it is in progress)\n" +
+  "       arclink fleet --list [--json]           (the runs kept: the last 20)";
 
 function count(flags: Flags, name: string, min: number, max: number, dflt?: number): number | undefined {
   const v = flags.optString(name);
@@ -19,7 +24,28 @@ function count(flags: Flags, name: string, min: number, max: number, dflt?: numb
   return Number(v);
 }
 
+const OPERATIONS = "/providers/ArcLink.Lab/fleetOperations";
+
 export async function fleetCommand(flags: Flags): Promise<void> {
+  const operation = flags.optString("operation");
+  if (operation !== undefined || flags.bool("list")) {
+    if (flags.has("machines"))
+      throw new CliError(
+        `--machines starts a new fleet; it does not go with --operation or --list.\n${USAGE}`,
+        2,
+      );
+    if (operation !== undefined && !/^[-0-9A-Za-z]{1,64}$/.test(operation))
+      throw new CliError(
+        `--operation takes a fleet operation id (as printed by arclink fleet), got '${operation}'.`,
+        2,
+      );
+    const json = flags.bool("json");
+    const client = new ArmClient(readReady(flags));
+    flags.rejectUnknown();
+    if (operation === undefined) return listRuns(client, json);
+    const status = await client.call("GET", client.sub(`${OPERATIONS}?id=${operation}`));
+    return follow(client, status, json);
+  }
   if (!flags.has("machines")) throw new CliError(`--machines is required.\n${USAGE}`, 2);
   const machines = count(flags, "machines", 1, MAX_MACHINES)!;
   const body = {
@@ -38,9 +64,15 @@ export async function fleetCommand(flags: Flags): Promise<void> {
   flags.rejectUnknown();
 
   const started = await client.call("POST", client.sub("/providers/ArcLink.Lab/fleet"), body);
-  const id = String(started.name);
+  return follow(client, started, json);
+}
+
+/** Follows a run until it ends, then prints its summary and sets the exit code. */
+async function follow(client: ArmClient, first: any, json: boolean): Promise<void> {
+  const id = String(first.name);
   const tty = !json && process.stderr.isTTY === true;
-  let status = started;
+  if (!json) process.stderr.write(`Fleet operation ${id} (arclink fleet --operation ${id} shows it again)\n`);
+  let status = first;
   let lastLine = "";
   for (;;) {
     const line = progressLine(status);
@@ -50,14 +82,45 @@ export async function fleetCommand(flags: Flags): Promise<void> {
     lastStatus = status;
     if (status.status !== "InProgress") break;
     await new Promise((r) => setTimeout(r, 500));
-    status = await client.call("GET", client.sub(`/providers/ArcLink.Lab/fleetOperations?id=${id}`));
+    status = await client.call("GET", client.sub(`${OPERATIONS}?id=${id}`));
   }
   if (tty) process.stderr.write("\n");
   else if (!json && lastLine !== progressLine(status)) process.stderr.write(`${progressLine(status)}\n`);
 
-  const p = status.properties;
-  const summary = {
-    id,
+  const summary = summarize(status);
+  if (json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+  else process.stdout.write(renderSummary(summary) + "\n");
+  if (status.status !== "Succeeded") {
+    if (json) process.exitCode = 1;
+    else throw new CliError(`${status.error?.code ?? status.status}: ${status.error?.message ?? ""}`, 1);
+  }
+}
+
+async function listRuns(client: ArmClient, json: boolean): Promise<void> {
+  const list = await client.call("GET", client.sub(OPERATIONS));
+  const runs = (list.value as any[]).map((x) => ({
+    ...summarize(x),
+    startTime: x.startTime,
+    endTime: x.endTime,
+  }));
+  if (json) {
+    process.stdout.write(JSON.stringify(runs, null, 2) + "\n");
+    return;
+  }
+  if (!runs.length) {
+    process.stdout.write("No fleet runs kept.\n");
+    return;
+  }
+  for (const x of runs)
+    process.stdout.write(
+      `${x.id}  ${x.startTime}  ${x.status}${x.error ? ` (${x.error.code})` : ""}  ${x.machines} machines (${x.namePrefix}-*): ${x.created} created, ${x.connected} connected, ${x.refused} refused\n`,
+    );
+}
+
+function summarize(status: any): any {
+  const p = status.properties ?? {};
+  return {
+    id: String(status.name),
     status: status.status,
     machines: p.machines,
     created: p.created,
@@ -81,12 +144,6 @@ export async function fleetCommand(flags: Flags): Promise<void> {
     residentMemoryBytes: p.residentMemoryBytes,
     error: status.error,
   };
-  if (json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
-  else process.stdout.write(renderSummary(summary) + "\n");
-  if (status.status !== "Succeeded") {
-    if (json) process.exitCode = 1;
-    else throw new CliError(`${status.error?.code ?? status.status}: ${status.error?.message ?? ""}`, 1);
-  }
 }
 
 let lastStatus: any;

@@ -4,19 +4,21 @@
 //        → 202 Accepted with Azure-AsyncOperation and Location: the operation's status URL.
 //   GET  /subscriptions/{s}/providers/ArcLink.Lab/fleetOperations?id={operation}
 //        → the status (InProgress, Succeeded, Failed) with the fleet's counts; without id, every run.
-// One fleet runs at a time per server; runs are kept in memory (a restart forgets them, not what
-// they wrote).
+// One fleet runs at a time per server. Each run is saved in the store (src/fleet/runs.ts): its
+// status survives a restart, and any replica sharing the store answers for it; a run the restart
+// interrupted reads as Failed (FleetInterruptedByRestart) with its last saved counts. The last 20
+// runs are kept.
 import { ArmError } from "../core/armError.js";
 import { ArmRequest, ArmResponse, ArmServices } from "../frontends/arm/context.js";
 import { FleetRun, newRun, operationStatus, planFleet, runFleet } from "./fleet.js";
+import { allRuns, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
 
-const runs = new WeakMap<ArmServices, Map<string, FleetRun>>();
-/** Finished runs kept for polling (the oldest are forgotten first). */
-const KEEP = 20;
+/** Runs this process is running (or whose final state it could not save yet). */
+const running = new WeakMap<ArmServices, Map<string, FleetRun>>();
 
-function runsOf(s: ArmServices): Map<string, FleetRun> {
-  let m = runs.get(s);
-  if (!m) runs.set(s, (m = new Map()));
+function runningOn(s: ArmServices): Map<string, FleetRun> {
+  let m = running.get(s);
+  if (!m) running.set(s, (m = new Map()));
   return m;
 }
 
@@ -24,24 +26,35 @@ function statusPath(sub: string): string {
   return `/subscriptions/${sub}/providers/ArcLink.Lab/fleetOperations`;
 }
 
-export function startFleet(s: ArmServices, r: ArmRequest): ArmResponse {
+export async function startFleet(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const sub = r.path.split("/")[2];
-  const all = runsOf(s);
-  const busy = [...all.values()].find((x) => x.status === "InProgress");
+  const live = runningOn(s);
+  // Runs in progress here or, through a shared store, on another replica.
+  const busy = allRuns(s, live).find((x) => x.status === "InProgress");
   if (busy)
     throw new ArmError(
       409,
       "FleetAlreadyRunning",
-      `Fleet ${busy.id} (${busy.plan.machines} machines) is still running; one fleet runs at a time. Wait for it (GET ${statusPath(sub)}?id=${busy.id}) and start again.`,
+      `Fleet ${busy.id} (${busy.plan.machines} machines) is still running; one fleet runs at a time. Wait for it (GET ${statusPath(busy.plan.subscription)}?id=${busy.id}) and start again.`,
     );
   const plan = planFleet(s, sub, r.body);
   const run = newRun(plan, s.clock.now());
-  all.set(run.id, run);
-  for (const [id, x] of all) {
-    if (all.size <= KEEP) break;
-    if (x.status !== "InProgress") all.delete(id);
+  live.set(run.id, run);
+  // Stored before it is announced: its status URL answers on every replica and after a restart.
+  try {
+    await saveRun(s, run);
+  } catch (e) {
+    live.delete(run.id);
+    throw e;
   }
-  void runFleet(s, run, r.principal, r.baseUrl);
+  void runFleet(s, run, r.principal, r.baseUrl).finally(() => {
+    if (savedFinished(s, run.id)) live.delete(run.id);
+    // Runs whose end could not be saved stay here, the newest KEEP of them.
+    for (const [id, x] of live) {
+      if (live.size <= KEEP) break;
+      if (x.status !== "InProgress") live.delete(id);
+    }
+  });
   const url = `${r.baseUrl}${statusPath(sub)}?id=${run.id}&api-version=${encodeURIComponent(r.apiVersion)}`;
   return {
     status: 202,
@@ -52,23 +65,25 @@ export function startFleet(s: ArmServices, r: ArmRequest): ArmResponse {
 
 export function fleetOperations(s: ArmServices, r: ArmRequest): ArmResponse {
   const sub = r.path.split("/")[2];
-  const all = runsOf(s);
+  const live = runningOn(s);
   const id = r.query.get("id");
   const mine = (x: FleetRun) => x.plan.subscription.toLowerCase() === sub.toLowerCase();
   if (id === null) {
     return {
       status: 200,
       body: {
-        value: [...all.values()].filter(mine).map((x) => operationStatus(x, `${statusPath(sub)}/${x.id}`)),
+        value: allRuns(s, live)
+          .filter(mine)
+          .map((x) => operationStatus(x, `${statusPath(sub)}/${x.id}`)),
       },
     };
   }
-  const run = all.get(id);
+  const run = findRun(s, live, id);
   if (!run || !mine(run))
     throw new ArmError(
       404,
       "OperationNotFound",
-      `No fleet operation '${id}' on this server (runs are kept in memory: a restart forgets them).`,
+      `No fleet operation '${id}' in subscription ${sub}. The last ${KEEP} runs are kept; list them with GET ${statusPath(sub)} (or arclink fleet --list).`,
     );
   return { status: 200, body: operationStatus(run, `${statusPath(sub)}/${run.id}`) };
 }

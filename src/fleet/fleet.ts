@@ -25,6 +25,7 @@ import { addressesIn, DNS_SERVER_TYPE, HOST_TYPE, SITE_TYPE, sitePrefixes } from
 import { MACHINE_TYPE, SCOPE_TYPE } from "../providers/hybridcompute/versions.js";
 import { asObject, optString } from "../providers/validate.js";
 import { WriteTx } from "../world/writeTx.js";
+import { Checkpoints, runResourceId } from "./runs.js";
 
 export const MAX_MACHINES = 200_000;
 export const DEFAULT_TIME_LIMIT_S = 600;
@@ -348,7 +349,11 @@ const cpuSeconds = () => {
   return (c.user + c.system) / 1e6;
 };
 
-/** Runs a planned fleet to its end (or its time limit), updating `run` as it goes. */
+/**
+ * Runs a planned fleet to its end (or its time limit), updating `run` as it goes and saving it in
+ * the store (src/fleet/runs.ts): at the start, at each phase change, every few seconds between
+ * chunks, and at the end.
+ */
 export async function runFleet(
   s: ArmServices,
   run: FleetRun,
@@ -363,7 +368,9 @@ export async function runFleet(
     if (performance.now() > deadline) throw new TimeLimit();
   };
   const yieldNow = () => new Promise<void>((r) => setImmediate(r));
+  const saves = new Checkpoints(s, run);
   try {
+    if (!s.world.get(runResourceId(run.id))) await saves.phase(p.phase);
     // 1. Hosts and machines.
     const hostDef = s.registry.type(HOST_TYPE)!;
     const machineDef = s.registry.type(MACHINE_TYPE)!;
@@ -430,12 +437,14 @@ export async function runFleet(
         }
       });
       p.created = end;
+      saves.maybe();
       checkTime();
       await yieldNow();
     }
     p.createSeconds = (performance.now() - t0) / 1000;
 
     // 2. Onboarding: every agent registers with its regional HIS.
+    await saves.phase("onboarding");
     p.phase = "onboarding";
     const model = s.network.model();
     const hosts: HostModel[] = hostIds.map((id) => model.hosts.get(keyOf(id))!);
@@ -468,6 +477,7 @@ export async function runFleet(
       for (const j of admitted) connected[j] = true;
       p.connected += admitted.length;
       p.evaluated = end;
+      saves.maybe();
       checkTime();
       await yieldNow();
     }
@@ -475,6 +485,7 @@ export async function runFleet(
     p.onboardPerSecond = plan.machines / Math.max(p.onboardSeconds, 1e-6);
 
     // 3. Heartbeat rounds, back to back; CPU per round ÷ 300 s is the load at Arc's cadence.
+    await saves.phase("heartbeats");
     p.phase = "heartbeats";
     const his = `${hisCode(plan.location)}.his.arc.azure.com`;
     let cpu = 0;
@@ -500,6 +511,7 @@ export async function runFleet(
         }
         await Promise.all(writes);
         p.heartbeatsAdmitted += writes.length;
+        saves.maybe();
         checkTime();
         await yieldNow();
       }
@@ -531,6 +543,7 @@ export async function runFleet(
   } finally {
     p.residentMemoryBytes = process.memoryUsage().rss;
     run.endTime = s.clock.now().toISOString();
+    await saves.end();
   }
 }
 
