@@ -170,6 +170,18 @@ describe("arclink fleet", T, () => {
     assert.equal(machines.filter((m) => m.properties.status === "Connected").length, 0);
   });
 
+  it("a restart with --topology onboards and lists the file's hosts, not the fleet's", T, async () => {
+    const r = await fleet(srv, ["--machines", "40", "--heartbeats", "0", "--name-prefix", "fr", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    srv = await srv.restart();
+    const out = srv.output();
+    assert.match(out, /Onboarded 2 of 3 machines/, out);
+    assert.doesNotMatch(out, /fr-0000/, "the start-up table lists the topology's hosts only");
+    // The fleet's machines are still stored (and still Connected from their last check-in).
+    const machines = await listAll(srv, machinesPath(srv));
+    assert.equal(machines.filter((m) => m.name.startsWith("fr-")).length, 40);
+  });
+
   it("bad input exits non-zero with a clear message and stores nothing", T, async () => {
     const before = (await listAll(srv, hostsPath(srv))).length;
     const cases: Array<[string[], number, RegExp]> = [

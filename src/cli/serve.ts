@@ -119,7 +119,9 @@ export async function serve(flags: Flags): Promise<void> {
       propagationDelayMs: s.settings().propagationDelayMs,
     };
     out.write(`What each machine can reach (arclink check --all --trace explains every line):\n\n`);
-    for (const h of [...s.network.model().hosts.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    // The file's hosts (not every host the world has gained since, e.g. from `arclink fleet`).
+    const hosts = [...s.network.model().hosts.values()].filter((h) => running.topologyHostKeys.has(h.key));
+    for (const h of hosts.sort((a, b) => a.name.localeCompare(b.name))) {
       out.write(renderHostCheck(checkHost(ctx, h), false) + "\n\n");
     }
     const ok = running.onboarded.filter((o) => o.connected).length;

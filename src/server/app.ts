@@ -67,6 +67,8 @@ export interface RunningArcLink {
   gateway: Gateway;
   /** Machines the start-up topology onboarded (or failed to). */
   onboarded: OnboardResult[];
+  /** Keys of the hosts the start-up topology declares (empty without one). */
+  topologyHostKeys: Set<string>;
   close(): Promise<void>;
 }
 
@@ -142,6 +144,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   const readyFiles = [join(dataDir, "ready.json"), ...(opts.readyFile ? [resolve(opts.readyFile)] : [])];
   let specs = opts.dnsListeners ?? [{ resolver: "*" }];
   let onboarded: OnboardResult[] = [];
+  let topologyHostKeys = new Set<string>();
   if (opts.topology) {
     const applied = await applyTopology(services, defaults, opts.topology, arm);
     log(`topology ${opts.topology}: ${applied.created} created, ${applied.updated} updated`);
@@ -155,7 +158,10 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
       now: clock.now(),
       propagationDelayMs: services.settings().propagationDelayMs,
     };
-    for (const h of network.model().hosts.values()) onboarded.push(await onboardHost(ctx, writer, h));
+    // The file's own hosts only: a restart must not walk every host a fleet added since.
+    topologyHostKeys = applied.hostKeys;
+    for (const h of network.model().hosts.values())
+      if (topologyHostKeys.has(h.key)) onboarded.push(await onboardHost(ctx, writer, h));
     onboarded = onboarded.filter((o) => o.machine);
   }
   const listeners = new ResolverListeners(network, specs, "127.0.0.1", () => {
@@ -181,6 +187,7 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     network,
     gateway,
     onboarded,
+    topologyHostKeys,
     async close() {
       unsubscribe();
       await listeners.close();

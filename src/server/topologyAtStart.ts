@@ -1,5 +1,6 @@
 // `arclink serve --topology FILE`: apply a topology in-process through the same ARM handler
 // the API uses (same validation, same side effects), as the default service principal.
+import { keyOf } from "../core/resourceId.js";
 import { readFileSync } from "node:fs";
 import { ArmError } from "../core/armError.js";
 import { handleArm } from "../frontends/arm/armHandler.js";
@@ -13,6 +14,8 @@ export interface AppliedTopology {
   created: number;
   updated: number;
   listeners: ListenerSpec[];
+  /** Keys (lower-cased ids) of the hosts the file declares: the machines onboarded at start. */
+  hostKeys: Set<string>;
 }
 
 export function listenerSpecs(listeners: PlannedListener[]): ListenerSpec[] {
@@ -56,5 +59,8 @@ export async function applyTopology(
     if (out.status === 201) created++;
     else updated++;
   }
-  return { created, updated, listeners: listenerSpecs(p.listeners) };
+  const hostKeys = new Set(
+    p.steps.filter((st) => st.type.toLowerCase() === "arclink.lab/hosts").map((st) => keyOf(st.id)),
+  );
+  return { created, updated, listeners: listenerSpecs(p.listeners), hostKeys };
 }

@@ -55,8 +55,9 @@ export async function startServer(
     await new Promise((r) => setTimeout(r, 50));
   }
   const info = JSON.parse(readFileSync(readyFile, "utf8")) as Ready;
-  const exited = () =>
-    new Promise<void>((r) => (proc.exitCode !== null ? r() : proc.once("exit", () => r())));
+  // A process ended by a signal keeps exitCode null and has signalCode set instead.
+  const gone = () => proc.exitCode !== null || proc.signalCode !== null;
+  const exited = () => new Promise<void>((r) => (gone() ? r() : proc.once("exit", () => r())));
   const self: TestServer = {
     info,
     dataDir,
@@ -64,11 +65,11 @@ export async function startServer(
     proc,
     output: () => out,
     async stop() {
-      if (proc.exitCode === null) proc.kill("SIGTERM");
+      if (!gone()) proc.kill("SIGTERM");
       await exited();
     },
     async kill9() {
-      if (proc.exitCode === null) proc.kill("SIGKILL");
+      if (!gone()) proc.kill("SIGKILL");
       await exited();
     },
     async restart() {
