@@ -393,3 +393,29 @@ export function formatTagsArgument(tags: readonly (readonly [string, string])[])
     })
     .join(",");
 }
+
+/** Where the onboarding scripts report a failed download or installation (Azure Arc's /log endpoint). */
+export const LOG_URL = "https://gbl.his.arc.azure.com/log";
+
+/**
+ * The scripts' header: the chosen options as comment lines. `interactive` names the interactive
+ * sign-in as the operating system's script performs it.
+ */
+export function describeOptions(o: ScriptOptions, interactive: string): string[] {
+  const auth = o.servicePrincipal
+    ? `service principal ${o.servicePrincipal.clientId} (multiple servers)`
+    : interactive;
+  const conn =
+    o.connectivity === "proxy"
+      ? `proxy server ${o.proxyUrl}`
+      : o.connectivity === "privateEndpoint"
+        ? `private endpoint, through ${o.privateLinkScopeId}`
+        : "public endpoint";
+  return [
+    `#   Subscription:   ${o.subscriptionId}`,
+    `#   Resource group: ${o.resourceGroup}`,
+    `#   Region:         ${o.location}`,
+    `#   Authentication: ${auth}`,
+    `#   Connectivity:   ${conn}`,
+  ];
+}

@@ -4,7 +4,8 @@ import { newGuid } from "../../core/guid.js";
 import { normalizeRegion } from "../../core/regions.js";
 import { keyOf, parentId, parseResourceId } from "../../core/resourceId.js";
 import { Entry, WorldView } from "../../world/world.js";
-import { NameRule, ProviderContext, WriteRequest } from "../contract.js";
+import { NameRule, ProviderContext, ResourceType, WriteRequest } from "../contract.js";
+import { asObject } from "../validate.js";
 
 export const VNET_TYPE = "Microsoft.Network/virtualNetworks";
 export const SUBNET_TYPE = "Microsoft.Network/virtualNetworks/subnets";
@@ -33,6 +34,43 @@ export const NETWORK_NAME: NameRule = {
   describe:
     "letters, digits, underscores, periods and hyphens; it must start with a letter or digit and end with a letter, digit or underscore",
 };
+
+/** How Microsoft.Network answers writes: PUT with Azure-AsyncOperation, DELETE with 202 and Location. */
+const NETWORK_LRO: ResourceType["lro"] = { put: "asyncOperation", delete: "location" };
+
+/** What a Network type declares itself; the Network conventions fill in the rest. */
+type NetworkTypeSpec = Omit<ResourceType, "kind" | "name" | "lro" | "etag" | "listBy" | "patch" | "write"> &
+  Partial<Pick<ResourceType, "name" | "etag">>;
+
+/**
+ * A top-level (tracked) Network type: Azure's name rule and W/"…" ETags unless the spec says
+ * otherwise, listed by subscription and by resource group, and PATCH updates tags only. `write`
+ * gets the request's `properties` object; a tags PATCH keeps the stored properties without it.
+ */
+export function trackedNetworkType(
+  spec: NetworkTypeSpec & {
+    write(ctx: ProviderContext, req: WriteRequest, properties: Record<string, any>): Record<string, any>;
+  },
+): ResourceType {
+  return {
+    kind: "tracked",
+    name: NETWORK_NAME,
+    lro: NETWORK_LRO,
+    etag: "weak",
+    listBy: { subscription: true, resourceGroup: true },
+    patch: "tags",
+    ...spec,
+    write(ctx, req) {
+      if (isTagsPatch(req)) return unchanged(req.existing!);
+      return spec.write(ctx, req, asObject(req.body.properties, "properties"));
+    },
+  };
+}
+
+/** A Network child type (subnets, security rules, …): Azure's name rule, W/"…" ETags, no PATCH. */
+export function childNetworkType(spec: Omit<ResourceType, "kind" | "name" | "lro" | "etag">): ResourceType {
+  return { kind: "proxy", name: NETWORK_NAME, lro: NETWORK_LRO, etag: "weak", ...spec };
+}
 
 /** A PATCH of tags hands the provider the stored properties object itself. */
 export function isTagsPatch(req: WriteRequest): boolean {
@@ -66,6 +104,11 @@ export function sameKey(a: unknown, b: unknown): boolean {
 
 export function parentOf(id: string): string {
   return parentId(parseResourceId(id)!)!;
+}
+
+/** The stored parent of the child being written (the front end has checked that it exists). */
+export function parentEntry(ctx: ProviderContext, req: WriteRequest): Entry {
+  return ctx.tx.get(parentOf(req.id.id))!;
 }
 
 export function lastName(id: string): string {

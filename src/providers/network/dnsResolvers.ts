@@ -9,27 +9,18 @@ import { DNS_RESOLVER_API_VERSIONS } from "./apiVersions.js";
 import {
   idOf,
   internalOf,
-  isTagsPatch,
-  NETWORK_NAME,
   regionOf,
   RESOLVER_TYPE,
   sameKey,
-  unchanged,
+  trackedNetworkType,
   VNET_TYPE,
 } from "./common.js";
 
-export const dnsResolvers: ResourceType = {
+export const dnsResolvers: ResourceType = trackedNetworkType({
   type: RESOLVER_TYPE,
   apiVersions: DNS_RESOLVER_API_VERSIONS,
-  kind: "tracked",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
   etag: "guid",
-  listBy: { subscription: true, resourceGroup: true },
-  patch: "tags",
-  write(ctx, req) {
-    if (isTagsPatch(req)) return unchanged(req.existing!);
-    const p = asObject(req.body.properties, "properties");
+  write(ctx, req, p) {
     const vref = asObject(p.virtualNetwork, "properties.virtualNetwork");
     if (vref.id === undefined || vref.id === null) {
       throw errors.missingProperty(
@@ -71,4 +62,4 @@ export const dnsResolvers: ResourceType = {
       ...internalOf(req.existing),
     };
   },
-};
+});

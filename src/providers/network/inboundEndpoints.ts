@@ -22,6 +22,7 @@ import {
   internalOf,
   isTagsPatch,
   NETWORK_NAME,
+  parentEntry,
   parentOf,
   regionOf,
   sameKey,
@@ -42,7 +43,7 @@ export const inboundEndpoints: ResourceType = {
   patch: "tags",
   write(ctx, req) {
     if (isTagsPatch(req)) return unchanged(req.existing!);
-    const resolver = ctx.tx.get(parentOf(req.id.id))!;
+    const resolver = parentEntry(ctx, req);
     const name = String(req.existing?.body.name ?? req.id.names[1]);
     const location = regionOf(req);
     if (location !== resolver.body.location) {

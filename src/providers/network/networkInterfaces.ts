@@ -12,8 +12,6 @@ import { NETWORK_API_VERSIONS } from "./apiVersions.js";
 import {
   idOf,
   internalOf,
-  isTagsPatch,
-  NETWORK_NAME,
   NIC_IPCONFIG_TYPE,
   NIC_TYPE,
   NSG_TYPE,
@@ -22,6 +20,7 @@ import {
   sameKey,
   SUBNET_TYPE,
   trackedBody,
+  trackedNetworkType,
   unchanged,
   weakEtag,
 } from "./common.js";
@@ -118,18 +117,10 @@ function addressSet(configs: unknown): string {
     .join(",");
 }
 
-export const networkInterfaces: ResourceType = {
+export const networkInterfaces: ResourceType = trackedNetworkType({
   type: NIC_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "tracked",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
-  listBy: { subscription: true, resourceGroup: true },
-  patch: "tags",
-  write(ctx, req) {
-    if (isTagsPatch(req)) return unchanged(req.existing!);
-    const p = asObject(req.body.properties, "properties");
+  write(ctx, req, p) {
     const owner = req.existing ? ownerOf(ctx, req.existing) : undefined;
     if (owner) {
       const given = asArray(p.ipConfigurations, "properties.ipConfigurations");
@@ -302,4 +293,4 @@ export const networkInterfaces: ResourceType = {
       );
     }
   },
-};
+});

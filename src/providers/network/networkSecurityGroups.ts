@@ -12,14 +12,13 @@ import {
   DEFAULT_RULE_TYPE,
   idOf,
   internalOf,
-  isTagsPatch,
   NETWORK_NAME,
   NIC_TYPE,
   NSG_TYPE,
   RULE_TYPE,
   sameKey,
   SUBNET_TYPE,
-  unchanged,
+  trackedNetworkType,
 } from "./common.js";
 import { inlineRules, RuleSibling, securityRuleProperties } from "./securityRules.js";
 
@@ -110,18 +109,10 @@ function users(view: WorldView, nsgId: string): { subnets: string[]; nics: strin
   return { subnets, nics };
 }
 
-export const networkSecurityGroups: ResourceType = {
+export const networkSecurityGroups: ResourceType = trackedNetworkType({
   type: NSG_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "tracked",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
-  listBy: { subscription: true, resourceGroup: true },
-  patch: "tags",
-  write(ctx, req) {
-    if (isTagsPatch(req)) return unchanged(req.existing!);
-    const p = asObject(req.body.properties, "properties");
+  write(ctx, req, p) {
     const nsgId = req.existing?.body.id ?? req.id.id;
     const inputs = asArray(p.securityRules, "properties.securityRules");
     const written: (RuleSibling & { id: string; properties: Record<string, any> })[] = [];
@@ -201,4 +192,4 @@ export const networkSecurityGroups: ResourceType = {
     return { ...body, properties: props };
   },
   virtualChildren: { defaultsecurityrules: defaultRulesChildren },
-};
+});

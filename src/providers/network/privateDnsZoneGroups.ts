@@ -12,9 +12,10 @@ import { asArray, asObject, optString, ref } from "../validate.js";
 import { arr } from "./addressing.js";
 import { NETWORK_API_VERSIONS } from "./apiVersions.js";
 import {
+  childNetworkType,
   idOf,
   lastName,
-  NETWORK_NAME,
+  parentEntry,
   parentOf,
   PRIVATE_DNS_ZONE_TYPE,
   sameKey,
@@ -74,15 +75,11 @@ function zonesOf(body: Record<string, any> | undefined): string[] {
     .filter((z): z is string => typeof z === "string");
 }
 
-export const privateDnsZoneGroups: ResourceType = {
+export const privateDnsZoneGroups: ResourceType = childNetworkType({
   type: ZONE_GROUP_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "proxy",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
   write(ctx, req) {
-    const pe = ctx.tx.get(parentOf(req.id.id))!;
+    const pe = parentEntry(ctx, req);
     const other = ctx.tx.children(pe.id, ZONE_GROUP_TYPE).find((g) => !sameKey(g.id, req.id.id));
     if (other) {
       throw new ArmError(
@@ -198,4 +195,4 @@ export const privateDnsZoneGroups: ResourceType = {
     });
     return { ...body, properties: { ...body.properties, privateDnsZoneConfigs: configs } };
   },
-};
+});

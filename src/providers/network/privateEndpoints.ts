@@ -14,7 +14,6 @@ import { NETWORK_API_VERSIONS } from "./apiVersions.js";
 import {
   idOf,
   internalOf,
-  isTagsPatch,
   NETWORK_NAME,
   NIC_TYPE,
   parentOf,
@@ -22,7 +21,7 @@ import {
   regionOf,
   sameKey,
   SUBNET_TYPE,
-  unchanged,
+  trackedNetworkType,
   weakEtag,
 } from "./common.js";
 import { EndpointAddress, putPrivateEndpointNic } from "./networkInterfaces.js";
@@ -141,18 +140,11 @@ function update(
   return { ...prev, [c.list]: [entry], ...internalOf(req.existing) };
 }
 
-export const privateEndpoints: ResourceType = {
+export const privateEndpoints: ResourceType = trackedNetworkType({
   type: PE_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "tracked",
   name: { ...NETWORK_NAME, min: 2, max: 64 },
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
-  listBy: { subscription: true, resourceGroup: true },
-  patch: "tags",
-  write(ctx, req) {
-    if (isTagsPatch(req)) return unchanged(req.existing!);
-    const p = asObject(req.body.properties, "properties");
+  write(ctx, req, p) {
     const location = regionOf(req);
     const peId = req.existing?.body.id ?? req.id.id;
     const peName = String(req.existing?.body.name ?? req.id.names[0]);
@@ -321,7 +313,7 @@ export const privateEndpoints: ResourceType = {
     }
     return { ...body, properties: props };
   },
-};
+});
 
 /** The resource guid an endpoint was created with (it names the NIC, the connection and DNS metadata). */
 export function resourceGuidOf(pe: Entry): string {

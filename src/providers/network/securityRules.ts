@@ -7,7 +7,7 @@ import { WorldView } from "../../world/world.js";
 import { ResourceType } from "../contract.js";
 import { asArray, asObject, optEnum, optString } from "../validate.js";
 import { NETWORK_API_VERSIONS } from "./apiVersions.js";
-import { NETWORK_NAME, orderedChildren, parentOf, publicBody, RULE_TYPE, sameKey } from "./common.js";
+import { childNetworkType, orderedChildren, parentOf, publicBody, RULE_TYPE, sameKey } from "./common.js";
 import { isServiceTag } from "./serviceTagNames.js";
 
 export const PROTOCOLS = ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"] as const;
@@ -178,13 +178,9 @@ export function inlineRules(view: WorldView, nsgId: string): Record<string, any>
   return orderedChildren(view, nsgId, RULE_TYPE).map((e) => publicBody(e.body));
 }
 
-export const securityRules: ResourceType = {
+export const securityRules: ResourceType = childNetworkType({
   type: RULE_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "proxy",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
   write(ctx, req) {
     const nsgId = parentOf(req.id.id);
     const name = String(req.existing?.body.name ?? req.id.names[req.id.names.length - 1]);
@@ -195,4 +191,4 @@ export const securityRules: ResourceType = {
       ruleSiblings(ctx.tx, nsgId, req.id.id),
     );
   },
-};
+});

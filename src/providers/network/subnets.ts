@@ -9,12 +9,12 @@ import { asArray, asObject, cidr, optBool, optEnum, optString, ref } from "../va
 import { arr, assertSubnetUnused, subnetPrefixes, subnetUsers } from "./addressing.js";
 import { NETWORK_API_VERSIONS } from "./apiVersions.js";
 import {
+  childNetworkType,
   idOf,
-  NETWORK_NAME,
   NIC_TYPE,
   NSG_TYPE,
   orderedChildren,
-  parentOf,
+  parentEntry,
   PE_TYPE,
   publicBody,
   sameKey,
@@ -263,16 +263,11 @@ export function inlineSubnets(view: WorldView, vnetId: string): Record<string, a
   return orderedChildren(view, vnetId, SUBNET_TYPE).map((e) => projectSubnet(e.body, view));
 }
 
-export const subnets: ResourceType = {
+export const subnets: ResourceType = childNetworkType({
   type: SUBNET_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "proxy",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
   write(ctx, req) {
-    const vnetId = parentOf(req.id.id);
-    const vnet = ctx.tx.get(vnetId)!;
+    const vnet = parentEntry(ctx, req);
     const props = asObject(req.body.properties, "properties");
     const { properties } = subnetProperties(ctx, {
       vnet: vnetInfo(vnet),
@@ -292,7 +287,7 @@ export const subnets: ResourceType = {
   project(body, view) {
     return projectSubnet(body, view);
   },
-};
+});
 
 /** Name, location and address space of a stored VNet. */
 export function vnetInfo(vnet: Entry): SubnetArgs["vnet"] {

@@ -10,9 +10,10 @@ import { asObject, optBool, ref } from "../validate.js";
 import { arr } from "./addressing.js";
 import { NETWORK_API_VERSIONS } from "./apiVersions.js";
 import {
+  childNetworkType,
   idOf,
-  NETWORK_NAME,
   orderedChildren,
+  parentEntry,
   parentOf,
   PEERING_TYPE,
   publicBody,
@@ -37,16 +38,11 @@ function prefixesOf(vnet: Record<string, any> | undefined): string[] {
   return arr(vnet?.properties?.addressSpace?.addressPrefixes).map(String);
 }
 
-export const virtualNetworkPeerings: ResourceType = {
+export const virtualNetworkPeerings: ResourceType = childNetworkType({
   type: PEERING_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "proxy",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
   write(ctx, req) {
-    const vnetId = parentOf(req.id.id);
-    const vnet = ctx.tx.get(vnetId)!;
+    const vnet = parentEntry(ctx, req);
     const p = asObject(req.body.properties, "properties");
     const remoteRef = asObject(p.remoteVirtualNetwork, "properties.remoteVirtualNetwork");
     if (remoteRef.id === undefined || remoteRef.id === null) {
@@ -108,7 +104,7 @@ export const virtualNetworkPeerings: ResourceType = {
   project(body, view) {
     return projectPeering(body, view);
   },
-};
+});
 
 /** The peering as GET shows it, with its live state and the remote address space. */
 export function projectPeering(body: Record<string, any>, view: WorldView): Record<string, any> {

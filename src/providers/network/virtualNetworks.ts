@@ -13,13 +13,12 @@ import {
   childBody,
   idOf,
   internalOf,
-  isTagsPatch,
   NETWORK_NAME,
   regionOf,
   RESOLVER_TYPE,
   sameKey,
   SUBNET_TYPE,
-  unchanged,
+  trackedNetworkType,
   VNET_TYPE,
 } from "./common.js";
 import { inlineSubnets, subnetProperties } from "./subnets.js";
@@ -27,18 +26,10 @@ import { inlinePeerings } from "./virtualNetworkPeerings.js";
 
 const VNET_POLICIES = ["Disabled", "Basic"] as const;
 
-export const virtualNetworks: ResourceType = {
+export const virtualNetworks: ResourceType = trackedNetworkType({
   type: VNET_TYPE,
   apiVersions: NETWORK_API_VERSIONS,
-  kind: "tracked",
-  name: NETWORK_NAME,
-  lro: { put: "asyncOperation", delete: "location" },
-  etag: "weak",
-  listBy: { subscription: true, resourceGroup: true },
-  patch: "tags",
-  write(ctx, req) {
-    if (isTagsPatch(req)) return unchanged(req.existing!);
-    const p = asObject(req.body.properties, "properties");
+  write(ctx, req, p) {
     const space = asObject(p.addressSpace, "properties.addressSpace");
     const list = asArray(space.addressPrefixes, "properties.addressSpace.addressPrefixes");
     if (!list.length) {
@@ -173,4 +164,4 @@ export const virtualNetworks: ResourceType = {
       },
     };
   },
-};
+});

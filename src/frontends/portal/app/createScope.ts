@@ -9,6 +9,7 @@ import { arm, groupOf, nameOf, sameId, V } from "./api.js";
 import { clear, errorBox, field, h, idRoute, link, loading, notice, select, uid } from "./dom.js";
 import { ARC_ZONES, locations, resourceGroups, sub, subscriptions, vnets } from "./data.js";
 import type { View } from "./main.js";
+import { wizard } from "./wizard.js";
 
 interface EndpointPlan {
   name: string;
@@ -372,49 +373,17 @@ export async function renderCreateScope(v: View): Promise<void> {
   };
 
   // ── Tabs ──
-  const panels: Record<Tab, HTMLElement> = { basics, endpoint: endpointTab, review };
-  const labels: Record<Tab, string> = {
-    basics: "Basics",
-    endpoint: "Private endpoint",
-    review: "Review + create",
-  };
-  const order: Tab[] = ["basics", "endpoint", "review"];
-  const tabButtons = new Map<Tab, HTMLButtonElement>();
-  const tabList = h("div", { class: "wizard-tabs", role: "tablist", "aria-label": "Create steps" });
-  const nav = h("div", { class: "buttons wizard-nav" });
-  const show = (t: Tab) => {
-    if (t === "review") renderReview();
-    for (const k of order) {
-      panels[k].hidden = k !== t;
-      const b = tabButtons.get(k)!;
-      b.setAttribute("aria-selected", String(k === t));
-      b.classList.toggle("active", k === t);
-    }
-    clear(nav);
-    const i = order.indexOf(t);
-    if (i > 0) nav.append(h("button", { type: "button", onclick: () => show(order[i - 1]) }, "Previous"));
-    if (i < order.length - 1)
-      nav.append(
-        h(
-          "button",
-          { type: "button", class: "primary", onclick: () => show(order[i + 1]) },
-          `Next: ${labels[order[i + 1]]}`,
-        ),
-      );
-  };
-  for (const t of order) {
-    const id = uid("tab");
-    const b = h(
-      "button",
-      { type: "button", role: "tab", id, "aria-controls": `${id}-panel`, onclick: () => show(t) },
-      labels[t],
-    );
-    panels[t].id = `${id}-panel`;
-    panels[t].setAttribute("role", "tabpanel");
-    panels[t].setAttribute("aria-labelledby", id);
-    tabButtons.set(t, b);
-    tabList.append(b);
-  }
+  const { tabList, nav, show } = wizard<Tab>(
+    "Create steps",
+    [
+      ["basics", "Basics", basics],
+      ["endpoint", "Private endpoint", endpointTab],
+      ["review", "Review + create", review],
+    ],
+    (t) => {
+      if (t === "review") renderReview();
+    },
+  );
   root.append(
     h("p", { class: "crumbs" }, link("/scopes", "Azure Arc Private Link Scopes"), " › Create"),
     h("h1", null, "Create an Azure Arc Private Link Scope"),

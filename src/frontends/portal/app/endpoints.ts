@@ -3,22 +3,10 @@
 // FQDN ↔ address table (customDnsConfigs) the seed's manual-DNS and hosts-file steps copy from,
 // and the records its zone group wrote into the private DNS zones.
 import { arm, groupOf, nameOf, V } from "./api.js";
-import {
-  busy,
-  clear,
-  confirmDialog,
-  errorBox,
-  flash,
-  h,
-  idRoute,
-  link,
-  loading,
-  table,
-  takeFlash,
-} from "./dom.js";
+import { clear, errorBox, h, idRoute, link, loading, table, takeFlash } from "./dom.js";
 import { encodeId, endpoints } from "./data.js";
 import type { View } from "./main.js";
-import { resourcePage } from "./resourcePage.js";
+import { deleteToolbar, resourcePage } from "./resourcePage.js";
 
 function connectionsOf(pe: any): any[] {
   return [
@@ -63,50 +51,32 @@ export async function renderEndpoints(v: View): Promise<void> {
   }
 }
 
-const TABS: Array<[string, string]> = [
-  ["overview", "Overview"],
-  ["dns", "DNS configuration"],
-];
-
-export async function renderEndpoint(v: View, id: string, tab = "overview"): Promise<void> {
-  const page = await resourcePage(v, {
+export function renderEndpoint(v: View, id: string, tab = "overview"): Promise<void> {
+  return resourcePage(v, {
     id,
     apiVersion: V.network,
     kind: "Private endpoint",
     list: ["/endpoints", "Private endpoints"],
     route: "endpoint",
-    tabs: TABS,
+    tabs: [
+      ["overview", "Overview", overviewTab],
+      ["dns", "DNS configuration", dnsTab],
+    ],
     tab,
     navLabel: "Private endpoint pages",
   });
-  if (!page) return;
-  const { resource: pe, pane } = page;
-  if (tab === "dns") return dnsTab(pane, pe);
-  overviewTab(pane, pe);
 }
 
 function overviewTab(pane: HTMLElement, pe: any): void {
-  const out = h("div", { class: "out" });
-  const del = h("button", { type: "button", class: "danger" }, "Delete");
-  del.addEventListener("click", async () => {
-    const ok = await confirmDialog(
-      `Delete ${pe.name}?`,
-      `The private endpoint ${pe.name}, its network interface and the DNS records its zone group wrote will be deleted.`,
-    );
-    if (!ok) return;
-    const done = await busy(del, out, `Deleting ${pe.name}…`, async () => {
-      await arm("DELETE", encodeId(pe.id), V.network);
-      return true;
-    });
-    if (done) {
-      flash(`Deleted ${pe.name}.`);
-      location.hash = "#/endpoints";
-    }
-  });
+  const toolbar = deleteToolbar(
+    pe,
+    V.network,
+    "/endpoints",
+    `The private endpoint ${pe.name}, its network interface and the DNS records its zone group wrote will be deleted.`,
+  );
   const subnet = pe.properties?.subnet?.id as string | undefined;
   pane.append(
-    h("div", { class: "toolbar" }, del),
-    out,
+    ...toolbar,
     h(
       "dl",
       { class: "props" },

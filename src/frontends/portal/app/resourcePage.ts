@@ -1,10 +1,13 @@
 /// <reference lib="dom" />
 // The frame of one resource's pages: read it (or show the error), breadcrumbs, title, the tab bar,
-// and the pane the chosen tab renders into.
-import { nameOf } from "./api.js";
-import { clear, errorBox, h, idRoute, link, loading } from "./dom.js";
-import { get } from "./data.js";
+// and the pane the chosen tab renders into; and the Overview's Delete button.
+import { arm, nameOf } from "./api.js";
+import { busy, clear, confirmDialog, errorBox, flash, h, idRoute, link, loading } from "./dom.js";
+import { encodeId, get } from "./data.js";
 import type { View } from "./main.js";
+
+/** One tab: its route segment, its label, and what renders it into the pane. */
+export type ResourceTab = [string, string, (pane: HTMLElement, resource: any) => void | Promise<void>];
 
 export interface ResourcePageSpec {
   id: string;
@@ -15,17 +18,15 @@ export interface ResourcePageSpec {
   list: [string, string];
   /** Route name of the resource's pages, e.g. "scope". */
   route: string;
-  tabs: Array<[string, string]>;
+  /** The first tab is shown when the route names none (or one the page does not have). */
+  tabs: ResourceTab[];
   tab: string;
   /** e.g. "Scope pages" */
   navLabel: string;
 }
 
-/** Renders the frame and returns the resource and the tab's pane; undefined when it could not be read. */
-export async function resourcePage(
-  v: View,
-  s: ResourcePageSpec,
-): Promise<{ resource: any; pane: HTMLElement } | undefined> {
+/** Renders the frame and the chosen tab (or the error, when the resource could not be read). */
+export async function resourcePage(v: View, s: ResourcePageSpec): Promise<void> {
   const { root } = v;
   root.append(loading());
   let resource: any;
@@ -34,7 +35,7 @@ export async function resourcePage(
   } catch (e) {
     clear(root);
     root.append(h("h1", null, nameOf(s.id)), errorBox(e, `The ${s.kind.toLowerCase()} could not be read`));
-    return undefined;
+    return;
   }
   clear(root);
   root.append(
@@ -56,5 +57,33 @@ export async function resourcePage(
     "aria-label": s.tabs.find(([t]) => t === s.tab)?.[1] ?? "Overview",
   });
   root.append(pane);
-  return { resource, pane };
+  const [, , render] = s.tabs.find(([t]) => t === s.tab) ?? s.tabs[0];
+  await render(pane, resource);
+}
+
+/**
+ * The Overview's toolbar with a Delete button, and the box its progress and errors show in: it
+ * asks first (`warning` says what goes with the resource), deletes, and returns to the list.
+ */
+export function deleteToolbar(
+  resource: any,
+  apiVersion: string,
+  listRoute: string,
+  warning: string,
+): [HTMLElement, HTMLElement] {
+  const out = h("div", { class: "out" });
+  const del = h("button", { type: "button", class: "danger" }, "Delete");
+  del.addEventListener("click", async () => {
+    const ok = await confirmDialog(`Delete ${resource.name}?`, warning);
+    if (!ok) return;
+    const done = await busy(del, out, `Deleting ${resource.name}…`, async () => {
+      await arm("DELETE", encodeId(resource.id), apiVersion);
+      return true;
+    });
+    if (done) {
+      flash(`Deleted ${resource.name}.`);
+      location.hash = `#${listRoute}`;
+    }
+  });
+  return [h("div", { class: "toolbar" }, del), out];
 }

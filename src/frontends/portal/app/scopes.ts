@@ -10,7 +10,6 @@ import {
   clear,
   confirmDialog,
   errorBox,
-  flash,
   h,
   idRoute,
   link,
@@ -21,7 +20,7 @@ import {
 } from "./dom.js";
 import { associationState, check, encodeId, machines, scopes } from "./data.js";
 import type { View } from "./main.js";
-import { resourcePage } from "./resourcePage.js";
+import { deleteToolbar, resourcePage } from "./resourcePage.js";
 
 export async function renderScopes(v: View): Promise<void> {
   const { root } = v;
@@ -64,30 +63,22 @@ export async function renderScopes(v: View): Promise<void> {
   await refresh();
 }
 
-const TABS: Array<[string, string]> = [
-  ["overview", "Overview"],
-  ["resources", "Azure Arc resources"],
-  ["connections", "Private endpoint connections"],
-  ["network", "Network isolation"],
-];
-
-export async function renderScope(v: View, id: string, tab = "overview"): Promise<void> {
-  const page = await resourcePage(v, {
+export function renderScope(v: View, id: string, tab = "overview"): Promise<void> {
+  return resourcePage(v, {
     id,
     apiVersion: V.hybridCompute,
     kind: "Azure Arc Private Link Scope",
     list: ["/scopes", "Azure Arc Private Link Scopes"],
     route: "scope",
-    tabs: TABS,
+    tabs: [
+      ["overview", "Overview", overviewTab],
+      ["resources", "Azure Arc resources", resourcesTab],
+      ["connections", "Private endpoint connections", connectionsTab],
+      ["network", "Network isolation", networkTab],
+    ],
     tab,
     navLabel: "Scope pages",
   });
-  if (!page) return;
-  const { resource: scope, pane } = page;
-  if (tab === "resources") return resourcesTab(v, pane, scope);
-  if (tab === "connections") return connectionsTab(v, pane, scope);
-  if (tab === "network") return networkTab(pane, scope);
-  return overviewTab(pane, scope);
 }
 
 function props(rows: Array<[string, unknown]>): HTMLElement {
@@ -99,33 +90,13 @@ function props(rows: Array<[string, unknown]>): HTMLElement {
 }
 
 function overviewTab(pane: HTMLElement, scope: any): void {
-  const out = h("div", { class: "out" });
-  const del = h(
-    "button",
-    {
-      type: "button",
-      class: "danger",
-      onclick: async () => {
-        const ok = await confirmDialog(
-          `Delete ${scope.name}?`,
-          `The Azure Arc Private Link Scope ${scope.name} and its private endpoint connections will be deleted. Machines associated with it can no longer connect through its private endpoints.`,
-        );
-        if (!ok) return;
-        const done = await busy(del, out, `Deleting ${scope.name}…`, async () => {
-          await arm("DELETE", encodeId(scope.id), V.hybridCompute);
-          return true;
-        });
-        if (done) {
-          flash(`Deleted ${scope.name}.`);
-          location.hash = "#/scopes";
-        }
-      },
-    },
-    "Delete",
-  );
   pane.append(
-    h("div", { class: "toolbar" }, del),
-    out,
+    ...deleteToolbar(
+      scope,
+      V.hybridCompute,
+      "/scopes",
+      `The Azure Arc Private Link Scope ${scope.name} and its private endpoint connections will be deleted. Machines associated with it can no longer connect through its private endpoints.`,
+    ),
     props([
       ["Resource group", groupOf(scope.id)],
       ["Location", scope.location],
@@ -179,7 +150,7 @@ function networkTab(pane: HTMLElement, scope: any): void {
   );
 }
 
-function connectionsTab(_v: View, pane: HTMLElement, scope: any): void {
+function connectionsTab(pane: HTMLElement, scope: any): void {
   const out = h("div", { class: "out" });
   const body = h("div");
   const selected = new Set<string>();
@@ -289,7 +260,7 @@ function connectionsTab(_v: View, pane: HTMLElement, scope: any): void {
   void refresh();
 }
 
-function resourcesTab(_v: View, pane: HTMLElement, scope: any): void {
+function resourcesTab(pane: HTMLElement, scope: any): void {
   const out = h("div", { class: "out" });
   const body = h("div");
   const addPanel = h("div");

@@ -8,6 +8,7 @@ import { arm, V } from "./api.js";
 import { busy, clear, field, h, link, loading, notice, select, uid } from "./dom.js";
 import { locations, resourceGroups, scopes, sub, subscriptions } from "./data.js";
 import type { View } from "./main.js";
+import { wizard } from "./wizard.js";
 
 type Tab = "basics" | "auth" | "tags" | "download";
 
@@ -293,50 +294,15 @@ export async function renderGenerateScript(v: View, mode: "single" | "multiple")
   };
 
   // ── Tabs ──
-  const panels: Partial<Record<Tab, HTMLElement>> = { basics, tags, download };
-  if (mode === "multiple") panels.auth = auth;
-  const labels: Record<Tab, string> = {
-    basics: "Basics",
-    auth: "Authentication",
-    tags: "Tags",
-    download: "Download and run script",
-  };
-  const order = (["basics", "auth", "tags", "download"] as Tab[]).filter((t) => panels[t]);
-  const tabList = h("div", { class: "wizard-tabs", role: "tablist", "aria-label": "Generate script steps" });
-  const nav = h("div", { class: "buttons wizard-nav" });
-  const buttons = new Map<Tab, HTMLButtonElement>();
-  const show = (t: Tab) => {
+  const steps: Array<[Tab, string, HTMLElement]> = [
+    ["basics", "Basics", basics],
+    ...(mode === "multiple" ? [["auth", "Authentication", auth] as [Tab, string, HTMLElement]] : []),
+    ["tags", "Tags", tags],
+    ["download", "Download and run script", download],
+  ];
+  const { tabList, nav, show } = wizard<Tab>("Generate script steps", steps, (t) => {
     if (t === "download") renderDownload();
-    for (const k of order) {
-      panels[k]!.hidden = k !== t;
-      buttons.get(k)!.setAttribute("aria-selected", String(k === t));
-      buttons.get(k)!.classList.toggle("active", k === t);
-    }
-    clear(nav);
-    const i = order.indexOf(t);
-    if (i > 0) nav.append(h("button", { type: "button", onclick: () => show(order[i - 1]) }, "Previous"));
-    if (i < order.length - 1)
-      nav.append(
-        h(
-          "button",
-          { type: "button", class: "primary", onclick: () => show(order[i + 1]) },
-          `Next: ${labels[order[i + 1]]}`,
-        ),
-      );
-  };
-  for (const t of order) {
-    const id = uid("tab");
-    const b = h(
-      "button",
-      { type: "button", role: "tab", id, "aria-controls": `${id}-panel`, onclick: () => show(t) },
-      labels[t],
-    );
-    panels[t]!.id = `${id}-panel`;
-    panels[t]!.setAttribute("role", "tabpanel");
-    panels[t]!.setAttribute("aria-labelledby", id);
-    buttons.set(t, b);
-    tabList.append(b);
-  }
+  });
   root.append(
     h(
       "p",
@@ -348,7 +314,7 @@ export async function renderGenerateScript(v: View, mode: "single" | "multiple")
     ),
     h("h1", null, `Add ${mode === "multiple" ? "multiple servers" : "a single server"} with Azure Arc`),
     tabList,
-    ...order.map((t) => panels[t]!),
+    ...steps.map(([, , panel]) => panel),
     nav,
   );
   show("basics");

@@ -332,57 +332,84 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
   const inSubnet = (list: any[], subnetId: string) =>
     list.filter((x) => sameId(x.properties?.subnetId, subnetId));
 
-  // Column A: on-premises sites.
-  let y = 40;
-  boxes.push(text(COL.site.x, 24, "On-premises", "column-title"));
-  for (const site of w.sites) {
-    const { x, w: width } = COL.site;
-    const top = y;
-    const g = s("g", { class: "node site", "data-id": key(site.id) });
+  // A site's or a subnet's own lab machines, stacked from y: DNS servers, firewalls (sites only),
+  // proxies, then hosts. `of` picks those placed in it.
+  const members = (
+    of: (list: any[]) => any[],
+    firewalls: boolean,
+    x: number,
+    y: number,
+    width: number,
+  ): { rows: SVGElement[]; y: number } => {
     const rows: SVGElement[] = [];
-    let cy = top + ROW.head;
-    for (const d of inSite(w.dnsServers, site.id)) {
-      rows.push(dnsRow(d, x, cy, width));
-      cy += ROW.dns;
+    for (const d of of(w.dnsServers)) {
+      rows.push(dnsRow(d, x, y, width));
+      y += ROW.dns;
     }
-    for (const f of inSite(w.firewalls, site.id)) {
+    for (const f of firewalls ? of(w.firewalls) : []) {
       const rules = (f.properties?.rules ?? []).length;
       rows.push(
         smallRow(
           f.id,
           `Firewall ${f.name} (default ${f.properties?.defaultAction}, ${rules} rules)`,
           x,
-          cy,
+          y,
           "firewall",
         ),
       );
-      cy += ROW.small;
+      y += ROW.small;
     }
-    for (const p of inSite(w.proxies, site.id)) {
+    for (const p of of(w.proxies)) {
       rows.push(
-        smallRow(p.id, `Proxy ${p.name} ${p.properties?.ipAddress}:${p.properties?.port}`, x, cy, "proxy"),
+        smallRow(p.id, `Proxy ${p.name} ${p.properties?.ipAddress}:${p.properties?.port}`, x, y, "proxy"),
       );
-      cy += ROW.small;
+      y += ROW.small;
     }
-    for (const hst of inSite(w.hosts, site.id)) {
-      rows.push(hostRow(hst, x, cy, width));
-      cy += ROW.host;
+    for (const hst of of(w.hosts)) {
+      rows.push(hostRow(hst, x, y, width));
+      y += ROW.host;
     }
-    const height = Math.max(cy - top + 6, ROW.head + 10);
+    return { rows, y };
+  };
+
+  // A column's container (a site or a virtual network) from `top`: `fill` lays out its rows from
+  // below the title and says where they end; the frame grows to hold them. Returns the next top.
+  const container = (
+    kind: "site" | "vnet",
+    id: string,
+    col: { x: number; w: number },
+    top: number,
+    title: string,
+    titleMax: number,
+    fill: (x: number, y: number, width: number) => { rows: SVGElement[]; y: number },
+  ): number => {
+    const { x, w: width } = col;
+    const g = s("g", { class: `node ${kind}`, "data-id": key(id) });
+    const { rows, y: end } = fill(x, top + ROW.head, width);
+    const height = Math.max(end - top + 6, ROW.head + 10);
     g.append(
-      s("rect", { x, y: top, width, height, rx: 8, class: "site-box" }),
-      text(
-        x + 10,
-        top + 19,
-        `Site ${site.name}  ${(site.properties?.addressSpace?.addressPrefixes ?? []).join(", ")}`,
-        "title",
-        44,
-      ),
+      s("rect", { x, y: top, width, height, rx: 8, class: `${kind}-box` }),
+      text(x + 10, top + 19, title, "title", titleMax),
       ...rows,
     );
-    nodes.set(key(site.id), { x, y: top, w: width, h: height });
+    nodes.set(key(id), { x, y: top, w: width, h: height });
     boxes.push(g);
-    y = top + height + 24;
+    return top + height + 24;
+  };
+
+  // Column A: on-premises sites.
+  let y = 40;
+  boxes.push(text(COL.site.x, 24, "On-premises", "column-title"));
+  for (const site of w.sites) {
+    y = container(
+      "site",
+      site.id,
+      COL.site,
+      y,
+      `Site ${site.name}  ${(site.properties?.addressSpace?.addressPrefixes ?? []).join(", ")}`,
+      44,
+      (x, cy, width) => members((list) => inSite(list, site.id), true, x, cy, width),
+    );
   }
   let bottom = y;
 
@@ -391,103 +418,86 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
   boxes.push(text(COL.vnet.x, 24, "Azure virtual networks", "column-title"));
   const peIps = new Map<string, string>(); // private address → endpoint id
   for (const vn of w.vnets) {
-    const { x, w: width } = COL.vnet;
-    const top = y;
-    const g = s("g", { class: "node vnet", "data-id": key(vn.id) });
-    const rows: SVGElement[] = [];
-    let cy = top + ROW.head;
-    for (const sn of vn.properties?.subnets ?? []) {
-      const sg = s("g", { class: "node subnet", "data-id": key(sn.id) });
-      const snTop = cy;
-      sg.append(
-        text(x + 12, cy + 16, `${sn.name}  ${sn.properties?.addressPrefix ?? ""}`, "subnet-title", 46),
-      );
-      cy += ROW.subnet;
-      for (const pe of w.endpoints.filter((p) => sameId(p.properties?.subnet?.id, sn.id))) {
-        const ips = (pe.properties?.customDnsConfigs ?? []).flatMap(
-          (c: any) => c.ipAddresses ?? [],
-        ) as string[];
-        for (const ip of ips) peIps.set(ip, key(pe.id));
-        const pg = s("g", { class: "node pe", "data-id": key(pe.id) });
-        const a = s("a", {
-          href: `#${idRoute("endpoint", pe.id, "dns")}`,
-          "aria-label": `Private endpoint ${pe.name}`,
-        });
-        a.append(
-          s("rect", { x: x + 14, y: cy + 2, width: width - 28, height: ROW.pe - 6, rx: 4, class: "pe-box" }),
-          text(x + 22, cy + 17, `Private endpoint ${pe.name}`, "label", 40),
-          text(x + 22, cy + 29, ipRange(ips) || "no addresses", "detail", 46),
-        );
-        pg.append(a);
-        sg.append(pg);
-        nodes.set(key(pe.id), { x: x + 14, y: cy + 2, w: width - 28, h: ROW.pe - 6 });
-        cy += ROW.pe;
-      }
-      for (const ie of w.inbound.filter((i) =>
-        (i.properties?.ipConfigurations ?? []).some((c: any) => sameId(c.subnet?.id, sn.id)),
-      )) {
-        const ip = ie.properties?.ipConfigurations?.[0]?.privateIpAddress ?? "";
-        sg.append(
-          smallRow(
-            ie.id,
-            `DNS Private Resolver inbound ${nameOf(ie.id.replace(/\/inboundEndpoints\/[^/]+$/i, ""))}/${ie.name} ${ip}`,
-            x + 6,
-            cy,
-            "inbound",
-          ),
-        );
-        nodes.get(key(ie.id))!.x = x + 14;
-        cy += ROW.small;
-      }
-      for (const d of inSubnet(w.dnsServers, sn.id)) {
-        sg.append(dnsRow(d, x + 6, cy, width - 12));
-        cy += ROW.dns;
-      }
-      for (const p of inSubnet(w.proxies, sn.id)) {
-        sg.append(
-          smallRow(
-            p.id,
-            `Proxy ${p.name} ${p.properties?.ipAddress}:${p.properties?.port}`,
-            x + 6,
-            cy,
-            "proxy",
-          ),
-        );
-        cy += ROW.small;
-      }
-      for (const hst of inSubnet(w.hosts, sn.id)) {
-        sg.append(hostRow(hst, x + 6, cy, width - 12));
-        cy += ROW.host;
-      }
-      sg.insertBefore(
-        s("rect", {
-          x: x + 6,
-          y: snTop + 2,
-          width: width - 12,
-          height: cy - snTop - 2,
-          rx: 4,
-          class: "subnet-box",
-        }),
-        sg.firstChild,
-      );
-      rows.push(sg);
-      cy += 4;
-    }
-    const height = Math.max(cy - top + 6, ROW.head + 10);
-    g.append(
-      s("rect", { x, y: top, width, height, rx: 8, class: "vnet-box" }),
-      text(
-        x + 10,
-        top + 19,
-        `VNet ${vn.name}  ${(vn.properties?.addressSpace?.addressPrefixes ?? []).join(", ")}  ${vn.location}`,
-        "title",
-        46,
-      ),
-      ...rows,
+    y = container(
+      "vnet",
+      vn.id,
+      COL.vnet,
+      y,
+      `VNet ${vn.name}  ${(vn.properties?.addressSpace?.addressPrefixes ?? []).join(", ")}  ${vn.location}`,
+      46,
+      (x, top, width) => {
+        const rows: SVGElement[] = [];
+        let cy = top;
+        for (const sn of vn.properties?.subnets ?? []) {
+          const sg = s("g", { class: "node subnet", "data-id": key(sn.id) });
+          const snTop = cy;
+          sg.append(
+            text(x + 12, cy + 16, `${sn.name}  ${sn.properties?.addressPrefix ?? ""}`, "subnet-title", 46),
+          );
+          cy += ROW.subnet;
+          for (const pe of w.endpoints.filter((p) => sameId(p.properties?.subnet?.id, sn.id))) {
+            const ips = (pe.properties?.customDnsConfigs ?? []).flatMap(
+              (c: any) => c.ipAddresses ?? [],
+            ) as string[];
+            for (const ip of ips) peIps.set(ip, key(pe.id));
+            const pg = s("g", { class: "node pe", "data-id": key(pe.id) });
+            const a = s("a", {
+              href: `#${idRoute("endpoint", pe.id, "dns")}`,
+              "aria-label": `Private endpoint ${pe.name}`,
+            });
+            a.append(
+              s("rect", {
+                x: x + 14,
+                y: cy + 2,
+                width: width - 28,
+                height: ROW.pe - 6,
+                rx: 4,
+                class: "pe-box",
+              }),
+              text(x + 22, cy + 17, `Private endpoint ${pe.name}`, "label", 40),
+              text(x + 22, cy + 29, ipRange(ips) || "no addresses", "detail", 46),
+            );
+            pg.append(a);
+            sg.append(pg);
+            nodes.set(key(pe.id), { x: x + 14, y: cy + 2, w: width - 28, h: ROW.pe - 6 });
+            cy += ROW.pe;
+          }
+          for (const ie of w.inbound.filter((i) =>
+            (i.properties?.ipConfigurations ?? []).some((c: any) => sameId(c.subnet?.id, sn.id)),
+          )) {
+            const ip = ie.properties?.ipConfigurations?.[0]?.privateIpAddress ?? "";
+            sg.append(
+              smallRow(
+                ie.id,
+                `DNS Private Resolver inbound ${nameOf(ie.id.replace(/\/inboundEndpoints\/[^/]+$/i, ""))}/${ie.name} ${ip}`,
+                x + 6,
+                cy,
+                "inbound",
+              ),
+            );
+            nodes.get(key(ie.id))!.x = x + 14;
+            cy += ROW.small;
+          }
+          const own = members((list) => inSubnet(list, sn.id), false, x + 6, cy, width - 12);
+          sg.append(...own.rows);
+          cy = own.y;
+          sg.insertBefore(
+            s("rect", {
+              x: x + 6,
+              y: snTop + 2,
+              width: width - 12,
+              height: cy - snTop - 2,
+              rx: 4,
+              class: "subnet-box",
+            }),
+            sg.firstChild,
+          );
+          rows.push(sg);
+          cy += 4;
+        }
+        return { rows, y: cy };
+      },
     );
-    nodes.set(key(vn.id), { x, y: top, w: width, h: height });
-    boxes.push(g);
-    y = top + height + 24;
   }
   bottom = Math.max(bottom, y);
 
