@@ -65,6 +65,9 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
  * then close the connection, whose framing can no longer be trusted. Use as `clientError`.
  */
 export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  // The parser reports each further chunk of a refused request again: the answer is already on
+  // its way, and the rest is being read and dropped (below).
+  if (answered.has(socket)) return;
   if (err.code === "ECONNRESET" || !socket.writable) {
     socket.destroy();
     return;
@@ -88,8 +91,25 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
           message: `The request could not be parsed as HTTP (${err.code ?? err.message}). Send a well-formed HTTP/1.1 request.`,
         };
   const body = JSON.stringify({ error });
+  answered.add(socket);
   socket.end(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+  // A lingering close: a socket closed with unread data sends a reset, which can reach the client
+  // before it has read the answer (a large body behind oversized headers). Read and drop what it
+  // still sends until it closes, LINGER_BYTES have come, or LINGER_MS have passed.
+  let dropped = 0;
+  const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+  timer.unref();
+  socket.on("data", (d: Buffer) => {
+    dropped += d.length;
+    if (dropped > LINGER_BYTES) socket.destroy();
+  });
+  socket.once("close", () => clearTimeout(timer));
+  socket.resume();
 }
+
+const answered = new WeakSet<Duplex>();
+const LINGER_MS = 5_000;
+const LINGER_BYTES = 16 * 1024 * 1024;
