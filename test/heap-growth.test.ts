@@ -13,13 +13,18 @@ const T = { timeout: 240_000 };
 
 function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [ARCLINK, ...args], { timeout: 180_000, maxBuffer: 1 << 26 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [ARCLINK, ...args],
+      { timeout: 180_000, maxBuffer: 1 << 26 },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
     );
   });
 }
 
-const peakKiB = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
+const peakKiB = (pid: number) =>
+  Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
 
 /** Peak resident memory a server gains while 10,000 agents onboard and heartbeat twice. */
 async function growthUnderFleet(args: string[]): Promise<{ gainKiB: number; srv: TestServer }> {
@@ -28,7 +33,16 @@ async function growthUnderFleet(args: string[]): Promise<{ gainKiB: number; srv:
   });
   try {
     const before = peakKiB(srv.info.pid);
-    const r = await cli(["fleet", "--ready-file", srv.readyFile, "--machines", "10000", "--heartbeats", "2", "--json"]);
+    const r = await cli([
+      "fleet",
+      "--ready-file",
+      srv.readyFile,
+      "--machines",
+      "10000",
+      "--heartbeats",
+      "2",
+      "--json",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.equal(s.connected, 10000, JSON.stringify(s.refusedByReason));
@@ -40,21 +54,35 @@ async function growthUnderFleet(args: string[]): Promise<{ gainKiB: number; srv:
 }
 
 describe("heap growth policy", T, () => {
-  it("a served ArcLink peaks at well under what V8's own heuristic lets it reach, same fleet", T, async () => {
-    const bounded = await growthUnderFleet([]);
-    const own = await growthUnderFleet(["--heap-growth", "0"]);
-    assert.equal(bounded.srv.info.heapGrowthPercent, 50, "the ready file says the policy in force");
-    assert.equal(own.srv.info.heapGrowthPercent, 0);
-    const ratio = bounded.gainKiB / own.gainKiB;
-    assert.ok(
-      ratio < 0.75,
-      `peak RSS gained: ${Math.round(bounded.gainKiB / 1024)} MiB bounded vs ${Math.round(own.gainKiB / 1024)} MiB with V8's own heuristic (ratio ${ratio.toFixed(2)})`,
-    );
-  });
+  it(
+    "a served ArcLink peaks at well under what V8's own heuristic lets it reach, same fleet",
+    T,
+    async () => {
+      const bounded = await growthUnderFleet([]);
+      const own = await growthUnderFleet(["--heap-growth", "0"]);
+      assert.equal(bounded.srv.info.heapGrowthPercent, 50, "the ready file says the policy in force");
+      assert.equal(own.srv.info.heapGrowthPercent, 0);
+      const ratio = bounded.gainKiB / own.gainKiB;
+      assert.ok(
+        ratio < 0.75,
+        `peak RSS gained: ${Math.round(bounded.gainKiB / 1024)} MiB bounded vs ${Math.round(own.gainKiB / 1024)} MiB with V8's own heuristic (ratio ${ratio.toFixed(2)})`,
+      );
+    },
+  );
 
   it("--heap-growth takes a whole percent from 0 to 1000, else exit 2 with what to give", T, async () => {
     for (const bad of ["abc", "-5", "1001", "12.5", ""]) {
-      const r = await cli(["serve", "--dns", "none", "--port", "0", "--data", "/nonexistent-never-created", "--heap-growth", bad]);
+      const r = await cli([
+        "serve",
+        "--dns",
+        "none",
+        "--port",
+        "0",
+        "--data",
+        "/nonexistent-never-created",
+        "--heap-growth",
+        bad,
+      ]);
       assert.equal(r.code, 2, `--heap-growth '${bad}': ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, /--heap-growth must be a whole percent from 0 to 1000/);
     }

@@ -94,7 +94,9 @@ export function ipInAny(ip: string, prefixes: readonly string[]): boolean {
   return false;
 }
 
-const NON_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((t) => parseCidr(t)!);
+const NON_PUBLIC = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((t) =>
+  parseCidr(t)!,
+);
 
 /** RFC 1918 and other non-public ranges (used to tell private answers from public ones). */
 export function isPrivateIpv4(ip: string): boolean {
