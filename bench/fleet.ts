@@ -18,9 +18,12 @@
 //               (and, with --expose-gc, the V8 heap and the resident memory after a full GC), under the
 //               server's heap policy (src/server/heapGrowth.ts; ARCLINK_HEAP_GROWTH=0 for V8's own).
 //   --no-group N  also runs size N with group commit off (every write its own store transaction).
+// With more than one store, size or --no-group, each run is a child process of its own, so that each
+// row's memory is its own run's.
 // PostgreSQL: --postgres-url or ARCLINK_TEST_POSTGRES_URL (an admin URL; a scratch database is
 // created and dropped).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -199,6 +202,26 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
   }
 }
 
+/** One run in a child process (this file, with one store and one size), its result parsed. */
+function inChild(store: string, n: number, rounds: number, group: boolean): Result {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    "--machines",
+    String(n),
+    "--store",
+    store,
+    "--heartbeats",
+    String(rounds),
+    ...(group ? [] : ["--no-group", String(n), "--only-no-group"]),
+    ...(process.argv.includes("--postgres-url") ? ["--postgres-url", flag("postgres-url", "")] : []),
+  ];
+  const r = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
+  const last = r.stdout.toString().trim().split("\n").pop() ?? "";
+  if (r.status !== 0 || !last.startsWith("[")) throw new Error(`fleet run ${store} ${n} failed (exit ${r.status})`);
+  return (JSON.parse(last) as Result[])[0];
+}
+
 async function main(): Promise<void> {
   const sizes = flag("machines", "10000,100000").split(",").map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 200_000))
@@ -209,11 +232,16 @@ async function main(): Promise<void> {
   const rounds = Number(flag("heartbeats", "1"));
   const noGroup = process.argv.includes("--no-group") ? Number(flag("no-group", "10000")) : undefined;
   process.stderr.write(`${cpus().length} CPUs, load average ${loadavg()[0].toFixed(2)}\n`);
-  const results: Result[] = [];
+  const runs: Array<[string, number, boolean]> = [];
   for (const st of stores) {
-    if (noGroup) results.push(await runOne(st, noGroup, rounds, false));
-    for (const n of sizes) results.push(await runOne(st, n, rounds, true));
+    if (noGroup) runs.push([st, noGroup, false]);
+    if (!process.argv.includes("--only-no-group")) for (const n of sizes) runs.push([st, n, true]);
   }
+  // Each run in a process of its own when there are several: resident memory is the process's,
+  // and V8 gives a previous run's pages back only slowly.
+  const results: Result[] = [];
+  for (const [st, n, group] of runs)
+    results.push(runs.length === 1 ? await runOne(st, n, rounds, group) : inChild(st, n, rounds, group));
   const f = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed(d));
   const lines = [
     "| store | machines | group commit | create s | onboard s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | heap growth | peak RSS MiB | RSS MiB at end | heap MiB after GC | RSS MiB after GC | load avg |",
