@@ -4,14 +4,13 @@
 // the last 20 runs are kept, and replicas sharing PostgreSQL answer for each other's runs.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensurePki } from "../src/core/pki.js";
 import { raw, RawResponse, token } from "./helpers/arm.js";
 import { createDatabase, TestDatabase } from "./helpers/postgres.js";
-import { ARCLINK, ROOT, startServer, TestServer } from "./helpers/server.js";
+import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
 
 const T = { timeout: 180_000 };
 const RG = "rg-arc-private-link";
@@ -21,25 +20,8 @@ const TOPOLOGY = ["--dns", "none", "--topology", join(ROOT, "examples/reference.
 /** A restart: the topology is already in the store. */
 const AGAIN = ["--dns", "none"];
 
-interface Cli {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(srv: TestServer, args: string[]): Promise<Cli> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [ARCLINK, "fleet", "--ready-file", srv.readyFile, ...args],
-      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** `arclink fleet` against a server. */
+const cli = (srv: TestServer, args: string[]) => arclink(["fleet", "--ready-file", srv.readyFile, ...args]);
 
 /** ARM calls on one server with one token (fetched again after a restart). */
 class Api {

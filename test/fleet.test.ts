@@ -3,35 +3,17 @@
 // together share one store transaction, each acknowledged only once durable).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { arm, raw, token } from "./helpers/arm.js";
-import { ARCLINK, ROOT, startServer, TestServer } from "./helpers/server.js";
+import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
 
 const T = { timeout: 180_000 };
 const RG = "rg-arc-private-link";
 const HC = "2024-07-10";
 const LAB = "2025-01-01";
 
-interface Cli {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function fleet(srv: TestServer, args: string[]): Promise<Cli> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [ARCLINK, "fleet", "--ready-file", srv.readyFile, ...args],
-      { timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+/** `arclink fleet` against a server. */
+const fleet = (srv: TestServer, args: string[]) => arclink(["fleet", "--ready-file", srv.readyFile, ...args]);
 
 /** Every resource of a collection, following nextLink. */
 async function listAll(srv: TestServer, path: string): Promise<any[]> {

@@ -4,24 +4,11 @@
 // peak resident memory each gains over its own start (VmHWM from /proc, Linux).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ARCLINK, ROOT, startServer, TestServer } from "./helpers/server.js";
+import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
 
 const T = { timeout: 240_000 };
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [ARCLINK, ...args],
-      { timeout: 180_000, maxBuffer: 1 << 26 },
-      (err, stdout, stderr) =>
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, stdout, stderr }),
-    );
-  });
-}
 
 const peakKiB = (pid: number) =>
   Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))![1]);
@@ -33,7 +20,7 @@ async function growthUnderFleet(args: string[]): Promise<{ gainKiB: number; srv:
   });
   try {
     const before = peakKiB(srv.info.pid);
-    const r = await cli([
+    const r = await arclink([
       "fleet",
       "--ready-file",
       srv.readyFile,
@@ -72,7 +59,7 @@ describe("heap growth policy", T, () => {
 
   it("--heap-growth takes a whole percent from 0 to 1000, else exit 2 with what to give", T, async () => {
     for (const bad of ["abc", "-5", "1001", "12.5", ""]) {
-      const r = await cli([
+      const r = await arclink([
         "serve",
         "--dns",
         "none",

@@ -5,7 +5,6 @@
 // each other's writes within a second (ARM reads and DNS answers), one winner among concurrent
 // conditional writes, and every one of many concurrent creates exactly once.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,7 +23,7 @@ import { Writer } from "../src/world/writer.js";
 import { raw, RawResponse, token } from "./helpers/arm.js";
 import { dig, LOOPBACK } from "./helpers/dns.js";
 import { createDatabase, TestDatabase } from "./helpers/postgres.js";
-import { ARCLINK, Ready, startServer, TestServer } from "./helpers/server.js";
+import { arclink, Ready, startServer, TestServer } from "./helpers/server.js";
 
 const T = { timeout: 120_000 };
 const RGV = "api-version=2021-04-01";
@@ -449,21 +448,16 @@ describe("a replica's World follows the shared store in order (in process)", T, 
 });
 
 describe("arclink serve --store flags", T, () => {
-  function serve(args: string[]): Promise<{ code: number; stderr: string }> {
+  async function serve(args: string[]): Promise<{ code: number; stderr: string }> {
     const env = { ...process.env };
     delete env.ARCLINK_POSTGRES_URL;
     const dir = mkdtempSync(join(tmpdir(), "arclink-flags-"));
-    return new Promise((resolve) => {
-      execFile(
-        process.execPath,
-        [ARCLINK, "serve", "--port", "0", "--dns", "none", "--data", dir, ...args],
-        { env, timeout: 30_000 },
-        (err, _stdout, stderr) => {
-          rmSync(dir, { recursive: true, force: true });
-          resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stderr });
-        },
-      );
+    const r = await arclink(["serve", "--port", "0", "--dns", "none", "--data", dir, ...args], {
+      env,
+      timeoutMs: 30_000,
     });
+    rmSync(dir, { recursive: true, force: true });
+    return r;
   }
 
   it("refuses a missing or wrong store and an unreachable database, saying how to fix it", async () => {

@@ -1,7 +1,6 @@
 // Topology files: parse + plan as pure functions (order, ids, bodies, errors with paths and
 // lines), and `arclink apply -f` as a real child process against a real server.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,24 +9,12 @@ import { formatIssue, parseTopology, TopologyError } from "../src/topology/parse
 import { createRegistry } from "../src/providers/index.js";
 import { plan, PlanStep } from "../src/topology/plan.js";
 import { arm } from "./helpers/arm.js";
-import { ARCLINK, ROOT, startServer, TestServer } from "./helpers/server.js";
+import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
 
 const SUB = "00000000-0000-0000-0000-0000000000aa";
 const example = (name: string) => readFileSync(join(ROOT, "examples", name), "utf8");
 
-function run(args: string[], timeoutMs = 60_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [ARCLINK, ...args],
-      { cwd: ROOT, timeout: timeoutMs },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as any).code === "number" ? (err as any).code : 1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+const run = (args: string[], timeoutMs = 60_000) => arclink(args, { timeoutMs, cwd: ROOT });
 
 /** Index of the step writing `suffix` (an id ending), failing the test when absent. */
 function at(steps: PlanStep[], suffix: string): number {
