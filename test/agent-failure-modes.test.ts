@@ -59,6 +59,19 @@ function failed(r: AgentRun, code: number, azcm: string): void {
   assert.ok(r.stdout.includes("For troubleshooting, see https://aka.ms/arc/azcmerror"), r.all);
 }
 
+/**
+ * `azcmagent check` refused by the TLS handshake with `name`: AZCM0026, Go's error in the log line,
+ * and the endpoint's row (resolved privately, not reachable, TLS unknown). Returns the table.
+ */
+function tlsRefusedCheck(r: AgentRun, name: string, goError: string): Record<string, string[]> {
+  failed(r, 26, "AZCM0026: Network Error");
+  const line = `level=error msg="Failed to reach https://${name}: Get \\"https://${name}/\\": ${goError}. Failed to Tls dialing ${name}"`;
+  assert.ok(r.stdout.includes(line), r.all);
+  const rows = checkTable(r.stdout);
+  assert.deepEqual(rows[`https://${name}`], ["false", "true", "unknown", "not set"]);
+  return rows;
+}
+
 function fatal(r: AgentRun): string {
   const line = r.stdout.split("\n").find((l) => l.includes("level=fatal"));
   assert.ok(line, `no fatal line in: ${r.all}`);
@@ -491,20 +504,11 @@ describe("failure modes of Arc over Private Link (fact sheet §8), with the agen
     async () => {
       const e = await env("srv-br-01");
       let r = await runAgent(["check", "-l", "eastus", "-p"], e);
-      failed(r, 26, "AZCM0026: Network Error");
-      assert.ok(
-        r.stdout.includes(
-          'level=error msg="Failed to reach https://agentserviceapi.guestconfiguration.azure.com: Get \\"https://agentserviceapi.guestconfiguration.azure.com/\\": x509: certificate signed by unknown authority. Failed to Tls dialing agentserviceapi.guestconfiguration.azure.com"',
-        ),
-        r.all,
+      let rows = tlsRefusedCheck(
+        r,
+        "agentserviceapi.guestconfiguration.azure.com",
+        "x509: certificate signed by unknown authority",
       );
-      let rows = checkTable(r.stdout);
-      assert.deepEqual(rows["https://agentserviceapi.guestconfiguration.azure.com"], [
-        "false",
-        "true",
-        "unknown",
-        "not set",
-      ]);
       assert.deepEqual(rows["https://login.microsoftonline.com"], ["false", "false", "unknown", "not set"]);
       r = await runAgent(withScope("srv-br-01", ["--ignore-network-check"]), e);
       failed(r, 26, "AZCM0026: Network Error");
@@ -640,15 +644,11 @@ describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and 
     async () => {
       const e = await env("srv-fm-tls");
       let r = await runAgent(["check", "-l", "eastus", "-p"], e);
-      failed(r, 26, "AZCM0026: Network Error");
-      assert.ok(
-        r.stdout.includes(
-          'level=error msg="Failed to reach https://gbl.his.arc.azure.com: Get \\"https://gbl.his.arc.azure.com/\\": remote error: tls: protocol version not supported. Failed to Tls dialing gbl.his.arc.azure.com"',
-        ),
-        r.all,
+      const rows = tlsRefusedCheck(
+        r,
+        "gbl.his.arc.azure.com",
+        "remote error: tls: protocol version not supported",
       );
-      const rows = checkTable(r.stdout);
-      assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["false", "true", "unknown", "not set"]);
       assert.deepEqual(rows["https://management.azure.com"], ["false", "false", "unknown", "not set"]);
       assert.equal(Object.keys(rows).length, 8, r.stdout);
       for (const [url, row] of Object.entries(rows)) assert.equal(row[0], "false", `${url} ${row.join(" ")}`);
@@ -708,20 +708,11 @@ describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and 
     async () => {
       const e = await hostEnv(srv, tmp, "srv-fm-gcm", { AZCMAGENT_VERSION: "1.60" });
       let r = await runAgent(["check", "-l", "eastus", "-p"], e);
-      failed(r, 26, "AZCM0026: Network Error");
-      assert.ok(
-        r.stdout.includes(
-          'level=error msg="Failed to reach https://agentserviceapi.guestconfiguration.azure.com: Get \\"https://agentserviceapi.guestconfiguration.azure.com/\\": remote error: tls: handshake failure. Failed to Tls dialing agentserviceapi.guestconfiguration.azure.com"',
-        ),
-        r.all,
+      tlsRefusedCheck(
+        r,
+        "agentserviceapi.guestconfiguration.azure.com",
+        "remote error: tls: handshake failure",
       );
-      const rows = checkTable(r.stdout);
-      assert.deepEqual(rows["https://agentserviceapi.guestconfiguration.azure.com"], [
-        "false",
-        "true",
-        "unknown",
-        "not set",
-      ]);
       r = await runAgent(withScope("srv-fm-gcm"), e);
       failed(r, 26, "AZCM0026: Network Error");
       assert.match(

@@ -2,22 +2,13 @@
 // resolver (unless the proxy is used for it), then send the request through ArcLink's gateway
 // naming the simulated address dialled. The gateway's verdicts come back as Go's errors:
 // a network failure as "dial tcp 10.0.0.5:443: i/o timeout", a refusal at the endpoint with its code.
+import { type NetworkFailure } from "../core/networkFailure.js";
 import { HostCredential } from "./credential.js";
 import { GatewayClient, header, parseJson, type RawResponse } from "./gateway.js";
 import { proxyFor, type ProxyChoice } from "./proxy.js";
 import type { Resolution, Resolver } from "./resolver.js";
 
 export type Purpose = "onboard" | "heartbeat" | "extension" | "check" | "remote-access";
-
-export type NetworkKind =
-  | "NoRoute"
-  | "Timeout"
-  | "Blocked"
-  | "ProxyFailed"
-  | "NotListening"
-  | "TlsUntrusted"
-  | "TlsVersionUnsupported"
-  | "TlsCipherSuiteMismatch";
 
 /** Go's error when the server's certificate chains to a CA the host does not trust. */
 export const X509_UNKNOWN_AUTHORITY = "x509: certificate signed by unknown authority";
@@ -26,17 +17,12 @@ export const TLS_PROTOCOL_VERSION = "remote error: tls: protocol version not sup
 /** Go's error when the server answers the ClientHello with a handshake_failure alert (no common suite). */
 export const TLS_HANDSHAKE_FAILURE = "remote error: tls: handshake failure";
 
-/** The failures of the TLS handshake itself (the TCP connection was made). */
-export function isTlsKind(kind: string): boolean {
-  return kind === "TlsUntrusted" || kind === "TlsVersionUnsupported" || kind === "TlsCipherSuiteMismatch";
-}
-
 /** The request never reached a service: DNS failed, or the gateway reported a network failure. */
 export class DialError extends Error {
   constructor(
     /** Go's full error: Post "https://…": dial tcp 10.0.0.5:443: i/o timeout */
     message: string,
-    readonly kind: "lookup" | NetworkKind | "proxy-lookup",
+    readonly kind: "lookup" | NetworkFailure | "proxy-lookup",
     /** The part after the URL: dial tcp 10.0.0.5:443: i/o timeout */
     readonly detail: string,
     readonly extra: {
@@ -155,11 +141,16 @@ export function interpret(
   const network = header(r, "x-arclink-network");
   if (r.status === 502 && network) {
     const detail = goNetworkDetail(network, ctx.dialled, ctx.viaProxy, String(body?.error?.message ?? ""));
-    return new DialError(`${goMethod(ctx.method)} "${ctx.url}": ${detail}`, network as NetworkKind, detail, {
-      gatewayMessage: body?.error?.message,
-      trace: body?.trace,
-      dialled: ctx.dialled,
-    });
+    return new DialError(
+      `${goMethod(ctx.method)} "${ctx.url}": ${detail}`,
+      network as NetworkFailure,
+      detail,
+      {
+        gatewayMessage: body?.error?.message,
+        trace: body?.trace,
+        dialled: ctx.dialled,
+      },
+    );
   }
   const refusal = header(r, "x-arclink-refusal");
   if (r.status === 403 && refusal) {

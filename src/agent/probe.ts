@@ -1,6 +1,7 @@
 // Reachability of the agent's endpoints, as `azcmagent check` and connect's network pre-check test
 // it: resolve the name (for the PRIVATE column), then GET / through the host's path.
-import { DialError, isTlsKind, RefusalError, type Dialer, type Purpose } from "./dial.js";
+import { isTlsFailure } from "../core/networkFailure.js";
+import { DialError, RefusalError, type Dialer, type Purpose } from "./dial.js";
 import type { Endpoint } from "./endpoints.js";
 import { isPrivateAddress, type Resolver } from "./resolver.js";
 
@@ -63,7 +64,7 @@ export async function probeEndpoint(
         reachable: false,
         tls: "unknown",
         // The agent names the TLS dial that failed (as in "… unknown authority. Failed to Tls dialing <name>").
-        error: isTlsKind(err.kind) ? `${err.message}. Failed to Tls dialing ${e.host}` : err.message,
+        error: isTlsFailure(err.kind) ? `${err.message}. Failed to Tls dialing ${e.host}` : err.message,
         reason: err.extra.gatewayMessage,
         failure: err.kind,
       };

@@ -7,6 +7,7 @@
 // Windows host with the ECDHE AES-GCM cipher suites disabled leaves agents 1.56 to 1.63, which
 // insist on those suites there, with nothing to agree on (TlsCipherSuiteMismatch).
 import { keyOf } from "../core/resourceId.js";
+import { isTlsFailure, type NetworkFailure } from "../core/networkFailure.js";
 import { HostModel, NetworkModel, Position, PrivateEndpointModel } from "./model.js";
 import { siteFirewall, nsgVerdict, virtualNetworkSpace, FilterVerdict } from "./filter.js";
 import { Resolver, addressesOf } from "./resolve.js";
@@ -14,22 +15,7 @@ import { route, RouteResult } from "./route.js";
 import { TraceStep } from "./trace.js";
 import { TLS_VERSIONS, type TlsVersion } from "../providers/lab/hosts.js";
 
-export type NetworkFailure =
-  | "NoRoute"
-  | "Timeout"
-  | "Blocked"
-  | "ProxyFailed"
-  | "NotListening"
-  | "TlsUntrusted"
-  | "TlsVersionUnsupported"
-  | "TlsCipherSuiteMismatch";
-
-/** Failures of the TLS handshake itself (the TCP path worked). */
-export const TLS_FAILURES: readonly NetworkFailure[] = [
-  "TlsUntrusted",
-  "TlsVersionUnsupported",
-  "TlsCipherSuiteMismatch",
-];
+export type { NetworkFailure };
 
 /** The lowest TLS version Azure's endpoints accept. */
 export const AZURE_MIN_TLS: TlsVersion = "1.2";
@@ -429,7 +415,7 @@ export function connect(
     proxy: proxy.p,
   });
   // A TLS failure is the host's own handshake through the proxy's tunnel, not the proxy's.
-  if (!res.ok && !TLS_FAILURES.includes(res.failure!))
+  if (!res.ok && !isTlsFailure(res.failure!))
     return {
       ...res,
       failure: "ProxyFailed",

@@ -43,5 +43,7 @@ export function boundHeapGrowth(percent: number = DEFAULT_HEAP_GROWTH_PERCENT): 
 
 /** What boundHeapGrowth last set (V8's own heuristic if it was never called). */
 export function heapGrowth(): HeapGrowth {
-  return applied ?? { percent: givenToNode() ?? 0, by: givenToNode() === undefined ? "v8" : "node" };
+  if (applied) return applied;
+  const fromNode = givenToNode();
+  return fromNode === undefined ? { percent: 0, by: "v8" } : { percent: fromNode, by: "node" };
 }
