@@ -249,7 +249,8 @@ const CASES: Case[] = [
   {
     file: "hybridcompute/PrivateLinkScopes_GetValidation.json",
     given: async (w) => {
-      const { scope } = await w.connectedScope("my-resource-group", "my-privatelinkscope", "westus2");
+      // As the examples have it: the scope is in westus (PrivateLinkScopes_Get), asked at wus2.
+      const { scope } = await w.connectedScope("my-resource-group", "my-privatelinkscope", "westus");
       return { privateLinkScopeId: scope.properties.privateLinkScopeId };
     },
   },

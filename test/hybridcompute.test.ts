@@ -225,19 +225,29 @@ describe("Microsoft.HybridCompute over ARM", () => {
     assert.equal(missing.status, 404);
   });
 
-  it("validation details by GUID: 404 for an unknown GUID or another region", T, async () => {
-    const loc = (l: string, g: string) =>
-      `${sub}/providers/Microsoft.HybridCompute/locations/${l}/privateLinkScopes/${g}?${V}`;
-    const r = await arm(srv.info, "GET", loc("eastus", scopeGuid.toUpperCase()));
-    ok(r, 200, "by guid");
-    assert.deepEqual(r.json, { id: scopeId, publicNetworkAccess: "Disabled", connectionDetails: [] });
-    const unknown = await arm(srv.info, "GET", loc("eastus", "00000000-0000-0000-0000-000000000000"));
-    assert.equal(unknown.status, 404);
-    assert.equal(unknown.json.error.code, "PrivateLinkScopeNotFound");
-    const wrongRegion = await arm(srv.info, "GET", loc("westus", scopeGuid));
-    assert.equal(wrongRegion.status, 404);
-    assert.match(wrongRegion.json.error.message, /westus/);
-  });
+  it(
+    "validation details by GUID: any region answers (as the examples do), 404 for an unknown GUID or region",
+    T,
+    async () => {
+      const loc = (l: string, g: string) =>
+        `${sub}/providers/Microsoft.HybridCompute/locations/${l}/privateLinkScopes/${g}?${V}`;
+      const r = await arm(srv.info, "GET", loc("eastus", scopeGuid.toUpperCase()));
+      ok(r, 200, "by guid");
+      assert.deepEqual(r.json, { id: scopeId, publicNetworkAccess: "Disabled", connectionDetails: [] });
+      const unknown = await arm(srv.info, "GET", loc("eastus", "00000000-0000-0000-0000-000000000000"));
+      assert.equal(unknown.status, 404);
+      assert.equal(unknown.json.error.code, "PrivateLinkScopeNotFound");
+      // PrivateLinkScopes_GetValidation asks at 'wus2' for the examples' scope in 'westus'.
+      for (const other of ["westus", "wus2", "West Europe"]) {
+        const o = await arm(srv.info, "GET", loc(encodeURIComponent(other), scopeGuid));
+        ok(o, 200, `asked at ${other}`);
+        assert.deepEqual(o.json, r.json);
+      }
+      const noRegion = await arm(srv.info, "GET", loc("atlantis", scopeGuid));
+      assert.equal(noRegion.status, 404);
+      assert.match(noRegion.json.error.message, /atlantis/);
+    },
+  );
 
   it(
     "machines through the SDK: write by id (arm-resources), get, list, validation for machine, delete",
