@@ -80,6 +80,11 @@ const OPERATIONS: Record<string, { method: string; path: string; body?: string }
     path: `${ZONE}/{recordType}/{relativeRecordSetName}`,
     body: "parameters",
   },
+  RecordSets_Get: { method: "GET", path: `${ZONE}/{recordType}/{relativeRecordSetName}` },
+  VirtualNetworkLinks_Delete: {
+    method: "DELETE",
+    path: `${ZONE}/virtualNetworkLinks/{virtualNetworkLinkName}`,
+  },
   VirtualNetworkLinks_CreateOrUpdate: {
     method: "PUT",
     path: `${ZONE}/virtualNetworkLinks/{virtualNetworkLinkName}`,
@@ -220,6 +225,33 @@ const CASES: Case[] = [
   {
     file: "hybridcompute/PrivateLinkScopes_Create.json",
     given: async (w) => w.rg("my-resource-group", "westus"),
+  },
+  // The version Debian's python3-azure (azure-mgmt-hybridcompute 8.0.0b1) sends.
+  {
+    file: "hybridcompute/2022-08-11-preview_PrivateLinkScopesCreate.json",
+    operationId: "PrivateLinkScopes_CreateOrUpdate",
+    given: async (w) => w.rg("my-resource-group", "westus"),
+  },
+  {
+    file: "hybridcompute/2022-08-11-preview_PrivateLinkScopesGetValidation.json",
+    operationId: "PrivateLinkScopes_GetValidationDetails",
+    given: async (w) => {
+      const { scope } = await w.connectedScope("my-resource-group", "my-privatelinkscope", "westus");
+      return { privateLinkScopeId: scope.properties.privateLinkScopeId };
+    },
+  },
+  {
+    file: "hybridcompute/2022-08-11-preview_PrivateEndpointConnectionGet.json",
+    operationId: "PrivateEndpointConnections_Get",
+    given: async (w) => {
+      const { connection } = await w.connectedScope("myResourceGroup", "myPrivateLinkScope", "westus");
+      return { privateEndpointConnectionName: connection };
+    },
+  },
+  {
+    file: "hybridcompute/2022-08-11-preview_Machines_Delete.json",
+    operationId: "Machines_Delete",
+    given: async (w) => w.machine("myResourceGroup", "myMachine", "eastus"),
   },
   {
     file: "hybridcompute/PrivateLinkScopes_Update.json",
@@ -372,6 +404,38 @@ const CASES: Case[] = [
     file: "privatedns/PrivateZonePut.json",
     operationId: "PrivateZones_CreateOrUpdate",
     given: async (w) => w.rg("resourceGroup1"),
+  },
+  // The version az CLI 2.45 and python3-azure (azure-mgmt-privatedns 1.1.0b1) send.
+  {
+    file: "privatedns/2020-06-01_PrivateZonePut.json",
+    operationId: "PrivateZones_CreateOrUpdate",
+    given: async (w) => w.rg("resourceGroup1"),
+  },
+  {
+    file: "privatedns/2020-06-01_RecordSetAGet.json",
+    operationId: "RecordSets_Get",
+    given: async (w) => {
+      await w.rg("resourceGroup1");
+      const zone = `${w.rgPath("resourceGroup1")}/providers/Microsoft.Network/privateDnsZones/privatezone1.com`;
+      await w.put(zone, "2020-06-01", { location: "global" });
+      await w.put(`${zone}/A/recordA`, "2020-06-01", {
+        properties: { metadata: { key1: "value1" }, ttl: 3600, aRecords: [{ ipv4Address: "1.2.3.4" }] },
+      });
+    },
+  },
+  {
+    file: "privatedns/2020-06-01_VirtualNetworkLinkDelete.json",
+    operationId: "VirtualNetworkLinks_Delete",
+    given: async (w) => {
+      await w.rg("resourceGroup1");
+      const zone = `${w.rgPath("resourceGroup1")}/providers/Microsoft.Network/privateDnsZones/privatezone1.com`;
+      await w.put(zone, "2020-06-01", { location: "global" });
+      const subnet = await w.subnet("resourceGroup1", "vnet1", "default", "eastus", "10.8.0.0/24");
+      await w.put(`${zone}/virtualNetworkLinks/virtualNetworkLink1`, "2020-06-01", {
+        location: "global",
+        properties: { virtualNetwork: { id: subnet.split("/subnets/")[0] }, registrationEnabled: false },
+      });
+    },
   },
   {
     file: "privatedns/RecordSetAPut.json",
