@@ -65,6 +65,16 @@ const OPERATIONS: Record<string, { method: string; path: string; body?: string }
   Machines_ListByResourceGroup: { method: "GET", path: `${HCP}/machines` },
   PrivateEndpoints_CreateOrUpdate: { method: "PUT", path: PE, body: "parameters" },
   PrivateEndpoints_Get: { method: "GET", path: PE },
+  VirtualNetworks_CreateOrUpdate: {
+    method: "PUT",
+    path: `${NETP}/virtualNetworks/{virtualNetworkName}`,
+    body: "parameters",
+  },
+  Subnets_CreateOrUpdate: {
+    method: "PUT",
+    path: `${NETP}/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}`,
+    body: "subnetParameters",
+  },
   PrivateDnsZoneGroups_CreateOrUpdate: {
     method: "PUT",
     path: `${PE}/privateDnsZoneGroups/{privateDnsZoneGroupName}`,
@@ -389,6 +399,23 @@ const CASES: Case[] = [
       const cfg = b.properties.privateDnsZoneConfigs[0].properties;
       cfg.privateDnsZoneId = cfg.privateDnsZoneId.replace("zone1.com", "privatelink.his.arc.azure.com");
       return b;
+    },
+  },
+  // The version python3-azure (azure-mgmt-network 23.0.0b1) sends.
+  {
+    file: "network/2022-07-01_VirtualNetworkCreateSubnet.json",
+    operationId: "VirtualNetworks_CreateOrUpdate",
+    given: async (w) => w.rg("rg1"),
+  },
+  {
+    file: "network/2022-07-01_SubnetCreate.json",
+    operationId: "Subnets_CreateOrUpdate",
+    given: async (w) => {
+      await w.rg("subnet-test");
+      await w.put(`${w.rgPath("subnet-test")}/providers/Microsoft.Network/virtualNetworks/vnetname`, NET, {
+        location: "eastus",
+        properties: { addressSpace: { addressPrefixes: ["10.0.0.0/16"] } },
+      });
     },
   },
   {
