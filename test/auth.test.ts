@@ -84,7 +84,7 @@ async function forge(claims: Record<string, unknown>, key: JWK = serverJwk): Pro
   const now = Math.floor(Date.now() / 1000);
   const body: Record<string, unknown> = {
     aud: "https://management.azure.com/",
-    iss: `${srv.info.arm}/${srv.info.tenantId}/v2.0`,
+    iss: `https://sts.windows.net/${srv.info.tenantId}/`,
     iat: now - 10,
     nbf: now - 10,
     exp: now + 3600,
@@ -129,7 +129,8 @@ describe("token endpoint (client credentials)", () => {
     assert.equal(claims.aud, "https://management.azure.com/");
     assert.equal(claims.tid, srv.info.tenantId);
     assert.equal(claims.appid, srv.info.clientId);
-    assert.equal(claims.iss, `${srv.info.arm}/${srv.info.tenantId}/v2.0`);
+    // Entra ID's v1.0 issuer, as ARM tokens carry it: the tenant, never the address the client used.
+    assert.equal(claims.iss, `https://sts.windows.net/${srv.info.tenantId}/`);
     assert.ok(typeof claims.exp === "number" && claims.exp > Date.now() / 1000 + 3000);
     assert.equal(decodeProtectedHeader(r.json.access_token).alg, "RS256");
     assert.equal((await withBearer(r.json.access_token)).status, 200);
@@ -380,15 +381,27 @@ describe("ARM bearer tokens", () => {
     assert401(await withBearer(viaEndpoint), "InvalidAuthenticationTokenAudience", "graph via endpoint");
   });
 
-  test("an audience of this server's own origin is accepted only on that origin", async () => {
-    const t = await forge({ aud: `${srv.info.arm}/` });
-    assert.equal((await withBearer(t)).status, 200);
+  test("the URL ARM listens on is an accepted audience; an audience named by the Host header is not", async () => {
+    // What the SDKs ask for without credentialScopes: `<endpoint>/.default`.
+    const own = await token(srv.info, `${srv.info.arm}/.default`);
+    assert.equal(decodeJwt(own).aud, `${srv.info.arm}/`);
+    assert.equal((await withBearer(own)).status, 200);
+    // The configured audience does not depend on the Host a request names...
     const r = await raw(srv.info, "GET", `${sub}/resourcegroups?api-version=${RG_VERSION}`, undefined, {
-      authorization: `Bearer ${t}`,
+      authorization: `Bearer ${own}`,
       host: `localhost:${port}`,
     });
-    assert.equal(r.status, 401, r.text);
-    assert.equal(r.json.error.code, "InvalidAuthenticationTokenAudience");
+    assert.equal(r.status, 200, r.text);
+    // ...and a Host header never makes its own origin an audience.
+    for (const host of [`localhost:${port}`, "localhost"]) {
+      const t = await forge({ aud: `https://${host}/` });
+      const x = await raw(srv.info, "GET", `${sub}/resourcegroups?api-version=${RG_VERSION}`, undefined, {
+        authorization: `Bearer ${t}`,
+        host,
+      });
+      assert.equal(x.status, 401, `aud and Host ${host}: ${x.text}`);
+      assert.equal(x.json.error.code, "InvalidAuthenticationTokenAudience", x.text);
+    }
   });
 
   test("a token of an unknown tenant is 401 InvalidAuthenticationTokenTenant", async () => {

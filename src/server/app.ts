@@ -131,6 +131,8 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const arm = `https://${host}:${addr.port}`;
+  // The audiences ARM accepts besides Azure's own: the URL it listens on (never a request's Host).
+  tokens.setArmOrigins([arm]);
   const info: ReadyInfo = {
     arm,
     authorityHost: arm,
