@@ -393,6 +393,51 @@ describe("every ARM route × every kind of principal", () => {
   });
 });
 
+describe("malformed Authorization headers", () => {
+  const MALFORMED = [
+    "Bearer",
+    "Bearer ",
+    "Bearer a b",
+    "Bearer not.a.jwt",
+    "Bearer ...",
+    "Basic Og==",
+    "Basic !!",
+    "Negotiate abc",
+    "bearer",
+  ];
+
+  it("get 401 with an error body on ARM, at the gateway and at HIS, never 500", T, async () => {
+    for (const header of MALFORMED) {
+      const a = await raw(srv.info, "POST", ADVANCE, { milliseconds: 1000 }, { authorization: header });
+      assert.equal(a.status, 401, `ARM '${header}': ${a.text}`);
+      assert.match(
+        String(a.json?.error?.code),
+        /^(AuthenticationFailed|InvalidAuthenticationToken)$/,
+        a.text,
+      );
+      const g = await raw(srv.info, "GET", "/.gateway/host", undefined, { authorization: header });
+      assert.equal(g.status, 401, `gateway '${header}': ${g.text}`);
+      assert.equal(g.json?.error?.code, "InvalidHostCredential", g.text);
+      const h = await raw(
+        srv.info,
+        "POST",
+        "/.gateway/dial/machines/heartbeat",
+        {},
+        {
+          authorization: `Bearer ${hostToken}`,
+          "x-arclink-dial": `${hisAddress}:443`,
+          "x-arclink-server-name": "eus.his.arc.azure.com",
+          "x-arclink-agent-version": "1.45",
+          "x-arclink-purpose": "heartbeat",
+          "x-arclink-authorization": header,
+        },
+      );
+      assert.equal(h.status, 401, `HIS '${header}': ${h.text}`);
+      assert.equal(h.json?.error?.code, "InvalidMachineCredential", h.text);
+    }
+  });
+});
+
 describe("the gateway and the services a machine calls × every kind of principal", () => {
   const heartbeat = (outer: string | undefined, inner: string | undefined) =>
     raw(
