@@ -338,6 +338,27 @@ describe("every ARM route × every kind of principal", () => {
     },
   );
 
+  it(
+    "a service principal that is not in the directory cannot advance the clock (403), though it may read it",
+    T,
+    async () => {
+      const stranger = await forge({ appid: randomUUID() });
+      const before = await clockOffset();
+      const r = await raw(
+        srv.info,
+        "POST",
+        ADVANCE,
+        { milliseconds: 1000 },
+        { authorization: `Bearer ${stranger}` },
+      );
+      assert.equal(r.status, 403, r.text);
+      assert.equal(r.json.error.code, "AuthorizationFailed");
+      const read = await raw(srv.info, "GET", CLOCK, undefined, { authorization: `Bearer ${stranger}` });
+      assert.equal(read.status, 200, read.text);
+      assert.equal(await clockOffset(), before, "the clock did not move");
+    },
+  );
+
   it("a token issued for https://graph.windows.net/ does not pass ARM, whatever the Host", T, async () => {
     const graph = await token(srv.info, "https://graph.windows.net/.default");
     for (const host of [undefined, "graph.windows.net", "gateway.arclink.local"]) {
