@@ -529,14 +529,17 @@ describe("ARM bearer tokens", () => {
     const own = await token(srv.info, `${srv.info.arm}/.default`);
     assert.equal(decodeJwt(own).aud, `${srv.info.arm}/`);
     assert.equal((await withBearer(own)).status, 200);
-    // The configured audience does not depend on the Host a request names...
+    // The names in the server's certificate, at its port, are its own too (configured at start).
+    const viaLocalhost = await token(srv.info, `https://localhost:${port}/.default`);
+    assert.equal((await withBearer(viaLocalhost)).status, 200);
+    // An accepted audience does not depend on the Host a request names...
     const r = await raw(srv.info, "GET", `${sub}/resourcegroups?api-version=${RG_VERSION}`, undefined, {
       authorization: `Bearer ${own}`,
       host: `localhost:${port}`,
     });
     assert.equal(r.status, 200, r.text);
     // ...and a Host header never makes its own origin an audience.
-    for (const host of [`localhost:${port}`, "localhost"]) {
+    for (const host of ["localhost", `localhost:${port + 1}`, `127.0.0.1:${port + 1}`]) {
       const t = await forge({ aud: `https://${host}/` });
       const x = await raw(srv.info, "GET", `${sub}/resourcegroups?api-version=${RG_VERSION}`, undefined, {
         authorization: `Bearer ${t}`,
