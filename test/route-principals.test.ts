@@ -414,6 +414,56 @@ describe("every ARM route × every kind of principal", () => {
   });
 });
 
+describe("the token endpoint through the gateway", () => {
+  it(
+    "counts failed sign-ins against the simulated host's address: one host throttled, another not, nor 127.0.0.1",
+    T,
+    async () => {
+      const hostB = (await hostCredential(srv, "srv-win-01")).token;
+      const entraOf = async (host: string) => {
+        const r = await arm(srv.info, "POST", `${sub}/providers/ArcLink.Lab/resolve?${LAB}`, {
+          host,
+          name: "login.microsoftonline.com",
+        });
+        assert.equal(r.status, 200, r.text);
+        return r.json.answers.find((x: any) => x.type === "A").data as string;
+      };
+      const signIn = async (outer: string, address: string, secret: string) =>
+        raw(
+          srv.info,
+          "POST",
+          `/.gateway/dial/${srv.info.tenantId}/oauth2/v2.0/token`,
+          new URLSearchParams({
+            grant_type: "client_credentials",
+            client_id: srv.info.clientId,
+            client_secret: secret,
+            scope: "https://management.azure.com/.default",
+          }).toString(),
+          {
+            authorization: `Bearer ${outer}`,
+            "content-type": "application/x-www-form-urlencoded",
+            "x-arclink-dial": `${address}:443`,
+            "x-arclink-server-name": "login.microsoftonline.com",
+            "x-arclink-agent-version": "1.45",
+            "x-arclink-purpose": "onboard",
+          },
+        );
+      const a = await entraOf("srv-lnx-01");
+      const b = await entraOf("srv-win-01");
+      let last: RawResponse | undefined;
+      for (let i = 0; i < 10; i++) last = await signIn(hostToken, a, `wrong-${i}`);
+      assert.equal(last!.status, 429, last!.text);
+      assert.ok(Number(last!.headers["retry-after"]) > 0);
+      assert.deepEqual(last!.json.error_codes, [50196]);
+      const right = await signIn(hostToken, a, srv.info.clientSecret);
+      assert.equal(right.status, 429, `srv-lnx-01 stays throttled: ${right.text}`);
+      const other = await signIn(hostB, b, srv.info.clientSecret);
+      assert.equal(other.status, 200, `srv-win-01 is another address: ${other.text}`);
+      assert.ok((await token(srv.info)).length > 0, "127.0.0.1 itself is another address");
+    },
+  );
+});
+
 describe("malformed Authorization headers", () => {
   const MALFORMED = [
     "Bearer",
