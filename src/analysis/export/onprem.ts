@@ -302,11 +302,12 @@ export function onpremSteps(
     if (bypass?.length) st.body = { ...st.body, properties: { ...st.body.properties, proxyBypass: bypass } };
   }
   const locations: SourceMap = new Map();
+  const stepOf = new Map(steps.map((x) => [`${x.type}|${x.name.toLowerCase()}`, x]));
   for (const [section, type] of Object.entries(SECTION_TYPES)) {
     const list = Array.isArray(raw[section]) ? raw[section] : [];
     list.forEach((e: any, i: number) => {
       const name = String(e?.name ?? (section === "firewalls" ? `${e?.site}-firewall` : "")).toLowerCase();
-      const st = steps.find((x) => x.type === type && x.name.toLowerCase() === name);
+      const st = stepOf.get(`${type}|${name}`);
       if (!st) return;
       const facts = section === "dnsServers" ? pointed.dnsFiles.get(i) : undefined;
       const line = facts ? facts.line : y.lineOf([section, i]);
