@@ -16,6 +16,7 @@ import { fingerprintOf, toSarif } from "../src/analysis/lint/format/sarif.js";
 import { lint } from "../src/analysis/lint/lint.js";
 import { RULE_POLICIES } from "../src/analysis/lint/governance.js";
 import { arclink, ROOT } from "./helpers/server.js";
+import { lintWorld } from "./lint-world.js";
 
 const N = "test/fixtures/native";
 const EXPORTS = ["graph.json", "records-his.json", "records-guestconfig.json", "records-k8s.json"].map(
@@ -159,6 +160,33 @@ describe("an estate read from native files", () => {
     const r = await arclink(["lint", "--export", EXPORTS.join(","), "--onprem", yaml], { cwd: ROOT });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /named\.conf:8: 'sortlist' is not a named\.conf statement ArcLink knows/);
+  });
+});
+
+describe("servers' own hosts files", () => {
+  it("entries for the servers' own names do not split check() evaluations; an Arc entry does (with its line)", () => {
+    const own = (n: string) => `127.0.0.1 localhost\n127.0.1.1 ${n}.corp.contoso.com ${n}\n`;
+    const w = lintWorld({
+      hosts: [
+        { hostsFile: own("srv1") },
+        { hostsFile: own("srv2") },
+        { hostsFile: own("srv3") + "10.10.1.4 gbl.his.arc.azure.com\n" },
+        { hostsFile: "10.10.1.4 gbl.his.arc.azure.com\n" + own("srv4") },
+      ],
+    });
+    const r = lint({ view: w, now: new Date(), propagationDelayMs: 900_000 });
+    const by = new Map(r.hosts.map((h: any) => [h.host, h]));
+    const names = [...by.keys()].sort();
+    assert.equal(names.length, 4);
+    const [a, b, c, d] = names.map((n) => by.get(n));
+    assert.equal(a.endpoints, b.endpoints, "same evaluation for hosts files that differ in their own names");
+    assert.notEqual(a.endpoints, c.endpoints);
+    assert.notEqual(
+      c.endpoints,
+      d.endpoints,
+      "the Arc entry on another line is another input (traces name the line)",
+    );
+    assert.equal(c.endpoints[0].verdict, "private");
   });
 });
 
