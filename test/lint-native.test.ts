@@ -143,6 +143,25 @@ describe("an estate read from native files", () => {
     assert.equal(without.report.findings.filter((f) => f.ruleId === "agent-evidence-disagrees").length, 0);
   });
 
+  it("an Unbound server in BIND's place, read from unbound.conf", async () => {
+    const conf = join(tmp, "unbound.conf");
+    writeFileSync(
+      conf,
+      'server:\n    interface: 0.0.0.0\n    local-data: "srv-app-01.corp.contoso.com. A 10.50.1.11"\n\nforward-zone:\n    name: "his.arc.azure.com."\n    forward-addr: 10.20.2.4\n\nforward-zone:\n    name: "."\n    forward-addr: 8.8.8.8\n',
+    );
+    const { report } = await lintNative(
+      readFileSync(join(ROOT, ONPREM), "utf8").replace("bind: bind/named.conf", `unbound: ${conf}`),
+    );
+    const app = report.hosts.find((h) => h.host === "srv-app-01")!;
+    const row = (ep: string) => app.endpoints.find((e) => e.endpoint === ep)!;
+    assert.deepEqual(
+      [row("gbl.his.arc.azure.com").verdict, row("gbl.his.arc.azure.com").address],
+      ["private", "10.20.1.4"],
+    );
+    // guestconfiguration.azure.com is not forwarded here: it goes to 8.8.8.8 and resolves publicly.
+    assert.notEqual(row("agentserviceapi.guestconfiguration.azure.com").address, "10.20.1.6");
+  });
+
   it("a problem in a server's file stops lint with the file and line (exit 3)", async () => {
     const conf = join(tmp, "named.conf");
     writeFileSync(
