@@ -4,7 +4,7 @@
 // zone file), one hosts file per server (a tenth of them with a stale Arc address), and the
 // on-premises YAML that points at them — read, applied in the sandbox, linted, and the fix plan
 // printed. Reports wall time per phase and the total against the 5 s target.
-//   npx tsc -p tsconfig.json && node dist/bench/native.js [--servers 10000]
+//   npx tsc -p tsconfig.json && node dist/bench/native.js [--servers 10000] [--keep]
 // The last line is `BENCH_RESULT {json}`.
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -97,6 +97,7 @@ function ms(t: number): number {
 async function main(): Promise<void> {
   const servers = arg("servers", 10_000);
   const dir = mkdtempSync(join(tmpdir(), "arclink-native-"));
+  const keep = process.argv.includes("--keep");
   try {
     const { exports, onprem } = writeEstate(dir, servers);
     const t0 = performance.now();
@@ -138,7 +139,8 @@ async function main(): Promise<void> {
       `BENCH_RESULT ${JSON.stringify({ servers, readMs, importMs, lintMs, fixPlanMs, sarifMs, totalMs, findings: report.findings.length, loadavg: loadavg().map((x) => Number(x.toFixed(2))) })}`,
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (keep) console.log(`files kept in ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -23,7 +23,7 @@ const LITERALS: Array<[string, unknown]> = [
   ["false", false],
   ["null", null],
 ];
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 export function parseJsonWithLines(text: string): JsonWithLines {
   const lines = new WeakMap<object, number>();
@@ -115,7 +115,9 @@ export function parseJsonWithLines(text: string): JsonWithLines {
         i++;
         const v = value();
         // JSON.parse keeps the last of repeated keys; so does this (and "__proto__" as a plain key).
-        Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        if (k === "__proto__")
+          Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+        else o[k] = v;
         ws();
         if (text[i] === ",") {
           i++;
@@ -152,12 +154,16 @@ export function parseJsonWithLines(text: string): JsonWithLines {
       }
     }
     if (c === '"') return str();
-    for (const [word, v] of LITERALS)
-      if (text.startsWith(word, i)) {
-        i += word.length;
-        return v;
-      }
-    const m = NUMBER.exec(text.slice(i, i + 64));
+    if (c === "t" || c === "f" || c === "n") {
+      for (const [word, v] of LITERALS)
+        if (text.startsWith(word, i)) {
+          i += word.length;
+          return v;
+        }
+      fail("unexpected text");
+    }
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
     if (!m) fail(i >= n ? "unexpected end of the file" : "unexpected text");
     i += m![0].length;
     return Number(m![0]);
