@@ -287,6 +287,7 @@ describe("Windows DNS Server", () => {
     assert.deepEqual(
       notes.map((n) => n.message),
       [
+        "UseRootHint: when the forwarders fail, the server resolves from the root hints itself; ArcLink models forwarding only.",
         "zone _msdcs.contoso.com (Primary) holds no Azure names: set aside.",
         "zone contoso.com (Primary) holds no Azure names: set aside.",
       ],

@@ -162,6 +162,36 @@ describe("an estate read from native files", () => {
     assert.notEqual(row("agentserviceapi.guestconfiguration.azure.com").address, "10.20.1.6");
   });
 
+  it("an agent that reports Disconnected where the model says every Arc endpoint is open", async () => {
+    const show = join(tmp, "srv-db-01.show.json");
+    writeFileSync(
+      show,
+      JSON.stringify(
+        {
+          resourceName: "srv-db-01",
+          agentVersion: "1.45.02800.1000",
+          status: "Disconnected",
+          agentErrorCode: "AZCM0026",
+        },
+        null,
+        2,
+      ),
+    );
+    const yaml = readFileSync(join(ROOT, ONPREM), "utf8").replace(
+      "{ name: srv-db-01, site: hq, ipAddress: 10.50.1.21, os: Windows, dnsServers: [dc01] }",
+      `{ name: srv-db-01, site: hq, ipAddress: 10.50.1.21, os: Windows, dnsServers: [dc01], agentShow: ${show} }`,
+    );
+    const { report } = await lintNative(yaml);
+    const f = report.findings.filter(
+      (x) => x.ruleId === "agent-evidence-disagrees" && x.host === "srv-db-01",
+    );
+    assert.equal(f.length, 1, JSON.stringify(f.map((x) => x.message)));
+    assert.match(
+      f[0].message,
+      /reports status Disconnected \(AZCM0026\).*model says it reaches every Arc endpoint/,
+    );
+  });
+
   it("a problem in a server's file stops lint with the file and line (exit 3)", async () => {
     const conf = join(tmp, "named.conf");
     writeFileSync(

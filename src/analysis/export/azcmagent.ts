@@ -15,6 +15,8 @@ export interface AgentShow {
   line: number;
   agentVersion?: string;
   status?: string;
+  /** Agent Error Code, e.g. AZCM0026, when the agent shows one. */
+  errorCode?: string;
   /** proxy.url as the agent uses it ("" when none). */
   httpsProxy?: string;
   proxyBypass?: string[];
@@ -107,6 +109,7 @@ export function readAgentShow(path: string, read: ReadFile): AgentShow {
     line: lineOf(o) ?? 1,
     ...(agentVersion ? { agentVersion } : {}),
     ...(status ? { status } : {}),
+    ...(str(field(o, "agentErrorCode")) ? { errorCode: str(field(o, "agentErrorCode")) } : {}),
     ...(typeof httpsProxy === "string" ? { httpsProxy: httpsProxy.trim() } : {}),
     ...(proxyBypass ? { proxyBypass } : {}),
     ...(str(field(o, "resourceName")) ? { resourceName: str(field(o, "resourceName")) } : {}),

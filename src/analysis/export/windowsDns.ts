@@ -175,6 +175,13 @@ export function readWindowsDns(
           "this is not Get-DnsServerForwarder output: it has IPAddress.",
         );
       facts.forwarders.push(...addressesOf(o.IPAddress).filter((x) => isIPv4(x)));
+      if (o.UseRootHint === true && facts.forwarders.length)
+        notes.push({
+          file: files.forwarders,
+          line: lineOf(f),
+          message:
+            "UseRootHint: when the forwarders fail, the server resolves from the root hints itself; ArcLink models forwarding only.",
+        });
     }
   }
   if (files.zones) {

@@ -52,6 +52,23 @@ export const agentEvidence: Rule = {
             fix: "ARM's copy is refreshed by the agent's heartbeat: if the machine is Disconnected, reconnect it; otherwise wait for the next heartbeat and export again.",
           }),
         );
+      // The agent says it lost touch while every Arc endpoint is open to it in the model.
+      const arc = ctx.arcRows(h);
+      if (
+        show?.status &&
+        /^(disconnected|expired)$/i.test(show.status) &&
+        arc.length &&
+        arc.every((r) => r.verdict !== "refused")
+      )
+        out.push(
+          finding(agentEvidence, {
+            message: `${h.host.name}: the agent reports status ${show.status}${show.errorCode ? ` (${show.errorCode})` : ""} (${show.file}:${show.line}); ArcLink's model says it reaches every Arc endpoint.`,
+            resources: [resource],
+            machines: affected,
+            host: h.host.name,
+            endpoint: "status",
+          }),
+        );
       for (const row of e.check?.rows ?? []) {
         const mine = h.check.endpoints.find((x) => x.endpoint.toLowerCase() === row.endpoint);
         if (!mine) continue;
