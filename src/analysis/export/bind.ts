@@ -5,7 +5,7 @@
 // stub|static-stub` (forwarded to its primaries / server-addresses), and `include "file";`.
 // Statements that do not change answers (acl, logging, controls, key, …) are read and set aside;
 // anything else is an error naming the file and line. Paths (include, zone files) are looked up
-// as written, then beside the file that names them (a copy of /etc/bind taken off the server).
+// beside the file that names them first (a copy of /etc/bind taken off the server), then as written.
 import { dirname, isAbsolute, join, basename } from "node:path";
 import { ExportError, InputNote } from "./azure.js";
 import { DnsServerFacts, domainOf, forwarderAddress } from "./dnsFacts.js";
@@ -148,14 +148,15 @@ export function readNamedConf(path: string, read: ReadFile): BindResult {
   let forwardFirst = false;
   const seen = new Set<string>();
 
+  // The copy handed over wins over a file of the same path on the machine lint runs on: a path
+  // the server wrote as absolute (/etc/bind/…) is looked up beside the file that names it first.
   const locate = (p: string, from: string, viaDirectory: boolean): string | undefined => {
     const tries: string[] = [];
-    if (isAbsolute(p)) tries.push(p);
+    if (isAbsolute(p)) tries.push(join(dirname(from), basename(p)), p);
     else {
       if (viaDirectory && directory && !isAbsolute(directory)) tries.push(join(dirname(path), directory, p));
-      tries.push(join(dirname(from), p));
+      tries.push(join(dirname(from), p), join(dirname(from), basename(p)));
     }
-    tries.push(join(dirname(from), basename(p)));
     return tries.find((t) => read(t) !== undefined);
   };
   const addrs = (s: Stmt, what: string): string[] =>

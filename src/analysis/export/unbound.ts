@@ -153,7 +153,7 @@ export function readUnboundConf(path: string, read: ReadFile): { facts: DnsServe
         }
         if (key === "include" || key === "include-toplevel") {
           const inc = unquote(value);
-          const tries = isAbsolute(inc) ? [inc, join(dirname(p), basename(inc))] : [join(dirname(p), inc)];
+          const tries = isAbsolute(inc) ? [join(dirname(p), basename(inc)), inc] : [join(dirname(p), inc)];
           const found = tries.find((t) => read(t) !== undefined);
           if (!found)
             throw at(`included file '${inc}' not found (looked beside ${basename(p)} too); copy it there.`);
