@@ -192,6 +192,19 @@ describe("an estate read from native files", () => {
     );
   });
 
+  it("a malformed hosts file is refused with its own file and line", async () => {
+    const hosts = join(tmp, "bad.hosts");
+    writeFileSync(hosts, "127.0.0.1 localhost\r\n# pinned by hand\r\ngbl.his.arc.azure.com 10.20.1.4\r\n");
+    const yaml = readFileSync(join(ROOT, ONPREM), "utf8").replace(
+      "hostsFilePath: hosts/srv-test-01.hosts",
+      `hostsFilePath: ${hosts}`,
+    );
+    await assert.rejects(lintNative(yaml), (e: Error) => {
+      assert.match(e.message, /bad\.hosts:3: 'gbl\.his\.arc\.azure\.com' is not an IPv4 or IPv6 address/);
+      return true;
+    });
+  });
+
   it("a problem in a server's file stops lint with the file and line (exit 3)", async () => {
     const conf = join(tmp, "named.conf");
     writeFileSync(
