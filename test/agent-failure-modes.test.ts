@@ -731,7 +731,7 @@ describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and 
       // The fix for 1.60: the GCM suites enabled again.
       await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: true });
       await connected(await runAgent(withScope("srv-fm-gcm"), e), e, "srv-fm-gcm");
-      assert.equal((await getMachine(srv, "srv-fm-gcm")).json.properties.agentVersion, "1.60");
+      assert.equal((await getMachine(srv, "srv-fm-gcm")).json.properties.agentVersion, "1.60.02983.1834");
 
       // A policy removes the suites after onboarding: heartbeats fail; check and lint name the fix.
       await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: false });

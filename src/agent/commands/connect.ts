@@ -20,6 +20,7 @@ import { AgentError, AZCM } from "../errors.js";
 import { bool, parseTags, SIGN_IN_FLAGS, str, type ParsedFlags } from "../flags.js";
 import { probeAll, type ProbeResult } from "../probe.js";
 import { isPrivateAddress, type Resolver } from "../resolver.js";
+import { machineReport } from "../report.js";
 import { isConnected, writeState, type AgentState } from "../state.js";
 import type { Command } from "./command.js";
 
@@ -470,7 +471,18 @@ export const connect: Command = {
       identity: { type: "SystemAssigned" },
       properties,
     };
-    if (req.tags) body.tags = req.tags;
+    // A machine resource created beforehand (by a user or a template) keeps its tags: --tags adds
+    // to them and wins on a name both give; a PUT without them would replace them all.
+    const current = await step(`Failed to read the resource ${resourceId} in Azure`, () =>
+      dialer.dial("GET", `https://${ARM}${resourceId}?api-version=${MACHINE_API_VERSION}`, {
+        purpose: "onboard",
+        authorization: `Bearer ${token}`,
+        headers: { "x-ms-correlation-request-id": req.correlationId },
+      }),
+    );
+    const kept = current.status === 200 && current.json?.tags && typeof current.json.tags === "object";
+    const tags = { ...(kept ? current.json.tags : {}), ...(req.tags ?? {}) };
+    if (Object.keys(tags).length > 0) body.tags = tags;
     ctx.log.info("Creating resource in Azure...", {
       "Correlation ID": req.correlationId,
       "Resource ID": resourceId,
@@ -502,7 +514,8 @@ export const connect: Command = {
     const armId: string = typeof machine.id === "string" ? machine.id : resourceId;
     let vmId: string = machine.properties?.vmId ?? (properties.vmId as string);
 
-    // Register at the regional HIS: the machine credential.
+    // Register at the regional HIS: the machine credential, and the agent's first report.
+    const report = machineReport({ config: ctx.config(), view, version: ctx.version });
     const reg = await step(`Failed to register the machine with Azure Arc at ${hisEndpoint}`, () =>
       dialer.dial("POST", `${hisEndpoint}/machines/register`, {
         purpose: "onboard",
@@ -515,6 +528,7 @@ export const connect: Command = {
           machineFqdn: view.hostName,
           vmId,
           correlationId: req.correlationId,
+          report,
         },
       }),
     );
@@ -562,7 +576,7 @@ export const connect: Command = {
       const hb = await dialer.dial("POST", `${hisEndpoint}/machines/heartbeat`, {
         purpose: "heartbeat",
         authorization: machineAuthorization(machineCredential),
-        body: { resourceId: armId, vmId, agentVersion: ctx.version.full },
+        body: { resourceId: armId, vmId, agentVersion: ctx.version.full, report },
       });
       if (hb.status !== 200)
         ctx.log.warn(`The first heartbeat was answered with ${hb.status}: ${hb.text.slice(0, 200)}`);

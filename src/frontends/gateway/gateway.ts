@@ -5,7 +5,8 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { isArmError } from "../../core/armError.js";
 import { admit, serviceOf, Purpose } from "../../network/admit.js";
 import { connect, ConnectResult } from "../../network/connect.js";
-import { HostModel } from "../../network/model.js";
+import { HostModel, NetworkModel } from "../../network/model.js";
+import { cidrContainsIp, parseIpv4 } from "../../core/ip.js";
 import { TraceStep } from "../../network/trace.js";
 import { handleIdentity } from "../identity/endpoints.js";
 import { readBody, sendJson, splitTarget } from "../http.js";
@@ -97,6 +98,8 @@ export class Gateway {
       dnsServers,
       hostsFile: typeof h.raw.properties?.hostsFile === "string" ? h.raw.properties.hostsFile : "",
       now: this.deps.services.clock.now().toISOString(),
+      ...(typeof h.raw.properties?.proxyUrl === "string" ? { proxyUrl: h.raw.properties.proxyUrl } : {}),
+      ...hostNetwork(this.deps.services.network.model(), h),
     };
   }
 
@@ -289,4 +292,16 @@ export class Gateway {
       else throw e;
     }
   }
+}
+
+/** The prefix of a host's network and whether it is in Azure, as its agent detects them. */
+function hostNetwork(m: NetworkModel, h: HostModel): { addressPrefix?: string; cloudProvider: string } {
+  const ip = parseIpv4(h.ip);
+  if (h.pos.kind === "vnet") {
+    const subnet = m.vnets.get(h.pos.vnet)?.subnets.find((s) => s.key === h.subnet);
+    return { ...(subnet ? { addressPrefix: subnet.prefix.text } : {}), cloudProvider: "Azure" };
+  }
+  const site = m.sites.get(h.pos.site);
+  const prefix = ip === undefined ? undefined : site?.prefixes.find((c) => cidrContainsIp(c, ip));
+  return { ...(prefix ? { addressPrefix: prefix.text } : {}), cloudProvider: "N/A" };
 }

@@ -4,6 +4,7 @@
 import { ArmError } from "../../core/armError.js";
 import { normalizeRegion, region } from "../../core/regions.js";
 import { LocationRoute, ProviderNamespace } from "../registry.js";
+import { machineExtensions } from "./machineExtensions.js";
 import { machines } from "./machines.js";
 import { privateEndpointConnections } from "./privateEndpointConnections.js";
 import { privateLinkScopes } from "./privateLinkScopes.js";
@@ -45,6 +46,6 @@ function sameRegion(requested: string, scopeLocation: string | undefined): boole
 
 export const hybridComputeNamespace: ProviderNamespace = {
   namespace: "Microsoft.HybridCompute",
-  types: [privateLinkScopes, privateEndpointConnections, machines],
+  types: [privateLinkScopes, privateEndpointConnections, machines, machineExtensions],
   locationRoutes: [validationByScopeId],
 };
