@@ -365,12 +365,17 @@ describe("failure modes of Arc over Private Link (fact sheet §8), with the agen
       assert.equal((await runAgent(["config", "set", "proxy.url", "http://192.168.1.30:3128"], e)).code, 0);
       let r = await runAgent(["check", "-l", "eastus", "-p"], e);
       failed(r, 26, "AZCM0026: Network Error");
+      // The proxy resolves the name itself, publicly: PRIVATE is false (what the proxy got).
       assert.deepEqual(checkTable(r.stdout)["https://gbl.his.arc.azure.com"], [
         "false",
-        "true",
+        "false",
         "unknown",
         "set",
       ]);
+      assert.match(
+        r.stdout,
+        /https:\/\/gbl\.his\.arc\.azure\.com resolves to public address \d+\.\d+\.\d+\.\d+, but --enable-pls-check/,
+      );
       assert.match(
         r.stdout,
         /Failed to reach https:\/\/gbl\.his\.arc\.azure\.com: Get \\"https:\/\/gbl\.his\.arc\.azure\.com\/\\": Forbidden/,

@@ -1,6 +1,7 @@
 // What a topology file says Azure knows from each machine's agent — agentVersion, proxyBypass,
 // incomingConnectionsPorts, extensions, associatedMinutesAgo / associatedAt — and that check
-// (POST …/ArcLink.Lab/check), lint and the fleet read it without any agent running. The server
+// (POST …/ArcLink.Lab/check), lint and the fleet (its start-up onboarding of the file's hosts, and
+// `arclink fleet --agent-version`) read it without any agent running. The server
 // applies the file at start (`arclink serve --topology`), as users do.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { arm } from "./helpers/arm.js";
 import { advanceClock, getMachine, HC, LAB, machineId, rgPath } from "./helpers/agent.js";
-import { ROOT, startServer, type TestServer } from "./helpers/server.js";
+import { arclink, ROOT, startServer, type TestServer } from "./helpers/server.js";
 import { loadTopology, TopologyError } from "../src/topology/parse.js";
 import { plan } from "../src/topology/plan.js";
 
@@ -148,6 +149,11 @@ describe("topology: what Azure knows from each machine's agent", () => {
     async () => {
       const m = await getMachine(srv, "srv-win-01");
       assert.equal(m.json.properties.agentVersion, "1.3");
+      // The start-up onboarding of the file's hosts (the fleet's check-in path) refused it, and
+      // srv-lnx-01 (association still propagating); srv-lnx-02's went through.
+      assert.notEqual(m.json.properties.status, "Connected");
+      assert.notEqual((await getMachine(srv, "srv-lnx-01")).json.properties.status, "Connected");
+      assert.equal((await getMachine(srv, "srv-lnx-02")).json.properties.status, "Connected");
       const rows = await labCheck("srv-win-01");
       assert.equal(rows["gbl.his.arc.azure.com"].verdict, "refused");
       assert.equal(rows["gbl.his.arc.azure.com"].reason, "AgentVersionTooOld");
@@ -229,6 +235,28 @@ describe("topology: what Azure knows from each machine's agent", () => {
       );
       assert.equal(report.status, 200, report.text);
       assert.equal(report.json.properties.associatedAt, "2020-01-01T00:00:00.000Z");
+    },
+  );
+
+  it(
+    "the fleet's agents run the version it is given: 1.3 is refused at the private endpoint",
+    T,
+    async () => {
+      const run = (args: string[]) =>
+        arclink(["fleet", "--ready-file", srv.readyFile, "--machines", "5", "--heartbeats", "0", ...args]);
+      let r = await run(["--agent-version", "1.3", "--name-prefix", "fv", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      const s = JSON.parse(r.stdout);
+      assert.equal(s.connected, 0, r.stdout);
+      assert.deepEqual(s.refusedByReason, { AgentVersionTooOld: 5 });
+      r = await run(["--agent-version", "1.45", "--name-prefix", "fw", "--json"]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).connected, 5, r.stdout);
+      const m = await getMachine(srv, "fw-000000");
+      assert.equal(m.json.properties.agentVersion, "1.45");
+      r = await run(["--agent-version", "latest", "--name-prefix", "fx"]);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /'agentVersion' must be an agent version such as 1\.45/);
     },
   );
 

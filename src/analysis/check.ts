@@ -106,8 +106,16 @@ export function tlsFix(h: HostModel, failure: NetworkFailure | undefined): strin
   return undefined;
 }
 
-export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): EndpointCheck {
+export function checkEndpoint(
+  ctx: CheckContext,
+  h: HostModel,
+  name: string,
+  opts: { agentVersion?: string } = {},
+): EndpointCheck {
   const machine = machineOfHost(ctx.view, h);
+  // The version of the agent making the call: given (a simulated fleet's), else the one the
+  // machine last reported.
+  const agentVersion: string | undefined = opts.agentVersion ?? machine?.body.properties?.agentVersion;
   const trace: TraceStep[] = [];
   const settings = agentProxySettings(h, machine);
   const proxy = proxyOf(settings.url);
@@ -147,8 +155,8 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
   const c = connect(ctx.resolver.model, ctx.resolver, h, ip, 443, {
     serverName: name,
     proxy: useProxy ? proxy : undefined,
-    // The agent's TLS behaviour depends on its version: the one the machine last reported.
-    agentVersion: machine?.body.properties?.agentVersion,
+    // The agent's TLS behaviour depends on its version.
+    agentVersion,
   });
   trace.push({
     at: "network",
@@ -175,7 +183,7 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
     endpoint: c.endpoint!,
     purpose: service === "entra" || service === "arm" || service === "other" ? "check" : "heartbeat",
     machine,
-    agentVersion: machine?.body.properties?.agentVersion,
+    agentVersion,
     now: ctx.now,
     propagationDelayMs: ctx.propagationDelayMs,
   });

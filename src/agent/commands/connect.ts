@@ -22,6 +22,8 @@ import { probeAll, type ProbeResult } from "../probe.js";
 import { isPrivateAddress, type Resolver } from "../resolver.js";
 import { machineReport } from "../report.js";
 import { isConnected, writeState, type AgentState } from "../state.js";
+import { RELEASES } from "../releases.js";
+import { atLeast } from "../version.js";
 import type { Command } from "./command.js";
 
 export const MACHINE_API_VERSION = "2024-07-10";
@@ -223,11 +225,11 @@ async function networkCheck(
   const rows = await probeAll(dialer, resolver, requiredEndpoints(req.location), "check");
   const failures: string[] = [];
   for (const r of rows) {
-    if (!r.reachable) failures.push(`Failed to reach ${r.endpoint}: ${r.error}`);
+    if (!r.reachable && !r.refused) failures.push(`Failed to reach ${r.endpoint}: ${r.error}`);
     if (r.refused) failures.push(`${r.endpoint} refused this machine: ${r.error}`);
     if (r.reachable && r.reason) ctx.log.debug(`${r.endpoint}: ${r.reason}`);
   }
-  if (req.privateLinkScope) {
+  if (req.privateLinkScope && atLeast(ctx.version, ...RELEASES.privateEndpointCheck)) {
     // With a scope, the Arc names must resolve to the private endpoint (1.17+).
     const arc = new Set(arcNames(req.location));
     for (const r of rows) {
@@ -413,7 +415,10 @@ export const connect: Command = {
     const plMessage = privateLinkMessage(!!req.privateLinkScope, gbl.addresses, agentService.addresses);
     if (plMessage) throw new AgentError(AZCM.Network, plMessage);
 
-    if (req.ignoreNetworkCheck) ctx.log.warn("Skipping the network check (--ignore-network-check)");
+    // Before 1.15 connect did not stop on a failed network check (it had none to stop on).
+    if (!atLeast(ctx.version, ...RELEASES.checkCommand))
+      ctx.log.debug(`Agent ${ctx.version.short} runs no network check before connecting`);
+    else if (req.ignoreNetworkCheck) ctx.log.warn("Skipping the network check (--ignore-network-check)");
     else await networkCheck(ctx, dialer, resolver, req);
 
     // Sign in.

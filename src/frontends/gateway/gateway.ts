@@ -172,7 +172,12 @@ export class Gateway {
         res,
         502,
         { error: { code: c.failure, message: c.message }, trace: c.trace },
-        { ...base, "X-ArcLink-Network": c.failure ?? "NoRoute" },
+        {
+          ...base,
+          "X-ArcLink-Network": c.failure ?? "NoRoute",
+          // The address a proxy resolved the name to (what the agent cannot see for itself).
+          ...(proxy && c.failure === "ProxyFailed" && c.address ? { "X-ArcLink-Address": c.address } : {}),
+        },
       );
       return;
     }
@@ -180,6 +185,7 @@ export class Gateway {
     const headers = {
       ...base,
       "X-ArcLink-Path": c.path!,
+      ...(c.address ? { "X-ArcLink-Address": c.address } : {}),
       "X-ArcLink-Endpoint": endpoint.kind === "private-endpoint" ? endpoint.pe.id : endpoint.tags[0],
     };
     const { path, query } = splitTarget(
