@@ -68,7 +68,10 @@ export function agentProxySettings(
   const ac = machine?.body.properties?.agentConfiguration;
   const hostUrl = typeof hp.proxyUrl === "string" && hp.proxyUrl ? hp.proxyUrl : undefined;
   if (ac && typeof ac === "object") {
-    const url = typeof ac.proxyUrl === "string" && ac.proxyUrl ? ac.proxyUrl : hostUrl;
+    const reported = typeof ac.proxyUrl === "string" && ac.proxyUrl ? ac.proxyUrl : undefined;
+    // A reported proxy named by host name (as exports of real machines have it) cannot be placed
+    // in the network: the host's own proxyUrl, which names its address, places it then.
+    const url = reported && proxyOf(reported) ? reported : (hostUrl ?? reported);
     return { url, bypass: Array.isArray(ac.proxyBypass) ? ac.proxyBypass.map(String) : [], from: "agent" };
   }
   return {
