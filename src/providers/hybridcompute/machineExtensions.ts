@@ -1,6 +1,6 @@
 // Microsoft.HybridCompute/machines/extensions: a VM extension on an Arc-enabled server, a tracked
 // child of its machine (MachineExtensions_CreateOrUpdate / Update / Delete / Get / List). PUT is
-// long-running (Azure-AsyncOperation), DELETE answers 202 with Location. ARM records the goal; the
+// long-running (200 with Azure-AsyncOperation), DELETE answers 202 with Location. ARM records the goal; the
 // machine's extension service (azcmagent's) reads it from guest configuration, installs it on the
 // host, and reports the outcome back, which ARM shows as `properties.instanceView`. Until the
 // agent has reported, there is no instanceView: ArcLink does not claim an install it has not seen.
@@ -29,6 +29,8 @@ export const machineExtensions: ResourceType = {
     describe: "letters, digits, hyphens, underscores and periods, starting with a letter or digit",
   },
   lro: { put: "asyncOperation", delete: "location" },
+  // MachineExtensions_CreateOrUpdate declares 200 and 202: a create answers 200 too.
+  createdStatus: 200,
   etag: "none",
   patch: "merge",
   write(ctx, req) {
