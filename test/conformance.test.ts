@@ -113,6 +113,7 @@ const OPERATIONS: Record<string, { method: string; path: string; body?: string }
   },
   SecurityRules_Get: { method: "GET", path: `${NSG}/securityRules/{securityRuleName}` },
   PrivateEndpoints_List: { method: "GET", path: `${NETP}/privateEndpoints` },
+  PrivateEndpoints_Delete: { method: "DELETE", path: PE },
   PrivateDnsZoneGroups_Get: { method: "GET", path: `${PE}/privateDnsZoneGroups/{privateDnsZoneGroupName}` },
   PrivateDnsZoneGroups_Delete: {
     method: "DELETE",
@@ -655,6 +656,10 @@ const CASES: Case[] = [
         staticIp: "192.168.0.20",
       });
     },
+  },
+  {
+    file: "network/2025-03-01_PrivateEndpointDelete.json",
+    given: async (w) => w.zoneGroup("rg1", "testPe", "default"),
   },
   ...["Get", "Delete"].map((op): Case => ({
     file: `network/PrivateEndpointDnsZoneGroup${op}.json`,
