@@ -5,6 +5,7 @@ import { ArmError, isArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
 import { requireApiVersion } from "../frontends/arm/apiVersion.js";
 import { handleArm } from "../frontends/arm/armHandler.js";
+import { isDeploymentPath } from "../providers/resources/deployments.js";
 import { ArmServices } from "../frontends/arm/context.js";
 import { cloudMetadata } from "../frontends/arm/metadata.js";
 import { handleIdentity } from "../frontends/identity/endpoints.js";
@@ -80,7 +81,11 @@ export async function serveArm(
   Object.assign(base, (deps.throttle ?? OFF).take(principal.oid, sub, method));
   const apiVersion = requireApiVersion(query);
   let body: unknown;
-  if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
+  if (method === "PUT" || method === "PATCH" || method === "POST") {
+    const raw = await readBody(req);
+    // A deployment body may be JSONC (az sends the template as written): its handler parses it.
+    body = isDeploymentPath(path) && raw.length ? raw.toString("utf8") : parseJson(raw);
+  }
   const out = await handleArm(deps.services, {
     method,
     path,
