@@ -161,6 +161,14 @@ export function expand(b: BoundTemplate): Instance[] {
 /** What a dependsOn entry or a reference() target names: instance keys, or undefined. */
 export function resolveTarget(target: string, all: Instance[]): Instance[] | undefined {
   const t = target.toLowerCase();
+  // languageVersion 2.0: one element of a looped symbolic name, 'name[i]'.
+  const el = /^([A-Za-z_][\w]*)\[(\d+)\]$/.exec(target);
+  if (el) {
+    const hit = all.filter(
+      (x) => x.symbolic?.toLowerCase() === el[1].toLowerCase() && x.copy?.index === Number(el[2]),
+    );
+    if (hit.length) return hit;
+  }
   let hit = all.filter((x) => x.symbolic?.toLowerCase() === t);
   if (hit.length) return hit;
   hit = all.filter((x) => x.copy?.name.toLowerCase() === t);

@@ -47,11 +47,7 @@ export interface DeployHost {
   /** Whether a resource exists now. */
   exists(id: string): boolean;
   /** A nested deployment (its own record), returning its outputs or its error. */
-  nested(args: {
-    inst: Instance;
-    props: Json;
-    outer?: EvalContext;
-  }): Promise<{
+  nested(args: { inst: Instance; props: Json; outer?: EvalContext }): Promise<{
     outputs: Record<string, { type: string; value?: unknown }>;
     error?: ArmErrorDetail;
     writes: RunResult["writes"];

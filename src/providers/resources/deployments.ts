@@ -27,8 +27,10 @@ import { deploymentWhatIf } from "./deploymentWhatIf.js";
 type Dispatch = (s: ArmServices, r: ArmRequest) => Promise<ArmResponse>;
 
 const PATH =
-  /^(\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?)\/providers\/microsoft\.resources\/deployments(?:\/([^/]+)(?:\/(.+))?)?\/?$/i;
+  /^(\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?)(?:\/providers\/microsoft\.resources)?\/deployments(?:\/([^/]+)(?:\/(.+))?)?\/?$/i;
 
+// Deployment operations at resource group scope are served without the provider segment too
+// (/subscriptions/{s}/resourcegroups/{rg}/deployments/{name}/operations), as the specification has them.
 const NAME = /^[-\w._()]{1,64}$/;
 
 /** Deployments still running, by key: a second PUT of the same name is refused meanwhile. */
