@@ -23,6 +23,9 @@ export function idFor(
   name: string,
   extensionScope?: string,
 ): string {
+  // A resource group is addressed as /subscriptions/{s}/resourceGroups/{name}, without a provider segment.
+  if (type.toLowerCase() === "microsoft.resources/resourcegroups" && !extensionScope)
+    return `/subscriptions/${scope.subscriptionId}/resourceGroups/${name}`;
   const types = type.split("/");
   const names = name.split("/");
   const tail = `providers/${types[0]}` + names.map((n, i) => `/${types[i + 1]}/${n}`).join("");
@@ -160,7 +163,13 @@ export function expand(b: BoundTemplate): Instance[] {
 
 /** What a dependsOn entry or a reference() target names: instance keys, or undefined. */
 export function resolveTarget(target: string, all: Instance[]): Instance[] | undefined {
-  const t = target.toLowerCase();
+  // subscriptionResourceId() spells a resource group with the provider segment; ARM ids do not.
+  const t = target
+    .toLowerCase()
+    .replace(
+      /^(\/subscriptions\/[^/]+)\/providers\/microsoft\.resources\/resourcegroups\//,
+      "$1/resourcegroups/",
+    );
   // languageVersion 2.0: one element of a looped symbolic name, 'name[i]'.
   const el = /^([A-Za-z_][\w]*)\[(\d+)\]$/.exec(target);
   if (el) {
