@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { arm } from "./helpers/arm.js";
 import { AzSession, azLogin, describeAz } from "./helpers/az.js";
-import { ROOT, startServer, TestServer } from "./helpers/server.js";
+import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
 import { readFileSync } from "node:fs";
 
 const T = { timeout: 600_000 };
@@ -441,6 +441,24 @@ describe("what-if of a second scope's endpoint in the hub VNet (the reference ro
       predicted.every((c) => c.after.reason === "MachineAssociatedWithAnotherScope" && c.after.trace.length),
     );
     assert.ok(raw.json.arclink.findings.added.some((f: any) => f.ruleId === "two-scopes-one-vnet"));
+    // The same prediction from `arclink what-if --template`, with a parameters file; exit 2: something becomes refused.
+    const cli = await arclink([
+      "what-if",
+      "--ready-file",
+      srv.readyFile,
+      "--template",
+      tpl("second-scope.json"),
+      "--parameters",
+      tpl("second-scope.parameters.json"),
+      "--resource-group",
+      rg,
+    ]);
+    assert.equal(cli.code, 2, cli.stderr + cli.stdout);
+    assert.match(cli.stdout, /\+ Create \/subscriptions\/.*\/privateEndpoints\/pe-pls-arc-2/);
+    assert.match(
+      cli.stdout,
+      /srv-win-01 \[srv-win-01\] gbl\.his\.arc\.azure\.com: private .* → refused MachineAssociatedWithAnotherScope/,
+    );
     // What-if wrote nothing: the servers still connect privately.
     const check = async () =>
       (
