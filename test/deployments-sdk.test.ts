@@ -1,11 +1,13 @@
 // Deployments through Debian's Python SDK (azure-mgmt-resource's ResourceManagementClient at its
 // default api-version), run as its own process (test/scenarios/deployments.py). The JS SDK
-// @azure/arm-resources 7 no longer carries deployments (they moved to another package).
+// @azure/arm-resources 7 no longer carries deployments (they moved to another package): through it,
+// a deployment is a generic resource by id (test/scenarios/deployments-generic.ts).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ROOT, startServer, TestServer } from "./helpers/server.js";
+import { runScenario } from "./helpers/sdk.js";
 
 function python(
   script: string,
@@ -73,6 +75,27 @@ describe("deployments through the Python SDK (azure-mgmt-resource)", () => {
       assert.equal(o.subscription.outputs.innerGroup.value, "rg-from-template");
       assert.deepEqual(o.subscriptionGroup, { location: "eastus", tags: { purpose: "arc-private-link" } });
       assert.deepEqual(o.afterDelete, ["refused"]);
+    },
+  );
+
+  it(
+    "@azure/arm-resources: a deployment as a generic resource (PUT/GET/DELETE by id), success and DeploymentFailed",
+    { timeout: 300_000 },
+    async () => {
+      const r = await runScenario(
+        "deployments-generic",
+        srv.info,
+        { ARCLINK_TEMPLATES: join(ROOT, "test/fixtures/templates") },
+        240_000,
+      );
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const o = r.result;
+      assert.equal(o.created.state, "Succeeded");
+      assert.equal(o.created.outputs.inboundAddress.value, "10.10.2.4");
+      assert.equal(o.got, 12);
+      assert.equal(o.refused.code, "DeploymentFailed");
+      assert.match(o.refused.message, /At least one resource deployment operation failed/);
+      assert.deepEqual(o.afterDelete, { status: 404, code: "DeploymentNotFound" });
     },
   );
 });
