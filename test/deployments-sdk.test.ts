@@ -93,8 +93,11 @@ describe("deployments through the Python SDK (azure-mgmt-resource)", () => {
       assert.equal(o.created.state, "Succeeded");
       assert.equal(o.created.outputs.inboundAddress.value, "10.10.2.4");
       assert.equal(o.got, 12);
-      assert.equal(o.refused.code, "DeploymentFailed");
-      assert.match(o.refused.message, /At least one resource deployment operation failed/);
+      // core-lro reports a failed operation by its message: the deployment's code and message.
+      assert.match(
+        o.refused.message,
+        /The long-running operation has failed\. DeploymentFailed\. At least one resource deployment operation failed/,
+      );
       assert.deepEqual(o.afterDelete, { status: 404, code: "DeploymentNotFound" });
     },
   );
