@@ -39,11 +39,18 @@ export interface VerdictChange {
   after?: EndpointSide;
 }
 
+export interface FindingChange {
+  key: string;
+  before: Finding;
+  after: Finding;
+}
+
 export interface WhatIfReport {
   change: { applied: Array<{ method: string; id: string; status: number }> };
   hosts: { before: number; after: number; changed: number };
   changes: VerdictChange[];
-  findings: { added: Finding[]; resolved: Finding[] };
+  /** Findings by key (findingKey.ts): new, gone, and the same problem with a different text, severity or machines. */
+  findings: { added: Finding[]; resolved: Finding[]; changed: FindingChange[] };
   timings: { copyMs: number; applyMs: number; evaluateMs: number };
   /**
    * "hosts": only the hosts the change can affect were evaluated again (the change's own hosts and
@@ -86,7 +93,27 @@ function same(a: EndpointCheck | undefined, b: EndpointCheck | undefined): boole
   return !!a && !!b && a.verdict === b.verdict && a.reason === b.reason && a.address === b.address;
 }
 
-const findingKey = (f: Finding) => `${f.ruleId}|${f.severity}|${f.resources[0] ?? ""}|${f.message}`;
+/** Findings before and after, by key: added, resolved, and changed (same key, different content). */
+export function diffFindings(before: Finding[], after: Finding[]): WhatIfReport["findings"] {
+  const b = new Map(before.map((f) => [f.key, f]));
+  const a = new Map(after.map((f) => [f.key, f]));
+  const changed: FindingChange[] = [];
+  for (const [k, fa] of a) {
+    const fb = b.get(k);
+    if (
+      fb &&
+      (fb.severity !== fa.severity ||
+        fb.message !== fa.message ||
+        JSON.stringify(fb.machines) !== JSON.stringify(fa.machines))
+    )
+      changed.push({ key: k, before: fb, after: fa });
+  }
+  return {
+    added: after.filter((f) => !b.has(f.key)),
+    resolved: before.filter((f) => !a.has(f.key)),
+    changed,
+  };
+}
 
 export function diffChecks(before: HostCheck[], after: HostCheck[]): VerdictChange[] {
   const out: VerdictChange[] = [];
@@ -188,7 +215,7 @@ export async function whatIf(
     changes = diffChecks(before.hosts, afterHosts);
     hostsAfter = afterHosts.length;
   }
-  let findings: WhatIfReport["findings"] = { added: [], resolved: [] };
+  let findings: WhatIfReport["findings"] = { added: [], resolved: [], changed: [] };
   if (opts.findings !== false) {
     // The rules run again over the hosts' checks, of which only the affected ones were evaluated.
     after ??= reportOf(
@@ -197,12 +224,7 @@ export async function whatIf(
       new Resolver(inc!.model, undefined, newResolveMemo()),
       inc!.infos(),
     );
-    const bk = new Set(before.findings.map(findingKey));
-    const ak = new Set(after.findings.map(findingKey));
-    findings = {
-      added: after.findings.filter((f) => !bk.has(findingKey(f))),
-      resolved: before.findings.filter((f) => !ak.has(findingKey(f))),
-    };
+    findings = diffFindings(before.findings, after.findings);
   }
   const t4 = performance.now();
   return {

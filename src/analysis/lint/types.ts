@@ -21,6 +21,11 @@ export interface AffectedMachine {
 }
 
 export interface Finding {
+  /**
+   * The finding's identity apart from its text: `<ruleId>|<primary resource id, lower case>|<endpoint
+   * or empty>` (see findingKey.ts). Stable across runs while the problem stays the same.
+   */
+  key: string;
   ruleId: string;
   severity: Severity;
   /** What is wrong and where, in one or two sentences. */

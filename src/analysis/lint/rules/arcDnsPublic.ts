@@ -105,6 +105,8 @@ export const arcDnsPublic: Rule = {
           severity: disabled ? "error" : "warning",
           message: `${list.length} machine(s) of scope ${scope.body.name} (${listNames(list.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) resolve the Arc names publicly (${row.endpoint} → ${row.address}): ${why}. ${disabled ? "The scope's public network access is Disabled, so they are refused." : "The scope allows public access, so their Arc traffic does not use Private Link."}`,
           resources: [...modelled.map((d) => d.id), scope.id, ...pes.map((p) => p.id)],
+          // One finding per scope, DNS servers asked and hosts file or not (the grouping above).
+          keyEndpoint: `scope ${scope.body.name} via ${servers.join(",")}${first.host.hostsEntries.length ? " with hosts file" : ""}`,
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: first.host.name,
           endpoint: row.endpoint,

@@ -29,6 +29,7 @@ export const connectionPending: Rule = {
         finding(this, {
           message: `Private endpoint ${pe.name}'s connection to scope ${scope.body.name} is ${status}${hs.length ? `; ${hs.length} machine(s) (${listNames(hs.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) are refused there` : ""}.`,
           resources: [pe.id, ...(conn ? [conn.id] : []), scope.id],
+          keyEndpoint: null,
           machines: ctx.affectedAll(hs.map((x) => x.h)),
           ...(hs[0]
             ? {

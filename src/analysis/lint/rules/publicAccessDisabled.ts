@@ -20,6 +20,7 @@ export const publicAccessDisabled: Rule = {
         finding(this, {
           message: `Scope ${scope.body.name} has public network access Disabled, but ${list.length} of its machine(s) (${listNames(list.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) reach the Arc services on public addresses and are refused (${list[0].row.endpoint} → ${list[0].row.address}).`,
           resources: [scope.id, ...list.slice(0, 20).map((x) => x.h.machine?.id ?? x.h.host.id)],
+          keyEndpoint: null,
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: list[0].h.host.name,
           endpoint: list[0].row.endpoint,

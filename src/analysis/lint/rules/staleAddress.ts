@@ -39,6 +39,7 @@ export const staleAddress: Rule = {
         finding(this, {
           message: `The hosts file of ${g.hs.length} host(s) (${listNames(g.hs.map((h) => h.host.name))}) maps ${g.fqdn} to ${g.address}, but the private endpoint serves it on ${[...current.get(g.fqdn)!].join(", ")}${row ? `: ${row.verdict}${row.reason ? ` (${row.reason})` : ""}` : ""}.`,
           resources: g.hs.slice(0, 20).map((h) => h.host.id),
+          keyEndpoint: `${g.fqdn}=${g.address}`,
           machines: ctx.affectedAll(g.hs),
           ...(row
             ? {

@@ -5,6 +5,7 @@ import { isPublicAddress, PrivateEndpointModel } from "../../../network/model.js
 import { Entry } from "../../../world/world.js";
 import { EndpointCheck } from "../../check.js";
 import { HostInfo, LintContext } from "../context.js";
+import { findingKey } from "../findingKey.js";
 import { Finding, FixStep, Rule, Severity } from "../types.js";
 
 export const ARC_FORWARD_ZONES = ["his.arc.azure.com", "guestconfiguration.azure.com"] as const;
@@ -12,13 +13,23 @@ export const ARC_FORWARD_ZONES = ["his.arc.azure.com", "guestconfiguration.azure
 /** A finding with the rule's defaults filled in. */
 export function finding(
   rule: Pick<Rule, "id" | "severity" | "fix">,
-  f: Partial<Finding> & Pick<Finding, "message" | "resources">,
+  f: Partial<Finding> &
+    Pick<Finding, "message" | "resources"> & {
+      /**
+       * What the finding's key names besides its rule and primary resource, when that is not the
+       * example endpoint (`endpoint`): e.g. the forwarded domain and target; null for none.
+       */
+      keyEndpoint?: string | null;
+    },
 ): Finding {
+  const resources = [...new Set(f.resources.filter(Boolean))];
+  const keyEndpoint = f.keyEndpoint === undefined ? f.endpoint : (f.keyEndpoint ?? undefined);
   return {
+    key: findingKey({ ruleId: rule.id, resources, endpoint: keyEndpoint }),
     ruleId: rule.id,
     severity: f.severity ?? rule.severity,
     message: f.message,
-    resources: [...new Set(f.resources.filter(Boolean))],
+    resources,
     machines: f.machines ?? [],
     fix: f.fix ?? rule.fix,
     fixPlan: f.fixPlan ?? [],

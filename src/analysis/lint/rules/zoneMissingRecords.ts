@@ -83,6 +83,7 @@ export const zoneMissingRecords: Rule = {
         finding(this, {
           message: `Private DNS zone ${z.name}, linked to ${linked.map((v) => v.name).join(", ")}, has ${what}: resolvers that consult it answer NXDOMAIN for those names${hosts.length ? ` (${hosts.length} host(s): ${listNames(hosts.map((x) => x.h.host.name))})` : ""}.`,
           resources: [z.id, ...linked.map((v) => v.id)],
+          keyEndpoint: null,
           machines: ctx.affectedAll(hosts.map((x) => x.h)),
           ...(hosts[0]
             ? {
