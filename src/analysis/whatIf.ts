@@ -14,6 +14,7 @@ import { Entry, World } from "../world/world.js";
 import { lint, LintReport } from "./lint/lint.js";
 import { Sandbox } from "./lint/sandbox.js";
 import { Finding } from "./lint/types.js";
+import { diffResource, ResourceDiff } from "./propertyDiff.js";
 import { checkHost, EndpointCheck, HostCheck } from "./check.js";
 
 export type ProposedChange =
@@ -51,6 +52,8 @@ export interface WhatIfReport {
   changes: VerdictChange[];
   /** Findings by key (findingKey.ts): new, gone, and the same problem with a different text, severity or machines. */
   findings: { added: Finding[]; resolved: Finding[]; changed: FindingChange[] };
+  /** Every resource the change creates, deletes or modifies (side effects included), property by property. */
+  resources: ResourceDiff[];
   timings: { copyMs: number; applyMs: number; evaluateMs: number };
   /**
    * "hosts": only the hosts the change can affect were evaluated again (the change's own hosts and
@@ -226,9 +229,20 @@ export async function whatIf(
     );
     findings = diffFindings(before.findings, after.findings);
   }
+  const resources: ResourceDiff[] = [];
+  const baseView = Array.isArray(base) ? undefined : base;
+  const baseBodies = Array.isArray(base) ? new Map(base.map((r) => [r.id.toLowerCase(), r.body])) : undefined;
+  for (const key of new Set(changed.map((c) => c.key))) {
+    const b = baseView ? baseView.get(key)?.body : baseBodies!.get(key);
+    const a = sb.world.get(key)?.body;
+    const d = diffResource(a?.id ?? b?.id ?? key, (a ?? b)?.type ?? typeOfKey(key), b, a);
+    if (d) resources.push(d);
+  }
+  resources.sort((x, y) => (x.id.toLowerCase() < y.id.toLowerCase() ? -1 : 1));
   const t4 = performance.now();
   return {
     change: { applied },
+    resources,
     hosts: {
       before: before.hosts.length,
       after: hostsAfter,
