@@ -3,6 +3,7 @@ import { LintSource } from "../lint/context.js";
 import { Sandbox } from "../lint/sandbox.js";
 import { importExport, ExportOptions } from "./azure.js";
 import { onpremSteps } from "./onprem.js";
+import { markExported } from "../../network/provenance.js";
 
 export { ExportError, importExport } from "./azure.js";
 
@@ -12,7 +13,7 @@ export async function sandboxFromExport(
   onprem?: { text: string; file: string },
   opts: ExportOptions = {},
 ): Promise<{ sandbox: Sandbox; source: LintSource }> {
-  const resources = importExport(exportText, exportFile, opts);
+  const resources = markExported(importExport(exportText, exportFile, opts));
   const sandbox = new Sandbox({ resources });
   if (onprem) {
     const { steps } = onpremSteps(onprem.text, onprem.file, resources);

@@ -2,6 +2,7 @@
 // their machine belongs to a scope — refused when the scope's public network access is Disabled,
 // and Private Link unused when it is Enabled.
 import { AZURE_DNS_IP } from "../../../network/model.js";
+import { throughProxy } from "../../check.js";
 import { groupBy, HostInfo, listNames } from "../context.js";
 import { FixStep, Rule } from "../types.js";
 import { ARC_FORWARD_ZONES, endpointsOfScope, finding, inboundFor, isPublic, patch, put } from "./util.js";
@@ -21,6 +22,8 @@ export const arcDnsPublic: Rule = {
         if (!arcPublic[of[i]]) continue;
         const h = ctx.hosts[i];
         if (!h.scope) continue;
+        // Through a proxy the proxy resolves the Arc names, not the host's DNS: proxy-without-bypass.
+        if (throughProxy(h.host, "gbl.his.arc.azure.com")) continue;
         hits.push({ h, disabled: h.scope.body.properties?.publicNetworkAccess === "Disabled" });
       }
     }
