@@ -21,7 +21,9 @@ export type ProposedChange =
   | { kind: "put"; id: string; body: unknown; apiVersion?: string }
   | { kind: "delete"; id: string; apiVersion?: string }
   /** A topology diff: the new file's plan (PUTs), and the ids the old file had that the new one drops (DELETEs). */
-  | { kind: "steps"; steps: PlanStep[]; deletes?: string[] };
+  | { kind: "steps"; steps: PlanStep[]; deletes?: string[] }
+  /** ARM calls in order (a fix plan): PUT, PATCH or DELETE, each with the type's newest api-version unless given. */
+  | { kind: "calls"; calls: Array<{ method: "PUT" | "PATCH" | "DELETE"; id: string; body?: unknown; apiVersion?: string }> };
 
 export interface EndpointSide {
   verdict: EndpointCheck["verdict"];
@@ -183,6 +185,11 @@ export async function whatIf(
     const v = change.apiVersion ?? sb.apiVersionFor(change.id);
     const r = await sb.call("DELETE", change.id, v);
     applied.push({ method: "DELETE", id: change.id, status: r.status });
+  } else if (change.kind === "calls") {
+    for (const c of change.calls) {
+      const r = await sb.call(c.method, c.id, c.apiVersion ?? sb.apiVersionFor(c.id), c.body);
+      applied.push({ method: c.method, id: c.id, status: r.status });
+    }
   } else {
     await sb.applySteps(change.steps, "topology diff");
     for (const s of change.steps) applied.push({ method: s.method, id: s.id, status: 200 });

@@ -21,6 +21,7 @@ import { connectionPending } from "./rules/connectionPending.js";
 import { danglingScope } from "./rules/danglingScope.js";
 import { arcEndpointUnreachable } from "./rules/arcEndpointUnreachable.js";
 import { inconsistentDnsView } from "./rules/inconsistentDnsView.js";
+import { unknownFacts } from "./rules/unknownFacts.js";
 
 export const RULES: readonly Rule[] = [
   twoScopesOneVnet,
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   danglingScope,
   arcEndpointUnreachable,
   inconsistentDnsView,
+  unknownFacts,
 ];
 
 export function ruleById(id: string): Rule | undefined {

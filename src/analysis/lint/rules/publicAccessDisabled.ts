@@ -4,7 +4,7 @@
 import { groupBy, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
 import { throughProxy } from "../../check.js";
-import { finding, onprem, patch, refusedHosts } from "./util.js";
+import { bypassArcModel, finding, onprem, patch, refusedHosts } from "./util.js";
 
 export const publicAccessDisabled: Rule = {
   id: "public-access-disabled",
@@ -39,6 +39,7 @@ export const publicAccessDisabled: Rule = {
                   x.h.host.name,
                   "azcmagent config set proxy.bypass Arc",
                   "the proxy resolves the Arc names publicly; the host's DNS resolves the private endpoint",
+                  bypassArcModel(x.h),
                 ),
               ),
           }),

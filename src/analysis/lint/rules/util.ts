@@ -141,8 +141,22 @@ export function put(id: string, body: unknown, why: string): FixStep {
   return { kind: "arm", method: "PUT", id, body, why };
 }
 
-export function onprem(target: string, change: string, why: string): FixStep {
-  return { kind: "onprem", target, change, why };
+export function onprem(
+  target: string,
+  change: string,
+  why: string,
+  model?: { method: "PUT"; id: string; body: unknown },
+): FixStep {
+  return { kind: "onprem", target, change, why, ...(model ? { model } : {}) };
+}
+
+/** The lab host PUT that models setting the agent's proxy bypass for Arc on a host. */
+export function bypassArcModel(h: HostInfo): { method: "PUT"; id: string; body: unknown } {
+  const raw = h.host.raw;
+  const p = { ...(raw.properties ?? {}) };
+  const list: string[] = Array.isArray(p.proxyBypass) ? p.proxyBypass : [];
+  p.proxyBypass = [...list.filter((b) => String(b).toLowerCase() !== "arc"), "Arc"];
+  return { method: "PUT", id: h.host.id, body: { location: raw.location ?? "global", properties: p } };
 }
 
 export function scopeOfMachine(ctx: LintContext, m: Entry | undefined): Entry | undefined {
