@@ -13,7 +13,11 @@ import { lint, LintReport } from "../src/analysis/lint/lint.js";
 import { proveFixPlan } from "../src/analysis/lint/fixPlan.js";
 import { parseFindingKey } from "../src/analysis/lint/findingKey.js";
 import { Sandbox } from "../src/analysis/lint/sandbox.js";
-import { ARCLINK, ROOT } from "./helpers/server.js";
+import { withCauses } from "../src/analysis/diagnose.js";
+import { compileModel } from "../src/network/model.js";
+import { Resolver } from "../src/network/resolve.js";
+import { ServiceTags } from "../src/network/serviceTags.js";
+import { ARCLINK, ROOT, startServer } from "./helpers/server.js";
 
 const EXPORT = join(ROOT, "test/fixtures/export/two-scopes-graph.json");
 const ONPREM = join(ROOT, "test/fixtures/export/two-scopes-onprem.yaml");
@@ -153,6 +157,34 @@ describe("every reason, the right component", () => {
     assert.ok(gbl.reasons!.every((r) => r.fix));
   });
 
+  it("the causes of each host, root first: the proxy, the agent and the scope, the host's own DNS", async () => {
+    const { sandbox, report } = await lintOf(readFileSync(EXPORT, "utf8"));
+    const model = compileModel(sandbox.world, ServiceTags.default());
+    const resolver = new Resolver(model);
+    const causes = (name: string) => {
+      const h = [...model.hosts.values()].find((x) => x.name === name)!;
+      return withCauses(
+        model,
+        resolver,
+        h,
+        report.hosts.find((x) => x.host === name)!,
+      ).causes!;
+    };
+    const proxy = causes("srv-proxy-01");
+    assert.equal(proxy[0].stage, "dns");
+    assert.match(proxy[0].component, /the agent's proxy/);
+    assert.match(proxy[0].fix, /azcmagent config set proxy\.bypass Arc/);
+    const old = causes("srv-old-ams")
+      .filter((c) => c.stage === "admission")
+      .map((c) => c.code);
+    assert.ok(
+      old.includes("AgentVersionTooOld") && old.includes("MachineAssociatedWithAnotherScope"),
+      old.join(),
+    );
+    assert.match(causes("srv-lnx-02")[0].component, /the host's DNS server choice \(8\.8\.8\.8\)/);
+    assert.deepEqual(causes("srv-app-01"), []);
+  });
+
   it("a proxy that resolves publicly: the proxy is blamed, not the DNS server", async () => {
     const { report } = await lintOf(readFileSync(EXPORT, "utf8"));
     const dns = report.findings.filter((f) => f.ruleId === "arc-dns-public");
@@ -169,6 +201,46 @@ describe("every reason, the right component", () => {
     assert.ok(report.findings.some((f) => f.ruleId === "proxy-without-bypass"));
     // srv-lnx-02 asks 8.8.8.8: that is its own DNS server choice.
     assert.ok(dns.some((f) => /srv-lnx-02 asks 8\.8\.8\.8/.test(f.message)));
+  });
+});
+
+describe("arclink check leads with the root cause", () => {
+  it("srv-lnx-02 asks 8.8.8.8: the cause is its DNS, and every refused row has a fix (API and CLI)", async () => {
+    const srv = await startServer({ args: ["--topology", join(ROOT, "examples/reference.yaml")] });
+    try {
+      const r = spawnSync(
+        process.execPath,
+        [ARCLINK, "check", "--host", "srv-lnx-02", "--ready-file", srv.readyFile, "--json"],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      assert.equal(r.status, 1, r.stderr);
+      const hc = JSON.parse(r.stdout);
+      assert.equal(hc.causes[0].stage, "dns");
+      assert.match(hc.causes[0].component, /the host's DNS server choice \(8\.8\.8\.8\)/);
+      assert.match(hc.causes[0].fix, /point srv-lnx-02 at dc01 \(192\.168\.1\.10\)/);
+      const refused = hc.endpoints.filter((e: any) => e.verdict === "refused");
+      assert.ok(refused.length >= 4);
+      for (const e of refused) assert.ok(e.fix, `${e.endpoint} has no fix`);
+      const t = spawnSync(
+        process.execPath,
+        [ARCLINK, "check", "--host", "srv-lnx-02", "--ready-file", srv.readyFile],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
+      const lines = t.stdout.split("\n");
+      assert.match(lines[1], /^Root cause \(dns\): the host's DNS server choice \(8\.8\.8\.8\)/);
+      // A host that works has no cause.
+      const ok = spawnSync(
+        process.execPath,
+        [ARCLINK, "check", "--host", "srv-lnx-01", "--ready-file", srv.readyFile, "--json"],
+        { encoding: "utf8", timeout: 60_000 },
+      );
+      assert.deepEqual(JSON.parse(ok.stdout).causes, []);
+    } finally {
+      await srv.stop();
+    }
   });
 });
 

@@ -8,6 +8,7 @@ import { HostModel } from "../network/model.js";
 import { addressesOf, Resolver } from "../network/resolve.js";
 import { TraceStep } from "../network/trace.js";
 import { WorldView } from "../world/world.js";
+import type { Cause } from "./diagnose.js";
 import { machineOfHost } from "./hostMachine.js";
 
 /**
@@ -41,6 +42,8 @@ export interface HostCheck {
   scope?: string;
   region: string;
   endpoints: EndpointCheck[];
+  /** Root causes of the refused and undetermined rows, DNS → route → filter → admission (diagnose.ts; set by the check API). */
+  causes?: Cause[];
 }
 
 export interface CheckContext {

@@ -6,6 +6,7 @@ import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost } from "../../analysis/check.js";
+import { withCauses } from "../../analysis/diagnose.js";
 import { lint, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
@@ -140,7 +141,11 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   };
   return {
     status: 200,
-    body: { value: hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h, region)) },
+    body: {
+      value: hosts
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region))),
+    },
   };
 }
 
