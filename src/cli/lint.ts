@@ -8,7 +8,7 @@ import { renderJson } from "../analysis/lint/format/json.js";
 import { toSarif } from "../analysis/lint/format/sarif.js";
 import { renderFixPlan, renderTable } from "../analysis/lint/format/table.js";
 import { renderProvenPlan } from "../analysis/lint/format/fixPlan.js";
-import { proveFixPlan } from "../analysis/lint/fixPlan.js";
+import { proveFixPlan, ProvenPlan } from "../analysis/lint/fixPlan.js";
 import { World } from "../world/world.js";
 import { LintSource } from "../analysis/lint/context.js";
 import { RULES } from "../analysis/lint/index.js";
@@ -96,6 +96,7 @@ async function run(argv: string[]): Promise<number> {
   let source: LintSource | undefined;
   let sarif: any;
   let proofWorld: { world: World; now: Date; propagationDelayMs: number } | undefined;
+  let proven: ProvenPlan | undefined;
   if (topology || exportFile) {
     flags.rejectUnknown();
     const read = (f: string) => {
@@ -136,16 +137,16 @@ async function run(argv: string[]): Promise<number> {
     const client = new ArmClient(readReady(flags));
     flags.rejectUnknown();
     const path = client.sub("/providers/ArcLink.Lab/lint");
-    const body = { rules, hostTraces: hostTraces || undefined };
+    const body = { rules, hostTraces: hostTraces || undefined, fixPlan: fixPlan || undefined };
     const json = await client.call("POST", path, body);
+    if (json.fixPlan) proven = json.fixPlan;
     report = { ...json, rules: RULES.filter((r) => json.rules.some((x: any) => x.id === r.id)) };
     if (format === "sarif") sarif = await client.call("POST", path, { ...body, format: "sarif" });
   }
   const locate = source?.locate;
-  if (fixPlan && proofWorld) {
-    const proven = await proveFixPlan(proofWorld.world, report, proofWorld);
-    process.stdout.write(renderProvenPlan(proven));
-  } else if (fixPlan) process.stdout.write(renderFixPlan(report));
+  if (fixPlan && proofWorld) proven = await proveFixPlan(proofWorld.world, report, proofWorld);
+  if (fixPlan && proven) process.stdout.write(renderProvenPlan(proven));
+  else if (fixPlan) process.stdout.write(renderFixPlan(report));
   else if (format === "json") process.stdout.write(renderJson(report, { hostTraces }));
   else if (format === "sarif")
     process.stdout.write(JSON.stringify(sarif ?? toSarif(report, locate), null, 2) + "\n");
