@@ -56,6 +56,7 @@ export const staleAddress: Rule = {
                 h.host.name,
                 `replace "${g.address} ${g.fqdn}" with "${pick(h, g.fqdn)} ${g.fqdn}"`,
                 `the endpoint's current address is ${now}`,
+                hostsFileModel(h, g.fqdn, g.address, pick(h, g.fqdn)),
               ),
             ),
         }),
@@ -113,3 +114,21 @@ export const staleAddress: Rule = {
     return out;
   },
 };
+
+/** The lab host PUT that models the hosts-file edit (the stale line's address replaced). */
+function hostsFileModel(h: HostInfo, fqdn: string, from: string, to: string) {
+  const raw = h.host.raw;
+  const p = { ...(raw.properties ?? {}) };
+  if (typeof p.hostsFile !== "string" || to === "?") return undefined;
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const line = new RegExp(`^(\\s*)${esc(from)}(\\s+(?:\\S+\\s+)*?)${esc(fqdn)}(\\s|$)`, "gim");
+  p.hostsFile = p.hostsFile.replace(
+    line,
+    (_m: string, a: string, b: string, c: string) => `${a}${to}${b}${fqdn}${c}`,
+  );
+  return {
+    method: "PUT" as const,
+    id: h.host.id,
+    body: { location: raw.location ?? "global", properties: p },
+  };
+}
