@@ -80,7 +80,11 @@ export async function serveArm(
   Object.assign(base, (deps.throttle ?? OFF).take(principal.oid, sub, method));
   const apiVersion = requireApiVersion(query);
   let body: unknown;
-  if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
+  if (method === "PUT" || method === "PATCH" || method === "POST") {
+    const buf = await readBody(req);
+    if (buf.length > 0) requireJsonMediaType(req.headers["content-type"]);
+    body = parseJson(buf);
+  }
   const out = await handleArm(deps.services, {
     method,
     path,
@@ -98,6 +102,21 @@ export async function serveArm(
     return;
   }
   sendJson(res, out.status, out.body, headers);
+}
+
+/**
+ * ARM reads request bodies only as JSON: another declared media type is 415, before the body is
+ * parsed. A body without a Content-Type is read as JSON.
+ */
+function requireJsonMediaType(contentType: string | undefined): void {
+  if (contentType === undefined || contentType.trim() === "") return;
+  const media = contentType.split(";")[0].trim().toLowerCase();
+  if (media === "application/json" || media === "text/json" || media.endsWith("+json")) return;
+  throw new ArmError(
+    415,
+    "UnsupportedMediaType",
+    `The content media type '${media}' is not supported. Only 'application/json' is supported: send the body as JSON with Content-Type: application/json.`,
+  );
 }
 
 /** Deeper bodies are refused: validators, merge-patch and copies recurse over the body. */
