@@ -5,7 +5,8 @@
 // them); every reason, the right component; fix plans proven in the sandbox before printing.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { sandboxFromExport } from "../src/analysis/export/index.js";
@@ -155,6 +156,11 @@ describe("every reason, the right component", () => {
       ["AgentVersionTooOld", "MachineAssociatedWithAnotherScope"],
     );
     assert.ok(gbl.reasons!.every((r) => r.fix));
+    // Each reason's rule reports it: the agent's age, and the other scope's endpoint.
+    const of = (rule: string) =>
+      report.findings.filter((f) => f.ruleId === rule).flatMap((f) => f.machines.map((m) => m.name));
+    assert.ok(of("agent-too-old").includes("srv-old-ams"));
+    assert.ok(of("machine-not-associated").includes("srv-old-ams"));
   });
 
   it("the causes of each host, root first: the proxy, the agent and the scope, the host's own DNS", async () => {
@@ -252,6 +258,7 @@ describe("proven fix plans", () => {
     assert.deepEqual(region.map((r) => (r.step.kind === "arm" ? r.step.id.split("/").pop() : "")).sort(), [
       "srv-batch-01",
       "srv-batch-02",
+      "srv-old-ams",
     ]);
     const none = p.noSafePlan.find((n) => n.finding.startsWith("machine-not-associated|"))!;
     assert.ok(none.choices.length >= 2);
@@ -311,6 +318,30 @@ describe("proven fix plans", () => {
     assert.match(r.stdout, /because machine srv-batch-01 is in eastus and scope pls-arc-weu in westeurope/);
     assert.match(r.stdout, /# No safe plan for these findings; the choices:/);
     assert.doesNotMatch(r.stdout, /^(DELETE|az rest --method delete)/m);
+  });
+});
+
+describe("what-if reads like Azure's", () => {
+  it("property-level differences, findings by key, quiet unless --verbose", () => {
+    const dir = mkdtempSync(join(tmpdir(), "estates-whatif-"));
+    const ref = join(ROOT, "examples/reference.yaml");
+    const next = join(dir, "next.yaml");
+    writeFileSync(next, readFileSync(ref, "utf8").replace("dnsServers: [8.8.8.8]", "dnsServers: [dc01]"));
+    const run = (...extra: string[]) =>
+      spawnSync(process.execPath, [ARCLINK, "what-if", "--topology", ref, "--topology-diff", next, ...extra], {
+        encoding: "utf8",
+        timeout: 60_000,
+      });
+    const quiet = run();
+    assert.equal(quiet.status, 0, quiet.stderr);
+    assert.match(quiet.stdout, /Resource changes: 0 to create, 1 to modify, 0 to delete\./);
+    assert.match(quiet.stdout, /~ \/subscriptions\/.*\/ArcLink\.Lab\/hosts\/srv-lnx-02\n {6}~ properties\.dnsServers: \["8\.8\.8\.8"\] => \["192\.168\.1\.10"\]/);
+    assert.match(quiet.stdout, /srv-lnx-02 \[srv-lnx-02\] gbl\.his\.arc\.azure\.com: refused Blocked 20\.42\.0\.13 → private 10\.10\.1\.4/);
+    assert.match(quiet.stdout, /Findings: 0 added, \d+ resolved, 0 changed\./);
+    assert.match(quiet.stdout, /  - error arc-dns-public\|\/subscriptions\/.*\|scope pls-arc via 8\.8\.8\.8: /);
+    assert.doesNotMatch(quiet.stdout, /^ +PUT /m);
+    const verbose = run("--verbose");
+    assert.match(verbose.stdout, /^ +PUT \/subscriptions\/.*\/hosts\/srv-lnx-02 → 200/m);
   });
 });
 

@@ -42,7 +42,18 @@ export function finding(
 
 /** The rows of a host's check refused for one of `reasons`. */
 export function rowsWith(h: HostInfo, reasons: readonly string[]): EndpointCheck[] {
-  return h.check.endpoints.filter((e) => e.verdict === "refused" && e.reason && reasons.includes(e.reason));
+  // A row refused for several reasons counts for each of them (each rule reports its own).
+  return h.check.endpoints.filter(
+    (e) =>
+      e.verdict === "refused" &&
+      ((e.reason && reasons.includes(e.reason)) || e.reasons?.some((r) => reasons.includes(r.code))),
+  );
+}
+
+/** Which of `reasons` a refused row was refused for (its first reason, or one of its others). */
+export function matchedReason(row: EndpointCheck, reasons: readonly string[]): string | undefined {
+  if (row.reason && reasons.includes(row.reason)) return row.reason;
+  return row.reasons?.find((r) => reasons.includes(r.code))?.code;
 }
 
 /** Hosts with at least one row refused for one of `reasons`, and each host's first such row. */
