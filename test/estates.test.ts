@@ -328,17 +328,30 @@ describe("what-if reads like Azure's", () => {
     const next = join(dir, "next.yaml");
     writeFileSync(next, readFileSync(ref, "utf8").replace("dnsServers: [8.8.8.8]", "dnsServers: [dc01]"));
     const run = (...extra: string[]) =>
-      spawnSync(process.execPath, [ARCLINK, "what-if", "--topology", ref, "--topology-diff", next, ...extra], {
-        encoding: "utf8",
-        timeout: 60_000,
-      });
+      spawnSync(
+        process.execPath,
+        [ARCLINK, "what-if", "--topology", ref, "--topology-diff", next, ...extra],
+        {
+          encoding: "utf8",
+          timeout: 60_000,
+        },
+      );
     const quiet = run();
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.match(quiet.stdout, /Resource changes: 0 to create, 1 to modify, 0 to delete\./);
-    assert.match(quiet.stdout, /~ \/subscriptions\/.*\/ArcLink\.Lab\/hosts\/srv-lnx-02\n {6}~ properties\.dnsServers: \["8\.8\.8\.8"\] => \["192\.168\.1\.10"\]/);
-    assert.match(quiet.stdout, /srv-lnx-02 \[srv-lnx-02\] gbl\.his\.arc\.azure\.com: refused Blocked 20\.42\.0\.13 → private 10\.10\.1\.4/);
+    assert.match(
+      quiet.stdout,
+      /~ \/subscriptions\/.*\/ArcLink\.Lab\/hosts\/srv-lnx-02\n {6}~ properties\.dnsServers: \["8\.8\.8\.8"\] => \["192\.168\.1\.10"\]/,
+    );
+    assert.match(
+      quiet.stdout,
+      /srv-lnx-02 \[srv-lnx-02\] gbl\.his\.arc\.azure\.com: refused Blocked 20\.42\.0\.13 → private 10\.10\.1\.4/,
+    );
     assert.match(quiet.stdout, /Findings: 0 added, \d+ resolved, 0 changed\./);
-    assert.match(quiet.stdout, /  - error arc-dns-public\|\/subscriptions\/.*\|scope pls-arc via 8\.8\.8\.8: /);
+    assert.match(
+      quiet.stdout,
+      /  - error arc-dns-public\|\/subscriptions\/.*\|scope pls-arc via 8\.8\.8\.8: /,
+    );
     assert.doesNotMatch(quiet.stdout, /^ +PUT /m);
     const verbose = run("--verbose");
     assert.match(verbose.stdout, /^ +PUT \/subscriptions\/.*\/hosts\/srv-lnx-02 → 200/m);
