@@ -218,6 +218,9 @@ export async function proveFixPlan(
   }
   // Each finding's steps alone: they must resolve it, add nothing, and leave every private verdict private.
   const kept: typeof candidates = [];
+  // Steps that resolve their finding but add another alone may be completed by another finding's
+  // steps (e.g. two hosts' DNS fixed together): they are tried once more, with the whole plan.
+  const partial: Array<{ c: (typeof candidates)[number]; why: string }> = [];
   for (const c of candidates) {
     const r = await tryCalls(world, base, c.calls, later, opts.propagationDelayMs);
     const still = r.after.has(c.f.key);
@@ -228,9 +231,27 @@ export async function proveFixPlan(
         : r.added.length
           ? `applied in the sandbox, it adds ${r.added.join(", ")}`
           : `applied in the sandbox, it turns ${r.worse.map((w) => `${w.host} ${w.endpoint}`).join(", ")} from private to ${r.worse[0].after?.verdict ?? "gone"}`;
-      for (const s of c.steps) refused.push({ step: s, finding: c.f.key, why });
-      noSafePlan.push({ finding: c.f.key, message: c.f.message, choices: choicesFor(c.f, refused) });
+      partial.push({ c, why });
     }
+  }
+  const retry = partial.filter((x) => !x.why.includes("does not resolve") && !x.why.includes("turns"));
+  if (retry.length && kept.length) {
+    const all = [...kept, ...retry.map((x) => x.c)];
+    const r = await tryCalls(
+      world,
+      base,
+      all.flatMap((c) => c.calls),
+      later,
+      opts.propagationDelayMs,
+    );
+    if (!all.some((c) => r.after.has(c.f.key)) && !r.added.length && !r.worse.length) {
+      kept.push(...retry.map((x) => x.c));
+      partial.splice(0, partial.length, ...partial.filter((x) => !retry.includes(x)));
+    }
+  }
+  for (const { c, why } of partial) {
+    for (const s of c.steps) refused.push({ step: s, finding: c.f.key, why });
+    noSafePlan.push({ finding: c.f.key, message: c.f.message, choices: choicesFor(c.f, refused) });
   }
   // Steps shared by several findings are applied once.
   const seen = new Map<string, PlannedStep>();

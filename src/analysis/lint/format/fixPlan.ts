@@ -3,6 +3,7 @@
 // the steps left out and why, and the findings with no safe plan with their owner's choices.
 import { parseResourceId } from "../../../core/resourceId.js";
 import { createRegistry } from "../../../providers/index.js";
+import { forwarderLines } from "../../onpremLines.js";
 import { ProvenPlan } from "../fixPlan.js";
 import { FixStep } from "../types.js";
 
@@ -29,11 +30,25 @@ export function runnable(s: FixStep): string[] {
   const v = apiVersionOf(s.id);
   const url = `https://management.azure.com${s.id}?api-version=${v}`;
   const lab = /\/providers\/ArcLink\.Lab\//i.test(s.id);
-  if (lab)
-    return [
-      `on-premises ${s.id.split("/").pop()}: ${s.why}`,
-      `  # tried as ${s.method} ${s.id} in ArcLink's model of the site`,
-    ];
+  if (lab) {
+    const out = [`on-premises ${s.id.split("/").pop()}: ${s.why}`];
+    const p = (s.body as any)?.properties ?? {};
+    // A DNS server's conditional forwarders: the lines for the server software in use.
+    if (/\/dnsServers\//i.test(s.id) && Array.isArray(p.conditionalForwarders))
+      for (const c of p.conditionalForwarders)
+        if (
+          /(^|\.)(his\.arc|guestconfiguration|dp\.kubernetesconfiguration)\.azure\.com$/.test(
+            String(c.domain),
+          )
+        )
+          out.push(...forwarderLines([String(c.domain)], (c.targets ?? []).map(String)));
+    if (/\/hosts\//i.test(s.id) && Array.isArray(p.dnsServers))
+      out.push(
+        `  DNS servers of ${s.id.split("/").pop()}: ${p.dnsServers.join(", ")} (resolv.conf / Set-DnsClientServerAddress)`,
+      );
+    out.push(`  # tried as ${s.method} ${s.id} in ArcLink's model of the site`);
+    return out;
+  }
   const body = s.body !== undefined ? JSON.stringify(s.body) : undefined;
   return [
     `${s.method} ${url}`,

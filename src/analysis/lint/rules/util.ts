@@ -20,12 +20,18 @@ export function finding(
        * example endpoint (`endpoint`): e.g. the forwarded domain and target; null for none.
        */
       keyEndpoint?: string | null;
+      /** The key's primary resource when the first of `resources` is only an example (the first host of a group). */
+      keyResource?: string;
     },
 ): Finding {
   const resources = [...new Set(f.resources.filter(Boolean))];
   const keyEndpoint = f.keyEndpoint === undefined ? f.endpoint : (f.keyEndpoint ?? undefined);
   return {
-    key: findingKey({ ruleId: rule.id, resources, endpoint: keyEndpoint }),
+    key: findingKey({
+      ruleId: rule.id,
+      resources: f.keyResource ? [f.keyResource] : resources,
+      endpoint: keyEndpoint,
+    }),
     ruleId: rule.id,
     severity: f.severity ?? rule.severity,
     message: f.message,
