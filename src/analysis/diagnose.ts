@@ -8,6 +8,7 @@ import { isTlsFailure } from "../core/networkFailure.js";
 import { keyOf } from "../core/resourceId.js";
 import { HostModel, isPublicAddress, NetworkModel } from "../network/model.js";
 import { Resolver } from "../network/resolve.js";
+import { Entry } from "../world/world.js";
 import { EndpointCheck, HostCheck, throughProxy } from "./check.js";
 import { forwarderLines } from "./onpremLines.js";
 
@@ -44,8 +45,9 @@ function dnsCulprit(
   resolver: Resolver,
   h: HostModel,
   row: EndpointCheck,
+  machine?: Entry,
 ): { component: string; fix: string } {
-  if (throughProxy(h, row.endpoint))
+  if (throughProxy(h, row.endpoint, machine))
     return {
       component: "the agent's proxy (it resolves the Arc names itself, publicly)",
       fix: `on ${h.name}: azcmagent config set proxy.bypass Arc (the host's own DNS then resolves the private endpoint)`,
@@ -87,7 +89,13 @@ function dnsCulprit(
 }
 
 /** Every cause of the host's refused and undetermined rows, root cause first. */
-export function diagnose(model: NetworkModel, resolver: Resolver, h: HostModel, check: HostCheck): Cause[] {
+export function diagnose(
+  model: NetworkModel,
+  resolver: Resolver,
+  h: HostModel,
+  check: HostCheck,
+  machine?: Entry,
+): Cause[] {
   const causes = new Map<string, Cause>();
   const add = (c: Omit<Cause, "endpoints">, endpoint: string) => {
     const k = `${c.stage}|${c.component}|${c.code}`;
@@ -129,7 +137,7 @@ export function diagnose(model: NetworkModel, resolver: Resolver, h: HostModel, 
     // Refused on a public address although the machine's scope has private endpoints: the name
     // should not have resolved publicly. That is the cause to fix first.
     if (ARC.test(e.endpoint) && e.address && isPublicAddress(e.address) && privateScope) {
-      const c = dnsCulprit(model, resolver, h, e);
+      const c = dnsCulprit(model, resolver, h, e, machine);
       add(
         {
           stage: "dns",
@@ -193,8 +201,9 @@ export function withCauses(
   resolver: Resolver,
   h: HostModel,
   check: HostCheck,
+  machine?: Entry,
 ): HostCheck {
-  const causes = diagnose(model, resolver, h, check);
+  const causes = diagnose(model, resolver, h, check, machine);
   // Each endpoint's root-most cause (causes are sorted): a DNS cause's fix replaces the row's own
   // (which fixes a symptom); otherwise the row keeps its fix, or gets the cause's.
   const first = new Map<string, Cause>();

@@ -21,6 +21,7 @@ import { connectionPending } from "./rules/connectionPending.js";
 import { danglingScope } from "./rules/danglingScope.js";
 import { arcEndpointUnreachable } from "./rules/arcEndpointUnreachable.js";
 import { inconsistentDnsView } from "./rules/inconsistentDnsView.js";
+import { agentEvidence } from "./rules/agentEvidence.js";
 import { unknownFacts } from "./rules/unknownFacts.js";
 
 export const RULES: readonly Rule[] = [
@@ -45,6 +46,7 @@ export const RULES: readonly Rule[] = [
   danglingScope,
   arcEndpointUnreachable,
   inconsistentDnsView,
+  agentEvidence,
   unknownFacts,
 ];
 

@@ -7,6 +7,7 @@ import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost } from "../../analysis/check.js";
 import { withCauses } from "../../analysis/diagnose.js";
+import { machineOfHost } from "../../analysis/hostMachine.js";
 import { lint, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
@@ -19,6 +20,7 @@ import { onboardingScripts } from "../../scripts/api.js";
 import { fleetOperations, startFleet } from "../../fleet/api.js";
 import { LAB_API_VERSIONS } from "../../providers/lab/common.js";
 import { checkArmOwned } from "./apiVersion.js";
+import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
 
 /** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
 function hostOf(m: NetworkModel, spec: string): HostModel {
@@ -98,7 +100,6 @@ function resolvers(s: ArmServices): ArmResponse {
   };
 }
 
-export const GATEWAY_AUDIENCE = "https://gateway.arclink.local/";
 const HOST_CREDENTIAL_SECONDS = 30 * 86_400;
 
 /** A host credential: lets one process act as one simulated host through the gateway. */
@@ -108,7 +109,7 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   const m = s.network.model();
   const h = hostOf(m, host);
   const token = await s.tokens.issue({
-    issuer: `${r.baseUrl}/${r.principal.tenantId}/v2.0`,
+    issuer: directoryIssuer(r.principal.tenantId),
     audience: GATEWAY_AUDIENCE,
     principal: { oid: h.key, tenantId: r.principal.tenantId, kind: "host", actsAs: h.id },
     lifetimeSeconds: HOST_CREDENTIAL_SECONDS,
@@ -145,7 +146,7 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
     body: {
       value: hosts
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region))),
+        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h))),
     },
   };
 }

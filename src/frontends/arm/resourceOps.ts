@@ -20,6 +20,7 @@ import { compose, typeAndName } from "./envelope.js";
 import { pollHeaders } from "./lro.js";
 import { mergePatch } from "./mergePatch.js";
 import { page } from "./paging.js";
+import { checkPrincipal } from "./principalCheck.js";
 
 export function typeOf(s: ArmServices, id: ResourceId, apiVersion: string): ResourceType {
   const t = fullType(id);
@@ -61,14 +62,7 @@ export function checkSubscription(s: ArmServices, r: ArmRequest, sub: string | u
   if (!sub) return;
   const e = s.world.get(`/subscriptions/${sub}`);
   if (!e) throw errors.subscriptionNotFound(sub);
-  if (r.principal.kind !== "servicePrincipal") {
-    // Machine and host credentials act only through Arc's services and the gateway, never on ARM.
-    throw new ArmError(
-      403,
-      "AuthorizationFailed",
-      `A ${r.principal.kind} credential cannot call Azure Resource Manager; use a service principal's token.`,
-    );
-  }
+  checkPrincipal(r);
   const sp = s.world.get(`/providers/ArcLink.Identity/servicePrincipals/${r.principal.appId}`)?.body;
   const allowed: string[] = sp?.subscriptions ?? [];
   if (!allowed.some((x) => x.toLowerCase() === sub.toLowerCase())) {

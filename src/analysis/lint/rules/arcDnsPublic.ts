@@ -23,7 +23,7 @@ export const arcDnsPublic: Rule = {
         const h = ctx.hosts[i];
         if (!h.scope) continue;
         // Through a proxy the proxy resolves the Arc names, not the host's DNS: proxy-without-bypass.
-        if (throughProxy(h.host, "gbl.his.arc.azure.com")) continue;
+        if (throughProxy(h.host, "gbl.his.arc.azure.com", h.machine)) continue;
         hits.push({ h, disabled: h.scope.body.properties?.publicNetworkAccess === "Disabled" });
       }
     }

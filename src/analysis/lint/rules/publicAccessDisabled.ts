@@ -15,7 +15,7 @@ export const publicAccessDisabled: Rule = {
   run(ctx) {
     const out: Finding[] = [];
     const hits = refusedHosts(ctx, ["PublicNetworkAccessDisabled"]).filter((x) => x.h.scope);
-    const proxied = (x: (typeof hits)[number]) => throughProxy(x.h.host, x.row.endpoint);
+    const proxied = (x: (typeof hits)[number]) => throughProxy(x.h.host, x.row.endpoint, x.h.machine);
     for (const list of groupBy(hits, (x) => `${x.h.scope!.key}|${proxied(x)}`).values()) {
       const scope = list[0].h.scope!;
       // Through a proxy, the proxy resolved the name publicly: the component to fix is the agent's
