@@ -23,7 +23,10 @@ export type ProposedChange =
   /** A topology diff: the new file's plan (PUTs), and the ids the old file had that the new one drops (DELETEs). */
   | { kind: "steps"; steps: PlanStep[]; deletes?: string[] }
   /** ARM calls in order (a fix plan): PUT, PATCH or DELETE, each with the type's newest api-version unless given. */
-  | { kind: "calls"; calls: Array<{ method: "PUT" | "PATCH" | "DELETE"; id: string; body?: unknown; apiVersion?: string }> };
+  | {
+      kind: "calls";
+      calls: Array<{ method: "PUT" | "PATCH" | "DELETE"; id: string; body?: unknown; apiVersion?: string }>;
+    };
 
 export interface EndpointSide {
   verdict: EndpointCheck["verdict"];
