@@ -6,9 +6,12 @@ import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost } from "../../analysis/check.js";
+import { withCauses } from "../../analysis/diagnose.js";
+import { machineOfHost } from "../../analysis/hostMachine.js";
 import { lint, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
+import { proveFixPlan } from "../../analysis/lint/fixPlan.js";
 import { ProposedChange, whatIf } from "../../analysis/whatIf.js";
 import { plan } from "../../topology/plan.js";
 import { TopologyError } from "../../topology/parse.js";
@@ -140,7 +143,11 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   };
   return {
     status: 200,
-    body: { value: hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h, region)) },
+    body: {
+      value: hosts
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h))),
+    },
   };
 }
 
@@ -166,8 +173,11 @@ export function lintWorld(s: ArmServices): LintReport {
   return report;
 }
 
-/** lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif", rules?: [...]}. */
-function lintEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+/**
+ * lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif",
+ * rules?: [...], fixPlan?: true} — with fixPlan, the proven fix plan (lint/fixPlan.ts) too.
+ */
+async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
   const format = optString(body.format, "format", 8) ?? "json";
   if (!["json", "sarif"].includes(format))
@@ -176,6 +186,18 @@ function lintEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
   if (Array.isArray(body.rules) && body.rules.length) {
     const ids = body.rules.map(String);
     report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
+  }
+  if (body.fixPlan === true && format === "json") {
+    // A proven plan: built from the whole report, tried in the what-if sandbox over this world.
+    const full = lintWorld(s);
+    const fixPlan = await proveFixPlan(s.world, full, {
+      now: s.clock.now(),
+      propagationDelayMs: s.settings().propagationDelayMs,
+    });
+    return {
+      status: 200,
+      body: { ...(toJson(report, { hostTraces: body.hostTraces === true }) as object), fixPlan },
+    };
   }
   return {
     status: 200,
