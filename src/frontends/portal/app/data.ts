@@ -158,3 +158,63 @@ export function associationState(hc: HostCheck | undefined): { state: Associatio
     return { state: "refused", text: `Refused — ${refused.reason ?? "refused"}: ${refused.message}` };
   return { state: "public", text: "Public — its Arc traffic does not use a private endpoint" };
 }
+
+// ── What-if ────────────────────────────────────────────────────────────────────────────────────
+
+/** One ARM call the portal proposes (a PUT or a DELETE), as what-if and the deployment both take it. */
+export interface ProposedCall {
+  method: "PUT" | "DELETE";
+  /** The resource id (not encoded). */
+  id: string;
+  apiVersion: string;
+  body?: unknown;
+  /** What the deployment's progress list calls it, e.g. "Private endpoint pe-arc". */
+  label: string;
+}
+
+export interface EndpointSide {
+  verdict: "private" | "public" | "refused";
+  reason?: string;
+  address?: string;
+  message: string;
+  trace?: TraceStep[];
+}
+
+export interface VerdictChange {
+  host: string;
+  hostId: string;
+  machine?: string;
+  endpoint: string;
+  before?: EndpointSide;
+  after?: EndpointSide;
+}
+
+export interface WhatIfReport {
+  hosts: { before: number; after: number; changed: number };
+  changes: VerdictChange[];
+  findings: { added: Finding[]; resolved: Finding[] };
+}
+
+/** POST …/ArcLink.Lab/whatIf: the calls applied to a copy of the world; nothing is written. */
+export async function whatIf(s: string, calls: ProposedCall[]): Promise<WhatIfReport> {
+  const puts = calls.filter((c) => c.method === "PUT");
+  const deletes = calls.filter((c) => c.method === "DELETE");
+  let body: unknown;
+  if (calls.length === 1 && puts.length === 1)
+    body = { put: { id: puts[0].id, body: puts[0].body ?? {}, apiVersion: puts[0].apiVersion } };
+  else if (calls.length === 1) body = { delete: { id: deletes[0].id, apiVersion: deletes[0].apiVersion } };
+  else
+    body = {
+      steps: puts.map((c) => ({ id: c.id, body: c.body ?? {}, apiVersion: c.apiVersion })),
+      deletes: deletes.map((c) => c.id),
+    };
+  const r = await arm("POST", `${sub(s)}/providers/ArcLink.Lab/whatIf`, V.lab, body);
+  return {
+    hosts: r?.hosts ?? { before: 0, after: 0, changed: 0 },
+    changes: Array.isArray(r?.changes) ? r.changes : [],
+    findings: {
+      added: Array.isArray(r?.findings?.added) ? r.findings.added : [],
+      resolved: Array.isArray(r?.findings?.resolved) ? r.findings.resolved : [],
+    },
+  };
+}

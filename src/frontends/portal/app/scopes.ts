@@ -18,7 +18,8 @@ import {
   table,
   takeFlash,
 } from "./dom.js";
-import { associationState, check, encodeId, machines, scopes } from "./data.js";
+import { associationState, check, encodeId, machines, ProposedCall, scopes } from "./data.js";
+import { reviewChange } from "./review.js";
 import type { View } from "./main.js";
 import { deleteToolbar, resourcePage } from "./resourcePage.js";
 
@@ -120,13 +121,24 @@ function networkTab(pane: HTMLElement, scope: any): void {
   const save = h("button", { type: "button", class: "primary" }, "Save");
   save.addEventListener("click", async () => {
     const value = box.checked ? "Enabled" : "Disabled";
-    const r = await busy(save, out, "Saving…", () =>
-      arm("PUT", encodeId(scope.id), V.hybridCompute, {
-        location: scope.location,
-        tags: scope.tags ?? {},
-        properties: { publicNetworkAccess: value },
-      }),
+    const body = {
+      location: scope.location,
+      tags: scope.tags ?? {},
+      properties: { publicNetworkAccess: value },
+    };
+    const review = reviewChange(
+      subOf(scope.id),
+      [{ method: "PUT", id: scope.id, apiVersion: V.hybridCompute, body, label: `Scope ${scope.name}` }],
+      `setting public network access to ${value}`,
     );
+    const asked = await askDialog({
+      title: `Save public network access: ${value}?`,
+      message: `Public network access of ${scope.name} becomes ${value}.`,
+      confirmLabel: "Save",
+      review,
+    });
+    if (!asked.ok) return;
+    const r = await busy(save, out, "Saving…", () => arm("PUT", encodeId(scope.id), V.hybridCompute, body));
     if (r) {
       scope = r;
       out.append(notice(`Saved: public network access is ${r.properties?.publicNetworkAccess}.`, "success"));
@@ -214,11 +226,23 @@ function connectionsTab(pane: HTMLElement, scope: any): void {
     const list = picked();
     if (!list) return;
     const verb = status === "Approved" ? "Approve" : "Reject";
+    const review = reviewChange(
+      subOf(scope.id),
+      list.map((c) => ({
+        method: "PUT" as const,
+        id: `${scope.id}/privateEndpointConnections/${c.name}`,
+        apiVersion: V.hybridCompute,
+        body: { properties: { privateLinkServiceConnectionState: { status, description: `${status}` } } },
+        label: `Connection ${c.name}`,
+      })),
+      `${verb.toLowerCase()}ing ${list.map((c) => c.name).join(", ")}`.replace("eing", "ing"),
+    );
     const a = await askDialog({
       title: `${verb} connection${list.length > 1 ? "s" : ""}`,
       message: `${verb} ${list.map((c) => c.name).join(", ")}?`,
       confirmLabel: verb,
       input: { label: "Description", value: `${status} in the ArcLink portal` },
+      review,
     });
     if (!a.ok) return;
     const ok = await busy(button, out, `${verb.replace(/e$/, "")}ing…`, async () => {
@@ -244,6 +268,16 @@ function connectionsTab(pane: HTMLElement, scope: any): void {
       "Remove connections?",
       `Remove ${list.map((c) => c.name).join(", ")}? Their private endpoints will show the connection as Disconnected.`,
       "Remove",
+      reviewChange(
+        subOf(scope.id),
+        list.map((c) => ({
+          method: "DELETE" as const,
+          id: `${scope.id}/privateEndpointConnections/${c.name}`,
+          apiVersion: V.hybridCompute,
+          label: `Connection ${c.name}`,
+        })),
+        `removing ${list.map((c) => c.name).join(", ")}`,
+      ),
     );
     if (!ok) return;
     const done = await busy(remove, out, "Removing…", async () => {
@@ -342,6 +376,17 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
           panelOut.append(notice("Select one or more servers first.", "warning"));
           return;
         }
+        const asked = await confirmDialog(
+          `Associate ${chosen.length} machine${chosen.length === 1 ? "" : "s"} with ${scope.name}?`,
+          `Associate ${chosen.map((m) => m.name).join(", ")} with ${scope.name}.`,
+          "Associate",
+          reviewChange(
+            subId,
+            chosen.map((m) => associationCall(m, scope.id)),
+            `associating them with ${scope.name}`,
+          ),
+        );
+        if (!asked) return;
         const ok = await busy(select, panelOut, "Associating…", async () => {
           for (const m of chosen) {
             await arm("PATCH", encodeId(m.id), V.hybridCompute, {
@@ -416,6 +461,11 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
       "Remove from the scope?",
       `Remove ${chosen.map((m) => m.name).join(", ")} from ${scope.name}? They will no longer be accepted on its private endpoints.`,
       "Remove",
+      reviewChange(
+        subId,
+        chosen.map((m) => associationCall(m, null)),
+        `removing them from ${scope.name}`,
+      ),
     );
     if (!ok) return;
     const done = await busy(removeBtn, out, "Removing…", async () => {
@@ -432,4 +482,23 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
   });
   pane.append(h("div", { class: "toolbar" }, addBtn, removeBtn, refreshBtn), addPanel, out, body);
   void refresh();
+}
+
+const subOf = (id: string) => String(id).split("/")[2];
+
+/**
+ * A machine's association (the portal PATCHes privateLinkScopeResourceId) as the PUT what-if takes:
+ * the machine as it is, with the new scope (or none).
+ */
+function associationCall(m: any, scopeId: string | null): ProposedCall {
+  const properties: Record<string, unknown> = { ...(m.properties ?? {}) };
+  if (scopeId) properties.privateLinkScopeResourceId = scopeId;
+  else delete properties.privateLinkScopeResourceId;
+  return {
+    method: "PUT",
+    id: m.id,
+    apiVersion: V.hybridCompute,
+    body: { location: m.location, ...(m.tags ? { tags: m.tags } : {}), properties },
+    label: `Machine ${m.name}`,
+  };
 }
