@@ -256,13 +256,27 @@ export async function arm(method: string, path: string, apiVersion: string, body
 export async function list(path: string, apiVersion: string): Promise<any[]> {
   const out: any[] = [];
   let url: string | undefined = withVersion(path, apiVersion);
-  for (let i = 0; url && i < 100; i++) {
+  for (let i = 0; url && i < 10_000; i++) {
     const { r, json } = await raw("GET", url);
     if (!r.ok) throw errorOf(r.status, json, `GET ${path.split("/").pop()}`);
     out.push(...(Array.isArray(json?.value) ? json.value : []));
     url = typeof json?.nextLink === "string" && json.nextLink ? json.nextLink : undefined;
   }
   return out;
+}
+
+/** An ARM list page by page: the first request with `$top`, then each `nextLink` as ARM gave it. */
+export async function* listPages(path: string, apiVersion: string, top: number): AsyncGenerator<any[]> {
+  let url: string | undefined = withVersion(
+    `${path}${path.includes("?") ? "&" : "?"}$top=${top}`,
+    apiVersion,
+  );
+  while (url) {
+    const { r, json } = await raw("GET", url);
+    if (!r.ok) throw errorOf(r.status, json, `GET ${path.split("/").pop()}`);
+    yield Array.isArray(json?.value) ? json.value : [];
+    url = typeof json?.nextLink === "string" && json.nextLink ? json.nextLink : undefined;
+  }
 }
 
 export function subscriptionId(): string {

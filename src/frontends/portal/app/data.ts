@@ -115,7 +115,8 @@ export interface LintRule {
 }
 
 export type LintResult =
-  { available: true; findings: Finding[]; rules: LintRule[] } | { available: false; why: ApiError };
+  | { available: true; findings: Finding[]; rules: LintRule[]; hosts: HostCheck[] }
+  | { available: false; why: ApiError };
 
 /** The lint evaluator (POST, or GET where POST is refused), when this server has one. */
 export async function lint(s: string): Promise<LintResult> {
@@ -132,7 +133,12 @@ export async function lint(s: string): Promise<LintResult> {
     } else throw e;
   }
   const findings = Array.isArray(r?.findings) ? r.findings : Array.isArray(r?.value) ? r.value : [];
-  return { available: true, findings, rules: Array.isArray(r?.rules) ? r.rules : [] };
+  return {
+    available: true,
+    findings,
+    rules: Array.isArray(r?.rules) ? r.rules : [],
+    hosts: Array.isArray(r?.hosts) ? r.hosts : [],
+  };
 }
 
 export function isArcEndpoint(name: string): boolean {

@@ -171,7 +171,7 @@ async function dnsTab(pane: HTMLElement, pe: any): Promise<void> {
       null,
       "Hosts file (single server scenarios)",
       " ",
-      copyButton(() => hostsText.value, "hosts file lines"),
+      copyButton(() => hostsText.value, "hosts file snippet"),
     ),
     h(
       "p",

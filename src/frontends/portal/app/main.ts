@@ -13,7 +13,7 @@ import {
 import { clear, errorBox, field, h, loading } from "./dom.js";
 import { renderCreateScope } from "./createScope.js";
 import { renderEndpoint, renderEndpoints } from "./endpoints.js";
-import { renderAddServers, renderMachines } from "./machines.js";
+import { renderAddServers, renderMachine, renderMachines } from "./machines.js";
 import { renderGenerateScript } from "./script.js";
 import { renderScope, renderScopes } from "./scopes.js";
 import { renderTopology } from "./topology.js";
@@ -34,6 +34,7 @@ const ROUTES: Route[] = [
   [/^\/endpoints$/, (v) => renderEndpoints(v)],
   [/^\/endpoint\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderEndpoint(v, decodeURIComponent(m[1]), m[2])],
   [/^\/machines$/, (v) => renderMachines(v)],
+  [/^\/machine\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderMachine(v, decodeURIComponent(m[1]))],
   [/^\/machines\/add$/, (v) => renderAddServers(v)],
   [/^\/machines\/add\/(single|multiple)$/, (v, m) => renderGenerateScript(v, m[1] as "single" | "multiple")],
 ];
