@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The ARM lists and evaluator calls the views share. Every one is a normal ARM call.
-import { ApiError, arm, list, V } from "./api.js";
+import { ApiError, arm, list, listPages, V } from "./api.js";
 
 export const SCOPES = "Microsoft.HybridCompute/privateLinkScopes";
 export const MACHINES = "Microsoft.HybridCompute/machines";
@@ -34,7 +34,9 @@ export async function locations(s: string): Promise<any[]> {
 
 /** Every resource of a type in a subscription, by name. */
 export async function ofType(s: string, type: string, apiVersion: string): Promise<any[]> {
-  const items = await list(`${sub(s)}/providers/${type}`, apiVersion);
+  // Pages of 1,000 (ARM's largest $top): a fleet of 10,000 machines is ten requests, not a hundred.
+  const items: any[] = [];
+  for await (const page of listPages(`${sub(s)}/providers/${type}`, apiVersion, 1000)) items.push(...page);
   return items.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 }
 
