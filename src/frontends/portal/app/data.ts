@@ -226,3 +226,27 @@ export async function whatIf(s: string, calls: ProposedCall[]): Promise<WhatIfRe
     },
   };
 }
+
+/**
+ * The fix for a refused or public endpoint of a host: the check's own, else the fix of the lint
+ * finding about that host (or its machine) and that endpoint or reason; undefined when neither
+ * has one.
+ */
+export function fixFor(findings: Finding[], hc: HostCheck, e: EndpointCheck): string | undefined {
+  if (e.fix) return e.fix;
+  const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+  const about = (f: Finding) =>
+    same(f.host, hc.host) ||
+    (f.machines ?? []).some(
+      (m) => same(m.hostId, hc.hostId) || same(m.machineId, hc.machineId) || same(m.name, hc.host),
+    ) ||
+    (f.resources ?? []).some((r) => same(r, hc.hostId) || same(r, hc.machineId));
+  const hit = findings.find(
+    (f) =>
+      f.fix &&
+      about(f) &&
+      (f.endpoint ? f.endpoint === e.endpoint : true) &&
+      (f.reason && e.reason ? f.reason === e.reason : true),
+  );
+  return hit?.fix;
+}

@@ -3,9 +3,9 @@
 // and filters by status, verdict and reason; each machine's verdict and fix from lint's host
 // checks), a machine's page (its properties, banners, and its host's check with traces), and
 // "Add servers with Azure Arc" (a single server or multiple servers, each leading to Generate script).
-import { groupOf, nameOf, sameId, V } from "./api.js";
+import { groupOf, nameOf, V } from "./api.js";
 import { h, idRoute, idWithCopy, link, loading, notice } from "./dom.js";
-import { check, HostCheck, lint, MACHINES, sub } from "./data.js";
+import { check, fixFor, HostCheck, lint, MACHINES, sub } from "./data.js";
 import { pagedList } from "./pagedList.js";
 import { renderHostCheck, verdictBadge } from "./checkView.js";
 import { resourcePage } from "./resourcePage.js";
@@ -35,7 +35,7 @@ export async function machineVerdicts(subscription: string): Promise<Map<string,
       host: hc.host,
       verdict: w.verdict,
       reason: w.verdict === "private" ? "" : (w.reason ?? (w.verdict === "public" ? "PublicPath" : "")),
-      fix: w.verdict === "private" ? "" : (w.fix ?? ""),
+      fix: w.verdict === "private" ? "" : (fixFor(r.findings, hc, w) ?? ""),
     });
   }
   return out;
@@ -52,7 +52,10 @@ export function verdictCell(v: MachineVerdict | undefined, loaded: boolean): HTM
 }
 
 export function fixCell(v: MachineVerdict | undefined): HTMLElement | string {
-  if (!v || !v.fix) return v && v.verdict !== "private" ? "—" : "";
+  if (!v || !v.fix)
+    return v && v.verdict !== "private"
+      ? "No fix is known for this: open the machine to follow its trace."
+      : "";
   return h("span", { class: "fix clamp", title: v.fix }, v.fix);
 }
 
@@ -146,8 +149,9 @@ async function machineOverview(pane: HTMLElement, m: any): Promise<void> {
     return;
   }
   const [hc] = await check(subscription, host);
-  if (hc && sameId(hc.machineId, m.id)) box.append(renderHostCheck(hc));
-  else if (hc) box.append(renderHostCheck(hc));
+  const r = await lint(subscription).catch(() => undefined);
+  const findings = r?.available ? r.findings : [];
+  if (hc) box.append(renderHostCheck(hc, (e) => fixFor(findings, hc, e)));
 }
 
 export function renderAddServers(v: View): void {

@@ -12,6 +12,7 @@ import {
   check,
   EndpointCheck,
   Finding,
+  fixFor,
   HostCheck,
   labType,
   lint,
@@ -202,6 +203,7 @@ export async function renderTopology(v: View): Promise<void> {
   let svg: SVGSVGElement | undefined;
   let nodes = new Map<string, Box>();
   let view = { x: 0, y: 0, w: WIDTH, h: 0 };
+  let moved = false;
   let selected: { host: string; paths: TracedPath[] } | undefined;
   const state: DiagramState = {
     open: new Map(),
@@ -214,6 +216,7 @@ export async function renderTopology(v: View): Promise<void> {
 
   const setView = () => svg?.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
   const zoom = (f: number) => {
+    moved = true;
     const cx = view.x + view.w / 2;
     const cy = view.y + view.h / 2;
     view.w = Math.min(Math.max(view.w / f, 200), WIDTH * 4);
@@ -223,6 +226,7 @@ export async function renderTopology(v: View): Promise<void> {
     setView();
   };
   const fitAll = () => {
+    moved = false;
     view = { x: 0, y: 0, w: WIDTH, h: Number(svg?.dataset.height ?? 0) };
     setView();
   };
@@ -242,6 +246,7 @@ export async function renderTopology(v: View): Promise<void> {
   figure.addEventListener("pointermove", (ev) => {
     if (!drag || !svg) return;
     const scale = view.w / Math.max(svg.getBoundingClientRect().width, 1);
+    moved = true;
     view.x = drag.vx - (ev.clientX - drag.x) * scale;
     view.y = drag.vy - (ev.clientY - drag.y) * scale;
     setView();
@@ -264,7 +269,9 @@ export async function renderTopology(v: View): Promise<void> {
     nodes = d.nodes;
     clear(figure);
     figure.append(svg);
-    if (view.h) setView();
+    fitLabels(svg);
+    // The diagram grows when a group opens: keep the whole of it in view unless the user zoomed or panned.
+    if (moved) setView();
     else fitAll();
     if (selected) drawSelection(svg, nodes, selected.host, selected.paths);
   };
@@ -333,7 +340,7 @@ export async function renderTopology(v: View): Promise<void> {
           "Close",
         ),
       ),
-      renderHostCheck(hc),
+      renderHostCheck(hc, (e) => fixFor(world!.lint.available ? world!.lint.findings : [], hc!, e)),
     );
     panel.scrollIntoView({ block: "start" });
   };
@@ -354,6 +361,7 @@ export async function renderTopology(v: View): Promise<void> {
     clear(findings);
     selected = undefined;
     view = { x: 0, y: 0, w: WIDTH, h: 0 };
+    moved = false;
     figure.append(loading("Reading the topology and every host's verdicts…"));
     try {
       world = await load(v.cfg.subscriptionId);
@@ -413,6 +421,35 @@ export async function renderTopology(v: View): Promise<void> {
     void renderFindings(v, w, findings, (n) => void showHost(n), highlight);
   };
   await draw();
+}
+
+/**
+ * Each label measured in the page and cut to its box with "…" (the whole text in a tooltip): the
+ * character budget the layout guessed cannot know the font.
+ */
+function fitLabels(svg: SVGSVGElement): void {
+  for (const g of Array.from(svg.querySelectorAll("g.node"))) {
+    const rect = g.querySelector(":scope > rect, :scope > a > rect") as SVGRectElement | null;
+    if (!rect) continue;
+    const right = Number(rect.getAttribute("x")) + Number(rect.getAttribute("width")) - 6;
+    for (const t of Array.from(g.querySelectorAll(":scope > text, :scope > a > text")) as SVGTextElement[]) {
+      const room = right - Number(t.getAttribute("x"));
+      if (room <= 0 || t.getComputedTextLength() <= room) continue;
+      const full = t.querySelector("title")?.textContent ?? t.textContent ?? "";
+      const node = Array.from(t.childNodes).find((n) => n.nodeType === Node.TEXT_NODE);
+      if (!node) continue;
+      let lo = 0;
+      let hi = full.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        node.textContent = `${full.slice(0, mid)}…`;
+        if (t.getComputedTextLength() <= room) lo = mid;
+        else hi = mid - 1;
+      }
+      node.textContent = `${full.slice(0, lo)}…`;
+      if (!t.querySelector("title")) t.appendChild(s("title", null, full));
+    }
+  }
 }
 
 /** The selected host's DNS path and connection paths over the diagram, each ending where decided. */
@@ -510,17 +547,26 @@ function diagram(
       tabindex: "0",
       "data-id": key(host.id),
       "data-host": host.name,
-      "aria-label": `Host ${host.name}: ${c.private} private, ${c.public} public, ${c.refused} refused. Open its check.`,
+      // The accessible name starts with the visible text (name, address, OS), then what a click does.
+      "aria-label": `${fit(`${host.name}  ${host.properties?.privateIPAddress ?? ""}`, 34)} ${host.properties?.osType ?? ""}: ${c.private} private, ${c.public} public, ${c.refused} refused. Open its check.`,
     });
     g.append(
       s("rect", { x: x + 8, y: y + 2, width: width - 16, height: ROW.host - 6, rx: 4, class: "host-box" }),
       text(x + 16, y + 18, `${host.name}  ${host.properties?.privateIPAddress ?? ""}`, "label", 34),
-      text(x + 16, y + 32, `${host.properties?.osType ?? ""}`, "detail"),
+      // The leading space keeps the two texts apart in the accessible text (name, address, OS).
+      text(x + 16, y + 32, ` ${host.properties?.osType ?? ""}`, "detail"),
     );
     (hc?.endpoints ?? []).forEach((e, i) => {
-      const dot = s("circle", { cx: x + 90 + i * 13, cy: y + 29, r: 5, class: `dot ${e.verdict}` });
-      dot.appendChild(s("title", null, `${e.endpoint}: ${e.verdict}${e.reason ? ` (${e.reason})` : ""}`));
-      g.append(dot);
+      // No <title> per dot: the host's accessible name carries the counts (and its visible text).
+      g.append(
+        s("circle", {
+          cx: x + 90 + i * 13,
+          cy: y + 29,
+          r: 5,
+          class: `dot ${e.verdict}`,
+          "data-endpoint": e.endpoint,
+        }),
+      );
     });
     g.addEventListener("click", () => onHost(host.name));
     g.addEventListener("keydown", (ev) => {
@@ -583,7 +629,7 @@ function diagram(
       "data-group": gk,
       "data-verdict": verdict,
       "data-count": String(n),
-      "aria-label": `${label}. ${open ? "Close the group" : "Open the group to see its hosts"}.`,
+      "aria-label": `${open ? "▾" : "▸"} ${label}. ${open ? "Close the group" : "Open the group to see its hosts"}.`,
     });
     g.append(
       s("rect", { x: x + 8, y: y + 2, width: width - 16, height: ROW.group - 4, rx: 4, class: "group-box" }),
@@ -599,7 +645,7 @@ function diagram(
       role: "button",
       tabindex: "0",
       "data-group": gk,
-      "aria-label": `Show ${next} more hosts of this group (${shown} of ${n} shown)`,
+      "aria-label": `Show ${next} more (${shown} of ${n.toLocaleString("en-US")} shown)`,
     });
     g.append(
       s("rect", {
@@ -777,7 +823,6 @@ function diagram(
             const pg = s("g", { class: "node pe", "data-id": key(pe.id) });
             const a = s("a", {
               href: `#${idRoute("endpoint", pe.id, "dns")}`,
-              "aria-label": `Private endpoint ${pe.name}`,
             });
             a.append(
               s("rect", {
@@ -869,7 +914,6 @@ function diagram(
     const g = s("g", { class: "node scope", "data-id": key(sc.id) });
     const a = s("a", {
       href: `#${idRoute("scope", sc.id, "resources")}`,
-      "aria-label": `Azure Arc Private Link Scope ${sc.name}`,
     });
     a.append(
       s("rect", { x, y, width, height, rx: 6, class: "scope-box" }),
