@@ -59,7 +59,7 @@ test("sign-in survives a reload for the token's lifetime; sign out ends it", T, 
   assert.ok(!stored.includes(srv.info.clientSecret), "the secret is never kept");
   assert.deepEqual(await page.evaluate(() => Object.keys(localStorage)), [], "nothing outlives the tab");
   await page.reload();
-  await page.getByRole("navigation", { name: "Portal" }).waitFor();
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
   assert.equal(
     await page.getByRole("button", { name: "Sign in" }).count(),
     0,
@@ -295,6 +295,34 @@ test(
     await page.setViewportSize({ width: 1440, height: 900 });
   },
 );
+
+test("scope's Add resources and the endpoint list: search and filters over ARM's pages", T, async () => {
+  const { page } = pb;
+  const scope2 = `${rg}/providers/Microsoft.HybridCompute/privateLinkScopes/pls-arc-2`;
+  await go(page, `/scope/${encodeURIComponent(scope2)}/resources`);
+  await page.getByRole("table", { name: "Azure Arc resources in this scope" }).waitFor();
+  await page.getByRole("button", { name: "+ Add" }).click();
+  const offered = page.getByRole("table", { name: "Servers that can be added" });
+  await offered.waitFor();
+  const panel = page.getByRole("region", { name: "Add Azure Arc resources" });
+  const names = async () =>
+    (await offered.locator("tbody tr td:nth-child(2)").allInnerTexts()).filter((x) => x !== "").sort();
+  assert.deepEqual(await names(), ["srv-lnx-01", "srv-lnx-02", "srv-win-01"]);
+  await panel.getByLabel("Current scope").selectOption("pls-arc");
+  assert.deepEqual(await names(), ["srv-lnx-01", "srv-lnx-02", "srv-win-01"]);
+  await panel.getByLabel("Search by name").fill("lnx");
+  assert.deepEqual(await names(), ["srv-lnx-01", "srv-lnx-02"]);
+  assert.match(await panel.locator("p.count").innerText(), /2 matching \(of 3\)/);
+  await assertAxeClean(page, "scope: add resources");
+  await panel.getByRole("button", { name: "Cancel" }).click();
+
+  await go(page, "/endpoints");
+  const list = page.getByRole("table", { name: "Private endpoints" });
+  await page.locator('p.count[data-complete="true"]').waitFor();
+  await page.getByLabel("Search by name").fill("arc-2");
+  assert.deepEqual(await list.locator("tbody tr td:first-child").allInnerTexts(), ["pe-arc-2"]);
+  await assertAxeClean(page, "endpoint list");
+});
 
 test(
   "deleting the second endpoint is reviewed too: what-if's answer for srv-win-01 and srv-lnx-01, findings resolved",

@@ -69,7 +69,8 @@ export async function signIn(page: Page, srv: TestServer): Promise<void> {
   await page.getByLabel("Client (application) ID").fill(srv.info.clientId);
   await page.getByLabel("Client secret").fill(srv.info.clientSecret);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await page.getByRole("navigation", { name: "Portal" }).waitFor();
+  // The nav element is in the page from the start: wait for what only a signed-in page shows.
+  await page.getByRole("button", { name: "Sign out" }).waitFor();
 }
 
 export async function go(page: Page, route: string): Promise<void> {

@@ -4,7 +4,8 @@
 // and the records its zone group wrote into the private DNS zones.
 import { arm, groupOf, nameOf, sameId, V } from "./api.js";
 import { Child, clear, copyButton, errorBox, h, idRoute, link, loading, table, takeFlash } from "./dom.js";
-import { encodeId, endpoints } from "./data.js";
+import { encodeId, ENDPOINTS, endpoints, sub } from "./data.js";
+import { pagedList } from "./pagedList.js";
 import type { View } from "./main.js";
 import { deleteToolbar, resourcePage } from "./resourcePage.js";
 
@@ -17,38 +18,38 @@ function connectionsOf(pe: any): any[] {
 
 export async function renderEndpoints(v: View): Promise<void> {
   const { root } = v;
-  root.append(h("h1", null, "Private endpoints"), takeFlash(), loading());
-  try {
-    const items = await endpoints(v.cfg.subscriptionId);
-    root.lastChild?.remove();
-    root.append(
-      table(
-        ["Name", "Resource group", "Location", "Subnet", "Private link resource", "Connection state"],
-        items.map((pe) => {
-          const c = connectionsOf(pe)[0];
-          const target = c?.properties?.privateLinkServiceId;
-          return [
-            link(idRoute("endpoint", pe.id), pe.name),
-            groupOf(pe.id),
-            pe.location,
-            pe.properties?.subnet?.id
-              ? `${nameOf(pe.properties.subnet.id.replace(/\/subnets\/[^/]+$/i, ""))}/${nameOf(pe.properties.subnet.id)}`
-              : "",
-            target
-              ? target.toLowerCase().includes("/privatelinkscopes/")
-                ? link(idRoute("scope", target), nameOf(target))
-                : nameOf(target)
-              : "",
-            c?.properties?.privateLinkServiceConnectionState?.status ?? "",
-          ];
-        }),
-        { "aria-label": "Private endpoints" },
-      ),
-    );
-  } catch (e) {
-    root.lastChild?.remove();
-    root.append(errorBox(e, "The private endpoints could not be listed"));
-  }
+  const state = (pe: any) =>
+    connectionsOf(pe)[0]?.properties?.privateLinkServiceConnectionState?.status ?? "";
+  const list = pagedList<any>({
+    label: "Private endpoints",
+    path: `${sub(v.cfg.subscriptionId)}/providers/${ENDPOINTS}`,
+    apiVersion: V.network,
+    columns: ["Name", "Resource group", "Location", "Subnet", "Private link resource", "Connection state"],
+    name: (pe) => String(pe.name),
+    row: (pe) => {
+      const target = connectionsOf(pe)[0]?.properties?.privateLinkServiceId;
+      return [
+        link(idRoute("endpoint", pe.id), pe.name),
+        groupOf(pe.id),
+        pe.location,
+        pe.properties?.subnet?.id
+          ? `${nameOf(pe.properties.subnet.id.replace(/\/subnets\/[^/]+$/i, ""))}/${nameOf(pe.properties.subnet.id)}`
+          : "",
+        target
+          ? target.toLowerCase().includes("/privatelinkscopes/")
+            ? link(idRoute("scope", target), nameOf(target))
+            : nameOf(target)
+          : "",
+        state(pe),
+      ];
+    },
+    filters: [
+      { label: "Connection state", value: state },
+      { label: "Location", value: (pe) => String(pe.location ?? "") },
+    ],
+  });
+  root.append(h("h1", null, "Private endpoints"), takeFlash(), list.el);
+  await list.done;
 }
 
 export function renderEndpoint(v: View, id: string, tab = "overview"): Promise<void> {
