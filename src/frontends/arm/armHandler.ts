@@ -6,6 +6,7 @@ import * as builtins from "./builtins.js";
 import { route } from "./route.js";
 import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
+import { checkPrincipal } from "./principalCheck.js";
 import {
   checkSubscription,
   deleteResource,
@@ -18,6 +19,8 @@ import {
 } from "./resourceOps.js";
 
 export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  // Before any route, ArcLink.Lab's included: only a service principal calls ARM.
+  checkPrincipal(r);
   const clock = await clockRoute(s, r);
   if (clock) return clock;
   const rt = route(r.path);

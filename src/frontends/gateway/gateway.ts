@@ -2,18 +2,19 @@
 // dialling, the network model decides the path, admit() decides entry, and the request is
 // relayed to the service that lives at the dialled address — or refused with the reason.
 import { IncomingMessage, ServerResponse } from "node:http";
-import { isArmError } from "../../core/armError.js";
+import { ArmError, isArmError } from "../../core/armError.js";
 import { admit, serviceOf, Purpose } from "../../network/admit.js";
 import { connect, ConnectResult } from "../../network/connect.js";
-import { HostModel } from "../../network/model.js";
+import { HostModel, NetworkModel } from "../../network/model.js";
+import { cidrContainsIp, parseIpv4 } from "../../core/ip.js";
 import { TraceStep } from "../../network/trace.js";
 import { handleIdentity } from "../identity/endpoints.js";
 import { readBody, sendJson, splitTarget } from "../http.js";
 import { PipelineDeps, requestHeaders, sendError, serveArm } from "../../server/pipeline.js";
 import { ArcServices } from "./arcServices.js";
+import { SignInThrottle } from "../identity/signInThrottle.js";
 import { HostDnsViews } from "./hostDnsViews.js";
 
-import { GATEWAY_AUDIENCE } from "../arm/evaluators.js";
 const PURPOSES: Purpose[] = ["onboard", "heartbeat", "extension", "check", "remote-access"];
 
 export interface Decision {
@@ -61,15 +62,21 @@ export class Gateway {
   }
 
   private async hostOf(authorization: string | undefined): Promise<HostModel> {
-    const p = await this.deps.tokens.verifyArm(authorization, [GATEWAY_AUDIENCE]);
-    const { ArmError } = await import("../../core/armError.js");
-    if (p.kind !== "host" || !p.actsAs) {
-      throw new ArmError(
+    const refuse = (why: string) =>
+      new ArmError(
         401,
         "InvalidHostCredential",
-        "The gateway needs a host credential (arclink host credential --host NAME), not a service principal token.",
+        `The gateway needs a host credential (arclink host credential --host NAME): ${why}`,
       );
+    let p;
+    try {
+      p = await this.deps.tokens.verifyHost(authorization);
+    } catch (e) {
+      // Whatever was wrong (a service principal's or a machine's token, a forged or expired one), say it.
+      if (isArmError(e) && e.status === 401) throw refuse(e.message);
+      throw e;
     }
+    if (!p.actsAs) throw refuse("this credential names no host.");
     const h = this.deps.services.network.model().hosts.get(p.actsAs.toLowerCase());
     if (!h)
       throw new ArmError(
@@ -97,6 +104,8 @@ export class Gateway {
       dnsServers,
       hostsFile: typeof h.raw.properties?.hostsFile === "string" ? h.raw.properties.hostsFile : "",
       now: this.deps.services.clock.now().toISOString(),
+      ...(typeof h.raw.properties?.proxyUrl === "string" ? { proxyUrl: h.raw.properties.proxyUrl } : {}),
+      ...hostNetwork(this.deps.services.network.model(), h),
     };
   }
 
@@ -169,7 +178,12 @@ export class Gateway {
         res,
         502,
         { error: { code: c.failure, message: c.message }, trace: c.trace },
-        { ...base, "X-ArcLink-Network": c.failure ?? "NoRoute" },
+        {
+          ...base,
+          "X-ArcLink-Network": c.failure ?? "NoRoute",
+          // The address a proxy resolved the name to (what the agent cannot see for itself).
+          ...(proxy && c.failure === "ProxyFailed" && c.address ? { "X-ArcLink-Address": c.address } : {}),
+        },
       );
       return;
     }
@@ -177,6 +191,7 @@ export class Gateway {
     const headers = {
       ...base,
       "X-ArcLink-Path": c.path!,
+      ...(c.address ? { "X-ArcLink-Address": c.address } : {}),
       "X-ArcLink-Endpoint": endpoint.kind === "private-endpoint" ? endpoint.pe.id : endpoint.tags[0],
     };
     const { path, query } = splitTarget(
@@ -229,6 +244,9 @@ export class Gateway {
             world: this.deps.services.world,
             tokens: this.deps.tokens,
             origin,
+            signIns: (this.deps.signIns ??= new SignInThrottle()),
+            // Sign-in attempts count against the simulated host's address, not the gateway's client.
+            source: h.ip,
           }))
         ) {
           sendJson(res, 200, { service: "entra" }, headers);
@@ -289,4 +307,16 @@ export class Gateway {
       else throw e;
     }
   }
+}
+
+/** The prefix of a host's network and whether it is in Azure, as its agent detects them. */
+function hostNetwork(m: NetworkModel, h: HostModel): { addressPrefix?: string; cloudProvider: string } {
+  const ip = parseIpv4(h.ip);
+  if (h.pos.kind === "vnet") {
+    const subnet = m.vnets.get(h.pos.vnet)?.subnets.find((s) => s.key === h.subnet);
+    return { ...(subnet ? { addressPrefix: subnet.prefix.text } : {}), cloudProvider: "Azure" };
+  }
+  const site = m.sites.get(h.pos.site);
+  const prefix = ip === undefined ? undefined : site?.prefixes.find((c) => cidrContainsIp(c, ip));
+  return { ...(prefix ? { addressPrefix: prefix.text } : {}), cloudProvider: "N/A" };
 }
