@@ -61,6 +61,7 @@ const SESSION_KEY = "arclink.portal.session";
 
 /** The session this tab kept (a reload), while its token is still valid. */
 function restore(): void {
+  if (typeof sessionStorage === "undefined") return; // not in a browser (a unit test imports this module)
   try {
     const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
     if (saved && typeof saved.token === "string" && Number(saved.expiresAt) > Date.now()) {
@@ -93,7 +94,7 @@ export function signOut(): void {
   accessToken = undefined;
   expiresAt = 0;
   account = "";
-  sessionStorage.removeItem(SESSION_KEY);
+  if (typeof sessionStorage !== "undefined") sessionStorage.removeItem(SESSION_KEY);
 }
 
 /** Client credentials at /{tenant}/oauth2/v2.0/token, as Entra ID serves it. */
