@@ -367,6 +367,51 @@ test(
   },
 );
 
+test(
+  "whatIf's steps (the portal's multi-call changes): bad input gets a clear 400, nothing is written",
+  T,
+  async () => {
+    const path = `/subscriptions/${sub}/providers/ArcLink.Lab/whatIf?${LAB}`;
+    for (const [body, code, text] of [
+      [{ steps: [] }, "InvalidParameter", /steps must be a list of 1 to 200 PUTs/],
+      [
+        { steps: [{ id: "not-an-id", apiVersion: "2024-07-10", body: {} }] },
+        "InvalidParameter",
+        /not an ARM resource id/,
+      ],
+      [
+        { steps: [{ id: `${rg}/providers/Microsoft.HybridCompute/privateLinkScopes/x`, body: {} }] },
+        "MissingRequiredProperty",
+        /apiVersion/,
+      ],
+      [
+        {
+          steps: [
+            {
+              id: `${rg}/providers/Microsoft.HybridCompute/privateLinkScopes/bad name!`,
+              apiVersion: "2024-07-10",
+              body: { location: "eastus", properties: {} },
+            },
+          ],
+        },
+        "ChangeRefused",
+        /bad name!/,
+      ],
+    ] as const) {
+      const r = await arm(srv.info, "POST", path, body);
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.error.code, code, r.text);
+      assert.match(r.json.error.message, text);
+    }
+    const scopes = await arm(
+      srv.info,
+      "GET",
+      `${rg}/providers/Microsoft.HybridCompute/privateLinkScopes?api-version=2024-07-10`,
+    );
+    assert.deepEqual((scopes.json.value as any[]).map((x) => x.name).sort(), ["pls-arc", "pls-arc-2"]);
+  },
+);
+
 test("no page errors, nothing outside 127.0.0.1", T, async () => {
   assert.deepEqual(pb.problems, []);
   assert.deepEqual(pb.blocked, []);
