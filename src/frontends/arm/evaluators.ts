@@ -13,7 +13,8 @@ import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
 import { proveFixPlan } from "../../analysis/lint/fixPlan.js";
 import { ProposedChange, whatIf } from "../../analysis/whatIf.js";
-import { plan } from "../../topology/plan.js";
+import { plan, PlanStep } from "../../topology/plan.js";
+import { parseResourceId } from "../../core/resourceId.js";
 import { TopologyError } from "../../topology/parse.js";
 import { HostModel, NetworkModel } from "../../network/model.js";
 import { onboardingScripts } from "../../scripts/api.js";
@@ -207,7 +208,8 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
 
 /**
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
- * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {topology: "<YAML>", deletes?: [ids]}.
+ * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
+ * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
  */
 async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = asObject(r.body, "body");
@@ -228,6 +230,36 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
       id: reqString(d.id, "delete.id", 2048),
       apiVersion: optString(d.apiVersion, "delete.apiVersion", 32),
     };
+  } else if (body.steps !== undefined) {
+    // A deployment of several ARM calls in order (e.g. the portal's create wizard): PUTs, then deletes.
+    if (!Array.isArray(body.steps) || body.steps.length === 0 || body.steps.length > 200)
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        "steps must be a list of 1 to 200 PUTs ({id, body, apiVersion}).",
+      );
+    const steps: PlanStep[] = body.steps.map((x: unknown, i: number) => {
+      const p = asObject(x, `steps[${i}]`);
+      const id = reqString(p.id, `steps[${i}].id`, 2048);
+      const parsed = parseResourceId(id);
+      if (!parsed)
+        throw new ArmError(400, "InvalidParameter", `steps[${i}].id '${id}' is not an ARM resource id.`);
+      return {
+        method: "PUT",
+        id,
+        apiVersion: reqString(p.apiVersion, `steps[${i}].apiVersion`, 32),
+        body: asObject(p.body ?? {}, `steps[${i}].body`),
+        type: parsed.namespace
+          ? `${parsed.namespace}/${parsed.types.join("/")}`
+          : "Microsoft.Resources/resourceGroups",
+        name: id.split("/").pop() ?? id,
+      };
+    });
+    change = {
+      kind: "steps",
+      steps,
+      deletes: Array.isArray(body.deletes) ? body.deletes.map(String) : [],
+    };
   } else if (body.topology !== undefined) {
     const text = reqString(body.topology, "topology", 1_000_000);
     try {
@@ -245,7 +277,7 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
     throw new ArmError(
       400,
       "InvalidParameter",
-      "Give one of 'put' ({id, body}), 'delete' ({id}) or 'topology' (the new topology file's text).",
+      "Give one of 'put' ({id, body}), 'delete' ({id}), 'steps' ([{id, body}], with optional 'deletes') or 'topology' (the new topology file's text).",
     );
   }
   try {
