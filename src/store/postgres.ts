@@ -9,7 +9,15 @@
 // replicas catch up at once instead of at their next poll.
 import pg from "pg";
 import { keyOf } from "../core/resourceId.js";
-import { Change, CommitResult, Store, StoreConflictError, StoredResource, WriteSet } from "./store.js";
+import {
+  Change,
+  CommitResult,
+  Store,
+  StoreConflictError,
+  StoredResource,
+  unionOfReads,
+  WriteSet,
+} from "./store.js";
 
 /** The channel commits NOTIFY on; the payload is the commit's sequence number. */
 export const CHANGES_CHANNEL = "arclink_changes";
@@ -35,21 +43,56 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS resources_seq ON resources (seq);
   CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BIGINT NOT NULL);
   INSERT INTO meta (k, v) VALUES ('seq', 0) ON CONFLICT (k) DO NOTHING;
+  -- Tombstones at or below 'floor' may have been removed (compaction, a restored snapshot): a
+  -- reader behind it reloads everything, and a write that read before it runs again.
+  INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING;
+  -- A write's read set (JSON {seq, keys, prefixes, types}) against the commits after its 'seq' up
+  -- to lock_seq (the last commit before this one's): any change to a key it read, below a parent
+  -- it listed or of a type it listed means it decided on a stale state (a conflict).
+  CREATE OR REPLACE FUNCTION arclink_check_reads(reads JSONB, lock_seq BIGINT) RETURNS VOID
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    read_seq BIGINT;
+    floor_seq BIGINT;
+    hit TEXT;
+  BEGIN
+    IF reads IS NULL OR jsonb_typeof(reads) <> 'object' THEN RETURN; END IF;
+    read_seq := (reads->>'seq')::BIGINT;
+    IF read_seq >= lock_seq THEN RETURN; END IF;
+    SELECT m.v INTO floor_seq FROM meta m WHERE m.k = 'floor';
+    IF read_seq < coalesce(floor_seq, 0) THEN
+      RAISE EXCEPTION USING ERRCODE = '${CONFLICT}', MESSAGE = 'concurrent change', DETAIL = '(compacted)';
+    END IF;
+    SELECT r.key INTO hit FROM resources r
+     WHERE r.seq > read_seq AND r.seq <= lock_seq
+       AND (r.key IN (SELECT jsonb_array_elements_text(reads->'keys'))
+         OR lower(r.type) IN (SELECT jsonb_array_elements_text(reads->'types'))
+         OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(reads->'prefixes') p
+                     WHERE starts_with(r.key, p || '/')))
+     LIMIT 1;
+    IF hit IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = '${CONFLICT}', MESSAGE = 'concurrent change', DETAIL = hit;
+    END IF;
+  END
+  $fn$;
   -- One write set, applied on the server in the transaction of the statement that calls it: one
   -- round trip per commit, so the commit lock is held as briefly as possible. Each statement of a
   -- volatile function takes a fresh snapshot, so everything after the lock sees every earlier commit.
   CREATE OR REPLACE FUNCTION arclink_commit(
     expect_keys TEXT[], expect_revs BIGINT[],
     put_keys TEXT[], put_ids TEXT[], put_types TEXT[], put_bodies TEXT[],
-    delete_keys TEXT[],
+    delete_keys TEXT[], reads JSONB,
     OUT out_seq BIGINT, OUT out_revs BIGINT[], OUT out_deleted TEXT[])
   LANGUAGE plpgsql VOLATILE AS $fn$
   DECLARE
     i INT;
     have BIGINT;
     new_rev BIGINT;
+    lock_seq BIGINT;
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT});
+    SELECT m.v INTO lock_seq FROM meta m WHERE m.k = 'seq';
+    PERFORM arclink_check_reads(reads, lock_seq);
     FOR i IN 1 .. coalesce(array_length(expect_keys, 1), 0) LOOP
       SELECT CASE WHEN r.body IS NULL THEN 0 ELSE r.rev END INTO have
         FROM resources r WHERE r.key = expect_keys[i];
@@ -84,7 +127,7 @@ const SCHEMA = `
     n_sets INT,
     expect_sets INT[], expect_keys TEXT[], expect_revs BIGINT[],
     put_sets INT[], put_keys TEXT[], put_ids TEXT[], put_types TEXT[], put_bodies TEXT[],
-    delete_sets INT[], delete_keys TEXT[],
+    delete_sets INT[], delete_keys TEXT[], reads JSONB,
     OUT out_seqs BIGINT[], OUT out_revs BIGINT[], OUT out_deleted_sets INT[], OUT out_deleted TEXT[])
   LANGUAGE plpgsql VOLATILE AS $fn$
   DECLARE
@@ -98,8 +141,12 @@ const SCHEMA = `
     have BIGINT;
     new_rev BIGINT;
     set_seq BIGINT;
+    lock_seq BIGINT;
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT});
+    SELECT m.v INTO lock_seq FROM meta m WHERE m.k = 'seq';
+    -- The sets' read sets as one (the group fails as a whole); this group's commits are above lock_seq.
+    PERFORM arclink_check_reads(reads, lock_seq);
     out_seqs := '{}';
     out_revs := '{}';
     out_deleted_sets := '{}';
@@ -253,7 +300,7 @@ export class PostgresStore implements Store {
       // A statement outside BEGIN is its own transaction: it answers after COMMIT is durable.
       const r = await this.pool.query<typeof row>(
         `SELECT out_seqs, out_revs, out_deleted_sets, out_deleted
-           FROM arclink_commit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           FROM arclink_commit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           sets.length,
           expectSets,
@@ -266,6 +313,7 @@ export class PostgresStore implements Store {
           puts.map((p) => JSON.stringify(p.body)),
           deleteSets,
           deleteKeys,
+          JSON.stringify(unionOfReads(sets) ?? null),
         ],
       );
       row = r.rows[0];
@@ -291,7 +339,7 @@ export class PostgresStore implements Store {
     let row: { out_seq: string; out_revs: string[]; out_deleted: string[] };
     try {
       const r = await q.query<typeof row>(
-        "SELECT out_seq, out_revs, out_deleted FROM arclink_commit($1, $2, $3, $4, $5, $6, $7)",
+        "SELECT out_seq, out_revs, out_deleted FROM arclink_commit($1, $2, $3, $4, $5, $6, $7, $8)",
         [
           expect.map(([key]) => key),
           expect.map(([, rev]) => rev),
@@ -300,6 +348,7 @@ export class PostgresStore implements Store {
           puts.map((p) => p.type),
           puts.map((p) => JSON.stringify(p.body)),
           deletes,
+          ws.reads ? JSON.stringify(ws.reads) : null,
         ],
       );
       row = r.rows[0];
@@ -316,12 +365,21 @@ export class PostgresStore implements Store {
   }
 
   async changesSince(seq: number): Promise<CommitResult> {
-    const { rows } = await this.pool.query<Row & { cur: string }>(
-      `SELECT m.v AS cur, r.key, r.id, r.type, r.body, r.rev, r.seq
-         FROM meta m LEFT JOIN resources r ON r.seq > $1
+    const { rows } = await this.pool.query<Row & { cur: string; floor: string }>(
+      `SELECT m.v AS cur, f.v AS floor, r.key, r.id, r.type, r.body, r.rev, r.seq
+         FROM meta m JOIN meta f ON f.k = 'floor' LEFT JOIN resources r ON r.seq > $1
         WHERE m.k = 'seq' ORDER BY r.seq, r.key`,
       [seq],
     );
+    if (seq < Number(rows[0].floor)) {
+      // What was deleted since `seq` may no longer be recorded: the whole state instead.
+      const all = await this.loadAll();
+      return {
+        seq: all.seq,
+        changes: all.resources.map((r) => ({ key: keyOf(r.id), resource: r })),
+        full: true,
+      };
+    }
     return {
       seq: Number(rows[0].cur),
       changes: rows

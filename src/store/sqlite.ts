@@ -3,7 +3,17 @@
 // kill -9 and power loss.
 import Database from "better-sqlite3";
 import { keyOf } from "../core/resourceId.js";
-import { Change, CommitResult, Store, StoreConflictError, StoredResource, WriteSet } from "./store.js";
+import {
+  Change,
+  CommitResult,
+  ReadSet,
+  readSetMatcher,
+  Store,
+  StoreConflictError,
+  StoredResource,
+  unionOfReads,
+  WriteSet,
+} from "./store.js";
 
 interface Row {
   key: string;
@@ -35,6 +45,7 @@ export class SqliteStore implements Store {
       CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
       INSERT OR IGNORE INTO meta (k, v) VALUES ('seq', '0');
+      INSERT OR IGNORE INTO meta (k, v) VALUES ('floor', '0');
     `);
   }
 
@@ -61,7 +72,25 @@ export class SqliteStore implements Store {
       tombstone: this.db.prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?"),
       setSeq: this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'"),
       getSeq: this.db.prepare("SELECT v FROM meta WHERE k = 'seq'"),
+      getFloor: this.db.prepare("SELECT v FROM meta WHERE k = 'floor'"),
+      changedIn: this.db.prepare("SELECT key, type FROM resources WHERE seq > ? AND seq <= ?"),
     };
+  }
+
+  /** The sequence number at or below which tombstones may be gone. */
+  private floor(): number {
+    const st = (this.stmts ??= this.prepare());
+    return Number((st.getFloor.get() as { v: string }).v);
+  }
+
+  /** Refuses writes whose read set changed after they read (commits up to `lockSeq`, not their group's). */
+  private checkReads(reads: ReadSet | undefined, lockSeq: number): void {
+    if (!reads || reads.seq >= lockSeq) return;
+    if (reads.seq < this.floor()) throw new StoreConflictError("(compacted)");
+    const st = (this.stmts ??= this.prepare());
+    const saw = readSetMatcher(reads);
+    for (const r of st.changedIn.iterate(reads.seq, lockSeq) as Iterable<{ key: string; type: string }>)
+      if (saw(r.key, r.type)) throw new StoreConflictError(r.key);
   }
 
   /** One write set, inside the caller's transaction, with the next sequence number. */
@@ -97,15 +126,33 @@ export class SqliteStore implements Store {
   }
 
   async commit(ws: WriteSet): Promise<CommitResult> {
-    return this.db.transaction((): CommitResult => this.applyOne(ws)).immediate();
+    return this.db
+      .transaction((): CommitResult => {
+        this.checkReads(ws.reads, this.seq());
+        return this.applyOne(ws);
+      })
+      .immediate();
   }
 
   /** Several write sets in one transaction (one fsync), each with its own sequence number. */
   async commitGroup(sets: WriteSet[]): Promise<CommitResult[]> {
-    return this.db.transaction((): CommitResult[] => sets.map((ws) => this.applyOne(ws))).immediate();
+    return this.db
+      .transaction((): CommitResult[] => {
+        this.checkReads(unionOfReads(sets), this.seq());
+        return sets.map((ws) => this.applyOne(ws));
+      })
+      .immediate();
   }
 
   async changesSince(seq: number): Promise<CommitResult> {
+    if (seq < this.floor()) {
+      const all = await this.loadAll();
+      return {
+        seq: all.seq,
+        changes: all.resources.map((r) => ({ key: keyOf(r.id), resource: r })),
+        full: true,
+      };
+    }
     const rows = this.db.prepare("SELECT * FROM resources WHERE seq > ? ORDER BY seq").all(seq) as Row[];
     return {
       seq: this.seq(),
