@@ -1,5 +1,6 @@
 // `arclink serve`: start ArcLink and say how to connect to it.
 import { startArcLink } from "../server/app.js";
+import { DataFolderInUseError } from "../server/dataFolder.js";
 import { CliError, Flags } from "./flags.js";
 import { checkHost } from "../analysis/check.js";
 import { renderHostCheck } from "./check.js";
@@ -79,6 +80,11 @@ export async function serve(flags: Flags): Promise<void> {
     dnsListeners: dnsSpecs(flags.optString("dns")),
     heapGrowthPercent: heapGrowthOf(flags.optString("heap-growth")),
     log,
+  }).catch(async (e: unknown) => {
+    await store?.close();
+    // Another server holds the data folder: say which, and exit non-zero without touching it.
+    if (e instanceof DataFolderInUseError) throw new CliError(e.message, 1);
+    throw e;
   });
   const i = running.info;
   const out = process.stdout;

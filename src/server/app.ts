@@ -1,5 +1,4 @@
 // The composition root: store → World → writer → providers → front ends, on one HTTPS port.
-import { mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { createServer, Server } from "node:https";
 import { answerClientError } from "../frontends/http.js";
 import { AddressInfo } from "node:net";
@@ -29,6 +28,14 @@ import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListen
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
+import {
+  DataFolderLock,
+  lockDataFolder,
+  makePrivateDir,
+  makePrivateFile,
+  removeOwnReadyFile,
+  writePrivateAtomic,
+} from "./dataFolder.js";
 
 export interface ServeOptions {
   dataDir: string;
@@ -74,11 +81,37 @@ export interface RunningArcLink {
 
 export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> {
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
+  // The folder holds the store (SQLite): one server writes it at a time. Replicas on PostgreSQL
+  // may share a folder (it holds only their TLS material and ready files).
+  const lock: DataFolderLock | undefined = opts.store ? undefined : lockDataFolder(dataDir);
+  try {
+    return await start(opts, dataDir, lock);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function start(
+  opts: ServeOptions,
+  dataDir: string,
+  lock: DataFolderLock | undefined,
+): Promise<RunningArcLink> {
   const log = opts.log ?? (() => undefined);
   const growth = boundHeapGrowth(opts.heapGrowthPercent);
   const pki = ensurePki(dataDir);
-  const store: Store = opts.store ?? new SqliteStore(join(dataDir, "arclink.db"));
+  let store: Store;
+  if (opts.store) store = opts.store;
+  else {
+    // The database holds the token-signing key and the principal's secret: 0600, and so are the
+    // WAL and SHM files SQLite creates beside it (with the database file's mode).
+    const file = join(dataDir, "arclink.db");
+    const companions = [`${file}-wal`, `${file}-shm`];
+    makePrivateFile(file, companions);
+    store = new SqliteStore(file);
+    makePrivateFile(file, companions);
+  }
   const world = new World();
   const loaded = await store.loadAll();
   world.load(loaded.resources, loaded.seq);
@@ -166,14 +199,14 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   }
   const listeners = new ResolverListeners(network, specs, "127.0.0.1", () => {
     info.dns = listeners.entries();
-    if (ready) for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
+    if (ready) for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
   });
   let ready = false;
   await listeners.sync();
   const unsubscribe = world.onChange(() => void listeners.sync());
   info.dns = listeners.entries();
   ready = true;
-  for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
+  for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
   const sockets = new Set<import("node:stream").Duplex>();
   server.on("connection", (s) => {
     sockets.add(s);
@@ -199,12 +232,9 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
       await following?.stop();
       await writer.run(() => undefined);
       await store.close();
+      // A clean stop leaves no ready file pointing at a server that is gone.
+      for (const f of readyFiles) removeOwnReadyFile(f);
+      lock?.release();
     },
   };
-}
-
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
