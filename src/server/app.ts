@@ -109,7 +109,7 @@ async function start(
     const file = join(dataDir, "arclink.db");
     const companions = [`${file}-wal`, `${file}-shm`];
     makePrivateFile(file, companions);
-    store = new SqliteStore(file);
+    store = new SqliteStore(file, { log });
     makePrivateFile(file, companions);
   }
   const world = new World();
@@ -207,6 +207,7 @@ async function start(
   info.dns = listeners.entries();
   ready = true;
   for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
+  const compaction = store.compact ? compactTombstones(store, world, log) : undefined;
   const sockets = new Set<import("node:stream").Duplex>();
   server.on("connection", (s) => {
     sockets.add(s);
@@ -230,11 +231,48 @@ async function start(
         for (const s of sockets) s.destroy();
       });
       await following?.stop();
+      await compaction?.stop();
       await writer.run(() => undefined);
       await store.close();
       // A clean stop leaves no ready file pointing at a server that is gone.
       for (const f of readyFiles) removeOwnReadyFile(f);
       lock?.release();
+    },
+  };
+}
+
+/** How often tombstones are compacted; each pass removes those older than the previous pass. */
+export const COMPACT_EVERY_MS = 60_000;
+
+/**
+ * Compacts the store's tombstones every COMPACT_EVERY_MS, through the sequence number this World
+ * had at the previous pass: a delete stays recorded for at least one interval, long enough for
+ * every replica following the store to have seen it (one further behind reloads the whole world).
+ */
+function compactTombstones(
+  store: Store,
+  world: World,
+  log: (line: string) => void,
+): { stop(): Promise<void> } {
+  let mark = world.seq;
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    const through = mark;
+    mark = world.seq;
+    running = store.compact!(through)
+      .then(
+        (n) => (n ? log(`store: compacted ${n} tombstones through sequence ${through}`) : undefined),
+        (e: Error) =>
+          log(`store: compaction failed (tried again in ${COMPACT_EVERY_MS / 1000} s): ${e.message}`),
+      )
+      .finally(() => (running = undefined));
+  }, COMPACT_EVERY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
     },
   };
 }

@@ -18,6 +18,7 @@ import {
   unionOfReads,
   WriteSet,
 } from "./store.js";
+import { MIGRATIONS, migrationsFrom, SCHEMA_VERSION, StoreTooNewError } from "./schema.js";
 
 /** The channel commits NOTIFY on; the payload is the commit's sequence number. */
 export const CHANGES_CHANNEL = "arclink_changes";
@@ -30,8 +31,8 @@ const LOCK_COMMIT = 2;
 /** SQLSTATE the commit function raises when an expectation fails; DETAIL holds the key. */
 const CONFLICT = "AL409";
 
+// Run after the schema lock is taken and the stored version checked (see open).
 const SCHEMA = `
-  SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_SCHEMA});
   CREATE TABLE IF NOT EXISTS resources (
     key TEXT PRIMARY KEY,
     id TEXT NOT NULL,
@@ -43,9 +44,9 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS resources_seq ON resources (seq);
   CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BIGINT NOT NULL);
   INSERT INTO meta (k, v) VALUES ('seq', 0) ON CONFLICT (k) DO NOTHING;
-  -- Tombstones at or below 'floor' may have been removed (compaction, a restored snapshot): a
-  -- reader behind it reloads everything, and a write that read before it runs again.
-  INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING;
+  -- meta('floor'), written by the migration to schema 2: tombstones at or below it may have been
+  -- removed (compaction, a restored snapshot); a reader behind it reloads everything, and a write
+  -- that read before it runs again.
   -- A write's read set (JSON {seq, keys, prefixes, types}) against the commits after its 'seq' up
   -- to lock_seq (the last commit before this one's): any change to a key it read, below a parent
   -- it listed or of a type it listed means it decided on a stale state (a conflict).
@@ -238,14 +239,63 @@ export class PostgresStore implements Store {
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const store = new PostgresStore(url, opts);
     try {
-      await store.transaction((c) => c.query(SCHEMA));
+      await store.transaction((c) => store.openSchema(c));
     } catch (e) {
       await store.pool.end().catch(() => undefined);
+      if (e instanceof StoreTooNewError) throw e;
       throw new Error(`Cannot open the PostgreSQL store at ${redact(url)}: ${(e as Error).message}`, {
         cause: e,
       });
     }
     return store;
+  }
+
+  /**
+   * Creates the schema, or checks its version and migrates it forward (each step logged), in the
+   * caller's transaction, under a lock so replicas starting together do it once. A store written
+   * by a newer build is refused before anything is changed (its functions are not replaced).
+   */
+  private async openSchema(c: pg.PoolClient): Promise<void> {
+    await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_SCHEMA})`);
+    const where = `The PostgreSQL store at ${redact(this.url)}`;
+    const has = (await c.query<{ has: boolean }>("SELECT to_regclass('meta') IS NOT NULL AS has")).rows[0]
+      .has;
+    const rows = has
+      ? (await c.query<{ k: string; v: string }>("SELECT k, v FROM meta WHERE k IN ('schema', 'seq')")).rows
+      : [];
+    const stored = rows.find((r) => r.k === "schema");
+    const hadSeq = rows.some((r) => r.k === "seq");
+    const steps = stored ? migrationsFrom(Number(stored.v), where) : hadSeq ? migrationsFrom(1, where) : [];
+    await c.query(SCHEMA);
+    const setVersion = (v: number) =>
+      c.query("INSERT INTO meta (k, v) VALUES ('schema', $1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v", [
+        v,
+      ]);
+    if (!hadSeq) {
+      await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
+      await setVersion(SCHEMA_VERSION);
+      return;
+    }
+    for (const v of steps) {
+      if (v === 2) await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
+      await setVersion(v);
+      this.log(`store: migrated ${where} to schema ${v}: ${MIGRATIONS[v]}`);
+    }
+  }
+
+  /** See Store.compact: removes tombstones at or below `throughSeq` and raises the floor, under the commit lock. */
+  async compact(throughSeq: number): Promise<number> {
+    return this.transaction(async (c) => {
+      await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT})`);
+      const { rows } = await c.query<{ seq: string; floor: string }>(
+        "SELECT s.v AS seq, f.v AS floor FROM meta s, meta f WHERE s.k = 'seq' AND f.k = 'floor'",
+      );
+      const upTo = Math.min(throughSeq, Number(rows[0].seq));
+      if (upTo <= Number(rows[0].floor)) return 0;
+      const gone = await c.query("DELETE FROM resources WHERE body IS NULL AND seq <= $1", [upTo]);
+      await c.query("UPDATE meta SET v = $1 WHERE k = 'floor'", [upTo]);
+      return gone.rowCount ?? 0;
+    });
   }
 
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {

@@ -14,6 +14,7 @@ import {
   unionOfReads,
   WriteSet,
 } from "./store.js";
+import { MIGRATIONS, migrationsFrom, SCHEMA_VERSION } from "./schema.js";
 
 interface Row {
   key: string;
@@ -28,25 +29,57 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private db: Database.Database;
 
-  constructor(file: string) {
+  /** `log`: where each migration applied at open is reported. */
+  constructor(file: string, opts: { log?: (line: string) => void } = {}) {
     this.db = new Database(file);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = FULL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS resources (
-        key TEXT PRIMARY KEY,
-        id TEXT NOT NULL,
-        type TEXT NOT NULL,
-        body TEXT,
-        rev INTEGER NOT NULL,
-        seq INTEGER NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
-      CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-      INSERT OR IGNORE INTO meta (k, v) VALUES ('seq', '0');
-      INSERT OR IGNORE INTO meta (k, v) VALUES ('floor', '0');
-    `);
+    try {
+      this.db.pragma("busy_timeout = 5000");
+      this.openSchema(file, opts.log ?? (() => undefined));
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = FULL");
+    } catch (e) {
+      this.db.close();
+      throw e;
+    }
+  }
+
+  /** Creates the schema, or checks its version and migrates it forward, in one transaction. */
+  private openSchema(file: string, log: (line: string) => void): void {
+    const db = this.db;
+    db.transaction(() => {
+      const hasMeta = !!db
+        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+        .get();
+      const stored = hasMeta
+        ? (db.prepare("SELECT v FROM meta WHERE k = 'schema'").get() as { v: string } | undefined)
+        : undefined;
+      const hasSeq = hasMeta && !!db.prepare("SELECT 1 FROM meta WHERE k = 'seq'").get();
+      // Refused before anything is written: a newer build's store stays as it was.
+      const steps = stored ? migrationsFrom(Number(stored.v), `The SQLite store ${file}`) : undefined;
+      db.exec(`
+        CREATE TABLE IF NOT EXISTS resources (
+          key TEXT PRIMARY KEY,
+          id TEXT NOT NULL,
+          type TEXT NOT NULL,
+          body TEXT,
+          rev INTEGER NOT NULL,
+          seq INTEGER NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
+        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      `);
+      if (!hasSeq) {
+        // A new store: this build's schema at once.
+        db.exec(`INSERT OR IGNORE INTO meta (k, v) VALUES ('seq', '0'), ('floor', '0');`);
+        db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
+        return;
+      }
+      for (const v of steps ?? migrationsFrom(1, `The SQLite store ${file}`)) {
+        if (v === 2) db.exec(`INSERT OR IGNORE INTO meta (k, v) VALUES ('floor', '0');`);
+        db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)").run(String(v));
+        log(`store: migrated ${file} to schema ${v}: ${MIGRATIONS[v]}`);
+      }
+    }).immediate();
   }
 
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
@@ -158,6 +191,26 @@ export class SqliteStore implements Store {
       seq: this.seq(),
       changes: rows.map((r) => (r.body === null ? { key: r.key } : { key: r.key, resource: toResource(r) })),
     };
+  }
+
+  /**
+   * Removes the tombstones of deletes at or below `throughSeq` (bounded by the current sequence
+   * number) and raises the floor to it: a reader behind the floor then reloads everything, and a
+   * write that read before it runs again. Returns how many tombstones went. The space they held is
+   * reused by later writes, so create/delete churn keeps the file bounded.
+   */
+  async compact(throughSeq: number): Promise<number> {
+    return this.db
+      .transaction((): number => {
+        const upTo = Math.min(throughSeq, this.seq());
+        if (upTo <= this.floor()) return 0;
+        const gone = this.db
+          .prepare("DELETE FROM resources WHERE body IS NULL AND seq <= ?")
+          .run(upTo).changes;
+        this.db.prepare("UPDATE meta SET v = ? WHERE k = 'floor'").run(String(upTo));
+        return gone;
+      })
+      .immediate();
   }
 
   async close(): Promise<void> {

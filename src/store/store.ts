@@ -118,6 +118,11 @@ export interface Store {
   commitGroup?(sets: WriteSet[]): Promise<CommitResult[]>;
   /** Changes committed after `seq` (by any process sharing this store). */
   changesSince(seq: number): Promise<CommitResult>;
+  /**
+   * Removes tombstones at or below `throughSeq` and raises the floor to it (see CommitResult.full).
+   * Resolves with how many went. Optional: a store without it keeps its tombstones.
+   */
+  compact?(throughSeq: number): Promise<number>;
   /** Calls back when another process may have committed (best effort; polling covers the rest). */
   onRemoteChange?(cb: () => void): void;
   close(): Promise<void>;
