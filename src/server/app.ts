@@ -140,6 +140,16 @@ async function start(
     clock,
     settings: () => readSettings(world),
     operations: new Operations(opKey),
+    snapshots: store.snapshots && {
+      ...store.snapshots,
+      // Queued behind the writes in flight; this World then reloads the restored state at once
+      // (the other replicas do on the change notification).
+      restore: async (name) => {
+        const info = await writer.run(() => undefined).then(() => store.snapshots!.restore(name));
+        if (info) await writer.catchUp();
+        return info;
+      },
+    },
   };
   const deps: PipelineDeps = {
     services,

@@ -12,6 +12,8 @@ import { keyOf } from "../core/resourceId.js";
 import {
   Change,
   CommitResult,
+  SnapshotInfo,
+  Snapshots,
   Store,
   StoreConflictError,
   StoredResource,
@@ -43,6 +45,21 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS resources_seq ON resources (seq);
   CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BIGINT NOT NULL);
+  CREATE TABLE IF NOT EXISTS snapshots (
+    name TEXT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    saved_at TEXT NOT NULL,
+    resources BIGINT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS snapshot_rows (
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    rev BIGINT NOT NULL,
+    PRIMARY KEY (name, key)
+  );
   INSERT INTO meta (k, v) VALUES ('seq', 0) ON CONFLICT (k) DO NOTHING;
   -- meta('floor'), written by the migration to schema 2: tombstones at or below it may have been
   -- removed (compaction, a restored snapshot); a reader behind it reloads everything, and a write
@@ -276,6 +293,7 @@ export class PostgresStore implements Store {
       await setVersion(SCHEMA_VERSION);
       return;
     }
+    // (Schema 3's snapshot tables are created by SCHEMA, as on a new store.)
     for (const v of steps) {
       if (v === 2) await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
       await setVersion(v);
@@ -297,6 +315,59 @@ export class PostgresStore implements Store {
       return gone.rowCount ?? 0;
     });
   }
+
+  readonly snapshots: Snapshots = {
+    // Under the commit lock: the copy is one sequence number's state (and restores serialize with commits).
+    save: (name) =>
+      this.transaction(async (c) => {
+        await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT})`);
+        const seq = Number((await c.query<{ v: string }>("SELECT v FROM meta WHERE k = 'seq'")).rows[0].v);
+        const savedAt = new Date().toISOString();
+        await c.query("DELETE FROM snapshot_rows WHERE name = $1", [name]);
+        const n =
+          (
+            await c.query(
+              `INSERT INTO snapshot_rows (name, key, id, type, body, rev)
+               SELECT $1, key, id, type, body, rev FROM resources WHERE body IS NOT NULL`,
+              [name],
+            )
+          ).rowCount ?? 0;
+        await c.query(
+          `INSERT INTO snapshots (name, seq, saved_at, resources) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, resources = EXCLUDED.resources`,
+          [name, seq, savedAt, n],
+        );
+        return { name, seq, savedAt, resources: n };
+      }),
+    restore: (name) =>
+      this.transaction(async (c) => {
+        await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT})`);
+        const info = await snapshotInfo(c, name);
+        if (!info) return undefined;
+        const seq = Number(
+          (await c.query<{ v: string }>("UPDATE meta SET v = v + 1 WHERE k = 'seq' RETURNING v")).rows[0].v,
+        );
+        await c.query("DELETE FROM resources");
+        await c.query(
+          `INSERT INTO resources (key, id, type, body, rev, seq)
+           SELECT key, id, type, body, rev, $1 FROM snapshot_rows WHERE name = $2`,
+          [seq, name],
+        );
+        await c.query("UPDATE meta SET v = $1 WHERE k = 'floor'", [seq]);
+        // Delivered at commit: every replica catches up, finds itself behind the floor and reloads.
+        await c.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, String(seq)]);
+        return info;
+      }),
+    list: async () => {
+      const { rows } = await this.pool.query<SnapshotRow>("SELECT * FROM snapshots ORDER BY name");
+      return rows.map(toSnapshotInfo);
+    },
+    delete: (name) =>
+      this.transaction(async (c) => {
+        await c.query("DELETE FROM snapshot_rows WHERE name = $1", [name]);
+        return ((await c.query("DELETE FROM snapshots WHERE name = $1", [name])).rowCount ?? 0) > 0;
+      }),
+  };
 
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
     // One statement, so the rows and the sequence number come from the same snapshot.
@@ -530,6 +601,22 @@ const MAX_BACKOFF_MS = 5_000;
 /** The server process id of a connection (pg keeps it from the BackendKeyData message). */
 function backendPid(c: pg.ClientBase): number {
   return (c as unknown as { processID: number }).processID;
+}
+
+interface SnapshotRow {
+  name: string;
+  seq: string;
+  saved_at: string;
+  resources: string;
+}
+
+function toSnapshotInfo(r: SnapshotRow): SnapshotInfo {
+  return { name: r.name, seq: Number(r.seq), savedAt: r.saved_at, resources: Number(r.resources) };
+}
+
+async function snapshotInfo(c: pg.PoolClient, name: string): Promise<SnapshotInfo | undefined> {
+  const { rows } = await c.query<SnapshotRow>("SELECT * FROM snapshots WHERE name = $1", [name]);
+  return rows[0] ? toSnapshotInfo(rows[0]) : undefined;
 }
 
 function toResource(r: Row): StoredResource {

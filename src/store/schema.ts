@@ -5,11 +5,12 @@
 // logged; a store written by a newer build is refused before anything in it is touched.
 
 /** The version this build writes. */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** What each migration does, by the version it produces (for the log). */
 export const MIGRATIONS: Record<number, string> = {
   2: "compaction floor (meta 'floor'): tombstones at or below it may be removed",
+  3: "snapshots (tables snapshots and snapshot_rows)",
 };
 
 export class StoreTooNewError extends Error {

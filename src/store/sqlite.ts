@@ -8,6 +8,8 @@ import {
   CommitResult,
   ReadSet,
   readSetMatcher,
+  SnapshotInfo,
+  Snapshots,
   Store,
   StoreConflictError,
   StoredResource,
@@ -67,6 +69,21 @@ export class SqliteStore implements Store {
         );
         CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
         CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS snapshots (
+          name TEXT PRIMARY KEY,
+          seq INTEGER NOT NULL,
+          saved_at TEXT NOT NULL,
+          resources INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS snapshot_rows (
+          name TEXT NOT NULL,
+          key TEXT NOT NULL,
+          id TEXT NOT NULL,
+          type TEXT NOT NULL,
+          body TEXT NOT NULL,
+          rev INTEGER NOT NULL,
+          PRIMARY KEY (name, key)
+        );
       `);
       if (!hasSeq) {
         // A new store: this build's schema at once.
@@ -75,6 +92,7 @@ export class SqliteStore implements Store {
         return;
       }
       for (const v of steps ?? migrationsFrom(1, `The SQLite store ${file}`)) {
+        // (Schema 3's snapshot tables are created above, as on a new store.)
         if (v === 2) db.exec(`INSERT OR IGNORE INTO meta (k, v) VALUES ('floor', '0');`);
         db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)").run(String(v));
         log(`store: migrated ${file} to schema ${v}: ${MIGRATIONS[v]}`);
@@ -213,9 +231,72 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
+  readonly snapshots: Snapshots = {
+    save: async (name) =>
+      this.db
+        .transaction((): SnapshotInfo => {
+          const seq = this.seq();
+          const savedAt = new Date().toISOString();
+          this.db.prepare("DELETE FROM snapshot_rows WHERE name = ?").run(name);
+          const n = this.db
+            .prepare(
+              `INSERT INTO snapshot_rows (name, key, id, type, body, rev)
+               SELECT ?, key, id, type, body, rev FROM resources WHERE body IS NOT NULL`,
+            )
+            .run(name).changes;
+          this.db
+            .prepare("INSERT OR REPLACE INTO snapshots (name, seq, saved_at, resources) VALUES (?, ?, ?, ?)")
+            .run(name, seq, savedAt, n);
+          return { name, seq, savedAt, resources: n };
+        })
+        .immediate(),
+    restore: async (name) =>
+      this.db
+        .transaction((): SnapshotInfo | undefined => {
+          const info = this.snapshotInfo(name);
+          if (!info) return undefined;
+          const seq = this.seq() + 1;
+          this.db.prepare("DELETE FROM resources").run();
+          this.db
+            .prepare(
+              `INSERT INTO resources (key, id, type, body, rev, seq)
+               SELECT key, id, type, body, rev, ? FROM snapshot_rows WHERE name = ?`,
+            )
+            .run(seq, name);
+          this.db.prepare("UPDATE meta SET v = ? WHERE k IN ('seq', 'floor')").run(String(seq));
+          return info;
+        })
+        .immediate(),
+    list: async () =>
+      (this.db.prepare("SELECT * FROM snapshots ORDER BY name").all() as SnapshotRow[]).map(toSnapshotInfo),
+    delete: async (name) =>
+      this.db
+        .transaction((): boolean => {
+          this.db.prepare("DELETE FROM snapshot_rows WHERE name = ?").run(name);
+          return this.db.prepare("DELETE FROM snapshots WHERE name = ?").run(name).changes > 0;
+        })
+        .immediate(),
+  };
+
+  private snapshotInfo(name: string): SnapshotInfo | undefined {
+    const r = this.db.prepare("SELECT * FROM snapshots WHERE name = ?").get(name) as SnapshotRow | undefined;
+    return r ? toSnapshotInfo(r) : undefined;
+  }
+
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
+}
+
+interface SnapshotRow {
+  name: string;
+  seq: number;
+  saved_at: string;
+  resources: number;
+}
+
+function toSnapshotInfo(r: SnapshotRow): SnapshotInfo {
+  return { name: r.name, seq: Number(r.seq), savedAt: r.saved_at, resources: Number(r.resources) };
 }
 
 function toResource(r: Row): StoredResource {

@@ -123,7 +123,35 @@ export interface Store {
    * Resolves with how many went. Optional: a store without it keeps its tombstones.
    */
   compact?(throughSeq: number): Promise<number>;
+  /** Named copies of the whole world (optional: a store without them has no snapshots). */
+  readonly snapshots?: Snapshots;
   /** Calls back when another process may have committed (best effort; polling covers the rest). */
   onRemoteChange?(cb: () => void): void;
   close(): Promise<void>;
+}
+
+/** A named copy of every live resource (the virtual clock and the directory included). */
+export interface SnapshotInfo {
+  name: string;
+  /** The sequence number the copy reflects. */
+  seq: number;
+  /** When it was saved (real time, ISO 8601). */
+  savedAt: string;
+  resources: number;
+}
+
+/**
+ * Snapshots kept in the store itself, so every replica sees them. save copies the live resources
+ * in one transaction (a consistent state; a snapshot of the same name is replaced). restore makes
+ * the live resources exactly the snapshot's as one new commit and raises the floor to it, so every
+ * reader (this replica and the others) reloads the whole world, and a write that read before it
+ * runs again on the restored one.
+ */
+export interface Snapshots {
+  save(name: string): Promise<SnapshotInfo>;
+  /** Undefined when there is no snapshot of that name. */
+  restore(name: string): Promise<SnapshotInfo | undefined>;
+  list(): Promise<SnapshotInfo[]>;
+  /** Whether there was one to delete. */
+  delete(name: string): Promise<boolean>;
 }

@@ -6,6 +6,7 @@ import * as builtins from "./builtins.js";
 import { route } from "./route.js";
 import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
+import { snapshotRoute } from "./snapshotRoutes.js";
 import {
   checkSubscription,
   deleteResource,
@@ -20,6 +21,8 @@ import {
 export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const clock = await clockRoute(s, r);
   if (clock) return clock;
+  const snapshot = await snapshotRoute(s, r);
+  if (snapshot) return snapshot;
   const rt = route(r.path);
   const m = r.method;
   const only = (...methods: string[]) => {
