@@ -16,7 +16,7 @@ const T0 = Date.parse("2026-11-29T10:00:00Z");
 const MIN = 60_000;
 
 interface Opts {
-  pna?: "Enabled" | "Disabled";
+  pna?: "Enabled" | "Disabled" | "SecuredByPerimeter";
   status?: string;
   machine?: {
     scope?: string;
@@ -229,6 +229,24 @@ test("publicNetworkAccess Disabled refuses the public path; Enabled allows it", 
   assert.equal(e.reason, "PublicNetworkAccessDisabled");
   const enabled = check(world({ hostDns: ["8.8.8.8"], firewallRules: rules, pna: "Enabled" }));
   assert.equal(row(enabled, "gbl.his.arc.azure.com").verdict, "public");
+});
+
+test("publicNetworkAccess SecuredByPerimeter refuses the public path: no perimeter rule is modelled to admit it", () => {
+  const rules = [
+    {
+      name: "all",
+      priority: 100,
+      action: "Allow",
+      protocol: "Tcp",
+      destinationAddresses: ["*"],
+      destinationPorts: ["443"],
+    },
+  ];
+  const c = check(world({ hostDns: ["8.8.8.8"], firewallRules: rules, pna: "SecuredByPerimeter" }));
+  const e = row(c, "gbl.his.arc.azure.com");
+  assert.equal(e.verdict, "refused");
+  assert.equal(e.reason, "PublicNetworkAccessSecuredByPerimeter");
+  assert.match(e.message, /SecuredByPerimeter/);
 });
 
 test("Entra ID blocked by the firewall is refused with the rule that decided", () => {

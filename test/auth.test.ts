@@ -5,6 +5,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import {
@@ -22,6 +24,7 @@ import { randomUUID } from "node:crypto";
 import { arm, raw, RawResponse, token } from "./helpers/arm.js";
 import { runScenario } from "./helpers/sdk.js";
 import { removeDataDir, startServer, TestServer } from "./helpers/server.js";
+import { SIGN_IN_LIMITS, SignInThrottle } from "../src/frontends/identity/signInThrottle.js";
 
 const RG_VERSION = "2025-04-01";
 const FORM = { "content-type": "application/x-www-form-urlencoded" };
@@ -84,7 +87,7 @@ async function forge(claims: Record<string, unknown>, key: JWK = serverJwk): Pro
   const now = Math.floor(Date.now() / 1000);
   const body: Record<string, unknown> = {
     aud: "https://management.azure.com/",
-    iss: `${srv.info.arm}/${srv.info.tenantId}/v2.0`,
+    iss: `https://sts.windows.net/${srv.info.tenantId}/`,
     iat: now - 10,
     nbf: now - 10,
     exp: now + 3600,
@@ -129,7 +132,8 @@ describe("token endpoint (client credentials)", () => {
     assert.equal(claims.aud, "https://management.azure.com/");
     assert.equal(claims.tid, srv.info.tenantId);
     assert.equal(claims.appid, srv.info.clientId);
-    assert.equal(claims.iss, `${srv.info.arm}/${srv.info.tenantId}/v2.0`);
+    // Entra ID's v1.0 issuer, as ARM tokens carry it: the tenant, never the address the client used.
+    assert.equal(claims.iss, `https://sts.windows.net/${srv.info.tenantId}/`);
     assert.ok(typeof claims.exp === "number" && claims.exp > Date.now() / 1000 + 3000);
     assert.equal(decodeProtectedHeader(r.json.access_token).alg, "RS256");
     assert.equal((await withBearer(r.json.access_token)).status, 200);
@@ -212,6 +216,146 @@ describe("token endpoint (client credentials)", () => {
   test("GET on the token endpoint is refused", async () => {
     const r = await raw(srv.info, "GET", `/${srv.info.tenantId}/oauth2/v2.0/token`);
     assert.equal(r.status, 405, r.text);
+  });
+});
+
+/** A token request sent from another loopback address (127.0.0.2): its own source for the throttle. */
+function tokenRequestFrom(localAddress: string, fields: Record<string, string>): Promise<RawResponse> {
+  const body = form(fields);
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      {
+        host: "127.0.0.1",
+        port,
+        localAddress,
+        method: "POST",
+        path: `/${srv.info.tenantId}/oauth2/v2.0/token`,
+        ca: readFileSync(srv.info.caCert),
+        headers: { ...FORM, "content-length": Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c) => chunks.push(c));
+        res.on("end", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: JSON.parse(text) });
+        });
+      },
+    );
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+describe("token endpoint: malformed credentials, secrets, throttling", () => {
+  test("a malformed Basic header is 400 invalid_request with Entra's error body, never 500", async () => {
+    const b64 = (t: string) => Buffer.from(t, "utf8").toString("base64");
+    for (const header of [
+      "Basic",
+      "Basic ",
+      "Basic !!!not-base64!!!",
+      `Basic ${b64("no-colon-here")}`,
+      `Basic ${b64("%zz:%zz")}`,
+      `Basic ${b64(`${srv.info.clientId}:%E0%A4%A`)}`,
+      `Basic ${b64("a:b")} trailing`,
+    ]) {
+      const r = await tokenRequest(
+        `/${srv.info.tenantId}/oauth2/v2.0/token`,
+        { grant_type: "client_credentials", scope: "https://management.azure.com/.default" },
+        { authorization: header },
+      );
+      assert.equal(r.status, 400, `${header}: ${r.text}`);
+      assert.equal(r.json.error, "invalid_request", header);
+      assert.match(r.json.error_description, /^AADSTS90014: /, header);
+      assert.deepEqual(r.json.error_codes, [90014]);
+    }
+    // URL-encoded credentials in Basic (RFC 6749 §2.3.1) are decoded.
+    const enc = b64(`${encodeURIComponent(srv.info.clientId)}:${encodeURIComponent(srv.info.clientSecret)}`);
+    const ok = await tokenRequest(
+      `/${srv.info.tenantId}/oauth2/v2.0/token`,
+      { grant_type: "client_credentials", scope: "https://management.azure.com/.default" },
+      { authorization: `Basic ${enc}` },
+    );
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  test("no client id at all is 400 AADSTS900144", async () => {
+    const r = await tokenRequest(`/${srv.info.tenantId}/oauth2/v2.0/token`, {
+      grant_type: "client_credentials",
+      client_secret: "x",
+    });
+    assert.equal(r.status, 400, r.text);
+    assert.deepEqual(r.json.error_codes, [900144]);
+  });
+
+  test("secrets of any length are compared without error: only the exact secret passes", async () => {
+    const s = srv.info.clientSecret;
+    for (const wrong of [
+      "",
+      s.slice(0, -1),
+      `${s}x`,
+      s.toUpperCase() === s ? s.toLowerCase() : s.toUpperCase(),
+      "x".repeat(10_000),
+    ]) {
+      const r = await tokenRequest(
+        `/${srv.info.tenantId}/oauth2/v2.0/token`,
+        clientCredentials({ client_secret: wrong }),
+      );
+      assert.equal(r.status, 401, `${wrong.length} chars: ${r.text}`);
+      assert.deepEqual(r.json.error_codes, [7000215]);
+    }
+    const ok = await tokenRequest(`/${srv.info.tenantId}/oauth2/v2.0/token`, clientCredentials());
+    assert.equal(ok.status, 200, ok.text);
+  });
+
+  test("failed attempts are throttled per client and address: 429 with Retry-After, other addresses unaffected", async () => {
+    const from = "127.0.0.2";
+    const bad = clientCredentials({ client_secret: "guess" });
+    const limit = SIGN_IN_LIMITS.failures;
+    for (let i = 1; i < limit; i++) {
+      const r = await tokenRequestFrom(from, bad);
+      assert.equal(r.status, 401, `attempt ${i}: ${r.text}`);
+    }
+    const last = await tokenRequestFrom(from, bad);
+    assert.equal(last.status, 429, last.text);
+    assert.equal(last.headers["retry-after"], String(SIGN_IN_LIMITS.lockoutMs / 1000));
+    assert.equal(last.json.error, "temporarily_unavailable");
+    assert.deepEqual(last.json.error_codes, [50196]);
+    assert.match(last.json.error_description, /^AADSTS50196: /);
+    assert.equal(last.json.access_token, undefined);
+    // Even the right secret is refused from there while the client is throttled...
+    const right = await tokenRequestFrom(from, clientCredentials());
+    assert.equal(right.status, 429, right.text);
+    assert.ok(Number(right.headers["retry-after"]) > 0, "Retry-After says how long");
+    // ...but not from another address, and another client from the same address is not affected.
+    const elsewhere = await tokenRequestFrom("127.0.0.1", clientCredentials());
+    assert.equal(elsewhere.status, 200, elsewhere.text);
+    const other = await tokenRequestFrom(from, clientCredentials({ client_id: randomUUID() }));
+    assert.equal(other.status, 400, other.text);
+    assert.deepEqual(other.json.error_codes, [700016]);
+  });
+
+  test("the throttle's clock: a lockout ends after its time, a success clears the count", () => {
+    let now = 0;
+    const t = new SignInThrottle({ failures: 3, windowMs: 60_000, lockoutMs: 60_000 }, () => now);
+    assert.equal(t.failed("app", "10.0.0.1"), 0);
+    assert.equal(t.failed("app", "10.0.0.1"), 0);
+    t.succeeded("app", "10.0.0.1");
+    assert.equal(t.failed("app", "10.0.0.1"), 0, "the success cleared the earlier failures");
+    assert.equal(t.failed("app", "10.0.0.1"), 0);
+    assert.equal(t.failed("app", "10.0.0.1"), 60, "the third failure in the window locks");
+    assert.equal(t.retryAfter("APP", "10.0.0.1"), 60, "client ids compare case-insensitively");
+    assert.equal(t.retryAfter("app", "10.0.0.2"), 0, "another address is not locked");
+    now += 59_001;
+    assert.equal(t.retryAfter("app", "10.0.0.1"), 1);
+    now += 1_000;
+    assert.equal(t.retryAfter("app", "10.0.0.1"), 0, "the lockout ended");
+    // Failures spread over more than a window do not add up.
+    now += 120_000;
+    assert.equal(t.failed("app", "10.0.0.1"), 0);
+    assert.equal(t.failed("app", "10.0.0.1"), 0);
+    now += 60_000;
+    assert.equal(t.failed("app", "10.0.0.1"), 0, "a new window started");
   });
 });
 
@@ -380,15 +524,30 @@ describe("ARM bearer tokens", () => {
     assert401(await withBearer(viaEndpoint), "InvalidAuthenticationTokenAudience", "graph via endpoint");
   });
 
-  test("an audience of this server's own origin is accepted only on that origin", async () => {
-    const t = await forge({ aud: `${srv.info.arm}/` });
-    assert.equal((await withBearer(t)).status, 200);
+  test("the URL ARM listens on is an accepted audience; an audience named by the Host header is not", async () => {
+    // What the SDKs ask for without credentialScopes: `<endpoint>/.default`.
+    const own = await token(srv.info, `${srv.info.arm}/.default`);
+    assert.equal(decodeJwt(own).aud, `${srv.info.arm}/`);
+    assert.equal((await withBearer(own)).status, 200);
+    // The names in the server's certificate, at its port, are its own too (configured at start).
+    const viaLocalhost = await token(srv.info, `https://localhost:${port}/.default`);
+    assert.equal((await withBearer(viaLocalhost)).status, 200);
+    // An accepted audience does not depend on the Host a request names...
     const r = await raw(srv.info, "GET", `${sub}/resourcegroups?api-version=${RG_VERSION}`, undefined, {
-      authorization: `Bearer ${t}`,
+      authorization: `Bearer ${own}`,
       host: `localhost:${port}`,
     });
-    assert.equal(r.status, 401, r.text);
-    assert.equal(r.json.error.code, "InvalidAuthenticationTokenAudience");
+    assert.equal(r.status, 200, r.text);
+    // ...and a Host header never makes its own origin an audience.
+    for (const host of ["localhost", `localhost:${port + 1}`, `127.0.0.1:${port + 1}`]) {
+      const t = await forge({ aud: `https://${host}/` });
+      const x = await raw(srv.info, "GET", `${sub}/resourcegroups?api-version=${RG_VERSION}`, undefined, {
+        authorization: `Bearer ${t}`,
+        host,
+      });
+      assert.equal(x.status, 401, `aud and Host ${host}: ${x.text}`);
+      assert.equal(x.json.error.code, "InvalidAuthenticationTokenAudience", x.text);
+    }
   });
 
   test("a token of an unknown tenant is 401 InvalidAuthenticationTokenTenant", async () => {

@@ -786,6 +786,53 @@ test("deletion asks inside the page; Cancel keeps the scope, Delete removes it",
 });
 
 test(
+  "a route whose id is not an ARM resource id is refused in the page: nothing is requested, no token leaves",
+  T,
+  async () => {
+    const problemsBefore = problems.length;
+    const requests: string[] = [];
+    const onRequest = (r: { url(): string }) => void requests.push(r.url());
+    page.on("request", onRequest);
+    try {
+      for (const [kind, id] of [
+        [
+          "scope",
+          "//evil.example/subscriptions/x/resourceGroups/g/providers/Microsoft.HybridCompute/privateLinkScopes/p",
+        ],
+        ["endpoint", "//evil.example"],
+        ["scope", "/\\evil.example/x"],
+        ["scope", "https://evil.example/subscriptions/x"],
+        [
+          "endpoint",
+          `/subscriptions/${sub}/resourceGroups/g/providers/Microsoft.Network/privateEndpoints/p/../../../../x`,
+        ],
+      ]) {
+        requests.length = 0;
+        await go(`/${kind}/${encodeURIComponent(id)}`);
+        const text = await assertReadableError("InvalidResourceId");
+        assert.ok(text.includes("is not an Azure resource id"), text);
+        assert.deepEqual(
+          requests.filter((u) => !u.includes("/portal/")),
+          [],
+          `nothing was requested for ${id}`,
+        );
+      }
+    } finally {
+      page.off("request", onRequest);
+    }
+    assert.deepEqual(blocked, [], "no request left for another host");
+    assert.deepEqual(problems.slice(problemsBefore), [], "no console errors (a CSP refusal would be one)");
+    await shot("route-not-an-arm-id");
+    // A real id still opens its page.
+    await go(`/scope/${encodeURIComponent(hc("privateLinkScopes/pls-arc"))}`);
+    await page
+      .getByRole("heading", { name: /pls-arc/ })
+      .first()
+      .waitFor();
+  },
+);
+
+test(
   "no console or page errors, no window dialogs, nothing outside 127.0.0.1; failed loads were ARM errors the page showed",
   T,
   async () => {

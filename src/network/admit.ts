@@ -29,7 +29,8 @@ export type RefusalCode =
   | "AssociationNotYetPropagated"
   | "ScopeRegionMismatch"
   | "PrivateLinkScopeNotFound"
-  | "PublicNetworkAccessDisabled";
+  | "PublicNetworkAccessDisabled"
+  | "PublicNetworkAccessSecuredByPerimeter";
 
 export interface AdmitRequest {
   serverName: string;
@@ -186,6 +187,15 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
   const assoc = associationOf(r.machine.body);
   if (assoc.scopeId) {
     const scope = view.get(assoc.scopeId);
+    if (scope && scope.body.properties?.publicNetworkAccess === "SecuredByPerimeter") {
+      // A Network Security Perimeter admits public traffic only by its access rules; ArcLink
+      // models no perimeter, so there is no rule that could admit this machine.
+      return refuse(
+        "PublicNetworkAccessSecuredByPerimeter",
+        `machine ${r.machine.body.name} belongs to scope ${scope.body.name}, whose public network access is SecuredByPerimeter, and reached ${r.serverName} on a public address; no network security perimeter access rule is modelled that admits it.`,
+        `make its DNS resolve the scope's private endpoint (conditional forwarders / private zones), or set public network access on ${scope.body.name} to Enabled.`,
+      );
+    }
     if (scope && scope.body.properties?.publicNetworkAccess === "Disabled") {
       return refuse(
         "PublicNetworkAccessDisabled",

@@ -71,6 +71,13 @@ export interface ResourceType {
   globalLocation?: boolean;
   name: NameRule;
   lro: { put: LroStyle; delete: LroStyle };
+  /**
+   * When the api-version asked decides how a DELETE answers (the spec changed it between
+   * versions), the style for that version; absent: `lro.delete` for every version.
+   */
+  deleteStyle?(apiVersion: string): LroStyle;
+  /** The status of a PUT that creates: 201 unless the spec declares only 200 for the operation. */
+  createdStatus?: 200 | 201;
   /** Network RP uses W/"guid"; Private DNS a bare guid; HybridCompute none. */
   etag: "weak" | "guid" | "none";
   /** Where lists of this type are served besides its parent's collection path. */

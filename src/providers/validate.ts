@@ -68,11 +68,23 @@ export function optEnum<T extends string>(v: unknown, path: string, values: read
   return hit;
 }
 
+/** Azure's tag limits: tags per resource, characters per name and per value. */
+export const TAG_LIMITS = { count: 50, name: 512, value: 256 } as const;
+
+/** What Azure refuses in a tag name: its reserved characters and control characters. */
+const TAG_NAME_RESERVED = /[<>%&\\?/\u0000-\u001f\u007f]/;
+
+/** A resource's tags, validated as ARM validates them on every tracked resource. */
 export function tagsOf(v: unknown, path = "tags"): Record<string, string> {
   if (v === undefined || v === null) return {};
   const o = asObject(v, path);
   const keys = Object.keys(o);
-  if (keys.length > 50) throw errors.invalidProperty(path, "at most 50 tags are allowed.");
+  if (keys.length > TAG_LIMITS.count) {
+    throw errors.invalidProperty(
+      path,
+      `at most ${TAG_LIMITS.count} tags are allowed, got ${keys.length}. Put several values in one tag (a JSON string) or drop some.`,
+    );
+  }
   for (const k of keys) {
     if (typeof o[k] !== "string") {
       throw errors.invalidRequestContent(
@@ -80,12 +92,42 @@ export function tagsOf(v: unknown, path = "tags"): Record<string, string> {
         `${path}.${k}`,
       );
     }
-    if (k.length > 512 || o[k].length > 256) {
-      throw errors.invalidProperty(
-        `${path}.${k}`,
-        "tag names are limited to 512 and values to 256 characters.",
-      );
-    }
+  }
+  const empty = keys.filter((k) => k.trim() === "");
+  if (empty.length > 0) {
+    throw new ArmError(
+      400,
+      "InvalidTagName",
+      "A tag name must not be empty or only whitespace. Give every tag a name.",
+      { target: path },
+    );
+  }
+  const reserved = keys.filter((k) => TAG_NAME_RESERVED.test(k));
+  if (reserved.length > 0) {
+    throw new ArmError(
+      400,
+      "InvalidTagNameCharacters",
+      `The tag names ${reserved.map((k) => `'${k}'`).join(", ")} contain characters Azure reserves in tag names (< > % & \\ ? /) or control characters. Rename them without those characters (for example '-' or '_' instead of '/').`,
+      { target: path },
+    );
+  }
+  const long = keys.filter((k) => k.length > TAG_LIMITS.name);
+  if (long.length > 0) {
+    throw new ArmError(
+      400,
+      "InvalidTagName",
+      `The tag name '${long[0].slice(0, 40)}…' has ${long[0].length} characters; a tag name has at most ${TAG_LIMITS.name}. Shorten it.`,
+      { target: `${path}.${long[0]}` },
+    );
+  }
+  const longValue = keys.find((k) => o[k].length > TAG_LIMITS.value);
+  if (longValue !== undefined) {
+    throw new ArmError(
+      400,
+      "InvalidTagValueLength",
+      `The value of tag '${longValue}' has ${o[longValue].length} characters; a tag value has at most ${TAG_LIMITS.value}. Shorten it.`,
+      { target: `${path}.${longValue}` },
+    );
   }
   return o as Record<string, string>;
 }

@@ -174,6 +174,12 @@ async function start(
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   const arm = `https://${host}:${addr.port}`;
+  // The audiences ARM accepts besides Azure's own: the URL it listens on and, on loopback, the
+  // other names its certificate carries at the same port. Fixed here; never a request's Host.
+  const loopback = ["127.0.0.1", "::1", "localhost"].includes(addr.address);
+  tokens.setArmOrigins(
+    loopback ? [arm, ...["127.0.0.1", "localhost", "[::1]"].map((n) => `https://${n}:${addr.port}`)] : [arm],
+  );
   const info: ReadyInfo = {
     arm,
     authorityHost: arm,

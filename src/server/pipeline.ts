@@ -10,6 +10,7 @@ import { cloudMetadata } from "../frontends/arm/metadata.js";
 import { handleIdentity } from "../frontends/identity/endpoints.js";
 import { TokenService } from "../frontends/identity/tokens.js";
 import { Throttle } from "./throttle.js";
+import { SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { BodyTooLargeError, readBody, sendJson, splitTarget } from "../frontends/http.js";
 
 export interface PipelineDeps {
@@ -22,6 +23,8 @@ export interface PipelineDeps {
   log?: (line: string) => void;
   /** ARM's per-principal token buckets (x-ms-ratelimit-remaining-*, 429 when empty). */
   throttle?: Throttle;
+  /** The token endpoint's failed attempts per client and address (created with the pipeline when absent). */
+  signIns?: SignInThrottle;
 }
 
 function originOf(req: IncomingMessage): string {
@@ -43,6 +46,7 @@ export function requestHeaders(req: IncomingMessage): Record<string, string> {
 
 export function createPipeline(deps: PipelineDeps) {
   const { services, tokens } = deps;
+  const signIns = (deps.signIns ??= new SignInThrottle());
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const base = requestHeaders(req);
     const origin = originOf(req);
@@ -52,7 +56,8 @@ export function createPipeline(deps: PipelineDeps) {
         sendJson(res, 200, cloudMetadata(origin, query.get("api-version") ?? undefined), base);
         return;
       }
-      if (await handleIdentity(req, res, path, query, { world: services.world, tokens, origin })) return;
+      if (await handleIdentity(req, res, path, query, { world: services.world, tokens, origin, signIns }))
+        return;
       for (const h of deps.extra ?? []) if (await h(req, res, path, origin)) return;
       await serveArm(deps, req, res, path, query, req.headers.authorization, origin, base);
     } catch (e) {
@@ -74,13 +79,17 @@ export async function serveArm(
   origin: string,
   base: Record<string, string>,
 ): Promise<void> {
-  const principal = await deps.tokens.verifyArm(authorization, [`${origin}/`, origin], origin);
+  const principal = await deps.tokens.verifyArm(authorization, origin);
   const method = (req.method ?? "GET").toUpperCase();
   const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
   Object.assign(base, (deps.throttle ?? OFF).take(principal.oid, sub, method));
   const apiVersion = requireApiVersion(query);
   let body: unknown;
-  if (method === "PUT" || method === "PATCH" || method === "POST") body = parseJson(await readBody(req));
+  if (method === "PUT" || method === "PATCH" || method === "POST") {
+    const buf = await readBody(req);
+    if (buf.length > 0) requireJsonMediaType(req.headers["content-type"]);
+    body = parseJson(buf);
+  }
   const out = await handleArm(deps.services, {
     method,
     path,
@@ -98,6 +107,21 @@ export async function serveArm(
     return;
   }
   sendJson(res, out.status, out.body, headers);
+}
+
+/**
+ * ARM reads request bodies only as JSON: another declared media type is 415, before the body is
+ * parsed. A body without a Content-Type is read as JSON.
+ */
+function requireJsonMediaType(contentType: string | undefined): void {
+  if (contentType === undefined || contentType.trim() === "") return;
+  const media = contentType.split(";")[0].trim().toLowerCase();
+  if (media === "application/json" || media === "text/json" || media.endsWith("+json")) return;
+  throw new ArmError(
+    415,
+    "UnsupportedMediaType",
+    `The content media type '${media}' is not supported. Only 'application/json' is supported: send the body as JSON with Content-Type: application/json.`,
+  );
 }
 
 /** Deeper bodies are refused: validators, merge-patch and copies recurse over the body. */

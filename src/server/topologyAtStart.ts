@@ -42,7 +42,9 @@ export async function applyTopology(
   let created = 0;
   let updated = 0;
   for (const step of p.steps) {
-    const out = await handleArm(s, {
+    // Some PUTs answer 200 when they create (Machines_CreateOrUpdate): count by what was there.
+    const existed = s.world.get(step.id) !== undefined;
+    await handleArm(s, {
       method: step.method,
       path: step.id,
       query: new URLSearchParams({ "api-version": step.apiVersion }),
@@ -56,8 +58,8 @@ export async function applyTopology(
         throw new Error(`${file}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
       throw e;
     });
-    if (out.status === 201) created++;
-    else updated++;
+    if (existed) updated++;
+    else created++;
   }
   const hostKeys = new Set(
     p.steps.filter((st) => st.type.toLowerCase() === "arclink.lab/hosts").map((st) => keyOf(st.id)),

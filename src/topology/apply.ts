@@ -16,7 +16,7 @@ export interface ArmTarget {
 
 export interface StepResult {
   step: PlanStep;
-  /** "created" (201) or "updated" (200). */
+  /** "created" (201, or absent before a PUT the spec answers with 200 either way) or "updated". */
   outcome: "created" | "updated";
   status: number;
 }
@@ -147,6 +147,9 @@ export class ArmClient {
   }
 }
 
+/** Types whose PUT answers 200 when it creates, as the spec declares. */
+const CREATED_WITH_200 = new Set(["microsoft.hybridcompute/machines"]);
+
 /** Applies every step in order; stops at the first refusal (throws ApplyError). */
 export async function applyPlan(
   p: Plan,
@@ -156,10 +159,15 @@ export async function applyPlan(
   const out: StepResult[] = [];
   for (const step of p.steps) {
     const url = `${step.id}?api-version=${encodeURIComponent(step.apiVersion)}`;
+    // Machines_CreateOrUpdate answers 200 whether it creates or updates: ask first.
+    const existed = CREATED_WITH_200.has(step.type.toLowerCase())
+      ? (await client.call("GET", url)).status === 200
+      : undefined;
     const r = await client.call(step.method, url, step.body);
     if (r.status !== 200 && r.status !== 201 && r.status !== 202) throw refusal(step, r);
     await waitFor(client, step, r, opts.pollTimeoutMs ?? 120_000);
-    const res: StepResult = { step, outcome: r.status === 201 ? "created" : "updated", status: r.status };
+    const created = existed === undefined ? r.status === 201 : !existed;
+    const res: StepResult = { step, outcome: created ? "created" : "updated", status: r.status };
     out.push(res);
     opts.onStep?.(res);
   }

@@ -7,6 +7,7 @@ import { route } from "./route.js";
 import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
+import { checkPrincipal } from "./principalCheck.js";
 import {
   checkSubscription,
   deleteResource,
@@ -19,6 +20,8 @@ import {
 } from "./resourceOps.js";
 
 export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  // Before any route, ArcLink.Lab's included: only a service principal calls ARM.
+  checkPrincipal(r);
   const clock = await clockRoute(s, r);
   if (clock) return clock;
   const snapshot = await snapshotRoute(s, r);

@@ -3,6 +3,7 @@ import { ArmError } from "../../core/armError.js";
 import { CLOCK_ID, CLOCK_TYPE } from "../../core/clock.js";
 import { asObject } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
+import { checkDirectoryPrincipal } from "./principalCheck.js";
 
 const MAX_ADVANCE_MS = 10 * 365 * 86_400_000;
 
@@ -20,6 +21,7 @@ export async function clockRoute(s: ArmServices, r: ArmRequest): Promise<ArmResp
   if (p === "/providers/arclink.lab/clock/advance") {
     if (r.method !== "POST")
       throw new ArmError(405, "MethodNotAllowed", 'Use POST with {"milliseconds": N} to advance the clock.');
+    checkDirectoryPrincipal(s, r);
     const ms = asObject(r.body, "body").milliseconds;
     if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0 || ms > MAX_ADVANCE_MS) {
       throw new ArmError(

@@ -17,6 +17,7 @@ import { onboardingScripts } from "../../scripts/api.js";
 import { fleetOperations, startFleet } from "../../fleet/api.js";
 import { LAB_API_VERSIONS } from "../../providers/lab/common.js";
 import { checkArmOwned } from "./apiVersion.js";
+import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
 
 /** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
 function hostOf(m: NetworkModel, spec: string): HostModel {
@@ -96,7 +97,6 @@ function resolvers(s: ArmServices): ArmResponse {
   };
 }
 
-export const GATEWAY_AUDIENCE = "https://gateway.arclink.local/";
 const HOST_CREDENTIAL_SECONDS = 30 * 86_400;
 
 /** A host credential: lets one process act as one simulated host through the gateway. */
@@ -106,7 +106,7 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   const m = s.network.model();
   const h = hostOf(m, host);
   const token = await s.tokens.issue({
-    issuer: `${r.baseUrl}/${r.principal.tenantId}/v2.0`,
+    issuer: directoryIssuer(r.principal.tenantId),
     audience: GATEWAY_AUDIENCE,
     principal: { oid: h.key, tenantId: r.principal.tenantId, kind: "host", actsAs: h.id },
     lifetimeSeconds: HOST_CREDENTIAL_SECONDS,

@@ -21,17 +21,18 @@ import { compose, typeAndName } from "./envelope.js";
 import { pollHeaders } from "./lro.js";
 import { mergePatch } from "./mergePatch.js";
 import { page } from "./paging.js";
+import { checkPrincipal } from "./principalCheck.js";
 
-export function typeOf(s: ArmServices, id: ResourceId): ResourceType {
+export function typeOf(s: ArmServices, id: ResourceId, apiVersion: string): ResourceType {
   const t = fullType(id);
   const def = s.registry.type(t);
   if (!def) {
     const ns = id.namespace ? s.registry.namespace(id.namespace) : undefined;
     if (!ns) {
       throw new ArmError(
-        404,
-        "NoRegisteredProviderFound",
-        `No registered resource provider found for namespace '${id.namespace}'. Registered namespaces: ${s.registry
+        400,
+        "InvalidResourceNamespace",
+        `The resource namespace '${id.namespace}' is invalid. The namespaces served here are: ${s.registry
           .allNamespaces()
           .map((n) => n.namespace)
           .join(", ")}.`,
@@ -40,7 +41,9 @@ export function typeOf(s: ArmServices, id: ResourceId): ResourceType {
     throw new ArmError(
       400,
       "InvalidResourceType",
-      `The resource type '${t.split("/").slice(1).join("/")}' could not be found in the namespace '${id.namespace}' for api version '${"?"}'.`,
+      `The resource type '${t.split("/").slice(1).join("/")}' could not be found in the namespace '${ns.namespace}' for api version '${apiVersion}'. The types it serves are: ${ns.types
+        .map((x) => x.type.split("/").slice(1).join("/"))
+        .join(", ")}.`,
     );
   }
   return def;
@@ -60,14 +63,7 @@ export function checkSubscription(s: ArmServices, r: ArmRequest, sub: string | u
   if (!sub) return;
   const e = s.world.get(`/subscriptions/${sub}`);
   if (!e) throw errors.subscriptionNotFound(sub);
-  if (r.principal.kind !== "servicePrincipal") {
-    // Machine and host credentials act only through Arc's services and the gateway, never on ARM.
-    throw new ArmError(
-      403,
-      "AuthorizationFailed",
-      `A ${r.principal.kind} credential cannot call Azure Resource Manager; use a service principal's token.`,
-    );
-  }
+  checkPrincipal(r);
   const sp = s.world.get(`/providers/ArcLink.Identity/servicePrincipals/${r.principal.appId}`)?.body;
   const allowed: string[] = sp?.subscriptions ?? [];
   if (!allowed.some((x) => x.toLowerCase() === sub.toLowerCase())) {
@@ -145,7 +141,7 @@ function etagHeaders(body: Record<string, any>): Record<string, string> {
 export function getResource(s: ArmServices, r: ArmRequest, id: ResourceId): ArmResponse {
   const virtual = virtualChild(s, id);
   if (virtual) return virtual(r);
-  const def = typeOf(s, id);
+  const def = typeOf(s, id, r.apiVersion);
   checkVersion(s, r, def);
   checkSubscription(s, r, id.subscription);
   checkParents(s.world, id);
@@ -184,7 +180,7 @@ function virtualChild(s: ArmServices, id: ResourceId): ((r: ArmRequest) => ArmRe
 }
 
 export async function putResource(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<ArmResponse> {
-  const def = typeOf(s, id);
+  const def = typeOf(s, id, r.apiVersion);
   const input = withoutInternal(asObject(r.body, "body"));
   const requestedLocation = def.kind === "tracked" ? input.location : undefined;
   checkVersion(s, r, def, typeof requestedLocation === "string" ? requestedLocation : undefined);
@@ -200,7 +196,16 @@ export async function putResource(s: ArmServices, r: ArmRequest, id: ResourceId)
     const ctx = providerContext(s, r, tx);
     const body = writeBody(s, ctx, def, id, input, existing);
     tx.put(id.id, def.type, body);
-    return writeResponse(s, r, def, id, tx.get(id.id)!, tx, existing ? 200 : 201, "PUT");
+    return writeResponse(
+      s,
+      r,
+      def,
+      id,
+      tx.get(id.id)!,
+      tx,
+      existing ? 200 : (def.createdStatus ?? 201),
+      "PUT",
+    );
   });
 }
 
@@ -336,7 +341,7 @@ function lroLocation(view: WorldView, id: ResourceId, body: Record<string, any>)
 }
 
 export async function patchResource(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<ArmResponse> {
-  const def = typeOf(s, id);
+  const def = typeOf(s, id, r.apiVersion);
   checkVersion(s, r, def);
   checkSubscription(s, r, id.subscription);
   const input = withoutInternal(asObject(r.body, "body"));
@@ -379,7 +384,7 @@ export async function patchResource(s: ArmServices, r: ArmRequest, id: ResourceI
 }
 
 export async function deleteResource(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<ArmResponse> {
-  const def = typeOf(s, id);
+  const def = typeOf(s, id, r.apiVersion);
   checkVersion(s, r, def);
   checkSubscription(s, r, id.subscription);
   return s.writer.run((tx) => {
@@ -391,7 +396,8 @@ export async function deleteResource(s: ArmServices, r: ArmRequest, id: Resource
     checkConditions("DELETE", header(r, "if-match"), undefined, existing);
     const ctx = providerContext(s, r, tx);
     deleteWithHooks(s, ctx, existing, false);
-    if (def.lro.delete === "sync") return { status: 200 };
+    const style = def.deleteStyle?.(r.apiVersion) ?? def.lro.delete;
+    if (style === "sync") return { status: 200 };
     const token = s.operations.token({
       method: "DELETE",
       resourceId: id.id,
@@ -400,7 +406,7 @@ export async function deleteResource(s: ArmServices, r: ArmRequest, id: Resource
     return {
       status: 202,
       headers: pollHeaders(
-        def.lro.delete,
+        style,
         r.baseUrl,
         id.subscription!,
         id.resourceGroup,
@@ -450,16 +456,24 @@ export function listCollection(
     }
     if (vc) return page(r, vc.list(parent, s.world, s.clock.now(), r.query));
     if (!def)
-      throw typeOf(s, {
-        ...rt.parent,
-        types: [...rt.parent.types, rt.last],
-        names: [...rt.parent.names, "x"],
-      });
+      throw typeOf(
+        s,
+        {
+          ...rt.parent,
+          types: [...rt.parent.types, rt.last],
+          names: [...rt.parent.names, "x"],
+        },
+        r.apiVersion,
+      );
     const items = s.world.children(parent.id, def.type).map((e) => project(s, e));
     return page(r, def.listFilter ? def.listFilter(items, r.query) : items);
   }
   if (!def) {
-    throw typeOf(s, parseResourceId(`/subscriptions/${rt.sub}/providers/${rt.ns}/${rt.last}/x`)!);
+    throw typeOf(
+      s,
+      parseResourceId(`/subscriptions/${rt.sub}/providers/${rt.ns}/${rt.last}/x`)!,
+      r.apiVersion,
+    );
   }
   checkVersion(s, r, def);
   // A resource group's top-level resources are its children in the World's index: no scan of
@@ -479,7 +493,7 @@ export async function postAction(
   parent: ResourceId,
   action: string,
 ): Promise<ArmResponse> {
-  const def = typeOf(s, parent);
+  const def = typeOf(s, parent, r.apiVersion);
   checkVersion(s, r, def);
   checkSubscription(s, r, parent.subscription);
   const fn = def.actions?.[action.toLowerCase()];

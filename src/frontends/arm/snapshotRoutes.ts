@@ -4,12 +4,14 @@
 //   GET    /providers/ArcLink.Lab/snapshots/{name}          one snapshot
 //   POST   /providers/ArcLink.Lab/snapshots/{name}/restore  make the world the snapshot's again
 //   DELETE /providers/ArcLink.Lab/snapshots/{name}
+// Only a service principal of this directory may call them (as for the clock).
 // A snapshot holds every resource, the virtual clock and the directory (so tokens issued before it
 // stay valid after a restore). It lives in the store: every replica lists and restores the same
 // ones, and a restore is seen by every replica (each reloads its World).
 import { ArmError } from "../../core/armError.js";
 import { SnapshotInfo } from "../../store/store.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
+import { checkDirectoryPrincipal } from "./principalCheck.js";
 
 const BASE = "/providers/arclink.lab/snapshots";
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
@@ -17,6 +19,8 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/;
 export async function snapshotRoute(s: ArmServices, r: ArmRequest): Promise<ArmResponse | undefined> {
   const p = r.path.toLowerCase().replace(/\/+$/, "");
   if (p !== BASE && !p.startsWith(BASE + "/")) return undefined;
+  // The lab as a whole, like the clock: a service principal of this directory only.
+  checkDirectoryPrincipal(s, r);
   const snaps = s.snapshots;
   if (!snaps)
     throw new ArmError(

@@ -16,7 +16,7 @@ import { parseResourceId } from "../../core/resourceId.js";
 import { admit, AdmitResult, Purpose, serviceOf } from "../../network/admit.js";
 import { Endpoint } from "../../network/connect.js";
 import { ArmServices } from "../arm/context.js";
-import { TokenService } from "../identity/tokens.js";
+import { MACHINE_AUDIENCE, MACHINE_ISSUER, TokenService } from "../identity/tokens.js";
 import { Entry } from "../../world/world.js";
 import { recordCheckIn } from "../../providers/hybridcompute/machineStatus.js";
 import {
@@ -25,7 +25,6 @@ import {
   type ServiceNeed,
 } from "../../analysis/lint/rules/extensionServices.js";
 
-export const MACHINE_AUDIENCE = "https://his.arc.azure.com/arclink-machine";
 const MACHINE_TYPE = "Microsoft.HybridCompute/machines";
 
 export interface ServiceCall {
@@ -123,7 +122,7 @@ export class ArcServices {
   private async register(c: ServiceCall): Promise<ServiceReply> {
     let principal;
     try {
-      principal = await this.tokens.verifyArm(c.authorization, []);
+      principal = await this.tokens.verifyArm(c.authorization);
     } catch (e) {
       const err = e as ArmError;
       return { status: 401, body: err.toBody() };
@@ -183,7 +182,7 @@ export class ArcServices {
     });
     if (owner) return anotherHost(owner);
     const credential = await this.tokens.issue({
-      issuer: "https://his.arc.azure.com",
+      issuer: MACHINE_ISSUER,
       audience: MACHINE_AUDIENCE,
       principal: {
         oid: machine.body.properties?.vmId ?? machine.key,
@@ -201,7 +200,7 @@ export class ArcServices {
 
   private async machineOf(c: ServiceCall): Promise<Entry | ServiceReply> {
     try {
-      const p = await this.tokens.verifyArm(c.authorization, [MACHINE_AUDIENCE]);
+      const p = await this.tokens.verifyMachine(c.authorization);
       if (p.kind !== "machine" || !p.actsAs) throw new Error("not a machine credential");
       const m = this.s.world.get(p.actsAs);
       if (!m)

@@ -2,7 +2,7 @@
 // dialling, the network model decides the path, admit() decides entry, and the request is
 // relayed to the service that lives at the dialled address — or refused with the reason.
 import { IncomingMessage, ServerResponse } from "node:http";
-import { isArmError } from "../../core/armError.js";
+import { ArmError, isArmError } from "../../core/armError.js";
 import { admit, serviceOf, Purpose } from "../../network/admit.js";
 import { connect, ConnectResult } from "../../network/connect.js";
 import { HostModel } from "../../network/model.js";
@@ -11,9 +11,9 @@ import { handleIdentity } from "../identity/endpoints.js";
 import { readBody, sendJson, splitTarget } from "../http.js";
 import { PipelineDeps, requestHeaders, sendError, serveArm } from "../../server/pipeline.js";
 import { ArcServices } from "./arcServices.js";
+import { SignInThrottle } from "../identity/signInThrottle.js";
 import { HostDnsViews } from "./hostDnsViews.js";
 
-import { GATEWAY_AUDIENCE } from "../arm/evaluators.js";
 const PURPOSES: Purpose[] = ["onboard", "heartbeat", "extension", "check", "remote-access"];
 
 export interface Decision {
@@ -61,15 +61,21 @@ export class Gateway {
   }
 
   private async hostOf(authorization: string | undefined): Promise<HostModel> {
-    const p = await this.deps.tokens.verifyArm(authorization, [GATEWAY_AUDIENCE]);
-    const { ArmError } = await import("../../core/armError.js");
-    if (p.kind !== "host" || !p.actsAs) {
-      throw new ArmError(
+    const refuse = (why: string) =>
+      new ArmError(
         401,
         "InvalidHostCredential",
-        "The gateway needs a host credential (arclink host credential --host NAME), not a service principal token.",
+        `The gateway needs a host credential (arclink host credential --host NAME): ${why}`,
       );
+    let p;
+    try {
+      p = await this.deps.tokens.verifyHost(authorization);
+    } catch (e) {
+      // Whatever was wrong (a service principal's or a machine's token, a forged or expired one), say it.
+      if (isArmError(e) && e.status === 401) throw refuse(e.message);
+      throw e;
     }
+    if (!p.actsAs) throw refuse("this credential names no host.");
     const h = this.deps.services.network.model().hosts.get(p.actsAs.toLowerCase());
     if (!h)
       throw new ArmError(
@@ -229,6 +235,9 @@ export class Gateway {
             world: this.deps.services.world,
             tokens: this.deps.tokens,
             origin,
+            signIns: (this.deps.signIns ??= new SignInThrottle()),
+            // Sign-in attempts count against the simulated host's address, not the gateway's client.
+            source: h.ip,
           }))
         ) {
           sendJson(res, 200, { service: "entra" }, headers);

@@ -4,13 +4,19 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { WorldView } from "../../world/world.js";
 import { readBody, sendJson } from "../http.js";
 import { findPrincipal, tenantExists } from "./directory.js";
-import { TokenService } from "./tokens.js";
+import { directoryIssuer, TokenService } from "./tokens.js";
+import { SignInThrottle } from "./signInThrottle.js";
+import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface IdentityContext {
   world: WorldView;
   tokens: TokenService;
   /** Origin the client used (from the Host header), e.g. https://127.0.0.1:8443 */
   origin: string;
+  /** Failed sign-ins per client and source address. */
+  signIns: SignInThrottle;
+  /** Where the request comes from (a simulated host's address through the gateway); default the socket's peer. */
+  source?: string;
 }
 
 const TOKEN_LIFETIME = 3599;
@@ -110,15 +116,45 @@ async function token(
   }
   let clientId = form.get("client_id") ?? "";
   let secret = form.get("client_secret") ?? "";
-  const basic = /^Basic\s+(.+)$/i.exec(req.headers.authorization ?? "");
-  if (basic) {
-    const [u, p] = Buffer.from(basic[1], "base64").toString("utf8").split(":");
-    clientId ||= decodeURIComponent(u ?? "");
-    secret ||= decodeURIComponent(p ?? "");
+  const authorization = req.headers.authorization;
+  if (authorization !== undefined && /^Basic(\s|$)/i.test(authorization)) {
+    const basic = basicCredentials(authorization);
+    if (!basic) {
+      sendJson(res, 400, {
+        error: "invalid_request",
+        error_description:
+          "AADSTS90014: The 'Authorization: Basic' header could not be read as client credentials. Send base64(url-encoded client_id ':' url-encoded client_secret), or send client_id and client_secret in the form body instead.",
+        error_codes: [90014],
+      });
+      return;
+    }
+    clientId ||= basic.clientId;
+    secret ||= basic.secret;
   }
+  if (!clientId) {
+    sendJson(res, 400, {
+      error: "invalid_request",
+      error_description:
+        "AADSTS900144: The request body must contain the following parameter: 'client_id'. Send the client id printed by 'arclink serve'.",
+      error_codes: [900144],
+    });
+    return;
+  }
+  const source = ctx.source ?? req.socket.remoteAddress ?? "unknown";
+  const wait = ctx.signIns.retryAfter(clientId, source);
+  if (wait > 0) {
+    throttled(res, clientId, source, wait);
+    return;
+  }
+  /** Counts a failed attempt; answers 429 instead when it reached the limit. */
+  const fail = (status: number, body: Record<string, unknown>) => {
+    const locked = ctx.signIns.failed(clientId, source);
+    if (locked > 0) throttled(res, clientId, source, locked);
+    else sendJson(res, status, body);
+  };
   const sp = findPrincipal(ctx.world, clientId);
   if (!sp) {
-    sendJson(res, 400, {
+    fail(400, {
       error: "unauthorized_client",
       error_description: `AADSTS700016: Application with identifier '${clientId}' was not found in the directory. Use the client id printed by 'arclink serve'.`,
       error_codes: [700016],
@@ -126,25 +162,26 @@ async function token(
     return;
   }
   if (tenant.toLowerCase() !== "adfs" && tenant.toLowerCase() !== sp.tenantId.toLowerCase()) {
-    sendJson(res, 400, {
+    fail(400, {
       error: "unauthorized_client",
       error_description: `AADSTS700016: Application '${clientId}' was not found in tenant '${tenant}'.`,
       error_codes: [700016],
     });
     return;
   }
-  if (secret !== sp.secret) {
-    sendJson(res, 401, {
+  if (!sameSecret(secret, sp.secret)) {
+    fail(401, {
       error: "invalid_client",
       error_description: `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
       error_codes: [7000215],
     });
     return;
   }
+  ctx.signIns.succeeded(clientId, source);
   const scope = (form.get("scope") ?? "https://management.azure.com/.default").split(" ")[0];
   const audience = scope.replace(/\/?\.default$/, "/").replace(/\/\/$/, "/");
   const access_token = await ctx.tokens.issue({
-    issuer: `${ctx.origin}/${sp.tenantId}/v2.0`,
+    issuer: directoryIssuer(sp.tenantId),
     audience,
     principal: { oid: sp.oid, tenantId: sp.tenantId, appId: sp.appId, kind: "servicePrincipal" },
     lifetimeSeconds: TOKEN_LIFETIME,
@@ -155,4 +192,41 @@ async function token(
     ext_expires_in: TOKEN_LIFETIME,
     access_token,
   });
+}
+
+/** The client id and secret of a Basic header (RFC 6749 §2.3.1: each url-encoded), or undefined when unreadable. */
+function basicCredentials(header: string): { clientId: string; secret: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/]+={0,2})\s*$/i.exec(header);
+  if (!m) return undefined;
+  const text = Buffer.from(m[1], "base64").toString("utf8");
+  const colon = text.indexOf(":");
+  if (colon < 0) return undefined;
+  try {
+    return {
+      clientId: decodeURIComponent(text.slice(0, colon).replace(/\+/g, " ")),
+      secret: decodeURIComponent(text.slice(colon + 1).replace(/\+/g, " ")),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Compares secrets in constant time: equal-length digests, so neither length nor content leaks. */
+function sameSecret(given: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s, "utf8").digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** Entra ID's answer to a throttled client-credentials caller: 429 with Retry-After. */
+function throttled(res: ServerResponse, clientId: string, source: string, seconds: number): void {
+  sendJson(
+    res,
+    429,
+    {
+      error: "temporarily_unavailable",
+      error_description: `AADSTS50196: Too many failed sign-in attempts for client '${clientId}' from ${source}: its requests from there are refused for ${seconds} s. Check the client id and secret, then retry after the time in Retry-After.`,
+      error_codes: [50196],
+    },
+    { "Retry-After": String(seconds) },
+  );
 }

@@ -1,9 +1,11 @@
-// Access tokens: RS256 JWTs signed with the world's key; verified on every ARM request
-// (signature, expiry, audience, tenant). Anything else is refused with ARM's 401.
-// A token whose signature verified is remembered by its exact text until it expires, so
-// clients that reuse one token (all of them) pay for the RSA check once, not per request;
-// expiry, audience and tenant are still checked on every request.
-import { importJWK, jwtVerify, SignJWT, JWK, errors as joseErrors } from "jose";
+// Access tokens: RS256 JWTs signed with the world's key. Each kind of credential is checked for
+// what it was issued for and nothing else: ARM tokens (ARM's audiences, the directory's issuer),
+// host credentials (the gateway's audience) and machine credentials (HIS's audience and issuer).
+// No audience or issuer is ever taken from the request: a Host header names nothing trusted.
+// A token whose signature verified is remembered by its exact text until it expires, so clients
+// that reuse one token (all of them) pay for the RSA check once, not per request; every claim
+// (expiry, audience, issuer, tenant, kind) is still checked on every request.
+import { importJWK, jwtVerify, SignJWT, JWK, errors as joseErrors, JWTHeaderParameters } from "jose";
 
 type KeyLike = CryptoKey;
 import { ArmError } from "../../core/armError.js";
@@ -12,15 +14,37 @@ import { WorldView } from "../../world/world.js";
 import { SIGNING_KEY_ID, TENANT_TYPE, tenantExists } from "./directory.js";
 
 /** Audiences ARM accepts: Azure's management resource ids, with or without the trailing slash. */
-const ARM_AUDIENCES = [
-  "https://management.core.windows.net/",
+export const ARM_AUDIENCES = [
   "https://management.azure.com/",
+  "https://management.core.windows.net/",
   "https://management.core.windows.net",
   "https://management.azure.com",
 ];
 
+/** The audience of a host credential: the gateway, and nothing else. */
+export const GATEWAY_AUDIENCE = "https://gateway.arclink.local/";
+/** The audience and issuer of a machine credential: Arc's Hybrid Instance Service. */
+export const MACHINE_AUDIENCE = "https://his.arc.azure.com/arclink-machine";
+export const MACHINE_ISSUER = "https://his.arc.azure.com";
+
+/**
+ * The issuer of the directory's tokens (service principals' and hosts'): Entra ID's v1.0 issuer,
+ * the one ARM tokens carry in Azure. It names the tenant and never the address a client used, so
+ * a token is the same whichever replica or host name issued it.
+ */
+export const directoryIssuer = (tenantId: string): string => `https://sts.windows.net/${tenantId}/`;
+
 /** Verified tokens remembered at most (oldest dropped first). */
 const VERIFIED_CACHE_MAX = 10_000;
+
+type Kind = Principal["kind"];
+
+/** What one front end accepts: its audiences, the issuer of its credentials, the kinds of principal. */
+interface Expectation {
+  audiences: readonly string[];
+  issuer: (tenantId: string) => string;
+  kinds: readonly Kind[];
+}
 
 interface Verified {
   payload: Record<string, any>;
@@ -28,14 +52,26 @@ interface Verified {
   exp: number;
 }
 
+const KIND_OF_IDTYP: Record<string, Kind> = { app: "servicePrincipal", host: "host", machine: "machine" };
+
 export class TokenService {
   private priv?: KeyLike | Uint8Array;
   private pub?: KeyLike | Uint8Array;
   private kid?: string;
   private publicJwk?: JWK;
   private verified = new Map<string, Verified>();
+  /** ARM's own URLs as configured at start (e.g. https://127.0.0.1:8443): audiences ARM accepts too. */
+  private armOrigins: string[] = [];
 
   constructor(private readonly world: WorldView) {}
+
+  /**
+   * ARM's own origins, from the address it listens on: the SDKs ask for `<endpoint>/.default`
+   * when no credential scope is set. Fixed at start, never read from a request.
+   */
+  setArmOrigins(origins: string[]): void {
+    this.armOrigins = origins.flatMap((o) => [`${o.replace(/\/+$/, "")}/`, o.replace(/\/+$/, "")]);
+  }
 
   private async keys() {
     if (!this.priv) {
@@ -85,12 +121,44 @@ export class TokenService {
   }
 
   /**
-   * Verifies an ARM bearer token; throws ArmError 401 with ARM's code and message.
-   * `authority` (the origin the client used) makes the WWW-Authenticate challenge point at this server.
+   * Verifies an ARM bearer token (ARM's audiences or this server's configured origin, the
+   * directory's issuer, a service principal); throws ArmError 401 with ARM's code and message.
+   * `authority` (the origin the client used) only makes the WWW-Authenticate challenge point at
+   * this server; it is never an accepted audience.
    */
-  async verifyArm(
+  verifyArm(authorization: string | undefined, authority?: string): Promise<Principal> {
+    return this.verify(
+      authorization,
+      {
+        audiences: [...ARM_AUDIENCES, ...this.armOrigins],
+        issuer: directoryIssuer,
+        kinds: ["servicePrincipal"],
+      },
+      authority,
+    );
+  }
+
+  /** Verifies a host credential (the gateway's audience, the directory's issuer, a host). */
+  verifyHost(authorization: string | undefined): Promise<Principal> {
+    return this.verify(authorization, {
+      audiences: [GATEWAY_AUDIENCE],
+      issuer: directoryIssuer,
+      kinds: ["host"],
+    });
+  }
+
+  /** Verifies a machine credential (HIS's audience and issuer, a machine). */
+  verifyMachine(authorization: string | undefined): Promise<Principal> {
+    return this.verify(authorization, {
+      audiences: [MACHINE_AUDIENCE],
+      issuer: () => MACHINE_ISSUER,
+      kinds: ["machine"],
+    });
+  }
+
+  private async verify(
     authorization: string | undefined,
-    extraAudiences: string[],
+    expect: Expectation,
     authority?: string,
   ): Promise<Principal> {
     const challenge = () => this.challengeUri(authority);
@@ -110,29 +178,26 @@ export class TokenService {
       );
     }
     const jwt = m[1];
-    const audiences = [...ARM_AUDIENCES, ...extraAudiences];
     const nowSec = Math.floor(Date.now() / 1000);
     let payload: Record<string, any>;
     const hit = this.verified.get(jwt);
     if (hit) {
-      // Same checks jwtVerify made, against the current time and this request's audiences.
       if (hit.exp <= nowSec) {
         this.verified.delete(jwt);
         throw expired(challenge());
       }
-      const aud = hit.payload.aud;
-      const auds: unknown[] = Array.isArray(aud) ? aud : [aud];
-      if (!auds.some((a) => typeof a === "string" && audiences.includes(a))) {
-        throw wrongAudience(challenge());
-      }
       payload = hit.payload;
     } else {
-      const { pub } = await this.keys();
+      const { pub, kid } = await this.keys();
       try {
-        ({ payload } = await jwtVerify(jwt, pub, {
+        // The key is chosen by the token's key id: only this server's signing key verifies.
+        const key = (header: JWTHeaderParameters) => {
+          if (header.kid !== kid) throw new UnknownKeyId(header.kid);
+          return pub;
+        };
+        ({ payload } = await jwtVerify(jwt, key, {
           algorithms: ["RS256"],
-          audience: audiences,
-          requiredClaims: ["exp"],
+          requiredClaims: ["exp", "iss", "aud"],
         }));
       } catch (e) {
         throw tokenError(e, challenge());
@@ -144,6 +209,11 @@ export class TokenService {
       }
       this.verified.set(jwt, { payload, exp: Number(payload.exp) });
     }
+    // The claims, against what this front end accepts, on every request (cached or not).
+    const auds: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+    if (!auds.some((a) => typeof a === "string" && expect.audiences.includes(a))) {
+      throw wrongAudience(challenge(), expect.audiences[0]);
+    }
     const tid = String(payload.tid ?? "");
     if (!tenantExists(this.world, tid)) {
       throw unauthorized(
@@ -152,11 +222,27 @@ export class TokenService {
         `The access token is from the wrong issuer: tenant '${tid}' is not known here. Request a token from this server's token endpoint for one of its tenants.`,
       );
     }
+    const issuer = expect.issuer(tid);
+    if (payload.iss !== issuer) {
+      throw unauthorized(
+        challenge(),
+        "InvalidAuthenticationTokenIssuer",
+        `The access token's issuer '${String(payload.iss)}' is not '${issuer}', the issuer of this kind of credential for tenant '${tid}'. Request a new token from this server's token endpoint.`,
+      );
+    }
+    const kind = KIND_OF_IDTYP[String(payload.idtyp ?? "")];
+    if (!kind || !expect.kinds.includes(kind)) {
+      throw unauthorized(
+        challenge(),
+        "InvalidAuthenticationToken",
+        `The access token is for a ${kind ?? `principal of unknown type '${String(payload.idtyp ?? "")}'`}, which cannot be used here; this endpoint accepts ${expect.kinds.map(describeKind).join(" or ")}.`,
+      );
+    }
     return {
       oid: String(payload.oid ?? payload.sub ?? ""),
       tenantId: tid,
       appId: payload.appid ? String(payload.appid) : undefined,
-      kind: payload.idtyp === "machine" ? "machine" : payload.idtyp === "host" ? "host" : "servicePrincipal",
+      kind,
       actsAs: payload.act_as ? String(payload.act_as) : undefined,
     };
   }
@@ -166,6 +252,16 @@ export class TokenService {
     if (!origin) return "https://login.microsoftonline.com/common";
     const tenant = this.world.ofType(TENANT_TYPE)[0]?.body.tenantId;
     return `${origin}/${tenant ?? "common"}`;
+  }
+}
+
+function describeKind(k: Kind): string {
+  return k === "servicePrincipal" ? "a service principal's token" : `a ${k} credential`;
+}
+
+class UnknownKeyId extends Error {
+  constructor(readonly kid: unknown) {
+    super(`key id ${kid === undefined ? "(none)" : `'${String(kid)}'`} is not this server's signing key`);
   }
 }
 
@@ -185,17 +281,24 @@ function expired(challenge: string): ArmError {
   );
 }
 
-function wrongAudience(challenge: string): ArmError {
+function wrongAudience(challenge: string, expected: string | undefined): ArmError {
+  const scope = expected ? `${expected.replace(/\/$/, "")}/.default` : "";
   return unauthorized(
     challenge,
     "InvalidAuthenticationTokenAudience",
-    "The access token has been obtained for wrong audience or resource. Request a token for 'https://management.azure.com/' (scope 'https://management.azure.com/.default').",
+    `The access token has been obtained for wrong audience or resource. Request a token for '${expected}' (scope '${scope}').`,
   );
 }
 
 function tokenError(e: unknown, challenge: string): ArmError {
   if (e instanceof joseErrors.JWTExpired) return expired(challenge);
-  if (e instanceof joseErrors.JWTClaimValidationFailed && e.claim === "aud") return wrongAudience(challenge);
+  if (e instanceof UnknownKeyId) {
+    return unauthorized(
+      challenge,
+      "InvalidAuthenticationToken",
+      `The access token is invalid: its ${e.message}. Use a token issued by this server's token endpoint (its keys are published at /{tenant}/discovery/v2.0/keys).`,
+    );
+  }
   if (e instanceof joseErrors.JWSSignatureVerificationFailed) {
     return unauthorized(
       challenge,

@@ -2,7 +2,7 @@
 // and private link resources), Arc-enabled machines, and the scope validation details the agent
 // reads by scope GUID (locations/{location}/privateLinkScopes/{guid}) or by machine.
 import { ArmError } from "../../core/armError.js";
-import { normalizeRegion, region } from "../../core/regions.js";
+import { normalizeRegion, region, regionNames } from "../../core/regions.js";
 import { LocationRoute, ProviderNamespace } from "../registry.js";
 import { machines } from "./machines.js";
 import { privateEndpointConnections } from "./privateEndpointConnections.js";
@@ -24,12 +24,21 @@ const validationByScopeId: LocationRoute = {
           e.key.startsWith(prefix) &&
           String(e.body.properties?.privateLinkScopeId ?? "").toLowerCase() === guid,
       );
-    if (!scope || !sameRegion(location, scope.body.location)) {
+    if (!knownRegion(location)) {
       throw new ArmError(
         404,
         "PrivateLinkScopeNotFound",
-        `No Azure Arc Private Link Scope with privateLinkScopeId '${name}' exists in location '${location}' of subscription '${subscription}'. ` +
-          `Use the scope's properties.privateLinkScopeId (a GUID, not its name) and the scope's own region.`,
+        `'${location}' is not a region: ask for the validation details at a region name such as 'eastus' or Arc's short code such as 'eus'.`,
+      );
+    }
+    // The GUID names the scope within the subscription: the examples ask at 'wus2' for a scope in
+    // 'westus' and get its details, so any region answers (the agent asks at its own).
+    if (!scope) {
+      throw new ArmError(
+        404,
+        "PrivateLinkScopeNotFound",
+        `No Azure Arc Private Link Scope with privateLinkScopeId '${name}' exists in subscription '${subscription}'. ` +
+          `Use the scope's properties.privateLinkScopeId (a GUID, not its name).`,
       );
     }
     return validationDetails(scope, view);
@@ -37,10 +46,9 @@ const validationByScopeId: LocationRoute = {
 };
 
 /** A location as a region name ("eastus", "East US") or Arc's short code ("eus"). */
-function sameRegion(requested: string, scopeLocation: string | undefined): boolean {
-  if (!scopeLocation) return false;
+function knownRegion(requested: string): boolean {
   const r = requested.toLowerCase();
-  return normalizeRegion(requested) === scopeLocation || region(scopeLocation)?.hisCode === r;
+  return normalizeRegion(requested) !== undefined || regionNames().some((n) => region(n)?.hisCode === r);
 }
 
 export const hybridComputeNamespace: ProviderNamespace = {

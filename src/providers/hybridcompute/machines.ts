@@ -1,4 +1,5 @@
-// Microsoft.HybridCompute/machines: an Azure Arc-enabled server. PUT and DELETE are synchronous,
+// Microsoft.HybridCompute/machines: an Azure Arc-enabled server. PUT is synchronous and answers 200
+// (also when it creates), DELETE is synchronous or long-running by api-version (versionBehaviour.ts),
 // PATCH merges. The association with a Private Link Scope is `properties.privateLinkScopeResourceId`;
 // the machine and its scope must be in the same region. When the association changes to a new
 // scope, the internal `_arclink.associatedAt` restarts (the lab's propagation delay counts from it;
@@ -12,6 +13,7 @@ import { ResourceType, VirtualChildren } from "../contract.js";
 import { asObject, optBool, optEnum, optString, ref, reqString } from "../validate.js";
 import { ArcLinkMachineState } from "./association.js";
 import { validationDetails } from "./validationDetails.js";
+import { machineDeleteStyle } from "./versionBehaviour.js";
 import { HYBRIDCOMPUTE_API_VERSIONS, MACHINE_TYPE, SCOPE_TYPE } from "./versions.js";
 
 const SCOPE_PATH = "properties.privateLinkScopeResourceId";
@@ -56,6 +58,8 @@ export const machines: ResourceType = {
     describe: "letters, digits, hyphens, underscores and periods",
   },
   lro: { put: "sync", delete: "sync" },
+  deleteStyle: machineDeleteStyle,
+  createdStatus: 200,
   etag: "none",
   listBy: { subscription: true, resourceGroup: true },
   patch: "merge",

@@ -8,9 +8,15 @@ import { ResourceType } from "../contract.js";
 import { asArray, asObject, optEnum, reqString } from "../validate.js";
 import { privateLinkResources } from "./privateLinkResources.js";
 import { connectionsOf } from "./validationDetails.js";
+import { definesSecuredByPerimeter } from "./versionBehaviour.js";
 import { HYBRIDCOMPUTE_API_VERSIONS, SCOPE_TYPE } from "./versions.js";
 
 const ACCESS = ["Enabled", "Disabled"] as const;
+/** The versions that define SecuredByPerimeter (versionBehaviour.ts) accept it too. */
+const ACCESS_WITH_PERIMETER = ["Enabled", "Disabled", "SecuredByPerimeter"] as const;
+const DEFAULT_SERVICE_EXTENSIONS = [
+  { serviceExtensionType: "SQL", serviceExtensionPublicNetworkAccess: "Enabled" },
+];
 
 export const privateLinkScopes: ResourceType = {
   type: SCOPE_TYPE,
@@ -26,14 +32,22 @@ export const privateLinkScopes: ResourceType = {
   etag: "none",
   listBy: { subscription: true, resourceGroup: true },
   patch: "tags",
-  write(_ctx, req) {
+  write(ctx, req) {
     const p = asObject(req.body.properties, "properties");
     const publicNetworkAccess =
-      optEnum(p.publicNetworkAccess, "properties.publicNetworkAccess", ACCESS) ?? "Disabled";
+      optEnum(
+        p.publicNetworkAccess,
+        "properties.publicNetworkAccess",
+        definesSecuredByPerimeter(ctx.apiVersion) ? ACCESS_WITH_PERIMETER : ACCESS,
+      ) ?? "Disabled";
     const out: Record<string, any> = {
       publicNetworkAccess,
       privateLinkScopeId: req.existing?.body.properties?.privateLinkScopeId ?? newGuid(),
     };
+    // Not sent: what Azure answers a bare {location} create with (the PrivateLinkScopes_Create
+    // example of 2026-07-15, the first version that defines the property). PUT replaces, so an
+    // update without it gets the default again.
+    out.serviceExtensions = DEFAULT_SERVICE_EXTENSIONS.map((x) => ({ ...x }));
     if (p.serviceExtensions !== undefined && p.serviceExtensions !== null) {
       out.serviceExtensions = asArray(p.serviceExtensions, "properties.serviceExtensions").map((x, i) => {
         const path = `properties.serviceExtensions[${i}]`;

@@ -217,6 +217,9 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
         name: optString(o.name, `${path}.name`, 80) ?? `privateEndpointIpConfig.${newGuid()}`,
       });
     });
+    // GET shows only the ip configurations the caller sent (Azure does not list the assigned
+    // ones there; they are in customDnsConfigs and on the NIC). Updates keep this list (update()).
+    const sent = [...fixed.values()].map((f) => f.name);
     const dynamic = allocate(subnet, used, taken, names.length - fixed.size);
     const addresses: EndpointAddress[] = names.map((n, j) => {
       const f = fixed.get(j);
@@ -275,6 +278,7 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
       applicationSecurityGroups: [],
       ipVersionType: "IPv4",
       _resourceGuid: guid,
+      _ipConfigurationsSent: sent,
     };
   },
   beforeDelete(ctx, existing) {
@@ -311,6 +315,10 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
         return { ...c, properties: { ...c.properties, privateLinkServiceConnectionState: state } };
       });
     }
+    const sent = new Set(arr(body._ipConfigurationsSent).map((n) => String(n).toLowerCase()));
+    props.ipConfigurations = arr(props.ipConfigurations).filter((c) =>
+      sent.has(String(c?.name).toLowerCase()),
+    );
     return { ...body, properties: props };
   },
 });

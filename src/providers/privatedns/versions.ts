@@ -1,4 +1,5 @@
-// api-versions Microsoft.Network serves for private DNS zones, record sets and links.
+// api-versions Microsoft.Network serves for private DNS zones, record sets and links: every version the
+// Private DNS spec readme publishes (stable 2018-09-01, 2020-01-01, 2020-06-01, 2024-06-01; preview 2026-06-01-preview).
 export const PRIVATE_DNS_API_VERSIONS = [
   "2018-09-01",
   "2020-01-01",

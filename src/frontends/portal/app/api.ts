@@ -158,7 +158,24 @@ export function encodePath(path: string): string {
 /** Raised on window when the token has ended (expired or refused): the page asks to sign in again. */
 export const SIGN_IN_REQUIRED = "arclink:sign-in-required";
 
+/** True when `url` (a path, or a link ARM returned) stays on the origin that served the portal. */
+export function sameOrigin(url: string, origin: string): boolean {
+  try {
+    return new URL(url, origin).origin === new URL(origin).origin;
+  } catch {
+    return false;
+  }
+}
+
 async function raw(method: string, url: string, body?: unknown): Promise<{ r: Response; json: any }> {
+  // The token goes to ArcLink only: never to another origin, whatever a route or a link says.
+  if (!sameOrigin(url, location.origin)) {
+    throw new ApiError(
+      400,
+      "InvalidRequestUri",
+      `The portal calls only the server that served it; '${url.split("?")[0]}' is elsewhere, so nothing was sent.`,
+    );
+  }
   if (!isSignedIn()) {
     signOut();
     window.dispatchEvent(new Event(SIGN_IN_REQUIRED));
@@ -270,6 +287,23 @@ export function parseId(id: string): ParsedId | undefined {
     }
   }
   return out;
+}
+
+/**
+ * Whether `id` is an Azure resource id the portal may open from a route:
+ * /subscriptions/{s}/resourceGroups/{g}/providers/{namespace}/{type}/{name}[/{type}/{name}…],
+ * with no empty, "." or ".." segment and none of the characters ARM reserves in names (so a
+ * route such as "//elsewhere/x" never becomes a URL of another origin).
+ */
+export function isResourceId(id: string): boolean {
+  if (!id.startsWith("/subscriptions/")) return false;
+  if (/[\\?#%&<>\u0000-\u001f\u007f]/.test(id)) return false;
+  const seg = id.split("/").slice(1);
+  if (seg.some((s) => s === "" || s === "." || s === ".." || s.trim() !== s)) return false;
+  const p = parseId(id);
+  return (
+    !!p && !!p.resourceGroup && !!p.provider && p.types.length > 0 && seg.length === 6 + 2 * p.types.length
+  );
 }
 
 export function nameOf(id: string | undefined): string {

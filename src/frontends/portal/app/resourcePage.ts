@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The frame of one resource's pages: read it (or show the error), breadcrumbs, title, the tab bar,
 // and the pane the chosen tab renders into; and the Overview's Delete button.
-import { arm, nameOf } from "./api.js";
+import { ApiError, arm, isResourceId, nameOf } from "./api.js";
 import { busy, clear, confirmDialog, errorBox, flash, h, idRoute, link, loading } from "./dom.js";
 import { encodeId, get } from "./data.js";
 import type { View } from "./main.js";
@@ -28,6 +28,21 @@ export interface ResourcePageSpec {
 /** Renders the frame and the chosen tab (or the error, when the resource could not be read). */
 export async function resourcePage(v: View, s: ResourcePageSpec): Promise<void> {
   const { root } = v;
+  if (!isResourceId(s.id)) {
+    root.append(
+      h("h1", null, "Not found"),
+      errorBox(
+        new ApiError(
+          400,
+          "InvalidResourceId",
+          `'${s.id}' is not an Azure resource id (/subscriptions/{id}/resourceGroups/{group}/providers/{namespace}/{type}/{name}). Open the ${s.kind.toLowerCase()} from its list.`,
+        ),
+        `The ${s.kind.toLowerCase()} could not be read`,
+      ),
+      link(s.list[0], s.list[1]),
+    );
+    return;
+  }
   root.append(loading());
   let resource: any;
   try {

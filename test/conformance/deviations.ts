@@ -1,0 +1,163 @@
+// The deliberate differences between ArcLink's answers and the specification's examples, with
+// the reason for each. docs/CONFORMANCE.md lists the same ids (the suite checks that it does).
+
+export interface Deviation {
+  id: string;
+  /**
+   * "deliberate": ArcLink differs on purpose, for the reason given. "gap": ArcLink lacks it
+   * today; the paths are not required, and are compared as soon as ArcLink answers them.
+   */
+  kind: "deliberate" | "gap";
+  /** operationIds it applies to ("*": every one). */
+  operations: readonly string[];
+  /** Response paths it covers (a path covers everything below it). Empty: a request adaptation. */
+  paths: readonly string[];
+  reason: string;
+}
+
+export const DEVIATIONS: readonly Deviation[] = [
+  {
+    kind: "deliberate",
+    id: "new-scope-has-no-connections",
+    operations: ["PrivateLinkScopes_CreateOrUpdate"],
+    paths: ["properties.privateEndpointConnections[]"],
+    reason:
+      "The create example answers a just-created scope with a private endpoint connection. A new scope has none until a private endpoint targets it; the update, get and list examples are replayed with one.",
+  },
+  {
+    kind: "deliberate",
+    id: "agent-reported-machine-properties",
+    operations: [
+      "Machines_Get",
+      "Machines_ListByResourceGroup",
+      "Machines_CreateOrUpdate",
+      "Machines_Update",
+    ],
+    paths: [
+      "properties.agentConfiguration",
+      "properties.detectedProperties",
+      "properties.firmwareProfile",
+      "properties.hardwareProfile",
+      "properties.licenseProfile",
+      "properties.networkProfile",
+      "properties.serviceStatuses",
+      "properties.storageProfile",
+      "properties.mssqlDiscovered",
+      "properties.osEdition",
+      "properties.agentUpgrade",
+      "properties.cloudMetadata",
+      "properties.extensions",
+      "properties.errorDetails",
+      "properties.osProfile.windowsConfiguration.patchSettings.status",
+    ],
+    reason:
+      "The examples show a machine whose agent has connected. The replay creates the machine with PUT alone, as a script would before onboarding: what the agent reports (its configuration, services, hardware, network, licence) is absent until an agent connects, in Azure too.",
+  },
+  {
+    kind: "deliberate",
+    id: "connection-names-are-generated",
+    operations: [
+      "PrivateEndpointConnections_Get",
+      "PrivateEndpointConnections_CreateOrUpdate",
+      "PrivateEndpointConnections_Delete",
+    ],
+    paths: [],
+    reason:
+      "A private endpoint connection is created by a private endpoint and named from it ('<endpoint>.<guid>'); the example's name cannot be chosen. The replay addresses the connection the given endpoint created.",
+  },
+  {
+    kind: "deliberate",
+    id: "scope-guid-is-generated",
+    operations: ["PrivateLinkScopes_GetValidationDetails"],
+    paths: [],
+    reason:
+      "privateLinkScopeId is the GUID Azure gives a scope at creation; the replay asks for the GUID of the scope it created.",
+  },
+  {
+    kind: "deliberate",
+    id: "canary-region",
+    operations: ["*"],
+    paths: [],
+    reason:
+      "eastus2euap is an early-access (canary) region that subscriptions cannot use by default and ArcLink does not serve; the replay uses eastus.",
+  },
+  {
+    kind: "deliberate",
+    id: "private-link-service-target",
+    operations: ["PrivateEndpoints_CreateOrUpdate"],
+    paths: [],
+    reason:
+      "The example's endpoint targets a Private Link Service (group 'groupIdFromResource', static address for member 'file'). ArcLink models the seed's targets (Arc scopes, Azure Monitor, Automation, Key Vault, storage, ARM); the replay targets an Arc scope with group 'hybridcompute' and a static address for member 'HybridCompute.Server'.",
+  },
+  {
+    kind: "deliberate",
+    id: "zone-group-zone",
+    operations: ["PrivateDnsZoneGroups_CreateOrUpdate"],
+    paths: [],
+    reason:
+      "The example links zone 'zone1.com' and shows records in it; records are written for the zones the endpoint's target needs, so the replay uses privatelink.his.arc.azure.com.",
+  },
+  {
+    kind: "deliberate",
+    id: "extended-location",
+    operations: ["PrivateEndpoints_CreateOrUpdate"],
+    paths: [],
+    reason:
+      "The example creates the endpoint in an Edge Zone (extendedLocation). ArcLink models Azure regions, not Edge Zones; the example passes it beside the body, and the replay sends the body alone.",
+  },
+  {
+    kind: "deliberate",
+    id: "example-response-values-not-sent",
+    operations: [
+      "Machines_CreateOrUpdate",
+      "Machines_Update",
+      "Machines_Get",
+      "Machines_ListByResourceGroup",
+    ],
+    paths: [
+      "properties.locationData.city",
+      "properties.locationData.countryOrRegion",
+      "properties.clientPublicKey",
+    ],
+    reason:
+      "The example's response shows values its request did not send (a city and country for a location sent by name only; a client public key the machine never had). ArcLink answers what was written; the get and list replays read a machine written with the create example's request.",
+  },
+  {
+    kind: "deliberate",
+    id: "placeholder-subscription",
+    operations: ["VirtualNetworkLinks_CreateOrUpdate"],
+    paths: [],
+    reason:
+      "The example links a virtual network in subscription 'virtualNetworkSubscriptionId', a placeholder; the replay uses a virtual network of the caller's subscription under the example's group and name.",
+  },
+];
+
+export const GAPS: readonly Deviation[] = [
+  {
+    kind: "gap",
+    id: "machine-os-profile-both-configurations",
+    operations: [
+      "Machines_Get",
+      "Machines_ListByResourceGroup",
+      "Machines_CreateOrUpdate",
+      "Machines_Update",
+    ],
+    paths: ["properties.osProfile.linuxConfiguration", "properties.osProfile.windowsConfiguration"],
+    reason:
+      "The examples show osProfile with both linuxConfiguration and windowsConfiguration (patch settings null where unset); ArcLink shows only the configurations that were sent.",
+  },
+  {
+    kind: "gap",
+    id: "machine-resources",
+    operations: ["Machines_Get", "Machines_ListByResourceGroup"],
+    paths: ["resources"],
+    reason:
+      "A machine lists its extensions as `resources` (an empty array without extensions); ArcLink has no machine extensions yet and omits the array.",
+  },
+];
+
+export function deviationIds(operationId: string): Deviation[] {
+  return [...DEVIATIONS, ...GAPS].filter(
+    (d) => d.operations.includes("*") || d.operations.includes(operationId),
+  );
+}
