@@ -3,7 +3,8 @@
 // counter for the change sequence, changes found by `seq`. A commit is one transaction (one call
 // of the arclink_commit function, one round trip; a group commit is one call of arclink_commit_group): it takes a transaction-scoped advisory lock, so
 // commits from every replica serialize, sequence numbers are handed out in commit order and a
-// reader's snapshot always holds a prefix of them; checks every expected revision (a mismatch is
+// reader's snapshot always holds a prefix of them; checks the write's read set against the commits
+// after the state it read (arclink_check_reads) and every expected revision (either failing is
 // StoreConflictError); writes; and NOTIFYs `arclink_changes` with its sequence number.
 // onRemoteChange LISTENs on a dedicated connection (reconnecting with backoff) so the other
 // replicas catch up at once instead of at their next poll.

@@ -1,6 +1,7 @@
 // Store on an embedded SQLite file (better-sqlite3): WAL, one transaction per write (or per group
 // of writes, each with its own sequence number), synchronous=FULL so an acknowledged write survives
-// kill -9 and power loss.
+// kill -9 and power loss. Each transaction first checks the write's read set against the commits
+// after the state it read (none while one server owns the file, which the data folder lock ensures).
 import Database from "better-sqlite3";
 import { keyOf } from "../core/resourceId.js";
 import {

@@ -8,6 +8,7 @@
 // writes queued before it; each caller gets its own result or error, and only after the
 // transaction holding its write has committed. If the store reports a conflict for the group,
 // every write of the group is run again on its own after catching up, as a single write is.
+import { ArmError } from "../core/armError.js";
 import { keyOf } from "../core/resourceId.js";
 import { CommitResult, Put, Store, StoreConflictError, unionOfReads, WriteSet } from "../store/store.js";
 import { Entry, World } from "./world.js";
@@ -19,6 +20,9 @@ interface Queued {
   resolve: (v: any) => void;
   reject: (e: unknown) => void;
 }
+
+/** How many times a write runs again after a conflict before it gives up with 409. */
+const MAX_TRIES = 20;
 
 /** Writes committed together at most (bounds one store transaction). */
 export const MAX_GROUP = 2000;
@@ -141,10 +145,16 @@ export class Writer {
     try {
       committed = await this.store.commit(tx.toWriteSet());
     } catch (e) {
-      if (e instanceof StoreConflictError && tries < 20) {
+      if (e instanceof StoreConflictError && tries < MAX_TRIES) {
         await this.catchUp();
         return this.attempt(fn, tries + 1);
       }
+      if (e instanceof StoreConflictError)
+        throw new ArmError(
+          409,
+          "AnotherOperationInProgress",
+          `What this request depends on (${e.key}) was changed through another replica each of the ${MAX_TRIES + 1} times it ran; nothing was written. Retry the request.`,
+        );
       throw e;
     }
     await this.applyCommitted(committed);
