@@ -7,6 +7,7 @@ import { route } from "./route.js";
 import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
+import { handleDeployments } from "../../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
 import {
   checkSubscription,
@@ -26,6 +27,8 @@ export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmRespo
   if (clock) return clock;
   const snapshot = await snapshotRoute(s, r);
   if (snapshot) return snapshot;
+  const deployment = await handleDeployments(s, r, handleArm);
+  if (deployment) return deployment;
   const rt = route(r.path);
   const m = r.method;
   const only = (...methods: string[]) => {
