@@ -26,13 +26,18 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
+/** A response body already serialized as JSON text (see arm/storedJson.ts): sent as is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
+  const text = body === undefined ? "" : body instanceof JsonText ? body.text : JSON.stringify(body);
   const h: Record<string, string | number> = { ...headers };
   if (body !== undefined) h["Content-Type"] = "application/json; charset=utf-8";
   h["Content-Length"] = Buffer.byteLength(text);
