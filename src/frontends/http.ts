@@ -52,6 +52,15 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
   const q = target.indexOf("?");
   let path = q >= 0 ? target.slice(0, q) : target;
   const query = new URLSearchParams(q >= 0 ? target.slice(q + 1) : "");
+  // Already normal (one leading slash, no empty segment, nothing escaped): as is, without copies.
+  if (
+    path.charCodeAt(0) === 47 &&
+    (path.length === 1 || path.charCodeAt(path.length - 1) !== 47) &&
+    !path.includes("//") &&
+    !path.includes("%")
+  ) {
+    return { path, query };
+  }
   path = "/" + path.split("/").filter(Boolean).join("/");
   try {
     path = path
