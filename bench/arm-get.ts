@@ -2,6 +2,7 @@
 // response bytes (same TLS certificate, same headers, same body), in the same run.
 //
 //   node dist/bench/arm-get.js [--seconds 3] [--rounds 3] [--connections 32] [--items 1000] [--profile DIR]
+//     [--serve-args "--heap-growth 0"]
 //
 // Both servers run in their own process pinned to core 0; the load generator (autocannon) runs in
 // a third process pinned to core 1, one per measurement, and reports its own CPU time. The first
@@ -259,9 +260,11 @@ async function main(): Promise<void> {
   const items = flag("items", 1000);
   const rounds = flag("rounds", 3);
   const profileDir = flagText("profile");
-  const srv = await startServer(
-    profileDir ? { nodeArgs: ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] } : {},
-  );
+  const serveArgs = (flagText("serve-args") ?? "").split(/\s+/).filter(Boolean);
+  const srv = await startServer({
+    args: serveArgs,
+    nodeArgs: profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  });
   pin(srv.info.pid, SERVER_CORE);
   let bare: { port: number; proc: ChildProcess } | undefined;
   try {
