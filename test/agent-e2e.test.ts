@@ -216,22 +216,38 @@ describe("azcmagent against the reference topology", () => {
     assert.deepEqual((await arm(srv.info, "GET", machinePath("srv-win-01"))).json, machineBefore);
   });
 
-  it("an agent older than 1.4 is refused at the private endpoint", T, async (t) => {
+  it("an agent older than 1.4 is refused at the private endpoint, and answers as 1.3 did", T, async (t) => {
     if (skipIfNoGateway(t)) return;
     const env = await hostEnv("srv-win-01", { AZCMAGENT_VERSION: "1.3" });
+    // 1.3 had no network check before connecting (1.15): the first call to HIS is refused.
     let r = await runAgent([...connectArgs("srv-win-01"), "--private-link-scope", scopeId], env);
     assert.equal(r.code, 26, r.all);
-    assert.match(r.stdout, /https:\/\/gbl\.his\.arc\.azure\.com refused this machine: AgentVersionTooOld/);
-    r = await runAgent(
-      [...connectArgs("srv-win-01"), "--private-link-scope", scopeId, "--ignore-network-check"],
-      env,
-    );
-    assert.equal(r.code, 26, r.all);
+    assert.doesNotMatch(r.stdout, /Testing connectivity/);
     assert.match(
       r.stdout,
       /level=fatal msg="Regional service discovery failed: AgentVersionTooOld: agent 1\.3/,
     );
     assert.equal(existsSync(statePath(env)), false);
+    // Nor had it `azcmagent check` (1.15) or `azcmagent config` (1.13): unknown commands to it.
+    for (const cmd of [
+      ["check", "-l", "eastus"],
+      ["config", "list"],
+    ]) {
+      r = await runAgent(cmd, env);
+      assert.equal(r.code, 23, r.all);
+      assert.match(r.stderr, new RegExp(`unknown command "${cmd[0]}" for "azcmagent"`));
+    }
+    // 1.17 to 1.19 spelled the private endpoint check --use-private-link; 1.20 renamed it.
+    const v18 = await hostEnv("srv-win-01", { AZCMAGENT_VERSION: "1.18" });
+    r = await runAgent(["check", "-l", "eastus", "--enable-pls-check"], v18);
+    assert.equal(r.code, 23, r.all);
+    assert.match(r.stderr, /unknown flag: --enable-pls-check/);
+    r = await runAgent(["check", "-l", "eastus", "--use-private-link"], v18);
+    assert.equal(r.code, 0, r.all);
+    assert.equal(table(r.stdout)["https://gbl.his.arc.azure.com"]?.[1], "true", r.stdout);
+    r = await runAgent(["check", "-l", "eastus", "--use-private-link"], await hostEnv("srv-win-01"));
+    assert.equal(r.code, 23, r.all);
+    assert.match(r.stderr, /unknown flag: --use-private-link/);
   });
 
   it(
@@ -256,8 +272,8 @@ describe("azcmagent against the reference topology", () => {
       let r = await runAgent(["check", "-l", "eastus"], env);
       assert.equal(r.code, 26, r.all);
       let rows = table(r.stdout);
-      // The proxy resolves the Arc names publicly and its firewall forbids them.
-      assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["false", "true", "unknown", "set"]);
+      // The proxy resolves the Arc names publicly (PRIVATE false) and its firewall forbids them.
+      assert.deepEqual(rows["https://gbl.his.arc.azure.com"], ["false", "false", "unknown", "set"]);
       assert.match(
         r.stdout,
         /Failed to reach https:\/\/gbl\.his\.arc\.azure\.com: Get \\"https:\/\/gbl\.his\.arc\.azure\.com\/\\": Forbidden/,

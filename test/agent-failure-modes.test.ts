@@ -365,12 +365,17 @@ describe("failure modes of Arc over Private Link (fact sheet §8), with the agen
       assert.equal((await runAgent(["config", "set", "proxy.url", "http://192.168.1.30:3128"], e)).code, 0);
       let r = await runAgent(["check", "-l", "eastus", "-p"], e);
       failed(r, 26, "AZCM0026: Network Error");
+      // The proxy resolves the name itself, publicly: PRIVATE is false (what the proxy got).
       assert.deepEqual(checkTable(r.stdout)["https://gbl.his.arc.azure.com"], [
         "false",
-        "true",
+        "false",
         "unknown",
         "set",
       ]);
+      assert.match(
+        r.stdout,
+        /https:\/\/gbl\.his\.arc\.azure\.com resolves to public address \d+\.\d+\.\d+\.\d+, but --enable-pls-check/,
+      );
       assert.match(
         r.stdout,
         /Failed to reach https:\/\/gbl\.his\.arc\.azure\.com: Get \\"https:\/\/gbl\.his\.arc\.azure\.com\/\\": Forbidden/,
@@ -731,7 +736,7 @@ describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and 
       // The fix for 1.60: the GCM suites enabled again.
       await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: true });
       await connected(await runAgent(withScope("srv-fm-gcm"), e), e, "srv-fm-gcm");
-      assert.equal((await getMachine(srv, "srv-fm-gcm")).json.properties.agentVersion, "1.60");
+      assert.equal((await getMachine(srv, "srv-fm-gcm")).json.properties.agentVersion, "1.60.02983.1834");
 
       // A policy removes the suites after onboarding: heartbeats fail; check and lint name the fix.
       await patchHost("srv-fm-gcm", { gcmCipherSuitesEnabled: false });

@@ -156,7 +156,8 @@ describe("arclink fleet", T, () => {
     const r = await fleet(srv, ["--machines", "40", "--heartbeats", "0", "--name-prefix", "fr", "--json"]);
     assert.equal(r.code, 0, r.stderr);
     srv = await srv.restart();
-    const out = srv.output();
+    // The start-up table is printed after the ready file is written: wait for the last line.
+    const out = await srv.outputMatching(/Stop with Ctrl\+C/);
     assert.match(out, /Onboarded 2 of 3 machines/, out);
     assert.doesNotMatch(out, /fr-0000/, "the start-up table lists the topology's hosts only");
     // The fleet's machines are still stored (and still Connected from their last check-in).

@@ -5,6 +5,7 @@ import { describe, it } from "node:test";
 import { lint, exitCodeOf } from "../src/analysis/lint/lint.js";
 import { RULES } from "../src/analysis/lint/index.js";
 import { Finding } from "../src/analysis/lint/types.js";
+import { LintSource } from "../src/analysis/lint/context.js";
 import { World } from "../src/world/world.js";
 import { DAY, lintWorld, LintWorldOpts, MACHINES, SCOPE } from "./lint-world.js";
 import { RG } from "./helpers/worldBuilder.js";
@@ -12,19 +13,61 @@ import { RG } from "./helpers/worldBuilder.js";
 const NOW = new Date("2026-01-10T12:00:00Z");
 const DELAY = 15 * 60_000;
 
-function run(w: World) {
-  return lint({ view: w, now: NOW, propagationDelayMs: DELAY });
+function run(w: World, source?: LintSource) {
+  return lint({ view: w, now: NOW, propagationDelayMs: DELAY, source });
 }
 
-function findingsOf(o: LintWorldOpts, rule: string): Finding[] {
-  return run(lintWorld({ now: NOW, ...o })).findings.filter((f) => f.ruleId === rule);
+function findingsOf(o: LintWorldOpts, rule: string, source?: LintSource): Finding[] {
+  return run(lintWorld({ now: NOW, ...o }), source).findings.filter((f) => f.ruleId === rule);
 }
 
 const PUBLIC_DNS: LintWorldOpts["hosts"] = [{ dns: ["8.8.8.8"] }];
 const ALL_NAMES = (gbl = "10.10.1.4") =>
   `${gbl} gbl.his.arc.azure.com\n10.10.1.5 eus.his.arc.azure.com\n10.10.1.6 agentserviceapi.guestconfiguration.azure.com\n10.10.1.7 eastus-gas.guestconfiguration.azure.com\n`;
 
-const CASES: Record<string, { o: LintWorldOpts; check?: (f: Finding[]) => void }> = {
+/** What srv1's agent reported: gbl resolved publicly (the reference rollout resolves it privately). */
+const SRV1_SAW_PUBLIC: LintSource = {
+  kind: "export",
+  evidence: new Map([
+    [
+      "srv1",
+      {
+        check: {
+          file: "srv1.check.json",
+          rows: [
+            {
+              endpoint: "gbl.his.arc.azure.com",
+              reachable: true,
+              private: false,
+              addresses: ["20.49.109.34"],
+              line: 2,
+            },
+            {
+              endpoint: "eus.his.arc.azure.com",
+              reachable: true,
+              private: true,
+              addresses: ["10.10.1.5"],
+              line: 9,
+            },
+          ],
+        },
+      },
+    ],
+  ]),
+};
+
+const CASES: Record<string, { o: LintWorldOpts; source?: LintSource; check?: (f: Finding[]) => void }> = {
+  "agent-evidence-disagrees": {
+    o: {},
+    source: SRV1_SAW_PUBLIC,
+    check: (f) => {
+      assert.deepEqual(
+        f.map((x) => [x.host, x.endpoint]),
+        [["srv1", "gbl.his.arc.azure.com"]],
+      );
+      assert.match(f[0].message, /public address; ArcLink's model says it goes private.*srv1\.check\.json:2/);
+    },
+  },
   "two-scopes-one-vnet": {
     o: { secondScope: true },
     check: (f) => {
@@ -153,10 +196,10 @@ describe("lint rules", () => {
 
   for (const [id, c] of Object.entries(CASES)) {
     it(`${id}: fires where it should, quiet on the reference rollout`, () => {
-      const f = findingsOf(c.o, id);
+      const f = findingsOf(c.o, id, c.source);
       assert.ok(
         f.length >= 1,
-        `${id} did not fire; all findings: ${JSON.stringify(run(lintWorld({ now: NOW, ...c.o })).findings.map((x) => x.ruleId))}`,
+        `${id} did not fire; all findings: ${JSON.stringify(run(lintWorld({ now: NOW, ...c.o }), c.source).findings.map((x) => x.ruleId))}`,
       );
       for (const x of f) {
         assert.ok(x.message.length > 20);

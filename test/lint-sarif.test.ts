@@ -118,11 +118,12 @@ describe("lint SARIF", () => {
     const text = readFileSync(file, "utf8");
     const { sandbox, source } = await sandboxFromTopology(text, file);
     const r = lint({ view: sandbox.world, now: new Date(), propagationDelayMs: 900_000, source });
-    const s = toSarif(r, source.locate);
+    const s = toSarif(r, source.locate, { root: ROOT });
     assert.deepEqual(validateSarif(s), []);
     const res = s.runs[0].results.find((x: any) => x.ruleId === "two-scopes-one-vnet");
     const pl = res.locations[0].physicalLocation;
-    assert.equal(pl.artifactLocation.uri, file);
+    // Relative to the root, as GitHub code scanning needs (the Multitool check is in lint-native).
+    assert.deepEqual(pl.artifactLocation, { uri: "examples/two-scopes-one-vnet.yaml", uriBaseId: "SRCROOT" });
     assert.match(text.split("\n")[pl.region.startLine - 1], /name: vnet-shared/);
     const table = renderTable(r, { color: false }, (id) => {
       const l = source.locate?.(id);

@@ -30,6 +30,8 @@ export class DialError extends Error {
       trace?: unknown;
       resolution?: Resolution;
       dialled?: string;
+      /** The address a proxy resolved the name to, as the gateway reports it. */
+      address?: string;
     } = {},
   ) {
     super(message);
@@ -41,7 +43,7 @@ export class RefusalError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly extra: { trace?: unknown; dialled?: string; url?: string } = {},
+    readonly extra: { trace?: unknown; dialled?: string; url?: string; address?: string } = {},
   ) {
     super(message);
   }
@@ -65,6 +67,8 @@ export interface DialResponse {
   /** "private" | "public", as the gateway says the request went. */
   path?: string;
   endpoint?: string;
+  /** The address the request reached (through a proxy: the one the proxy resolved). */
+  address?: string;
   dialled: string;
   proxy?: ProxyChoice;
   resolution?: Resolution;
@@ -149,6 +153,7 @@ export function interpret(
         gatewayMessage: body?.error?.message,
         trace: body?.trace,
         dialled: ctx.dialled,
+        address: header(r, "x-arclink-address"),
       },
     );
   }
@@ -158,6 +163,7 @@ export function interpret(
       trace: body?.trace,
       dialled: ctx.dialled,
       url: ctx.url,
+      address: header(r, "x-arclink-address"),
     });
   }
   return undefined;
@@ -249,6 +255,7 @@ export class Dialer {
         json: parseJson(r.text),
         path: header(r, "x-arclink-path"),
         endpoint: header(r, "x-arclink-endpoint"),
+        address: header(r, "x-arclink-address"),
         dialled,
         proxy,
         resolution,

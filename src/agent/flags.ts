@@ -13,6 +13,9 @@ export interface FlagSpec {
   usage: string;
   /** Shown in --help as internal; never needed by users. */
   hidden?: boolean;
+  /** The first and last agent releases that have this flag (releases.ts); absent: every release. */
+  since?: readonly [number, number];
+  until?: readonly [number, number];
 }
 
 export type FlagValue = string | boolean;

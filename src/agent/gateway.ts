@@ -20,6 +20,10 @@ export interface HostView {
   tenantId?: string;
   /** The host's own HTTPS_PROXY, when the lab gives it one. */
   proxyUrl?: string;
+  /** The prefix of the host's network (its subnet in Azure, its site's range on-premises), when known. */
+  addressPrefix?: string;
+  /** "Azure" for a VM in an Azure subnet, "N/A" on-premises (what the agent detects). */
+  cloudProvider?: string;
 }
 
 export interface RawResponse {
@@ -140,6 +144,8 @@ export class GatewayClient {
       now: typeof doc.now === "string" ? doc.now : new Date().toISOString(),
       tenantId: typeof doc.tenantId === "string" ? doc.tenantId : this.credential.tenantId,
       proxyUrl: typeof doc.proxyUrl === "string" && doc.proxyUrl !== "" ? doc.proxyUrl : undefined,
+      addressPrefix: typeof doc.addressPrefix === "string" ? doc.addressPrefix : undefined,
+      cloudProvider: typeof doc.cloudProvider === "string" ? doc.cloudProvider : undefined,
     };
   }
 }

@@ -2,6 +2,8 @@
 // flags, run it, and turn any failure into the real agent's ending — a fatal log line, then
 // "Exit Code:  AZCMnnnn: <name>" and the troubleshooting link — and its exit code.
 import { check } from "./commands/check.js";
+import { commandsFor } from "./releases.js";
+import { agentVersion } from "./version.js";
 import type { Command } from "./commands/command.js";
 import { config } from "./commands/config.js";
 import { connect } from "./commands/connect.js";
@@ -112,8 +114,8 @@ interface Found {
   rest: string[];
 }
 
-function findCommand(argv: readonly string[]): Found {
-  const chain: Command[] = [ROOT];
+function findCommand(argv: readonly string[], root: Command = ROOT): Found {
+  const chain: Command[] = [root];
   let rest = [...argv];
   for (;;) {
     const cur = chain[chain.length - 1];
@@ -123,7 +125,10 @@ function findCommand(argv: readonly string[]): Found {
     const word = rest[i];
     if (chain.length === 1 && word === "help") {
       // azcmagent help [command…]: help of that command.
-      const target = findCommand(rest.slice(i + 1).filter((a) => !a.startsWith("-")));
+      const target = findCommand(
+        rest.slice(i + 1).filter((a) => !a.startsWith("-")),
+        root,
+      );
       return { chain: target.chain, rest: ["--help"] };
     }
     const next = cur.subcommands.find((c) => c.name === word);
@@ -142,7 +147,8 @@ function findCommand(argv: readonly string[]): Found {
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   let log: Log | undefined;
   try {
-    const { chain, rest } = findCommand(argv);
+    // The commands and flags of the agent version this runs as (AZCMAGENT_VERSION).
+    const { chain, rest } = findCommand(argv, commandsFor(ROOT, agentVersion(env)));
     const cmd = chain[chain.length - 1];
     const specs = [...cmd.flags, ...COMMON_FLAGS];
     const usage = usageText(chain);

@@ -33,25 +33,39 @@ export async function probeEndpoint(
   e: Endpoint,
   purpose: Purpose,
 ): Promise<ProbeResult> {
-  const resolution = await resolver.resolve(e.host);
-  const addresses = resolution.addresses;
   const proxy = !!dialer.proxyFor(e.host);
-  const base = {
+  // Through a proxy the proxy resolves the name, not this host: PRIVATE is what the proxy's
+  // resolver answered (the gateway reports the address the proxy reached), never this host's view.
+  const resolution = proxy ? undefined : await resolver.resolve(e.host);
+  const base = (addresses: string[]) => ({
     endpoint: e.url,
     host: e.host,
     arc: e.arc,
     addresses,
     private: addresses.length > 0 && isPrivateAddress(addresses[0]),
     proxy,
-  };
+  });
+  const local = resolution?.addresses ?? [];
+  const via = (address: string | undefined) => (proxy ? (address ? [address] : []) : local);
   try {
     const r = await dialer.dial("GET", `${e.url}/`, { purpose });
-    return { ...base, reachable: true, tls: "TLS 1.2", path: r.path };
+    return { ...base(via(r.address)), reachable: true, tls: "TLS 1.2", path: r.path };
   } catch (err) {
     if (err instanceof RefusalError) {
+      // Refused for what this agent is (e.g. AgentVersionTooOld at a private endpoint): the
+      // service answered, but the agent cannot use it, so it is not reachable for this agent.
+      if (err.code === "AgentVersionTooOld") {
+        return {
+          ...base(via(err.extra.address)),
+          reachable: false,
+          tls: "TLS 1.2",
+          refused: true,
+          error: `${err.code}: ${err.message}`,
+        };
+      }
       // The endpoint answered (TLS and HTTP worked) and refused: the network path is fine.
       return {
-        ...base,
+        ...base(via(err.extra.address)),
         reachable: true,
         tls: "TLS 1.2",
         refused: true,
@@ -60,7 +74,7 @@ export async function probeEndpoint(
     }
     if (err instanceof DialError) {
       return {
-        ...base,
+        ...base(via(err.extra.address)),
         reachable: false,
         tls: "unknown",
         // The agent names the TLS dial that failed (as in "… unknown authority. Failed to Tls dialing <name>").

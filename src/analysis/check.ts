@@ -7,7 +7,7 @@ import { connect, NetworkFailure } from "../network/connect.js";
 import { HostModel } from "../network/model.js";
 import { addressesOf, Resolver } from "../network/resolve.js";
 import { TraceStep } from "../network/trace.js";
-import { WorldView } from "../world/world.js";
+import { Entry, WorldView } from "../world/world.js";
 import { machineOfHost } from "./hostMachine.js";
 
 export type Verdict = "private" | "public" | "refused";
@@ -54,15 +54,40 @@ export function arcEndpointsFor(region: string): string[] {
   ];
 }
 
-function proxyOf(h: HostModel): { ip: string; port: number } | undefined {
-  const url = h.raw.properties?.proxyUrl;
+/**
+ * The proxy settings the host's agent uses: what the agent last reported to Azure (the machine's
+ * agentConfiguration, from `azcmagent config set proxy.url|proxy.bypass`) once it has reported
+ * them, else the host's own settings in the lab. The host's proxyUrl stands for its HTTPS_PROXY,
+ * which the agent uses when its own proxy.url is empty.
+ */
+export function agentProxySettings(
+  h: HostModel,
+  machine: Entry | undefined,
+): { url?: string; bypass: string[]; from: "agent" | "host" } {
+  const hp = h.raw.properties ?? {};
+  const ac = machine?.body.properties?.agentConfiguration;
+  const hostUrl = typeof hp.proxyUrl === "string" && hp.proxyUrl ? hp.proxyUrl : undefined;
+  if (ac && typeof ac === "object") {
+    const reported = typeof ac.proxyUrl === "string" && ac.proxyUrl ? ac.proxyUrl : undefined;
+    // A reported proxy named by host name (as exports of real machines have it) cannot be placed
+    // in the network: the host's own proxyUrl, which names its address, places it then.
+    const url = reported && proxyOf(reported) ? reported : (hostUrl ?? reported);
+    return { url, bypass: Array.isArray(ac.proxyBypass) ? ac.proxyBypass.map(String) : [], from: "agent" };
+  }
+  return {
+    url: hostUrl,
+    bypass: Array.isArray(hp.proxyBypass) ? hp.proxyBypass.map(String) : [],
+    from: "host",
+  };
+}
+
+function proxyOf(url: string | undefined): { ip: string; port: number } | undefined {
   if (typeof url !== "string") return undefined;
   const m = /^https?:\/\/(\d{1,3}(?:\.\d{1,3}){3}):(\d+)/.exec(url);
   return m ? { ip: m[1], port: Number(m[2]) } : undefined;
 }
 
-function bypassed(h: HostModel, name: string): boolean {
-  const list: string[] = Array.isArray(h.raw.properties?.proxyBypass) ? h.raw.properties.proxyBypass : [];
+function bypassed(list: readonly string[], name: string): boolean {
   const s = serviceOf(name);
   return list.some((b) => {
     const k = String(b).toLowerCase();
@@ -84,11 +109,31 @@ export function tlsFix(h: HostModel, failure: NetworkFailure | undefined): strin
   return undefined;
 }
 
-export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): EndpointCheck {
+export function checkEndpoint(
+  ctx: CheckContext,
+  h: HostModel,
+  name: string,
+  opts: { agentVersion?: string } = {},
+): EndpointCheck {
   const machine = machineOfHost(ctx.view, h);
+  // The version of the agent making the call: given (a simulated fleet's), else the one the
+  // machine last reported.
+  const agentVersion: string | undefined = opts.agentVersion ?? machine?.body.properties?.agentVersion;
   const trace: TraceStep[] = [];
-  const proxy = proxyOf(h);
-  const useProxy = proxy && !bypassed(h, name);
+  const settings = agentProxySettings(h, machine);
+  const proxy = proxyOf(settings.url);
+  const useProxy = proxy && !bypassed(settings.bypass, name);
+  if (proxy) {
+    const source =
+      settings.from === "agent" ? "as its agent last reported to Azure" : "as the host's lab settings say";
+    trace.push({
+      at: "proxy",
+      what: useProxy
+        ? `${h.name}'s agent sends ${name} to proxy ${settings.url} (proxy.bypass ${settings.bypass.join(",") || "empty"}, ${source})`
+        : `${h.name}'s agent sends ${name} direct, not to proxy ${settings.url} (proxy.bypass ${settings.bypass.join(",")}, ${source})`,
+      outcome: "info",
+    });
+  }
   let ip = "0.0.0.0";
   if (!useProxy) {
     const dns = ctx.resolver.resolveForHost(h.key, name, "A");
@@ -113,8 +158,8 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
   const c = connect(ctx.resolver.model, ctx.resolver, h, ip, 443, {
     serverName: name,
     proxy: useProxy ? proxy : undefined,
-    // The agent's TLS behaviour depends on its version: the one the machine last reported.
-    agentVersion: machine?.body.properties?.agentVersion,
+    // The agent's TLS behaviour depends on its version.
+    agentVersion,
   });
   trace.push({
     at: "network",
@@ -141,7 +186,7 @@ export function checkEndpoint(ctx: CheckContext, h: HostModel, name: string): En
     endpoint: c.endpoint!,
     purpose: service === "entra" || service === "arm" || service === "other" ? "check" : "heartbeat",
     machine,
-    agentVersion: machine?.body.properties?.agentVersion,
+    agentVersion,
     now: ctx.now,
     propagationDelayMs: ctx.propagationDelayMs,
   });

@@ -26,11 +26,11 @@ export interface CheckInDecision extends OnboardResult {
 }
 
 /** Whether the host's agent gets through to its machine's regional HIS (DNS → route → filter → admission). */
-export function evaluateCheckIn(ctx: CheckContext, h: HostModel): CheckInDecision {
+export function evaluateCheckIn(ctx: CheckContext, h: HostModel, agentVersion?: string): CheckInDecision {
   const machine = machineOfHost(ctx.view, h);
   if (!machine) return { host: h.name, connected: false };
   const region = String(machine.body.location);
-  const c = checkEndpoint(ctx, h, `${hisCode(region)}.his.arc.azure.com`);
+  const c = checkEndpoint(ctx, h, `${hisCode(region)}.his.arc.azure.com`, { agentVersion });
   return {
     host: h.name,
     machine: machine.body.name,

@@ -12,7 +12,8 @@ import { CliError, Flags } from "./flags.js";
 const MAX_MACHINES = 200_000;
 const USAGE =
   "Usage: arclink fleet --machines N [--site S] [--scope NAME|ID|none] [--location R] [--resource-group G]\n" +
-  "                     [--heartbeats K] [--unassociated M] [--time-limit SECONDS] [--name-prefix P] [--json]\n" +
+  "                     [--heartbeats K] [--unassociated M] [--time-limit SECONDS] [--name-prefix P]\n" +
+  "                     [--agent-version V] [--json]\n" +
   "       arclink fleet --operation ID [--json]   (show a run; follows it while it is in progress)\n" +
   "       arclink fleet --list [--json]           (the runs kept: the last 20)";
 
@@ -58,6 +59,7 @@ export async function fleetCommand(flags: Flags): Promise<void> {
     unassociated: count(flags, "unassociated", 0, machines, 0),
     timeLimitSeconds: count(flags, "time-limit", 1, 3600),
     namePrefix: flags.optString("name-prefix"),
+    agentVersion: flags.optString("agent-version"),
   };
   const json = flags.bool("json");
   const client = new ArmClient(readReady(flags));

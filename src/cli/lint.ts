@@ -10,7 +10,8 @@ import { renderFixPlan, renderTable } from "../analysis/lint/format/table.js";
 import { LintSource } from "../analysis/lint/context.js";
 import { RULES } from "../analysis/lint/index.js";
 import { sandboxFromTopology } from "../analysis/lint/sources.js";
-import { sandboxFromExport } from "../analysis/export/index.js";
+import { sandboxFromFiles } from "../analysis/export/index.js";
+import { policyHelp } from "../analysis/lint/governance.js";
 import { DEFAULT_SETTINGS, readSettings } from "../server/settings.js";
 import { ArmClient, readReady } from "./client.js";
 import { CliError, Flags } from "./flags.js";
@@ -23,14 +24,23 @@ modes, with every machine's paths (check() for each host: private / public / ref
 Input (one of):
   (default)            the running ArcLink's world (--data DIR or --ready-file F to find it)
   --topology FILE      a topology file, applied in memory by ArcLink's providers (no server)
-  --export FILE        an export of a real environment: 'az resource list --expand properties',
-                       a Resource Graph result, or an ARM template export (JSON)
+  --export F[,F…]      an export of a real environment (JSON): 'az resource list --expand
+                       properties', Resource Graph results (az graph query -o json, one file
+                       per page), 'az network private-endpoint list', 'az network private-dns
+                       zone list' / 'record-set list' / 'link vnet list', 'az rest' lists, or
+                       an ARM template export (az group export)
     --onprem FILE      on-premises facts for the export, in the topology file's format
-                       (sites, siteConnections, dnsServers, hosts, firewalls, proxies)
+                       (sites, siteConnections, dnsServers, hosts, firewalls, proxies); a DNS
+                       server may point at its own files (bind: named.conf, unbound:
+                       unbound.conf, windowsDns: {zones, forwarders, records}), a host at
+                       its hostsFilePath and its agent's evidence (agentShow: the JSON of
+                       azcmagent show -j, agentCheck: of azcmagent check -j)
     --subscription S --resource-group G   for ARM template exports (they carry no ids)
 
 Output:
   --format table|json|sarif   (default table; colour on a terminal)
+  --sarif-root DIR     SARIF file URIs are relative to DIR (default: the current directory,
+                       the repository root in CI)
   --fix-plan           print the ARM calls and on-premises changes that fix each finding
   --trace              show the trace behind each finding that comes from check()
   --rules a,b          run only these rules (ids as in --list-rules)
@@ -73,6 +83,7 @@ async function run(argv: string[]): Promise<number> {
     .map((x) => x.trim())
     .filter(Boolean);
   const maxHosts = flags.int("hosts", 200);
+  const sarifRoot = flags.optString("sarif-root");
   if (!["table", "json", "sarif"].includes(format))
     throw new CliError(`--format must be table, json or sarif, got '${format}'.`);
   if (topology && exportFile) throw new CliError("Give --topology or --export, not both.");
@@ -83,7 +94,10 @@ async function run(argv: string[]): Promise<number> {
   if (listRules) {
     flags.rejectUnknown();
     for (const r of RULES)
-      process.stdout.write(`${r.id} (${r.severity}): ${r.title}\n    why: ${r.why}\n    fix: ${r.fix}\n`);
+      process.stdout.write(
+        `${r.id} (${r.severity}): ${r.title}\n    why: ${r.why}\n    fix: ${r.fix}\n` +
+          (policyHelp(r.id) ? `    ${policyHelp(r.id)}\n` : ""),
+      );
     return 0;
   }
   let report: LintReport;
@@ -100,16 +114,19 @@ async function run(argv: string[]): Promise<number> {
     };
     const built = topology
       ? await sandboxFromTopology(read(topology), topology)
-      : await sandboxFromExport(
-          read(exportFile!),
-          exportFile!,
-          onprem ? { text: read(onprem), file: onprem } : undefined,
+      : await sandboxFromFiles(
           {
-            subscriptionId: sub,
-            resourceGroup: rg,
+            exports: exportFile!
+              .split(",")
+              .filter(Boolean)
+              .map((file) => ({ text: read(file), file })),
+            onprem: onprem ? { text: read(onprem), file: onprem } : undefined,
           },
+          { subscriptionId: sub, resourceGroup: rg },
         );
     source = built.source;
+    for (const n of source.notes ?? [])
+      process.stderr.write(`note: ${n.file}${n.line ? `:${n.line}` : ""}: ${n.message}\n`);
     const w = built.sandbox.world;
     report = lint(
       {
@@ -133,7 +150,9 @@ async function run(argv: string[]): Promise<number> {
   if (fixPlan) process.stdout.write(renderFixPlan(report));
   else if (format === "json") process.stdout.write(renderJson(report, { hostTraces }));
   else if (format === "sarif")
-    process.stdout.write(JSON.stringify(sarif ?? toSarif(report, locate), null, 2) + "\n");
+    process.stdout.write(
+      JSON.stringify(sarif ?? toSarif(report, locate, { root: sarifRoot }), null, 2) + "\n",
+    );
   else
     process.stdout.write(
       renderTable(report, { color: !!process.stdout.isTTY, trace, maxHosts }, (id) => {

@@ -127,6 +127,13 @@ export function planFleet(s: ArmServices, sub: string, input: unknown): FleetPla
     DEFAULT_TIME_LIMIT_S,
   );
   const unassociated = wholeNumber(body.unassociated, "unassociated", 0, machines, 0);
+  // The version of the fleet's agents: admission and the TLS checks depend on it, as for one agent.
+  const agentVersion = optString(body.agentVersion, "agentVersion", 64) ?? "1.45";
+  if (!/^\d+\.\d+(\.\d+\.\d+)?$/.test(agentVersion))
+    throw bad(
+      `'agentVersion' must be an agent version such as 1.45 or 1.45.02983.1834, got '${agentVersion}'.`,
+      "agentVersion",
+    );
 
   // The site.
   const sites = s.world.ofType(SITE_TYPE).filter((e) => inSubscription(e.id, sub));
@@ -250,7 +257,7 @@ export function planFleet(s: ArmServices, sub: string, input: unknown): FleetPla
     namePrefix,
     addresses,
     dnsServers,
-    agentVersion: "1.45",
+    agentVersion,
   };
 }
 
@@ -463,7 +470,9 @@ export async function runFleet(
       const admitted: number[] = [];
       for (let j = i; j < end; j++) {
         const h = hosts[j];
-        const d = h ? evaluateCheckIn(ctx, h) : { connected: false, host: "", check: undefined };
+        const d = h
+          ? evaluateCheckIn(ctx, h, plan.agentVersion)
+          : { connected: false, host: "", check: undefined };
         if (h && d.connected && "machineEntry" in d) {
           writes.push(recordOnboarding(s.writer, h, d, ctx.now, plan.agentVersion));
           admitted.push(j);

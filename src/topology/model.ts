@@ -143,6 +143,8 @@ export type THost = TPlacement & {
   dnsServers: string[];
   hostsFile?: string;
   proxyUrl?: string;
+  /** The agent's proxy.bypass keywords on this host. */
+  proxyBypass?: string[];
   trustedCertificateAuthorities?: string[];
   /** The newest TLS version the host's OS offers (default "1.3"). */
   maxTlsVersion?: "1.0" | "1.1" | "1.2" | "1.3";
@@ -189,6 +191,22 @@ export interface TMachine {
   location: string;
   privateLinkScope?: string;
   os?: "Windows" | "Linux";
+  /** What Azure knows from the machine's agent (recorded through ArcLink.Lab/agentReports). */
+  agentVersion?: string;
+  proxyBypass?: string[];
+  incomingConnectionsPorts?: string[];
+  /** When the machine was associated with its scope: minutes before now, or a time. */
+  associatedMinutesAgo?: number;
+  associatedAt?: string;
+  extensions: TMachineExtension[];
+}
+
+export interface TMachineExtension {
+  name: string;
+  publisher: string;
+  type: string;
+  typeHandlerVersion?: string;
+  workspaceId?: string;
 }
 
 /** A resolver to expose on a loopback port (served by the DNS listeners). */

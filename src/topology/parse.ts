@@ -508,6 +508,7 @@ class Builder {
         ),
         ...(h.hostsFile !== undefined ? { hostsFile: h.hostsFile } : {}),
         ...(h.proxyUrl !== undefined ? { proxyUrl: h.proxyUrl } : {}),
+        ...(h.proxyBypass !== undefined ? { proxyBypass: list(h.proxyBypass) } : {}),
         ...(h.trustedCertificateAuthorities !== undefined
           ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
           : {}),
@@ -562,12 +563,35 @@ class Builder {
         );
       const host = t.hosts.find((h) => h.name.toLowerCase() === m.name.toLowerCase());
       const os = m.os ?? host?.os;
+      if (m.associatedMinutesAgo !== undefined && m.associatedAt !== undefined)
+        this.at([...path, "associatedAt"], "give associatedAt or associatedMinutesAgo, not both.");
+      if ((m.associatedMinutesAgo !== undefined || m.associatedAt !== undefined) && !m.privateLinkScope)
+        this.at(
+          [...path, m.associatedAt !== undefined ? "associatedAt" : "associatedMinutesAgo"],
+          "a machine without privateLinkScope has no association time: add privateLinkScope, or drop it.",
+        );
+      const extensions = list(m.extensions).map((x: any) => ({
+        name: x.name ?? x.type,
+        publisher: x.publisher,
+        type: x.type,
+        ...(x.typeHandlerVersion !== undefined ? { typeHandlerVersion: x.typeHandlerVersion } : {}),
+        ...(x.workspaceId !== undefined ? { workspaceId: x.workspaceId } : {}),
+      }));
+      this.unique(extensions, [...path, "extensions"], (x) => x.name.toLowerCase(), "name");
       return {
         name: m.name,
         resourceGroup: this.group(m, path),
         location: m.location ?? scope?.location ?? this.rgLocation(m),
         ...(m.privateLinkScope ? { privateLinkScope: m.privateLinkScope } : {}),
         ...(os ? { os } : {}),
+        ...(m.agentVersion !== undefined ? { agentVersion: m.agentVersion } : {}),
+        ...(m.proxyBypass !== undefined ? { proxyBypass: list(m.proxyBypass) } : {}),
+        ...(m.incomingConnectionsPorts !== undefined
+          ? { incomingConnectionsPorts: list(m.incomingConnectionsPorts) }
+          : {}),
+        ...(m.associatedMinutesAgo !== undefined ? { associatedMinutesAgo: m.associatedMinutesAgo } : {}),
+        ...(m.associatedAt !== undefined ? { associatedAt: m.associatedAt } : {}),
+        extensions,
       };
     });
 

@@ -273,6 +273,7 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
       dnsServers: h.dnsServers,
       ...(h.hostsFile !== undefined ? { hostsFile: h.hostsFile } : {}),
       ...(h.proxyUrl !== undefined ? { proxyUrl: h.proxyUrl } : {}),
+      ...(h.proxyBypass !== undefined ? { proxyBypass: h.proxyBypass } : {}),
       ...(h.trustedCertificateAuthorities !== undefined
         ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
         : {}),
@@ -290,6 +291,35 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
         ...(m.os ? { osType: m.os.toLowerCase() } : {}),
       },
     });
+    for (const x of m.extensions) {
+      put(
+        "Microsoft.HybridCompute/machines/extensions",
+        `${m.name}/${x.name}`,
+        `${ids.machine(m.name)}/extensions/${x.name}`,
+        V.hybridCompute,
+        {
+          location: m.location,
+          properties: {
+            publisher: x.publisher,
+            type: x.type,
+            ...(x.typeHandlerVersion ? { typeHandlerVersion: x.typeHandlerVersion } : {}),
+            ...(x.workspaceId ? { settings: { workspaceId: x.workspaceId } } : {}),
+          },
+        },
+      );
+    }
+    const facts = {
+      ...(m.agentVersion !== undefined ? { agentVersion: m.agentVersion } : {}),
+      ...(m.proxyBypass !== undefined ? { proxyBypass: m.proxyBypass } : {}),
+      ...(m.incomingConnectionsPorts !== undefined
+        ? { incomingConnectionsPorts: m.incomingConnectionsPorts }
+        : {}),
+      ...(m.associatedMinutesAgo !== undefined ? { associatedMinutesAgo: m.associatedMinutesAgo } : {}),
+      ...(m.associatedAt !== undefined ? { associatedAt: m.associatedAt } : {}),
+    };
+    // What Azure knows from the machine's agent: recorded on the machine by a lab agent report.
+    if (Object.keys(facts).length > 0)
+      lab("agentReports", m.name, { machineId: ids.machine(m.name), ...facts });
   }
 
   const listeners: PlannedListener[] = t.dns.listeners.map((l) => {
@@ -360,6 +390,7 @@ class Ids {
     add("zone", t.privateDnsZones);
     add("resolver", t.dnsResolvers);
     add("machine", t.machines);
+    add("agentReports", t.machines);
     add("sites", t.sites);
     add("siteConnections", t.siteConnections);
     add("dnsServers", t.dnsServers);

@@ -304,6 +304,17 @@ const TLS_INSPECTION = obj(
   ["certificateAuthority"],
   "TLS inspection: the device re-signs TLS with this CA except for the excluded names",
 );
+/** The agent's proxy.bypass keywords. */
+const BYPASS = str({ enum: ["AAD", "ARM", "Arc", "AMA", "ArcData"] });
+/** A TCP port, as a number or a string. */
+const PORT = str({
+  fromNumber: true,
+  check: (s) =>
+    /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535
+      ? undefined
+      : `'${s}' is not a TCP port (1-65535).`,
+  normalize: (s) => String(Number(s)),
+});
 const placed = { resourceGroup: GROUP_NAME };
 const tracked = { ...placed, location: LOCATION };
 
@@ -512,6 +523,7 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
         dnsServers: list(RESOLVER_REF, { single: true }),
         hostsFile: str({ maxLength: 65536 }),
         proxyUrl: str(),
+        proxyBypass: list(BYPASS, { single: true }),
         trustedCertificateAuthorities: list(str({ maxLength: 256 }), { minItems: 1 }),
         maxTlsVersion: TLS_VERSION,
         gcmCipherSuitesEnabled: bool(
@@ -569,6 +581,37 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
         ...tracked,
         privateLinkScope: AZURE_NAME,
         os: str({ enum: ["Windows", "Linux"] }),
+        // What Azure knows from the machine's agent (as if it had reported it).
+        agentVersion: str({
+          check: (s) =>
+            /^\d+\.\d+(\.\d+\.\d+)?$/.test(s)
+              ? undefined
+              : `'${s}' is not an agent version such as 1.45 or 1.45.02983.1834.`,
+          description: "the Connected Machine agent version the machine reported, e.g. 1.45",
+        }),
+        proxyBypass: list(BYPASS, { single: true }),
+        incomingConnectionsPorts: list(PORT, { single: true }),
+        extensions: list(
+          obj(
+            {
+              name: str({ maxLength: 128 }),
+              publisher: str({ maxLength: 256 }),
+              type: str({ maxLength: 256 }),
+              typeHandlerVersion: str({ maxLength: 64 }),
+              workspaceId: str({
+                maxLength: 64,
+                description: "Azure Monitor: the Log Analytics workspace id",
+              }),
+            },
+            ["publisher", "type"],
+            "a VM extension on the machine (Microsoft.HybridCompute/machines/extensions)",
+          ),
+        ),
+        associatedMinutesAgo: int(0, 525_600),
+        associatedAt: str({
+          check: (s) => (Number.isFinite(Date.parse(s)) ? undefined : `'${s}' is not an ISO 8601 time.`),
+          description: "when the machine was associated with its scope, on the virtual clock",
+        }),
       },
       ["name"],
     ),

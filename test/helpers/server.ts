@@ -27,6 +27,8 @@ export interface TestServer {
   readyFile: string;
   proc: ChildProcess;
   output(): string;
+  /** Resolves once the server's output matches (it keeps printing after the ready file appears). */
+  outputMatching(re: RegExp, timeoutMs?: number): Promise<string>;
   stop(): Promise<void>;
   kill9(): Promise<void>;
   restart(): Promise<TestServer>;
@@ -75,6 +77,16 @@ export async function startServer(
     readyFile,
     proc,
     output: () => out,
+    async outputMatching(re, timeoutMs = 60_000) {
+      const until = Date.now() + timeoutMs;
+      while (!re.test(out)) {
+        if (gone()) throw new Error(`arclink serve exited before printing ${re}:\n${out}`);
+        if (Date.now() > until)
+          throw new Error(`arclink serve did not print ${re} in ${timeoutMs} ms:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return out;
+    },
     async stop() {
       if (!gone()) proc.kill("SIGTERM");
       await exited();

@@ -1,17 +1,19 @@
 // azcmagent check: can this host reach the endpoints the agent needs? One log line per failure,
 // then the table ENDPOINT | REACHABLE | PRIVATE | TLS | PROXY. With --enable-pls-check an Arc
-// endpoint that resolves to a public address is a failure too. Any failure exits with AZCM0026.
+// endpoint that resolves to a public address is a failure too (1.17 to 1.19: --use-private-link).
+// Any failure exits with AZCM0026. Agents before 1.15 have no check command.
 import { normalizeLocation, requiredEndpoints } from "../endpoints.js";
 import { AgentError, AZCM } from "../errors.js";
 import { bool, str } from "../flags.js";
 import { checkJson, probeAll, renderCheckTable, type ProbeResult } from "../probe.js";
+import { RELEASES } from "../releases.js";
 import type { Command } from "./command.js";
 
 /** The failure lines for a set of results (pure): unreachable endpoints, and public Arc answers with -p. */
 export function checkFailures(rows: readonly ProbeResult[], plsCheck: boolean): string[] {
   const out: string[] = [];
   for (const r of rows) {
-    if (!r.reachable) out.push(`Failed to reach ${r.endpoint}: ${r.error ?? "unknown error"}`);
+    if (!r.reachable && !r.refused) out.push(`Failed to reach ${r.endpoint}: ${r.error ?? "unknown error"}`);
     if (r.refused) out.push(`${r.endpoint} refused this machine: ${r.error}`);
     if (plsCheck && r.arc && !r.private) {
       out.push(
@@ -44,8 +46,18 @@ export const check: Command = {
       short: "p",
       type: "bool",
       usage: "Check that Arc endpoints resolve to private endpoint addresses",
+      since: RELEASES.enablePlsCheck,
+    },
+    {
+      // 1.17 to 1.19 called it --use-private-link (renamed in 1.20).
+      name: "use-private-link",
+      type: "bool",
+      usage: "Check that Arc endpoints resolve to private endpoint addresses",
+      since: RELEASES.privateEndpointCheck,
+      until: [1, 19],
     },
   ],
+  since: RELEASES.checkCommand,
   async run(ctx) {
     const given = str(ctx.flags, "location");
     const cloud = str(ctx.flags, "cloud");
@@ -76,7 +88,7 @@ export const check: Command = {
         `Unknown location '${text}'. Use an Azure region name such as eastus or westeurope.`,
       );
     }
-    const plsCheck = bool(ctx.flags, "enable-pls-check");
+    const plsCheck = bool(ctx.flags, "enable-pls-check") || bool(ctx.flags, "use-private-link");
     const dialer = await ctx.dialer();
     const resolver = await ctx.resolver();
     ctx.log.debug("Checking network connectivity", {

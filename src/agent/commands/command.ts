@@ -18,6 +18,8 @@ export interface Command {
   subcommands?: Command[];
   /** Exact number of positional arguments (cobra's ExactArgs), when fixed. */
   args?: { min: number; max: number };
+  /** The first agent release that has this command (releases.ts); absent: every release. */
+  since?: readonly [number, number];
   /** Returns the exit code (0 when nothing is returned). */
   run(ctx: AgentContext, args: string[]): Promise<number | void>;
 }

@@ -13,6 +13,7 @@ import {
 } from "../config.js";
 import { AgentError, AZCM } from "../errors.js";
 import { bool } from "../flags.js";
+import { RELEASES } from "../releases.js";
 import type { Command } from "./command.js";
 
 const get: Command = {
@@ -101,6 +102,7 @@ const info: Command = {
 
 export const config: Command = {
   name: "config",
+  since: RELEASES.configCommand,
   summary: "Change configuration settings for the agent",
   usage: "azcmagent config [command]",
   flags: [],

@@ -20,7 +20,10 @@ import { AgentError, AZCM } from "../errors.js";
 import { bool, parseTags, SIGN_IN_FLAGS, str, type ParsedFlags } from "../flags.js";
 import { probeAll, type ProbeResult } from "../probe.js";
 import { isPrivateAddress, type Resolver } from "../resolver.js";
+import { machineReport } from "../report.js";
 import { isConnected, writeState, type AgentState } from "../state.js";
+import { RELEASES } from "../releases.js";
+import { atLeast } from "../version.js";
 import type { Command } from "./command.js";
 
 export const MACHINE_API_VERSION = "2024-07-10";
@@ -222,11 +225,11 @@ async function networkCheck(
   const rows = await probeAll(dialer, resolver, requiredEndpoints(req.location), "check");
   const failures: string[] = [];
   for (const r of rows) {
-    if (!r.reachable) failures.push(`Failed to reach ${r.endpoint}: ${r.error}`);
+    if (!r.reachable && !r.refused) failures.push(`Failed to reach ${r.endpoint}: ${r.error}`);
     if (r.refused) failures.push(`${r.endpoint} refused this machine: ${r.error}`);
     if (r.reachable && r.reason) ctx.log.debug(`${r.endpoint}: ${r.reason}`);
   }
-  if (req.privateLinkScope) {
+  if (req.privateLinkScope && atLeast(ctx.version, ...RELEASES.privateEndpointCheck)) {
     // With a scope, the Arc names must resolve to the private endpoint (1.17+).
     const arc = new Set(arcNames(req.location));
     for (const r of rows) {
@@ -412,7 +415,10 @@ export const connect: Command = {
     const plMessage = privateLinkMessage(!!req.privateLinkScope, gbl.addresses, agentService.addresses);
     if (plMessage) throw new AgentError(AZCM.Network, plMessage);
 
-    if (req.ignoreNetworkCheck) ctx.log.warn("Skipping the network check (--ignore-network-check)");
+    // Before 1.15 connect did not stop on a failed network check (it had none to stop on).
+    if (!atLeast(ctx.version, ...RELEASES.checkCommand))
+      ctx.log.debug(`Agent ${ctx.version.short} runs no network check before connecting`);
+    else if (req.ignoreNetworkCheck) ctx.log.warn("Skipping the network check (--ignore-network-check)");
     else await networkCheck(ctx, dialer, resolver, req);
 
     // Sign in.
@@ -470,7 +476,18 @@ export const connect: Command = {
       identity: { type: "SystemAssigned" },
       properties,
     };
-    if (req.tags) body.tags = req.tags;
+    // A machine resource created beforehand (by a user or a template) keeps its tags: --tags adds
+    // to them and wins on a name both give; a PUT without them would replace them all.
+    const current = await step(`Failed to read the resource ${resourceId} in Azure`, () =>
+      dialer.dial("GET", `https://${ARM}${resourceId}?api-version=${MACHINE_API_VERSION}`, {
+        purpose: "onboard",
+        authorization: `Bearer ${token}`,
+        headers: { "x-ms-correlation-request-id": req.correlationId },
+      }),
+    );
+    const kept = current.status === 200 && current.json?.tags && typeof current.json.tags === "object";
+    const tags = { ...(kept ? current.json.tags : {}), ...(req.tags ?? {}) };
+    if (Object.keys(tags).length > 0) body.tags = tags;
     ctx.log.info("Creating resource in Azure...", {
       "Correlation ID": req.correlationId,
       "Resource ID": resourceId,
@@ -502,7 +519,8 @@ export const connect: Command = {
     const armId: string = typeof machine.id === "string" ? machine.id : resourceId;
     let vmId: string = machine.properties?.vmId ?? (properties.vmId as string);
 
-    // Register at the regional HIS: the machine credential.
+    // Register at the regional HIS: the machine credential, and the agent's first report.
+    const report = machineReport({ config: ctx.config(), view, version: ctx.version });
     const reg = await step(`Failed to register the machine with Azure Arc at ${hisEndpoint}`, () =>
       dialer.dial("POST", `${hisEndpoint}/machines/register`, {
         purpose: "onboard",
@@ -515,6 +533,7 @@ export const connect: Command = {
           machineFqdn: view.hostName,
           vmId,
           correlationId: req.correlationId,
+          report,
         },
       }),
     );
@@ -562,7 +581,7 @@ export const connect: Command = {
       const hb = await dialer.dial("POST", `${hisEndpoint}/machines/heartbeat`, {
         purpose: "heartbeat",
         authorization: machineAuthorization(machineCredential),
-        body: { resourceId: armId, vmId, agentVersion: ctx.version.full },
+        body: { resourceId: armId, vmId, agentVersion: ctx.version.full, report },
       });
       if (hb.status !== 200)
         ctx.log.warn(`The first heartbeat was answered with ${hb.status}: ${hb.text.slice(0, 200)}`);

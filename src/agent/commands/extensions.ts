@@ -8,6 +8,7 @@ import { appendFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { machineAuthorization } from "../auth.js";
 import { DialError, RefusalError } from "../dial.js";
+import { getValue, type LocalConfig } from "../config.js";
 import { AgentError, AZCM } from "../errors.js";
 import { formatLine, rfc3339, type Level } from "../log.js";
 import { isConnected, writeState, type ExtensionStatus } from "../state.js";
@@ -30,6 +31,20 @@ function goalsOf(json: any): Goal[] {
       type: String(x.type ?? x.name),
       endpoints: Array.isArray(x.endpoints) ? x.endpoints.map(String) : [],
     }));
+}
+
+/** Why the local config refuses an extension (extensions.enabled, allowlist, blocklist), if it does. */
+export function refusedLocally(cfg: LocalConfig, g: { publisher: string; type: string }): string | undefined {
+  const name = `${g.publisher}/${g.type}`.toLowerCase();
+  if (getValue(cfg, "extensions.enabled") === false)
+    return "extension management is disabled on this machine (extensions.enabled is false): run azcmagent config set extensions.enabled true";
+  const allow = (getValue(cfg, "extensions.allowlist") as string[]).map((x) => x.toLowerCase());
+  if (allow.length > 0 && !allow.includes(name))
+    return `${g.publisher}/${g.type} is not in this machine's extensions.allowlist (${allow.join(",")}): run azcmagent config set extensions.allowlist ${g.publisher}/${g.type} --add`;
+  const block = (getValue(cfg, "extensions.blocklist") as string[]).map((x) => x.toLowerCase());
+  if (block.includes(name))
+    return `${g.publisher}/${g.type} is in this machine's extensions.blocklist: run azcmagent config set extensions.blocklist ${g.publisher}/${g.type} --remove`;
+  return undefined;
 }
 
 export const extensions: Command = {
@@ -87,9 +102,10 @@ export const extensions: Command = {
       throw new AgentError(AZCM.Network, message);
     }
     const statuses: ExtensionStatus[] = [];
+    const cfg = ctx.config();
     for (const g of goals) {
-      let failure: string | undefined;
-      for (const host of g.endpoints) {
+      let failure: string | undefined = refusedLocally(cfg, g);
+      for (const host of failure ? [] : g.endpoints) {
         try {
           await dialer.dial("GET", `https://${host}/`, { purpose: "extension" });
         } catch (e) {
@@ -115,6 +131,18 @@ export const extensions: Command = {
         Extension: `${g.publisher}.${g.type}`,
         Status: status.status,
       });
+    }
+    // The outcome goes back to Azure, which shows it as each extension's instanceView.
+    try {
+      const r = await dialer.dial("POST", `${gas}/extensions/status`, {
+        purpose: "extension",
+        authorization: machineAuthorization(state.machineCredential),
+        body: { value: statuses },
+      });
+      if (r.status !== 200) gcLog("warning", `Failed to report extension status to ${gas}: ${r.status}`);
+    } catch (e) {
+      if (!(e instanceof DialError || e instanceof RefusalError)) throw e;
+      gcLog("warning", `Failed to report extension status to ${gas}: ${e.message}`);
     }
     writeState(ctx.home, {
       ...state,

@@ -1,10 +1,12 @@
 // azcmagent __heartbeat (internal): one heartbeat, as the himds service sends every 5 minutes.
 // POST https://<code>.his.arc.azure.com/machines/heartbeat with the machine credential; the result
-// goes to the state (last heartbeat on success; error code, details and time on failure).
+// goes to the state (last heartbeat on success; error code, details and time on failure). Each
+// heartbeat carries the agent's report (report.ts): a `config set` reaches Azure with the next one.
 import { machineAuthorization } from "../auth.js";
 import { DialError, RefusalError } from "../dial.js";
 import { AgentError, AZCM } from "../errors.js";
 import { rfc3339 } from "../log.js";
+import { machineReport } from "../report.js";
 import { agentStatus, isConnected, writeState } from "../state.js";
 import type { Command } from "./command.js";
 
@@ -46,7 +48,17 @@ export const heartbeat: Command = {
       r = await dialer.dial("POST", `${state.hisEndpoint}/machines/heartbeat`, {
         purpose: "heartbeat",
         authorization: machineAuthorization(state.machineCredential),
-        body: { resourceId: state.resourceId, vmId: state.vmId, agentVersion: ctx.version.full },
+        body: {
+          resourceId: state.resourceId,
+          vmId: state.vmId,
+          agentVersion: ctx.version.full,
+          report: machineReport({
+            config: ctx.config(),
+            state,
+            view: await ctx.view(),
+            version: ctx.version,
+          }),
+        },
       });
     } catch (e) {
       if (e instanceof RefusalError)

@@ -1,20 +1,45 @@
-// Importer for exports of a real Azure environment: the JSON of `az resource list --expand
-// properties` (an array of {id, name, type, location, tags, properties}), Azure Resource Graph
-// results ({data: [...]} or an array, types in lower case), `az rest` list responses ({value: [...]}),
-// and ARM template exports ({resources: [...]} with names like "vnet/subnet" and simple
-// [parameters('x')] / [resourceId(...)] expressions). Each resource's body IS the stored shape;
-// child resources exported inline are expanded into entries of their own (VNet subnets, NSG
-// securityRules, a scope's privateEndpointConnections), as ArcLink stores them.
+// Importer for exports of a real Azure environment, in the shapes the tools print them:
+// - `az resource list --expand properties` (an array of {id, name, type, location, tags, properties});
+// - Azure Resource Graph (`az graph query -q … -o json`: {count, data, skip_token, total_records};
+//   the REST shape {totalRecords, count, data, facets, $skipToken}; `--query data`: the bare rows;
+//   data as a table {columns, rows}); types come lower-cased and are put back in Azure's casing;
+// - `az rest` list responses ({value: [...], nextLink});
+// - per-type lists (`az network private-endpoint list`, `az network private-dns zone list`,
+//   `record-set list`, `link vnet list`), which print each resource flattened (its properties at
+//   the top, beside id and name): put back under `properties`, sub-resources too;
+// - ARM template exports (`az group export`): ids built from the names; [parameters('x')] resolved
+//   from the parameter's defaultValue, [resourceId(...)], [concat(...)], [variables('x')]; what
+//   cannot be resolved is unknown: a name is an error (with the fix), a property is left out and
+//   reported.
+// Each resource's body IS the stored shape; child resources exported inline are expanded into
+// entries of their own (VNet subnets, NSG securityRules, a scope's privateEndpointConnections),
+// as ArcLink stores them. Every resource keeps the file and line it was read from.
 import { keyOf, parseResourceId } from "../../core/resourceId.js";
 import { createRegistry } from "../../providers/index.js";
 import { StoredResource } from "../../store/store.js";
+import { JsonSyntaxError, parseJsonWithLines } from "./jsonLines.js";
 
+/** A problem with an input file; the message starts with "file:line: " when the line is known. */
 export class ExportError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "ExportError";
   }
+
+  static at(file: string, line: number | undefined, message: string): ExportError {
+    return new ExportError(`${file}${line ? `:${line}` : ""}: ${message}`);
+  }
 }
+
+/** Something an input left unknown or partial, with where it was read. */
+export interface InputNote {
+  file: string;
+  line?: number;
+  message: string;
+}
+
+/** Where each resource was read: ARM id key → file and line. */
+export type SourceMap = Map<string, { file: string; line: number }>;
 
 export interface ExportOptions {
   /** For ARM template exports (no ids): the subscription and resource group they were exported from. */
@@ -60,42 +85,136 @@ export function canonicalType(t: string): string {
   return canonical.get(t.toLowerCase()) ?? t;
 }
 
-/** The list of resources in an export, whatever its wrapper. */
-function itemsOf(doc: unknown): { items: any[]; template?: any } {
+/** Keys of a resource that are not its properties (what a flattened listing leaves beside them). */
+const ENVELOPE = new Set([
+  "id",
+  "name",
+  "type",
+  "location",
+  "tags",
+  "etag",
+  "kind",
+  "sku",
+  "plan",
+  "identity",
+  "zones",
+  "extendedLocation",
+  "managedBy",
+  "systemData",
+  "resourceGroup",
+  "subscriptionId",
+  "tenantId",
+]);
+
+/** Keys the listing tools add that are no part of the resource. */
+const LISTING_ONLY = ["resourceGroup", "subscriptionId", "tenantId", "apiVersion", "dependsOn", "comments"];
+
+interface Items {
+  items: unknown[];
+  template?: Record<string, any>;
+}
+
+/** The list of resources in an export, whatever its wrapper; partial listings are noted. */
+function itemsOf(
+  doc: unknown,
+  file: string,
+  lineOf: (n: unknown) => number | undefined,
+  notes: InputNote[],
+): Items {
   if (Array.isArray(doc)) return { items: doc };
   const d = doc as Record<string, any> | null;
-  if (d && Array.isArray(d.data)) return { items: d.data };
-  if (d && Array.isArray(d.value)) return { items: d.value };
-  if (d && Array.isArray(d.resources)) return { items: d.resources, template: d };
-  throw new ExportError(
-    'The export is not a list of resources: expected the JSON of \'az resource list --expand properties\' (an array), a Resource Graph result ({"data": [...]}), an ARM list ({"value": [...]}) or an ARM template ({"resources": [...]}).',
+  if (d && typeof d === "object") {
+    // Resource Graph: az prints skip_token / total_records; the REST API $skipToken / totalRecords.
+    if ("data" in d) {
+      let rows = d.data;
+      if (rows && !Array.isArray(rows) && Array.isArray(rows.columns) && Array.isArray(rows.rows)) {
+        const cols: string[] = rows.columns.map((c: any) => String(c?.name));
+        rows = rows.rows.map((r: unknown[]) => Object.fromEntries(cols.map((c, i) => [c, r[i]])));
+      }
+      if (!Array.isArray(rows))
+        throw ExportError.at(
+          file,
+          lineOf(d),
+          "'data' is neither a list of rows nor a table {columns, rows}.",
+        );
+      const skip = d.skip_token ?? d.$skipToken ?? d.skipToken;
+      const total = Number(d.total_records ?? d.totalRecords);
+      if (skip || (Number.isFinite(total) && total > rows.length) || String(d.resultTruncated) === "true")
+        notes.push({
+          file,
+          line: lineOf(d),
+          message: `the Resource Graph result is partial (${rows.length} of ${Number.isFinite(total) ? total : "more"} rows): resources it left out are unknown. Fetch every page: az graph query -q '…' --first 1000 --skip-token <skip_token>, and give each page with --export.`,
+        });
+      return { items: rows };
+    }
+    if (Array.isArray(d.value)) {
+      if (d.nextLink)
+        notes.push({
+          file,
+          line: lineOf(d),
+          message: `the list has a nextLink: resources on later pages are unknown. Follow nextLink (az rest --uri '<nextLink>') and give each page with --export.`,
+        });
+      return { items: d.value };
+    }
+    if (Array.isArray(d.resources)) return { items: d.resources, template: d };
+  }
+  throw ExportError.at(
+    file,
+    lineOf(doc) ?? 1,
+    'not a list of resources: expected the JSON of \'az resource list --expand properties\' or of an \'az network … list\' (an array), a Resource Graph result (az graph query -o json: {"data": [...]}), an ARM list ({"value": [...]}) or an ARM template (az group export: {"resources": [...]}).',
   );
 }
 
-/** Evaluates the simple template expressions exports contain: parameters('x'), resourceId(...), concat(...). */
-function templateEval(v: string, t: any, sub: string, rg: string): string {
-  if (!/^\[.*\]$/.test(v) || v.startsWith("[[")) return v;
-  const expr = v.slice(1, -1).trim();
-  const parse = (s: string): string => {
+/** A value a template expression could not give (a parameter without a default, a function of the deployment). */
+class Unknown {
+  constructor(readonly why: string) {}
+}
+
+/** Evaluates the template expressions exports contain: parameters('x'), variables('x'), resourceId(...), concat(...). */
+function templateEval(v: string, t: any, sub: string, rg: string): string | Unknown {
+  if (!/^\[.*\]$/s.test(v) || v.startsWith("[[")) return v.startsWith("[[") ? v.slice(1) : v;
+  const parse = (s: string): string | Unknown => {
     s = s.trim();
     let m = /^'(.*)'$/s.exec(s);
     if (m) return m[1].replace(/''/g, "'");
     m = /^parameters\('([^']+)'\)$/.exec(s);
-    if (m) return String(t?.parameters?.[m[1]]?.defaultValue ?? m[1]);
+    if (m) {
+      const p = t?.parameters?.[m[1]];
+      if (p && p.defaultValue !== undefined && typeof p.defaultValue !== "object") {
+        const dv = String(p.defaultValue);
+        return dv.startsWith("[") ? parse(dv.slice(1, -1)) : dv;
+      }
+      return new Unknown(
+        `parameter '${m[1]}' has no defaultValue (export with: az group export --include-parameter-default-value)`,
+      );
+    }
     m = /^variables\('([^']+)'\)$/.exec(s);
-    if (m) return String(t?.variables?.[m[1]] ?? m[1]);
+    if (m) {
+      const x = t?.variables?.[m[1]];
+      if (typeof x === "string") return x.startsWith("[") ? parse(x.slice(1, -1)) : x;
+      return new Unknown(`variable '${m[1]}' is not a plain string in the template`);
+    }
     m = /^(resourceId|concat)\((.*)\)$/s.exec(s);
     if (m) {
       const args = splitArgs(m[2]).map(parse);
-      if (m[1] === "concat") return args.join("");
-      const [type, ...names] = args;
-      const types = type.split("/").slice(1);
+      const bad = args.find((a) => a instanceof Unknown);
+      if (bad) return bad;
+      const strs = args as string[];
+      if (m[1] === "concat") return strs.join("");
+      // resourceId([subscriptionId], [resourceGroupName], type, name1, name2, …)
+      const at = strs.findIndex((a) => /^[A-Za-z0-9]+\.[A-Za-z0-9.]+\/[A-Za-z]/.test(a));
+      if (at < 0) return new Unknown(`resourceId(${m[2]}) names no resource type`);
+      const [s2, g2] = at === 2 ? [strs[0], strs[1]] : at === 1 ? [sub, strs[0]] : [sub, rg];
+      const [type, ...names] = strs.slice(at);
       const ns = type.split("/")[0];
-      return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ns}/${types.map((x, i) => `${x}/${names[i]}`).join("/")}`;
+      const types = type.split("/").slice(1);
+      if (names.length !== types.length)
+        return new Unknown(`resourceId(${m[2]}) has ${names.length} names for ${types.length} type segments`);
+      return `/subscriptions/${s2}/resourceGroups/${g2}/providers/${ns}/${types.map((x, i) => `${x}/${names[i]}`).join("/")}`;
     }
-    return s;
+    return new Unknown(`'[${s}]' is a template expression ArcLink does not evaluate`);
   };
-  return parse(expr);
+  return parse(v.slice(1, -1));
 }
 
 function splitArgs(s: string): string[] {
@@ -116,52 +235,151 @@ function splitArgs(s: string): string[] {
   return out;
 }
 
-function deepEval(v: any, f: (s: string) => string): any {
-  if (typeof v === "string") return f(v);
-  if (Array.isArray(v)) return v.map((x) => deepEval(x, f));
-  if (v && typeof v === "object")
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, deepEval(x, f)]));
+/** Evaluates every string of a template resource; unknown values are left out, each reported. */
+function deepEval(v: any, f: (s: string) => string | Unknown, path: string, unknown: string[]): any {
+  if (typeof v === "string") {
+    const r = f(v);
+    if (r instanceof Unknown) {
+      unknown.push(`${path}: ${r.why}`);
+      return undefined;
+    }
+    return r;
+  }
+  if (Array.isArray(v))
+    return v.map((x, i) => deepEval(x, f, `${path}[${i}]`, unknown)).filter((x) => x !== undefined);
+  if (v && typeof v === "object") {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      const e = deepEval(x, f, path ? `${path}.${k}` : k, unknown);
+      if (e !== undefined) o[k] = e;
+    }
+    return o;
+  }
   return v;
 }
 
-/** Parses an export's text into stored resources (children expanded, resource groups added). */
-export function importExport(text: string, file = "export", opts: ExportOptions = {}): StoredResource[] {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new ExportError(`${file}: not JSON: ${(e as Error).message}`);
+/** A resource a per-type listing printed flattened, with its properties put back under `properties`. */
+function unflatten(r: Record<string, any>): Record<string, any> {
+  if (r.properties !== undefined || typeof r.id !== "string") return r;
+  const keys = Object.keys(r).filter((k) => !ENVELOPE.has(k));
+  if (!keys.length) return r;
+  const out: Record<string, any> = {};
+  const props: Record<string, any> = {};
+  for (const [k, v] of Object.entries(r)) {
+    if (ENVELOPE.has(k)) out[k] = v;
+    else props[k] = Array.isArray(v) ? v.map((x) => (x && typeof x === "object" ? unflatten(x) : x)) : v;
   }
-  const { items, template } = itemsOf(doc);
+  out.properties = props;
+  return out;
+}
+
+export interface ImportResult {
+  resources: StoredResource[];
+  /** Where each resource was read. */
+  locations: SourceMap;
+  /** What the inputs left unknown or partial. */
+  notes: InputNote[];
+}
+
+/** Parses export files into stored resources (children expanded, resource groups added). */
+export function importExports(
+  inputs: Array<{ text: string; file: string }>,
+  opts: ExportOptions = {},
+): ImportResult {
   const out = new Map<string, StoredResource>();
-  const add = (id: string, type: string, body: Record<string, any>) => {
+  const locations: SourceMap = new Map();
+  const notes: InputNote[] = [];
+  for (const { text, file } of inputs) importOne(text, file, opts, out, locations, notes);
+  addContainers(out);
+  return { resources: [...out.values()], locations, notes };
+}
+
+/** Parses one export's text into stored resources (children expanded, resource groups added). */
+export function importExport(text: string, file = "export", opts: ExportOptions = {}): StoredResource[] {
+  return importExports([{ text, file }], opts).resources;
+}
+
+function importOne(
+  text: string,
+  file: string,
+  opts: ExportOptions,
+  out: Map<string, StoredResource>,
+  locations: SourceMap,
+  notes: InputNote[],
+): void {
+  let parsed;
+  try {
+    parsed = parseJsonWithLines(text);
+  } catch (e) {
+    if (e instanceof JsonSyntaxError)
+      throw ExportError.at(file, e.line, `not JSON: ${e.message.replace(/^line \d+: /, "")}`);
+    throw e;
+  }
+  const lineOf = parsed.lineOf;
+  const { items, template } = itemsOf(parsed.value, file, lineOf, notes);
+  const add = (id: string, type: string, body: Record<string, any>, line: number | undefined) => {
     out.set(keyOf(id), { id, type, body, rev: 1 });
+    if (line) locations.set(keyOf(id), { file, line });
   };
   const sub = opts.subscriptionId ?? "00000000-0000-0000-0000-000000000000";
   const rg = opts.resourceGroup ?? "exported";
   items.forEach((raw, i) => {
-    if (!raw || typeof raw !== "object") throw new ExportError(`${file}: item ${i} is not an object.`);
-    let r: Record<string, any> = raw;
-    if (template) r = deepEval(raw, (s) => templateEval(s, template, sub, rg));
-    if (typeof r.type !== "string") throw new ExportError(`${file}: item ${i} has no 'type'.`);
+    const line = lineOf(raw);
+    if (!raw || typeof raw !== "object" || Array.isArray(raw))
+      throw ExportError.at(
+        file,
+        line,
+        `item ${i} is not an object (a resource has id, name, type and properties).`,
+      );
+    let r: Record<string, any> = raw as Record<string, any>;
+    if (template) {
+      const unknown: string[] = [];
+      const evalS = (s: string) => templateEval(s, template, sub, rg);
+      for (const k of ["name", "type"]) {
+        const v = typeof r[k] === "string" ? evalS(r[k]) : r[k];
+        if (v instanceof Unknown)
+          throw ExportError.at(file, line, `the ${k} of item ${i} ('${r[k]}') is unknown: ${v.why}.`);
+      }
+      r = deepEval(r, evalS, "", unknown);
+      for (const u of unknown)
+        notes.push({ file, line, message: `${r.type} '${r.name}': ${u}; left out, so unknown.` });
+    } else r = unflatten(r);
+    if (typeof r.type !== "string")
+      throw ExportError.at(
+        file,
+        line,
+        `item ${i} has no 'type' (e.g. "Microsoft.HybridCompute/privateLinkScopes").`,
+      );
     const type = canonicalType(r.type);
     let id: string | undefined = typeof r.id === "string" ? r.id : undefined;
     if (!id) {
       if (!template || typeof r.name !== "string")
-        throw new ExportError(
-          `${file}: item ${i} (${r.type}) has no 'id'; only ARM template exports may leave ids out.`,
+        throw ExportError.at(
+          file,
+          line,
+          `item ${i} (${r.type}) has no 'id'; only ARM template exports may leave ids out.`,
         );
       const names = String(r.name).split("/");
       const types = type.split("/").slice(1);
       if (names.length !== types.length)
-        throw new ExportError(`${file}: item ${i}: name '${r.name}' does not match type ${type}.`);
+        throw ExportError.at(
+          file,
+          line,
+          `item ${i}: name '${r.name}' does not match type ${type} (one name per type segment).`,
+        );
       id = `/subscriptions/${sub}/resourceGroups/${rg}/providers/${type.split("/")[0]}/${types.map((x, j) => `${x}/${names[j]}`).join("/")}`;
     }
-    if (!parseResourceId(id)) throw new ExportError(`${file}: item ${i}: '${id}' is not an ARM resource id.`);
+    if (!parseResourceId(id))
+      throw ExportError.at(
+        file,
+        line,
+        `item ${i}: '${id}' is not an ARM resource id (/subscriptions/…/providers/…).`,
+      );
     const name = id.split("/").pop()!;
-    const { resourceGroup: _rg, apiVersion: _av, dependsOn: _d, ...rest } = r;
+    const rest: Record<string, any> = { ...r };
+    for (const k of LISTING_ONLY) delete rest[k];
     const body: Record<string, any> = { ...rest, id, name, type };
-    add(id, type, body);
+    add(id, type, body, line);
     for (const c of INLINE_CHILDREN[type.toLowerCase()] ?? []) {
       const list = body.properties?.[c.prop];
       if (!Array.isArray(list)) continue;
@@ -169,11 +387,18 @@ export function importExport(text: string, file = "export", opts: ExportOptions 
         if (!child?.name) continue;
         const cid =
           typeof child.id === "string" ? child.id : `${id}/${c.type.split("/").pop()}/${child.name}`;
-        if (!out.has(keyOf(cid))) add(cid, c.type, { ...child, id: cid, name: child.name, type: c.type });
+        if (!out.has(keyOf(cid)))
+          add(cid, c.type, { ...child, id: cid, name: child.name, type: c.type }, lineOf(child) ?? line);
       }
     }
   });
-  // Resource groups and subscriptions the resources live in.
+}
+
+/** Resource groups and subscriptions the resources live in. */
+function addContainers(out: Map<string, StoredResource>): void {
+  const add = (id: string, type: string, body: Record<string, any>) => {
+    out.set(keyOf(id), { id, type, body, rev: 1 });
+  };
   for (const r of [...out.values()]) {
     const p = parseResourceId(r.id);
     if (!p?.subscription) continue;
@@ -197,5 +422,4 @@ export function importExport(text: string, file = "export", opts: ExportOptions 
         });
     }
   }
-  return [...out.values()];
 }

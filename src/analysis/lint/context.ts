@@ -12,6 +12,7 @@ import { Entry, WorldView } from "../../world/world.js";
 import { EndpointCheck, HostCheck } from "../check.js";
 import { MACHINE_TYPE } from "../hostMachine.js";
 import { AffectedMachine } from "./types.js";
+import type { HostEvidence } from "../export/onprem.js";
 
 export const SCOPE_TYPE = "Microsoft.HybridCompute/privateLinkScopes";
 export const CONNECTION_TYPE = "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections";
@@ -29,8 +30,12 @@ export interface LintSource {
   kind: "world" | "topology" | "export";
   /** The file(s) read. */
   files?: string[];
-  /** Maps an ARM id to a file and line, when the source can (a topology file). */
+  /** Maps an ARM id to a file and line, when the source can (a topology file, an export). */
   locate?(id: string): { file: string; line: number } | undefined;
+  /** What each server's agent reported (azcmagent show -j / check -j), by lower-cased host name. */
+  evidence?: Map<string, HostEvidence>;
+  /** What the input files left unknown or partial. */
+  notes?: Array<{ file: string; line?: number; message: string }>;
 }
 
 export class LintContext {

@@ -21,6 +21,7 @@ import { connectionPending } from "./rules/connectionPending.js";
 import { danglingScope } from "./rules/danglingScope.js";
 import { arcEndpointUnreachable } from "./rules/arcEndpointUnreachable.js";
 import { inconsistentDnsView } from "./rules/inconsistentDnsView.js";
+import { agentEvidence } from "./rules/agentEvidence.js";
 
 export const RULES: readonly Rule[] = [
   twoScopesOneVnet,
@@ -44,6 +45,7 @@ export const RULES: readonly Rule[] = [
   danglingScope,
   arcEndpointUnreachable,
   inconsistentDnsView,
+  agentEvidence,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -281,6 +281,22 @@ export type LintHostCheck = HostCheck & {
 
 const KEYWORDS = new Set(["*", "any", "virtualnetwork", "internet", "azureloadbalancer"]);
 
+/** Suffixes of every name check() asks (arcEndpointsFor), and more: Azure's service domains. */
+const CHECKED_SUFFIXES = ["azure.com", "azure.net", "windows.net", "microsoftonline.com", "microsoft.com"];
+
+/**
+ * What of a host's hosts file check() can read: the entries (with their lines, which traces name)
+ * that hold an Azure service name. Servers' hosts files differ in their own names (127.0.1.1
+ * srv-0042); those entries never answer a name check() asks, so they do not split evaluations.
+ */
+export function hostsSignature(h: HostModel): string {
+  let out = "";
+  for (const e of h.hostsEntries)
+    if (e.names.some((n) => CHECKED_SUFFIXES.some((s) => n === s || n.endsWith("." + s))))
+      out += `${e.line}\u0003${e.address}\u0003${e.names.join(" ")}\u0002`;
+  return out;
+}
+
 /**
  * What check() reads of a host besides its name: position, DNS configuration, hosts file, proxy,
  * trusted CAs and TLS settings, which source-address filters its address matches, and its
@@ -342,7 +358,7 @@ export class Signer {
       bits,
       vbits,
       h.dnsServers.join(","),
-      typeof p.hostsFile === "string" ? p.hostsFile : "",
+      hostsSignature(h),
       typeof p.proxyUrl === "string" ? p.proxyUrl : "",
       Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "",
       Array.isArray(p.trustedCertificateAuthorities) ? p.trustedCertificateAuthorities.join("\u0002") : "",

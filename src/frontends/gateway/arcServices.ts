@@ -19,6 +19,8 @@ import { ArmServices } from "../arm/context.js";
 import { MACHINE_AUDIENCE, MACHINE_ISSUER, TokenService } from "../identity/tokens.js";
 import { Entry } from "../../world/world.js";
 import { recordCheckIn } from "../../providers/hybridcompute/machineStatus.js";
+import { EXTENSION_TYPE } from "../../providers/hybridcompute/machineExtensions.js";
+import { agentReportProperties, withComputerName } from "../../providers/hybridcompute/agentReport.js";
 import {
   extensionNeeds,
   serviceOfExtension,
@@ -84,6 +86,12 @@ export class ArcServices {
       return this.heartbeat(c);
     if ((service === "guestconfig" || service === "guestconfig-regional") && p === "/extensions")
       return this.extensions(c);
+    if (
+      (service === "guestconfig" || service === "guestconfig-regional") &&
+      p === "/extensions/status" &&
+      c.method === "POST"
+    )
+      return this.extensionStatus(c);
     // Anything else: a reachability probe (GET /, /health, remote access attempts).
     const a = this.admit(c, undefined);
     if (!a.admitted) return refused(a);
@@ -161,12 +169,12 @@ export class ArcServices {
         tx,
         resourceId,
         now,
-        {
+        reported(machine, c, {
           agentVersion: c.agentVersion,
           osName: c.body?.osName,
           osType: c.body?.osType,
           machineFqdn: c.body?.machineFqdn,
-        },
+        }),
         {
           onboardedAt: now,
           onboardedVia: c.endpoint.kind === "private-endpoint" ? "private" : "public",
@@ -240,8 +248,35 @@ export class ArcServices {
     const a = this.admit({ ...c, purpose: "heartbeat" }, m);
     if (!a.admitted) return refused(a);
     const now = this.s.clock.now().toISOString();
-    await this.s.writer.run((tx) => recordCheckIn(tx, m.id, now, { agentVersion: c.agentVersion }));
+    await this.s.writer.run((tx) =>
+      recordCheckIn(tx, m.id, now, reported(tx.get(m.id) ?? m, c, { agentVersion: c.agentVersion })),
+    );
     return { status: 200, body: { status: "Connected", time: now } };
+  }
+
+  /**
+   * The extension service's outcome per extension: kept on the machine's extension resources
+   * (ARM shows it as instanceView). Names that are not extensions of this machine are ignored.
+   */
+  private async extensionStatus(c: ServiceCall): Promise<ServiceReply> {
+    const m = await this.machineOf(c);
+    if (!("type" in m)) return m;
+    const a = this.admit({ ...c, purpose: "extension" }, m);
+    if (!a.admitted) return refused(a);
+    const list: any[] = Array.isArray(c.body?.value) ? c.body.value.slice(0, 256) : [];
+    const time = this.s.clock.now().toISOString();
+    let recorded = 0;
+    await this.s.writer.run((tx) => {
+      for (const x of list) {
+        if (!x || typeof x.name !== "string" || !EXTENSION_STATUSES.has(x.status)) continue;
+        const e = tx.get(`${m.id}/extensions/${x.name}`);
+        if (!e || e.type.toLowerCase() !== EXTENSION_TYPE.toLowerCase()) continue;
+        const report = { status: x.status, message: String(x.message ?? "").slice(0, 4096), time };
+        tx.put(e.id, e.type, { ...e.body, _arclink: { ...e.body._arclink, report } });
+        recorded++;
+      }
+    });
+    return { status: 200, body: { recorded } };
   }
 
   private async extensions(c: ServiceCall): Promise<ServiceReply> {
@@ -252,6 +287,20 @@ export class ArcServices {
     return { status: 200, body: { value: machineExtensions(this.s.world, m) } };
   }
 }
+
+/**
+ * The properties a check-in writes: what the agent reported (`report`, in the machine's shapes),
+ * over the facts HIS knows from the call itself.
+ */
+function reported(machine: Entry, c: ServiceCall, base: Record<string, unknown>): Record<string, unknown> {
+  const report = c.body?.report;
+  const out: Record<string, unknown> = { ...base, ...agentReportProperties(report) };
+  const osProfile = withComputerName(machine.body.properties?.osProfile, report);
+  if (osProfile) out.osProfile = osProfile;
+  return out;
+}
+
+const EXTENSION_STATUSES = new Set(["Succeeded", "Failed"]);
 
 type Service = ServiceNeed["service"];
 

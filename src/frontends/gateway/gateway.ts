@@ -5,7 +5,8 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { ArmError, isArmError } from "../../core/armError.js";
 import { admit, serviceOf, Purpose } from "../../network/admit.js";
 import { connect, ConnectResult } from "../../network/connect.js";
-import { HostModel } from "../../network/model.js";
+import { HostModel, NetworkModel } from "../../network/model.js";
+import { cidrContainsIp, parseIpv4 } from "../../core/ip.js";
 import { TraceStep } from "../../network/trace.js";
 import { handleIdentity } from "../identity/endpoints.js";
 import { readBody, sendJson, splitTarget } from "../http.js";
@@ -103,6 +104,8 @@ export class Gateway {
       dnsServers,
       hostsFile: typeof h.raw.properties?.hostsFile === "string" ? h.raw.properties.hostsFile : "",
       now: this.deps.services.clock.now().toISOString(),
+      ...(typeof h.raw.properties?.proxyUrl === "string" ? { proxyUrl: h.raw.properties.proxyUrl } : {}),
+      ...hostNetwork(this.deps.services.network.model(), h),
     };
   }
 
@@ -175,7 +178,12 @@ export class Gateway {
         res,
         502,
         { error: { code: c.failure, message: c.message }, trace: c.trace },
-        { ...base, "X-ArcLink-Network": c.failure ?? "NoRoute" },
+        {
+          ...base,
+          "X-ArcLink-Network": c.failure ?? "NoRoute",
+          // The address a proxy resolved the name to (what the agent cannot see for itself).
+          ...(proxy && c.failure === "ProxyFailed" && c.address ? { "X-ArcLink-Address": c.address } : {}),
+        },
       );
       return;
     }
@@ -183,6 +191,7 @@ export class Gateway {
     const headers = {
       ...base,
       "X-ArcLink-Path": c.path!,
+      ...(c.address ? { "X-ArcLink-Address": c.address } : {}),
       "X-ArcLink-Endpoint": endpoint.kind === "private-endpoint" ? endpoint.pe.id : endpoint.tags[0],
     };
     const { path, query } = splitTarget(
@@ -298,4 +307,16 @@ export class Gateway {
       else throw e;
     }
   }
+}
+
+/** The prefix of a host's network and whether it is in Azure, as its agent detects them. */
+function hostNetwork(m: NetworkModel, h: HostModel): { addressPrefix?: string; cloudProvider: string } {
+  const ip = parseIpv4(h.ip);
+  if (h.pos.kind === "vnet") {
+    const subnet = m.vnets.get(h.pos.vnet)?.subnets.find((s) => s.key === h.subnet);
+    return { ...(subnet ? { addressPrefix: subnet.prefix.text } : {}), cloudProvider: "Azure" };
+  }
+  const site = m.sites.get(h.pos.site);
+  const prefix = ip === undefined ? undefined : site?.prefixes.find((c) => cidrContainsIp(c, ip));
+  return { ...(prefix ? { addressPrefix: prefix.text } : {}), cloudProvider: "N/A" };
 }

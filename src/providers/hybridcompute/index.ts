@@ -4,6 +4,7 @@
 import { ArmError } from "../../core/armError.js";
 import { normalizeRegion, region, regionNames } from "../../core/regions.js";
 import { LocationRoute, ProviderNamespace } from "../registry.js";
+import { machineExtensions } from "./machineExtensions.js";
 import { machines } from "./machines.js";
 import { privateEndpointConnections } from "./privateEndpointConnections.js";
 import { privateLinkScopes } from "./privateLinkScopes.js";
@@ -53,6 +54,6 @@ function knownRegion(requested: string): boolean {
 
 export const hybridComputeNamespace: ProviderNamespace = {
   namespace: "Microsoft.HybridCompute",
-  types: [privateLinkScopes, privateEndpointConnections, machines],
+  types: [privateLinkScopes, privateEndpointConnections, machines, machineExtensions],
   locationRoutes: [validationByScopeId],
 };
