@@ -5,6 +5,7 @@
 import { keyOf, sameId } from "../core/resourceId.js";
 import { associationOf } from "../providers/hybridcompute/association.js";
 import { WorldView, Entry } from "../world/world.js";
+import { admitAtServiceEndpoint, isServiceEndpoint } from "./admitServiceEndpoint.js";
 import { Endpoint } from "./connect.js";
 import { TraceStep } from "./trace.js";
 
@@ -98,6 +99,10 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
 
   if (r.endpoint.kind === "private-endpoint") {
     const pe = r.endpoint.pe;
+    if (isServiceEndpoint(pe)) {
+      const v = admitAtServiceEndpoint(view, pe, r.serverName, trace, at);
+      return v.admitted ? admitted(v.message) : refuse(v.code, v.message, v.fix);
+    }
     if (!isArc(service)) {
       return refuse(
         "ServiceNotServedByPrivateEndpoint",
