@@ -64,6 +64,31 @@ describe("api-versions as Azure publishes them", () => {
     }
   });
 
+  it("Microsoft.Network: the spec's 73 versions, 2015-06-15 to 2026-01-01, previews among them", async () => {
+    assert.equal(NETWORK_API_VERSIONS.length, 73);
+    assert.equal(NETWORK_API_VERSIONS.filter((v) => v.endsWith("-preview")).length, 13);
+    const n = `${rg}/providers/Microsoft.Network`;
+    // The oldest stable, the first preview, the one python3-azure sends, a network manager preview.
+    for (const v of [
+      "2015-06-15",
+      "2015-05-01-preview",
+      "2022-07-01",
+      "2022-06-01-preview",
+      "2024-09-01-preview",
+    ]) {
+      assert.ok((NETWORK_API_VERSIONS as readonly string[]).includes(v), v);
+      for (const t of ["virtualNetworks", "networkSecurityGroups", "privateEndpoints"])
+        ok(await c.call("GET", `${n}/${t}?api-version=${v}`), 200, `${t} at ${v}`);
+    }
+    // 2017-03-30 is a Microsoft.Compute version (the VMSS network interface operations'); the
+    // others were never published for Microsoft.Network.
+    for (const v of ["2017-03-30", "2025-05-01-preview", "2014-12-01-preview"]) {
+      const r = await c.call("GET", `${n}/virtualNetworks?api-version=${v}`);
+      refused(r, 400, "NoRegisteredProviderFound", v);
+      assert.match(r.json.error.message, /2015-06-15/, "the refusal lists the supported versions");
+    }
+  });
+
   it("Microsoft.Network, DNS Private Resolver and Private DNS: every listed version served, others refused", async () => {
     const n = `${rg}/providers/Microsoft.Network`;
     for (const v of NETWORK_API_VERSIONS)

@@ -33,6 +33,8 @@ const CONN = `${SCOPE}/privateEndpointConnections/{privateEndpointConnectionName
 const MACHINE = `${HCP}/machines/{machineName}`;
 const PE = `${NETP}/privateEndpoints/{privateEndpointName}`;
 const ZONE = `${NETP}/privateDnsZones/{privateZoneName}`;
+const NSG = `${NETP}/networkSecurityGroups/{networkSecurityGroupName}`;
+const RESOLVER = `${NETP}/dnsResolvers/{dnsResolverName}`;
 
 /** Method, path template and the name of the body parameter, by operationId. */
 const OPERATIONS: Record<string, { method: string; path: string; body?: string }> = {
@@ -100,6 +102,47 @@ const OPERATIONS: Record<string, { method: string; path: string; body?: string }
     path: `${ZONE}/virtualNetworkLinks/{virtualNetworkLinkName}`,
     body: "parameters",
   },
+  VirtualNetworkLinks_Get: { method: "GET", path: `${ZONE}/virtualNetworkLinks/{virtualNetworkLinkName}` },
+  VirtualNetworkLinks_List: { method: "GET", path: `${ZONE}/virtualNetworkLinks` },
+  NetworkSecurityGroups_CreateOrUpdate: { method: "PUT", path: NSG, body: "parameters" },
+  NetworkSecurityGroups_Get: { method: "GET", path: NSG },
+  SecurityRules_CreateOrUpdate: {
+    method: "PUT",
+    path: `${NSG}/securityRules/{securityRuleName}`,
+    body: "securityRuleParameters",
+  },
+  SecurityRules_Get: { method: "GET", path: `${NSG}/securityRules/{securityRuleName}` },
+  PrivateEndpoints_List: { method: "GET", path: `${NETP}/privateEndpoints` },
+  PrivateEndpoints_Delete: { method: "DELETE", path: PE },
+  PrivateDnsZoneGroups_Get: { method: "GET", path: `${PE}/privateDnsZoneGroups/{privateDnsZoneGroupName}` },
+  PrivateDnsZoneGroups_Delete: {
+    method: "DELETE",
+    path: `${PE}/privateDnsZoneGroups/{privateDnsZoneGroupName}`,
+  },
+  PrivateZones_Get: { method: "GET", path: ZONE },
+  PrivateZones_Delete: { method: "DELETE", path: ZONE },
+  PrivateZones_ListByResourceGroup: { method: "GET", path: `${NETP}/privateDnsZones` },
+  PrivateZones_List: {
+    method: "GET",
+    path: "/subscriptions/{subscriptionId}/providers/Microsoft.Network/privateDnsZones",
+  },
+  RecordSets_ListByType: { method: "GET", path: `${ZONE}/{recordType}` },
+  RecordSets_Delete: { method: "DELETE", path: `${ZONE}/{recordType}/{relativeRecordSetName}` },
+  PrivateLinkScopes_List: {
+    method: "GET",
+    path: "/subscriptions/{subscriptionId}/providers/Microsoft.HybridCompute/privateLinkScopes",
+  },
+  Machines_ListBySubscription: {
+    method: "GET",
+    path: "/subscriptions/{subscriptionId}/providers/Microsoft.HybridCompute/machines",
+  },
+  DnsResolvers_CreateOrUpdate: { method: "PUT", path: RESOLVER, body: "parameters" },
+  InboundEndpoints_CreateOrUpdate: {
+    method: "PUT",
+    path: `${RESOLVER}/inboundEndpoints/{inboundEndpointName}`,
+    body: "parameters",
+  },
+  InboundEndpoints_Get: { method: "GET", path: `${RESOLVER}/inboundEndpoints/{inboundEndpointName}` },
 };
 
 /** What a case's setup returns: parameters to use instead of the example's (generated names). */
@@ -112,6 +155,8 @@ interface Case {
   given?: Given;
   /** Adapts the request body (each adaptation is a listed deviation). */
   adapt?: (body: any) => any;
+  /** The api-version to send where the example names one never published (a listed deviation). */
+  apiVersion?: string;
 }
 
 let srv: TestServer;
@@ -210,6 +255,96 @@ class World {
       location,
       properties: scopeId ? { privateLinkScopeResourceId: scopeId } : {},
     });
+  }
+  /** An NSG, with the rule the NSG and rule Get examples show when asked. */
+  async nsg(rg: string, name: string, location: string, withRule: boolean): Promise<void> {
+    await this.rg(rg, location);
+    const nsg = `${this.rgPath(rg)}/providers/Microsoft.Network/networkSecurityGroups/${name}`;
+    await this.put(nsg, NET, { location });
+    if (withRule) {
+      await this.put(`${nsg}/securityRules/rule1`, NET, {
+        properties: {
+          protocol: "*",
+          sourcePortRange: "*",
+          destinationPortRange: "80",
+          sourceAddressPrefix: "*",
+          destinationAddressPrefix: "*",
+          access: "Allow",
+          priority: 130,
+          direction: "Inbound",
+        },
+      });
+    }
+  }
+  /** A private DNS zone (at the version arm-privatedns sends); returns its id. */
+  async zone(rg: string, name: string, tags?: Record<string, string>): Promise<string> {
+    await this.rg(rg);
+    const id = `${this.rgPath(rg)}/providers/Microsoft.Network/privateDnsZones/${name}`;
+    await this.put(id, "2020-06-01", { location: "global", ...(tags ? { tags } : {}) });
+    return id;
+  }
+  /** A zone with one link per name, each to its own VNet (the second with auto-registration). */
+  async links(rg: string, zoneName: string, names: string[]): Promise<void> {
+    const zone = await this.zone(rg, zoneName);
+    for (const [i, name] of names.entries()) {
+      const subnet = await this.subnet(rg, `vnet-${name}`, "default", "eastus", `10.${30 + i}.0.0/24`);
+      await this.put(`${zone}/virtualNetworkLinks/${name}`, "2020-06-01", {
+        location: "global",
+        tags: { key1: "value1" },
+        properties: { virtualNetwork: { id: subnet.split("/subnets/")[0] }, registrationEnabled: i > 0 },
+      });
+    }
+  }
+  /** An endpoint to an Arc scope with a zone group writing its records in the scope's zone. */
+  async zoneGroup(rg: string, pe: string, group: string): Promise<void> {
+    const subnetId = await this.subnet(rg, "myVnet", "mySubnet", "eastus", "10.0.0.0/24");
+    const scope = await this.scope(rg, "testPls", "eastus");
+    await this.endpoint(rg, pe, subnetId, scope.id, "eastus");
+    const zone = `${this.rgPath(rg)}/providers/Microsoft.Network/privateDnsZones/privatelink.his.arc.azure.com`;
+    await this.put(zone, DNS, { location: "global" });
+    await this.put(
+      `${this.rgPath(rg)}/providers/Microsoft.Network/privateEndpoints/${pe}/privateDnsZoneGroups/${group}`,
+      NET,
+      {
+        properties: { privateDnsZoneConfigs: [{ name: "his", properties: { privateDnsZoneId: zone } }] },
+      },
+    );
+  }
+  /** A VNet with a /28 subnet delegated to DNS Private Resolver; returns the subnet's id. */
+  async resolverVnet(rg: string, vnet: string): Promise<string> {
+    await this.rg(rg, "westus2");
+    const v = await this.put(`${this.rgPath(rg)}/providers/Microsoft.Network/virtualNetworks/${vnet}`, NET, {
+      location: "westus2",
+      properties: {
+        addressSpace: { addressPrefixes: ["10.20.0.0/16"] },
+        subnets: [
+          {
+            name: "sampleSubnet",
+            properties: {
+              addressPrefix: "10.20.1.0/28",
+              delegations: [
+                { name: "dnsResolvers", properties: { serviceName: "Microsoft.Network/dnsResolvers" } },
+              ],
+            },
+          },
+        ],
+      },
+    });
+    return v.properties.subnets[0].id;
+  }
+  /** The resolver the inbound endpoint examples presume, in the VNet of their subnet. */
+  async resolver(): Promise<string> {
+    const subnet = await this.resolverVnet("sampleVnetResourceGroupName", "sampleVirtualNetwork");
+    await this.rg("sampleResourceGroup", "westus2");
+    await this.put(
+      `${this.rgPath("sampleResourceGroup")}/providers/Microsoft.Network/dnsResolvers/sampleDnsResolver`,
+      "2022-07-01",
+      {
+        location: "westus2",
+        properties: { virtualNetwork: { id: subnet.split("/subnets/")[0] } },
+      },
+    );
+    return subnet;
   }
   /** A machine written with the Machines_CreateOrUpdate example's own request (scope included). */
   async exampleMachine(rg: string, name: string): Promise<void> {
@@ -488,6 +623,181 @@ const CASES: Case[] = [
     },
     adapt: (b) => resubscribe(b, "virtualNetworkSubscriptionId", info.subscriptionId),
   },
+  // Network security groups and rules at @azure/arm-network 36's version.
+  {
+    file: "network/NetworkSecurityGroupCreate.json",
+    operationId: "NetworkSecurityGroups_CreateOrUpdate",
+    given: async (w) => w.rg("rg1"),
+  },
+  {
+    file: "network/NetworkSecurityGroupGet.json",
+    operationId: "NetworkSecurityGroups_Get",
+    given: async (w) => w.nsg("rg1", "testnsg", "westus", true),
+  },
+  {
+    file: "network/NetworkSecurityGroupRuleCreate.json",
+    operationId: "SecurityRules_CreateOrUpdate",
+    given: async (w) => w.nsg("rg1", "testnsg", "eastus", false),
+  },
+  {
+    file: "network/NetworkSecurityGroupRuleGet.json",
+    operationId: "SecurityRules_Get",
+    given: async (w) => w.nsg("rg1", "testnsg", "eastus", true),
+  },
+  {
+    file: "network/PrivateEndpointList.json",
+    operationId: "PrivateEndpoints_List",
+    given: async (w) => {
+      const subnetId = await w.subnet("rg1", "myVnet", "mySubnet", "eastus", "192.168.0.0/24");
+      const scope = await w.scope("rg1", "testPls1", "eastus");
+      await w.endpoint("rg1", "pe1", subnetId, scope.id, "eastus", { staticIp: "192.168.0.10" });
+      await w.endpoint("rg1", "pe2", subnetId, scope.id, "eastus", {
+        manual: true,
+        staticIp: "192.168.0.20",
+      });
+    },
+  },
+  {
+    file: "network/2025-03-01_PrivateEndpointDelete.json",
+    given: async (w) => w.zoneGroup("rg1", "testPe", "default"),
+  },
+  ...["Get", "Delete"].map((op): Case => ({
+    file: `network/PrivateEndpointDnsZoneGroup${op}.json`,
+    operationId: `PrivateDnsZoneGroups_${op}`,
+    given: async (w) => w.zoneGroup("rg1", "testPe", "testPdnsgroup"),
+  })),
+  // Private DNS zones at 2018-09-01 (the versions' Get, Delete and ListByResourceGroup examples are
+  // only in that folder) and 2020-06-01 (@azure/arm-privatedns 3, az 2.45, python3-azure).
+  {
+    file: "privatedns/2018-09-01_PrivateZoneGet.json",
+    operationId: "PrivateZones_Get",
+    given: async (w) => {
+      await w.zone("resourceGroup1", "privatezone1.com", { key1: "value1" });
+    },
+  },
+  {
+    file: "privatedns/2018-09-01_PrivateZoneDelete.json",
+    operationId: "PrivateZones_Delete",
+    given: async (w) => {
+      await w.zone("resourceGroup1", "privatezone1.com");
+    },
+  },
+  {
+    file: "privatedns/2018-09-01_PrivateZoneListInResourceGroup.json",
+    operationId: "PrivateZones_ListByResourceGroup",
+    given: async (w) => {
+      await w.zone("resourceGroup1", "privatezone1.com", { key1: "value1" });
+      await w.zone("resourceGroup1", "privatezone2.com");
+    },
+  },
+  {
+    file: "privatedns/2020-06-01_PrivateZoneListInSubscription.json",
+    operationId: "PrivateZones_List",
+    given: async (w) => {
+      await w.zone("resourceGroup1", "privatezone1.com", { key1: "value1" });
+      await w.zone("resourceGroup2", "privatezone2.com");
+    },
+  },
+  {
+    file: "privatedns/2020-06-01_VirtualNetworkLinkGet.json",
+    operationId: "VirtualNetworkLinks_Get",
+    given: async (w) => w.links("resourceGroup1", "privatezone1.com", ["virtualNetworkLink1"]),
+  },
+  {
+    file: "privatedns/2020-06-01_VirtualNetworkLinkList.json",
+    operationId: "VirtualNetworkLinks_List",
+    given: async (w) =>
+      w.links("resourceGroup1", "privatezone1.com", ["virtualNetworkLink1", "virtualNetworkLink2"]),
+  },
+  {
+    file: "privatedns/2020-06-01_RecordSetAList.json",
+    operationId: "RecordSets_ListByType",
+    given: async (w) => {
+      const zone = await w.zone("resourceGroup1", "privatezone1.com");
+      await w.put(`${zone}/A/recorda1`, "2020-06-01", {
+        properties: { metadata: { key1: "value1" }, ttl: 3600, aRecords: [{ ipv4Address: "1.2.3.4" }] },
+      });
+      await w.put(`${zone}/A/recorda2`, "2020-06-01", {
+        properties: { ttl: 3600, aRecords: [{ ipv4Address: "5.6.7.8" }] },
+      });
+    },
+  },
+  {
+    file: "privatedns/2020-06-01_RecordSetPTRDelete.json",
+    operationId: "RecordSets_Delete",
+    given: async (w) => {
+      const zone = await w.zone("resourceGroup1", "0.0.127.in-addr.arpa");
+      await w.put(`${zone}/PTR/1`, "2020-06-01", {
+        properties: { ttl: 3600, ptrRecords: [{ ptrdname: "localhost" }] },
+      });
+    },
+  },
+  // Scopes and machines by subscription and by group at @azure/arm-hybridcompute 3's 2021-05-20.
+  {
+    file: "hybridcompute/2021-05-20_PrivateLinkScopesList.json",
+    operationId: "PrivateLinkScopes_List",
+    apiVersion: "2021-05-20",
+    given: async (w) => {
+      await w.scope("my-resource-group", "my-privatelinkscope", "westus");
+      await w.scope("my-resource-group", "my-other-privatelinkscope", "westus");
+    },
+  },
+  {
+    file: "hybridcompute/2021-05-20_PrivateLinkScopesListByResourceGroup.json",
+    operationId: "PrivateLinkScopes_ListByResourceGroup",
+    given: async (w) => {
+      await w.scope("my-resource-group", "my-privatelinkscope", "westus");
+      await w.scope("my-resource-group", "my-other-privatelinkscope", "westus");
+    },
+  },
+  ...["ListBySubscription", "ListByResourceGroup"].map((op): Case => ({
+    file: `hybridcompute/2021-05-20_Machines_${op}.json`,
+    operationId: `Machines_${op}`,
+    given: async (w) => {
+      await w.exampleMachine("myResourceGroup", "myMachine");
+      await w.machine("myResourceGroup", "myMachine2", "eastus");
+    },
+  })),
+  // DNS Private Resolver at 2022-07-01 (python3-azure's azure-mgmt-dnsresolver).
+  {
+    file: "network/2022-07-01_DnsResolver_Put.json",
+    operationId: "DnsResolvers_CreateOrUpdate",
+    given: async (w) => {
+      await w.rg("sampleResourceGroup", "westus2");
+      await w.resolverVnet("virtualNetworkResourceGroup", "sampleVirtualNetwork");
+    },
+    adapt: (b) => resubscribe(b, "cbb1387e-4b03-44f2-ad41-58d4677b9873", info.subscriptionId),
+  },
+  {
+    file: "network/2022-07-01_InboundEndpoint_Put.json",
+    operationId: "InboundEndpoints_CreateOrUpdate",
+    given: async (w) => {
+      await w.resolver();
+    },
+    adapt: (b) => {
+      const c = resubscribe(b, "0403cfa9-9659-4f33-9f30-1f191c51d111", info.subscriptionId);
+      c.properties.ipConfigurations[0].privateIpAddress = "10.20.1.4";
+      return c;
+    },
+  },
+  {
+    file: "network/2022-07-01_InboundEndpoint_Get.json",
+    operationId: "InboundEndpoints_Get",
+    given: async (w) => {
+      const subnet = await w.resolver();
+      await w.put(
+        `${w.rgPath("sampleResourceGroup")}/providers/Microsoft.Network/dnsResolvers/sampleDnsResolver/inboundEndpoints/sampleInboundEndpoint`,
+        "2022-07-01",
+        {
+          location: "westus2",
+          tags: { key1: "value1" },
+          properties: {
+            ipConfigurations: [{ subnet: { id: subnet }, privateIpAllocationMethod: "Dynamic" }],
+          },
+        },
+      );
+    },
+  },
 ];
 
 /** Replaces the example's subscription id with ours in every string of a request value. */
@@ -556,7 +866,7 @@ describe("the specification's examples, replayed", () => {
       if (body && c.adapt) body = c.adapt(body);
       const r = await call(
         op.method,
-        `${path}?api-version=${encodeURIComponent(ex.parameters["api-version"])}`,
+        `${path}?api-version=${encodeURIComponent(c.apiVersion ?? ex.parameters["api-version"])}`,
         body,
       );
       try {
@@ -600,4 +910,62 @@ describe("the specification's examples, replayed", () => {
       }
     });
   }
+});
+
+describe("what Azure stores as sent", () => {
+  it("a private endpoint echoes groupIds and an ip configuration's groupId in the caller's casing, matched case-insensitively", async () => {
+    const w = new World(info.subscriptionId);
+    const subnetId = await w.subnet("rg-case", "vnet", "snet", "eastus", "10.40.0.0/24");
+    const scope = await w.scope("rg-case", "pls-case", "eastus");
+    const pe = `${w.rgPath("rg-case")}/providers/Microsoft.Network/privateEndpoints/pe-case`;
+    const body = (groupId: string) => ({
+      location: "eastus",
+      properties: {
+        subnet: { id: subnetId },
+        privateLinkServiceConnections: [
+          { name: "conn", properties: { privateLinkServiceId: scope.id, groupIds: [groupId] } },
+        ],
+        ipConfigurations: [
+          {
+            name: "static",
+            properties: {
+              groupId: "HybridCompute",
+              memberName: "HybridCompute.Server",
+              privateIPAddress: "10.40.0.10",
+            },
+          },
+        ],
+      },
+    });
+    try {
+      const created = await call("PUT", `${pe}?api-version=${NET}`, body("hybridCompute"));
+      assert.equal(created.status, 201, created.text);
+      const read = await call("GET", `${pe}?api-version=${NET}`);
+      const conn = read.json.properties.privateLinkServiceConnections[0].properties;
+      assert.deepEqual(conn.groupIds, ["hybridCompute"], "groupIds as sent");
+      assert.equal(conn.privateLinkServiceConnectionState.status, "Approved", "matched the scope's group");
+      assert.deepEqual(
+        read.json.properties.ipConfigurations.map((c: any) => c.properties.groupId),
+        ["HybridCompute"],
+        "the sent ip configuration's groupId as sent",
+      );
+      const scoped = await call("GET", `${scope.id}/privateEndpointConnections?api-version=${HC}`);
+      assert.equal(scoped.json.value.length, 1, "the scope has the endpoint's connection");
+      // The same group in another casing is no change of group: the update is accepted and echoed.
+      const again = await call("PUT", `${pe}?api-version=${NET}`, body("HYBRIDCOMPUTE"));
+      assert.equal(again.status, 200, again.text);
+      assert.deepEqual(again.json.properties.privateLinkServiceConnections[0].properties.groupIds, [
+        "HYBRIDCOMPUTE",
+      ]);
+      // A group the scope does not have is still refused, naming the valid one.
+      const bad = await call("PUT", `${pe}-bad?api-version=${NET}`, body("hybridComputeX"));
+      assert.equal(bad.status, 400, bad.text);
+      assert.match(bad.json.error.message, /'hybridcompute'/);
+    } finally {
+      await call(
+        "DELETE",
+        `/subscriptions/${info.subscriptionId}/resourcegroups/rg-case?api-version=2021-04-01`,
+      );
+    }
+  });
 });

@@ -12,13 +12,18 @@ import { readSettings } from "../server/settings.js";
 import { loadTopology } from "../topology/parse.js";
 import { plan } from "../topology/plan.js";
 import { ArmClient, readReady } from "./client.js";
+import { templateWhatIf } from "./whatIfTemplate.js";
 import { CliError, Flags } from "./flags.js";
 
 export const WHATIF_USAGE = `Usage: arclink what-if (--topology-diff NEW.yaml | --put ID --body FILE | --delete ID) [--topology OLD.yaml] [--json] [--trace]
+       arclink what-if --template FILE [--parameters FILE] --resource-group G [--mode Incremental|Complete] [--json] [--trace]
 
 Applies the change to a copy of the world in memory and prints which machines' verdicts change,
 endpoint by endpoint (with --trace: the before and after traces), and the lint findings it adds
 or resolves. Against the running ArcLink (default) or the world of --topology OLD.yaml.
+
+With --template: the ARM template's deployment what-if against the running ArcLink (the resource
+changes as Azure reports them, then the machines whose verdicts would change).
 
 Exit status: 0 no endpoint becomes refused, 2 some endpoint becomes refused, 3 what-if could not run.
 `;
@@ -54,6 +59,8 @@ async function run(argv: string[]): Promise<number> {
   const apiVersion = flags.optString("api-version");
   const json = flags.bool("json");
   const trace = flags.bool("trace");
+  const template = flags.optString("template");
+  if (template !== undefined) return templateWhatIf(flags, template, json, trace);
   const given = [diff, putId, delId].filter((x) => x !== undefined).length;
   if (given !== 1) throw new CliError(`Give exactly one change.\n\n${WHATIF_USAGE}`);
   if (putId && !bodyFile) throw new CliError("--put needs --body FILE (the resource's JSON).");

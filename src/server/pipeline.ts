@@ -5,6 +5,7 @@ import { ArmError, isArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
 import { requireApiVersion } from "../frontends/arm/apiVersion.js";
 import { handleArm } from "../frontends/arm/armHandler.js";
+import { isDeploymentPath } from "../providers/resources/deployments.js";
 import { ArmServices } from "../frontends/arm/context.js";
 import { cloudMetadata } from "../frontends/arm/metadata.js";
 import { handleIdentity } from "../frontends/identity/endpoints.js";
@@ -86,9 +87,10 @@ export async function serveArm(
   const apiVersion = requireApiVersion(query);
   let body: unknown;
   if (method === "PUT" || method === "PATCH" || method === "POST") {
-    const buf = await readBody(req);
-    if (buf.length > 0) requireJsonMediaType(req.headers["content-type"]);
-    body = parseJson(buf);
+    const raw = await readBody(req);
+    if (raw.length > 0) requireJsonMediaType(req.headers["content-type"]);
+    // A deployment body may be JSONC (az sends the template as written): its handler parses it.
+    body = isDeploymentPath(path) && raw.length ? raw.toString("utf8") : parseJson(raw);
   }
   const out = await handleArm(deps.services, {
     method,

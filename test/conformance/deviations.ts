@@ -30,6 +30,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     operations: [
       "Machines_Get",
       "Machines_ListByResourceGroup",
+      "Machines_ListBySubscription",
       "Machines_CreateOrUpdate",
       "Machines_Update",
     ],
@@ -113,6 +114,7 @@ export const DEVIATIONS: readonly Deviation[] = [
       "Machines_Update",
       "Machines_Get",
       "Machines_ListByResourceGroup",
+      "Machines_ListBySubscription",
     ],
     paths: [
       "properties.locationData.city",
@@ -124,11 +126,45 @@ export const DEVIATIONS: readonly Deviation[] = [
   },
   {
     kind: "deliberate",
-    id: "placeholder-subscription",
-    operations: ["VirtualNetworkLinks_CreateOrUpdate"],
+    id: "one-page-lists",
+    operations: [
+      "PrivateZones_ListByResourceGroup",
+      "PrivateZones_List",
+      "VirtualNetworkLinks_List",
+      "RecordSets_ListByType",
+      "Machines_ListBySubscription",
+    ],
+    paths: ["nextLink"],
+    reason:
+      "The examples show the first page of a longer list, with a nextLink to the rest. ArcLink answers a list that fits one page on that page, without a nextLink, as ARM does on a list's last page.",
+  },
+  {
+    kind: "deliberate",
+    id: "unpublished-example-api-version",
+    operations: ["PrivateLinkScopes_List"],
     paths: [],
     reason:
-      "The example links a virtual network in subscription 'virtualNetworkSubscriptionId', a placeholder; the replay uses a virtual network of the caller's subscription under the example's group and name.",
+      "The 2021-05-20 folder's PrivateLinkScopes_List example names api-version 2019-10-17-preview, which Microsoft.HybridCompute never published (it is in none of the readme's tags, so ArcLink refuses it as Azure does); the replay asks at 2021-05-20, the folder's version.",
+  },
+  {
+    kind: "deliberate",
+    id: "placeholder-address",
+    operations: ["InboundEndpoints_CreateOrUpdate"],
+    paths: [],
+    reason:
+      "The example asks for the static address 255.255.255.255, a placeholder outside any subnet; the replay asks for a free address of the delegated subnet.",
+  },
+  {
+    kind: "deliberate",
+    id: "placeholder-subscription",
+    operations: [
+      "VirtualNetworkLinks_CreateOrUpdate",
+      "DnsResolvers_CreateOrUpdate",
+      "InboundEndpoints_CreateOrUpdate",
+    ],
+    paths: [],
+    reason:
+      "The examples name a virtual network or subnet in another subscription (a placeholder such as 'virtualNetworkSubscriptionId', or a GUID of no caller's); the replay uses one of the caller's subscription under the example's group and name.",
   },
 ];
 

@@ -81,7 +81,8 @@ scenario(async () => {
   );
   const conn = auto.privateLinkServiceConnections![0];
   assert.equal(conn.id, `${auto.id}/privateLinkServiceConnections/pls-weu`);
-  assert.deepEqual(conn.groupIds, ["hybridcompute"]);
+  // Azure stores the group id as sent; it matched the scope's 'hybridcompute' case-insensitively.
+  assert.deepEqual(conn.groupIds, ["HybridCompute"]);
   assert.equal(conn.privateLinkServiceConnectionState?.status, "Approved");
   assert.deepEqual(auto.manualPrivateLinkServiceConnections, []);
   // Azure lists only the ip configurations the caller sent; the assigned addresses are on the NIC.

@@ -151,7 +151,7 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
 const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
 const LINT_REUSE_MS = 2000;
 
-function lintWorld(s: ArmServices): LintReport {
+export function lintWorld(s: ArmServices): LintReport {
   const hit = lastLint.get(s);
   const at = s.clock.nowMs();
   if (hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS) return hit.report;

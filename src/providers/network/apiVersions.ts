@@ -1,8 +1,30 @@
-// The api-versions ArcLink accepts for Microsoft.Network (fact sheet §0 and §4): every stable
-// version clients in the field send, answered with the newest shape. DNS Private Resolver has
-// its own list. @azure/arm-network 36 sends 2025-05-01 (a few VMSS operations 2018-10-01),
-// arm-network 39 sends 2026-01-01 and az CLI 2.45 sends 2022-01-01.
+// The api-versions ArcLink accepts for Microsoft.Network, as azure-rest-api-specs publishes them
+// (specification/network/resource-manager/Microsoft.Network/Network/readme.md, one `package-…`
+// tag per version, and the stable/ and preview/ folders): every stable version from 2015-06-15
+// and every preview (the previews carry network manager, verifier and perimeter files beside the
+// stable ones). One table for every Microsoft.Network type ArcLink serves; each version is
+// answered with the newest shape. DNS Private Resolver is published apart
+// (specification/dnsresolver) and has its own list. @azure/arm-network 36 sends 2025-05-01,
+// arm-network 39 sends 2026-01-01, az CLI 2.45 sends 2022-01-01 and python3-azure 2022-07-01.
 export const NETWORK_API_VERSIONS = [
+  "2015-05-01-preview",
+  "2015-06-15",
+  "2016-03-30",
+  "2016-06-01",
+  "2016-09-01",
+  "2016-12-01",
+  "2017-03-01",
+  "2017-06-01",
+  "2017-08-01",
+  "2017-09-01",
+  "2017-10-01",
+  "2017-11-01",
+  "2018-01-01",
+  "2018-02-01",
+  "2018-04-01",
+  "2018-06-01",
+  "2018-07-01",
+  "2018-08-01",
   "2018-10-01",
   "2018-11-01",
   "2018-12-01",
@@ -22,24 +44,36 @@ export const NETWORK_API_VERSIONS = [
   "2020-08-01",
   "2020-11-01",
   "2021-02-01",
+  "2021-02-01-preview",
   "2021-03-01",
+  "2021-03-01-preview",
   "2021-05-01",
+  "2021-05-01-preview",
   "2021-08-01",
   "2022-01-01",
+  "2022-02-01-preview",
+  "2022-04-01-preview",
   "2022-05-01",
+  "2022-06-01-preview",
   "2022-07-01",
   "2022-09-01",
   "2022-11-01",
   "2023-02-01",
+  "2023-03-01-preview",
   "2023-04-01",
   "2023-05-01",
   "2023-06-01",
+  "2023-07-01-preview",
+  "2023-08-01-preview",
   "2023-09-01",
   "2023-11-01",
   "2024-01-01",
+  "2024-01-01-preview",
   "2024-03-01",
   "2024-05-01",
+  "2024-06-01-preview",
   "2024-07-01",
+  "2024-09-01-preview",
   "2024-10-01",
   "2025-01-01",
   "2025-03-01",
@@ -48,6 +82,7 @@ export const NETWORK_API_VERSIONS = [
   "2026-01-01",
 ] as const;
 
+// specification/dnsresolver/resource-manager/Microsoft.Network/DnsResolver/readme.md: its five tags.
 export const DNS_RESOLVER_API_VERSIONS = [
   "2020-04-01-preview",
   "2022-07-01",

@@ -84,7 +84,7 @@ function connectionEntry(
 ) {
   const properties: Record<string, any> = {
     privateLinkServiceId: idOf(c.target.entry),
-    groupIds: [c.target.groupId],
+    groupIds: [c.target.sentGroupId],
     privateLinkServiceConnectionState: state,
     provisioningState: "Succeeded",
   };
@@ -182,7 +182,7 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
     const names = c.target.model.names(c.target.entry, c.target.groupId, { location });
     const used = usedAddresses(ctx.tx, subnet.id);
     const taken = new Set<number>();
-    const fixed = new Map<number, { ip: number; name: string }>();
+    const fixed = new Map<number, { ip: number; name: string; groupId: string }>();
     asArray(p.ipConfigurations, "properties.ipConfigurations").forEach((x, i) => {
       const path = `properties.ipConfigurations[${i}]`;
       const o = asObject(x, path);
@@ -215,11 +215,14 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
       fixed.set(slot, {
         ip,
         name: optString(o.name, `${path}.name`, 80) ?? `privateEndpointIpConfig.${newGuid()}`,
+        groupId,
       });
     });
     // GET shows only the ip configurations the caller sent (Azure does not list the assigned
     // ones there; they are in customDnsConfigs and on the NIC). Updates keep this list (update()).
     const sent = [...fixed.values()].map((f) => f.name);
+    // A sent ip configuration keeps the group id as it was spelled.
+    const sentGroup = new Map([...fixed.values()].map((f) => [f.name, f.groupId]));
     const dynamic = allocate(subnet, used, taken, names.length - fixed.size);
     const addresses: EndpointAddress[] = names.map((n, j) => {
       const f = fixed.get(j);
@@ -272,7 +275,11 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
       customDnsConfigs: addresses.map((a) => ({ fqdn: a.fqdns[0], ipAddresses: [a.ip] })),
       ipConfigurations: addresses.map((a) => ({
         name: a.name,
-        properties: { groupId: a.groupId, memberName: a.memberName, privateIPAddress: a.ip },
+        properties: {
+          groupId: sentGroup.get(a.name) ?? a.groupId,
+          memberName: a.memberName,
+          privateIPAddress: a.ip,
+        },
       })),
       customNetworkInterfaceName: custom ?? "",
       applicationSecurityGroups: [],

@@ -146,7 +146,10 @@ export interface ResolvedTarget {
   row: PrivateLinkTarget;
   model: TargetModel;
   entry: Entry;
+  /** The target's group id in its own casing (matching is case-insensitive). */
   groupId: string;
+  /** The group id as the caller spelled it: Azure stores and echoes what was sent. */
+  sentGroupId: string;
 }
 
 /** Resolves privateLinkServiceId + groupIds to a modelled, existing target. */
@@ -200,7 +203,7 @@ export function resolveTarget(view: WorldView, id: unknown, groupIds: unknown, p
       { target: `${path}.groupIds` },
     );
   }
-  return { row: r, model: r.model!, entry, groupId };
+  return { row: r, model: r.model!, entry, groupId, sentGroupId: list[0] };
 }
 
 /** The target-side connection of an endpoint: the child of the target that names it. */

@@ -1,0 +1,271 @@
+// Microsoft.Resources/deployments at resource group and subscription scope: PUT (long-running:
+// Azure-AsyncOperation on the deployment's operationStatuses), GET, HEAD, LIST, DELETE, cancel,
+// validate, exportTemplate, whatIf, and the deployment's operations. A deployment runs to its end
+// before the PUT answers; its record (and operations) are stored like any resource.
+import { ArmError, errors } from "../../core/armError.js";
+import { newGuid } from "../../core/guid.js";
+import { keyOf } from "../../core/resourceId.js";
+import { checkArmOwned, RESOURCES_API_VERSIONS } from "../../frontends/arm/apiVersion.js";
+import { ArmRequest, ArmResponse, ArmServices, header } from "../../frontends/arm/context.js";
+import { page } from "../../frontends/arm/paging.js";
+import { checkSubscription, stripInternal } from "../../frontends/arm/resourceOps.js";
+import { Scope } from "../../templates/evaluate.js";
+import { JsoncError, parseJsonc, Position } from "../../templates/jsonc.js";
+import { Json } from "../../templates/template.js";
+import { Entry } from "../../world/world.js";
+import {
+  deploy,
+  DEPLOYMENT_TYPE,
+  deploymentProperties,
+  DeploymentInput,
+  Engine,
+  preflight,
+  prepare,
+} from "./deploymentEngine.js";
+import { deploymentWhatIf } from "./deploymentWhatIf.js";
+
+type Dispatch = (s: ArmServices, r: ArmRequest) => Promise<ArmResponse>;
+
+const PATH =
+  /^(\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?)(?:\/providers\/microsoft\.resources)?\/deployments(?:\/([^/]+)(?:\/(.+))?)?\/?$/i;
+
+// Deployment operations at resource group scope are served without the provider segment too
+// (/subscriptions/{s}/resourcegroups/{rg}/deployments/{name}/operations), as the specification has them.
+const NAME = /^[-\w._()]{1,64}$/;
+
+/** Deployments still running, by key: a second PUT of the same name is refused meanwhile. */
+const running = new Set<string>();
+
+/** Is this path a deployment's? (The pipeline keeps such bodies as text: they may be JSONC.) */
+export function isDeploymentPath(path: string): boolean {
+  return PATH.test(path);
+}
+
+function parseBody(r: ArmRequest): { body: Json; positions: WeakMap<object, Position> } {
+  if (typeof r.body === "string") {
+    try {
+      const p = parseJsonc(r.body);
+      if (!p.value || typeof p.value !== "object" || Array.isArray(p.value))
+        throw new ArmError(400, "InvalidRequestContent", "The request content must be a JSON object.");
+      return { body: p.value as Json, positions: p.positions };
+    } catch (e) {
+      if (e instanceof JsoncError)
+        throw new ArmError(
+          400,
+          "InvalidRequestContent",
+          `The request content was invalid and could not be deserialized: ${e.message}.`,
+        );
+      throw e;
+    }
+  }
+  if (r.body === undefined)
+    throw new ArmError(
+      400,
+      "InvalidRequestContent",
+      "The request content must be a deployment: { properties: { template, parameters, mode } }.",
+    );
+  return { body: r.body as Json, positions: new WeakMap() };
+}
+
+/** The stored record as GET returns it. */
+function view(e: Entry): Json {
+  return stripInternal(e.body);
+}
+
+export async function handleDeployments(
+  s: ArmServices,
+  r: ArmRequest,
+  dispatch: Dispatch,
+): Promise<ArmResponse | undefined> {
+  const m = PATH.exec(r.path);
+  if (!m) return undefined;
+  const [, scopePath, sub, rg, name, rest] = m;
+  checkArmOwned(r.apiVersion, RESOURCES_API_VERSIONS);
+  checkSubscription(s, r, sub);
+  const rgEntry = rg ? s.world.get(`/subscriptions/${sub}/resourceGroups/${rg}`) : undefined;
+  if (rg && !rgEntry) throw errors.resourceGroupNotFound(rg);
+  const scope: Scope = {
+    tenantId: r.principal.tenantId,
+    subscriptionId: sub,
+    ...(rg ? { resourceGroup: rgEntry!.body.name } : {}),
+    location: rgEntry?.body.location ?? "",
+  };
+  const base = `${scopePath.replace(/\/resourcegroups\//i, "/resourceGroups/")}/providers/Microsoft.Resources/deployments`;
+  if (!name) {
+    if (r.method !== "GET")
+      throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on ${r.path}; use GET.`);
+    return page(
+      r,
+      s.world
+        .children(
+          rg ? `/subscriptions/${sub}/resourceGroups/${rg}` : `/subscriptions/${sub}`,
+          DEPLOYMENT_TYPE,
+        )
+        .map(view),
+    );
+  }
+  if (!NAME.test(name))
+    throw new ArmError(
+      400,
+      "InvalidDeploymentName",
+      `The deployment name '${name}' is invalid: use 1-64 letters, digits, '-', '.', '_', '(' or ')'.`,
+    );
+  const id = `${base}/${name}`;
+  const entry = s.world.get(id);
+  const notFound = () => new ArmError(404, "DeploymentNotFound", `Deployment '${name}' could not be found.`);
+  const engine: Engine = {
+    services: s,
+    tenantId: r.principal.tenantId,
+    call: (method, path, apiVersion, body) =>
+      dispatch(s, {
+        method,
+        path,
+        query: new URLSearchParams({ "api-version": apiVersion }),
+        headers: {},
+        body,
+        principal: r.principal,
+        apiVersion,
+        baseUrl: r.baseUrl,
+      }),
+  };
+  const input = (): DeploymentInput => {
+    const { body, positions } = parseBody(r);
+    deploymentProperties(body, !rg);
+    return {
+      id,
+      name: entry?.body.name ?? name,
+      scope: rg ? scope : { ...scope, location: String(body.location) },
+      body,
+      positions,
+      apiVersion: r.apiVersion,
+      correlationId: header(r, "x-ms-correlation-request-id") ?? newGuid(),
+    };
+  };
+  const segs = (rest ?? "").split("/");
+  const action = segs[0]?.toLowerCase();
+  if (!rest) {
+    switch (r.method) {
+      case "GET":
+        if (!entry) throw notFound();
+        return { status: 200, body: view(entry) };
+      case "HEAD":
+        return { status: entry ? 204 : 404 };
+      case "DELETE":
+        if (!entry) return { status: 204 };
+        if (running.has(keyOf(id))) throw active(name);
+        await s.writer.run((tx) => tx.delete(id));
+        return { status: 204 };
+      case "PUT": {
+        const inp = input();
+        const k = keyOf(id);
+        if (running.has(k)) throw active(name);
+        running.add(k);
+        try {
+          const out = await deploy(engine, inp);
+          const opId = newGuid().replace(/-/g, "").toUpperCase();
+          return {
+            status: entry ? 200 : 201,
+            body: stripInternal(out.record),
+            headers: {
+              "Azure-AsyncOperation": `${r.baseUrl}${id}/operationStatuses/${opId}?api-version=${encodeURIComponent(r.apiVersion)}`,
+              "Retry-After": "0",
+            },
+          };
+        } finally {
+          running.delete(k);
+        }
+      }
+      default:
+        throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on a deployment.`);
+    }
+  }
+  const post = () => {
+    if (r.method !== "POST")
+      throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on ${r.path}; use POST.`);
+  };
+  switch (action) {
+    case "operationstatuses": {
+      if (!entry) throw notFound();
+      const p = entry.body.properties;
+      return { status: 200, body: { status: p.provisioningState, ...(p.error ? { error: p.error } : {}) } };
+    }
+    case "validate": {
+      post();
+      const inp = input();
+      const p = inp.body.properties as Json;
+      const { bound, instances } = prepare(engine, {
+        template: p.template,
+        supplied: Object.fromEntries(
+          Object.entries((p.parameters ?? {}) as Json).map(([k, v]) => [k, (v as Json)?.value]),
+        ),
+        scope: inp.scope,
+        name: inp.name,
+        positions: inp.positions,
+      });
+      preflight(engine, inp.name, instances, inp.correlationId);
+      return {
+        status: 200,
+        body: {
+          id,
+          name: inp.name,
+          type: DEPLOYMENT_TYPE,
+          properties: {
+            templateHash: "0",
+            parameters: bound.parameters,
+            mode: String(p.mode).toLowerCase() === "complete" ? "Complete" : "Incremental",
+            provisioningState: "Succeeded",
+            timestamp: s.clock.now().toISOString(),
+            duration: "PT0S",
+            correlationId: inp.correlationId,
+            validatedResources: instances.filter((x) => x.condition).map((x) => ({ id: x.id })),
+          },
+        },
+      };
+    }
+    case "whatif": {
+      post();
+      const result = await deploymentWhatIf(s, input());
+      return { status: 200, body: result };
+    }
+    case "cancel":
+      post();
+      if (!entry) throw notFound();
+      throw new ArmError(
+        409,
+        "DeploymentCannotBeCancelled",
+        `The deployment '${name}' cannot be cancelled because it is in '${entry.body.properties.provisioningState}' state: ArcLink runs a deployment to its end before answering its PUT, so only a running deployment could be cancelled.`,
+      );
+    case "exporttemplate":
+      post();
+      if (!entry) throw notFound();
+      return { status: 200, body: { template: entry.body._template } };
+    case "operations": {
+      if (r.method !== "GET")
+        throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on ${r.path}; use GET.`);
+      if (!entry) throw notFound();
+      const ops: Json[] = ((entry.body._operations ?? []) as Json[]).map((o) => ({
+        id: `${id}/operations/${o.operationId}`,
+        ...o,
+      }));
+      if (segs.length === 1) return page(r, ops);
+      const hit = ops.find((o) => String(o.operationId).toLowerCase() === segs[1].toLowerCase());
+      if (!hit || segs.length > 2)
+        throw new ArmError(
+          404,
+          "DeploymentOperationNotFound",
+          `Deployment operation '${segs[1]}' of deployment '${name}' could not be found.`,
+        );
+      return { status: 200, body: hit };
+    }
+    default:
+      throw new ArmError(404, "NotFound", `No deployment route matches '${r.path}'.`);
+  }
+}
+
+function active(name: string): ArmError {
+  return new ArmError(
+    409,
+    "DeploymentActive",
+    `Unable to edit or replace deployment '${name}': previous deployment from '${new Date().toISOString()}' is still active. Wait for it to finish.`,
+  );
+}

@@ -1,0 +1,148 @@
+// Bad deployment requests get ARM's error envelope with a stable code, never a crash or a
+// half-written deployment: malformed bodies (JSON and JSONC), missing parts, unknown names,
+// parameter errors with the template's line, and unsupported links.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { arm } from "./helpers/arm.js";
+import { startServer, TestServer } from "./helpers/server.js";
+
+describe("deployment request errors", () => {
+  let srv: TestServer;
+  let base: string;
+  before(async () => {
+    srv = await startServer();
+    const rg = `/subscriptions/${srv.info.subscriptionId}/resourceGroups/rg-err`;
+    assert.equal(
+      (await arm(srv.info, "PUT", `${rg}?api-version=2021-04-01`, { location: "eastus" })).status,
+      201,
+    );
+    base = `${rg}/providers/Microsoft.Resources/deployments`;
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  const put = (name: string, body: object | string, v = "2021-04-01") =>
+    arm(srv.info, "PUT", `${base}/${name}?api-version=${v}`, body, { "content-type": "application/json" });
+  const template = `{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "parameters": {
+    "zone": { "type": "string", "allowedValues": ["a.internal", "b.internal"] }
+  },
+  "resources": [
+    { "type": "Microsoft.Network/privateDnsZones", "apiVersion": "2020-06-01", "name": "[parameters('zone')]", "location": "global" }
+  ]
+}`;
+
+  const cases: Array<[string, object | string, number, string, RegExp?]> = [
+    [
+      "malformed JSONC",
+      `{"properties": {"mode": "Incremental", template: {"a": }}}`,
+      400,
+      "InvalidRequestContent",
+      /line 1/,
+    ],
+    ["no properties", {}, 400, "InvalidRequestContent"],
+    ["no template", { properties: { mode: "Incremental" } }, 400, "InvalidRequestContent"],
+    ["bad mode", { properties: { mode: "Sometimes", template: {} } }, 400, "InvalidDeploymentMode"],
+    [
+      "template link",
+      { properties: { mode: "Incremental", templateLink: { uri: "https://example.invalid/t.json" } } },
+      400,
+      "InvalidTemplateLink",
+    ],
+    [
+      "no $schema",
+      { properties: { mode: "Incremental", template: { resources: [] } } },
+      400,
+      "InvalidTemplate",
+      /'\$schema'/,
+    ],
+    [
+      "missing parameter value (with its line)",
+      `{"properties": {"mode": "Incremental"}, template: ${template}}`.replace(
+        '"Incremental"}, template',
+        '"Incremental", template',
+      ) + "}",
+      400,
+      "InvalidTemplate",
+      /The value for the template parameter 'zone' at line '5' and column '13' is not provided/,
+    ],
+    [
+      "value not allowed",
+      `{"properties": {"mode": "Incremental", "parameters": {"zone": {"value": "c.internal"}}, template: ${template}}}`,
+      400,
+      "InvalidTemplate",
+      /The value 'c.internal' is not part of the allowed value\(s\): 'a.internal,b.internal'/,
+    ],
+    [
+      "Key Vault reference",
+      {
+        properties: {
+          mode: "Incremental",
+          template: JSON.parse(template),
+          parameters: { zone: { reference: { keyVault: { id: "x" }, secretName: "s" } } },
+        },
+      },
+      400,
+      "InvalidTemplate",
+      /Key Vault/,
+    ],
+  ];
+  for (const [what, body, status, code, message] of cases) {
+    it(`${what}: ${status} ${code}`, async () => {
+      const r = await put("bad", body);
+      assert.equal(r.status, status, r.text);
+      assert.equal(r.json.error.code, code, r.text);
+      if (message) assert.match(r.json.error.message, message);
+    });
+  }
+
+  it("nothing of a refused deployment is stored", async () => {
+    const r = await arm(srv.info, "GET", `${base}/bad?api-version=2021-04-01`);
+    assert.equal(r.status, 404);
+    assert.equal(r.json.error.code, "DeploymentNotFound");
+  });
+
+  it("api-version, deployment name, method and unknown sub-resources", async () => {
+    const v = await put("ok", { properties: { mode: "Incremental", template: {} } }, "1999-01-01");
+    assert.equal(v.json.error.code, "InvalidApiVersionParameter");
+    const n = await put("bad*name", { properties: { mode: "Incremental", template: {} } });
+    assert.equal(n.json.error.code, "InvalidDeploymentName");
+    const m = await arm(srv.info, "PATCH", `${base}/x?api-version=2021-04-01`, {});
+    assert.equal(m.status, 405);
+    const ops = await arm(srv.info, "GET", `${base}/missing/operations?api-version=2021-04-01`);
+    assert.equal(ops.json.error.code, "DeploymentNotFound");
+    const rg = await arm(
+      srv.info,
+      "GET",
+      `/subscriptions/${srv.info.subscriptionId}/resourceGroups/nope/providers/Microsoft.Resources/deployments?api-version=2021-04-01`,
+    );
+    assert.equal(rg.json.error.code, "ResourceGroupNotFound");
+    const sub = await arm(
+      srv.info,
+      "PUT",
+      `/subscriptions/${srv.info.subscriptionId}/providers/Microsoft.Resources/deployments/s?api-version=2021-04-01`,
+      { properties: { mode: "Incremental", template: JSON.parse(template) } },
+    );
+    assert.equal(sub.json.error.code, "LocationRequired");
+  });
+
+  it("a deployment's operation that does not exist is 404 DeploymentOperationNotFound", async () => {
+    const ok = await put(
+      "good",
+      `{"properties": {"mode": "Incremental", "parameters": {"zone": {"value": "a.internal"}}, template: ${template}}}`,
+    );
+    assert.equal(ok.status, 201, ok.text);
+    assert.ok(ok.headers["azure-asyncoperation"]);
+    const status = await arm(
+      srv.info,
+      "GET",
+      new URL(String(ok.headers["azure-asyncoperation"])).pathname + "?api-version=2021-04-01",
+    );
+    assert.deepEqual(status.json, { status: "Succeeded" });
+    const op = await arm(srv.info, "GET", `${base}/good/operations/NOPE?api-version=2021-04-01`);
+    assert.equal(op.json.error.code, "DeploymentOperationNotFound");
+  });
+});
