@@ -86,6 +86,16 @@ async function putExtension(settings: object) {
   assert.equal(r.code, 0, r.stderr);
 }
 
+/** Waits (real time, bounded) until a long-running DELETE has removed the resource. */
+async function waitGone(path: string) {
+  for (let i = 0; i < 100; i++) {
+    const r = await arm(srv.info, "GET", path);
+    if (r.status === 404) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  assert.fail(`${path} still exists`);
+}
+
 async function instanceStatus(): Promise<any> {
   const r = await runScenario("hybridcompute-extensions", srv.info, {
     RG,
@@ -318,6 +328,21 @@ describe("Azure Monitor Private Link Scopes", () => {
       assert.equal(rejected.status, 200, rejected.text);
       const refusedAgain = await agentOk(["__extensions"], win);
       assert.match(refusedAgain.all, /refused the connection: PrivateEndpointConnectionNotApproved/);
+
+      // Deleting the endpoint takes its connection off the scope; the scope's DELETE is long-running.
+      const gone = await arm(srv.info, "DELETE", `${peId}?${NET}`);
+      status(gone, 200, 202, 204);
+      await waitGone(`${peId}?${NET}`);
+      const left = await arm(srv.info, "GET", `${ampls("ampls-hub")}/privateEndpointConnections?${MON}`);
+      assert.deepEqual(left.json.value, [], left.text);
+      const del = await arm(srv.info, "DELETE", `${ampls("ampls-hub")}?${MON}`);
+      assert.equal(del.status, 202, del.text);
+      assert.ok(del.headers.location, "Location");
+      await waitGone(`${ampls("ampls-hub")}?${MON}`);
+      assert.equal(
+        (await arm(srv.info, "GET", `${ampls("ampls-hub")}/scopedResources/law-hub?${MON}`)).status,
+        404,
+      );
     },
   );
 });
