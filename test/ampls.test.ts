@@ -22,6 +22,7 @@ import {
   scopeIdOf,
   waitSucceeded,
 } from "./helpers/agent.js";
+import { AzSession, azLogin, describeAz } from "./helpers/az.js";
 import { runScenario } from "./helpers/sdk.js";
 import { ROOT, startServer, type TestServer } from "./helpers/server.js";
 
@@ -196,6 +197,37 @@ describe("Azure Monitor Private Link Scopes", () => {
       assert.match(wrongGroup.json.error.message, /'azuremonitor'/);
     },
   );
+
+  it("az monitor private-link-scope creates, shows and scopes a workspace", T, async () => {
+    let az: AzSession | undefined;
+    try {
+      az = await azLogin(srv.info);
+      const run = async (args: string[]) => {
+        const r = await az!.run(args);
+        assert.equal(r.code, 0, describeAz(args, r));
+        return r.json;
+      };
+      const created = await run(["monitor", "private-link-scope", "create", "-g", RG, "-n", "ampls-az"]);
+      assert.equal(created.location, "global");
+      const shown = await run(["monitor", "private-link-scope", "show", "-g", RG, "-n", "ampls-az"]);
+      // az 2.45 asks at 2019-10-17-preview, which has no access modes; its output is flattened.
+      assert.deepEqual(shown.privateEndpointConnections, []);
+      assert.equal(shown.accessModeSettings, undefined);
+      const workspace = rgPath(srv, "Microsoft.OperationalInsights/workspaces/law-az");
+      const scoped = await run([
+        ...["monitor", "private-link-scope", "scoped-resource", "create", "-g", RG],
+        ...["--scope-name", "ampls-az", "-n", "law-az", "--linked-resource", workspace],
+      ]);
+      assert.equal(String(scoped.linkedResourceId).toLowerCase(), workspace.toLowerCase());
+      const groups = await run([
+        ...["monitor", "private-link-scope", "private-link-resource", "list", "-g", RG],
+        ...["--scope-name", "ampls-az"],
+      ]);
+      assert.equal(groups[0].groupId, "azuremonitor");
+    } finally {
+      az?.cleanup();
+    }
+  });
 
   it(
     "the Azure Monitor agent extension, refused without a private endpoint for Azure Monitor, installs once the scope's endpoint and zone exist",
