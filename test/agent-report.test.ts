@@ -6,6 +6,7 @@
 // Monitor agent without its own private endpoint is refused at its endpoints while the machine
 // stays Connected.
 import assert from "node:assert/strict";
+import { runPython } from "./helpers/python.js";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -258,7 +259,7 @@ describe("the machine as its agent reports it", () => {
     },
   );
 
-  it("the JS SDK and az resource show see what the agent reported", T, async () => {
+  it("the JS SDK, the Python SDK and az resource show see what the agent reported", T, async () => {
     const r = await runScenario("hybridcompute-extensions", srv.info, {
       RG,
       MACHINE: "srv-win-01",
@@ -287,6 +288,20 @@ describe("the machine as its agent reports it", () => {
     } finally {
       az?.cleanup();
     }
+    // Azure's Python SDK on its own default api-version deserialises the same report.
+    const py = await runPython("machine_read.py", srv.info, 120_000, {
+      ARCLINK_RG: RG,
+      ARCLINK_MACHINE: "srv-win-01",
+    });
+    assert.equal(py.code, 0, py.stderr.slice(-3000));
+    assert.equal(py.result.apiVersion, "2022-08-11-preview");
+    assert.equal(py.result.status, "Connected");
+    assert.equal(py.result.agentVersion, "1.45.02983.1834");
+    assert.equal(py.result.computerName, "srv-win-01");
+    assert.equal(py.result.configMode, "full");
+    assert.deepEqual(py.result.incomingConnectionsPorts, ["22", "6516"]);
+    assert.equal(py.result.extensionService, "Running");
+    assert.equal(py.result.detectedProperties.cloudprovider, "N/A");
   });
 
   it(

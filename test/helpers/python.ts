@@ -16,7 +16,12 @@ export interface PythonResult {
   result?: any;
 }
 
-export function runPython(script: string, info: Ready, timeoutMs = 240_000): Promise<PythonResult> {
+export function runPython(
+  script: string,
+  info: Ready,
+  timeoutMs = 240_000,
+  extraEnv: Record<string, string> = {},
+): Promise<PythonResult> {
   const blackhole = "http://127.0.0.1:9";
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
@@ -35,6 +40,7 @@ export function runPython(script: string, info: Ready, timeoutMs = 240_000): Pro
     ARCLINK_CLIENT_ID: info.clientId,
     ARCLINK_CLIENT_SECRET: info.clientSecret,
     ARCLINK_SUBSCRIPTION: info.subscriptionId,
+    ...extraEnv,
   };
   return new Promise((resolve) => {
     execFile(
