@@ -17,6 +17,7 @@ import { renderAddServers, renderMachine, renderMachines } from "./machines.js";
 import { renderGenerateScript } from "./script.js";
 import { renderScope, renderScopes } from "./scopes.js";
 import { renderTopology } from "./topology.js";
+import { renderZone } from "./zones.js";
 
 export interface View {
   cfg: PortalConfig;
@@ -35,6 +36,7 @@ const ROUTES: Route[] = [
   [/^\/endpoint\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderEndpoint(v, decodeURIComponent(m[1]), m[2])],
   [/^\/machines$/, (v) => renderMachines(v)],
   [/^\/machine\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderMachine(v, decodeURIComponent(m[1]))],
+  [/^\/zone\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderZone(v, decodeURIComponent(m[1]))],
   [/^\/machines\/add$/, (v) => renderAddServers(v)],
   [/^\/machines\/add\/(single|multiple)$/, (v, m) => renderGenerateScript(v, m[1] as "single" | "multiple")],
 ];

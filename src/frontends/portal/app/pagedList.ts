@@ -6,6 +6,8 @@
 import { listPages } from "./api.js";
 import { Child, clear, errorBox, h, uid } from "./dom.js";
 
+const FOCUSABLE = "a[href], button, input, select, textarea, [tabindex]";
+
 export interface ListFilter<T> {
   label: string;
   /** The item's value for this filter ("" when it has none). */
@@ -114,10 +116,26 @@ export function pagedList<T>(o: PagedListOptions<T>): PagedList<T> {
     }
   };
 
+  // An ARM item's id is unique where its name may not be (two resource groups, one name).
+  const keyOf = (x: T): string => {
+    const id = (x as { id?: unknown } | null)?.id;
+    return typeof id === "string" ? id.toLowerCase() : o.name(x);
+  };
+
   const draw = () => {
     const items = filtered();
     if (start >= items.length) start = Math.max(0, Math.floor((items.length - 1) / perScreen) * perScreen);
     const shown = items.slice(start, start + perScreen);
+    // Keyboard users keep their place: a redraw (the next page read, verdicts arriving) puts the
+    // focus back on the same control of the same item, instead of dropping it to the page.
+    const had = document.activeElement;
+    let keep: { key: string; nth: number } | undefined;
+    if (had && had !== body && body.contains(had)) {
+      const tr = had.closest("tr");
+      const key = tr?.dataset.key;
+      if (tr && key !== undefined)
+        keep = { key, nth: Array.from(tr.querySelectorAll(FOCUSABLE)).indexOf(had as Element) };
+    }
     clear(body);
     if (!shown.length)
       body.append(
@@ -127,14 +145,16 @@ export function pagedList<T>(o: PagedListOptions<T>): PagedList<T> {
           h("td", { colspan: String(o.columns.length), class: "empty" }, complete ? "No items." : "Loading…"),
         ),
       );
-    for (const x of shown)
-      body.append(
-        h(
-          "tr",
-          o.rowAttrs ? { dataset: o.rowAttrs(x) } : null,
-          o.row(x).map((c) => h("td", null, c)),
-        ),
+    for (const x of shown) {
+      const tr = h(
+        "tr",
+        { dataset: { ...(o.rowAttrs ? o.rowAttrs(x) : {}), key: keyOf(x) } },
+        o.row(x).map((c) => h("td", null, c)),
       );
+      body.append(tr);
+      if (keep && tr.dataset.key === keep.key)
+        (tr.querySelectorAll(FOCUSABLE)[keep.nth] as HTMLElement | undefined)?.focus();
+    }
     const total = o.keep ? all.filter(o.keep).length : all.length;
     const q = items.length !== total;
     count.textContent = `${shown.length ? `Showing ${start + 1}–${start + shown.length} of ` : ""}${items.length}${
