@@ -7,6 +7,7 @@
 // one Azure-shaped refusal per round, never two successes. ARCLINK_TEST_POSTGRES_URL must be set.
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -87,6 +88,73 @@ async function seen(i: number, path: string): Promise<void> {
     if (r.status === 200) return;
     if (n > 400) assert.fail(`${path} not seen on replica ${i}: ${r.status} ${r.text}`);
     await new Promise((res) => setTimeout(res, 25));
+  }
+}
+
+/** Waits until replica `i` no longer has `path`. */
+async function gone(i: number, path: string): Promise<void> {
+  for (let n = 0; ; n++) {
+    const r = await call(i, "GET", path);
+    if (r.status === 404) return;
+    if (n > 400) assert.fail(`${path} still on replica ${i}: ${r.status} ${r.text}`);
+    await new Promise((res) => setTimeout(res, 25));
+  }
+}
+
+/**
+ * Adds `n` copies of a stored resource in one commit of the store's own commit function (so both
+ * replicas are notified and load them like any change): filling a zone to its limit one PUT at a
+ * time would take minutes. `vary` gives each copy its name and changes its body.
+ */
+async function seed(
+  templateId: string,
+  n: number,
+  vary: (body: any, i: number) => { name: string; body: any },
+): Promise<string> {
+  const row = (
+    await db!.query<{ id: string; type: string; body: string }>(
+      "SELECT id, type, body FROM resources WHERE key = $1 AND body IS NOT NULL",
+      [templateId.toLowerCase()],
+    )
+  ).rows[0];
+  assert.ok(row, `the template ${templateId} is stored`);
+  const keys: string[] = [];
+  const ids: string[] = [];
+  const bodies: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = vary(JSON.parse(row.body), i);
+    const id = row.id.replace(/\/[^/]+$/, `/${v.name}`);
+    keys.push(id.toLowerCase());
+    ids.push(id);
+    bodies.push(JSON.stringify({ ...v.body, id, name: v.name }));
+  }
+  await db!.query(
+    "SELECT * FROM arclink_commit($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], NULL::jsonb)",
+    [[], [], keys, ids, keys.map(() => row.type), bodies, []],
+  );
+  return ids[ids.length - 1];
+}
+
+/**
+ * A limit with one slot left: both replicas create at the same instant, one wins the last slot and
+ * the other gets `code`; the winner is deleted so that the next round races for the slot again.
+ */
+async function lastSlot(
+  path: (k: number, i: number) => string,
+  body: (k: number, i: number) => object,
+  code: string,
+  rule: string,
+): Promise<void> {
+  for (let k = 0; k < ROUNDS; k++) {
+    const rs = await race(
+      "PUT",
+      (i) => path(k, i),
+      (i) => body(k, i),
+    );
+    oneWins(rs, 409, code, `round ${k}: ${rule}`);
+    const w = path(k, rs.findIndex(won));
+    ok(await call(0, "DELETE", w), [200, 202, 204], `delete ${w}`);
+    for (const i of [0, 1]) await gone(i, w);
   }
 }
 
@@ -248,6 +316,112 @@ describe("rules enforced by the store across two replicas (PostgreSQL, busy CPUs
         `round ${k}: the other is refused`,
       );
     }
+  });
+
+  it("25,000 record sets per zone: the last slot is given once", async () => {
+    const zone = `${dns}/privateDnsZones/full.contoso.test`;
+    ok(await call(0, "PUT", `${zone}?${DNSV}`, { location: "global" }), [200, 201, 202], "zone");
+    const a = (ip: string) => ({ properties: { ttl: 60, aRecords: [{ ipv4Address: ip }] } });
+    ok(await call(0, "PUT", `${zone}/A/tmpl?${DNSV}`, a("10.70.0.1")), [201], "template");
+    // The SOA, the template and the copies: one short of 25,000.
+    const last = await seed(`${zone}/A/tmpl`, 25_000 - 3, (body, i) => ({
+      name: `s${i}`,
+      body: {
+        ...body,
+        etag: randomUUID(),
+        properties: { ...body.properties, fqdn: `s${i}.full.contoso.test.` },
+      },
+    }));
+    for (const i of [0, 1]) await seen(i, `${last}?${DNSV}`);
+    const z = await call(1, "GET", `${zone}?${DNSV}`);
+    assert.equal(z.json.properties.numberOfRecordSets, 25_000 - 1, z.text);
+    await lastSlot(
+      (k, i) => `${zone}/A/last-${k}-${i}?${DNSV}`,
+      (k, i) => a(`10.70.1.${k * 2 + i}`),
+      "RecordSetLimitExceeded",
+      "record sets",
+    );
+  });
+
+  // Links of a zone, seeded to one short of a limit; the raced links name two real networks,
+  // free again after each round (the winner's link is deleted).
+  async function zoneWithLinks(name: string, n: number, registration: boolean, tmplVnet: string) {
+    const zone = `${dns}/privateDnsZones/${name}`;
+    ok(await call(0, "PUT", `${zone}?${DNSV}`, { location: "global" }), [200, 201, 202], "zone");
+    const t = await call(0, "PUT", `${zone}/virtualNetworkLinks/tmpl?${DNSV}`, {
+      location: "global",
+      properties: {
+        virtualNetwork: { id: tmplVnet },
+        registrationEnabled: registration,
+      },
+    });
+    ok(t, [200, 201, 202], "template link");
+    const last = await seed(`${zone}/virtualNetworkLinks/tmpl`, n - 2, (body, i) => ({
+      name: `seed-${i}`,
+      body: {
+        ...body,
+        etag: randomUUID(),
+        properties: {
+          ...body.properties,
+          virtualNetwork: { id: `${net}/virtualNetworks/seed-${name}-${i}` },
+        },
+      },
+    }));
+    for (const i of [0, 1]) await seen(i, `${last}?${DNSV}`);
+    return zone;
+  }
+
+  it("1,000 virtual network links per zone: the last slot is given once", async () => {
+    const vs = [await vnet("vnet-lim-a", "10.200"), await vnet("vnet-lim-b", "10.201")];
+    for (const v of vs) await seen(1, `${v}?${NV}`);
+    const zone = await zoneWithLinks("links.contoso.test", 1000, false, await vnet("vnet-lim-t", "10.204"));
+    await lastSlot(
+      (k, i) => `${zone}/virtualNetworkLinks/last-${k}-${i}?${DNSV}`,
+      (_k, i) => ({
+        location: "global",
+        properties: { virtualNetwork: { id: vs[i] }, registrationEnabled: false },
+      }),
+      "VirtualNetworkLinkLimitExceeded",
+      "links per zone",
+    );
+  });
+
+  it("100 registration links per zone: the last slot is given once", async () => {
+    const vs = [await vnet("vnet-rl-a", "10.202"), await vnet("vnet-rl-b", "10.203")];
+    for (const v of vs) await seen(1, `${v}?${NV}`);
+    const zone = await zoneWithLinks("reglinks.contoso.test", 100, true, await vnet("vnet-rl-t", "10.205"));
+    await lastSlot(
+      (k, i) => `${zone}/virtualNetworkLinks/last-${k}-${i}?${DNSV}`,
+      (_k, i) => ({
+        location: "global",
+        properties: { virtualNetwork: { id: vs[i] }, registrationEnabled: true },
+      }),
+      "RegistrationVirtualNetworkLinkLimitExceeded",
+      "registration links per zone",
+    );
+  });
+
+  it("1,000 private DNS zones per subscription: the last slot is given once", async () => {
+    const sub = `/subscriptions/${replicas[0].info.subscriptionId}`;
+    const have = (
+      await db!.query<{ n: string }>(
+        "SELECT count(*) AS n FROM resources WHERE type ILIKE 'Microsoft.Network/privateDnsZones' AND body IS NOT NULL AND key LIKE $1",
+        [`${sub.toLowerCase()}/%`],
+      )
+    ).rows[0].n;
+    const tmpl = `${dns}/privateDnsZones/zones-tmpl.contoso.test`;
+    ok(await call(0, "PUT", `${tmpl}?${DNSV}`, { location: "global" }), [200, 201, 202], "template zone");
+    const last = await seed(tmpl, 1000 - Number(have) - 2, (body, i) => ({
+      name: `z${i}.contoso.test`,
+      body: { ...body, etag: randomUUID() },
+    }));
+    for (const i of [0, 1]) await seen(i, `${last}?${DNSV}`);
+    await lastSlot(
+      (k, i) => `${dns}/privateDnsZones/last-${k}-${i}.contoso.test?${DNSV}`,
+      () => ({ location: "global" }),
+      "ZoneLimitExceeded",
+      "zones per subscription",
+    );
   });
 
   it("one fleet at a time", async () => {
