@@ -23,6 +23,7 @@ const NV = "api-version=2025-05-01";
 const DNSV = "api-version=2024-06-01";
 const RESV = "api-version=2022-07-01";
 const LAB = "api-version=2025-01-01";
+const HC = "api-version=2024-07-10";
 const RG = "rg-arc-private-link";
 /** Busy-looping processes beside the replicas (the machine's cores are few). */
 const BUSY = 2;
@@ -422,6 +423,105 @@ describe("rules enforced by the store across two replicas (PostgreSQL, busy CPUs
       "ZoneLimitExceeded",
       "zones per subscription",
     );
+  });
+
+  it("a machine is associated only with a scope that exists when the association commits", async () => {
+    const hc = `/subscriptions/${replicas[0].info.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.HybridCompute`;
+    const seqOf = async (id: string) =>
+      Number(
+        (await db!.query<{ seq: string }>("SELECT seq FROM resources WHERE key = $1", [id.toLowerCase()]))
+          .rows[0].seq,
+      );
+    let associated = 0;
+    for (let k = 0; k < ROUNDS; k++) {
+      const scope = `${hc}/privateLinkScopes/pls-race-${k}`;
+      const machine = `${hc}/machines/m-scope-${k}`;
+      ok(
+        await call(0, "PUT", `${scope}?${HC}`, {
+          location: "eastus",
+          properties: { publicNetworkAccess: "Disabled" },
+        }),
+        [200, 201],
+        "scope",
+      );
+      ok(
+        await call(0, "PUT", `${machine}?${HC}`, { location: "eastus", properties: {} }),
+        [200, 201],
+        "machine",
+      );
+      await seen(1, `${scope}?${HC}`);
+      await seen(1, `${machine}?${HC}`);
+      // A deletes the scope while B associates the machine with it.
+      const [del, assoc] = await Promise.all([
+        call(0, "DELETE", `${scope}?${HC}`),
+        call(1, "PATCH", `${machine}?${HC}`, { properties: { privateLinkScopeResourceId: scope } }),
+      ]);
+      ok(del, [200, 202, 204], `round ${k}: delete the scope`);
+      if (won(assoc)) {
+        // Allowed only if the association committed first (a scope deleted later stays named).
+        associated++;
+        assert.ok(
+          (await seqOf(machine)) < (await seqOf(scope)),
+          `round ${k}: the machine was associated after its scope was deleted: ${assoc.text}`,
+        );
+      } else {
+        assert.equal(assoc.status, 400, `round ${k}: ${assoc.text}`);
+        assert.equal(assoc.json?.error?.code, "InvalidResourceReference", `round ${k}: ${assoc.text}`);
+        const m = await call(0, "GET", `${machine}?${HC}`);
+        assert.equal(m.json.properties.privateLinkScopeResourceId ?? undefined, undefined, m.text);
+      }
+    }
+    assert.ok(associated < ROUNDS, "some rounds saw the deletion first");
+  });
+
+  it("a machine is onboarded by one host", async () => {
+    const sub = `/subscriptions/${replicas[0].info.subscriptionId}`;
+    const hc = `${sub}/resourceGroups/${RG}/providers/Microsoft.HybridCompute`;
+    const hosts = await Promise.all(
+      ["srv-win-01", "srv-lnx-01"].map(async (host) => {
+        const r = await call(0, "POST", `${sub}/providers/ArcLink.Lab/hostCredentials?${LAB}`, { host });
+        ok(r, [200], `credential of ${host}`);
+        return String(r.json.token);
+      }),
+    );
+    const res = await call(0, "POST", `${sub}/providers/ArcLink.Lab/resolve?${LAB}`, {
+      host: "srv-lnx-01",
+      name: "eus.his.arc.azure.com",
+    });
+    ok(res, [200], "resolve");
+    const his = res.json.answers.find((a: any) => a.type === "A").data;
+    for (let k = 0; k < ROUNDS; k++) {
+      const machine = `${hc}/machines/m-onboard-${k}`;
+      ok(
+        await call(0, "PUT", `${machine}?${HC}`, {
+          location: "eastus",
+          properties: { privateLinkScopeResourceId: `${hc}/privateLinkScopes/pls-arc` },
+        }),
+        [200, 201],
+        "machine",
+      );
+      await seen(1, `${machine}?${HC}`);
+      // Host i registers the machine through replica i at the same instant.
+      const rs = await Promise.all(
+        [0, 1].map((i) =>
+          raw(
+            replicas[i].info,
+            "POST",
+            "/.gateway/dial/machines/register",
+            { resourceId: machine, agentVersion: "1.45", osType: "linux" },
+            {
+              authorization: `Bearer ${hosts[i]}`,
+              "x-arclink-dial": `${his}:443`,
+              "x-arclink-server-name": "eus.his.arc.azure.com",
+              "x-arclink-agent-version": "1.45",
+              "x-arclink-purpose": "onboard",
+              "x-arclink-authorization": `Bearer ${bearer}`,
+            },
+          ),
+        ),
+      );
+      oneWins(rs, 409, "MachineOnboardedByAnotherHost", `round ${k}: onboarding`);
+    }
   });
 
   it("one fleet at a time", async () => {
