@@ -3,8 +3,11 @@
 // keep the CPUs busy (so a replica's in-memory World lags the database). Every rule a write checks
 // against what it read (one fleet at a time, unique addresses in a subnet, one DNS resolver per
 // virtual network, one zone group per endpoint, one auto-registering zone per virtual network, the
-// registration links of a zone, create-only and ETag-conditioned writes) must give one success and
-// one Azure-shaped refusal per round, never two successes. ARCLINK_TEST_POSTGRES_URL must be set.
+// registration links of a zone, create-only and ETag-conditioned writes, the last slot under the
+// 25,000 record sets / 1,000 links / 100 registration links per zone and 1,000 zones per
+// subscription, one host onboarding a machine) must give one success and one Azure-shaped refusal
+// per round, never two successes; a machine is never associated with a scope deleted before the
+// association committed. ARCLINK_TEST_POSTGRES_URL must be set.
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
