@@ -16,11 +16,17 @@ export async function checkCommand(flags: Flags): Promise<void> {
     throw new CliError("Usage: arclink check (--host HOST | --all) [--location R] [--json] [--trace]", 2);
   const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region });
   if (json) {
-    process.stdout.write(JSON.stringify(all ? r.value : r.value[0], null, 2) + "\n");
+    // Each endpoint's evaluation trace only when asked: with --all it is most of the output.
+    const hosts = trace ? r.value : r.value.map(withoutTraces);
+    process.stdout.write(JSON.stringify(all ? hosts : hosts[0], null, 2) + "\n");
   } else {
     process.stdout.write(r.value.map((h: any) => renderHostCheck(h, trace)).join("\n\n") + "\n");
   }
   if (r.value.some((h: any) => h.endpoints.some((e: any) => e.verdict === "refused"))) process.exitCode = 1;
+}
+
+function withoutTraces(h: any): any {
+  return { ...h, endpoints: h.endpoints.map(({ trace: _trace, ...e }: any) => e) };
 }
 
 const COLOR = {

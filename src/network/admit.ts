@@ -5,6 +5,7 @@
 import { keyOf } from "../core/resourceId.js";
 import { associationOf } from "../providers/hybridcompute/association.js";
 import { WorldView, Entry } from "../world/world.js";
+import { admitAtServiceEndpoint, isServiceEndpoint } from "./admitServiceEndpoint.js";
 import { Endpoint } from "./connect.js";
 import { collectConnectionState, connectionStateOf } from "./connectionState.js";
 import { isExported } from "./provenance.js";
@@ -118,6 +119,10 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
 
   if (r.endpoint.kind === "private-endpoint") {
     const pe = r.endpoint.pe;
+    if (isServiceEndpoint(pe)) {
+      const v = admitAtServiceEndpoint(view, pe, r.serverName, trace, at);
+      return v.admitted ? admitted(v.message) : refuse(v.code, v.message, v.fix);
+    }
     if (!isArc(service)) {
       return refuse(
         "ServiceNotServedByPrivateEndpoint",

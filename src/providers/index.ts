@@ -1,5 +1,6 @@
 // Every resource provider ArcLink serves, in one registry.
 import { hybridComputeNamespace } from "./hybridcompute/index.js";
+import { insightsNamespace } from "./insights/index.js";
 import { labNamespace } from "./lab/index.js";
 import { networkNamespace } from "./network/index.js";
 import { privateDnsNamespace } from "./privatedns/index.js";
@@ -13,5 +14,6 @@ export function createRegistry(): Registry {
   r.add(labNamespace);
   r.add(privateDnsNamespace);
   r.add(networkNamespace);
+  r.add(insightsNamespace);
   return r;
 }
