@@ -3,10 +3,14 @@
 // keep the CPUs busy (so a replica's in-memory World lags the database). Every rule a write checks
 // against what it read (one fleet at a time, unique addresses in a subnet, one DNS resolver per
 // virtual network, one zone group per endpoint, one auto-registering zone per virtual network, the
-// registration links of a zone, create-only and ETag-conditioned writes) must give one success and
-// one Azure-shaped refusal per round, never two successes. ARCLINK_TEST_POSTGRES_URL must be set.
+// registration links of a zone, create-only and ETag-conditioned writes, the last slot under the
+// 25,000 record sets / 1,000 links / 100 registration links per zone and 1,000 zones per
+// subscription, one host onboarding a machine) must give one success and one Azure-shaped refusal
+// per round, never two successes; a machine is never associated with a scope deleted before the
+// association committed. ARCLINK_TEST_POSTGRES_URL must be set.
 import assert from "node:assert/strict";
 import { ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -22,6 +26,7 @@ const NV = "api-version=2025-05-01";
 const DNSV = "api-version=2024-06-01";
 const RESV = "api-version=2022-07-01";
 const LAB = "api-version=2025-01-01";
+const HC = "api-version=2024-07-10";
 const RG = "rg-arc-private-link";
 /** Busy-looping processes beside the replicas (the machine's cores are few). */
 const BUSY = 2;
@@ -87,6 +92,73 @@ async function seen(i: number, path: string): Promise<void> {
     if (r.status === 200) return;
     if (n > 400) assert.fail(`${path} not seen on replica ${i}: ${r.status} ${r.text}`);
     await new Promise((res) => setTimeout(res, 25));
+  }
+}
+
+/** Waits until replica `i` no longer has `path`. */
+async function gone(i: number, path: string): Promise<void> {
+  for (let n = 0; ; n++) {
+    const r = await call(i, "GET", path);
+    if (r.status === 404) return;
+    if (n > 400) assert.fail(`${path} still on replica ${i}: ${r.status} ${r.text}`);
+    await new Promise((res) => setTimeout(res, 25));
+  }
+}
+
+/**
+ * Adds `n` copies of a stored resource in one commit of the store's own commit function (so both
+ * replicas are notified and load them like any change): filling a zone to its limit one PUT at a
+ * time would take minutes. `vary` gives each copy its name and changes its body.
+ */
+async function seed(
+  templateId: string,
+  n: number,
+  vary: (body: any, i: number) => { name: string; body: any },
+): Promise<string> {
+  const row = (
+    await db!.query<{ id: string; type: string; body: string }>(
+      "SELECT id, type, body FROM resources WHERE key = $1 AND body IS NOT NULL",
+      [templateId.toLowerCase()],
+    )
+  ).rows[0];
+  assert.ok(row, `the template ${templateId} is stored`);
+  const keys: string[] = [];
+  const ids: string[] = [];
+  const bodies: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = vary(JSON.parse(row.body), i);
+    const id = row.id.replace(/\/[^/]+$/, `/${v.name}`);
+    keys.push(id.toLowerCase());
+    ids.push(id);
+    bodies.push(JSON.stringify({ ...v.body, id, name: v.name }));
+  }
+  await db!.query(
+    "SELECT * FROM arclink_commit($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], NULL::jsonb)",
+    [[], [], keys, ids, keys.map(() => row.type), bodies, []],
+  );
+  return ids[ids.length - 1];
+}
+
+/**
+ * A limit with one slot left: both replicas create at the same instant, one wins the last slot and
+ * the other gets `code`; the winner is deleted so that the next round races for the slot again.
+ */
+async function lastSlot(
+  path: (k: number, i: number) => string,
+  body: (k: number, i: number) => object,
+  code: string,
+  rule: string,
+): Promise<void> {
+  for (let k = 0; k < ROUNDS; k++) {
+    const rs = await race(
+      "PUT",
+      (i) => path(k, i),
+      (i) => body(k, i),
+    );
+    oneWins(rs, 409, code, `round ${k}: ${rule}`);
+    const w = path(k, rs.findIndex(won));
+    ok(await call(0, "DELETE", w), [200, 202, 204], `delete ${w}`);
+    for (const i of [0, 1]) await gone(i, w);
   }
 }
 
@@ -247,6 +319,211 @@ describe("rules enforced by the store across two replicas (PostgreSQL, busy CPUs
         rs.some((r) => r.status >= 400 && r.status < 500),
         `round ${k}: the other is refused`,
       );
+    }
+  });
+
+  it("25,000 record sets per zone: the last slot is given once", async () => {
+    const zone = `${dns}/privateDnsZones/full.contoso.test`;
+    ok(await call(0, "PUT", `${zone}?${DNSV}`, { location: "global" }), [200, 201, 202], "zone");
+    const a = (ip: string) => ({ properties: { ttl: 60, aRecords: [{ ipv4Address: ip }] } });
+    ok(await call(0, "PUT", `${zone}/A/tmpl?${DNSV}`, a("10.70.0.1")), [201], "template");
+    // The SOA, the template and the copies: one short of 25,000.
+    const last = await seed(`${zone}/A/tmpl`, 25_000 - 3, (body, i) => ({
+      name: `s${i}`,
+      body: {
+        ...body,
+        etag: randomUUID(),
+        properties: { ...body.properties, fqdn: `s${i}.full.contoso.test.` },
+      },
+    }));
+    for (const i of [0, 1]) await seen(i, `${last}?${DNSV}`);
+    const z = await call(1, "GET", `${zone}?${DNSV}`);
+    assert.equal(z.json.properties.numberOfRecordSets, 25_000 - 1, z.text);
+    await lastSlot(
+      (k, i) => `${zone}/A/last-${k}-${i}?${DNSV}`,
+      (k, i) => a(`10.70.1.${k * 2 + i}`),
+      "RecordSetLimitExceeded",
+      "record sets",
+    );
+  });
+
+  // Links of a zone, seeded to one short of a limit; the raced links name two real networks,
+  // free again after each round (the winner's link is deleted).
+  async function zoneWithLinks(name: string, n: number, registration: boolean, tmplVnet: string) {
+    const zone = `${dns}/privateDnsZones/${name}`;
+    ok(await call(0, "PUT", `${zone}?${DNSV}`, { location: "global" }), [200, 201, 202], "zone");
+    const t = await call(0, "PUT", `${zone}/virtualNetworkLinks/tmpl?${DNSV}`, {
+      location: "global",
+      properties: {
+        virtualNetwork: { id: tmplVnet },
+        registrationEnabled: registration,
+      },
+    });
+    ok(t, [200, 201, 202], "template link");
+    const last = await seed(`${zone}/virtualNetworkLinks/tmpl`, n - 2, (body, i) => ({
+      name: `seed-${i}`,
+      body: {
+        ...body,
+        etag: randomUUID(),
+        properties: {
+          ...body.properties,
+          virtualNetwork: { id: `${net}/virtualNetworks/seed-${name}-${i}` },
+        },
+      },
+    }));
+    for (const i of [0, 1]) await seen(i, `${last}?${DNSV}`);
+    return zone;
+  }
+
+  it("1,000 virtual network links per zone: the last slot is given once", async () => {
+    const vs = [await vnet("vnet-lim-a", "10.200"), await vnet("vnet-lim-b", "10.201")];
+    for (const v of vs) await seen(1, `${v}?${NV}`);
+    const zone = await zoneWithLinks("links.contoso.test", 1000, false, await vnet("vnet-lim-t", "10.204"));
+    await lastSlot(
+      (k, i) => `${zone}/virtualNetworkLinks/last-${k}-${i}?${DNSV}`,
+      (_k, i) => ({
+        location: "global",
+        properties: { virtualNetwork: { id: vs[i] }, registrationEnabled: false },
+      }),
+      "VirtualNetworkLinkLimitExceeded",
+      "links per zone",
+    );
+  });
+
+  it("100 registration links per zone: the last slot is given once", async () => {
+    const vs = [await vnet("vnet-rl-a", "10.202"), await vnet("vnet-rl-b", "10.203")];
+    for (const v of vs) await seen(1, `${v}?${NV}`);
+    const zone = await zoneWithLinks("reglinks.contoso.test", 100, true, await vnet("vnet-rl-t", "10.205"));
+    await lastSlot(
+      (k, i) => `${zone}/virtualNetworkLinks/last-${k}-${i}?${DNSV}`,
+      (_k, i) => ({
+        location: "global",
+        properties: { virtualNetwork: { id: vs[i] }, registrationEnabled: true },
+      }),
+      "RegistrationVirtualNetworkLinkLimitExceeded",
+      "registration links per zone",
+    );
+  });
+
+  it("1,000 private DNS zones per subscription: the last slot is given once", async () => {
+    const sub = `/subscriptions/${replicas[0].info.subscriptionId}`;
+    const have = (
+      await db!.query<{ n: string }>(
+        "SELECT count(*) AS n FROM resources WHERE type ILIKE 'Microsoft.Network/privateDnsZones' AND body IS NOT NULL AND key LIKE $1",
+        [`${sub.toLowerCase()}/%`],
+      )
+    ).rows[0].n;
+    const tmpl = `${dns}/privateDnsZones/zones-tmpl.contoso.test`;
+    ok(await call(0, "PUT", `${tmpl}?${DNSV}`, { location: "global" }), [200, 201, 202], "template zone");
+    const last = await seed(tmpl, 1000 - Number(have) - 2, (body, i) => ({
+      name: `z${i}.contoso.test`,
+      body: { ...body, etag: randomUUID() },
+    }));
+    for (const i of [0, 1]) await seen(i, `${last}?${DNSV}`);
+    await lastSlot(
+      (k, i) => `${dns}/privateDnsZones/last-${k}-${i}.contoso.test?${DNSV}`,
+      () => ({ location: "global" }),
+      "ZoneLimitExceeded",
+      "zones per subscription",
+    );
+  });
+
+  it("a machine is associated only with a scope that exists when the association commits", async () => {
+    const hc = `/subscriptions/${replicas[0].info.subscriptionId}/resourceGroups/${RG}/providers/Microsoft.HybridCompute`;
+    const seqOf = async (id: string) =>
+      Number(
+        (await db!.query<{ seq: string }>("SELECT seq FROM resources WHERE key = $1", [id.toLowerCase()]))
+          .rows[0].seq,
+      );
+    let associated = 0;
+    for (let k = 0; k < ROUNDS; k++) {
+      const scope = `${hc}/privateLinkScopes/pls-race-${k}`;
+      const machine = `${hc}/machines/m-scope-${k}`;
+      ok(
+        await call(0, "PUT", `${scope}?${HC}`, {
+          location: "eastus",
+          properties: { publicNetworkAccess: "Disabled" },
+        }),
+        [200, 201],
+        "scope",
+      );
+      ok(
+        await call(0, "PUT", `${machine}?${HC}`, { location: "eastus", properties: {} }),
+        [200, 201],
+        "machine",
+      );
+      await seen(1, `${scope}?${HC}`);
+      await seen(1, `${machine}?${HC}`);
+      // A deletes the scope while B associates the machine with it.
+      const [del, assoc] = await Promise.all([
+        call(0, "DELETE", `${scope}?${HC}`),
+        call(1, "PATCH", `${machine}?${HC}`, { properties: { privateLinkScopeResourceId: scope } }),
+      ]);
+      ok(del, [200, 202, 204], `round ${k}: delete the scope`);
+      if (won(assoc)) {
+        // Allowed only if the association committed first (a scope deleted later stays named).
+        associated++;
+        assert.ok(
+          (await seqOf(machine)) < (await seqOf(scope)),
+          `round ${k}: the machine was associated after its scope was deleted: ${assoc.text}`,
+        );
+      } else {
+        assert.equal(assoc.status, 400, `round ${k}: ${assoc.text}`);
+        assert.equal(assoc.json?.error?.code, "InvalidResourceReference", `round ${k}: ${assoc.text}`);
+        const m = await call(0, "GET", `${machine}?${HC}`);
+        assert.equal(m.json.properties.privateLinkScopeResourceId ?? undefined, undefined, m.text);
+      }
+    }
+    assert.ok(associated < ROUNDS, "some rounds saw the deletion first");
+  });
+
+  it("a machine is onboarded by one host", async () => {
+    const sub = `/subscriptions/${replicas[0].info.subscriptionId}`;
+    const hc = `${sub}/resourceGroups/${RG}/providers/Microsoft.HybridCompute`;
+    const hosts = await Promise.all(
+      ["srv-win-01", "srv-lnx-01"].map(async (host) => {
+        const r = await call(0, "POST", `${sub}/providers/ArcLink.Lab/hostCredentials?${LAB}`, { host });
+        ok(r, [200], `credential of ${host}`);
+        return String(r.json.token);
+      }),
+    );
+    const res = await call(0, "POST", `${sub}/providers/ArcLink.Lab/resolve?${LAB}`, {
+      host: "srv-lnx-01",
+      name: "eus.his.arc.azure.com",
+    });
+    ok(res, [200], "resolve");
+    const his = res.json.answers.find((a: any) => a.type === "A").data;
+    for (let k = 0; k < ROUNDS; k++) {
+      const machine = `${hc}/machines/m-onboard-${k}`;
+      ok(
+        await call(0, "PUT", `${machine}?${HC}`, {
+          location: "eastus",
+          properties: { privateLinkScopeResourceId: `${hc}/privateLinkScopes/pls-arc` },
+        }),
+        [200, 201],
+        "machine",
+      );
+      await seen(1, `${machine}?${HC}`);
+      // Host i registers the machine through replica i at the same instant.
+      const rs = await Promise.all(
+        [0, 1].map((i) =>
+          raw(
+            replicas[i].info,
+            "POST",
+            "/.gateway/dial/machines/register",
+            { resourceId: machine, agentVersion: "1.45", osType: "linux" },
+            {
+              authorization: `Bearer ${hosts[i]}`,
+              "x-arclink-dial": `${his}:443`,
+              "x-arclink-server-name": "eus.his.arc.azure.com",
+              "x-arclink-agent-version": "1.45",
+              "x-arclink-purpose": "onboard",
+              "x-arclink-authorization": `Bearer ${bearer}`,
+            },
+          ),
+        ),
+      );
+      oneWins(rs, 409, "MachineOnboardedByAnotherHost", `round ${k}: onboarding`);
     }
   });
 
