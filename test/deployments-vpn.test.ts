@@ -108,6 +108,51 @@ describe("the rollout template's site-to-site VPN drives the network model", () 
     ]);
   });
 
+  it("what the VPN uses cannot be deleted under it; a gateway outside GatewaySubnet is refused", async () => {
+    const net = `${rg()}/providers/Microsoft.Network`;
+    const del = async (path: string) => arm(srv.info, "DELETE", `${net}/${path}?api-version=2023-04-01`);
+    const refused = async (path: string, code: string) => {
+      const r = await del(path);
+      assert.equal(r.status, 400, r.text);
+      assert.equal(r.json.error.code, code, r.text);
+    };
+    await refused("virtualNetworkGateways/vgw-vnet-hub", "InUseGatewayCannotBeDeleted");
+    await refused("localNetworkGateways/lgw-onprem", "InUseGatewayCannotBeDeleted");
+    await refused("publicIPAddresses/pip-vgw-vnet-hub", "PublicIPAddressInUse");
+    await refused("virtualNetworks/vnet-hub/subnets/GatewaySubnet", "InUseSubnetCannotBeDeleted");
+    const pip2 = await arm(srv.info, "PUT", `${net}/publicIPAddresses/pip-2?api-version=2023-04-01`, {
+      location: "eastus",
+      sku: { name: "Standard" },
+      properties: { publicIPAllocationMethod: "Static" },
+    });
+    assert.ok([200, 201].includes(pip2.status), pip2.text);
+    assert.equal(pip2.json.properties.ipAddress, undefined, "ArcLink does not invent Azure's public address");
+    const wrong = await arm(srv.info, "PUT", `${net}/virtualNetworkGateways/vgw-2?api-version=2023-04-01`, {
+      location: "eastus",
+      properties: {
+        gatewayType: "Vpn",
+        ipConfigurations: [
+          {
+            name: "default",
+            properties: {
+              subnet: { id: `${net}/virtualNetworks/vnet-hub/subnets/snet-private-endpoints` },
+              publicIPAddress: { id: `${net}/publicIPAddresses/pip-2` },
+            },
+          },
+        ],
+      },
+    });
+    assert.equal(wrong.status, 400, wrong.text);
+    assert.equal(wrong.json.error.code, "InvalidGatewaySubnet");
+    const basic = await arm(srv.info, "PUT", `${net}/publicIPAddresses/pip-3?api-version=2023-04-01`, {
+      location: "eastus",
+      sku: { name: "Standard" },
+      properties: { publicIPAllocationMethod: "Dynamic" },
+    });
+    assert.equal(basic.status, 400, basic.text);
+    assert.equal(basic.json.error.code, "StandardSkuPublicIPAddressesMustBeStatic");
+  });
+
   it("deleting the connection cuts the site off again; the gateways alone do not connect it", async () => {
     const path = `${rg()}/providers/Microsoft.Network/connections/cn-onprem-to-hub?api-version=2023-04-01`;
     const del = await arm(srv.info, "DELETE", path);

@@ -2,13 +2,13 @@
 // public address or FQDN) and the on-premises address ranges behind it. A connection to it makes
 // those ranges routable to and from the gateway's virtual network (the site whose address space
 // they match, in the network model).
-import { errors } from "../../core/armError.js";
+import { ArmError, errors } from "../../core/armError.js";
 import { newGuid } from "../../core/guid.js";
 import { parseIpv4 } from "../../core/ip.js";
 import { ResourceType } from "../contract.js";
 import { asArray, asObject, cidr, optString } from "../validate.js";
 import { NETWORK_API_VERSIONS } from "./apiVersions.js";
-import { trackedNetworkType } from "./common.js";
+import { sameKey, trackedNetworkType } from "./common.js";
 
 export const LOCAL_GATEWAY_TYPE = "Microsoft.Network/localNetworkGateways";
 
@@ -42,5 +42,18 @@ export const localNetworkGateways: ResourceType = trackedNetworkType({
       ...(fqdn ? { fqdn } : {}),
       ...(p.bgpSettings ? { bgpSettings: asObject(p.bgpSettings, "properties.bgpSettings") } : {}),
     };
+  },
+  beforeDelete(ctx, existing, opts) {
+    if (opts.cascade) return;
+    const used = ctx.tx
+      .ofType("Microsoft.Network/connections")
+      .find((c) => sameKey(c.body.properties?.localNetworkGateway2?.id, existing.id));
+    if (used) {
+      throw new ArmError(
+        400,
+        "InUseGatewayCannotBeDeleted",
+        `The local network gateway ${existing.id} is used by connection ${used.id} and cannot be deleted. Delete the connection first.`,
+      );
+    }
   },
 });

@@ -96,4 +96,17 @@ export const virtualNetworkGateways: ResourceType = trackedNetworkType({
       ipConfigurations: out,
     };
   },
+  beforeDelete(ctx, existing, opts) {
+    if (opts.cascade) return;
+    const used = ctx.tx
+      .ofType("Microsoft.Network/connections")
+      .find((c) => sameKey(c.body.properties?.virtualNetworkGateway1?.id, existing.id));
+    if (used) {
+      throw new ArmError(
+        400,
+        "InUseGatewayCannotBeDeleted",
+        `The virtual network gateway ${existing.id} is used by connection ${used.id} and cannot be deleted. Delete the connection first.`,
+      );
+    }
+  },
 });
