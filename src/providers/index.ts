@@ -1,6 +1,8 @@
 // Every resource provider ArcLink serves, in one registry.
+import { authorizationNamespace } from "./authorization/index.js";
 import { hybridComputeNamespace } from "./hybridcompute/index.js";
 import { labNamespace } from "./lab/index.js";
+import { managedIdentityNamespace } from "./managedidentity/index.js";
 import { networkNamespace } from "./network/index.js";
 import { privateDnsNamespace } from "./privatedns/index.js";
 import { Registry } from "./registry.js";
@@ -13,5 +15,7 @@ export function createRegistry(): Registry {
   r.add(labNamespace);
   r.add(privateDnsNamespace);
   r.add(networkNamespace);
+  r.add(managedIdentityNamespace);
+  r.add(authorizationNamespace);
   return r;
 }
