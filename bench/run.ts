@@ -187,6 +187,9 @@ function failed(bench: string, what: string, cmd: string, o: Outcome, why: strin
   };
 }
 
+const pct = (x: unknown) =>
+  typeof x === "number" && Number.isFinite(x) ? `${Math.round(x * 100)} %` : "n/a";
+
 const BENCHES: Bench[] = [
   {
     name: "arm-get",
@@ -203,8 +206,11 @@ const BENCHES: Bench[] = [
             arclink: `${n0(r.arc.rps)} req/s, ${n0(r.arc.cpuUs)} CPU µs/req`,
             peer: `${n0(r.bare.rps)} req/s, ${n0(r.bare.cpuUs)} CPU µs/req`,
             ratio: r.ratio,
-            target: i === 0 ? "≥ 0.60" : undefined,
-            notes: `CPU ratio (bare ÷ ArcLink per request) ${n2(r.bare.cpuUs / r.arc.cpuUs)}`,
+            target: j.targets?.[i] !== undefined ? `≥ ${n2(j.targets[i])}` : undefined,
+            notes:
+              `CPU ratio (bare ÷ ArcLink per request) ${n2(r.bare.cpuUs / r.arc.cpuUs)}; ` +
+              `core used, server/generator: ArcLink ${pct(r.arc.serverCore)}/${pct(r.arc.generatorCore)}, ` +
+              `bare ${pct(r.bare.serverCore)}/${pct(r.bare.generatorCore)}; generator check on the bare server: ${j.saturation?.bound ?? "n/a"}`,
             command: cmd,
             load: loadText(o.load),
             status: "ok" as const,

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { armClient, ArmClient, RawResponse, token } from "./helpers/arm.js";
 import { removeDataDir, startServer, TestServer } from "./helpers/server.js";
 import { HYBRIDCOMPUTE_API_VERSIONS } from "../src/providers/hybridcompute/versions.js";
+import { AMPLS_API_VERSIONS } from "../src/providers/insights/versions.js";
 import { DNS_RESOLVER_API_VERSIONS, NETWORK_API_VERSIONS } from "../src/providers/network/apiVersions.js";
 import { PRIVATE_DNS_API_VERSIONS } from "../src/providers/privatedns/versions.js";
 import { RESOURCES_API_VERSIONS } from "../src/frontends/arm/apiVersion.js";
@@ -110,6 +111,17 @@ describe("api-versions as Azure publishes them", () => {
         v,
       );
     }
+  });
+
+  it("Microsoft.Insights private link scopes: the four published versions served, others refused", async () => {
+    assert.deepEqual(
+      [...AMPLS_API_VERSIONS],
+      ["2019-10-17-preview", "2021-07-01-preview", "2021-09-01", "2023-06-01-preview"],
+    );
+    const t = `${rg}/providers/Microsoft.Insights/privateLinkScopes`;
+    for (const v of AMPLS_API_VERSIONS) ok(await c.call("GET", `${t}?api-version=${v}`), 200, v);
+    for (const v of UNPUBLISHED)
+      refused(await c.call("GET", `${t}?api-version=${v}`), 400, "NoRegisteredProviderFound", v);
   });
 
   it("resource groups (ARM's own type): listed versions served, others InvalidApiVersionParameter", async () => {

@@ -84,7 +84,16 @@ describe("lint --export", () => {
     assert.equal(JSON.parse(s.stdout).version, "2.1.0");
     const f = run("--fix-plan");
     assert.equal(f.status, 2);
-    assert.match(f.stdout, /PATCH \/subscriptions\/.*\/machines\/srv-legacy/);
+    // The plan is printed with its proof, each ARM step as the call and its az rest line.
+    assert.match(f.stdout, /# Proof: 2 targeted finding\(s\), 0 left; 0 new finding\(s\)/);
+    assert.match(
+      f.stdout,
+      /PATCH https:\/\/management\.azure\.com\/subscriptions\/.*\/machines\/srv-legacy\?api-version=/,
+    );
+    assert.match(
+      f.stdout,
+      /az rest --method patch --url 'https:\/\/management\.azure\.com\/subscriptions\/.*\/machines\/srv-legacy/,
+    );
     assert.match(
       f.stdout,
       /on-premises srv-test-01: replace "10\.20\.1\.40 gbl\.his\.arc\.azure\.com" with "10\.20\.1\.4 gbl\.his\.arc\.azure\.com"/,

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { sandboxFromFiles } from "../src/analysis/export/index.js";
+import { findingKey } from "../src/analysis/lint/findingKey.js";
 import { fingerprintOf, toSarif } from "../src/analysis/lint/format/sarif.js";
 import { lint } from "../src/analysis/lint/lint.js";
 import { RULE_POLICIES } from "../src/analysis/lint/governance.js";
@@ -275,7 +276,7 @@ describe("SARIF that GitHub code scanning accepts", () => {
         "relative to the directory lint ran in",
       );
       assert.ok(pl.region.startLine >= 1);
-      assert.match(res.partialFingerprints["arclinkFindingKey/v1"], /^[0-9a-f]{64}$/);
+      assert.match(res.partialFingerprints["arclinkFindingKey/v2"], /^[0-9a-f]{32}$/);
     }
     const files = new Set(run.results.map((x: any) => x.locations[0].physicalLocation.artifactLocation.uri));
     for (const f of [
@@ -334,11 +335,13 @@ describe("SARIF that GitHub code scanning accepts", () => {
   it("fingerprints come from the finding's key (rule, primary resource, endpoint), never its message", async () => {
     const { report } = await lintNative();
     const f = report.findings.find((x) => x.ruleId === "agent-evidence-disagrees")!;
-    const reworded = { ...f, message: "other words", fix: "other fix" };
-    assert.equal(fingerprintOf(reworded), fingerprintOf(f));
-    assert.equal(fingerprintOf({ ...f, resources: [f.resources[0].toUpperCase()] }), fingerprintOf(f));
-    assert.notEqual(fingerprintOf({ ...f, endpoint: "eus.his.arc.azure.com" }), fingerprintOf(f));
-    assert.notEqual(fingerprintOf({ ...f, ruleId: "stale-address" }), fingerprintOf(f));
+    // A finding made again with other words, another casing, another endpoint or rule.
+    const again = (g: typeof f) => ({ ...g, key: findingKey(g) });
+    assert.equal(f.key, findingKey(f), "the key is derived from the rule, resource and endpoint");
+    assert.equal(fingerprintOf(again({ ...f, message: "other words", fix: "other fix" })), fingerprintOf(f));
+    assert.equal(fingerprintOf(again({ ...f, resources: [f.resources[0].toUpperCase()] })), fingerprintOf(f));
+    assert.notEqual(fingerprintOf(again({ ...f, endpoint: "eus.his.arc.azure.com" })), fingerprintOf(f));
+    assert.notEqual(fingerprintOf(again({ ...f, ruleId: "stale-address" })), fingerprintOf(f));
     const prints = report.findings.map(fingerprintOf);
     assert.equal(new Set(prints).size, prints.length, "distinct findings, distinct fingerprints");
   });

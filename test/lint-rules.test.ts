@@ -158,6 +158,14 @@ const CASES: Record<string, { o: LintWorldOpts; source?: LintSource; check?: (f:
   "remote-access-over-private-link": {
     o: { hosts: [{ machine: { agentConfiguration: { incomingConnectionsPorts: ["22"] } } }] },
   },
+  "unknown-facts": {
+    o: { hosts: [{ machine: { exportedWithoutAgentVersion: true } }] },
+    check: (f) => {
+      assert.equal(f[0].severity, "note");
+      assert.match(f[0].message, /agent version of srv1/);
+      assert.match(f[0].fix, /azcmagent show -j/);
+    },
+  },
   "endpoint-connection-not-approved": {
     o: { connectionStatus: "Pending" },
     check: (f) => assert.equal(f[0].reason, "PrivateEndpointConnectionNotApproved"),

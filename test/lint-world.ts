@@ -37,6 +37,8 @@ export interface HostOpts {
         createdAt?: string;
         tags?: Record<string, string>;
         agentConfiguration?: Record<string, any>;
+        /** Read from an export that does not hold the agent version (no agentVersion; marked exported). */
+        exportedWithoutAgentVersion?: boolean;
       };
 }
 
@@ -317,14 +319,21 @@ export function lintWorld(o: LintWorldOpts = {}): World {
       "Microsoft.HybridCompute/machines",
       {
         ...(scope ? { privateLinkScopeResourceId: scope } : {}),
-        agentVersion: m.agentVersion ?? "1.45",
+        ...(m.exportedWithoutAgentVersion ? {} : { agentVersion: m.agentVersion ?? "1.45" }),
         ...(m.agentConfiguration ? { agentConfiguration: m.agentConfiguration } : {}),
       },
       {
         location: m.location ?? "eastus",
         systemData: { createdAt: m.createdAt ?? new Date(now.getTime() - DAY).toISOString() },
         ...(m.tags ? { tags: m.tags } : {}),
-        ...(m.associatedAt ? { _arclink: { associatedAt: m.associatedAt } } : {}),
+        ...(m.associatedAt || m.exportedWithoutAgentVersion
+          ? {
+              _arclink: {
+                ...(m.associatedAt ? { associatedAt: m.associatedAt } : {}),
+                ...(m.exportedWithoutAgentVersion ? { exported: true } : {}),
+              },
+            }
+          : {}),
       },
     );
     if (o.extensionChild)

@@ -385,8 +385,8 @@ describe("Microsoft.Network over ARM", () => {
           privateLinkServiceId: `${sub()}/resourceGroups/rg-per/providers/Microsoft.Insights/privateLinkScopes/ampls`,
           groupIds: ["azuremonitor"],
         }),
-        "PrivateLinkTargetNotModelled",
-        /Azure Monitor Private Link Scope/,
+        "InvalidResourceReference",
+        /not found\. Create the Azure Monitor Private Link Scope first/,
       ],
       ["badgroup", pe({ groupIds: ["blob"] }), "PrivateEndpointBadRequest", /'blob'.*'hybridcompute'/],
       [

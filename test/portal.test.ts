@@ -226,11 +226,15 @@ test(
     await page.getByLabel("Client secret").fill(srv.info.clientSecret);
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.locator("svg.topology").waitFor({ timeout: 30_000 });
-    // The token is kept in memory: nothing about it is stored by the page.
+    // The token is kept for this tab's session only (a reload stays signed in): never the secret,
+    // nothing in localStorage.
     const stored = await page.evaluate(
-      () => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }),
+      () => JSON.stringify({ ...localStorage }) + JSON.stringify(Object.keys(sessionStorage)),
     );
-    assert.equal(stored, "{}{}");
+    assert.equal(stored, '{}["arclink.portal.session"]');
+    assert.ok(
+      !(await page.evaluate(() => JSON.stringify({ ...sessionStorage }))).includes(srv.info.clientSecret),
+    );
   },
 );
 
@@ -562,6 +566,10 @@ test(
     await shot("scope-add-resources");
     await offered.getByRole("checkbox", { name: "Add srv-win-01" }).check();
     await page.getByRole("button", { name: "Select", exact: true }).click();
+    // The association is reviewed first (what-if), then confirmed.
+    const assoc = page.getByRole("dialog", { name: "Associate 1 machine with pls-arc?" });
+    await assoc.getByRole("region", { name: "What-if review" }).locator("p.summary").waitFor();
+    await assoc.getByRole("button", { name: "Associate" }).click();
     await page.getByText("Associated srv-win-01 with pls-arc").waitFor();
 
     const m = await arm(srv.info, "GET", `${win}?${V_HC}`);
@@ -605,6 +613,9 @@ test("network isolation: the Allow public network access toggle PUTs the scope",
   assert.equal(await box.isChecked(), false);
   await box.check();
   await page.getByRole("button", { name: "Save" }).click();
+  const dlg = page.getByRole("dialog", { name: "Save public network access: Enabled?" });
+  await dlg.getByRole("region", { name: "What-if review" }).locator("p.summary").waitFor();
+  await dlg.getByRole("button", { name: "Save" }).click();
   await page.getByText("Saved: public network access is Enabled").waitFor();
   const s = await arm(
     srv.info,

@@ -223,6 +223,11 @@ function routes(): Route[] {
     { method: "POST", path: `${lab}/onboardingScripts?${LAB}`, body: {}, sp: 400 },
     { method: "POST", path: `${lab}/fleet?${LAB}`, body: { machines: 0 }, sp: 400 },
     { method: "GET", path: `${lab}/fleetOperations?${LAB}`, sp: 200 },
+    // Snapshots of the whole lab (a restore puts back the world as saved just before).
+    { method: "PUT", path: `/providers/ArcLink.Lab/snapshots/s1?${LAB}`, sp: 201 },
+    { method: "GET", path: `/providers/ArcLink.Lab/snapshots?${LAB}`, sp: 200 },
+    { method: "POST", path: `/providers/ArcLink.Lab/snapshots/s1/restore?${LAB}`, sp: 200 },
+    { method: "DELETE", path: `/providers/ArcLink.Lab/snapshots/s1?${LAB}`, sp: 200 },
     { method: "DELETE", path: `${scope}?${HC}`, sp: 202 },
   ];
 }

@@ -910,6 +910,23 @@ describe("onboarding scripts against ArcLink (reference topology)", () => {
     assert.equal(chk.code, 0, chk.all);
     const h = JSON.parse(chk.stdout);
     assert.equal(h.host, HOST);
+    // Traces only with --trace.
+    assert.ok(
+      (h.endpoints as any[]).every((e) => e.trace === undefined),
+      "check --json printed traces without --trace",
+    );
+    const traced = await run(
+      process.execPath,
+      [ARCLINK, "check", "--host", HOST, "--json", "--trace", "--ready-file", srv.readyFile],
+      process.env as Record<string, string>,
+    );
+    assert.equal(traced.code, 0, traced.all);
+    assert.ok(
+      (JSON.parse(traced.stdout).endpoints as any[]).every(
+        (e) => Array.isArray(e.trace) || typeof e.trace === "object",
+      ),
+      "check --json --trace printed no trace",
+    );
     assert.equal(h.machine, HOST);
     const verdicts = Object.fromEntries((h.endpoints as any[]).map((e) => [e.endpoint, e.verdict]));
     for (const e of [

@@ -10,7 +10,7 @@ import { after, afterEach, before, describe, it } from "node:test";
 import { keyOf } from "../src/core/resourceId.js";
 import { PostgresStore } from "../src/store/postgres.js";
 import { SqliteStore } from "../src/store/sqlite.js";
-import { CommitResult, Put, Store, StoreConflictError, WriteSet } from "../src/store/store.js";
+import { CommitResult, Put, ReadSet, Store, StoreConflictError, WriteSet } from "../src/store/store.js";
 import { createDatabase, TestDatabase } from "./helpers/postgres.js";
 
 const T = { timeout: 120_000 };
@@ -137,6 +137,73 @@ function contract(b: Backend): void {
     before(() => b.setup());
     afterEach(() => b.closeAll());
     after(() => b.teardown());
+
+    it("refuses a write whose read set changed after it read: key, listed children, listed type", async () => {
+      const s = await b.fresh();
+      await s.commit(ws([put(rg("Base"))]));
+      const other = await b.another();
+      const read = (over: Partial<ReadSet>): ReadSet => ({
+        seq: 1,
+        keys: [],
+        prefixes: [],
+        types: [],
+        ...over,
+      });
+      // Another instance commits a virtual network in Base after sequence 1.
+      const v = put(vnet("Base", "Late"), {}, VNET_TYPE);
+      await other.commit(ws([v]));
+      const mine = (reads: ReadSet) => s.commit({ ...ws([put(rg(`New${reads.keys.length}`))]), reads });
+      await rejectsConflict(mine(read({ keys: [keyOf(v.id)] })), v.id);
+      await rejectsConflict(mine(read({ prefixes: [keyOf(rg("Base"))] })), v.id);
+      await rejectsConflict(mine(read({ types: [VNET_TYPE.toLowerCase()] })), v.id);
+      // Unrelated reads, or a read as of sequence 2, commit.
+      const ok1 = await s.commit({ ...ws([put(rg("Free1"))]), reads: read({ keys: [keyOf(rg("Other"))] }) });
+      assert.equal(ok1.seq, 3);
+      const ok2 = await s.commit({
+        ...ws([put(rg("Free2"))]),
+        reads: read({ seq: 3, types: [VNET_TYPE.toLowerCase()] }),
+      });
+      assert.equal(ok2.seq, 4);
+      // A group is checked as one read set: one stale member fails the whole group.
+      assert.ok(s.commitGroup);
+      await rejectsConflict(
+        s.commitGroup([
+          { ...ws([put(rg("G1"))]), reads: read({ seq: 4 }) },
+          { ...ws([put(rg("G2"))]), reads: read({ types: [VNET_TYPE.toLowerCase()] }) },
+        ]),
+        v.id,
+      );
+      assert.equal((await s.loadAll()).seq, 4, "nothing of the refused group was written");
+    });
+
+    it("compacts tombstones: a reader behind the floor gets the whole state, a write that read before it conflicts", async () => {
+      const s = await b.fresh();
+      assert.ok(s.compact);
+      await s.commit(ws([put(rg("Keep")), put(rg("Gone"))])); // 1
+      await s.commit(ws([], [rg("Gone")])); // 2
+      await s.commit(ws([put(rg("Later"))])); // 3
+      assert.equal(await s.compact(2), 1, "one tombstone removed");
+      assert.equal(await s.compact(2), 0, "nothing more at the same floor");
+      const behind = await s.changesSince(1);
+      assert.equal(behind.full, true);
+      assert.equal(behind.seq, 3);
+      assert.deepEqual(behind.changes.map((c) => c.key).sort(), [keyOf(rg("Keep")), keyOf(rg("Later"))]);
+      const after = await s.changesSince(2);
+      assert.ok(!after.full);
+      assert.deepEqual(
+        after.changes.map((c) => c.key),
+        [keyOf(rg("Later"))],
+      );
+      await assert.rejects(
+        s.commit({ ...ws([put(rg("X"))]), reads: { seq: 1, keys: [], prefixes: [], types: [] } }),
+        StoreConflictError,
+      );
+      const w = await s.commit({
+        ...ws([put(rg("X"))]),
+        reads: { seq: 2, keys: [], prefixes: [], types: [] },
+      });
+      assert.equal(w.seq, 4);
+    });
 
     it("is empty at first: no resources, sequence 0, no changes", async () => {
       const s = await b.fresh();
@@ -428,8 +495,12 @@ describe("PostgresStore: replicas", T, () => {
       "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name IN ('resources', 'meta')",
     );
     assert.equal(t.rows[0].n, 2);
-    const m = await db!.query("SELECT count(*)::int AS n FROM meta");
-    assert.equal(m.rows[0].n, 1, "one sequence counter");
+    const m = await db!.query("SELECT k FROM meta ORDER BY k");
+    assert.deepEqual(
+      m.rows.map((r) => r.k),
+      ["floor", "schema", "seq"],
+      "one sequence counter, one compaction floor, one schema version",
+    );
   });
 
   it("notifies other instances of a commit, not the committing one, and reconnects a lost listener", async () => {

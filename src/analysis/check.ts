@@ -2,15 +2,21 @@
 // private, public or refused — and why: its DNS answer, the network path, and admission,
 // each with its trace. This is what `azcmagent check` would show, explained.
 import { hisCode } from "../core/arcEndpoints.js";
-import { admit, serviceOf, RefusalCode } from "../network/admit.js";
+import { admit, MissingFact, serviceOf, RefusalCode } from "../network/admit.js";
 import { connect, NetworkFailure } from "../network/connect.js";
 import { HostModel } from "../network/model.js";
 import { addressesOf, Resolver } from "../network/resolve.js";
 import { TraceStep } from "../network/trace.js";
 import { Entry, WorldView } from "../world/world.js";
+import type { Cause } from "./diagnose.js";
 import { machineOfHost } from "./hostMachine.js";
 
-export type Verdict = "private" | "public" | "refused";
+/**
+ * "undetermined": the verdict needs a fact the input does not hold (an export without a
+ * connection's state, a machine without a known agent version); `missing` names it and how to
+ * collect it. Never a refusal, and nothing destructive is proposed on it.
+ */
+export type Verdict = "private" | "public" | "refused" | "undetermined";
 
 export interface EndpointCheck {
   endpoint: string;
@@ -21,6 +27,10 @@ export interface EndpointCheck {
   message: string;
   fix?: string;
   trace: TraceStep[];
+  /** Every reason admission refused it for (the first is `reason`), when there are several. */
+  reasons?: Array<{ code: string; message: string; fix?: string }>;
+  /** With an undetermined verdict: the missing fact and the commands that collect it. */
+  missing?: MissingFact;
 }
 
 export interface HostCheck {
@@ -32,6 +42,8 @@ export interface HostCheck {
   scope?: string;
   region: string;
   endpoints: EndpointCheck[];
+  /** Root causes of the refused and undetermined rows, DNS → route → filter → admission (diagnose.ts; set by the check API). */
+  causes?: Cause[];
 }
 
 export interface CheckContext {
@@ -96,6 +108,12 @@ function bypassed(list: readonly string[], name: string): boolean {
     if (k === "arm") return s === "arm";
     return false;
   });
+}
+
+/** Whether the host sends its calls to `name` through its proxy (a proxy set, the name not bypassed): the proxy then resolves the name, not the host's DNS. */
+export function throughProxy(h: HostModel, name: string, machine?: Entry): boolean {
+  const p = agentProxySettings(h, machine);
+  return !!proxyOf(p.url) && !bypassed(p.bypass, name);
 }
 
 /** How to fix a failure of the host's own TLS handshake, or undefined for other failures. */
@@ -191,6 +209,19 @@ export function checkEndpoint(
     propagationDelayMs: ctx.propagationDelayMs,
   });
   trace.push({ at: "admission", what: a.message, outcome: a.admitted ? "ok" : "fail", steps: a.trace });
+  if (a.undetermined) {
+    return {
+      endpoint: name,
+      address: c.address,
+      verdict: "undetermined",
+      reason: a.undetermined.code,
+      message: `${name} on ${c.path === "private" ? "private" : "public"} address ${c.address}: the verdict needs ${a.undetermined.fact}`,
+      fix: `collect the missing fact: ${a.undetermined.collect[0]}`,
+      missing: a.undetermined,
+      ...(a.reasons && a.reasons.length ? { reasons: a.reasons } : {}),
+      trace,
+    };
+  }
   if (!a.admitted) {
     return {
       endpoint: name,
@@ -199,6 +230,8 @@ export function checkEndpoint(
       reason: a.code as RefusalCode,
       message: a.message,
       fix: a.fix,
+      ...(a.reasons && a.reasons.length > 1 ? { reasons: a.reasons } : {}),
+      ...(a.undeterminedToo ? { missing: a.undeterminedToo } : {}),
       trace,
     };
   }

@@ -14,13 +14,19 @@ import { Entry, World } from "../world/world.js";
 import { lint, LintReport } from "./lint/lint.js";
 import { Sandbox } from "./lint/sandbox.js";
 import { Finding } from "./lint/types.js";
+import { diffResource, ResourceDiff } from "./propertyDiff.js";
 import { checkHost, EndpointCheck, HostCheck } from "./check.js";
 
 export type ProposedChange =
   | { kind: "put"; id: string; body: unknown; apiVersion?: string }
   | { kind: "delete"; id: string; apiVersion?: string }
   /** A topology diff: the new file's plan (PUTs), and the ids the old file had that the new one drops (DELETEs). */
-  | { kind: "steps"; steps: PlanStep[]; deletes?: string[] };
+  | { kind: "steps"; steps: PlanStep[]; deletes?: string[] }
+  /** ARM calls in order (a fix plan): PUT, PATCH or DELETE, each with the type's newest api-version unless given. */
+  | {
+      kind: "calls";
+      calls: Array<{ method: "PUT" | "PATCH" | "DELETE"; id: string; body?: unknown; apiVersion?: string }>;
+    };
 
 export interface EndpointSide {
   verdict: EndpointCheck["verdict"];
@@ -39,11 +45,20 @@ export interface VerdictChange {
   after?: EndpointSide;
 }
 
+export interface FindingChange {
+  key: string;
+  before: Finding;
+  after: Finding;
+}
+
 export interface WhatIfReport {
   change: { applied: Array<{ method: string; id: string; status: number }> };
   hosts: { before: number; after: number; changed: number };
   changes: VerdictChange[];
-  findings: { added: Finding[]; resolved: Finding[] };
+  /** Findings by key (findingKey.ts): new, gone, and the same problem with a different text, severity or machines. */
+  findings: { added: Finding[]; resolved: Finding[]; changed: FindingChange[] };
+  /** Every resource the change creates, deletes or modifies (side effects included), property by property. */
+  resources: ResourceDiff[];
   timings: { copyMs: number; applyMs: number; evaluateMs: number };
   /**
    * "hosts": only the hosts the change can affect were evaluated again (the change's own hosts and
@@ -86,7 +101,27 @@ function same(a: EndpointCheck | undefined, b: EndpointCheck | undefined): boole
   return !!a && !!b && a.verdict === b.verdict && a.reason === b.reason && a.address === b.address;
 }
 
-const findingKey = (f: Finding) => `${f.ruleId}|${f.severity}|${f.resources[0] ?? ""}|${f.message}`;
+/** Findings before and after, by key: added, resolved, and changed (same key, different content). */
+export function diffFindings(before: Finding[], after: Finding[]): WhatIfReport["findings"] {
+  const b = new Map(before.map((f) => [f.key, f]));
+  const a = new Map(after.map((f) => [f.key, f]));
+  const changed: FindingChange[] = [];
+  for (const [k, fa] of a) {
+    const fb = b.get(k);
+    if (
+      fb &&
+      (fb.severity !== fa.severity ||
+        fb.message !== fa.message ||
+        JSON.stringify(fb.machines) !== JSON.stringify(fa.machines))
+    )
+      changed.push({ key: k, before: fb, after: fa });
+  }
+  return {
+    added: after.filter((f) => !b.has(f.key)),
+    resolved: before.filter((f) => !a.has(f.key)),
+    changed,
+  };
+}
 
 export function diffChecks(before: HostCheck[], after: HostCheck[]): VerdictChange[] {
   const out: VerdictChange[] = [];
@@ -153,6 +188,11 @@ export async function whatIf(
     const v = change.apiVersion ?? sb.apiVersionFor(change.id);
     const r = await sb.call("DELETE", change.id, v);
     applied.push({ method: "DELETE", id: change.id, status: r.status });
+  } else if (change.kind === "calls") {
+    for (const c of change.calls) {
+      const r = await sb.call(c.method, c.id, c.apiVersion ?? sb.apiVersionFor(c.id), c.body);
+      applied.push({ method: c.method, id: c.id, status: r.status });
+    }
   } else {
     await sb.applySteps(change.steps, "topology diff");
     for (const s of change.steps) applied.push({ method: s.method, id: s.id, status: 200 });
@@ -188,7 +228,7 @@ export async function whatIf(
     changes = diffChecks(before.hosts, afterHosts);
     hostsAfter = afterHosts.length;
   }
-  let findings: WhatIfReport["findings"] = { added: [], resolved: [] };
+  let findings: WhatIfReport["findings"] = { added: [], resolved: [], changed: [] };
   if (opts.findings !== false) {
     // The rules run again over the hosts' checks, of which only the affected ones were evaluated.
     after ??= reportOf(
@@ -197,16 +237,22 @@ export async function whatIf(
       new Resolver(inc!.model, undefined, newResolveMemo()),
       inc!.infos(),
     );
-    const bk = new Set(before.findings.map(findingKey));
-    const ak = new Set(after.findings.map(findingKey));
-    findings = {
-      added: after.findings.filter((f) => !bk.has(findingKey(f))),
-      resolved: before.findings.filter((f) => !ak.has(findingKey(f))),
-    };
+    findings = diffFindings(before.findings, after.findings);
   }
+  const resources: ResourceDiff[] = [];
+  const baseView = Array.isArray(base) ? undefined : base;
+  const baseBodies = Array.isArray(base) ? new Map(base.map((r) => [r.id.toLowerCase(), r.body])) : undefined;
+  for (const key of new Set(changed.map((c) => c.key))) {
+    const b = baseView ? baseView.get(key)?.body : baseBodies!.get(key);
+    const a = sb.world.get(key)?.body;
+    const d = diffResource(a?.id ?? b?.id ?? key, (a ?? b)?.type ?? typeOfKey(key), b, a);
+    if (d) resources.push(d);
+  }
+  resources.sort((x, y) => (x.id.toLowerCase() < y.id.toLowerCase() ? -1 : 1));
   const t4 = performance.now();
   return {
     change: { applied },
+    resources,
     hosts: {
       before: before.hosts.length,
       after: hostsAfter,

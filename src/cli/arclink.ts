@@ -11,6 +11,7 @@ import { lintCommand } from "./lint.js";
 import { whatIfCommand } from "./whatIf.js";
 import { scriptCommand } from "./script.js";
 import { fleetCommand } from "./fleet.js";
+import { snapshotCommand } from "./snapshot.js";
 
 const USAGE = `Usage: arclink <command> [flags]
 
@@ -31,6 +32,8 @@ Commands:
   fleet     Simulate N agents onboarding and heartbeating through the real admission path:
             --machines N [--site S] [--scope S|none] [--location R] [--heartbeats K] [--json];
             a run kept in the store: --operation ID | --list
+  snapshot  Save or restore the whole world without restarting: snapshot save NAME | restore NAME |
+            list | delete NAME [--json]
 `;
 
 async function main(argv: string[]): Promise<void> {
@@ -56,6 +59,8 @@ async function main(argv: string[]): Promise<void> {
       return scriptCommand(rest);
     case "fleet":
       return fleetCommand(new Flags(rest, ["json", "list"]));
+    case "snapshot":
+      return snapshotCommand(new Flags(rest, ["json"]));
     case undefined:
     case "help":
     case "--help":

@@ -16,14 +16,25 @@ export async function checkCommand(flags: Flags): Promise<void> {
     throw new CliError("Usage: arclink check (--host HOST | --all) [--location R] [--json] [--trace]", 2);
   const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region });
   if (json) {
-    process.stdout.write(JSON.stringify(all ? r.value : r.value[0], null, 2) + "\n");
+    // Each endpoint's evaluation trace only when asked: with --all it is most of the output.
+    const hosts = trace ? r.value : r.value.map(withoutTraces);
+    process.stdout.write(JSON.stringify(all ? hosts : hosts[0], null, 2) + "\n");
   } else {
     process.stdout.write(r.value.map((h: any) => renderHostCheck(h, trace)).join("\n\n") + "\n");
   }
   if (r.value.some((h: any) => h.endpoints.some((e: any) => e.verdict === "refused"))) process.exitCode = 1;
 }
 
-const COLOR = { private: "\x1b[32m", public: "\x1b[33m", refused: "\x1b[31m" } as Record<string, string>;
+function withoutTraces(h: any): any {
+  return { ...h, endpoints: h.endpoints.map(({ trace: _trace, ...e }: any) => e) };
+}
+
+const COLOR = {
+  private: "\x1b[32m",
+  public: "\x1b[33m",
+  refused: "\x1b[31m",
+  undetermined: "\x1b[35m",
+} as Record<string, string>;
 
 export function renderHostCheck(h: any, withTrace = false, color = process.stdout.isTTY): string {
   const head = `${h.host} (${h.address})${h.machine ? ` — machine ${h.machine}` : " — no Arc machine"}${h.scope ? `, scope ${h.scope}` : ""}, region ${h.region}`;
@@ -45,8 +56,27 @@ export function renderHostCheck(h: any, withTrace = false, color = process.stdou
     ]
       .join(" | ")
       .trimEnd();
-  const out = [head, line(["ENDPOINT", "VERDICT", "ADDRESS", "WHY"]), ...rows.map(line)];
+  const out = [head];
+  // The root cause leads (DNS → route → filter → admission); every cause after it, with its fix.
+  const causes: any[] = h.causes ?? [];
+  if (causes.length) {
+    const c0 = causes[0];
+    out.push(
+      `Root cause (${c0.stage}): ${c0.component} — ${c0.message}`,
+      `  fix: ${String(c0.fix).replace(/\n/g, "\n  ")}`,
+    );
+    for (const c of causes.slice(1))
+      out.push(
+        `Also (${c.stage}): ${c.component} — ${c.code}: ${c.message} [${c.endpoints.join(", ")}]`,
+        `  fix: ${String(c.fix).replace(/\n/g, "\n  ")}`,
+      );
+  }
+  out.push(line(["ENDPOINT", "VERDICT", "ADDRESS", "WHY"]), ...rows.map(line));
   for (const e of h.endpoints) {
+    if (e.reasons?.length > 1)
+      out.push(
+        `  ${e.endpoint} is refused for ${e.reasons.length} reasons: ${e.reasons.map((r: any) => r.code).join(", ")}`,
+      );
     if (e.fix) out.push(`  fix for ${e.endpoint}: ${e.fix}`);
     if (withTrace) out.push(`\n  ${e.endpoint}:\n${renderTrace(e.trace, "    ")}`);
   }

@@ -7,6 +7,9 @@ import { LintReport, lint, exitCodeOf } from "../analysis/lint/lint.js";
 import { renderJson } from "../analysis/lint/format/json.js";
 import { toSarif } from "../analysis/lint/format/sarif.js";
 import { renderFixPlan, renderTable } from "../analysis/lint/format/table.js";
+import { renderProvenPlan } from "../analysis/lint/format/fixPlan.js";
+import { proveFixPlan, ProvenPlan } from "../analysis/lint/fixPlan.js";
+import { World } from "../world/world.js";
 import { LintSource } from "../analysis/lint/context.js";
 import { RULES } from "../analysis/lint/index.js";
 import { sandboxFromTopology } from "../analysis/lint/sources.js";
@@ -41,7 +44,10 @@ Output:
   --format table|json|sarif   (default table; colour on a terminal)
   --sarif-root DIR     SARIF file URIs are relative to DIR (default: the current directory,
                        the repository root in CI)
-  --fix-plan           print the ARM calls and on-premises changes that fix each finding
+  --fix-plan           build a fix plan, try it in the what-if sandbox, and print it with its proof
+                       (the findings each step resolves, none left, no new finding, no private
+                       verdict lost); steps that would delete or move what works, or break the
+                       seed's rules, are left out and the choices listed (--topology, --export)
   --trace              show the trace behind each finding that comes from check()
   --rules a,b          run only these rules (ids as in --list-rules)
   --list-rules         print the rules and exit
@@ -103,6 +109,8 @@ async function run(argv: string[]): Promise<number> {
   let report: LintReport;
   let source: LintSource | undefined;
   let sarif: any;
+  let proofWorld: { world: World; now: Date; propagationDelayMs: number } | undefined;
+  let proven: ProvenPlan | undefined;
   if (topology || exportFile) {
     flags.rejectUnknown();
     const read = (f: string) => {
@@ -128,6 +136,11 @@ async function run(argv: string[]): Promise<number> {
     for (const n of source.notes ?? [])
       process.stderr.write(`note: ${n.file}${n.line ? `:${n.line}` : ""}: ${n.message}\n`);
     const w = built.sandbox.world;
+    proofWorld = {
+      world: w,
+      now: built.sandbox.services.clock.now(),
+      propagationDelayMs: (readSettings(w) ?? DEFAULT_SETTINGS).propagationDelayMs,
+    };
     report = lint(
       {
         view: w,
@@ -141,13 +154,16 @@ async function run(argv: string[]): Promise<number> {
     const client = new ArmClient(readReady(flags));
     flags.rejectUnknown();
     const path = client.sub("/providers/ArcLink.Lab/lint");
-    const body = { rules, hostTraces: hostTraces || undefined };
+    const body = { rules, hostTraces: hostTraces || undefined, fixPlan: fixPlan || undefined };
     const json = await client.call("POST", path, body);
+    if (json.fixPlan) proven = json.fixPlan;
     report = { ...json, rules: RULES.filter((r) => json.rules.some((x: any) => x.id === r.id)) };
     if (format === "sarif") sarif = await client.call("POST", path, { ...body, format: "sarif" });
   }
   const locate = source?.locate;
-  if (fixPlan) process.stdout.write(renderFixPlan(report));
+  if (fixPlan && proofWorld) proven = await proveFixPlan(proofWorld.world, report, proofWorld);
+  if (fixPlan && proven) process.stdout.write(renderProvenPlan(proven));
+  else if (fixPlan) process.stdout.write(renderFixPlan(report));
   else if (format === "json") process.stdout.write(renderJson(report, { hostTraces }));
   else if (format === "sarif")
     process.stdout.write(

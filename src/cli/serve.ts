@@ -1,5 +1,7 @@
 // `arclink serve`: start ArcLink and say how to connect to it.
 import { startArcLink } from "../server/app.js";
+import { DataFolderInUseError } from "../server/dataFolder.js";
+import { StoreTooNewError } from "../store/schema.js";
 import { CliError, Flags } from "./flags.js";
 import { checkHost } from "../analysis/check.js";
 import { renderHostCheck } from "./check.js";
@@ -58,6 +60,7 @@ async function openStore(flags: Flags, log: (l: string) => void): Promise<Postgr
   try {
     return await PostgresStore.open(url, { log });
   } catch (e) {
+    if (e instanceof StoreTooNewError) throw new CliError(e.message, 1);
     throw new CliError(`${(e as Error).message}. Check that PostgreSQL runs and the URL is right.`, 1);
   }
 }
@@ -79,6 +82,11 @@ export async function serve(flags: Flags): Promise<void> {
     dnsListeners: dnsSpecs(flags.optString("dns")),
     heapGrowthPercent: heapGrowthOf(flags.optString("heap-growth")),
     log,
+  }).catch(async (e: unknown) => {
+    await store?.close();
+    // Another server holds the data folder: say which, and exit non-zero without touching it.
+    if (e instanceof DataFolderInUseError || e instanceof StoreTooNewError) throw new CliError(e.message, 1);
+    throw e;
   });
   const i = running.info;
   const out = process.stdout;

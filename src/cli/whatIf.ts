@@ -8,6 +8,7 @@ import { keyOf } from "../core/resourceId.js";
 import { renderTrace } from "../network/trace.js";
 import { sandboxFromTopology, LINT_SUBSCRIPTION } from "../analysis/lint/sources.js";
 import { ProposedChange, whatIf, WhatIfReport } from "../analysis/whatIf.js";
+import { renderPropertyDiff } from "../analysis/propertyDiff.js";
 import { readSettings } from "../server/settings.js";
 import { loadTopology } from "../topology/parse.js";
 import { plan } from "../topology/plan.js";
@@ -15,12 +16,14 @@ import { ArmClient, readReady } from "./client.js";
 import { templateWhatIf } from "./whatIfTemplate.js";
 import { CliError, Flags } from "./flags.js";
 
-export const WHATIF_USAGE = `Usage: arclink what-if (--topology-diff NEW.yaml | --put ID --body FILE | --delete ID) [--topology OLD.yaml] [--json] [--trace]
+export const WHATIF_USAGE = `Usage: arclink what-if (--topology-diff NEW.yaml | --put ID --body FILE | --delete ID) [--topology OLD.yaml] [--json] [--trace] [--verbose]
        arclink what-if --template FILE [--parameters FILE] --resource-group G [--mode Incremental|Complete] [--json] [--trace]
 
-Applies the change to a copy of the world in memory and prints which machines' verdicts change,
-endpoint by endpoint (with --trace: the before and after traces), and the lint findings it adds
-or resolves. Against the running ArcLink (default) or the world of --topology OLD.yaml.
+Applies the change to a copy of the world in memory and prints, as \`az deployment group what-if\`
+does, every resource it creates, modifies or deletes with its property-level differences
+(~ properties.dnsServers: ["a"] => ["b"]); which machines' verdicts change, endpoint by endpoint
+(with --trace: the before and after traces); and the lint findings it adds, resolves or changes,
+by finding key. --verbose lists every ARM call applied. Against the running ArcLink (default) or the world of --topology OLD.yaml.
 
 With --template: the ARM template's deployment what-if against the running ArcLink (the resource
 changes as Azure reports them, then the machines whose verdicts would change).
@@ -46,7 +49,7 @@ function read(f: string): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const flags = new Flags(argv, ["json", "trace", "help"]);
+  const flags = new Flags(argv, ["json", "trace", "verbose", "help"]);
   if (flags.bool("help")) {
     process.stdout.write(WHATIF_USAGE);
     return 0;
@@ -61,6 +64,7 @@ async function run(argv: string[]): Promise<number> {
   const trace = flags.bool("trace");
   const template = flags.optString("template");
   if (template !== undefined) return templateWhatIf(flags, template, json, trace);
+  const verbose = flags.bool("verbose");
   const given = [diff, putId, delId].filter((x) => x !== undefined).length;
   if (given !== 1) throw new CliError(`Give exactly one change.\n\n${WHATIF_USAGE}`);
   if (putId && !bodyFile) throw new CliError("--put needs --body FILE (the resource's JSON).");
@@ -106,14 +110,16 @@ async function run(argv: string[]): Promise<number> {
     report = await client.call("POST", client.sub("/providers/ArcLink.Lab/whatif"), req);
   }
   process.stdout.write(
-    json ? JSON.stringify(report, null, 2) + "\n" : renderWhatIf(report, trace, !!process.stdout.isTTY),
+    json
+      ? JSON.stringify(report, null, 2) + "\n"
+      : renderWhatIf(report, trace, !!process.stdout.isTTY, verbose),
   );
   return report.changes.some((c) => c.after?.verdict === "refused" && c.before?.verdict !== "refused")
     ? 2
     : 0;
 }
 
-export function renderWhatIf(r: WhatIfReport, trace = false, color = false): string {
+export function renderWhatIf(r: WhatIfReport, trace = false, color = false, verbose = false): string {
   const paint = (v: string | undefined) =>
     !v
       ? "-"
@@ -121,10 +127,21 @@ export function renderWhatIf(r: WhatIfReport, trace = false, color = false): str
         ? `${{ private: "\x1b[32m", public: "\x1b[33m", refused: "\x1b[31m" }[v] ?? ""}${v}\x1b[0m`
         : v;
   const out: string[] = [];
+  // The calls applied: one line by default, every call with --verbose.
+  out.push(`what-if: ${r.change.applied.length} call(s) applied in the sandbox.`);
+  if (verbose) for (const a of r.change.applied) out.push(`  ${a.method} ${a.id} → ${a.status}`);
+  const resources = r.resources ?? [];
+  const count = (c: string) => resources.filter((x) => x.change === c).length;
   out.push(
-    `what-if: ${r.change.applied.map((a) => `${a.method} ${a.id} → ${a.status}`).join("\n         ")}`,
+    "",
+    `Resource changes: ${count("Create")} to create, ${count("Modify")} to modify, ${count("Delete")} to delete.`,
   );
-  out.push(`${r.hosts.changed} of ${r.hosts.after} host(s) change.`);
+  const sign = { Create: "+", Delete: "-", Modify: "~" } as const;
+  for (const x of resources) {
+    out.push(`  ${sign[x.change]} ${x.id}`);
+    for (const d of x.diffs) out.push(`      ${renderPropertyDiff(d)}`);
+  }
+  out.push("", `${r.hosts.changed} of ${r.hosts.after} host(s) change.`);
   for (const c of r.changes) {
     const b = c.before
       ? `${paint(c.before.verdict)}${c.before.reason ? ` ${c.before.reason}` : ""}${c.before.address ? ` ${c.before.address}` : ""}`
@@ -138,17 +155,17 @@ export function renderWhatIf(r: WhatIfReport, trace = false, color = false): str
       if (c.after) out.push("    after:", renderTrace(c.after.trace, "      "));
     }
   }
-  if (r.findings.added.length)
-    out.push(
-      "",
-      "New findings:",
-      ...r.findings.added.map((f) => `  ${f.severity} ${f.ruleId}: ${f.message}`),
-    );
-  if (r.findings.resolved.length)
-    out.push(
-      "",
-      "Resolved findings:",
-      ...r.findings.resolved.map((f) => `  ${f.severity} ${f.ruleId}: ${f.message}`),
-    );
+  const f = r.findings;
+  const changed = f.changed ?? [];
+  out.push(
+    "",
+    `Findings: ${f.added.length} added, ${f.resolved.length} resolved, ${changed.length} changed.`,
+    ...f.added.map((x) => `  + ${x.severity} ${x.key}: ${x.message}`),
+    ...f.resolved.map((x) => `  - ${x.severity} ${x.key}: ${x.message}`),
+    ...changed.map(
+      (c) =>
+        `  ~ ${c.key}: ${c.before.severity === c.after.severity ? c.after.severity : `${c.before.severity} => ${c.after.severity}`}: ${c.after.message}${c.before.message !== c.after.message ? `\n      was: ${c.before.message}` : ""}`,
+    ),
+  );
   return out.join("\n") + "\n";
 }

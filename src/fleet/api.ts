@@ -11,7 +11,7 @@
 import { ArmError } from "../core/armError.js";
 import { ArmRequest, ArmResponse, ArmServices } from "../frontends/arm/context.js";
 import { FleetRun, newRun, operationStatus, planFleet, runFleet } from "./fleet.js";
-import { allRuns, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
+import { allRuns, alreadyRunning, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
 
 /** Runs this process is running (or whose final state it could not save yet). */
 const running = new WeakMap<ArmServices, Map<string, FleetRun>>();
@@ -29,14 +29,10 @@ function statusPath(sub: string): string {
 export async function startFleet(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const sub = r.path.split("/")[2];
   const live = runningOn(s);
-  // Runs in progress here or, through a shared store, on another replica.
+  // Runs in progress here or, as far as this replica has seen, on another one (before planning;
+  // the store decides at commit, in saveRun).
   const busy = allRuns(s, live).find((x) => x.status === "InProgress");
-  if (busy)
-    throw new ArmError(
-      409,
-      "FleetAlreadyRunning",
-      `Fleet ${busy.id} (${busy.plan.machines} machines) is still running; one fleet runs at a time. Wait for it (GET ${statusPath(busy.plan.subscription)}?id=${busy.id}) and start again.`,
-    );
+  if (busy) throw alreadyRunning(busy);
   const plan = planFleet(s, sub, r.body);
   const run = newRun(plan, s.clock.now());
   live.set(run.id, run);

@@ -11,6 +11,7 @@
 // for a replica on another host). Only the newest KEEP runs are kept: starting a run deletes the
 // oldest finished or interrupted ones beyond that.
 import { hostname } from "node:os";
+import { ArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
 import { ArmServices } from "../frontends/arm/context.js";
 import { FleetPlan, FleetProgress, FleetRun } from "./fleet.js";
@@ -54,8 +55,9 @@ function snapshot(s: ArmServices, run: FleetRun, phase?: FleetProgress["phase"])
 }
 
 /**
- * Saves the run as it is now (with `phase` as its phase when given). Creating the record also
- * deletes the oldest finished or interrupted runs beyond KEEP.
+ * Saves the run as it is now (with `phase` as its phase when given). Creating the record refuses
+ * (FleetAlreadyRunning) while another run is in progress, and deletes the oldest finished or
+ * interrupted runs beyond KEEP.
  */
 export async function saveRun(s: ArmServices, run: FleetRun, phase?: FleetProgress["phase"]): Promise<void> {
   const body = snapshot(s, run, phase);
@@ -66,11 +68,27 @@ export async function saveRun(s: ArmServices, run: FleetRun, phase?: FleetProgre
         .ofType(FLEET_RUN_TYPE)
         .map((e) => e.body as StoredRun)
         .sort((a, b) => b.run.startTime.localeCompare(a.run.startTime));
+      // One fleet at a time, across replicas: decided on the stored runs, in the transaction that
+      // stores this one (the store refuses the commit if another replica stored a run meanwhile).
+      const busy = others.find((o) => o.run.status === "InProgress" && !orphaned(o));
+      if (busy) throw alreadyRunning(busy.run);
       for (const old of others.slice(KEEP - 1))
         if (old.run.status !== "InProgress" || orphaned(old)) tx.delete(runResourceId(old.run.id));
     }
     tx.put(id, FLEET_RUN_TYPE, body as unknown as Record<string, unknown>);
   });
+}
+
+/** The refusal of a second fleet while `busy` runs. */
+export function alreadyRunning(busy: {
+  id: string;
+  plan: Pick<FleetPlan, "machines" | "subscription">;
+}): ArmError {
+  return new ArmError(
+    409,
+    "FleetAlreadyRunning",
+    `Fleet ${busy.id} (${busy.plan.machines} machines) is still running; one fleet runs at a time. Wait for it (GET /subscriptions/${busy.plan.subscription}/providers/ArcLink.Lab/fleetOperations?id=${busy.id}) and start again.`,
+  );
 }
 
 /** Whether the process that ran this record is gone (it does not run in this process). */

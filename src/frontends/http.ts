@@ -26,13 +26,18 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
+/** A response body already serialized as JSON text (see arm/storedJson.ts): sent as is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
-  const text = body === undefined ? "" : JSON.stringify(body);
+  const text = body === undefined ? "" : body instanceof JsonText ? body.text : JSON.stringify(body);
   const h: Record<string, string | number> = { ...headers };
   if (body !== undefined) h["Content-Type"] = "application/json; charset=utf-8";
   h["Content-Length"] = Buffer.byteLength(text);
@@ -47,6 +52,15 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
   const q = target.indexOf("?");
   let path = q >= 0 ? target.slice(0, q) : target;
   const query = new URLSearchParams(q >= 0 ? target.slice(q + 1) : "");
+  // Already normal (one leading slash, no empty segment, nothing escaped): as is, without copies.
+  if (
+    path.charCodeAt(0) === 47 &&
+    (path.length === 1 || path.charCodeAt(path.length - 1) !== 47) &&
+    !path.includes("//") &&
+    !path.includes("%")
+  ) {
+    return { path, query };
+  }
   path = "/" + path.split("/").filter(Boolean).join("/");
   try {
     path = path

@@ -2,10 +2,13 @@
 // (through which private endpoint, or publicly)? The seed's rules, in one pure function:
 // association with the endpoint's scope, the propagation delay, public network access,
 // agent version, Entra ID/ARM never over the scope's endpoint, no remote access over Private Link.
-import { keyOf, sameId } from "../core/resourceId.js";
+import { keyOf } from "../core/resourceId.js";
 import { associationOf } from "../providers/hybridcompute/association.js";
 import { WorldView, Entry } from "../world/world.js";
+import { admitAtServiceEndpoint, isServiceEndpoint } from "./admitServiceEndpoint.js";
 import { Endpoint } from "./connect.js";
+import { collectConnectionState, connectionStateOf } from "./connectionState.js";
+import { isExported } from "./provenance.js";
 import { TraceStep } from "./trace.js";
 
 export type ArcService =
@@ -42,8 +45,26 @@ export interface AdmitRequest {
   propagationDelayMs: number;
 }
 
+/** A fact a verdict needs that the input does not hold, and how to collect it. */
+export interface MissingFact {
+  /** Stable code: ConnectionStateUnknown, ConnectionStatesDisagree, AgentVersionUnknown. */
+  code: string;
+  /** The fact, in words. */
+  fact: string;
+  /** Commands that collect it (az graph query / az resource show / azcmagent show -j). */
+  collect: string[];
+  /** ARM ids the fact is about. */
+  resources: string[];
+}
+
 export interface AdmitResult {
   admitted: boolean;
+  /** Set when admission depends on a fact the input lacks: the verdict is undetermined, not refused. */
+  undetermined?: MissingFact;
+  /** A refusal that also depends on a missing fact (refused for a known reason regardless). */
+  undeterminedToo?: MissingFact;
+  /** Every reason it was refused for, the first being `code` (over a private endpoint). */
+  reasons?: Array<{ code: string; message: string; fix?: string }>;
   code?: RefusalCode;
   message: string;
   /** The fix, when there is one. */
@@ -98,6 +119,10 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
 
   if (r.endpoint.kind === "private-endpoint") {
     const pe = r.endpoint.pe;
+    if (isServiceEndpoint(pe)) {
+      const v = admitAtServiceEndpoint(view, pe, r.serverName, trace, at);
+      return v.admitted ? admitted(v.message) : refuse(v.code, v.message, v.fix);
+    }
     if (!isArc(service)) {
       return refuse(
         "ServiceNotServedByPrivateEndpoint",
@@ -111,74 +136,115 @@ export function admit(view: WorldView, r: AdmitRequest): AdmitResult {
         "PrivateLinkScopeNotFound",
         `the scope ${pe.targetId} behind private endpoint ${pe.name} no longer exists.`,
       );
-    const conn = view
-      .children(scope.id, "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections")
-      .find((c) => sameId(c.body.properties?.privateEndpoint?.id, pe.id));
-    const status = conn?.body.properties?.privateLinkServiceConnectionState?.status ?? "Disconnected";
-    if (status !== "Approved") {
-      return refuse(
+    // Every reason is collected (a host refused for two reasons is told both); the first leads.
+    const reasons: NonNullable<AdmitResult["reasons"]> = [];
+    let missing: MissingFact | undefined;
+    const also = (code: RefusalCode, message: string, fix?: string) => {
+      trace.push({ at, what: `refused (${code}): ${message}${fix ? ` Fix: ${fix}` : ""}`, outcome: "fail" });
+      reasons.push({ code, message, ...(fix ? { fix } : {}) });
+    };
+    const unknown = (u: MissingFact) => {
+      trace.push({ at, what: `undetermined: ${u.fact} Collect it: ${u.collect[0]}`, outcome: "fail" });
+      missing ??= u;
+    };
+    const verdict = (ok: string): AdmitResult => {
+      if (reasons.length)
+        return {
+          admitted: false,
+          code: reasons[0].code as RefusalCode,
+          message: reasons[0].message,
+          fix: reasons[0].fix,
+          reasons,
+          ...(missing ? { undeterminedToo: missing } : {}),
+          trace,
+        };
+      if (missing)
+        return { admitted: false, undetermined: missing, message: `undetermined: ${missing.fact}`, trace };
+      return admitted(ok);
+    };
+    const cs = connectionStateOf(view, pe.id, scope);
+    if (cs.status === "unknown")
+      unknown({
+        code: cs.disagree ? "ConnectionStatesDisagree" : "ConnectionStateUnknown",
+        fact: cs.disagree
+          ? `the state of private endpoint ${pe.name}'s connection to scope ${scope.body.name}: the scope's list says ${cs.scopeSide}, the endpoint says ${cs.endpointSide}.`
+          : `the state of private endpoint ${pe.name}'s connection to scope ${scope.body.name}: the input holds neither the scope's privateEndpointConnections nor the endpoint's connection state.`,
+        collect: collectConnectionState(pe.id, scope.id),
+        resources: [pe.id, scope.id],
+      });
+    else if (cs.status !== "Approved")
+      also(
         "PrivateEndpointConnectionNotApproved",
-        `private endpoint ${pe.name}'s connection to scope ${scope.body.name} is ${status}.`,
+        `private endpoint ${pe.name}'s connection to scope ${scope.body.name} is ${cs.status}.`,
         `approve it on the scope (Private endpoint connections → Approve).`,
       );
-    }
-    trace.push({
-      at,
-      what: `connection of ${pe.name} to scope ${scope.body.name} is Approved`,
-      outcome: "ok",
-    });
-    if (r.purpose === "remote-access") {
-      return refuse(
+    else
+      trace.push({
+        at,
+        what: `connection of ${pe.name} to scope ${scope.body.name} is Approved${cs.scopeSide === "unknown" ? " (as the endpoint records it; the input has no scope-side list)" : cs.endpointSide === "unknown" ? " (as the scope's list records it)" : ""}`,
+        outcome: "ok",
+      });
+    if (r.purpose === "remote-access")
+      also(
         "RemoteAccessNotSupportedOverPrivateLink",
         "SSH and Windows Admin Center remote access are not supported over Private Link.",
         "use the public endpoints for remote access, or connect through your own network.",
       );
-    }
-    if (versionBelow(r.agentVersion, [1, 4])) {
-      return refuse(
+    if (!r.agentVersion && r.machine && isExported(r.machine))
+      unknown({
+        code: "AgentVersionUnknown",
+        fact: `the Connected Machine agent version of ${r.machine.body.name} (1.4 or later is needed over a private endpoint): the input does not hold properties.agentVersion.`,
+        collect: [
+          `azcmagent show -j   (on ${r.machine.body.name}: "agentVersion")`,
+          `az resource show --ids ${r.machine.id} --query properties.agentVersion`,
+          `az graph query -q "resources | where type =~ 'microsoft.hybridcompute/machines' and id =~ '${keyOf(r.machine.id)}' | project id, properties.agentVersion"`,
+        ],
+        resources: [r.machine.id],
+      });
+    if (versionBelow(r.agentVersion, [1, 4]))
+      also(
         "AgentVersionTooOld",
         `agent ${r.agentVersion} cannot use a private endpoint: version 1.4 or later is required.`,
         "upgrade the Connected Machine agent.",
       );
-    }
-    if (r.purpose === "check" || !r.machine) return admitted("anonymous reachability check: accepted");
+    if (r.purpose === "check" || !r.machine) return verdict("anonymous reachability check: accepted");
     const m = r.machine;
     const assoc = associationOf(m.body);
     if (!assoc.scopeId) {
-      return refuse(
+      also(
         "MachineNotAssociatedWithScope",
         `machine ${m.body.name} is not associated with any Arc Private Link Scope, but reached scope ${scope.body.name}'s private endpoint: the connection is refused.`,
         `associate it with ${scope.body.name} (Azure Arc resources → Add, or set properties.privateLinkScopeResourceId), or make its DNS resolve Arc's public addresses.`,
       );
+      return verdict("");
     }
     if (keyOf(assoc.scopeId) !== scope.key) {
-      return refuse(
+      also(
         "MachineAssociatedWithAnotherScope",
         `machine ${m.body.name} is associated with scope ${assoc.scopeId.split("/").pop()}, not ${scope.body.name} whose private endpoint it reached: the connection is refused (one scope per VNet, and every machine that resolves this endpoint must belong to its scope).`,
         `associate it with ${scope.body.name}, or give it DNS that resolves its own scope's endpoint.`,
       );
+      return verdict("");
     }
-    if (String(m.body.location).toLowerCase() !== String(scope.body.location).toLowerCase()) {
-      return refuse(
+    if (String(m.body.location).toLowerCase() !== String(scope.body.location).toLowerCase())
+      also(
         "ScopeRegionMismatch",
         `machine ${m.body.name} is in ${m.body.location} but scope ${scope.body.name} is in ${scope.body.location}.`,
         "a machine and its scope must be in the same region.",
       );
-    }
     const associated = Date.parse(assoc.associatedAt ?? "");
     // A machine onboarded with the scope is accepted at once; an association made later propagates.
     if (Number.isFinite(associated) && !assoc.associatedAtCreation) {
       const age = r.now.getTime() - associated;
-      if (age < r.propagationDelayMs) {
-        return refuse(
+      if (age < r.propagationDelayMs)
+        also(
           "AssociationNotYetPropagated",
           `machine ${m.body.name} was associated with ${scope.body.name} ${minutes(age)} ago; a new association takes up to ${minutes(r.propagationDelayMs)} to be accepted (${minutes(r.propagationDelayMs - age)} left).`,
           "wait for the association to propagate (arclink time advance 15m in the lab).",
         );
-      }
-      trace.push({ at, what: `association made ${minutes(age)} ago: propagated`, outcome: "ok" });
+      else trace.push({ at, what: `association made ${minutes(age)} ago: propagated`, outcome: "ok" });
     }
-    return admitted(`machine ${m.body.name} belongs to scope ${scope.body.name}: accepted over Private Link`);
+    return verdict(`machine ${m.body.name} belongs to scope ${scope.body.name}: accepted over Private Link`);
   }
 
   // Public endpoint.

@@ -1,5 +1,4 @@
 // The composition root: store → World → writer → providers → front ends, on one HTTPS port.
-import { mkdirSync, writeFileSync, renameSync } from "node:fs";
 import { createServer, Server } from "node:https";
 import { answerClientError } from "../frontends/http.js";
 import { AddressInfo } from "node:net";
@@ -29,6 +28,14 @@ import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListen
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
+import {
+  DataFolderLock,
+  lockDataFolder,
+  makePrivateDir,
+  makePrivateFile,
+  removeOwnReadyFile,
+  writePrivateAtomic,
+} from "./dataFolder.js";
 
 export interface ServeOptions {
   dataDir: string;
@@ -74,11 +81,37 @@ export interface RunningArcLink {
 
 export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> {
   const dataDir = resolve(opts.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  makePrivateDir(dataDir);
+  // The folder holds the store (SQLite): one server writes it at a time. Replicas on PostgreSQL
+  // may share a folder (it holds only their TLS material and ready files).
+  const lock: DataFolderLock | undefined = opts.store ? undefined : lockDataFolder(dataDir);
+  try {
+    return await start(opts, dataDir, lock);
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
+}
+
+async function start(
+  opts: ServeOptions,
+  dataDir: string,
+  lock: DataFolderLock | undefined,
+): Promise<RunningArcLink> {
   const log = opts.log ?? (() => undefined);
   const growth = boundHeapGrowth(opts.heapGrowthPercent);
   const pki = ensurePki(dataDir);
-  const store: Store = opts.store ?? new SqliteStore(join(dataDir, "arclink.db"));
+  let store: Store;
+  if (opts.store) store = opts.store;
+  else {
+    // The database holds the token-signing key and the principal's secret: 0600, and so are the
+    // WAL and SHM files SQLite creates beside it (with the database file's mode).
+    const file = join(dataDir, "arclink.db");
+    const companions = [`${file}-wal`, `${file}-shm`];
+    makePrivateFile(file, companions);
+    store = new SqliteStore(file, { log });
+    makePrivateFile(file, companions);
+  }
   const world = new World();
   const loaded = await store.loadAll();
   world.load(loaded.resources, loaded.seq);
@@ -107,6 +140,16 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
     clock,
     settings: () => readSettings(world),
     operations: new Operations(opKey),
+    snapshots: store.snapshots && {
+      ...store.snapshots,
+      // Queued behind the writes in flight; this World then reloads the restored state at once
+      // (the other replicas do on the change notification).
+      restore: async (name) => {
+        const info = await writer.run(() => undefined).then(() => store.snapshots!.restore(name));
+        if (info) await writer.catchUp();
+        return info;
+      },
+    },
   };
   const deps: PipelineDeps = {
     services,
@@ -172,14 +215,15 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   }
   const listeners = new ResolverListeners(network, specs, "127.0.0.1", () => {
     info.dns = listeners.entries();
-    if (ready) for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
+    if (ready) for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
   });
   let ready = false;
   await listeners.sync();
   const unsubscribe = world.onChange(() => void listeners.sync());
   info.dns = listeners.entries();
   ready = true;
-  for (const f of readyFiles) writeAtomic(f, JSON.stringify(info, null, 2) + "\n");
+  for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
+  const compaction = store.compact ? compactTombstones(store, world, log) : undefined;
   const sockets = new Set<import("node:stream").Duplex>();
   server.on("connection", (s) => {
     sockets.add(s);
@@ -203,14 +247,48 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
         for (const s of sockets) s.destroy();
       });
       await following?.stop();
+      await compaction?.stop();
       await writer.run(() => undefined);
       await store.close();
+      // A clean stop leaves no ready file pointing at a server that is gone.
+      for (const f of readyFiles) removeOwnReadyFile(f);
+      lock?.release();
     },
   };
 }
 
-function writeAtomic(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+/** How often tombstones are compacted; each pass removes those older than the previous pass. */
+export const COMPACT_EVERY_MS = 60_000;
+
+/**
+ * Compacts the store's tombstones every COMPACT_EVERY_MS, through the sequence number this World
+ * had at the previous pass: a delete stays recorded for at least one interval, long enough for
+ * every replica following the store to have seen it (one further behind reloads the whole world).
+ */
+function compactTombstones(
+  store: Store,
+  world: World,
+  log: (line: string) => void,
+): { stop(): Promise<void> } {
+  let mark = world.seq;
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
+    if (running) return;
+    const through = mark;
+    mark = world.seq;
+    running = store.compact!(through)
+      .then(
+        (n) => (n ? log(`store: compacted ${n} tombstones through sequence ${through}`) : undefined),
+        (e: Error) =>
+          log(`store: compaction failed (tried again in ${COMPACT_EVERY_MS / 1000} s): ${e.message}`),
+      )
+      .finally(() => (running = undefined));
+  }, COMPACT_EVERY_MS);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

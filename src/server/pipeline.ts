@@ -32,12 +32,26 @@ function originOf(req: IncomingMessage): string {
   return `https://${req.headers.host ?? "127.0.0.1"}`;
 }
 
+let stampSecond = -1;
+let stampText = "";
+
+/** The routing id's UTC time to the second (20261207T031200), made once per second, not per request. */
+function routingStamp(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== stampSecond) {
+    stampSecond = second;
+    stampText = new Date(now).toISOString().replace(/[-:]/g, "").slice(0, 15);
+  }
+  return stampText;
+}
+
 export function requestHeaders(req: IncomingMessage): Record<string, string> {
   const requestId = newGuid();
   const h: Record<string, string> = {
     "x-ms-request-id": requestId,
     "x-ms-correlation-request-id": String(req.headers["x-ms-correlation-request-id"] ?? requestId),
-    "x-ms-routing-request-id": `LOCAL:${new Date().toISOString().replace(/[-:]/g, "").slice(0, 15)}Z:${requestId}`,
+    "x-ms-routing-request-id": `LOCAL:${routingStamp()}Z:${requestId}`,
     "Cache-Control": "no-cache",
   };
   const client = req.headers["x-ms-client-request-id"];

@@ -3,13 +3,25 @@
 // counter for the change sequence, changes found by `seq`. A commit is one transaction (one call
 // of the arclink_commit function, one round trip; a group commit is one call of arclink_commit_group): it takes a transaction-scoped advisory lock, so
 // commits from every replica serialize, sequence numbers are handed out in commit order and a
-// reader's snapshot always holds a prefix of them; checks every expected revision (a mismatch is
+// reader's snapshot always holds a prefix of them; checks the write's read set against the commits
+// after the state it read (arclink_check_reads) and every expected revision (either failing is
 // StoreConflictError); writes; and NOTIFYs `arclink_changes` with its sequence number.
 // onRemoteChange LISTENs on a dedicated connection (reconnecting with backoff) so the other
 // replicas catch up at once instead of at their next poll.
 import pg from "pg";
 import { keyOf } from "../core/resourceId.js";
-import { Change, CommitResult, Store, StoreConflictError, StoredResource, WriteSet } from "./store.js";
+import {
+  Change,
+  CommitResult,
+  SnapshotInfo,
+  Snapshots,
+  Store,
+  StoreConflictError,
+  StoredResource,
+  unionOfReads,
+  WriteSet,
+} from "./store.js";
+import { MIGRATIONS, migrationsFrom, SCHEMA_VERSION, StoreTooNewError } from "./schema.js";
 
 /** The channel commits NOTIFY on; the payload is the commit's sequence number. */
 export const CHANGES_CHANNEL = "arclink_changes";
@@ -22,8 +34,8 @@ const LOCK_COMMIT = 2;
 /** SQLSTATE the commit function raises when an expectation fails; DETAIL holds the key. */
 const CONFLICT = "AL409";
 
+// Run after the schema lock is taken and the stored version checked (see open).
 const SCHEMA = `
-  SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_SCHEMA});
   CREATE TABLE IF NOT EXISTS resources (
     key TEXT PRIMARY KEY,
     id TEXT NOT NULL,
@@ -34,22 +46,72 @@ const SCHEMA = `
   );
   CREATE INDEX IF NOT EXISTS resources_seq ON resources (seq);
   CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v BIGINT NOT NULL);
+  CREATE TABLE IF NOT EXISTS snapshots (
+    name TEXT PRIMARY KEY,
+    seq BIGINT NOT NULL,
+    saved_at TEXT NOT NULL,
+    resources BIGINT NOT NULL
+  );
+  CREATE TABLE IF NOT EXISTS snapshot_rows (
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    body TEXT NOT NULL,
+    rev BIGINT NOT NULL,
+    PRIMARY KEY (name, key)
+  );
   INSERT INTO meta (k, v) VALUES ('seq', 0) ON CONFLICT (k) DO NOTHING;
+  -- meta('floor'), written by the migration to schema 2: tombstones at or below it may have been
+  -- removed (compaction, a restored snapshot); a reader behind it reloads everything, and a write
+  -- that read before it runs again.
+  -- A write's read set (JSON {seq, keys, prefixes, types}) against the commits after its 'seq' up
+  -- to lock_seq (the last commit before this one's): any change to a key it read, below a parent
+  -- it listed or of a type it listed means it decided on a stale state (a conflict).
+  CREATE OR REPLACE FUNCTION arclink_check_reads(reads JSONB, lock_seq BIGINT) RETURNS VOID
+  LANGUAGE plpgsql VOLATILE AS $fn$
+  DECLARE
+    read_seq BIGINT;
+    floor_seq BIGINT;
+    hit TEXT;
+  BEGIN
+    IF reads IS NULL OR jsonb_typeof(reads) <> 'object' THEN RETURN; END IF;
+    read_seq := (reads->>'seq')::BIGINT;
+    IF read_seq >= lock_seq THEN RETURN; END IF;
+    SELECT m.v INTO floor_seq FROM meta m WHERE m.k = 'floor';
+    IF read_seq < coalesce(floor_seq, 0) THEN
+      RAISE EXCEPTION USING ERRCODE = '${CONFLICT}', MESSAGE = 'concurrent change', DETAIL = '(compacted)';
+    END IF;
+    SELECT r.key INTO hit FROM resources r
+     WHERE r.seq > read_seq AND r.seq <= lock_seq
+       AND (r.key IN (SELECT jsonb_array_elements_text(reads->'keys'))
+         OR lower(r.type) IN (SELECT jsonb_array_elements_text(reads->'types'))
+         OR EXISTS (SELECT 1 FROM jsonb_array_elements_text(reads->'prefixes') p
+                     WHERE starts_with(r.key, p || '/')))
+     LIMIT 1;
+    IF hit IS NOT NULL THEN
+      RAISE EXCEPTION USING ERRCODE = '${CONFLICT}', MESSAGE = 'concurrent change', DETAIL = hit;
+    END IF;
+  END
+  $fn$;
   -- One write set, applied on the server in the transaction of the statement that calls it: one
   -- round trip per commit, so the commit lock is held as briefly as possible. Each statement of a
   -- volatile function takes a fresh snapshot, so everything after the lock sees every earlier commit.
   CREATE OR REPLACE FUNCTION arclink_commit(
     expect_keys TEXT[], expect_revs BIGINT[],
     put_keys TEXT[], put_ids TEXT[], put_types TEXT[], put_bodies TEXT[],
-    delete_keys TEXT[],
+    delete_keys TEXT[], reads JSONB,
     OUT out_seq BIGINT, OUT out_revs BIGINT[], OUT out_deleted TEXT[])
   LANGUAGE plpgsql VOLATILE AS $fn$
   DECLARE
     i INT;
     have BIGINT;
     new_rev BIGINT;
+    lock_seq BIGINT;
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT});
+    SELECT m.v INTO lock_seq FROM meta m WHERE m.k = 'seq';
+    PERFORM arclink_check_reads(reads, lock_seq);
     FOR i IN 1 .. coalesce(array_length(expect_keys, 1), 0) LOOP
       SELECT CASE WHEN r.body IS NULL THEN 0 ELSE r.rev END INTO have
         FROM resources r WHERE r.key = expect_keys[i];
@@ -84,7 +146,7 @@ const SCHEMA = `
     n_sets INT,
     expect_sets INT[], expect_keys TEXT[], expect_revs BIGINT[],
     put_sets INT[], put_keys TEXT[], put_ids TEXT[], put_types TEXT[], put_bodies TEXT[],
-    delete_sets INT[], delete_keys TEXT[],
+    delete_sets INT[], delete_keys TEXT[], reads JSONB,
     OUT out_seqs BIGINT[], OUT out_revs BIGINT[], OUT out_deleted_sets INT[], OUT out_deleted TEXT[])
   LANGUAGE plpgsql VOLATILE AS $fn$
   DECLARE
@@ -98,8 +160,12 @@ const SCHEMA = `
     have BIGINT;
     new_rev BIGINT;
     set_seq BIGINT;
+    lock_seq BIGINT;
   BEGIN
     PERFORM pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT});
+    SELECT m.v INTO lock_seq FROM meta m WHERE m.k = 'seq';
+    -- The sets' read sets as one (the group fails as a whole); this group's commits are above lock_seq.
+    PERFORM arclink_check_reads(reads, lock_seq);
     out_seqs := '{}';
     out_revs := '{}';
     out_deleted_sets := '{}';
@@ -191,15 +257,118 @@ export class PostgresStore implements Store {
   static async open(url: string, opts: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const store = new PostgresStore(url, opts);
     try {
-      await store.transaction((c) => c.query(SCHEMA));
+      await store.transaction((c) => store.openSchema(c));
     } catch (e) {
       await store.pool.end().catch(() => undefined);
+      if (e instanceof StoreTooNewError) throw e;
       throw new Error(`Cannot open the PostgreSQL store at ${redact(url)}: ${(e as Error).message}`, {
         cause: e,
       });
     }
     return store;
   }
+
+  /**
+   * Creates the schema, or checks its version and migrates it forward (each step logged), in the
+   * caller's transaction, under a lock so replicas starting together do it once. A store written
+   * by a newer build is refused before anything is changed (its functions are not replaced).
+   */
+  private async openSchema(c: pg.PoolClient): Promise<void> {
+    await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_SCHEMA})`);
+    const where = `The PostgreSQL store at ${redact(this.url)}`;
+    const has = (await c.query<{ has: boolean }>("SELECT to_regclass('meta') IS NOT NULL AS has")).rows[0]
+      .has;
+    const rows = has
+      ? (await c.query<{ k: string; v: string }>("SELECT k, v FROM meta WHERE k IN ('schema', 'seq')")).rows
+      : [];
+    const stored = rows.find((r) => r.k === "schema");
+    const hadSeq = rows.some((r) => r.k === "seq");
+    const steps = stored ? migrationsFrom(Number(stored.v), where) : hadSeq ? migrationsFrom(1, where) : [];
+    await c.query(SCHEMA);
+    const setVersion = (v: number) =>
+      c.query("INSERT INTO meta (k, v) VALUES ('schema', $1) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v", [
+        v,
+      ]);
+    if (!hadSeq) {
+      await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
+      await setVersion(SCHEMA_VERSION);
+      return;
+    }
+    // (Schema 3's snapshot tables are created by SCHEMA, as on a new store.)
+    for (const v of steps) {
+      if (v === 2) await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
+      await setVersion(v);
+      this.log(`store: migrated ${where} to schema ${v}: ${MIGRATIONS[v]}`);
+    }
+  }
+
+  /** See Store.compact: removes tombstones at or below `throughSeq` and raises the floor, under the commit lock. */
+  async compact(throughSeq: number): Promise<number> {
+    return this.transaction(async (c) => {
+      await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT})`);
+      const { rows } = await c.query<{ seq: string; floor: string }>(
+        "SELECT s.v AS seq, f.v AS floor FROM meta s, meta f WHERE s.k = 'seq' AND f.k = 'floor'",
+      );
+      const upTo = Math.min(throughSeq, Number(rows[0].seq));
+      if (upTo <= Number(rows[0].floor)) return 0;
+      const gone = await c.query("DELETE FROM resources WHERE body IS NULL AND seq <= $1", [upTo]);
+      await c.query("UPDATE meta SET v = $1 WHERE k = 'floor'", [upTo]);
+      return gone.rowCount ?? 0;
+    });
+  }
+
+  readonly snapshots: Snapshots = {
+    // Under the commit lock: the copy is one sequence number's state (and restores serialize with commits).
+    save: (name) =>
+      this.transaction(async (c) => {
+        await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT})`);
+        const seq = Number((await c.query<{ v: string }>("SELECT v FROM meta WHERE k = 'seq'")).rows[0].v);
+        const savedAt = new Date().toISOString();
+        await c.query("DELETE FROM snapshot_rows WHERE name = $1", [name]);
+        const n =
+          (
+            await c.query(
+              `INSERT INTO snapshot_rows (name, key, id, type, body, rev)
+               SELECT $1, key, id, type, body, rev FROM resources WHERE body IS NOT NULL`,
+              [name],
+            )
+          ).rowCount ?? 0;
+        await c.query(
+          `INSERT INTO snapshots (name, seq, saved_at, resources) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (name) DO UPDATE SET seq = EXCLUDED.seq, saved_at = EXCLUDED.saved_at, resources = EXCLUDED.resources`,
+          [name, seq, savedAt, n],
+        );
+        return { name, seq, savedAt, resources: n };
+      }),
+    restore: (name) =>
+      this.transaction(async (c) => {
+        await c.query(`SELECT pg_advisory_xact_lock(${LOCK_SPACE}, ${LOCK_COMMIT})`);
+        const info = await snapshotInfo(c, name);
+        if (!info) return undefined;
+        const seq = Number(
+          (await c.query<{ v: string }>("UPDATE meta SET v = v + 1 WHERE k = 'seq' RETURNING v")).rows[0].v,
+        );
+        await c.query("DELETE FROM resources");
+        await c.query(
+          `INSERT INTO resources (key, id, type, body, rev, seq)
+           SELECT key, id, type, body, rev, $1 FROM snapshot_rows WHERE name = $2`,
+          [seq, name],
+        );
+        await c.query("UPDATE meta SET v = $1 WHERE k = 'floor'", [seq]);
+        // Delivered at commit: every replica catches up, finds itself behind the floor and reloads.
+        await c.query("SELECT pg_notify($1, $2)", [CHANGES_CHANNEL, String(seq)]);
+        return info;
+      }),
+    list: async () => {
+      const { rows } = await this.pool.query<SnapshotRow>("SELECT * FROM snapshots ORDER BY name");
+      return rows.map(toSnapshotInfo);
+    },
+    delete: (name) =>
+      this.transaction(async (c) => {
+        await c.query("DELETE FROM snapshot_rows WHERE name = $1", [name]);
+        return ((await c.query("DELETE FROM snapshots WHERE name = $1", [name])).rowCount ?? 0) > 0;
+      }),
+  };
 
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
     // One statement, so the rows and the sequence number come from the same snapshot.
@@ -253,7 +422,7 @@ export class PostgresStore implements Store {
       // A statement outside BEGIN is its own transaction: it answers after COMMIT is durable.
       const r = await this.pool.query<typeof row>(
         `SELECT out_seqs, out_revs, out_deleted_sets, out_deleted
-           FROM arclink_commit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+           FROM arclink_commit_group($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [
           sets.length,
           expectSets,
@@ -266,6 +435,7 @@ export class PostgresStore implements Store {
           puts.map((p) => JSON.stringify(p.body)),
           deleteSets,
           deleteKeys,
+          JSON.stringify(unionOfReads(sets) ?? null),
         ],
       );
       row = r.rows[0];
@@ -291,7 +461,7 @@ export class PostgresStore implements Store {
     let row: { out_seq: string; out_revs: string[]; out_deleted: string[] };
     try {
       const r = await q.query<typeof row>(
-        "SELECT out_seq, out_revs, out_deleted FROM arclink_commit($1, $2, $3, $4, $5, $6, $7)",
+        "SELECT out_seq, out_revs, out_deleted FROM arclink_commit($1, $2, $3, $4, $5, $6, $7, $8)",
         [
           expect.map(([key]) => key),
           expect.map(([, rev]) => rev),
@@ -300,6 +470,7 @@ export class PostgresStore implements Store {
           puts.map((p) => p.type),
           puts.map((p) => JSON.stringify(p.body)),
           deletes,
+          ws.reads ? JSON.stringify(ws.reads) : null,
         ],
       );
       row = r.rows[0];
@@ -316,12 +487,21 @@ export class PostgresStore implements Store {
   }
 
   async changesSince(seq: number): Promise<CommitResult> {
-    const { rows } = await this.pool.query<Row & { cur: string }>(
-      `SELECT m.v AS cur, r.key, r.id, r.type, r.body, r.rev, r.seq
-         FROM meta m LEFT JOIN resources r ON r.seq > $1
+    const { rows } = await this.pool.query<Row & { cur: string; floor: string }>(
+      `SELECT m.v AS cur, f.v AS floor, r.key, r.id, r.type, r.body, r.rev, r.seq
+         FROM meta m JOIN meta f ON f.k = 'floor' LEFT JOIN resources r ON r.seq > $1
         WHERE m.k = 'seq' ORDER BY r.seq, r.key`,
       [seq],
     );
+    if (seq < Number(rows[0].floor)) {
+      // What was deleted since `seq` may no longer be recorded: the whole state instead.
+      const all = await this.loadAll();
+      return {
+        seq: all.seq,
+        changes: all.resources.map((r) => ({ key: keyOf(r.id), resource: r })),
+        full: true,
+      };
+    }
     return {
       seq: Number(rows[0].cur),
       changes: rows
@@ -422,6 +602,22 @@ const MAX_BACKOFF_MS = 5_000;
 /** The server process id of a connection (pg keeps it from the BackendKeyData message). */
 function backendPid(c: pg.ClientBase): number {
   return (c as unknown as { processID: number }).processID;
+}
+
+interface SnapshotRow {
+  name: string;
+  seq: string;
+  saved_at: string;
+  resources: string;
+}
+
+function toSnapshotInfo(r: SnapshotRow): SnapshotInfo {
+  return { name: r.name, seq: Number(r.seq), savedAt: r.saved_at, resources: Number(r.resources) };
+}
+
+async function snapshotInfo(c: pg.PoolClient, name: string): Promise<SnapshotInfo | undefined> {
+  const { rows } = await c.query<SnapshotRow>("SELECT * FROM snapshots WHERE name = $1", [name]);
+  return rows[0] ? toSnapshotInfo(rows[0]) : undefined;
 }
 
 function toResource(r: Row): StoredResource {

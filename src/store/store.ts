@@ -25,6 +25,25 @@ export interface WriteSet {
   deletes: string[];
   /** Optimistic checks: each key must still be at this revision (0 = absent) when the write commits. */
   expect: Map<string, number>;
+  /**
+   * What the write read to decide (its read set), checked at commit: if any change committed after
+   * `reads.seq` touched it, the write is refused with StoreConflictError and runs again on the
+   * fresher state. This is what makes a rule checked by a write (one fleet at a time, unique
+   * addresses, limits) hold across replicas.
+   */
+  reads?: ReadSet;
+}
+
+/** The keys, subtrees and types a write read, as of the store's sequence number `seq`. */
+export interface ReadSet {
+  /** The sequence number the state read reflects. */
+  seq: number;
+  /** Keys read (present or absent). */
+  keys: string[];
+  /** Keys whose descendants were listed (a change to any key below `prefix + "/"` invalidates). */
+  prefixes: string[];
+  /** Lower-cased full types listed. */
+  types: string[];
 }
 
 export interface Change {
@@ -36,6 +55,45 @@ export interface Change {
 export interface CommitResult {
   seq: number;
   changes: Change[];
+  /**
+   * changesSince only: the changes are every live resource, not a difference, because what the
+   * reader missed is no longer recorded (tombstones compacted, a snapshot restored). The reader
+   * replaces its whole state with them.
+   */
+  full?: boolean;
+}
+
+/**
+ * The read sets of several writes committed together, as one: a change any of them saw fails the
+ * group (which fails as a whole anyway), checked in one pass over the changes since the oldest.
+ */
+export function unionOfReads(sets: WriteSet[]): ReadSet | undefined {
+  let out: ReadSet | undefined;
+  const keys = new Set<string>();
+  const prefixes = new Set<string>();
+  const types = new Set<string>();
+  for (const ws of sets) {
+    const r = ws.reads;
+    if (!r) continue;
+    out = { seq: Math.min(out?.seq ?? r.seq, r.seq), keys: [], prefixes: [], types: [] };
+    for (const k of r.keys) keys.add(k);
+    for (const p of r.prefixes) prefixes.add(p);
+    for (const t of r.types) types.add(t);
+  }
+  if (!out) return undefined;
+  return { seq: out.seq, keys: [...keys], prefixes: [...prefixes], types: [...types] };
+}
+
+/**
+ * Whether a change to `key` (of full `type`) is one the read set saw: read by key, below a listed
+ * parent, or of a listed type. For the stores that check read sets in JavaScript.
+ */
+export function readSetMatcher(reads: ReadSet): (key: string, type: string) => boolean {
+  const keys = new Set(reads.keys);
+  const types = new Set(reads.types);
+  const prefixes = reads.prefixes.map((p) => p + "/");
+  return (key, type) =>
+    keys.has(key) || types.has(type.toLowerCase()) || prefixes.some((p) => key.startsWith(p));
 }
 
 export class StoreConflictError extends Error {
@@ -60,7 +118,40 @@ export interface Store {
   commitGroup?(sets: WriteSet[]): Promise<CommitResult[]>;
   /** Changes committed after `seq` (by any process sharing this store). */
   changesSince(seq: number): Promise<CommitResult>;
+  /**
+   * Removes tombstones at or below `throughSeq` and raises the floor to it (see CommitResult.full).
+   * Resolves with how many went. Optional: a store without it keeps its tombstones.
+   */
+  compact?(throughSeq: number): Promise<number>;
+  /** Named copies of the whole world (optional: a store without them has no snapshots). */
+  readonly snapshots?: Snapshots;
   /** Calls back when another process may have committed (best effort; polling covers the rest). */
   onRemoteChange?(cb: () => void): void;
   close(): Promise<void>;
+}
+
+/** A named copy of every live resource (the virtual clock and the directory included). */
+export interface SnapshotInfo {
+  name: string;
+  /** The sequence number the copy reflects. */
+  seq: number;
+  /** When it was saved (real time, ISO 8601). */
+  savedAt: string;
+  resources: number;
+}
+
+/**
+ * Snapshots kept in the store itself, so every replica sees them. save copies the live resources
+ * in one transaction (a consistent state; a snapshot of the same name is replaced). restore makes
+ * the live resources exactly the snapshot's as one new commit and raises the floor to it, so every
+ * reader (this replica and the others) reloads the whole world, and a write that read before it
+ * runs again on the restored one.
+ */
+export interface Snapshots {
+  save(name: string): Promise<SnapshotInfo>;
+  /** Undefined when there is no snapshot of that name. */
+  restore(name: string): Promise<SnapshotInfo | undefined>;
+  list(): Promise<SnapshotInfo[]>;
+  /** Whether there was one to delete. */
+  delete(name: string): Promise<boolean>;
 }

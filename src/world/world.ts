@@ -44,10 +44,18 @@ export class World implements WorldView {
    * Applies the state, as of `seq`, of every key changed after some earlier sequence number this
    * World has reached. A batch at or below this World's sequence number is already reflected
    * (a catch-up that raced a newer commit, or a commit a catch-up already brought): skipped, so
-   * an older state never overwrites a newer one.
+   * an older state never overwrites a newer one. `full`: `changes` is every live resource at `seq`
+   * (a catch-up past compacted tombstones or a restored snapshot): keys missing from it are deleted.
    */
-  apply(changes: Change[], seq: number): void {
-    if (seq <= this.seq) return;
+  apply(changes: Change[], seq: number, full = false): void {
+    if (seq <= this.seq && !full) return;
+    if (full) {
+      // `changes` is the whole state: what this World has and it lacks was deleted meanwhile.
+      const present = new Set(changes.map((c) => c.key));
+      const gone: Change[] = [];
+      for (const k of this.byKey.keys()) if (!present.has(k)) gone.push({ key: k });
+      changes = [...gone, ...changes];
+    }
     for (const c of changes) {
       if (c.resource) this.put(c.resource, c.key);
       else this.remove(c.key);

@@ -8,8 +8,9 @@
 // writes queued before it; each caller gets its own result or error, and only after the
 // transaction holding its write has committed. If the store reports a conflict for the group,
 // every write of the group is run again on its own after catching up, as a single write is.
+import { ArmError } from "../core/armError.js";
 import { keyOf } from "../core/resourceId.js";
-import { CommitResult, Put, Store, StoreConflictError, WriteSet } from "../store/store.js";
+import { CommitResult, Put, Store, StoreConflictError, unionOfReads, WriteSet } from "../store/store.js";
 import { Entry, World } from "./world.js";
 import { LayeredView } from "./layeredView.js";
 import { WriteTx } from "./writeTx.js";
@@ -19,6 +20,9 @@ interface Queued {
   resolve: (v: any) => void;
   reject: (e: unknown) => void;
 }
+
+/** How many times a write runs again after a conflict before it gives up with 409. */
+const MAX_TRIES = 20;
 
 /** Writes committed together at most (bounds one store transaction). */
 export const MAX_GROUP = 2000;
@@ -74,12 +78,14 @@ export class Writer {
 
   private async group(queued: Queued[]): Promise<void> {
     const view = new PendingView(this.world);
+    // Every write of the group runs now, synchronously, on the World as of this sequence number.
+    const readSeq = this.world.seq;
     const done: Array<{ q: Queued; result: unknown }> = [];
     const sets: WriteSet[] = [];
     /** Keys an earlier write of the group touched: that write's expectation checks them. */
     const touched = new Set<string>();
     for (const q of queued) {
-      const tx = new WriteTx(view);
+      const tx = new WriteTx(view, readSeq);
       let result: unknown;
       try {
         result = q.fn(tx);
@@ -101,7 +107,7 @@ export class Writer {
           touched.add(k);
           view.set(k, null);
         }
-        sets.push({ puts: ws.puts, deletes: ws.deletes, expect });
+        sets.push({ puts: ws.puts, deletes: ws.deletes, expect, reads: ws.reads });
       }
       done.push({ q, result });
     }
@@ -132,17 +138,23 @@ export class Writer {
   }
 
   private async attempt<T>(fn: (tx: WriteTx) => T, tries: number): Promise<T> {
-    const tx = new WriteTx(this.world);
+    const tx = new WriteTx(this.world, this.world.seq);
     const result = fn(tx);
     if (tx.empty) return result;
     let committed: CommitResult;
     try {
       committed = await this.store.commit(tx.toWriteSet());
     } catch (e) {
-      if (e instanceof StoreConflictError && tries < 20) {
+      if (e instanceof StoreConflictError && tries < MAX_TRIES) {
         await this.catchUp();
         return this.attempt(fn, tries + 1);
       }
+      if (e instanceof StoreConflictError)
+        throw new ArmError(
+          409,
+          "AnotherOperationInProgress",
+          `What this request depends on (${e.key}) was changed through another replica each of the ${MAX_TRIES + 1} times it ran; nothing was written. Retry the request.`,
+        );
       throw e;
     }
     await this.applyCommitted(committed);
@@ -158,7 +170,8 @@ export class Writer {
       // sequence number. The write is durable either way; if the store cannot answer now, the
       // next catch-up brings both.
       const since = await this.store.changesSince(this.world.seq).catch(() => undefined);
-      if (since)
+      if (since?.full) this.world.apply(since.changes, since.seq, true);
+      else if (since)
         this.world.apply([...committed.changes, ...since.changes], Math.max(since.seq, committed.seq));
     } else {
       this.world.apply(committed.changes, committed.seq);
@@ -167,8 +180,9 @@ export class Writer {
 
   /** Applies changes other processes committed since this World's sequence number. */
   async catchUp(): Promise<void> {
-    const { seq, changes } = await this.store.changesSince(this.world.seq);
-    if (changes.length || seq > this.world.seq) this.world.apply(changes, seq);
+    const { seq, changes, full } = await this.store.changesSince(this.world.seq);
+    if (full) this.world.apply(changes, seq, true);
+    else if (changes.length || seq > this.world.seq) this.world.apply(changes, seq);
   }
 }
 
@@ -198,5 +212,5 @@ function merge(sets: WriteSet[]): WriteSet {
       deletes.add(k);
     }
   }
-  return { puts: [...puts.values()], deletes: [...deletes], expect };
+  return { puts: [...puts.values()], deletes: [...deletes], expect, reads: unionOfReads(sets) };
 }

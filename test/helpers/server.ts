@@ -35,13 +35,24 @@ export interface TestServer {
 }
 
 export async function startServer(
-  opts: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {},
+  opts: { dataDir?: string; args?: string[]; env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), "arclink-test-"));
   const readyFile = join(dataDir, `ready-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
   const proc = spawn(
     process.execPath,
-    [ARCLINK, "serve", "--port", "0", "--data", dataDir, "--ready-file", readyFile, ...(opts.args ?? [])],
+    [
+      ...(opts.nodeArgs ?? []),
+      ARCLINK,
+      "serve",
+      "--port",
+      "0",
+      "--data",
+      dataDir,
+      "--ready-file",
+      readyFile,
+      ...(opts.args ?? []),
+    ],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...(opts.env ?? {}) } },
   );
   let out = "";

@@ -7,6 +7,7 @@ import { importExports, ExportOptions, InputNote, SourceMap } from "./azure.js";
 import type { ReadFile } from "./bind.js";
 import { fileReader } from "./files.js";
 import { HostEvidence, onpremSteps } from "./onprem.js";
+import { markExported } from "../../network/provenance.js";
 
 export { ExportError, importExport, importExports } from "./azure.js";
 export type { InputNote } from "./azure.js";
@@ -43,6 +44,8 @@ export async function sandboxFromFiles(
   evidence: Map<string, HostEvidence>;
 }> {
   const { resources, locations, notes } = importExports(inputs.exports, opts);
+  // What the files hold is all that is known of these resources (a missing side stays unknown).
+  markExported(resources);
   let evidence = new Map<string, HostEvidence>();
   let steps;
   if (inputs.onprem) {

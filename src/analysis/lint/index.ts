@@ -22,6 +22,7 @@ import { danglingScope } from "./rules/danglingScope.js";
 import { arcEndpointUnreachable } from "./rules/arcEndpointUnreachable.js";
 import { inconsistentDnsView } from "./rules/inconsistentDnsView.js";
 import { agentEvidence } from "./rules/agentEvidence.js";
+import { unknownFacts } from "./rules/unknownFacts.js";
 
 export const RULES: readonly Rule[] = [
   twoScopesOneVnet,
@@ -46,6 +47,7 @@ export const RULES: readonly Rule[] = [
   arcEndpointUnreachable,
   inconsistentDnsView,
   agentEvidence,
+  unknownFacts,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -14,6 +14,7 @@ import { checkHost, CheckContext, HostCheck } from "../check.js";
 import { MACHINE_TYPE } from "../hostMachine.js";
 import { LintContext, HostInfo, LintSource } from "./context.js";
 import { RULES } from "./index.js";
+import { findingKey } from "./findingKey.js";
 import { Finding, Rule, Severity } from "./types.js";
 
 export interface LintInput {
@@ -521,6 +522,7 @@ export function reportOf(
     : RULES;
   const findings: Finding[] = [];
   for (const r of rules) findings.push(...r.run(ctx));
+  uniqueKeys(findings);
   findings.sort(
     (a, b) =>
       ORDER[a.severity] - ORDER[b.severity] ||
@@ -544,6 +546,20 @@ export function reportOf(
     summary: { errors, warnings, notes, hosts: infos.length, machines: ctx.machines().length },
     rules: RULES,
   };
+}
+
+/**
+ * Every finding's key is unique in a report. Rules key what tells their findings apart; should two
+ * still meet, the later ones get `#2`, `#3` in rule order (stable for equal inputs).
+ */
+function uniqueKeys(findings: Finding[]): void {
+  const seen = new Map<string, number>();
+  for (const f of findings) {
+    f.key ??= findingKey(f);
+    const n = (seen.get(f.key) ?? 0) + 1;
+    seen.set(f.key, n);
+    if (n > 1) f.key = `${f.key}#${n}`;
+  }
 }
 
 /** 2 when there are errors, 1 for warnings only, 0 otherwise (notes do not count). */

@@ -9,7 +9,17 @@ export type Severity = "error" | "warning" | "note";
 /** One change that would fix a finding: an ARM call, or a change on-premises (DNS, firewall, hosts). */
 export type FixStep =
   | { kind: "arm"; method: "PUT" | "PATCH" | "DELETE" | "POST"; id: string; body?: unknown; why: string }
-  | { kind: "onprem"; target: string; change: string; why: string };
+  | {
+      kind: "onprem";
+      target: string;
+      change: string;
+      why: string;
+      /**
+       * The same change on ArcLink's model of the on-premises side (a PUT of the lab host, DNS
+       * server or firewall), so a plan can be tried in the what-if sandbox before it is printed.
+       */
+      model?: { method: "PUT"; id: string; body: unknown };
+    };
 
 export interface AffectedMachine {
   /** The Arc machine's name (the host's name when it has no machine). */
@@ -21,6 +31,11 @@ export interface AffectedMachine {
 }
 
 export interface Finding {
+  /**
+   * The finding's identity apart from its text: `<ruleId>|<primary resource id, lower case>|<endpoint
+   * or empty>` (see findingKey.ts). Stable across runs while the problem stays the same.
+   */
+  key: string;
   ruleId: string;
   severity: Severity;
   /** What is wrong and where, in one or two sentences. */

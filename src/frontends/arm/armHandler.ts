@@ -6,6 +6,7 @@ import * as builtins from "./builtins.js";
 import { route } from "./route.js";
 import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
+import { snapshotRoute } from "./snapshotRoutes.js";
 import { handleDeployments } from "../../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
 import {
@@ -24,6 +25,8 @@ export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmRespo
   checkPrincipal(r);
   const clock = await clockRoute(s, r);
   if (clock) return clock;
+  const snapshot = await snapshotRoute(s, r);
+  if (snapshot) return snapshot;
   const deployment = await handleDeployments(s, r, handleArm);
   if (deployment) return deployment;
   const rt = route(r.path);

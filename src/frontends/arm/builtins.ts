@@ -15,6 +15,7 @@ import {
   putResource,
 } from "./resourceOps.js";
 import { page } from "./paging.js";
+import { pageStored } from "./storedJson.js";
 import { PRINCIPAL_TYPE, SUBSCRIPTION_TYPE, TENANT_TYPE } from "../identity/directory.js";
 
 function visibleSubscriptions(s: ArmServices, r: ArmRequest): string[] {
@@ -156,10 +157,8 @@ export function resourceGroupRoute(
 export function listResourceGroups(s: ArmServices, r: ArmRequest, sub: string): ArmResponse {
   checkArmOwned(r.apiVersion, RESOURCES_API_VERSIONS);
   checkSubscription(s, r, sub);
-  return page(
-    r,
-    s.world.children(`/subscriptions/${sub}`, "Microsoft.Resources/resourceGroups").map((e) => e.body),
-  );
+  // Resource groups are returned as stored: each revision's JSON text is made once.
+  return pageStored(r, s.world.children(`/subscriptions/${sub}`, "Microsoft.Resources/resourceGroups"));
 }
 
 /** GET /subscriptions/{s}[/resourceGroups/{rg}]/resources: every tracked resource, generic shape. */

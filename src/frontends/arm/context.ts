@@ -9,6 +9,8 @@ import { Operations } from "./lro.js";
 import { NetworkService } from "../../network/service.js";
 import { TokenService } from "../identity/tokens.js";
 
+import { Snapshots } from "../../store/store.js";
+
 export interface ArmServices {
   world: World;
   writer: Writer;
@@ -20,6 +22,8 @@ export interface ArmServices {
   tokens: TokenService;
   /** Absolute path of the CA certificate clients trust. */
   caCertPath: string;
+  /** Named copies of the world (absent: the store keeps none); restore returns once this World shows it. */
+  snapshots?: Snapshots;
 }
 
 export interface ArmRequest {

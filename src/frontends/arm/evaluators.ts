@@ -6,11 +6,15 @@ import { asObject, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost } from "../../analysis/check.js";
+import { withCauses } from "../../analysis/diagnose.js";
+import { machineOfHost } from "../../analysis/hostMachine.js";
 import { lint, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
+import { proveFixPlan } from "../../analysis/lint/fixPlan.js";
 import { ProposedChange, whatIf } from "../../analysis/whatIf.js";
-import { plan } from "../../topology/plan.js";
+import { plan, PlanStep } from "../../topology/plan.js";
+import { parseResourceId } from "../../core/resourceId.js";
 import { TopologyError } from "../../topology/parse.js";
 import { HostModel, NetworkModel } from "../../network/model.js";
 import { onboardingScripts } from "../../scripts/api.js";
@@ -140,7 +144,11 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   };
   return {
     status: 200,
-    body: { value: hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h, region)) },
+    body: {
+      value: hosts
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h))),
+    },
   };
 }
 
@@ -166,8 +174,11 @@ export function lintWorld(s: ArmServices): LintReport {
   return report;
 }
 
-/** lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif", rules?: [...]}. */
-function lintEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+/**
+ * lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif",
+ * rules?: [...], fixPlan?: true} — with fixPlan, the proven fix plan (lint/fixPlan.ts) too.
+ */
+async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
   const format = optString(body.format, "format", 8) ?? "json";
   if (!["json", "sarif"].includes(format))
@@ -177,6 +188,18 @@ function lintEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
     const ids = body.rules.map(String);
     report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
   }
+  if (body.fixPlan === true && format === "json") {
+    // A proven plan: built from the whole report, tried in the what-if sandbox over this world.
+    const full = lintWorld(s);
+    const fixPlan = await proveFixPlan(s.world, full, {
+      now: s.clock.now(),
+      propagationDelayMs: s.settings().propagationDelayMs,
+    });
+    return {
+      status: 200,
+      body: { ...(toJson(report, { hostTraces: body.hostTraces === true }) as object), fixPlan },
+    };
+  }
   return {
     status: 200,
     body: format === "sarif" ? toSarif(report) : toJson(report, { hostTraces: body.hostTraces === true }),
@@ -185,7 +208,8 @@ function lintEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
 
 /**
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
- * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {topology: "<YAML>", deletes?: [ids]}.
+ * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
+ * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
  */
 async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = asObject(r.body, "body");
@@ -206,6 +230,36 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
       id: reqString(d.id, "delete.id", 2048),
       apiVersion: optString(d.apiVersion, "delete.apiVersion", 32),
     };
+  } else if (body.steps !== undefined) {
+    // A deployment of several ARM calls in order (e.g. the portal's create wizard): PUTs, then deletes.
+    if (!Array.isArray(body.steps) || body.steps.length === 0 || body.steps.length > 200)
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        "steps must be a list of 1 to 200 PUTs ({id, body, apiVersion}).",
+      );
+    const steps: PlanStep[] = body.steps.map((x: unknown, i: number) => {
+      const p = asObject(x, `steps[${i}]`);
+      const id = reqString(p.id, `steps[${i}].id`, 2048);
+      const parsed = parseResourceId(id);
+      if (!parsed)
+        throw new ArmError(400, "InvalidParameter", `steps[${i}].id '${id}' is not an ARM resource id.`);
+      return {
+        method: "PUT",
+        id,
+        apiVersion: reqString(p.apiVersion, `steps[${i}].apiVersion`, 32),
+        body: asObject(p.body ?? {}, `steps[${i}].body`),
+        type: parsed.namespace
+          ? `${parsed.namespace}/${parsed.types.join("/")}`
+          : "Microsoft.Resources/resourceGroups",
+        name: id.split("/").pop() ?? id,
+      };
+    });
+    change = {
+      kind: "steps",
+      steps,
+      deletes: Array.isArray(body.deletes) ? body.deletes.map(String) : [],
+    };
   } else if (body.topology !== undefined) {
     const text = reqString(body.topology, "topology", 1_000_000);
     try {
@@ -223,7 +277,7 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
     throw new ArmError(
       400,
       "InvalidParameter",
-      "Give one of 'put' ({id, body}), 'delete' ({id}) or 'topology' (the new topology file's text).",
+      "Give one of 'put' ({id, body}), 'delete' ({id}), 'steps' ([{id, body}], with optional 'deletes') or 'topology' (the new topology file's text).",
     );
   }
   try {

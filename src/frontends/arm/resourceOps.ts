@@ -13,6 +13,7 @@ import {
 import { ProviderContext, ResourceType } from "../../providers/contract.js";
 import { asObject, tagsOf } from "../../providers/validate.js";
 import { Entry, WorldView } from "../../world/world.js";
+import { WriteTx } from "../../world/writeTx.js";
 import { checkProvider } from "./apiVersion.js";
 import { checkConditions } from "./conditional.js";
 import { ArmRequest, ArmResponse, ArmServices, header, providerContext } from "./context.js";
@@ -319,8 +320,11 @@ function writeResponse(
       r.apiVersion,
     ),
   };
-  // The answer reflects the world after this write, read through the same transaction.
-  return { status, body: project(s, entry, view), headers };
+  // The answer reflects the world after this write, read through the same transaction; what the
+  // projection reads is not part of what the write decided on (not in its read set).
+  const body =
+    view instanceof WriteTx ? view.untracked(() => project(s, entry, view)) : project(s, entry, view);
+  return { status, body, headers };
 }
 
 /** The region in poll URLs: the resource's own location, else its nearest parent's. */

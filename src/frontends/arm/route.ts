@@ -37,7 +37,22 @@ const OPERATION_SEGMENTS = new Set([
   "privatednsoperationresults",
 ]);
 
+/** Routes already worked out, by exact path (a route is a pure function of its path; never mutated). */
+const routes = new Map<string, Route>();
+const ROUTES_MAX = 10_000;
+
 export function route(path: string): Route {
+  let rt = routes.get(path);
+  if (rt === undefined) {
+    rt = routeOf(path);
+    // Bounded: forgetting only costs the work again.
+    if (routes.size >= ROUTES_MAX) routes.clear();
+    routes.set(path, rt);
+  }
+  return rt;
+}
+
+function routeOf(path: string): Route {
   const seg = path.split("/").filter(Boolean);
   const lower = seg.map((s) => s.toLowerCase());
   const n = seg.length;

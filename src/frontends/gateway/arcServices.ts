@@ -149,22 +149,26 @@ export class ArcServices {
         },
       };
     }
-    const owner = machine.body._arclink?.hostId as string | undefined;
-    if (owner && owner.toLowerCase() !== c.hostId.toLowerCase()) {
-      return {
-        status: 409,
-        body: {
-          error: {
-            code: "MachineOnboardedByAnotherHost",
-            message: `Machine ${machine.body.name} is already onboarded by host ${owner.split("/").pop()}; a host cannot take another host's place. Use another --resource-name, or disconnect it first.`,
-          },
+    const ownerOf = (m: Entry) => m.body._arclink?.hostId as string | undefined;
+    const takenBy = (owner: string | undefined) => !!owner && owner.toLowerCase() !== c.hostId.toLowerCase();
+    const anotherHost = (owner: string): ServiceReply => ({
+      status: 409,
+      body: {
+        error: {
+          code: "MachineOnboardedByAnotherHost",
+          message: `Machine ${machine.body.name} is already onboarded by host ${owner.split("/").pop()}; a host cannot take another host's place. Use another --resource-name, or disconnect it first.`,
         },
-      };
-    }
+      },
+    });
+    if (takenBy(ownerOf(machine))) return anotherHost(ownerOf(machine)!);
     const a = this.admit({ ...c, purpose: "onboard" }, machine);
     if (!a.admitted) return refused(a);
     const now = this.s.clock.now().toISOString();
-    await this.s.writer.run((tx) =>
+    // The owner is decided again in the write: two hosts onboarding the same machine through two
+    // replicas at once get one success and one refusal (the store checks what the write read).
+    const owner = await this.s.writer.run((tx) => {
+      const cur = tx.get(resourceId);
+      if (cur && takenBy(ownerOf(cur))) return ownerOf(cur);
       recordCheckIn(
         tx,
         resourceId,
@@ -181,8 +185,10 @@ export class ArcServices {
           onboardedBy: principal.appId,
           hostId: c.hostId,
         },
-      ),
-    );
+      );
+      return undefined;
+    });
+    if (owner) return anotherHost(owner);
     const credential = await this.tokens.issue({
       issuer: MACHINE_ISSUER,
       audience: MACHINE_AUDIENCE,

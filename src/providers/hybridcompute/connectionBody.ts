@@ -1,5 +1,5 @@
-// The stored shape of a private endpoint connection on an Arc Private Link Scope. A private
-// endpoint creates it (Approved for automatic, Pending for manual approval); the scope owner
+// The stored shape of a private endpoint connection on a private link scope (Azure Arc's, or
+// Azure Monitor's with its own type and group id). A private endpoint creates it (Approved for automatic, Pending for manual approval); the scope owner
 // approves or rejects it; the endpoint reads its state back from here.
 export const CONNECTION_TYPE = "Microsoft.HybridCompute/privateLinkScopes/privateEndpointConnections";
 
@@ -11,11 +11,14 @@ export function connectionBody(args: {
   privateEndpointId: string;
   status: ConnectionStatus;
   description: string;
+  /** Defaults: the Arc scope's connection type and group. */
+  type?: string;
+  groupId?: string;
 }): Record<string, any> {
   return {
     id: `${args.scopeId}/privateEndpointConnections/${args.name}`,
     name: args.name,
-    type: CONNECTION_TYPE,
+    type: args.type ?? CONNECTION_TYPE,
     properties: {
       privateEndpoint: { id: args.privateEndpointId },
       privateLinkServiceConnectionState: {
@@ -23,7 +26,7 @@ export function connectionBody(args: {
         description: args.description,
         actionsRequired: "None",
       },
-      groupIds: ["hybridcompute"],
+      groupIds: [args.groupId ?? "hybridcompute"],
       provisioningState: "Succeeded",
     },
   };

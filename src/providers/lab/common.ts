@@ -281,6 +281,8 @@ const indexes = new WeakMap<World, AddressIndex>();
 /** A view that layers pending changes over another view (a WriteTx, a group of writes). */
 interface Layered {
   layers(): { base: WorldView; pending: ReadonlyMap<string, Entry | null> };
+  /** A write transaction records that it read every resource of the type (its read set). */
+  readsType?(type: string): void;
 }
 
 /** Lab claims in a place as `view` sees them: the World's index, then each layer's pending changes. */
@@ -294,6 +296,8 @@ function labClaims(view: WorldView, where: Placement, ip?: string): TakenAddress
     return index.claimsIn(place, ip);
   }
   if (typeof layered.layers === "function") {
+    // The base's index answers for every lab type that claims addresses: a write reads them all.
+    for (const t of Object.keys(LAB_ADDRESS_FIELDS)) layered.readsType?.(t);
     const { base, pending } = layered.layers();
     const out = labClaims(base, where, ip).filter((t) => !pending.has(keyOf(t.by)));
     for (const e of pending.values()) {

@@ -179,7 +179,7 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
     }
 
     // One private IP per name the target serves: requested static ones first, then the next free.
-    const names = c.target.model.names(c.target.entry, c.target.groupId);
+    const names = c.target.model.names(c.target.entry, c.target.groupId, { location });
     const used = usedAddresses(ctx.tx, subnet.id);
     const taken = new Set<number>();
     const fixed = new Map<number, { ip: number; name: string; groupId: string }>();

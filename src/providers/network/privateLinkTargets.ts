@@ -1,6 +1,6 @@
 // What a private endpoint can connect to: per target resource type, its group ids, the names
 // it serves and their private DNS zones, and how the target records the connection. Only Azure
-// Arc Private Link Scopes are modelled; the other services the Arc article names are listed so
+// Arc Private Link Scopes and Azure Monitor Private Link Scopes are modelled; the other services the Arc article names are listed so
 // the refusal can say what they would need, and so adding one is adding a row.
 import { ArmError, errors } from "../../core/armError.js";
 import { arcEndpointNames } from "../../core/arcEndpoints.js";
@@ -8,6 +8,8 @@ import { fullType, parseResourceId } from "../../core/resourceId.js";
 import { Entry, WorldView } from "../../world/world.js";
 import { ProviderContext } from "../contract.js";
 import { CONNECTION_TYPE, ConnectionStatus, connectionBody } from "../hybridcompute/connectionBody.js";
+import { AMPLS_CONNECTION_TYPE, AMPLS_GROUP_ID, AMPLS_TYPE, AMPLS_ZONES } from "../insights/versions.js";
+import { monitorEndpointNames } from "../insights/monitorEndpoints.js";
 import { ref, reqString } from "../validate.js";
 import { idOf, sameKey } from "./common.js";
 
@@ -21,7 +23,7 @@ export interface TargetModel {
   /** Full type of the target's connection children. */
   connectionType: string;
   /** The names one endpoint serves for this target and group, one private IP each. */
-  names(target: Entry, groupId: string): TargetName[];
+  names(target: Entry, groupId: string, endpoint: { location: string }): TargetName[];
   /** Writes the target-side connection; returns its id. */
   connect(
     ctx: ProviderContext,
@@ -48,32 +50,41 @@ export interface PrivateLinkTarget {
 
 const ARC_SCOPE_TYPE = "Microsoft.HybridCompute/privateLinkScopes";
 
-const arcScope: TargetModel = {
-  connectionType: CONNECTION_TYPE,
-  names(target) {
-    return arcEndpointNames(String(target.body.location)).map((n) => ({
-      fqdn: n.fqdn,
-      memberName: n.memberName,
-    }));
-  },
-  connect(ctx, a) {
-    const name = `${a.peName}.${a.guid}`;
-    const scopeId = idOf(a.target);
-    const id = `${scopeId}/privateEndpointConnections/${name}`;
-    ctx.tx.put(
-      id,
-      CONNECTION_TYPE,
-      connectionBody({
-        scopeId,
-        name,
-        privateEndpointId: a.peId,
-        status: a.status,
-        description: a.description,
-      }),
-    );
-    return id;
-  },
-};
+/** A private link scope whose connections are its children named `<endpoint>.<guid>`. */
+function scopeTarget(connectionType: string, groupId: string, names: TargetModel["names"]): TargetModel {
+  return {
+    connectionType,
+    names,
+    connect(ctx, a) {
+      const name = `${a.peName}.${a.guid}`;
+      const scopeId = idOf(a.target);
+      const id = `${scopeId}/privateEndpointConnections/${name}`;
+      ctx.tx.put(
+        id,
+        connectionType,
+        connectionBody({
+          scopeId,
+          name,
+          privateEndpointId: a.peId,
+          status: a.status,
+          description: a.description,
+          type: connectionType,
+          groupId,
+        }),
+      );
+      return id;
+    },
+  };
+}
+
+const arcScope = scopeTarget(CONNECTION_TYPE, "hybridcompute", (target) =>
+  arcEndpointNames(String(target.body.location)).map((n) => ({ fqdn: n.fqdn, memberName: n.memberName })),
+);
+
+// An Azure Monitor scope is global: the regional names are those of the endpoint's own region.
+const monitorScope = scopeTarget(AMPLS_CONNECTION_TYPE, AMPLS_GROUP_ID, (target, _group, endpoint) =>
+  monitorEndpointNames(endpoint.location).map((n) => ({ fqdn: n.fqdn, memberName: n.memberName })),
+);
 
 export const PRIVATE_LINK_TARGETS: readonly PrivateLinkTarget[] = [
   {
@@ -88,16 +99,11 @@ export const PRIVATE_LINK_TARGETS: readonly PrivateLinkTarget[] = [
     model: arcScope,
   },
   {
-    type: "Microsoft.Insights/privateLinkScopes",
+    type: AMPLS_TYPE,
     service: "Azure Monitor Private Link Scope",
-    groupIds: ["azuremonitor"],
-    zones: [
-      "privatelink.monitor.azure.com",
-      "privatelink.oms.opinsights.azure.com",
-      "privatelink.ods.opinsights.azure.com",
-      "privatelink.agentsvc.azure-automation.net",
-      "privatelink.blob.core.windows.net",
-    ],
+    groupIds: [AMPLS_GROUP_ID],
+    zones: AMPLS_ZONES,
+    model: monitorScope,
   },
   {
     type: "Microsoft.Automation/automationAccounts",

@@ -4,9 +4,9 @@
 // a URI relative to the SRCROOT base, and the resource's line) beside its logical locations (the
 // ARM ids), and partialFingerprints from the finding's key (rule, primary resource, endpoint;
 // never the message), so an alert keeps its identity while its text or line changes.
-import { createHash } from "node:crypto";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import { LintReport } from "../lint.js";
+import { findingFingerprint } from "../findingKey.js";
 import { policiesOf, policyHelp } from "../governance.js";
 import { Finding, Rule } from "../types.js";
 
@@ -16,19 +16,15 @@ export const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 export const SRCROOT = "SRCROOT";
 
 /** The fingerprint's name and version (a change of key derivation gets a new version). */
-export const FINGERPRINT = "arclinkFindingKey/v1";
+export const FINGERPRINT = "arclinkFindingKey/v2";
 
 function pascal(id: string): string {
   return id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase());
 }
 
-/** A finding's stable key, from its rule, primary resource and endpoint (never its message). */
-export function findingKeyOf(f: Pick<Finding, "ruleId" | "resources" | "endpoint">): string {
-  return [f.ruleId, (f.resources[0] ?? "").toLowerCase(), (f.endpoint ?? "").toLowerCase()].join("|");
-}
-
-export function fingerprintOf(f: Pick<Finding, "ruleId" | "resources" | "endpoint">): string {
-  return createHash("sha256").update(findingKeyOf(f)).digest("hex");
+/** A result's fingerprint: from the finding's key (rule, primary resource, endpoint; never its message). */
+export function fingerprintOf(f: Pick<Finding, "key">): string {
+  return findingFingerprint(f.key);
 }
 
 function ruleDescriptor(r: Rule) {

@@ -73,7 +73,13 @@ export function renderTable(
     out.push("", "Paths (per host: each endpoint private / public / refused):");
     for (const h of r.hosts.slice(0, max)) {
       const cells = h.endpoints.map((e) => {
-        const v = e.verdict === "refused" ? `refused ${e.reason}` : e.verdict;
+        // Every reason a row is refused for; an undetermined row names the missing fact's code.
+        const v =
+          e.verdict === "refused"
+            ? `refused ${e.reasons && e.reasons.length > 1 ? e.reasons.map((x) => x.code).join("+") : e.reason}`
+            : e.verdict === "undetermined"
+              ? `undetermined ${e.reason}`
+              : e.verdict;
         return `${short(e.endpoint)} ${o.color ? (VERDICT[e.verdict] ?? "") + v + RESET : v}`;
       });
       out.push(

@@ -61,6 +61,7 @@ export const agentTooOld: Rule = {
         finding(this, {
           message: `${hits.length} machine(s) run an agent older than 1.4 (${listNames(hits.map((h) => `${h.machine!.body.name} ${h.machine!.body.properties?.agentVersion}`))}) and cannot use the private endpoint.`,
           resources: hits.slice(0, 50).map((h) => h.machine!.id),
+          keyEndpoint: null,
           machines: ctx.affectedAll(hits),
           ...(row
             ? { host: ex.host.name, endpoint: row.endpoint, reason: row.reason, trace: row.trace }
@@ -92,6 +93,7 @@ export const agentTooOld: Rule = {
         finding(this, {
           message: `${loose.length} machine(s) associated with a scope run an agent older than 1.4 (${listNames(loose.map((m) => `${m.body.name} ${m.body.properties?.agentVersion}`))}).`,
           resources: loose.map((m) => m.id),
+          keyEndpoint: null,
           machines: loose.map((m) => ({ name: m.body.name, machineId: m.id })),
           fixPlan: loose.map((m) =>
             onprem(

@@ -2,6 +2,7 @@
 // their machine belongs to a scope — refused when the scope's public network access is Disabled,
 // and Private Link unused when it is Enabled.
 import { AZURE_DNS_IP } from "../../../network/model.js";
+import { throughProxy } from "../../check.js";
 import { groupBy, HostInfo, listNames } from "../context.js";
 import { FixStep, Rule } from "../types.js";
 import { ARC_FORWARD_ZONES, endpointsOfScope, finding, inboundFor, isPublic, patch, put } from "./util.js";
@@ -21,6 +22,8 @@ export const arcDnsPublic: Rule = {
         if (!arcPublic[of[i]]) continue;
         const h = ctx.hosts[i];
         if (!h.scope) continue;
+        // Through a proxy the proxy resolves the Arc names, not the host's DNS: proxy-without-bypass.
+        if (throughProxy(h.host, "gbl.his.arc.azure.com", h.machine)) continue;
         hits.push({ h, disabled: h.scope.body.properties?.publicNetworkAccess === "Disabled" });
       }
     }
@@ -105,6 +108,8 @@ export const arcDnsPublic: Rule = {
           severity: disabled ? "error" : "warning",
           message: `${list.length} machine(s) of scope ${scope.body.name} (${listNames(list.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) resolve the Arc names publicly (${row.endpoint} → ${row.address}): ${why}. ${disabled ? "The scope's public network access is Disabled, so they are refused." : "The scope allows public access, so their Arc traffic does not use Private Link."}`,
           resources: [...modelled.map((d) => d.id), scope.id, ...pes.map((p) => p.id)],
+          // One finding per scope, DNS servers asked and hosts file or not (the grouping above).
+          keyEndpoint: `scope ${scope.body.name} via ${servers.join(",")}${first.host.hostsEntries.length ? " with hosts file" : ""}`,
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: first.host.name,
           endpoint: row.endpoint,

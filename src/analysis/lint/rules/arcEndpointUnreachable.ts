@@ -48,6 +48,10 @@ export const arcEndpointUnreachable: Rule = {
           severity: list.every((x) => !x.h.machine) ? "warning" : "error",
           message: `${list.length} host(s) (${listNames(list.map((x) => x.h.host.name))}) cannot reach ${row.endpoint}${row.address && row.address !== "0.0.0.0" ? ` (${row.address})` : ""}: ${row.reason} — ${row.message}.`,
           resources: list.slice(0, 20).map((x) => x.h.host.id),
+          // The same failure (reason and where it happens) from the same place is the same finding,
+          // whichever hosts it counts.
+          keyResource: h.host.pos.kind === "site" ? h.host.pos.site : h.host.pos.vnet,
+          keyEndpoint: keyOfRow(row).replace(/\|/g, ": "),
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: h.host.name,
           endpoint: row.endpoint,

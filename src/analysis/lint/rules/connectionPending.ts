@@ -1,7 +1,9 @@
 // A private endpoint whose connection to the scope is not Approved (manual approval pending,
-// rejected, disconnected): the endpoint carries nothing.
-import { keyOf, sameId } from "../../../core/resourceId.js";
-import { CONNECTION_TYPE, listNames } from "../context.js";
+// rejected, disconnected): the endpoint carries nothing. The state is read from both sides (the
+// scope's list and the endpoint's own entry): when they disagree that is a finding of its own, and
+// when the input holds neither, nothing is assumed (the unknown-facts note lists it).
+import { connectionStateOf } from "../../../network/connectionState.js";
+import { listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
 import { finding, put, refusedHosts } from "./util.js";
 
@@ -17,18 +19,31 @@ export const connectionPending: Rule = {
     for (const pe of ctx.arcEndpoints()) {
       const scope = ctx.view.get(pe.targetId);
       if (!scope) continue;
-      const conn = ctx.view
-        .children(scope.id, CONNECTION_TYPE)
-        .find((c) => sameId(c.body.properties?.privateEndpoint?.id, pe.id));
-      const status = conn?.body.properties?.privateLinkServiceConnectionState?.status ?? "Disconnected";
-      if (status === "Approved") continue;
+      const cs = connectionStateOf(ctx.view, pe.id, scope);
+      const conn = cs.connection;
+      if (cs.disagree) {
+        out.push(
+          finding(this, {
+            severity: "warning",
+            message: `Private endpoint ${pe.name}'s connection to scope ${scope.body.name} reads ${cs.scopeSide} on the scope but ${cs.endpointSide} on the endpoint: the input's two sides disagree (read at different times?), so machines that reach it are undetermined until both are read again.`,
+            resources: [pe.id, ...(conn ? [conn.id] : []), scope.id],
+            keyEndpoint: "sides-disagree",
+            fix: `Read both sides again (az resource show --ids ${pe.id}; the scope's privateEndpointConnections) and lint the fresh export.`,
+          }),
+        );
+        continue;
+      }
+      // Approved, or unknown: nothing to fix (an unknown is listed by unknown-facts, never acted on).
+      if (cs.status === "Approved" || cs.status === "unknown") continue;
+      const status = cs.status;
       const hs = refused.filter(
         (x) => x.row.trace.length && JSON.stringify(x.row.trace).includes(`private endpoint ${pe.name}`),
       );
       out.push(
         finding(this, {
-          message: `Private endpoint ${pe.name}'s connection to scope ${scope.body.name} is ${status}${hs.length ? `; ${hs.length} machine(s) (${listNames(hs.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) are refused there` : ""}.`,
+          message: `Private endpoint ${pe.name}'s connection to scope ${scope.body.name} is ${status}${cs.scopeSide === "unknown" ? " (as the endpoint records it)" : ""}${hs.length ? `; ${hs.length} machine(s) (${listNames(hs.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) are refused there` : ""}.`,
           resources: [pe.id, ...(conn ? [conn.id] : []), scope.id],
+          keyEndpoint: null,
           machines: ctx.affectedAll(hs.map((x) => x.h)),
           ...(hs[0]
             ? {
@@ -38,26 +53,26 @@ export const connectionPending: Rule = {
                 trace: hs[0].row.trace,
               }
             : {}),
-          fixPlan: conn
-            ? [
-                put(
-                  conn.id,
-                  {
-                    properties: {
-                      privateLinkServiceConnectionState: { status: "Approved", description: "Approved" },
+          // Approving is the fix when the scope holds the connection. Without one (Disconnected,
+          // the connection removed from the scope) the endpoint must be recreated: that is a
+          // choice for its owner, printed as advice, never as a plan step that deletes it.
+          ...(conn
+            ? {
+                fixPlan: [
+                  put(
+                    conn.id,
+                    {
+                      properties: {
+                        privateLinkServiceConnectionState: { status: "Approved", description: "Approved" },
+                      },
                     },
-                  },
-                  `approve ${pe.name} on ${scope.body.name}`,
-                ),
-              ]
-            : [
-                {
-                  kind: "arm",
-                  method: "DELETE",
-                  id: pe.id,
-                  why: `the connection is gone: recreate ${pe.name} (its scope ${keyOf(scope.id) ? scope.body.name : ""} will record a new one)`,
-                },
-              ],
+                    `approve ${pe.name} on ${scope.body.name}`,
+                  ),
+                ],
+              }
+            : {
+                fix: `The connection was removed from scope ${scope.body.name}: recreate private endpoint ${pe.name} (delete it and create it again with the same subnet and the scope as its target) once nothing depends on it, or approve a new connection.`,
+              }),
         }),
       );
     }

@@ -19,6 +19,7 @@ export const danglingScope: Rule = {
         finding(this, {
           message: `Machine ${m.body.name} is associated with scope ${id}, which does not exist.`,
           resources: [m.id],
+          keyEndpoint: null,
           machines: [{ name: m.body.name, machineId: m.id, ...(h ? { hostId: h.host.id } : {}) }],
           fixPlan: [
             patch(
@@ -42,6 +43,7 @@ export const danglingScope: Rule = {
         finding(this, {
           message: `Private endpoint ${pe.name} connects to scope ${pe.targetId}, which does not exist${hs.length ? `; ${hs.length} host(s) reach it and are refused` : ""}.`,
           resources: [pe.id],
+          keyEndpoint: null,
           machines: ctx.affectedAll(hs),
           ...(row
             ? { host: hs[0].host.name, endpoint: row.endpoint, reason: row.reason, trace: row.trace }

@@ -16,6 +16,8 @@ export interface ServiceNeed {
   label: string;
   targetType: string;
   zone: string;
+  /** What to create, in Azure's words (the private link target and its group). */
+  resource: string;
 }
 
 export const SERVICES: ServiceNeed[] = [
@@ -24,24 +26,30 @@ export const SERVICES: ServiceNeed[] = [
     label: "Azure Monitor",
     targetType: "microsoft.insights/privatelinkscopes",
     zone: "privatelink.monitor.azure.com",
+    resource:
+      "an Azure Monitor Private Link Scope (Microsoft.Insights/privateLinkScopes) with its workspaces or data collection endpoints as scoped resources, and a private endpoint to it with group 'azuremonitor'",
   },
   {
     service: "Automation",
     label: "Azure Automation",
     targetType: "microsoft.automation/automationaccounts",
     zone: "privatelink.azure-automation.net",
+    resource: "a private endpoint to the Azure Automation account (Microsoft.Automation/automationAccounts)",
   },
   {
     service: "KeyVault",
     label: "Azure Key Vault",
     targetType: "microsoft.keyvault/vaults",
     zone: "privatelink.vaultcore.azure.net",
+    resource: "a private endpoint to the key vault (Microsoft.KeyVault/vaults) with group 'vault'",
   },
   {
     service: "Blob",
     label: "Azure Blob storage",
     targetType: "microsoft.storage/storageaccounts",
     zone: "privatelink.blob.core.windows.net",
+    resource:
+      "a private endpoint to the storage account (Microsoft.Storage/storageAccounts) with group 'blob'",
   },
 ];
 
@@ -94,7 +102,7 @@ export const extensionServices: Rule = {
   severity: "warning",
   title: "Extension whose service has no private endpoint or privatelink zone",
   why: "Connectivity to any other Azure resource from an Azure Arc-enabled server requires configuring Private Link for each service: Azure Monitor, Azure Automation, Azure Key Vault and Azure Blob storage each need their own private endpoints in your virtual network.",
-  fix: "Create a private endpoint for the service (and its privatelink zone, linked where your resolver answers), or allow the service's public endpoints.",
+  fix: "Create a private endpoint for the service (for Azure Monitor: an Azure Monitor Private Link Scope and an endpoint to it with group 'azuremonitor'), with its privatelink zones linked where your resolver answers, or allow the service's public endpoints.",
   run(ctx) {
     const out: Finding[] = [];
     const pes = ctx.view.ofType("Microsoft.Network/privateEndpoints");
@@ -146,7 +154,7 @@ export const extensionServices: Rule = {
           fixPlan: [
             onprem(
               "(Azure)",
-              `create a private endpoint to the ${need.label} resource (${need.targetType}) in the hub VNet, with a private DNS zone group writing ${need.zone}, linked to the resolver's VNet`,
+              `create ${need.resource} in the hub VNet, with a private DNS zone group writing ${need.zone}, linked to the resolver's VNet (and forward its public zone there from on-premises DNS)`,
               need.label,
             ),
           ],

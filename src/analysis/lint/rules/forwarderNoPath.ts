@@ -72,11 +72,11 @@ export const forwarderNoPath: Rule = {
       if (d.external) continue;
       const targets = [
         ...d.conditionalForwarders.flatMap((c) =>
-          c.targets.map((t) => ({ t, why: `conditional forwarder for ${c.domain}` })),
+          c.targets.map((t) => ({ t, domain: c.domain, why: `conditional forwarder for ${c.domain}` })),
         ),
-        ...d.forwarders.map((t) => ({ t, why: "default forwarder" })),
+        ...d.forwarders.map((t) => ({ t, domain: ".", why: "default forwarder" })),
       ];
-      for (const { t, why } of targets) {
+      for (const { t, domain, why } of targets) {
         const at = ctx.resolver.resolverAtIp(d.pos, t);
         if (at.ref) continue;
         const hs = users(d.ip, d.pos);
@@ -85,6 +85,7 @@ export const forwarderNoPath: Rule = {
           finding(this, {
             message: `DNS server ${d.name} (${d.ip}, ${describePosition(ctx.model, d.pos)}): its ${why} targets ${t}, which it cannot reach (${at.reason}); queries it forwards there end in SERVFAIL${hs.length ? ` for ${hs.length} host(s) (${listNames(hs.map((h) => h.host.name))})` : ""}.`,
             resources: [d.id],
+            keyEndpoint: `${domain}>${t}`,
             machines: ctx.affectedAll(hs),
             ...(ex?.row
               ? {
@@ -113,6 +114,7 @@ export const forwarderNoPath: Rule = {
         finding(this, {
           message: `${hs.length} host(s) (${listNames(hs.map((h) => h.host.name))}) ask DNS server ${ip}, which they cannot reach: ${at.reason}.`,
           resources: hs.slice(0, 20).map((h) => h.host.id),
+          keyEndpoint: ip,
           machines: ctx.affectedAll(hs),
           trace: at.trace,
           fixPlan: [

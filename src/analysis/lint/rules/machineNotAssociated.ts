@@ -2,7 +2,7 @@
 import { groupBy, listNames, nameOf } from "../context.js";
 import { EndpointCheck } from "../../check.js";
 import { Finding, Rule } from "../types.js";
-import { finding, patch, refusedHosts } from "./util.js";
+import { finding, matchedReason, patch, refusedHosts } from "./util.js";
 
 export const machineNotAssociated: Rule = {
   id: "machine-not-associated",
@@ -12,23 +12,25 @@ export const machineNotAssociated: Rule = {
   fix: "Associate the machine with the scope whose endpoint its DNS resolves (Azure Arc resources → Add), or give it DNS that resolves its own scope's endpoint (or the public addresses).",
   run(ctx) {
     const out: Finding[] = [];
-    const hits = refusedHosts(ctx, ["MachineNotAssociatedWithScope", "MachineAssociatedWithAnotherScope"]);
+    const REASONS = ["MachineNotAssociatedWithScope", "MachineAssociatedWithAnotherScope"];
+    const hits = refusedHosts(ctx, REASONS);
+    const why = (row: EndpointCheck) => matchedReason(row, REASONS) ?? row.reason;
     const peOf = (trace: unknown) => /private endpoint (\S+)\)/.exec(JSON.stringify(trace))?.[1];
     // Hosts of one evaluation share their row: its group key is computed once.
     const keys = new Map<EndpointCheck, string>();
     const keyOfRow = (row: EndpointCheck): string => {
       let k = keys.get(row);
-      if (k === undefined) keys.set(row, (k = `${row.reason}|${peOf(row.trace)}`));
+      if (k === undefined) keys.set(row, (k = `${why(row)}|${peOf(row.trace)}`));
       return k;
     };
     for (const list of groupBy(hits, (x) => keyOfRow(x.row)).values()) {
       const { h, row } = list[0];
       const peName = peOf(row.trace);
       const pe = [...ctx.model.privateEndpoints.values()].find((p) => p.name === peName);
-      const other = row.reason === "MachineAssociatedWithAnotherScope";
+      const other = why(row) === "MachineAssociatedWithAnotherScope";
       out.push(
         finding(this, {
-          message: `${list.length} machine(s) (${listNames(list.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) resolve the Arc names to private endpoint ${peName ?? "?"}${pe ? ` of scope ${nameOf(pe.targetId)}` : ""} but ${other ? "belong to another scope" : "are not associated with any scope"}: refused (${row.reason}).`,
+          message: `${list.length} machine(s) (${listNames(list.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) resolve the Arc names to private endpoint ${peName ?? "?"}${pe ? ` of scope ${nameOf(pe.targetId)}` : ""} but ${other ? "belong to another scope" : "are not associated with any scope"}: refused (${why(row)}).`,
           resources: [
             ...(pe ? [pe.id, pe.targetId] : []),
             ...list.slice(0, 20).map((x) => x.h.machine?.id ?? x.h.host.id),
@@ -36,7 +38,7 @@ export const machineNotAssociated: Rule = {
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: h.host.name,
           endpoint: row.endpoint,
-          reason: row.reason,
+          reason: why(row),
           trace: row.trace,
           fixPlan: pe
             ? list

@@ -32,6 +32,7 @@ export const machineScopeRegion: Rule = {
         finding(this, {
           message: `Machine ${m.body.name} is in ${mr} but its scope ${scope.body.name} is in ${sr}.`,
           resources: [m.id, scope.id],
+          keyEndpoint: null,
           machines: [{ name: m.body.name, machineId: m.id, ...(h ? { hostId: h.host.id } : {}) }],
           ...(row && h
             ? { host: h.host.name, endpoint: row.endpoint, reason: row.reason, trace: row.trace }

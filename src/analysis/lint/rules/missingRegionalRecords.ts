@@ -37,6 +37,7 @@ export const missingRegionalRecords: Rule = {
         finding(this, {
           message: `The hosts file of ${hs.length} host(s) (${listNames(hs.map((h) => h.host.name))}) maps some Arc names to the private endpoint but not ${missing.join(", ")}${regional ? " (the regional names of the machine's region)" : ""}: those resolve through DNS instead${row ? ` (${row.endpoint} → ${row.address ?? row.reason})` : ""}.`,
           resources: hs.slice(0, 20).map((h) => h.host.id),
+          keyEndpoint: null,
           machines: ctx.affectedAll(hs),
           ...(row
             ? {
@@ -85,6 +86,7 @@ export const missingRegionalRecords: Rule = {
           finding(this, {
             message: `DNS server ${d.name} (${d.ip}) hosts ${zones.map((z) => z.zone).join(", ")} but has no record for ${missing.join(", ")}: it answers NXDOMAIN for them (its zone hides every other answer), so ${hs.length} machine(s) (${listNames(hs.map((h) => h.machine?.body.name ?? h.host.name))}) fail their regional calls.`,
             resources: [d.id],
+            keyEndpoint: null,
             machines: ctx.affectedAll(hs),
             ...(row
               ? {

@@ -2,7 +2,7 @@
 // publicly (or cannot reach the private endpoint), so Private Link is bypassed or refused.
 import { groupBy, HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { bypassArcModel, finding, onprem } from "./util.js";
 
 export function proxyOf(h: HostInfo): { url?: string; bypass: string[] } {
   const hp = h.host.raw.properties ?? {};
@@ -64,6 +64,7 @@ export const proxyWithoutBypass: Rule = {
                 h.host.name,
                 "azcmagent config set proxy.bypass Arc",
                 "send the Arc names straight to the private endpoint",
+                bypassArcModel(h),
               ),
             ),
         }),

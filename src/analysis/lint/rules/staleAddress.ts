@@ -39,6 +39,7 @@ export const staleAddress: Rule = {
         finding(this, {
           message: `The hosts file of ${g.hs.length} host(s) (${listNames(g.hs.map((h) => h.host.name))}) maps ${g.fqdn} to ${g.address}, but the private endpoint serves it on ${[...current.get(g.fqdn)!].join(", ")}${row ? `: ${row.verdict}${row.reason ? ` (${row.reason})` : ""}` : ""}.`,
           resources: g.hs.slice(0, 20).map((h) => h.host.id),
+          keyEndpoint: `${g.fqdn}=${g.address}`,
           machines: ctx.affectedAll(g.hs),
           ...(row
             ? {
@@ -55,6 +56,7 @@ export const staleAddress: Rule = {
                 h.host.name,
                 `replace "${g.address} ${g.fqdn}" with "${pick(h, g.fqdn)} ${g.fqdn}"`,
                 `the endpoint's current address is ${now}`,
+                hostsFileModel(h, g.fqdn, g.address, pick(h, g.fqdn)),
               ),
             ),
         }),
@@ -112,3 +114,21 @@ export const staleAddress: Rule = {
     return out;
   },
 };
+
+/** The lab host PUT that models the hosts-file edit (the stale line's address replaced). */
+function hostsFileModel(h: HostInfo, fqdn: string, from: string, to: string) {
+  const raw = h.host.raw;
+  const p = { ...(raw.properties ?? {}) };
+  if (typeof p.hostsFile !== "string" || to === "?") return undefined;
+  const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const line = new RegExp(`^(\\s*)${esc(from)}(\\s+(?:\\S+\\s+)*?)${esc(fqdn)}(\\s|$)`, "gim");
+  p.hostsFile = p.hostsFile.replace(
+    line,
+    (_m: string, a: string, b: string, c: string) => `${a}${to}${b}${fqdn}${c}`,
+  );
+  return {
+    method: "PUT" as const,
+    id: h.host.id,
+    body: { location: raw.location ?? "global", properties: p },
+  };
+}

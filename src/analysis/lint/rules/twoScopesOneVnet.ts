@@ -29,6 +29,7 @@ export const twoScopesOneVnet: Rule = {
         finding(this, {
           message: `VNet ${vnet?.name ?? nameOf(vnetKey)} holds private endpoints of ${scopes.size} Arc Private Link Scopes (${scopeIds.map(nameOf).join(", ")}): ${pes.map((p) => p.name).join(", ")}. Their records overwrite each other${refused.length ? `; ${refused.length} machine(s) reach the other scope's endpoint and are refused (${listNames(refused.map((x) => x.h.machine?.body.name ?? x.h.host.name))})` : ""}.`,
           resources: [vnet?.id ?? vnetKey, ...pes.map((p) => p.id), ...scopeIds],
+          keyEndpoint: null,
           machines: ctx.affectedAll(refused.map((x) => x.h)),
           ...(refused[0]
             ? {

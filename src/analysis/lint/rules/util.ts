@@ -5,6 +5,7 @@ import { isPublicAddress, PrivateEndpointModel } from "../../../network/model.js
 import { Entry } from "../../../world/world.js";
 import { EndpointCheck } from "../../check.js";
 import { HostInfo, LintContext } from "../context.js";
+import { findingKey } from "../findingKey.js";
 import { Finding, FixStep, Rule, Severity } from "../types.js";
 
 export const ARC_FORWARD_ZONES = ["his.arc.azure.com", "guestconfiguration.azure.com"] as const;
@@ -12,13 +13,29 @@ export const ARC_FORWARD_ZONES = ["his.arc.azure.com", "guestconfiguration.azure
 /** A finding with the rule's defaults filled in. */
 export function finding(
   rule: Pick<Rule, "id" | "severity" | "fix">,
-  f: Partial<Finding> & Pick<Finding, "message" | "resources">,
+  f: Partial<Finding> &
+    Pick<Finding, "message" | "resources"> & {
+      /**
+       * What the finding's key names besides its rule and primary resource, when that is not the
+       * example endpoint (`endpoint`): e.g. the forwarded domain and target; null for none.
+       */
+      keyEndpoint?: string | null;
+      /** The key's primary resource when the first of `resources` is only an example (the first host of a group). */
+      keyResource?: string;
+    },
 ): Finding {
+  const resources = [...new Set(f.resources.filter(Boolean))];
+  const keyEndpoint = f.keyEndpoint === undefined ? f.endpoint : (f.keyEndpoint ?? undefined);
   return {
+    key: findingKey({
+      ruleId: rule.id,
+      resources: f.keyResource ? [f.keyResource] : resources,
+      endpoint: keyEndpoint,
+    }),
     ruleId: rule.id,
     severity: f.severity ?? rule.severity,
     message: f.message,
-    resources: [...new Set(f.resources.filter(Boolean))],
+    resources,
     machines: f.machines ?? [],
     fix: f.fix ?? rule.fix,
     fixPlan: f.fixPlan ?? [],
@@ -31,7 +48,18 @@ export function finding(
 
 /** The rows of a host's check refused for one of `reasons`. */
 export function rowsWith(h: HostInfo, reasons: readonly string[]): EndpointCheck[] {
-  return h.check.endpoints.filter((e) => e.verdict === "refused" && e.reason && reasons.includes(e.reason));
+  // A row refused for several reasons counts for each of them (each rule reports its own).
+  return h.check.endpoints.filter(
+    (e) =>
+      e.verdict === "refused" &&
+      ((e.reason && reasons.includes(e.reason)) || e.reasons?.some((r) => reasons.includes(r.code))),
+  );
+}
+
+/** Which of `reasons` a refused row was refused for (its first reason, or one of its others). */
+export function matchedReason(row: EndpointCheck, reasons: readonly string[]): string | undefined {
+  if (row.reason && reasons.includes(row.reason)) return row.reason;
+  return row.reasons?.find((r) => reasons.includes(r.code))?.code;
 }
 
 /** Hosts with at least one row refused for one of `reasons`, and each host's first such row. */
@@ -130,8 +158,22 @@ export function put(id: string, body: unknown, why: string): FixStep {
   return { kind: "arm", method: "PUT", id, body, why };
 }
 
-export function onprem(target: string, change: string, why: string): FixStep {
-  return { kind: "onprem", target, change, why };
+export function onprem(
+  target: string,
+  change: string,
+  why: string,
+  model?: { method: "PUT"; id: string; body: unknown },
+): FixStep {
+  return { kind: "onprem", target, change, why, ...(model ? { model } : {}) };
+}
+
+/** The lab host PUT that models setting the agent's proxy bypass for Arc on a host. */
+export function bypassArcModel(h: HostInfo): { method: "PUT"; id: string; body: unknown } {
+  const raw = h.host.raw;
+  const p = { ...(raw.properties ?? {}) };
+  const list: string[] = Array.isArray(p.proxyBypass) ? p.proxyBypass : [];
+  p.proxyBypass = [...list.filter((b) => String(b).toLowerCase() !== "arc"), "Arc"];
+  return { method: "PUT", id: h.host.id, body: { location: raw.location ?? "global", properties: p } };
 }
 
 export function scopeOfMachine(ctx: LintContext, m: Entry | undefined): Entry | undefined {

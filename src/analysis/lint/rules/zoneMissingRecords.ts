@@ -2,6 +2,7 @@
 // lacks names the private endpoints serve, or has empty record sets: NXDOMAIN for those names.
 import { ARC_ZONES, privatelinkRecordFor } from "../../../core/arcEndpoints.js";
 import { listNames } from "../context.js";
+import { PrivateEndpointModel } from "../../../network/model.js";
 import { Finding, FixStep, Rule } from "../types.js";
 import { allArcAddresses, finding, put, refusedHosts } from "./util.js";
 
@@ -22,7 +23,12 @@ export const zoneMissingRecords: Rule = {
       );
       if (!linked.length) continue;
       const wanted = new Map<string, string>();
-      for (const [fqdn, ips] of need) {
+      // The names the endpoints this zone serves need: those in its linked VNets or their peers
+      // (another region's endpoint, answered by its own zone of the same name, is not this one's).
+      const near = new Set(linked.flatMap((v) => [v.key, ...v.peers]));
+      const own = ctx.arcEndpoints().filter((p) => near.has(p.vnet));
+      const needHere = own.length ? addressesOf(own) : need;
+      for (const [fqdn, ips] of needHere) {
         const r = privatelinkRecordFor(fqdn, [z.name]);
         if (r) wanted.set(r.record, [...ips][0]);
       }
@@ -83,6 +89,7 @@ export const zoneMissingRecords: Rule = {
         finding(this, {
           message: `Private DNS zone ${z.name}, linked to ${linked.map((v) => v.name).join(", ")}, has ${what}: resolvers that consult it answer NXDOMAIN for those names${hosts.length ? ` (${hosts.length} host(s): ${listNames(hosts.map((x) => x.h.host.name))})` : ""}.`,
           resources: [z.id, ...linked.map((v) => v.id)],
+          keyEndpoint: null,
           machines: ctx.affectedAll(hosts.map((x) => x.h)),
           ...(hosts[0]
             ? {
@@ -99,3 +106,14 @@ export const zoneMissingRecords: Rule = {
     return out;
   },
 };
+
+function addressesOf(pes: PrivateEndpointModel[]): Map<string, Set<string>> {
+  const m = new Map<string, Set<string>>();
+  for (const pe of pes)
+    for (const a of pe.addresses) {
+      const s = m.get(a.fqdn) ?? new Set<string>();
+      s.add(a.ip);
+      m.set(a.fqdn, s);
+    }
+  return m;
+}

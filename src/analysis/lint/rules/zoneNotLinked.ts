@@ -29,7 +29,9 @@ export const zoneNotLinked: Rule = {
       if (!used && !arcHere) continue;
       for (const z of zones) {
         if (z.name === "privatelink.dp.kubernetesconfiguration.azure.com" && z.records.size === 0) continue;
-        if (vnet.links.some((l) => l.zone.key === z.key)) continue;
+        // A VNet links at most one zone of a name: when another zone of this name is linked, that
+        // one answers here (two regions' zones of the same name, each linked to its own hub).
+        if (vnet.links.some((l) => l.zone.key === z.key || l.zone.name === z.name)) continue;
         const hosts = ctx.hostsWhere(
           ctx.evalValues(`zone-not-linked|${ie.name} (${ie.ip})|${z.name}`, (h) =>
             ctx

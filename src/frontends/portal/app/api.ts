@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The portal's ARM client: sign in at the token endpoint like any client (client credentials), keep
-// the token in memory only, and make every call a plain ARM call with `Authorization: Bearer`
+// the token for its lifetime in this tab's sessionStorage (as Azure's portal keeps a session: a
+// reload stays signed in, closing the tab ends it; the secret is never kept), and make every call a plain ARM call with `Authorization: Bearer`
 // (api-version, long-running operations, paging). Errors become ApiError with ARM's code and message.
 
 export interface PortalConfig {
@@ -53,7 +54,31 @@ export function describeError(e: unknown): {
 
 let accessToken: string | undefined;
 let expiresAt = 0;
+let account = "";
 let config: PortalConfig | undefined;
+
+const SESSION_KEY = "arclink.portal.session";
+
+/** The session this tab kept (a reload), while its token is still valid. */
+function restore(): void {
+  if (typeof sessionStorage === "undefined") return; // not in a browser (a unit test imports this module)
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? "null");
+    if (saved && typeof saved.token === "string" && Number(saved.expiresAt) > Date.now()) {
+      accessToken = saved.token;
+      expiresAt = Number(saved.expiresAt);
+      account = String(saved.account ?? "");
+    } else sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    sessionStorage.removeItem(SESSION_KEY);
+  }
+}
+restore();
+
+/** The client id the session was signed in with. */
+export function signedInAccount(): string {
+  return account;
+}
 
 export async function loadConfig(): Promise<PortalConfig> {
   const r = await request("GET", "/portal/config.json");
@@ -68,6 +93,8 @@ export function isSignedIn(): boolean {
 export function signOut(): void {
   accessToken = undefined;
   expiresAt = 0;
+  account = "";
+  if (typeof sessionStorage !== "undefined") sessionStorage.removeItem(SESSION_KEY);
 }
 
 /** Client credentials at /{tenant}/oauth2/v2.0/token, as Entra ID serves it. */
@@ -90,6 +117,8 @@ export async function signIn(tenantId: string, clientId: string, secret: string)
   }
   accessToken = String(body.access_token);
   expiresAt = Date.now() + (Number(body.expires_in) || 3600) * 1000 - 30_000;
+  account = clientId;
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify({ token: accessToken, expiresAt, account }));
 }
 
 async function request(method: string, url: string, body?: string, headers: Record<string, string> = {}) {
@@ -245,13 +274,27 @@ export async function arm(method: string, path: string, apiVersion: string, body
 export async function list(path: string, apiVersion: string): Promise<any[]> {
   const out: any[] = [];
   let url: string | undefined = withVersion(path, apiVersion);
-  for (let i = 0; url && i < 100; i++) {
+  for (let i = 0; url && i < 10_000; i++) {
     const { r, json } = await raw("GET", url);
     if (!r.ok) throw errorOf(r.status, json, `GET ${path.split("/").pop()}`);
     out.push(...(Array.isArray(json?.value) ? json.value : []));
     url = typeof json?.nextLink === "string" && json.nextLink ? json.nextLink : undefined;
   }
   return out;
+}
+
+/** An ARM list page by page: the first request with `$top`, then each `nextLink` as ARM gave it. */
+export async function* listPages(path: string, apiVersion: string, top: number): AsyncGenerator<any[]> {
+  let url: string | undefined = withVersion(
+    `${path}${path.includes("?") ? "&" : "?"}$top=${top}`,
+    apiVersion,
+  );
+  while (url) {
+    const { r, json } = await raw("GET", url);
+    if (!r.ok) throw errorOf(r.status, json, `GET ${path.split("/").pop()}`);
+    yield Array.isArray(json?.value) ? json.value : [];
+    url = typeof json?.nextLink === "string" && json.nextLink ? json.nextLink : undefined;
+  }
 }
 
 export function subscriptionId(): string {

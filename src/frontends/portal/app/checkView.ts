@@ -29,7 +29,11 @@ export function renderTrace(steps: TraceStep[]): HTMLElement {
   );
 }
 
-export function renderHostCheck(hc: HostCheck): HTMLElement {
+/** `fixOf` supplies a fix the check itself does not carry (from lint's findings about the host). */
+export function renderHostCheck(
+  hc: HostCheck,
+  fixOf: (e: HostCheck["endpoints"][number]) => string | undefined = (e) => e.fix,
+): HTMLElement {
   const counts = { private: 0, public: 0, refused: 0 } as Record<string, number>;
   for (const e of hc.endpoints) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
   const head = `${hc.host} (${hc.address})${hc.machine ? ` — machine ${hc.machine}` : " — no Arc machine"}${
@@ -67,7 +71,14 @@ export function renderHostCheck(hc: HostCheck): HTMLElement {
             h("td", null, verdictBadge(e.verdict)),
             h("td", null, e.address ?? "—"),
             h("td", null, e.reason ? [h("code", null, e.reason), ": "] : null, e.message),
-            h("td", null, e.fix ?? ""),
+            h(
+              "td",
+              null,
+              fixOf(e) ??
+                (e.verdict === "private"
+                  ? ""
+                  : "No fix is known for this: follow the trace to the failing step."),
+            ),
           ),
         ),
       ),

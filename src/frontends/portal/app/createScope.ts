@@ -7,7 +7,16 @@
 // refused call stops the deployment and its ARM error is shown on the Review + create tab.
 import { arm, groupOf, nameOf, sameId, V } from "./api.js";
 import { clear, errorBox, field, h, idRoute, link, loading, notice, select, uid } from "./dom.js";
-import { ARC_ZONES, locations, resourceGroups, sub, subscriptions, vnets } from "./data.js";
+import {
+  ARC_ZONES,
+  encodeId,
+  locations,
+  ProposedCall,
+  resourceGroups,
+  subscriptions,
+  vnets,
+} from "./data.js";
+import { gate, reviewChange } from "./review.js";
 import type { View } from "./main.js";
 import { wizard } from "./wizard.js";
 
@@ -298,6 +307,7 @@ export async function renderCreateScope(v: View): Promise<void> {
 
   // ── Review + create ──
   const review = h("div");
+  let reviews = 0;
   const readPlan = () => {
     plan.subscription = subSel.value;
     plan.resourceGroup = (plan.newResourceGroup ? rgNew.value : rgSel.value).trim();
@@ -337,9 +347,28 @@ export async function renderCreateScope(v: View): Promise<void> {
         notice("Validation passed (the API checks the rest when you select Create).", "success"),
       );
     const e = plan.endpoint;
-    const create = h("button", { type: "button", class: "primary", disabled: problems.length > 0 }, "Create");
+    const create = h("button", { type: "button", class: "primary", disabled: true }, "Create");
     const progress = h("ol", { class: "progress", "aria-label": "Deployment progress" });
-    create.addEventListener("click", () => void deploy(plan, create, validation, progress));
+    const whatIfBox = h("div", { class: "whatif" });
+    let calls: ProposedCall[] = [];
+    create.addEventListener("click", () => void deploy(calls, create, validation, progress));
+    if (!problems.length) {
+      const mine = ++reviews;
+      whatIfBox.append(loading("Reading the zones and links the deployment reuses…"));
+      void planCalls({ ...plan })
+        .then((c) => {
+          if (mine !== reviews) return;
+          calls = c;
+          const r = reviewChange(plan.subscription, calls, `creating ${plan.name}`);
+          clear(whatIfBox);
+          whatIfBox.append(r.el);
+          gate(r, create);
+        })
+        .catch((err) => {
+          clear(whatIfBox);
+          whatIfBox.append(errorBox(err, "The deployment could not be planned"));
+        });
+    }
     review.append(
       validation,
       h("h2", null, "Basics"),
@@ -367,6 +396,7 @@ export async function renderCreateScope(v: View): Promise<void> {
             ].map(([k, val]) => [h("dt", null, k), h("dd", null, val)]),
           )
         : h("p", null, "None"),
+      whatIfBox,
       h("div", { class: "buttons" }, create),
       progress,
     );
@@ -397,116 +427,122 @@ export async function renderCreateScope(v: View): Promise<void> {
   await loadGroups();
 }
 
-interface Step {
-  label: string;
-  run: () => Promise<unknown>;
+/** The deployment as ARM calls, in order; existing zones and links are reused (read now). */
+async function planCalls(plan: Plan): Promise<ProposedCall[]> {
+  const rgId = `/subscriptions/${plan.subscription}/resourceGroups/${plan.resourceGroup}`;
+  const scopeId = `${rgId}/providers/Microsoft.HybridCompute/privateLinkScopes/${plan.name}`;
+  const calls: ProposedCall[] = [];
+  if (plan.newResourceGroup)
+    calls.push({
+      label: `Resource group ${plan.resourceGroup}`,
+      method: "PUT",
+      id: rgId,
+      apiVersion: V.resources,
+      body: { location: plan.region },
+    });
+  calls.push({
+    label: `Azure Arc Private Link Scope ${plan.name}`,
+    method: "PUT",
+    id: scopeId,
+    apiVersion: V.hybridCompute,
+    body: {
+      location: plan.region,
+      properties: { publicNetworkAccess: plan.publicAccess ? "Enabled" : "Disabled" },
+    },
+  });
+  const e = plan.endpoint;
+  if (!e) return calls;
+  const peId = `${rgId}/providers/Microsoft.Network/privateEndpoints/${e.name}`;
+  calls.push({
+    label: `Private endpoint ${e.name}`,
+    method: "PUT",
+    id: peId,
+    apiVersion: V.network,
+    body: {
+      location: e.vnet.location,
+      properties: {
+        subnet: { id: e.subnetId },
+        privateLinkServiceConnections: [
+          { name: e.name, properties: { privateLinkServiceId: scopeId, groupIds: ["hybridcompute"] } },
+        ],
+      },
+    },
+  });
+  if (!e.integrateDns) return calls;
+  let existing: any[] = [];
+  if (!plan.newResourceGroup) {
+    const r = await arm("GET", `${encodeId(rgId)}/providers/Microsoft.Network/privateDnsZones`, V.privateDns);
+    existing = r?.value ?? [];
+  }
+  const zoneIds: string[] = [];
+  for (const z of ARC_ZONES) {
+    const zoneId = `${rgId}/providers/Microsoft.Network/privateDnsZones/${z}`;
+    const zone = existing.find((x: any) => String(x.name).toLowerCase() === z);
+    zoneIds.push(zone?.id ?? zoneId);
+    let links: any[] = [];
+    if (zone)
+      links = (await arm("GET", `${encodeId(zone.id)}/virtualNetworkLinks`, V.privateDns))?.value ?? [];
+    else
+      calls.push({
+        label: `Private DNS zone ${z}`,
+        method: "PUT",
+        id: zoneId,
+        apiVersion: V.privateDns,
+        body: { location: "global" },
+      });
+    if (links.some((l: any) => sameId(l.properties?.virtualNetwork?.id, e.vnet.id))) continue;
+    const taken = new Set(links.map((l: any) => String(l.name).toLowerCase()));
+    let name = `${e.vnet.name}-link`;
+    for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${e.vnet.name}-link-${i}`;
+    calls.push({
+      label: `Link of ${z} to ${e.vnet.name}`,
+      method: "PUT",
+      id: `${zone?.id ?? zoneId}/virtualNetworkLinks/${name}`,
+      apiVersion: V.privateDns,
+      body: {
+        location: "global",
+        properties: { virtualNetwork: { id: e.vnet.id }, registrationEnabled: false },
+      },
+    });
+  }
+  calls.push({
+    label: `DNS zone group default on ${e.name}`,
+    method: "PUT",
+    id: `${peId}/privateDnsZoneGroups/default`,
+    apiVersion: V.network,
+    body: {
+      properties: {
+        privateDnsZoneConfigs: ARC_ZONES.map((z, i) => ({
+          name: z.replace(/\./g, "-"),
+          properties: { privateDnsZoneId: zoneIds[i] },
+        })),
+      },
+    },
+  });
+  return calls;
 }
 
 async function deploy(
-  plan: Plan,
+  calls: ProposedCall[],
   button: HTMLButtonElement,
   validation: HTMLElement,
   progress: HTMLElement,
 ): Promise<void> {
   button.disabled = true;
   clear(progress);
-  const s = sub(plan.subscription);
-  const rgPath = `${s}/resourceGroups/${encodeURIComponent(plan.resourceGroup)}`;
-  const scopePath = `${rgPath}/providers/Microsoft.HybridCompute/privateLinkScopes/${encodeURIComponent(plan.name)}`;
-  let scope: any;
-  let pe: any;
-  const steps: Step[] = [];
-  if (plan.newResourceGroup)
-    steps.push({
-      label: `Resource group ${plan.resourceGroup}`,
-      run: () => arm("PUT", rgPath, V.resources, { location: plan.region }),
-    });
-  steps.push({
-    label: `Azure Arc Private Link Scope ${plan.name}`,
-    run: async () => {
-      scope = await arm("PUT", scopePath, V.hybridCompute, {
-        location: plan.region,
-        properties: { publicNetworkAccess: plan.publicAccess ? "Enabled" : "Disabled" },
-      });
-    },
-  });
-  const e = plan.endpoint;
-  if (e) {
-    const pePath = `${rgPath}/providers/Microsoft.Network/privateEndpoints/${encodeURIComponent(e.name)}`;
-    steps.push({
-      label: `Private endpoint ${e.name}`,
-      run: async () => {
-        pe = await arm("PUT", pePath, V.network, {
-          location: e.vnet.location,
-          properties: {
-            subnet: { id: e.subnetId },
-            privateLinkServiceConnections: [
-              {
-                name: e.name,
-                properties: { privateLinkServiceId: scope.id, groupIds: ["hybridcompute"] },
-              },
-            ],
-          },
-        });
-      },
-    });
-    if (e.integrateDns) {
-      const zoneIds: string[] = [];
-      for (const z of ARC_ZONES) {
-        const zonePath = `${rgPath}/providers/Microsoft.Network/privateDnsZones/${z}`;
-        steps.push({
-          label: `Private DNS zone ${z} and its link to ${e.vnet.name}`,
-          run: async () => {
-            const existing = await arm(
-              "GET",
-              `${rgPath}/providers/Microsoft.Network/privateDnsZones`,
-              V.privateDns,
-            );
-            const zone =
-              (existing?.value ?? []).find((x: any) => String(x.name).toLowerCase() === z) ??
-              (await arm("PUT", zonePath, V.privateDns, { location: "global" }));
-            zoneIds.push(zone.id);
-            const links = await arm("GET", `${zonePath}/virtualNetworkLinks`, V.privateDns);
-            const linked = (links?.value ?? []).some((l: any) =>
-              sameId(l.properties?.virtualNetwork?.id, e.vnet.id),
-            );
-            if (!linked) {
-              const taken = new Set((links?.value ?? []).map((l: any) => String(l.name).toLowerCase()));
-              let name = `${e.vnet.name}-link`;
-              for (let i = 2; taken.has(name.toLowerCase()); i++) name = `${e.vnet.name}-link-${i}`;
-              await arm("PUT", `${zonePath}/virtualNetworkLinks/${encodeURIComponent(name)}`, V.privateDns, {
-                location: "global",
-                properties: { virtualNetwork: { id: e.vnet.id }, registrationEnabled: false },
-              });
-            }
-          },
-        });
-      }
-      steps.push({
-        label: `DNS zone group default on ${e.name}`,
-        run: () =>
-          arm("PUT", `${pePath}/privateDnsZoneGroups/default`, V.network, {
-            properties: {
-              privateDnsZoneConfigs: ARC_ZONES.map((z, i) => ({
-                name: z.replace(/\./g, "-"),
-                properties: { privateDnsZoneId: zoneIds[i] },
-              })),
-            },
-          }),
-      });
-    }
-  }
-  const items = steps.map((st) => {
+  const results = new Map<string, any>();
+  const items = calls.map((st) => {
     const li = h("li", { class: "step pending" }, st.label, h("span", { class: "state" }, " — waiting"));
     progress.append(li);
     return li;
   });
-  for (let i = 0; i < steps.length; i++) {
+  for (let i = 0; i < calls.length; i++) {
     const li = items[i];
+    const c = calls[i];
     li.className = "step running";
     li.querySelector(".state")!.textContent = " — in progress";
     try {
-      await steps[i].run();
+      results.set(c.id, await arm(c.method, encodeId(c.id), c.apiVersion, c.body));
       li.className = "step done";
       li.querySelector(".state")!.textContent = " — succeeded";
     } catch (err) {
@@ -514,22 +550,21 @@ async function deploy(
       li.querySelector(".state")!.textContent = " — failed";
       clear(validation);
       validation.append(
-        errorBox(
-          err,
-          `Validation failed: the API refused step ${i + 1} of ${steps.length} (${steps[i].label})`,
-        ),
+        errorBox(err, `Validation failed: the API refused step ${i + 1} of ${calls.length} (${c.label})`),
       );
       button.disabled = false;
       return;
     }
   }
+  const scope = [...results.values()].find((x) => /\/privateLinkScopes\/[^/]+$/i.test(String(x?.id)));
+  const pe = [...results.values()].find((x) => /\/privateEndpoints\/[^/]+$/i.test(String(x?.id)));
   clear(validation);
   validation.append(
     h(
       "div",
       { class: "notice success", role: "status" },
       "Your deployment is complete. ",
-      link(idRoute("scope", scope.id), `Go to ${scope.name}`),
+      scope ? link(idRoute("scope", scope.id), `Go to ${scope.name}`) : null,
       pe ? [" · ", link(idRoute("endpoint", pe.id, "dns"), `DNS configuration of ${pe.name}`)] : null,
     ),
   );

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The ARM lists and evaluator calls the views share. Every one is a normal ARM call.
-import { ApiError, arm, list, V } from "./api.js";
+import { ApiError, arm, list, listPages, V } from "./api.js";
 
 export const SCOPES = "Microsoft.HybridCompute/privateLinkScopes";
 export const MACHINES = "Microsoft.HybridCompute/machines";
@@ -34,7 +34,9 @@ export async function locations(s: string): Promise<any[]> {
 
 /** Every resource of a type in a subscription, by name. */
 export async function ofType(s: string, type: string, apiVersion: string): Promise<any[]> {
-  const items = await list(`${sub(s)}/providers/${type}`, apiVersion);
+  // Pages of 1,000 (ARM's largest $top): a fleet of 10,000 machines is ten requests, not a hundred.
+  const items: any[] = [];
+  for await (const page of listPages(`${sub(s)}/providers/${type}`, apiVersion, 1000)) items.push(...page);
   return items.sort((a, b) => String(a.name).localeCompare(String(b.name)));
 }
 
@@ -115,7 +117,8 @@ export interface LintRule {
 }
 
 export type LintResult =
-  { available: true; findings: Finding[]; rules: LintRule[] } | { available: false; why: ApiError };
+  | { available: true; findings: Finding[]; rules: LintRule[]; hosts: HostCheck[] }
+  | { available: false; why: ApiError };
 
 /** The lint evaluator (POST, or GET where POST is refused), when this server has one. */
 export async function lint(s: string): Promise<LintResult> {
@@ -132,7 +135,12 @@ export async function lint(s: string): Promise<LintResult> {
     } else throw e;
   }
   const findings = Array.isArray(r?.findings) ? r.findings : Array.isArray(r?.value) ? r.value : [];
-  return { available: true, findings, rules: Array.isArray(r?.rules) ? r.rules : [] };
+  return {
+    available: true,
+    findings,
+    rules: Array.isArray(r?.rules) ? r.rules : [],
+    hosts: Array.isArray(r?.hosts) ? r.hosts : [],
+  };
 }
 
 export function isArcEndpoint(name: string): boolean {
@@ -157,4 +165,88 @@ export function associationState(hc: HostCheck | undefined): { state: Associatio
   if (refused)
     return { state: "refused", text: `Refused — ${refused.reason ?? "refused"}: ${refused.message}` };
   return { state: "public", text: "Public — its Arc traffic does not use a private endpoint" };
+}
+
+// ── What-if ────────────────────────────────────────────────────────────────────────────────────
+
+/** One ARM call the portal proposes (a PUT or a DELETE), as what-if and the deployment both take it. */
+export interface ProposedCall {
+  method: "PUT" | "DELETE";
+  /** The resource id (not encoded). */
+  id: string;
+  apiVersion: string;
+  body?: unknown;
+  /** What the deployment's progress list calls it, e.g. "Private endpoint pe-arc". */
+  label: string;
+}
+
+export interface EndpointSide {
+  verdict: "private" | "public" | "refused";
+  reason?: string;
+  address?: string;
+  message: string;
+  trace?: TraceStep[];
+}
+
+export interface VerdictChange {
+  host: string;
+  hostId: string;
+  machine?: string;
+  endpoint: string;
+  before?: EndpointSide;
+  after?: EndpointSide;
+}
+
+export interface WhatIfReport {
+  hosts: { before: number; after: number; changed: number };
+  changes: VerdictChange[];
+  findings: { added: Finding[]; resolved: Finding[] };
+}
+
+/** POST …/ArcLink.Lab/whatIf: the calls applied to a copy of the world; nothing is written. */
+export async function whatIf(s: string, calls: ProposedCall[]): Promise<WhatIfReport> {
+  const puts = calls.filter((c) => c.method === "PUT");
+  const deletes = calls.filter((c) => c.method === "DELETE");
+  let body: unknown;
+  if (calls.length === 1 && puts.length === 1)
+    body = { put: { id: puts[0].id, body: puts[0].body ?? {}, apiVersion: puts[0].apiVersion } };
+  else if (calls.length === 1) body = { delete: { id: deletes[0].id, apiVersion: deletes[0].apiVersion } };
+  else
+    body = {
+      steps: puts.map((c) => ({ id: c.id, body: c.body ?? {}, apiVersion: c.apiVersion })),
+      deletes: deletes.map((c) => c.id),
+    };
+  const r = await arm("POST", `${sub(s)}/providers/ArcLink.Lab/whatIf`, V.lab, body);
+  return {
+    hosts: r?.hosts ?? { before: 0, after: 0, changed: 0 },
+    changes: Array.isArray(r?.changes) ? r.changes : [],
+    findings: {
+      added: Array.isArray(r?.findings?.added) ? r.findings.added : [],
+      resolved: Array.isArray(r?.findings?.resolved) ? r.findings.resolved : [],
+    },
+  };
+}
+
+/**
+ * The fix for a refused or public endpoint of a host: the check's own, else the fix of the lint
+ * finding about that host (or its machine) and that endpoint or reason; undefined when neither
+ * has one.
+ */
+export function fixFor(findings: Finding[], hc: HostCheck, e: EndpointCheck): string | undefined {
+  if (e.fix) return e.fix;
+  const same = (a?: string, b?: string) => !!a && !!b && a.toLowerCase() === b.toLowerCase();
+  const about = (f: Finding) =>
+    same(f.host, hc.host) ||
+    (f.machines ?? []).some(
+      (m) => same(m.hostId, hc.hostId) || same(m.machineId, hc.machineId) || same(m.name, hc.host),
+    ) ||
+    (f.resources ?? []).some((r) => same(r, hc.hostId) || same(r, hc.machineId));
+  const hit = findings.find(
+    (f) =>
+      f.fix &&
+      about(f) &&
+      (f.endpoint ? f.endpoint === e.endpoint : true) &&
+      (f.reason && e.reason ? f.reason === e.reason : true),
+  );
+  return hit?.fix;
 }

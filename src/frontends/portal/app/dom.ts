@@ -146,6 +146,8 @@ export interface AskOptions {
   danger?: boolean;
   /** A text box to fill in (e.g. a connection's approval description). */
   input?: { label: string; value: string };
+  /** A what-if review shown in the dialog; the confirm button waits until it allows the action. */
+  review?: { el: HTMLElement; ok(): boolean; onChange(fn: () => void): void };
 }
 
 /** An in-page modal (a <dialog>, not window.confirm/prompt). Resolves with the choice and the text. */
@@ -153,7 +155,11 @@ export function askDialog(o: AskOptions): Promise<{ ok: boolean; value: string }
   return new Promise((resolve) => {
     const titleId = uid("dlg");
     const msgId = uid("dlg");
-    const dlg = h("dialog", { class: "confirm", "aria-labelledby": titleId, "aria-describedby": msgId });
+    const dlg = h("dialog", {
+      class: o.review ? "confirm wide" : "confirm",
+      "aria-labelledby": titleId,
+      "aria-describedby": msgId,
+    });
     const text = o.input ? h("input", { type: "text", value: o.input.value }) : undefined;
     const done = (ok: boolean) => {
       dlg.close();
@@ -170,8 +176,15 @@ export function askDialog(o: AskOptions): Promise<{ ok: boolean; value: string }
       h("h2", { id: titleId }, o.title),
       h("p", { id: msgId }, o.message),
       ...(text && o.input ? [field(o.input.label, text)] : []),
+      ...(o.review ? [o.review.el] : []),
       h("div", { class: "buttons" }, yes, no),
     );
+    if (o.review) {
+      const r = o.review;
+      const sync = () => (yes.disabled = !r.ok());
+      r.onChange(sync);
+      sync();
+    }
     dlg.addEventListener("cancel", (ev) => {
       ev.preventDefault();
       done(false);
@@ -187,8 +200,9 @@ export async function confirmDialog(
   title: string,
   message: string,
   confirmLabel = "Delete",
+  review?: AskOptions["review"],
 ): Promise<boolean> {
-  return (await askDialog({ title, message, confirmLabel, danger: true })).ok;
+  return (await askDialog({ title, message, confirmLabel, danger: true, review })).ok;
 }
 
 let flashText: string | undefined;
@@ -240,4 +254,45 @@ export function link(route: string, text: string, attrs: Attrs = {}): HTMLAnchor
 
 export function idRoute(kind: string, id: string, tab?: string): string {
   return `/${kind}/${encodeURIComponent(id)}${tab ? `/${tab}` : ""}`;
+}
+
+/**
+ * A Copy button for a snippet, a script or an id: the text goes to the clipboard (the page's
+ * Clipboard API; where the browser refuses it, a hidden selection and the copy command), and the
+ * button says whether it worked.
+ */
+export function copyButton(text: () => string, what: string): HTMLButtonElement {
+  const status = h("span", { class: "copy-status", role: "status" });
+  const b = h("button", { type: "button", class: "copy", "aria-label": `Copy ${what}` }, "Copy");
+  b.addEventListener("click", async () => {
+    const value = text();
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(value);
+      ok = true;
+    } catch {
+      const ta = h("textarea", { class: "offscreen", "aria-hidden": "true", tabindex: "-1" });
+      ta.value = value;
+      document.body.appendChild(ta);
+      ta.select();
+      ok = document.execCommand("copy");
+      ta.remove();
+    }
+    status.textContent = ok
+      ? `Copied ${what}.`
+      : `The browser refused the copy: select the ${what} and copy it.`;
+    b.after(status);
+  });
+  return b;
+}
+
+/** An id in a <code> with its Copy button. */
+export function idWithCopy(id: string, what = "resource id"): HTMLElement {
+  return h(
+    "span",
+    { class: "copyable" },
+    h("code", { class: "wrap" }, id),
+    " ",
+    copyButton(() => id, what),
+  );
 }

@@ -1,11 +1,19 @@
 /// <reference lib="dom" />
 // The portal's entry point: load /portal/config.json, sign in (client credentials at the token
-// endpoint; the token stays in memory), then route #/… to the views.
-import { isSignedIn, loadConfig, PortalConfig, SIGN_IN_REQUIRED, signIn, signOut } from "./api.js";
+// endpoint; the token is kept for this tab's session), then route #/… to the views.
+import {
+  isSignedIn,
+  loadConfig,
+  PortalConfig,
+  SIGN_IN_REQUIRED,
+  signedInAccount,
+  signIn,
+  signOut,
+} from "./api.js";
 import { clear, errorBox, field, h, loading } from "./dom.js";
 import { renderCreateScope } from "./createScope.js";
 import { renderEndpoint, renderEndpoints } from "./endpoints.js";
-import { renderAddServers, renderMachines } from "./machines.js";
+import { renderAddServers, renderMachine, renderMachines } from "./machines.js";
 import { renderGenerateScript } from "./script.js";
 import { renderScope, renderScopes } from "./scopes.js";
 import { renderTopology } from "./topology.js";
@@ -26,6 +34,7 @@ const ROUTES: Route[] = [
   [/^\/endpoints$/, (v) => renderEndpoints(v)],
   [/^\/endpoint\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderEndpoint(v, decodeURIComponent(m[1]), m[2])],
   [/^\/machines$/, (v) => renderMachines(v)],
+  [/^\/machine\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderMachine(v, decodeURIComponent(m[1]))],
   [/^\/machines\/add$/, (v) => renderAddServers(v)],
   [/^\/machines\/add\/(single|multiple)$/, (v, m) => renderGenerateScript(v, m[1] as "single" | "multiple")],
 ];
@@ -38,7 +47,6 @@ const NAV: Array<[string, string]> = [
 ];
 
 let cfg: PortalConfig;
-let signedInAs = "";
 
 function route(): string {
   const r = location.hash.replace(/^#/, "");
@@ -50,7 +58,7 @@ function renderHeader(): void {
   clear(who);
   if (isSignedIn()) {
     who.append(
-      h("span", { class: "account" }, `Signed in as ${signedInAs} · tenant ${cfg.tenantId}`),
+      h("span", { class: "account" }, `Signed in as ${signedInAccount()} · tenant ${cfg.tenantId}`),
       " ",
       h(
         "button",
@@ -110,7 +118,7 @@ function renderSignIn(main: HTMLElement): void {
     h(
       "p",
       null,
-      "Sign in with a service principal of the tenant, as Azure tools do: the portal asks Microsoft Entra ID (ArcLink's token endpoint) for an Azure Resource Manager token and keeps it in this page's memory only.",
+      "Sign in with a service principal of the tenant, as Azure tools do: the portal asks Microsoft Entra ID (ArcLink's token endpoint) for an Azure Resource Manager token and keeps it for this tab's session (until it expires or you sign out; the secret is never kept).",
     ),
     field("Tenant", h("input", { type: "text", value: cfg.tenantId, readonly: true, name: "tenant" })),
     field("Client (application) ID", clientId),
@@ -126,7 +134,6 @@ function renderSignIn(main: HTMLElement): void {
       button.disabled = true;
       try {
         await signIn(cfg.tenantId, clientId.value.trim(), secret.value);
-        signedInAs = clientId.value.trim();
         secret.value = "";
         await render();
       } catch (e) {

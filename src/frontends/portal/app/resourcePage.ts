@@ -5,6 +5,8 @@ import { ApiError, arm, isResourceId, nameOf } from "./api.js";
 import { busy, clear, confirmDialog, errorBox, flash, h, idRoute, link, loading } from "./dom.js";
 import { encodeId, get } from "./data.js";
 import type { View } from "./main.js";
+import { reviewChange } from "./review.js";
+import { bannersFor } from "./banners.js";
 
 /** One tab: its route segment, its label, and what renders it into the pane. */
 export type ResourceTab = [string, string, (pane: HTMLElement, resource: any) => void | Promise<void>];
@@ -67,6 +69,10 @@ export async function resourcePage(v: View, s: ResourcePageSpec): Promise<void> 
       ),
     ),
   );
+  // Lint's findings about this resource, above the tabs' content (read while the tab renders).
+  const banners = h("div", { class: "banner-slot" });
+  root.append(banners);
+  void bannersFor(String(resource.id).split("/")[2], resource.id).then((b) => banners.append(b));
   const pane = h("section", {
     class: "pane",
     "aria-label": s.tabs.find(([t]) => t === s.tab)?.[1] ?? "Overview",
@@ -78,7 +84,8 @@ export async function resourcePage(v: View, s: ResourcePageSpec): Promise<void> 
 
 /**
  * The Overview's toolbar with a Delete button, and the box its progress and errors show in: it
- * asks first (`warning` says what goes with the resource), deletes, and returns to the list.
+ * asks first (`warning` says what goes with the resource, what-if what it does to machines),
+ * deletes, and returns to the list.
  */
 export function deleteToolbar(
   resource: any,
@@ -89,7 +96,12 @@ export function deleteToolbar(
   const out = h("div", { class: "out" });
   const del = h("button", { type: "button", class: "danger" }, "Delete");
   del.addEventListener("click", async () => {
-    const ok = await confirmDialog(`Delete ${resource.name}?`, warning);
+    const review = reviewChange(
+      String(resource.id).split("/")[2],
+      [{ method: "DELETE", id: resource.id, apiVersion, label: `Delete ${resource.name}` }],
+      `deleting ${resource.name}`,
+    );
+    const ok = await confirmDialog(`Delete ${resource.name}?`, warning, "Delete", review);
     if (!ok) return;
     const done = await busy(del, out, `Deleting ${resource.name}…`, async () => {
       await arm("DELETE", encodeId(resource.id), apiVersion);

@@ -10,6 +10,7 @@ import {
   clear,
   confirmDialog,
   errorBox,
+  idWithCopy,
   h,
   idRoute,
   link,
@@ -18,7 +19,19 @@ import {
   table,
   takeFlash,
 } from "./dom.js";
-import { associationState, check, encodeId, machines, scopes } from "./data.js";
+import {
+  associationState,
+  check,
+  encodeId,
+  HostCheck,
+  lint,
+  MACHINES,
+  ProposedCall,
+  scopes,
+  sub,
+} from "./data.js";
+import { pagedList } from "./pagedList.js";
+import { reviewChange } from "./review.js";
 import type { View } from "./main.js";
 import { deleteToolbar, resourcePage } from "./resourcePage.js";
 
@@ -105,7 +118,7 @@ function overviewTab(pane: HTMLElement, scope: any): void {
       ["Public network access", scope.properties?.publicNetworkAccess],
       ["Provisioning state", scope.properties?.provisioningState],
       ["Private endpoint connections", String(scope.properties?.privateEndpointConnections?.length ?? 0)],
-      ["Resource id", h("code", null, scope.id)],
+      ["Resource id", idWithCopy(scope.id)],
     ]),
   );
 }
@@ -120,13 +133,24 @@ function networkTab(pane: HTMLElement, scope: any): void {
   const save = h("button", { type: "button", class: "primary" }, "Save");
   save.addEventListener("click", async () => {
     const value = box.checked ? "Enabled" : "Disabled";
-    const r = await busy(save, out, "Saving…", () =>
-      arm("PUT", encodeId(scope.id), V.hybridCompute, {
-        location: scope.location,
-        tags: scope.tags ?? {},
-        properties: { publicNetworkAccess: value },
-      }),
+    const body = {
+      location: scope.location,
+      tags: scope.tags ?? {},
+      properties: { publicNetworkAccess: value },
+    };
+    const review = reviewChange(
+      subOf(scope.id),
+      [{ method: "PUT", id: scope.id, apiVersion: V.hybridCompute, body, label: `Scope ${scope.name}` }],
+      `setting public network access to ${value}`,
     );
+    const asked = await askDialog({
+      title: `Save public network access: ${value}?`,
+      message: `Public network access of ${scope.name} becomes ${value}.`,
+      confirmLabel: "Save",
+      review,
+    });
+    if (!asked.ok) return;
+    const r = await busy(save, out, "Saving…", () => arm("PUT", encodeId(scope.id), V.hybridCompute, body));
     if (r) {
       scope = r;
       out.append(notice(`Saved: public network access is ${r.properties?.publicNetworkAccess}.`, "success"));
@@ -214,11 +238,23 @@ function connectionsTab(pane: HTMLElement, scope: any): void {
     const list = picked();
     if (!list) return;
     const verb = status === "Approved" ? "Approve" : "Reject";
+    const review = reviewChange(
+      subOf(scope.id),
+      list.map((c) => ({
+        method: "PUT" as const,
+        id: `${scope.id}/privateEndpointConnections/${c.name}`,
+        apiVersion: V.hybridCompute,
+        body: { properties: { privateLinkServiceConnectionState: { status, description: `${status}` } } },
+        label: `Connection ${c.name}`,
+      })),
+      `${verb.toLowerCase()}ing ${list.map((c) => c.name).join(", ")}`.replace("eing", "ing"),
+    );
     const a = await askDialog({
       title: `${verb} connection${list.length > 1 ? "s" : ""}`,
       message: `${verb} ${list.map((c) => c.name).join(", ")}?`,
       confirmLabel: verb,
       input: { label: "Description", value: `${status} in the ArcLink portal` },
+      review,
     });
     if (!a.ok) return;
     const ok = await busy(button, out, `${verb.replace(/e$/, "")}ing…`, async () => {
@@ -244,6 +280,16 @@ function connectionsTab(pane: HTMLElement, scope: any): void {
       "Remove connections?",
       `Remove ${list.map((c) => c.name).join(", ")}? Their private endpoints will show the connection as Disconnected.`,
       "Remove",
+      reviewChange(
+        subOf(scope.id),
+        list.map((c) => ({
+          method: "DELETE" as const,
+          id: `${scope.id}/privateEndpointConnections/${c.name}`,
+          apiVersion: V.hybridCompute,
+          label: `Connection ${c.name}`,
+        })),
+        `removing ${list.map((c) => c.name).join(", ")}`,
+      ),
     );
     if (!ok) return;
     const done = await busy(remove, out, "Removing…", async () => {
@@ -271,12 +317,55 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
   const subId = scope.id.split("/")[2] as string;
   let members: any[] = [];
 
+  // Verdicts of every host from one lint run (no traces), by machine id.
+  const hostChecks = async (): Promise<Map<string, HostCheck>> => {
+    const r = await lint(subId).catch(() => undefined);
+    const hosts: HostCheck[] = r?.available ? r.hosts : await check(subId);
+    return new Map(hosts.filter((x) => x.machineId).map((x) => [String(x.machineId).toLowerCase(), x]));
+  };
+  const machinesPath = `${sub(subId)}/providers/${MACHINES}`;
+
   const refresh = async () => {
     clear(body);
     body.append(loading("Loading machines and checking their connections…"));
+    let checks = new Map<string, HostCheck>();
+    const stateOf = (m: any) => associationState(checks.get(String(m.id).toLowerCase()));
+    const list = pagedList<any>({
+      label: "Azure Arc resources in this scope",
+      path: machinesPath,
+      apiVersion: V.hybridCompute,
+      keep: (m) => sameId(m.properties?.privateLinkScopeResourceId, scope.id),
+      columns: ["", "Name", "Resource group", "Location", "Status", "Private Link state"],
+      name: (m) => String(m.name),
+      rowAttrs: (m) => ({ machine: String(m.name) }),
+      row: (m) => {
+        const st = stateOf(m);
+        return [
+          h("input", {
+            type: "checkbox",
+            "aria-label": `Select ${m.name}`,
+            checked: selected.has(m.id),
+            onchange: (ev: Event) => {
+              if ((ev.target as HTMLInputElement).checked) selected.add(m.id);
+              else selected.delete(m.id);
+            },
+          }),
+          m.name,
+          groupOf(m.id),
+          m.location,
+          m.properties?.status ?? "",
+          h("span", { class: `assoc ${st.state}`, dataset: { machine: m.name, state: st.state } }, st.text),
+        ];
+      },
+      filters: [
+        { label: "Status", value: (m) => String(m.properties?.status ?? "") },
+        { label: "Private Link state", value: (m) => stateOf(m).state },
+      ],
+    });
     try {
-      const [all, checks] = await Promise.all([machines(subId), check(subId)]);
-      members = all.filter((m) => sameId(m.properties?.privateLinkScopeResourceId, scope.id));
+      checks = await hostChecks();
+      await list.done;
+      members = list.items().filter((m) => sameId(m.properties?.privateLinkScopeResourceId, scope.id));
       selected.clear();
       clear(body);
       body.append(
@@ -285,34 +374,9 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
           { class: "hint" },
           "A new association can take up to 15 minutes to be accepted. The state below is what ArcLink's check evaluator reports for the host that runs each machine; Refresh to check again.",
         ),
-        table(
-          ["", "Name", "Resource group", "Location", "Status", "Private Link state"],
-          members.map((m) => {
-            const hc = checks.find((c) => sameId(c.machineId, m.id));
-            const st = associationState(hc);
-            return [
-              h("input", {
-                type: "checkbox",
-                "aria-label": `Select ${m.name}`,
-                onchange: (ev: Event) => {
-                  if ((ev.target as HTMLInputElement).checked) selected.add(m.id);
-                  else selected.delete(m.id);
-                },
-              }),
-              m.name,
-              groupOf(m.id),
-              m.location,
-              m.properties?.status ?? "",
-              h(
-                "span",
-                { class: `assoc ${st.state}`, dataset: { machine: m.name, state: st.state } },
-                st.text,
-              ),
-            ];
-          }),
-          { "aria-label": "Azure Arc resources in this scope" },
-        ),
+        list.el,
       );
+      list.redraw();
     } catch (e) {
       clear(body);
       body.append(errorBox(e, "The Azure Arc resources could not be listed"));
@@ -323,15 +387,49 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
     clear(addPanel);
     addPanel.append(loading("Loading machines…"));
     try {
-      const all = await machines(subId);
+      const picks = new Set<string>();
       const region = String(scope.location).toLowerCase();
       // Only servers in the same subscription and region as the scope (the list is by subscription).
-      const candidates = all.filter(
-        (m) =>
-          String(m.location).toLowerCase() === region &&
-          !sameId(m.properties?.privateLinkScopeResourceId, scope.id),
-      );
-      const picks = new Set<string>();
+      const offer = (m: any) =>
+        String(m.location).toLowerCase() === region &&
+        !sameId(m.properties?.privateLinkScopeResourceId, scope.id);
+      const offered = pagedList<any>({
+        label: "Servers that can be added",
+        path: machinesPath,
+        apiVersion: V.hybridCompute,
+        keep: offer,
+        columns: ["", "Name", "Resource group", "Location", "Status", "Current Private Link Scope"],
+        name: (m) => String(m.name),
+        row: (m) => [
+          h("input", {
+            type: "checkbox",
+            "aria-label": `Add ${m.name}`,
+            checked: picks.has(m.id),
+            onchange: (ev: Event) => {
+              if ((ev.target as HTMLInputElement).checked) picks.add(m.id);
+              else picks.delete(m.id);
+            },
+          }),
+          m.name,
+          groupOf(m.id),
+          m.location,
+          m.properties?.status ?? "",
+          m.properties?.privateLinkScopeResourceId ? nameOf(m.properties.privateLinkScopeResourceId) : "—",
+        ],
+        filters: [
+          { label: "Status", value: (m) => String(m.properties?.status ?? "") },
+          {
+            label: "Current scope",
+            value: (m) =>
+              m.properties?.privateLinkScopeResourceId
+                ? nameOf(m.properties.privateLinkScopeResourceId)
+                : "none",
+          },
+        ],
+      });
+      await offered.done;
+      const candidates = offered.items().filter(offer);
+
       const select = h("button", { type: "button", class: "primary" }, "Select");
       const cancel = h("button", { type: "button", onclick: () => clear(addPanel) }, "Cancel");
       const panelOut = h("div", { class: "out" });
@@ -342,6 +440,17 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
           panelOut.append(notice("Select one or more servers first.", "warning"));
           return;
         }
+        const asked = await confirmDialog(
+          `Associate ${chosen.length} machine${chosen.length === 1 ? "" : "s"} with ${scope.name}?`,
+          `Associate ${chosen.map((m) => m.name).join(", ")} with ${scope.name}.`,
+          "Associate",
+          reviewChange(
+            subId,
+            chosen.map((m) => associationCall(m, scope.id)),
+            `associating them with ${scope.name}`,
+          ),
+        );
+        if (!asked) return;
         const ok = await busy(select, panelOut, "Associating…", async () => {
           for (const m of chosen) {
             await arm("PATCH", encodeId(m.id), V.hybridCompute, {
@@ -373,26 +482,7 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
             { class: "hint" },
             `Only Azure Arc-enabled servers in the same subscription and region as this Private Link Scope (${scope.location}) are shown.`,
           ),
-          table(
-            ["", "Name", "Resource group", "Location", "Current Private Link Scope"],
-            candidates.map((m) => [
-              h("input", {
-                type: "checkbox",
-                "aria-label": `Add ${m.name}`,
-                onchange: (ev: Event) => {
-                  if ((ev.target as HTMLInputElement).checked) picks.add(m.id);
-                  else picks.delete(m.id);
-                },
-              }),
-              m.name,
-              groupOf(m.id),
-              m.location,
-              m.properties?.privateLinkScopeResourceId
-                ? nameOf(m.properties.privateLinkScopeResourceId)
-                : "—",
-            ]),
-            { "aria-label": "Servers that can be added" },
-          ),
+          offered.el,
           h("div", { class: "buttons" }, select, cancel),
           panelOut,
         ),
@@ -416,6 +506,11 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
       "Remove from the scope?",
       `Remove ${chosen.map((m) => m.name).join(", ")} from ${scope.name}? They will no longer be accepted on its private endpoints.`,
       "Remove",
+      reviewChange(
+        subId,
+        chosen.map((m) => associationCall(m, null)),
+        `removing them from ${scope.name}`,
+      ),
     );
     if (!ok) return;
     const done = await busy(removeBtn, out, "Removing…", async () => {
@@ -432,4 +527,23 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
   });
   pane.append(h("div", { class: "toolbar" }, addBtn, removeBtn, refreshBtn), addPanel, out, body);
   void refresh();
+}
+
+const subOf = (id: string) => String(id).split("/")[2];
+
+/**
+ * A machine's association (the portal PATCHes privateLinkScopeResourceId) as the PUT what-if takes:
+ * the machine as it is, with the new scope (or none).
+ */
+function associationCall(m: any, scopeId: string | null): ProposedCall {
+  const properties: Record<string, unknown> = { ...(m.properties ?? {}) };
+  if (scopeId) properties.privateLinkScopeResourceId = scopeId;
+  else delete properties.privateLinkScopeResourceId;
+  return {
+    method: "PUT",
+    id: m.id,
+    apiVersion: V.hybridCompute,
+    body: { location: m.location, ...(m.tags ? { tags: m.tags } : {}), properties },
+    label: `Machine ${m.name}`,
+  };
 }

@@ -5,7 +5,7 @@
 // physical-location defaults and custom tags), Download and run script. The script comes from the
 // API (POST …/ArcLink.Lab/onboardingScripts); its refusals are shown as they come.
 import { arm, V } from "./api.js";
-import { busy, clear, field, h, link, loading, notice, select, uid } from "./dom.js";
+import { busy, clear, copyButton, field, h, link, loading, notice, select, uid } from "./dom.js";
 import { locations, resourceGroups, scopes, sub, subscriptions } from "./data.js";
 import type { View } from "./main.js";
 import { wizard } from "./wizard.js";
@@ -240,7 +240,12 @@ export async function renderGenerateScript(v: View, mode: "single" | "multiple")
           "success",
         ),
         h("p", null, run),
-        h("div", { class: "buttons" }, dl),
+        h(
+          "div",
+          { class: "buttons" },
+          dl,
+          copyButton(() => text.value, "script"),
+        ),
         text,
       );
     });

@@ -12,9 +12,11 @@ import {
   check,
   EndpointCheck,
   Finding,
+  fixFor,
   HostCheck,
   labType,
   lint,
+  LintResult,
   machines,
   ofType,
   RESOLVERS,
@@ -25,6 +27,7 @@ import {
   endpoints,
 } from "./data.js";
 import { renderHostCheck, renderTrace } from "./checkView.js";
+import { Components, pathsOf, TracedPath } from "./tracePath.js";
 import type { View } from "./main.js";
 
 interface World {
@@ -40,7 +43,9 @@ interface World {
   zones: Array<{ zone: any; links: any[] }>;
   scopes: any[];
   machines: any[];
+  /** Every host's verdicts: lint's host checks (no traces); a selected host's check has them. */
   checks: HostCheck[];
+  lint: LintResult;
 }
 
 async function load(subId: string): Promise<World> {
@@ -57,7 +62,7 @@ async function load(subId: string): Promise<World> {
     resolvers,
     pls,
     ms,
-    checks,
+    lintResult,
   ] = await Promise.all([
     labType(subId, "sites"),
     labType(subId, "hosts"),
@@ -71,8 +76,9 @@ async function load(subId: string): Promise<World> {
     ofType(subId, RESOLVERS, V.dnsResolver),
     scopes(subId),
     machines(subId),
-    check(subId),
+    lint(subId),
   ]);
+  const checks = lintResult.available ? lintResult.hosts : await check(subId);
   const [links, inbound] = await Promise.all([
     Promise.all(
       zs.map(async (z) => {
@@ -101,6 +107,7 @@ async function load(subId: string): Promise<World> {
     scopes: pls,
     machines: ms,
     checks,
+    lint: lintResult,
   };
 }
 
@@ -120,7 +127,7 @@ const COL = {
   svc: { x: 1070, w: 185 },
 };
 const WIDTH = 1260;
-const ROW = { head: 30, dns: 36, small: 22, host: 44, subnet: 24, pe: 38, machine: 18 };
+const ROW = { head: 30, dns: 36, small: 22, host: 44, subnet: 24, pe: 38, machine: 18, group: 28 };
 
 const SERVICES = [
   {
@@ -172,31 +179,147 @@ export async function renderTopology(v: View): Promise<void> {
       "span",
       { class: "legend", "aria-label": "Legend" },
       h("span", { class: "swatch private" }),
-      "private",
+      "private (solid)",
       h("span", { class: "swatch public" }),
-      "public",
+      "public (long dashes)",
       h("span", { class: "swatch refused" }),
-      "refused",
+      "refused (short dashes, ends where refused)",
       h("span", { class: "swatch vpn" }),
       "VPN / ExpressRoute",
       h("span", { class: "swatch dnslink" }),
       "DNS zone link / forwarder",
+      h("span", { class: "swatch dnspath" }),
+      "selected host's DNS path",
     ),
   );
-  const hostBar = h("div", { class: "host-bar", "aria-label": "Hosts" });
+  const hostBar = h("div", { class: "host-bar", role: "group", "aria-label": "Hosts" });
+  const zoomBar = h("div", { class: "toolbar zoom", role: "group", "aria-label": "Zoom and pan" });
   const figure = h("div", { class: "diagram" });
   const panel = h("div", { id: "host-panel" });
   const findings = h("section", { class: "findings", "aria-label": "Lint findings" });
-  root.append(h("h1", null, "Topology"), head, hostBar, figure, panel, findings);
+  root.append(h("h1", null, "Topology"), head, hostBar, zoomBar, figure, panel, findings);
 
   let world: World | undefined;
-  const showHost = (name: string) => {
+  let svg: SVGSVGElement | undefined;
+  let nodes = new Map<string, Box>();
+  let view = { x: 0, y: 0, w: WIDTH, h: 0 };
+  let moved = false;
+  let selected: { host: string; paths: TracedPath[] } | undefined;
+  const state: DiagramState = {
+    open: new Map(),
+    toggle: (gk, shown) => {
+      if (shown > 0) state.open.set(gk, shown);
+      else state.open.delete(gk);
+      redraw();
+    },
+  };
+
+  const setView = () => svg?.setAttribute("viewBox", `${view.x} ${view.y} ${view.w} ${view.h}`);
+  const zoom = (f: number) => {
+    moved = true;
+    const cx = view.x + view.w / 2;
+    const cy = view.y + view.h / 2;
+    view.w = Math.min(Math.max(view.w / f, 200), WIDTH * 4);
+    view.h = view.w * (Number(svg?.dataset.height ?? 0) / WIDTH || 1);
+    view.x = cx - view.w / 2;
+    view.y = cy - view.h / 2;
+    setView();
+  };
+  const fitAll = () => {
+    moved = false;
+    view = { x: 0, y: 0, w: WIDTH, h: Number(svg?.dataset.height ?? 0) };
+    setView();
+  };
+  zoomBar.append(
+    h("button", { type: "button", onclick: () => zoom(1.25) }, "Zoom in"),
+    h("button", { type: "button", onclick: () => zoom(0.8) }, "Zoom out"),
+    h("button", { type: "button", onclick: () => fitAll() }, "Fit"),
+    h("span", { class: "hint" }, "Drag the diagram to pan; Ctrl + wheel zooms."),
+  );
+  // Pan by dragging; the wheel with Ctrl zooms (a plain wheel scrolls the page).
+  let drag: { x: number; y: number; vx: number; vy: number } | undefined;
+  figure.addEventListener("pointerdown", (ev) => {
+    if (!svg || (ev.target as Element).closest("[role=button], a")) return;
+    drag = { x: ev.clientX, y: ev.clientY, vx: view.x, vy: view.y };
+    figure.setPointerCapture(ev.pointerId);
+  });
+  figure.addEventListener("pointermove", (ev) => {
+    if (!drag || !svg) return;
+    const scale = view.w / Math.max(svg.getBoundingClientRect().width, 1);
+    moved = true;
+    view.x = drag.vx - (ev.clientX - drag.x) * scale;
+    view.y = drag.vy - (ev.clientY - drag.y) * scale;
+    setView();
+  });
+  figure.addEventListener("pointerup", () => (drag = undefined));
+  figure.addEventListener(
+    "wheel",
+    (ev) => {
+      if (!ev.ctrlKey) return;
+      ev.preventDefault();
+      zoom(ev.deltaY < 0 ? 1.15 : 0.87);
+    },
+    { passive: false },
+  );
+
+  const redraw = () => {
     if (!world) return;
-    const hc = world.checks.find((c) => c.host.toLowerCase() === name.toLowerCase());
+    const d = diagram(world, (name) => void showHost(name), state);
+    svg = d.svg;
+    nodes = d.nodes;
+    clear(figure);
+    figure.append(svg);
+    fitLabels(svg);
+    // For bench/portal.ts: when the diagram was first painted (the frame after it is in the page).
+    requestAnimationFrame(() => performance.mark("arclink:topology-painted"));
+    // The diagram grows when a group opens: keep the whole of it in view unless the user zoomed or panned.
+    if (moved) setView();
+    else fitAll();
+    if (selected) drawSelection(svg, nodes, selected.host, selected.paths);
+  };
+
+  const components = (): Components => {
+    const w = world!;
+    const byKind = new Map<string, Map<string, string>>();
+    const add = (kind: string, items: any[]) =>
+      byKind.set(kind, new Map(items.map((x) => [String(x.name).toLowerCase(), key(x.id)])));
+    add("host", w.hosts);
+    add("dns", w.dnsServers);
+    add("inbound", w.inbound);
+    add("firewall", w.firewalls);
+    add("proxy", w.proxies);
+    add("pe", w.endpoints);
+    add(
+      "zone",
+      w.zones.map((z) => z.zone),
+    );
+    return { byKind, publicDns: "service:publicdns", serviceOf: (e) => `service:${serviceOf(e)}` };
+  };
+
+  const showHost = async (name: string) => {
+    if (!world) return;
     clear(panel);
+    const known = world.checks.find((c) => c.host.toLowerCase() === name.toLowerCase());
+    if (!known) {
+      panel.append(notice(`No host named ${name}.`, "warning"));
+      return;
+    }
+    state.pinned = known.host;
+    panel.append(loading(`Checking ${known.host}…`));
+    let hc: HostCheck | undefined;
+    try {
+      [hc] = await check(v.cfg.subscriptionId, known.host);
+    } catch (e) {
+      clear(panel);
+      panel.append(errorBox(e, `${known.host} could not be checked`));
+      return;
+    }
+    const c = components();
+    selected = { host: known.host, paths: hc ? hc.endpoints.flatMap((e) => pathsOf(e, c)) : [] };
+    redraw();
     for (const el of Array.from(figure.querySelectorAll(".host.selected"))) el.classList.remove("selected");
-    const node = figure.querySelector(`[data-host="${CSS.escape(name)}"]`);
-    node?.classList.add("selected");
+    figure.querySelector(`g.host[data-host="${CSS.escape(known.host)}"]`)?.classList.add("selected");
+    clear(panel);
     if (!hc) {
       panel.append(notice(`No check for ${name}.`, "warning"));
       return;
@@ -206,9 +329,20 @@ export async function renderTopology(v: View): Promise<void> {
         "div",
         { class: "panel-head" },
         h("h2", null, `Host ${hc.host}: what it can reach`),
-        h("button", { type: "button", onclick: () => clear(panel) }, "Close"),
+        h(
+          "button",
+          {
+            type: "button",
+            onclick: () => {
+              clear(panel);
+              selected = undefined;
+              redraw();
+            },
+          },
+          "Close",
+        ),
       ),
-      renderHostCheck(hc),
+      renderHostCheck(hc, (e) => fixFor(world!.lint.available ? world!.lint.findings : [], hc!, e)),
     );
     panel.scrollIntoView({ block: "start" });
   };
@@ -227,7 +361,10 @@ export async function renderTopology(v: View): Promise<void> {
     clear(hostBar);
     clear(panel);
     clear(findings);
-    figure.append(loading("Reading the topology and checking every host…"));
+    selected = undefined;
+    view = { x: 0, y: 0, w: WIDTH, h: 0 };
+    moved = false;
+    figure.append(loading("Reading the topology and every host's verdicts…"));
     try {
       world = await load(v.cfg.subscriptionId);
     } catch (e) {
@@ -235,25 +372,134 @@ export async function renderTopology(v: View): Promise<void> {
       figure.append(errorBox(e, "The topology could not be read"));
       return;
     }
-    clear(figure);
-    figure.append(diagram(world, showHost));
-    for (const hc of world.checks) {
-      const c = counts(hc.endpoints);
+    redraw();
+    const w = world;
+    if (w.checks.length <= GROUP_AT) {
+      for (const hc of w.checks) {
+        const c = counts(hc.endpoints);
+        hostBar.append(
+          h(
+            "button",
+            {
+              type: "button",
+              class: `host-button ${c.refused ? "has-refused" : c.public ? "has-public" : "all-private"}`,
+              onclick: () => void showHost(hc.host),
+            },
+            `${hc.host}: ${c.private} private, ${c.public} public, ${c.refused} refused`,
+          ),
+        );
+      }
+    } else {
+      const by = { private: 0, public: 0, refused: 0, unchecked: 0 };
+      for (const hc of w.checks) by[worstOf(hc)] += 1;
+      const input = h("input", { type: "search", id: "find-host", placeholder: "host name" });
+      const out = h("span", { class: "hint", role: "status" });
+      const find = () => {
+        const q = input.value.trim().toLowerCase();
+        const hit =
+          w.checks.find((c) => c.host.toLowerCase() === q) ??
+          w.checks.find((c) => c.host.toLowerCase().includes(q));
+        out.textContent = hit ? "" : `No host matches '${input.value}'.`;
+        if (hit) void showHost(hit.host);
+      };
+      input.addEventListener("keydown", (ev) => {
+        if (ev.key === "Enter") find();
+      });
       hostBar.append(
         h(
-          "button",
-          {
-            type: "button",
-            class: `host-button ${c.refused ? "has-refused" : c.public ? "has-public" : "all-private"}`,
-            onclick: () => showHost(hc.host),
-          },
-          `${hc.host}: ${c.private} private, ${c.public} public, ${c.refused} refused`,
+          "p",
+          { class: "count" },
+          `${w.checks.length.toLocaleString("en-US")} hosts: ${by.private.toLocaleString("en-US")} private, ${by.public.toLocaleString("en-US")} public, ${by.refused.toLocaleString("en-US")} refused${by.unchecked ? `, ${by.unchecked} unchecked` : ""}. Open a group in the diagram, or find one host.`,
         ),
+        h("label", { for: "find-host" }, "Find a host"),
+        " ",
+        input,
+        " ",
+        h("button", { type: "button", onclick: find }, "Find"),
+        " ",
+        out,
       );
     }
-    void renderFindings(v, world, findings, showHost, highlight);
+    void renderFindings(v, w, findings, (n) => void showHost(n), highlight);
   };
   await draw();
+}
+
+/**
+ * Each label measured in the page and cut to its box with "…" (the whole text in a tooltip): the
+ * character budget the layout guessed cannot know the font.
+ */
+function fitLabels(svg: SVGSVGElement): void {
+  for (const g of Array.from(svg.querySelectorAll("g.node"))) {
+    const rect = g.querySelector(":scope > rect, :scope > a > rect") as SVGRectElement | null;
+    if (!rect) continue;
+    const right = Number(rect.getAttribute("x")) + Number(rect.getAttribute("width")) - 6;
+    for (const t of Array.from(g.querySelectorAll(":scope > text, :scope > a > text")) as SVGTextElement[]) {
+      const room = right - Number(t.getAttribute("x"));
+      if (room <= 0 || t.getComputedTextLength() <= room) continue;
+      const full = t.querySelector("title")?.textContent ?? t.textContent ?? "";
+      const node = Array.from(t.childNodes).find((n) => n.nodeType === Node.TEXT_NODE);
+      if (!node) continue;
+      let lo = 0;
+      let hi = full.length;
+      while (lo < hi) {
+        const mid = Math.ceil((lo + hi) / 2);
+        node.textContent = `${full.slice(0, mid)}…`;
+        if (t.getComputedTextLength() <= room) lo = mid;
+        else hi = mid - 1;
+      }
+      node.textContent = `${full.slice(0, lo)}…`;
+      if (!t.querySelector("title")) t.appendChild(s("title", null, full));
+    }
+  }
+}
+
+/** The selected host's DNS path and connection paths over the diagram, each ending where decided. */
+function drawSelection(svg: SVGSVGElement, nodes: Map<string, Box>, host: string, paths: TracedPath[]): void {
+  const layer = s("g", { class: "selection", "data-host": host });
+  const seen = new Set<string>();
+  const centre = (b: Box) => [b.x + (b.w || 120) / 2, b.y + Math.min(b.h / 2, 16)] as const;
+  let i = 0;
+  for (const p of paths) {
+    const hops = p.hops.filter((x) => nodes.has(x.node));
+    const sig = `${p.kind}|${p.verdict}|${hops.map((x) => x.node).join(">")}`;
+    if (hops.length < 2 || seen.has(sig)) continue;
+    seen.add(sig);
+    const off = (i++ % 6) * 3;
+    const pts = hops.map((x) => {
+      const [cx, cy] = centre(nodes.get(x.node)!);
+      return `${cx},${cy + off}`;
+    });
+    const cls = p.kind === "dns" ? "selpath dns" : `selpath conn ${p.verdict}`;
+    const line = s("polyline", { points: pts.join(" "), class: cls, fill: "none" });
+    line.appendChild(
+      s(
+        "title",
+        null,
+        `${p.kind === "dns" ? "DNS path" : "Connection path"} of ${p.endpoint}: ${hops.map((x) => x.what).join(" → ")}`,
+      ),
+    );
+    const g = s("g", {
+      class: "selpath-group",
+      "data-kind": p.kind,
+      "data-endpoint": p.endpoint,
+      "data-verdict": p.verdict,
+      "data-hops": hops.map((x) => x.node).join(">"),
+      "data-stopped": String(p.stopped),
+    });
+    g.append(line);
+    if (p.stopped) {
+      const [cx, cy] = centre(nodes.get(hops[hops.length - 1].node)!);
+      const mark = s("g", { class: "stop-mark" });
+      mark.append(
+        s("circle", { cx, cy: cy + off, r: 7, class: "stop" }),
+        s("text", { x: cx, y: cy + off + 4, "text-anchor": "middle", class: "stop-x" }, "✗"),
+      );
+      g.append(mark);
+    }
+    layer.append(g);
+  }
+  svg.append(layer);
 }
 
 function counts(eps: EndpointCheck[]): Record<"private" | "public" | "refused", number> {
@@ -262,12 +508,37 @@ function counts(eps: EndpointCheck[]): Record<"private" | "public" | "refused", 
   return c;
 }
 
-function diagram(w: World, onHost: (name: string) => void): SVGElement {
+/** Which host groups are open (site key|verdict → hosts shown) and the host kept in view. */
+export interface DiagramState {
+  open: Map<string, number>;
+  pinned?: string;
+  toggle(group: string, shown: number): void;
+}
+
+/** Hosts per site before they are grouped by verdict (with counts; a group opens on demand). */
+const GROUP_AT = 12;
+/** Hosts an open group shows at a time. */
+const GROUP_PAGE = 20;
+/** Machine names a scope's box lists before "and N more". */
+const SCOPE_MACHINES = 6;
+
+function worstOf(hc: HostCheck | undefined): "private" | "public" | "refused" | "unchecked" {
+  if (!hc || !hc.endpoints.length) return "unchecked";
+  const c = counts(hc.endpoints);
+  return c.refused ? "refused" : c.public ? "public" : "private";
+}
+
+function diagram(
+  w: World,
+  onHost: (name: string) => void,
+  state: DiagramState,
+): { svg: SVGSVGElement; nodes: Map<string, Box> } {
   const nodes = new Map<string, Box>();
   const under: SVGElement[] = [];
   const over: SVGElement[] = [];
   const boxes: SVGElement[] = [];
-  const checkOf = (hostId: string) => w.checks.find((c) => sameId(c.hostId, hostId));
+  const checkMap = new Map(w.checks.map((c) => [key(c.hostId), c]));
+  const checkOf = (hostId: string) => checkMap.get(key(hostId));
 
   const hostRow = (host: any, x: number, y: number, width: number): SVGElement => {
     const hc = checkOf(host.id);
@@ -278,17 +549,26 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
       tabindex: "0",
       "data-id": key(host.id),
       "data-host": host.name,
-      "aria-label": `Host ${host.name}: ${c.private} private, ${c.public} public, ${c.refused} refused. Open its check.`,
+      // The accessible name starts with the visible text (name, address, OS), then what a click does.
+      "aria-label": `${fit(`${host.name}  ${host.properties?.privateIPAddress ?? ""}`, 34)} ${host.properties?.osType ?? ""}: ${c.private} private, ${c.public} public, ${c.refused} refused. Open its check.`,
     });
     g.append(
       s("rect", { x: x + 8, y: y + 2, width: width - 16, height: ROW.host - 6, rx: 4, class: "host-box" }),
       text(x + 16, y + 18, `${host.name}  ${host.properties?.privateIPAddress ?? ""}`, "label", 34),
-      text(x + 16, y + 32, `${host.properties?.osType ?? ""}`, "detail"),
+      // The leading space keeps the two texts apart in the accessible text (name, address, OS).
+      text(x + 16, y + 32, ` ${host.properties?.osType ?? ""}`, "detail"),
     );
     (hc?.endpoints ?? []).forEach((e, i) => {
-      const dot = s("circle", { cx: x + 90 + i * 13, cy: y + 29, r: 5, class: `dot ${e.verdict}` });
-      dot.appendChild(s("title", null, `${e.endpoint}: ${e.verdict}${e.reason ? ` (${e.reason})` : ""}`));
-      g.append(dot);
+      // No <title> per dot: the host's accessible name carries the counts (and its visible text).
+      g.append(
+        s("circle", {
+          cx: x + 90 + i * 13,
+          cy: y + 29,
+          r: 5,
+          class: `dot ${e.verdict}`,
+          "data-endpoint": e.endpoint,
+        }),
+      );
     });
     g.addEventListener("click", () => onHost(host.name));
     g.addEventListener("keydown", (ev) => {
@@ -319,6 +599,74 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
     );
     nodes.set(key(d.id), { x: x + 8, y: y + 2, w: width - 16, h: ROW.dns - 6 });
     return g;
+  };
+
+  const button = (g: SVGElement, act: () => void) => {
+    g.addEventListener("click", act);
+    g.addEventListener("keydown", (ev) => {
+      const k = (ev as KeyboardEvent).key;
+      if (k === "Enter" || k === " ") {
+        ev.preventDefault();
+        act();
+      }
+    });
+    return g;
+  };
+  const groupRow = (
+    gk: string,
+    verdict: string,
+    n: number,
+    shown: number,
+    x: number,
+    y: number,
+    width: number,
+  ): SVGElement => {
+    const open = shown > 0;
+    const label = `${verdict}: ${n.toLocaleString("en-US")} host${n === 1 ? "" : "s"}`;
+    const g = s("g", {
+      class: `node host-group ${verdict}`,
+      role: "button",
+      tabindex: "0",
+      "aria-expanded": String(open),
+      "data-group": gk,
+      "data-verdict": verdict,
+      "data-count": String(n),
+      "aria-label": `${open ? "▾" : "▸"} ${label}. ${open ? "Close the group" : "Open the group to see its hosts"}.`,
+    });
+    g.append(
+      s("rect", { x: x + 8, y: y + 2, width: width - 16, height: ROW.group - 4, rx: 4, class: "group-box" }),
+      s("circle", { cx: x + 20, cy: y + ROW.group / 2, r: 5, class: `dot ${verdict}` }),
+      text(x + 32, y + ROW.group / 2 + 4, `${open ? "▾" : "▸"} ${label}`, "label", 34),
+    );
+    return button(g, () => state.toggle(gk, open ? 0 : GROUP_PAGE));
+  };
+  const moreRow = (gk: string, n: number, shown: number, x: number, y: number, width: number) => {
+    const next = Math.min(GROUP_PAGE, n - shown);
+    const g = s("g", {
+      class: "node host-more",
+      role: "button",
+      tabindex: "0",
+      "data-group": gk,
+      "aria-label": `Show ${next} more (${shown} of ${n.toLocaleString("en-US")} shown)`,
+    });
+    g.append(
+      s("rect", {
+        x: x + 8,
+        y: y + 2,
+        width: width - 16,
+        height: ROW.group - 4,
+        rx: 4,
+        class: "group-box more",
+      }),
+      text(
+        x + 20,
+        y + ROW.group / 2 + 4,
+        `Show ${next} more (${shown} of ${n.toLocaleString("en-US")} shown)`,
+        "detail",
+        44,
+      ),
+    );
+    return button(g, () => state.toggle(gk, shown + GROUP_PAGE));
   };
 
   const smallRow = (id: string, label: string, x: number, y: number, cls: string): SVGElement => {
@@ -365,9 +713,43 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
       );
       y += ROW.small;
     }
-    for (const hst of of(w.hosts)) {
-      rows.push(hostRow(hst, x, y, width));
-      y += ROW.host;
+    const hosts = of(w.hosts);
+    if (hosts.length <= GROUP_AT) {
+      for (const hst of hosts) {
+        rows.push(hostRow(hst, x, y, width));
+        y += ROW.host;
+      }
+      return { rows, y };
+    }
+    // A screenful and more: one row per verdict with its count; an open group shows its hosts a
+    // page at a time (the pinned host — the one found or selected — always shows).
+    const owner = key(hosts[0].properties?.siteId ?? hosts[0].properties?.subnetId);
+    const groups = new Map<string, any[]>();
+    for (const hst of hosts) {
+      const v = worstOf(checkOf(hst.id));
+      groups.set(v, [...(groups.get(v) ?? []), hst]);
+    }
+    for (const v of ["refused", "public", "private", "unchecked"]) {
+      const list = groups.get(v);
+      if (!list) continue;
+      const gk = `${owner}|${v}`;
+      const pinned = state.pinned
+        ? list.find((x) => String(x.name).toLowerCase() === state.pinned!.toLowerCase())
+        : undefined;
+      const shown = Math.max(state.open.get(gk) ?? 0, pinned ? 1 : 0);
+      rows.push(groupRow(gk, v, list.length, shown, x, y, width));
+      y += ROW.group;
+      if (!shown) continue;
+      const page = list.slice(0, state.open.get(gk) ?? 0);
+      if (pinned && !page.includes(pinned)) page.unshift(pinned);
+      for (const hst of page) {
+        rows.push(hostRow(hst, x, y, width));
+        y += ROW.host;
+      }
+      if ((state.open.get(gk) ?? 0) < list.length) {
+        rows.push(moreRow(gk, list.length, state.open.get(gk) ?? 0, x, y, width));
+        y += ROW.group;
+      }
     }
     return { rows, y };
   };
@@ -443,7 +825,6 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
             const pg = s("g", { class: "node pe", "data-id": key(pe.id) });
             const a = s("a", {
               href: `#${idRoute("endpoint", pe.id, "dns")}`,
-              "aria-label": `Private endpoint ${pe.name}`,
             });
             a.append(
               s("rect", {
@@ -529,11 +910,12 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
   for (const sc of w.scopes) {
     const { x, w: width } = COL.zone;
     const members = w.machines.filter((m) => sameId(m.properties?.privateLinkScopeResourceId, sc.id));
-    const height = 46 + members.length * ROW.machine;
+    const listed = members.slice(0, SCOPE_MACHINES);
+    const more = members.length - listed.length;
+    const height = 46 + (listed.length + (more > 0 ? 1 : 0)) * ROW.machine;
     const g = s("g", { class: "node scope", "data-id": key(sc.id) });
     const a = s("a", {
       href: `#${idRoute("scope", sc.id, "resources")}`,
-      "aria-label": `Azure Arc Private Link Scope ${sc.name}`,
     });
     a.append(
       s("rect", { x, y, width, height, rx: 6, class: "scope-box" }),
@@ -546,9 +928,19 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
         44,
       ),
     );
-    members.forEach((m, i) =>
+    listed.forEach((m, i) =>
       a.append(text(x + 16, y + 48 + i * ROW.machine, `machine ${m.name} (${m.location})`, "detail", 40)),
     );
+    if (more > 0)
+      a.append(
+        text(
+          x + 16,
+          y + 48 + listed.length * ROW.machine,
+          `… and ${more.toLocaleString("en-US")} more machines`,
+          "detail",
+          40,
+        ),
+      );
     g.append(a);
     nodes.set(key(sc.id), { x, y, w: width, h: height });
     boxes.push(g);
@@ -571,6 +963,18 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
     nodes.set(`service:${svc.key}`, { x, y, w: width, h: height });
     boxes.push(g);
     y += height + 16;
+  }
+  {
+    const { x, w: width } = COL.svc;
+    const g = s("g", { class: "node service publicdns", "data-id": "service:publicdns" });
+    g.append(
+      s("rect", { x, y, width, height: 40, rx: 6, class: "service-box" }),
+      text(x + 8, y + 17, "Public DNS (internet)", "label", 28),
+      text(x + 8, y + 32, "knows no private endpoint", "detail", 30),
+    );
+    nodes.set("service:publicdns", { x, y, w: width, h: 40 });
+    boxes.push(g);
+    y += 56;
   }
   bottom = Math.max(bottom, y);
 
@@ -677,8 +1081,9 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
     p.appendChild(s("title", null, title));
     return s("g", { class: "edge-group" }, p);
   };
-  const lanes = w.checks.length * SERVICES.length;
-  if (w.checks.length) {
+  const drawn = w.checks.filter((hc) => nodes.has(key(hc.hostId)));
+  const lanes = drawn.length * SERVICES.length;
+  if (drawn.length) {
     under.push(
       s("rect", {
         x: COL.site.x,
@@ -700,9 +1105,9 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
   }
 
   // Each host's paths, by target: a private endpoint (its address is one of the endpoint's) or the service.
-  const hostsSeen = w.checks.length;
+  const hostsSeen = drawn.length;
   const refusedPaths: SVGElement[] = [];
-  w.checks.forEach((hc, hi) => {
+  drawn.forEach((hc, hi) => {
     const from = nodes.get(key(hc.hostId));
     if (!from) return;
     const byTarget = new Map<string, EndpointCheck[]>();
@@ -741,12 +1146,13 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
   over.push(...refusedPaths);
 
   const height = bottom + 10;
-  return s(
+  const svg = s(
     "svg",
     {
       viewBox: `0 0 ${WIDTH} ${height}`,
+      "data-height": String(height),
       width: "100%",
-      role: "img",
+      role: "group",
       "aria-label":
         "Resource topology: sites, virtual networks, private endpoints, DNS zones, scopes and Azure services, with each host's paths",
       class: "topology",
@@ -755,7 +1161,8 @@ function diagram(w: World, onHost: (name: string) => void): SVGElement {
     ...under,
     ...boxes,
     ...over,
-  );
+  ) as SVGSVGElement;
+  return { svg, nodes };
 }
 
 async function renderFindings(
@@ -769,7 +1176,8 @@ async function renderFindings(
   out.append(h("h2", null, "Lint findings"), loading("Running lint…"));
   let r;
   try {
-    r = await lint(v.cfg.subscriptionId);
+    // The lint the diagram was drawn from (one run for both).
+    r = w.lint ?? (await lint(v.cfg.subscriptionId));
   } catch (e) {
     out.lastChild?.remove();
     out.append(errorBox(e, "Lint failed"));
