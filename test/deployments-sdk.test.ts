@@ -149,8 +149,8 @@ describe("deployments through @azure/arm-resources 6.1's Deployments client", ()
         targets: true,
       });
       assert.deepEqual(o.operation, { same: true, state: "Succeeded" });
-      // exportTemplate returns the template as submitted (6 declarations, two of them copy loops).
-      assert.equal(o.exported.resources, 6);
+      // exportTemplate returns the template as submitted (11 declarations: two copy loops, five VPN resources whose condition is false here).
+      assert.equal(o.exported.resources, 11);
       assert.match(o.exported.schema, /deploymentTemplate\.json#$/);
       assert.deepEqual(o.got, { name: "roll", state: "Succeeded" });
       assert.deepEqual(o.listed, ["roll"]);
