@@ -369,7 +369,7 @@ describe("az deployment group (a fresh server)", () => {
     assert.match(err, /InvalidTemplateDeployment/);
     assert.match(
       err,
-      /The resource type 'virtualNetworkGateways' could not be found in the namespace 'Microsoft.Network'/,
+      /The resource type 'applicationGateways' could not be found in the namespace 'Microsoft.Network'/,
     );
     assert.match(err, /NoRegisteredProviderFound/);
     const list = await ok(az, ["deployment", "group", "list", "-g", "rg-arc", "--query", "[].name"]);

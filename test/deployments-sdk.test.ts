@@ -1,7 +1,9 @@
 // Deployments through Debian's Python SDK (azure-mgmt-resource's ResourceManagementClient at its
 // default api-version), run as its own process (test/scenarios/deployments.py). The JS SDK
 // @azure/arm-resources 7 no longer carries deployments (they moved to another package): through it,
-// a deployment is a generic resource by id (test/scenarios/deployments-generic.ts).
+// a deployment is a generic resource by id (test/scenarios/deployments-generic.ts); its 6.1 release,
+// installed as @azure/arm-resources-deployments, drives the Deployments client itself
+// (test/scenarios/deployments-sdk.ts).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { join } from "node:path";
@@ -99,6 +101,69 @@ describe("deployments through the Python SDK (azure-mgmt-resource)", () => {
         /The long-running operation has failed\. DeploymentFailed\. At least one resource deployment operation failed/,
       );
       assert.deepEqual(o.afterDelete, { status: 404, code: "DeploymentNotFound" });
+    },
+  );
+});
+
+describe("deployments through @azure/arm-resources 6.1's Deployments client", () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startServer();
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  it(
+    "validate, what-if, create with outputs, operations, export, get/list, DeploymentFailed, delete",
+    { timeout: 300_000 },
+    async () => {
+      const r = await runScenario(
+        "deployments-sdk",
+        srv.info,
+        { ARCLINK_TEMPLATES: join(ROOT, "test/fixtures/templates") },
+        240_000,
+      );
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      const o = r.result;
+      assert.deepEqual(o.validated, { state: "Succeeded", resources: 12, error: null });
+      assert.equal(o.whatIf.status, "Succeeded");
+      assert.equal(o.whatIf.creates, 12);
+      // ArcLink's machine verdicts ride in the raw result; the SDK carries the unknown field along.
+      assert.equal(o.whatIf.rawHasArclink, true);
+      assert.equal(o.created.state, "Succeeded");
+      assert.equal(o.created.resources, 12);
+      assert.equal(o.created.mode, "Incremental");
+      assert.equal(o.created.correlationId, true);
+      assert.match(o.created.duration, /^PT[\d.]+S$/);
+      assert.deepEqual(o.created.outputs.inboundAddress, { type: "String", value: "10.10.2.4" });
+      assert.equal(o.created.outputs.zoneCount.value, 3);
+      assert.match(
+        o.created.outputs.scopeId.value,
+        /\/resourceGroups\/rg-sdk\/providers\/Microsoft\.HybridCompute\/privateLinkScopes\/pls-arc$/,
+      );
+      assert.deepEqual(o.operations, {
+        count: 12,
+        states: ["Succeeded"],
+        statusCodes: ["Created"],
+        targets: true,
+      });
+      assert.deepEqual(o.operation, { same: true, state: "Succeeded" });
+      // exportTemplate returns the template as submitted (11 declarations: two copy loops, five VPN resources whose condition is false here).
+      assert.equal(o.exported.resources, 11);
+      assert.match(o.exported.schema, /deploymentTemplate\.json#$/);
+      assert.deepEqual(o.got, { name: "roll", state: "Succeeded" });
+      assert.deepEqual(o.listed, ["roll"]);
+      assert.equal(o.exists, true);
+      assert.match(o.refused.message, /DeploymentFailed\. At least one resource deployment operation failed/);
+      assert.deepEqual(o.failed, {
+        state: "Failed",
+        code: "DeploymentFailed",
+        inner: ["InvalidResourceReference"],
+      });
+      assert.deepEqual(o.failedOperation, [{ code: "InvalidResourceReference", status: "BadRequest" }]);
+      assert.equal(o.afterDelete, false);
+      assert.deepEqual(o.getAfterDelete, { status: 404, code: "DeploymentNotFound" });
     },
   );
 });

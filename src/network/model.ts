@@ -7,6 +7,7 @@ import { WorldView, World } from "../world/world.js";
 import { parseHostsFile } from "../providers/lab/hostsFile.js";
 import { ServiceTags } from "./serviceTags.js";
 import { defaultSecurityRules } from "../providers/network/networkSecurityGroups.js";
+import { connectionEnds } from "../providers/network/connections.js";
 
 export const AZURE_DNS_IP = "168.63.129.16";
 
@@ -366,6 +367,17 @@ function buildSites(view: WorldView): Map<string, SiteModel> {
       });
     }
   }
+  // A site-to-site VPN in Azure's own terms: an IPsec connection from a VPN gateway to a local
+  // network gateway whose prefixes cover the site's address space connects that site to the
+  // gateway's VNet, as an ArcLink.Lab site connection does.
+  for (const c of view.ofType("Microsoft.Network/connections")) {
+    const ends = connectionEnds(view, c.body);
+    for (const s of ends?.sites ?? []) {
+      const site = sites.get(s.key);
+      if (site && !site.connections.some((x) => x.vnet === ends!.vnet))
+        site.connections.push({ id: c.id, vnet: ends!.vnet, type: "Vpn", forcedTunneling: false });
+    }
+  }
   for (const f of view.ofType("ArcLink.Lab/firewalls")) {
     const p = f.body.properties ?? {};
     const site = p.siteId ? sites.get(keyOf(p.siteId)) : undefined;
@@ -513,6 +525,14 @@ export function sectionOfType(type: string): ModelSection | undefined {
   if (top("microsoft.network/virtualnetworks")) return "vnets";
   if (top("microsoft.network/dnsresolvers")) return "inboundEndpoints";
   if (top("microsoft.network/privateendpoints")) return "privateEndpoints";
+  if (
+    [
+      "microsoft.network/connections",
+      "microsoft.network/localnetworkgateways",
+      "microsoft.network/virtualnetworkgateways",
+    ].includes(t)
+  )
+    return "sites";
   if (t === "arclink.lab/hosts") return "hosts";
   if (t === "arclink.lab/dnsservers") return "dnsServers";
   if (

@@ -1,7 +1,9 @@
 // Every resource provider ArcLink serves, in one registry.
+import { authorizationNamespace } from "./authorization/index.js";
 import { hybridComputeNamespace } from "./hybridcompute/index.js";
 import { insightsNamespace } from "./insights/index.js";
 import { labNamespace } from "./lab/index.js";
+import { managedIdentityNamespace } from "./managedidentity/index.js";
 import { networkNamespace } from "./network/index.js";
 import { privateDnsNamespace } from "./privatedns/index.js";
 import { Registry } from "./registry.js";
@@ -15,5 +17,7 @@ export function createRegistry(): Registry {
   r.add(privateDnsNamespace);
   r.add(networkNamespace);
   r.add(insightsNamespace);
+  r.add(managedIdentityNamespace);
+  r.add(authorizationNamespace);
   return r;
 }

@@ -81,6 +81,11 @@ export function subnetUsers(view: WorldView, subnetId: string): SubnetUser[] {
       out.push({ id: idOf(ep), what: "DNS resolver inbound endpoint" });
     }
   }
+  for (const gw of view.ofType("Microsoft.Network/virtualNetworkGateways")) {
+    if (arr(gw.body.properties?.ipConfigurations).some((c) => sameKey(c?.properties?.subnet?.id, subnetId))) {
+      out.push({ id: idOf(gw), what: "virtual network gateway" });
+    }
+  }
   for (const lab of LAB_ADDRESS_HOLDERS) {
     for (const e of view.ofType(lab.type)) {
       if (sameKey(e.body.properties?.subnetId, subnetId)) out.push({ id: idOf(e), what: lab.what });
