@@ -1,5 +1,6 @@
 // Small HTTP helpers shared by the front ends.
 import { IncomingMessage, ServerResponse, STATUS_CODES } from "node:http";
+import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -71,6 +72,25 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
     /* keep undecoded: the router will refuse it */
   }
   return { path, query };
+}
+
+/**
+ * Make an HTTPS server's request parser read each connection through the socket's stream rather
+ * than straight from its TLS handle. Node pauses a keep-alive connection's parser when a request
+ * arrives while an earlier response is still being flushed (a large body to a client that is
+ * still reading it). Reading from the TLS handle, Node still hands the paused parser the other
+ * TLS records decrypted from the same network read (the body of that request, written as its own
+ * record, as Python's http.client does), and the parser refuses them with HPE_PAUSED: the request
+ * is lost and the client gets a 400. Through the stream, a paused socket keeps those records until
+ * the response has drained. Call before the server accepts connections.
+ */
+export function readRequestsThroughStream(server: HttpsServer): void {
+  // Node's HTTP server reads from the handle only when the handle is not already consumed; this
+  // listener runs before the server's own connection listener.
+  server.prependListener("secureConnection", (socket) => {
+    const handle = (socket as unknown as { _handle?: { _consumed?: boolean } | null })._handle;
+    if (handle) handle._consumed = true;
+  });
 }
 
 /**

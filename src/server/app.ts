@@ -1,6 +1,6 @@
 // The composition root: store → World → writer → providers → front ends, on one HTTPS port.
 import { createServer, Server } from "node:https";
-import { answerClientError } from "../frontends/http.js";
+import { answerClientError, readRequestsThroughStream } from "../frontends/http.js";
 import { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
@@ -166,6 +166,7 @@ async function start(
     { key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 },
     createPipeline(deps),
   );
+  readRequestsThroughStream(server);
   server.on("clientError", answerClientError);
   await new Promise<void>((res, rej) => {
     server.once("error", rej);
