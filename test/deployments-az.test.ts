@@ -20,6 +20,11 @@ async function ok(az: AzSession, args: string[]): Promise<any> {
   return r.json;
 }
 
+/** `az deployment group VERB -g RG -n NAME --template-file <fixture> ...extra`. */
+function deployGroup(verb: string, rg: string, name: string, template: string, ...extra: string[]): string[] {
+  return ["deployment", "group", verb, "-g", rg, "-n", name, "--template-file", tpl(template), ...extra];
+}
+
 async function fails(az: AzSession, args: string[]): Promise<string> {
   const r = await az.run(args);
   assert.notEqual(r.code, 0, describeAz(args, r));
@@ -44,17 +49,7 @@ describe("az deployment group (a fresh server)", () => {
     "deploys the whole rollout from one template with comments, and shows, lists and explains it",
     T,
     async () => {
-      const d = await ok(az, [
-        "deployment",
-        "group",
-        "create",
-        "-g",
-        "rg-arc",
-        "-n",
-        "rollout",
-        "--template-file",
-        tpl("rollout.json"),
-      ]);
+      const d = await ok(az, deployGroup("create", "rg-arc", "rollout", "rollout.json"));
       assert.equal(d.properties.provisioningState, "Succeeded");
       assert.equal(d.properties.outputs.inboundAddress.value, "10.10.2.4");
       assert.deepEqual(
@@ -109,19 +104,14 @@ describe("az deployment group (a fresh server)", () => {
     "what-if names the property a parameter changes; the rest is NoChange (pretty and JSON)",
     T,
     async () => {
-      const args = [
-        "deployment",
-        "group",
+      const args = deployGroup(
         "what-if",
-        "-g",
         "rg-arc",
-        "-n",
         "rollout",
-        "--template-file",
-        tpl("rollout.json"),
+        "rollout.json",
         "--parameters",
         "publicNetworkAccess=Enabled",
-      ];
+      );
       const pretty = await az.run(args);
       assert.equal(pretty.code, 0, describeAz(args, pretty));
       assert.match(pretty.stdout, /~ Microsoft\.HybridCompute\/privateLinkScopes\/pls-arc/);
@@ -151,33 +141,15 @@ describe("az deployment group (a fresh server)", () => {
     "deploys the same rollout as a symbolic-name (Bicep-style) template: every resource NoChange in what-if",
     T,
     async () => {
-      const w = await ok(az, [
-        "deployment",
-        "group",
-        "what-if",
-        "-g",
-        "rg-arc",
-        "-n",
-        "sym",
-        "--template-file",
-        tpl("rollout-symbolic.json"),
-        "--no-pretty-print",
-      ]);
+      const w = await ok(
+        az,
+        deployGroup("what-if", "rg-arc", "sym", "rollout-symbolic.json", "--no-pretty-print"),
+      );
       assert.deepEqual(
         [...new Set(w.changes.filter((c: any) => c.changeType !== "Ignore").map((c: any) => c.changeType))],
         ["NoChange"],
       );
-      const d = await ok(az, [
-        "deployment",
-        "group",
-        "create",
-        "-g",
-        "rg-arc",
-        "-n",
-        "sym",
-        "--template-file",
-        tpl("rollout-symbolic.json"),
-      ]);
+      const d = await ok(az, deployGroup("create", "rg-arc", "sym", "rollout-symbolic.json"));
       assert.equal(d.properties.provisioningState, "Succeeded");
       assert.equal(d.properties.outputs.inboundAddress.value, "10.10.2.4");
       assert.match(d.properties.outputs.endpointNic.value, /\/networkInterfaces\/pe-pls-arc\.nic\./);
@@ -185,20 +157,10 @@ describe("az deployment group (a fresh server)", () => {
   );
 
   it("copy loops and conditions, with parameters from the command line", T, async () => {
-    const d = await ok(az, [
-      "deployment",
-      "group",
-      "create",
-      "-g",
-      "rg-arc",
-      "-n",
-      "loops",
-      "--template-file",
-      tpl("loops.json"),
-      "--parameters",
-      "count=4",
-      "withNsg=true",
-    ]);
+    const d = await ok(
+      az,
+      deployGroup("create", "rg-arc", "loops", "loops.json", "--parameters", "count=4", "withNsg=true"),
+    );
     assert.deepEqual(d.properties.outputs.zones.value, [
       "z1.corp.internal",
       "z2.corp.internal",
@@ -236,19 +198,10 @@ describe("az deployment group (a fresh server)", () => {
     "a nested deployment into another resource group, its outputs read by the outer template",
     T,
     async () => {
-      const d = await ok(az, [
-        "deployment",
-        "group",
-        "create",
-        "-g",
-        "rg-arc",
-        "-n",
-        "outer",
-        "--template-file",
-        tpl("nested.json"),
-        "--parameters",
-        "spokeGroup=rg-spoke",
-      ]);
+      const d = await ok(
+        az,
+        deployGroup("create", "rg-arc", "outer", "nested.json", "--parameters", "spokeGroup=rg-spoke"),
+      );
       assert.match(
         d.properties.outputs.spokeVnetId.value,
         /\/resourceGroups\/rg-spoke\/providers\/Microsoft\.Network\/virtualNetworks\/vnet-spoke$/,
@@ -274,17 +227,7 @@ describe("az deployment group (a fresh server)", () => {
     T,
     async () => {
       for (const verb of ["validate", "create"]) {
-        const err = await fails(az, [
-          "deployment",
-          "group",
-          verb,
-          "-g",
-          "rg-arc",
-          "-n",
-          "bad",
-          "--template-file",
-          tpl("bad-function.json"),
-        ]);
+        const err = await fails(az, deployGroup(verb, "rg-arc", "bad", "bad-function.json"));
         assert.match(err, /InvalidTemplate/);
         assert.match(
           err,
@@ -295,17 +238,7 @@ describe("az deployment group (a fresh server)", () => {
   );
 
   it("a missing dependency: InvalidTemplate naming it", T, async () => {
-    const err = await fails(az, [
-      "deployment",
-      "group",
-      "create",
-      "-g",
-      "rg-arc",
-      "-n",
-      "missing",
-      "--template-file",
-      tpl("missing-dependency.json"),
-    ]);
+    const err = await fails(az, deployGroup("create", "rg-arc", "missing", "missing-dependency.json"));
     assert.match(err, /InvalidTemplate/);
     assert.match(err, /The resource '.*\/virtualNetworks\/vnet-missing' is not defined in the template/);
   });
@@ -314,17 +247,7 @@ describe("az deployment group (a fresh server)", () => {
     "a resource the rules refuse: DeploymentFailed with the provider's error inside; its operation says so",
     T,
     async () => {
-      const err = await fails(az, [
-        "deployment",
-        "group",
-        "create",
-        "-g",
-        "rg-arc",
-        "-n",
-        "refused",
-        "--template-file",
-        tpl("refused.json"),
-      ]);
+      const err = await fails(az, deployGroup("create", "rg-arc", "refused", "refused.json"));
       assert.match(err, /DeploymentFailed/);
       assert.match(err, /A private endpoint and its virtual network must be in the same region/);
       const shown = await ok(az, ["deployment", "group", "show", "-g", "rg-arc", "-n", "refused"]);
@@ -355,17 +278,7 @@ describe("az deployment group (a fresh server)", () => {
   );
 
   it("a type ArcLink does not serve fails preflight with Azure's codes; nothing is written", T, async () => {
-    const err = await fails(az, [
-      "deployment",
-      "group",
-      "create",
-      "-g",
-      "rg-arc",
-      "-n",
-      "unknown",
-      "--template-file",
-      tpl("unknown-type.json"),
-    ]);
+    const err = await fails(az, deployGroup("create", "rg-arc", "unknown", "unknown-type.json"));
     assert.match(err, /InvalidTemplateDeployment/);
     assert.match(
       err,
@@ -408,18 +321,7 @@ describe("what-if of a second scope's endpoint in the hub VNet (the reference ro
 
   it("predicts the servers that lose private access, and deploying it refuses exactly those", T, async () => {
     const rg = "rg-arc-private-link";
-    const w = await ok(az, [
-      "deployment",
-      "group",
-      "what-if",
-      "-g",
-      rg,
-      "-n",
-      "scope2",
-      "--template-file",
-      tpl("second-scope.json"),
-      "--no-pretty-print",
-    ]);
+    const w = await ok(az, deployGroup("what-if", rg, "scope2", "second-scope.json", "--no-pretty-print"));
     assert.deepEqual(
       w.changes
         .filter((c: any) => c.changeType === "Create")
@@ -476,17 +378,7 @@ describe("what-if of a second scope's endpoint in the hub VNet (the reference ro
     );
     assert.deepEqual(refusedNow, []);
     // Deploy it: the same servers are refused, for the reason what-if gave.
-    const d = await ok(az, [
-      "deployment",
-      "group",
-      "create",
-      "-g",
-      rg,
-      "-n",
-      "scope2",
-      "--template-file",
-      tpl("second-scope.json"),
-    ]);
+    const d = await ok(az, deployGroup("create", rg, "scope2", "second-scope.json"));
     assert.equal(d.properties.provisioningState, "Succeeded");
     const after = await check();
     for (const c of predicted) {
