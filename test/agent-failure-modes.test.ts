@@ -22,6 +22,7 @@ import {
   machineId,
   patchAssociation,
   rgPath,
+  lintFindings,
   runAgent,
   scopeIdOf,
   waitSucceeded,
@@ -123,18 +124,6 @@ const rule = (name: string, priority: number, tag: string) => ({
   destinationAddresses: [tag],
   destinationPorts: ["443"],
 });
-
-/** Lint findings of some rules, as POST …/ArcLink.Lab/lint returns them. */
-async function lintFindings(...rules: string[]): Promise<any[]> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/lint?${LAB}`,
-    { rules },
-  );
-  assert.equal(r.status, 200, r.text);
-  return r.json.findings;
-}
 
 async function patchHost(name: string, properties: Record<string, unknown>): Promise<any> {
   const r = await arm(srv.info, "PATCH", `${rgPath(srv, `ArcLink.Lab/hosts/${name}`)}?${LAB}`, {
@@ -523,7 +512,7 @@ describe("failure modes of Arc over Private Link (fact sheet §8), with the agen
       );
       assert.equal(existsSync(statePath(e)), false);
       // Lint reads the same verdict: the host cannot reach the Arc names because of the inspection.
-      const tlsFinding = (await lintFindings("arc-endpoint-unreachable")).find(
+      const tlsFinding = (await lintFindings(srv, "arc-endpoint-unreachable")).find(
         (f) => f.reason === "TlsUntrusted" && f.host === "srv-br-01",
       );
       assert.ok(tlsFinding, "lint reports the untrusted TLS inspection");
@@ -586,7 +575,7 @@ describe("failure modes of Arc over Private Link (fact sheet §8), with the agen
       );
       assert.equal((await getMachine(srv, "srv-lnx-01")).json.properties.status, "Connected");
       // Lint reads the same extensions (the tag) and flags the missing Azure Monitor private endpoint.
-      const extFinding = (await lintFindings("extension-service-no-private-endpoint")).find((f) =>
+      const extFinding = (await lintFindings(srv, "extension-service-no-private-endpoint")).find((f) =>
         /Azure Monitor/.test(f.message),
       );
       assert.ok(extFinding, "lint flags the extension's service");
@@ -683,7 +672,7 @@ describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and 
         assert.equal(row.reason, "TlsVersionUnsupported", JSON.stringify(row));
         assert.match(row.fix, /enable TLS 1\.2 on srv-fm-tls: in SChannel/);
       }
-      const finding = (await lintFindings("arc-endpoint-unreachable")).find(
+      const finding = (await lintFindings(srv, "arc-endpoint-unreachable")).find(
         (f) => f.reason === "TlsVersionUnsupported",
       );
       assert.ok(finding, "lint reports the host's TLS version");
@@ -748,7 +737,7 @@ describe("the host's own TLS stack (fact sheet §8 row 9): old TLS versions and 
         assert.equal(row.reason, "TlsCipherSuiteMismatch", JSON.stringify(row));
         assert.match(row.fix, /or upgrade the Connected Machine agent to 1\.64 or later/);
       }
-      const finding = (await lintFindings("arc-endpoint-unreachable")).find(
+      const finding = (await lintFindings(srv, "arc-endpoint-unreachable")).find(
         (f) => f.reason === "TlsCipherSuiteMismatch",
       );
       assert.ok(finding, "lint reports the missing cipher suites");

@@ -17,6 +17,8 @@ import {
   getMachine,
   hostEnv,
   LAB,
+  labCheck,
+  lintFindings,
   HC,
   machineId,
   rgPath,
@@ -47,29 +49,6 @@ after(async () => {
 
 const ok = (r: { status: number; text: string }) =>
   assert.ok(r.status === 200 || r.status === 201, `${r.status} ${r.text}`);
-
-/** `arclink check --host` as the server decides it: the host's rows by endpoint. */
-async function labCheck(host: string): Promise<Record<string, any>> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/check?${LAB}`,
-    { host },
-  );
-  assert.equal(r.status, 200, r.text);
-  return Object.fromEntries(r.json.value[0].endpoints.map((e: any) => [e.endpoint, e]));
-}
-
-async function lintFindings(...rules: string[]): Promise<any[]> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/lint?${LAB}`,
-    { rules },
-  );
-  assert.equal(r.status, 200, r.text);
-  return r.json.findings;
-}
 
 async function agentOk(args: string[], env: Record<string, string>) {
   const r = await runAgent(args, env);
@@ -221,22 +200,22 @@ describe("the machine as its agent reports it", () => {
       const lnx = await hostEnv(srv, tmp, "srv-lnx-01");
       await agentOk(connectArgs(srv, "srv-lnx-01", "eastus", ["--private-link-scope", scopeId]), lnx);
       const his = "eus.his.arc.azure.com";
-      assert.equal((await labCheck("srv-lnx-01"))[his].verdict, "private");
+      assert.equal((await labCheck(srv, "srv-lnx-01"))[his].verdict, "private");
 
       // The proxy without a bypass: the next heartbeat goes through it, publicly, and says so.
       await agentOk(["config", "set", "proxy.url", "http://192.168.1.30:3128"], lnx);
-      assert.equal((await labCheck("srv-lnx-01"))[his].verdict, "private", "Azure has not heard yet");
+      assert.equal((await labCheck(srv, "srv-lnx-01"))[his].verdict, "private", "Azure has not heard yet");
       await agentOk(["__heartbeat"], lnx);
       let m = (await getMachine(srv, "srv-lnx-01")).json.properties;
       assert.equal(m.agentConfiguration.proxyUrl, "http://192.168.1.30:3128");
       assert.deepEqual(m.agentConfiguration.proxyBypass, []);
-      let row = (await labCheck("srv-lnx-01"))[his];
+      let row = (await labCheck(srv, "srv-lnx-01"))[his];
       assert.equal(row.verdict, "public", JSON.stringify(row));
       assert.ok(
         row.trace.some((s: any) => s.at === "proxy" && /to proxy http:\/\/192\.168\.1\.30:3128/.test(s.what)),
         JSON.stringify(row.trace),
       );
-      const lint = await lintFindings("proxy-without-bypass");
+      const lint = await lintFindings(srv, "proxy-without-bypass");
       assert.ok(
         lint.some((f) => /srv-lnx-01/.test(f.message)),
         `lint names the host: ${JSON.stringify(lint)}`,
@@ -244,17 +223,17 @@ describe("the machine as its agent reports it", () => {
 
       // proxy.bypass Arc: the very next heartbeat goes direct to the private endpoint and reports it.
       await agentOk(["config", "set", "proxy.bypass", "Arc"], lnx);
-      assert.equal((await labCheck("srv-lnx-01"))[his].verdict, "public", "Azure has not heard yet");
+      assert.equal((await labCheck(srv, "srv-lnx-01"))[his].verdict, "public", "Azure has not heard yet");
       await agentOk(["__heartbeat"], lnx);
       m = (await getMachine(srv, "srv-lnx-01")).json.properties;
       assert.deepEqual(m.agentConfiguration.proxyBypass, ["Arc"]);
-      row = (await labCheck("srv-lnx-01"))[his];
+      row = (await labCheck(srv, "srv-lnx-01"))[his];
       assert.equal(row.verdict, "private", JSON.stringify(row));
-      const after = await lintFindings("proxy-without-bypass");
+      const after = await lintFindings(srv, "proxy-without-bypass");
       assert.ok(!after.some((f) => /srv-lnx-01/.test(f.message)), JSON.stringify(after));
       // ARM still goes through the proxy (Arc bypasses only the Arc services).
       assert.ok(
-        (await labCheck("srv-lnx-01"))["management.azure.com"].trace.some((s: any) => s.at === "proxy"),
+        (await labCheck(srv, "srv-lnx-01"))["management.azure.com"].trace.some((s: any) => s.at === "proxy"),
       );
     },
   );
@@ -352,7 +331,7 @@ describe("the machine as its agent reports it", () => {
       assert.match(status.message, /global\.handler\.control\.monitor\.azure\.com/);
 
       // Lint names the machine and the missing Azure Monitor private link.
-      const f = (await lintFindings("extension-service-no-private-endpoint")).filter((x) =>
+      const f = (await lintFindings(srv, "extension-service-no-private-endpoint")).filter((x) =>
         /srv-win-01/.test(JSON.stringify(x)),
       );
       assert.ok(f.length > 0, "lint reports the extension's refused service");

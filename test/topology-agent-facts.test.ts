@@ -9,7 +9,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { arm } from "./helpers/arm.js";
-import { advanceClock, getMachine, HC, LAB, machineId, rgPath } from "./helpers/agent.js";
+import {
+  advanceClock,
+  getMachine,
+  HC,
+  LAB,
+  labCheck,
+  lintFindings,
+  machineId,
+  rgPath,
+} from "./helpers/agent.js";
 import { arclink, ROOT, startServer, type TestServer } from "./helpers/server.js";
 import { loadTopology, TopologyError } from "../src/topology/parse.js";
 import { plan } from "../src/topology/plan.js";
@@ -75,28 +84,6 @@ after(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-async function labCheck(host: string): Promise<Record<string, any>> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/check?${LAB}`,
-    { host },
-  );
-  assert.equal(r.status, 200, r.text);
-  return Object.fromEntries(r.json.value[0].endpoints.map((e: any) => [e.endpoint, e]));
-}
-
-async function lintFindings(...rules: string[]): Promise<any[]> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/lint?${LAB}`,
-    { rules },
-  );
-  assert.equal(r.status, 200, r.text);
-  return r.json.findings;
-}
-
 describe("topology: what Azure knows from each machine's agent", () => {
   it("the file is validated: bad versions, ports, keywords and contradictory times are refused with their paths", () => {
     const bad = (machine: string, pattern: RegExp) => {
@@ -154,10 +141,10 @@ describe("topology: what Azure knows from each machine's agent", () => {
       assert.notEqual(m.json.properties.status, "Connected");
       assert.notEqual((await getMachine(srv, "srv-lnx-01")).json.properties.status, "Connected");
       assert.equal((await getMachine(srv, "srv-lnx-02")).json.properties.status, "Connected");
-      const rows = await labCheck("srv-win-01");
+      const rows = await labCheck(srv, "srv-win-01");
       assert.equal(rows["gbl.his.arc.azure.com"].verdict, "refused");
       assert.equal(rows["gbl.his.arc.azure.com"].reason, "AgentVersionTooOld");
-      const f = await lintFindings("agent-too-old");
+      const f = await lintFindings(srv, "agent-too-old");
       assert.ok(
         f.some((x) => /srv-win-01 1\.3/.test(x.message)),
         JSON.stringify(f),
@@ -174,7 +161,7 @@ describe("topology: what Azure knows from each machine's agent", () => {
     assert.equal(e.status, 200, e.text);
     assert.equal(e.json.properties.publisher, "Microsoft.Azure.Monitor");
     assert.deepEqual(e.json.properties.settings, { workspaceId: "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0" });
-    const f = await lintFindings("extension-service-no-private-endpoint");
+    const f = await lintFindings(srv, "extension-service-no-private-endpoint");
     assert.ok(
       f.some((x) => /srv-win-01/.test(JSON.stringify(x)) && /Azure Monitor/.test(x.message)),
       JSON.stringify(f),
@@ -185,19 +172,19 @@ describe("topology: what Azure knows from each machine's agent", () => {
     "associatedMinutesAgo: check refuses until the propagation delay has passed on the virtual clock",
     T,
     async () => {
-      let row = (await labCheck("srv-lnx-01"))["eus.his.arc.azure.com"];
+      let row = (await labCheck(srv, "srv-lnx-01"))["eus.his.arc.azure.com"];
       assert.equal(row.verdict, "refused", JSON.stringify(row));
       assert.equal(row.reason, "AssociationNotYetPropagated");
       // Five minutes before the file was applied (the virtual clock has run on a little since).
       const ago = Number(/associated with pls-arc (\d+) minutes? ago/.exec(row.message)?.[1]);
       assert.ok(ago >= 5 && ago < 15, row.message);
-      const f = await lintFindings("association-propagating");
+      const f = await lintFindings(srv, "association-propagating");
       assert.ok(
         f.some((x) => /srv-lnx-01/.test(JSON.stringify(x))),
         JSON.stringify(f),
       );
       await advanceClock(srv, 11);
-      row = (await labCheck("srv-lnx-01"))["eus.his.arc.azure.com"];
+      row = (await labCheck(srv, "srv-lnx-01"))["eus.his.arc.azure.com"];
       assert.equal(row.verdict, "private", JSON.stringify(row));
     },
   );
@@ -205,7 +192,7 @@ describe("topology: what Azure knows from each machine's agent", () => {
   it("incomingConnectionsPorts: lint reports SSH expected over Private Link", T, async () => {
     const m = await getMachine(srv, "srv-lnx-01");
     assert.deepEqual(m.json.properties.agentConfiguration.incomingConnectionsPorts, ["22"]);
-    const f = await lintFindings("remote-access-over-private-link");
+    const f = await lintFindings(srv, "remote-access-over-private-link");
     assert.ok(
       f.some((x) => /srv-lnx-01/.test(x.message) && /SSH/.test(x.message)),
       JSON.stringify(f),
@@ -218,7 +205,7 @@ describe("topology: what Azure knows from each machine's agent", () => {
     async () => {
       const m = await getMachine(srv, "srv-lnx-02");
       assert.deepEqual(m.json.properties.agentConfiguration.proxyBypass, ["Arc"]);
-      const rows = await labCheck("srv-lnx-02");
+      const rows = await labCheck(srv, "srv-lnx-02");
       assert.equal(
         rows["gbl.his.arc.azure.com"].verdict,
         "private",
@@ -227,7 +214,7 @@ describe("topology: what Azure knows from each machine's agent", () => {
       assert.ok(
         rows["management.azure.com"].trace.some((s: any) => s.at === "proxy" && /to proxy/.test(s.what)),
       );
-      assert.ok(!(await lintFindings("proxy-without-bypass")).some((x) => /srv-lnx-02/.test(x.message)));
+      assert.ok(!(await lintFindings(srv, "proxy-without-bypass")).some((x) => /srv-lnx-02/.test(x.message)));
       const report = await arm(
         srv.info,
         "GET",

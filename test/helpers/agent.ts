@@ -134,3 +134,27 @@ export async function waitSucceeded(srv: TestServer, path: string, timeoutMs = 2
     await new Promise((res) => setTimeout(res, 200));
   }
 }
+
+/** `arclink check --host` as the server decides it (POST …/ArcLink.Lab/check): the host's rows by endpoint. */
+export async function labCheck(srv: TestServer, host: string): Promise<Record<string, any>> {
+  const r = await arm(
+    srv.info,
+    "POST",
+    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/check?${LAB}`,
+    { host },
+  );
+  assert.equal(r.status, 200, r.text);
+  return Object.fromEntries(r.json.value[0].endpoints.map((e: any) => [e.endpoint, e]));
+}
+
+/** Lint findings of some rules, as POST …/ArcLink.Lab/lint returns them. */
+export async function lintFindings(srv: TestServer, ...rules: string[]): Promise<any[]> {
+  const r = await arm(
+    srv.info,
+    "POST",
+    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/lint?${LAB}`,
+    { rules },
+  );
+  assert.equal(r.status, 200, r.text);
+  return r.json.findings;
+}
