@@ -276,11 +276,16 @@ class World {
       });
     }
   }
-  /** A private DNS zone (at the version arm-privatedns sends); returns its id. */
-  async zone(rg: string, name: string, tags?: Record<string, string>): Promise<string> {
+  /** A private DNS zone (by default at the version arm-privatedns sends); returns its id. */
+  async zone(
+    rg: string,
+    name: string,
+    tags?: Record<string, string>,
+    version = "2020-06-01",
+  ): Promise<string> {
     await this.rg(rg);
     const id = `${this.rgPath(rg)}/providers/Microsoft.Network/privateDnsZones/${name}`;
-    await this.put(id, "2020-06-01", { location: "global", ...(tags ? { tags } : {}) });
+    await this.put(id, version, { location: "global", ...(tags ? { tags } : {}) });
     return id;
   }
   /** A zone with one link per name, each to its own VNet (the second with auto-registration). */
@@ -577,9 +582,7 @@ const CASES: Case[] = [
     file: "privatedns/2020-06-01_RecordSetAGet.json",
     operationId: "RecordSets_Get",
     given: async (w) => {
-      await w.rg("resourceGroup1");
-      const zone = `${w.rgPath("resourceGroup1")}/providers/Microsoft.Network/privateDnsZones/privatezone1.com`;
-      await w.put(zone, "2020-06-01", { location: "global" });
+      const zone = await w.zone("resourceGroup1", "privatezone1.com");
       await w.put(`${zone}/A/recordA`, "2020-06-01", {
         properties: { metadata: { key1: "value1" }, ttl: 3600, aRecords: [{ ipv4Address: "1.2.3.4" }] },
       });
@@ -589,9 +592,7 @@ const CASES: Case[] = [
     file: "privatedns/2020-06-01_VirtualNetworkLinkDelete.json",
     operationId: "VirtualNetworkLinks_Delete",
     given: async (w) => {
-      await w.rg("resourceGroup1");
-      const zone = `${w.rgPath("resourceGroup1")}/providers/Microsoft.Network/privateDnsZones/privatezone1.com`;
-      await w.put(zone, "2020-06-01", { location: "global" });
+      const zone = await w.zone("resourceGroup1", "privatezone1.com");
       const subnet = await w.subnet("resourceGroup1", "vnet1", "default", "eastus", "10.8.0.0/24");
       await w.put(`${zone}/virtualNetworkLinks/virtualNetworkLink1`, "2020-06-01", {
         location: "global",
@@ -602,23 +603,13 @@ const CASES: Case[] = [
   {
     file: "privatedns/RecordSetAPut.json",
     given: async (w) => {
-      await w.rg("resourceGroup1");
-      await w.put(
-        `${w.rgPath("resourceGroup1")}/providers/Microsoft.Network/privateDnsZones/privatezone1.com`,
-        DNS,
-        { location: "global" },
-      );
+      await w.zone("resourceGroup1", "privatezone1.com", undefined, DNS);
     },
   },
   {
     file: "privatedns/VirtualNetworkLinkPut.json",
     given: async (w) => {
-      await w.rg("resourceGroup1");
-      await w.put(
-        `${w.rgPath("resourceGroup1")}/providers/Microsoft.Network/privateDnsZones/privatezone1.com`,
-        DNS,
-        { location: "global" },
-      );
+      await w.zone("resourceGroup1", "privatezone1.com", undefined, DNS);
       await w.subnet("virtualNetworkResourceGroup", "virtualNetworkName", "default", "eastus", "10.9.0.0/24");
     },
     adapt: (b) => resubscribe(b, "virtualNetworkSubscriptionId", info.subscriptionId),
