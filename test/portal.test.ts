@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { chromium, Browser, BrowserContext, Page } from "playwright-core";
 import { startServer, TestServer, removeDataDir, ROOT } from "./helpers/server.js";
 import { arm, raw } from "./helpers/arm.js";
+import { CHROMIUM_ARGS } from "./helpers/portalBrowser.js";
 
 const SHOTS = join(ROOT, "test-artifacts/portal");
 const T = { timeout: 90_000 };
@@ -49,16 +50,7 @@ before(
     mkdirSync(SHOTS, { recursive: true });
     browser = await chromium.launch({
       executablePath: "/usr/bin/chromium",
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-default-apps",
-      ],
+      args: CHROMIUM_ARGS,
       headless: true,
       timeout: 30_000,
     });
