@@ -298,35 +298,26 @@ describe("every ARM route × every kind of principal", () => {
         "management.azure.com",
         `127.0.0.1:${new URL(srv.info.arm).port}`,
       ]) {
-        const via = await withHost(
-          "POST",
-          `/.gateway/dial${ADVANCE}`,
-          outer,
-          {
-            authorization: `Bearer ${hostToken}`,
-            "x-arclink-dial": `${armAddress}:443`,
-            "x-arclink-server-name": "management.azure.com",
-            "x-arclink-agent-version": "1.45",
-            "x-arclink-authorization": `Bearer ${hostToken}`,
-          },
-          tenYears,
-        );
+        /** The gateway dial to ARM's address, with `armCredential` where the ARM token goes. */
+        const dialArm = (armCredential: string) =>
+          withHost(
+            "POST",
+            `/.gateway/dial${ADVANCE}`,
+            outer,
+            {
+              authorization: `Bearer ${hostToken}`,
+              "x-arclink-dial": `${armAddress}:443`,
+              "x-arclink-server-name": "management.azure.com",
+              "x-arclink-agent-version": "1.45",
+              "x-arclink-authorization": `Bearer ${armCredential}`,
+            },
+            tenYears,
+          );
+        const via = await dialArm(hostToken);
         assert.equal(via.status, 401, `outer Host ${outer}: ${via.text}`);
         assert.equal(via.json.error.code, "InvalidAuthenticationTokenAudience", via.text);
         // A machine credential in the same place: refused too.
-        const m = await withHost(
-          "POST",
-          `/.gateway/dial${ADVANCE}`,
-          outer,
-          {
-            authorization: `Bearer ${hostToken}`,
-            "x-arclink-dial": `${armAddress}:443`,
-            "x-arclink-server-name": "management.azure.com",
-            "x-arclink-agent-version": "1.45",
-            "x-arclink-authorization": `Bearer ${machineCredential}`,
-          },
-          tenYears,
-        );
+        const m = await dialArm(machineCredential);
         assert.equal(m.status, 401, `outer Host ${outer}, machine credential: ${m.text}`);
       }
       assert.equal(await clockOffset(), before, "the clock did not move");
