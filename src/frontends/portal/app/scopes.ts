@@ -123,6 +123,19 @@ function overviewTab(pane: HTMLElement, scope: any): void {
   );
 }
 
+/** A row's checkbox that holds `key` in `set` while it is checked. */
+function memberBox(set: Set<string>, key: string, label: string): HTMLInputElement {
+  return h("input", {
+    type: "checkbox",
+    "aria-label": label,
+    checked: set.has(key),
+    onchange: (ev: Event) => {
+      if ((ev.target as HTMLInputElement).checked) set.add(key);
+      else set.delete(key);
+    },
+  });
+}
+
 function networkTab(pane: HTMLElement, scope: any): void {
   const box = h("input", {
     type: "checkbox",
@@ -341,15 +354,7 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
       row: (m) => {
         const st = stateOf(m);
         return [
-          h("input", {
-            type: "checkbox",
-            "aria-label": `Select ${m.name}`,
-            checked: selected.has(m.id),
-            onchange: (ev: Event) => {
-              if ((ev.target as HTMLInputElement).checked) selected.add(m.id);
-              else selected.delete(m.id);
-            },
-          }),
+          memberBox(selected, m.id, `Select ${m.name}`),
           m.name,
           groupOf(m.id),
           m.location,
@@ -401,15 +406,7 @@ function resourcesTab(pane: HTMLElement, scope: any): void {
         columns: ["", "Name", "Resource group", "Location", "Status", "Current Private Link Scope"],
         name: (m) => String(m.name),
         row: (m) => [
-          h("input", {
-            type: "checkbox",
-            "aria-label": `Add ${m.name}`,
-            checked: picks.has(m.id),
-            onchange: (ev: Event) => {
-              if ((ev.target as HTMLInputElement).checked) picks.add(m.id);
-              else picks.delete(m.id);
-            },
-          }),
+          memberBox(picks, m.id, `Add ${m.name}`),
           m.name,
           groupOf(m.id),
           m.location,
