@@ -15,6 +15,7 @@ import {
   getMachine,
   hostEnv,
   LAB,
+  lintFindings,
   NET,
   RG,
   rgPath,
@@ -65,14 +66,8 @@ async function agentOk(args: string[], env: Record<string, string>) {
 }
 
 async function monitorFindings(): Promise<any[]> {
-  const r = await arm(
-    srv.info,
-    "POST",
-    `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/lint?${LAB}`,
-    { rules: ["extension-service-no-private-endpoint"] },
-  );
-  assert.equal(r.status, 200, r.text);
-  return r.json.findings.filter((f: any) => /srv-win-01/.test(JSON.stringify(f)));
+  const findings = await lintFindings(srv, "extension-service-no-private-endpoint");
+  return findings.filter((f: any) => /srv-win-01/.test(JSON.stringify(f)));
 }
 
 async function putExtension(settings: object) {
