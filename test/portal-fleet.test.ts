@@ -6,11 +6,12 @@
 // counts, searches and filters. Every page is checked with axe-core.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { arclink, startServer, TestServer, removeDataDir } from "./helpers/server.js";
+import { arclink, startServer, TestServer } from "./helpers/server.js";
 import { arm } from "./helpers/arm.js";
 import {
   assertAxeClean,
   assertNoOverflow,
+  closePortalAndServer,
   go,
   openPortal,
   PortalBrowser,
@@ -37,13 +38,7 @@ before(
   { timeout: 90_000 },
 );
 
-after(async () => {
-  await pb?.close();
-  if (srv) {
-    await srv.stop();
-    removeDataDir(srv.dataDir);
-  }
-});
+after(() => closePortalAndServer(pb, srv));
 
 const key = (id: string) => id.toLowerCase();
 const lab = (type: string, name: string) => key(`${rg}/providers/ArcLink.Lab/${type}/${name}`);

@@ -7,11 +7,12 @@
 // text outside its container; the sign-in survives a reload. Each answer is checked against the API.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, TestServer, removeDataDir } from "./helpers/server.js";
+import { startServer, TestServer } from "./helpers/server.js";
 import { arm } from "./helpers/arm.js";
 import {
   assertAxeClean,
   assertNoOverflow,
+  closePortalAndServer,
   go,
   openPortal,
   PortalBrowser,
@@ -35,13 +36,7 @@ before(
   { timeout: 90_000 },
 );
 
-after(async () => {
-  await pb?.close();
-  if (srv) {
-    await srv.stop();
-    removeDataDir(srv.dataDir);
-  }
-});
+after(() => closePortalAndServer(pb, srv));
 
 const lintNow = async () => {
   const r = await arm(srv.info, "POST", `/subscriptions/${sub}/providers/ArcLink.Lab/lint?${LAB}`, {});

@@ -6,11 +6,12 @@
 // carries lint's finding about the zone. The machine list is then walked with the keyboard only.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { startServer, TestServer, removeDataDir } from "./helpers/server.js";
+import { startServer, TestServer } from "./helpers/server.js";
 import { arm } from "./helpers/arm.js";
 import {
   assertAxeClean,
   assertNoOverflow,
+  closePortalAndServer,
   go,
   openPortal,
   PortalBrowser,
@@ -36,13 +37,7 @@ before(
   { timeout: 90_000 },
 );
 
-after(async () => {
-  await pb?.close();
-  if (srv) {
-    await srv.stop();
-    removeDataDir(srv.dataDir);
-  }
-});
+after(() => closePortalAndServer(pb, srv));
 
 test(
   "the DNS configuration's zone link opens the zone page: records paged and searched, links, banner",

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, Browser, BrowserContext, Page } from "playwright-core";
-import { ROOT, TestServer } from "./server.js";
+import { removeDataDir, ROOT, TestServer } from "./server.js";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -63,6 +63,18 @@ export async function openPortal(
   });
   await page.goto(String(srv.info.portal), { timeout: 30_000 });
   return { browser, context, page, problems, blocked, close: () => browser.close().catch(() => undefined) };
+}
+
+/** A portal test's teardown: the browser, then the server and its data folder (either may be unset). */
+export async function closePortalAndServer(
+  pb: PortalBrowser | undefined,
+  srv: TestServer | undefined,
+): Promise<void> {
+  await pb?.close();
+  if (srv) {
+    await srv.stop();
+    removeDataDir(srv.dataDir);
+  }
 }
 
 export async function signIn(page: Page, srv: TestServer): Promise<void> {
