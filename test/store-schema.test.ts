@@ -89,6 +89,68 @@ describe("upgrades of a SQLite data folder through arclink serve", T, () => {
   });
 });
 
+describe("upgrade of a SQLite folder whose snapshots schema 3 kept in the database", T, () => {
+  const dir = mkdtempSync(join(tmpdir(), "arclink-schema3-"));
+  const file = join(dir, "arclink.db");
+  after(() => removeDataDir(dir));
+
+  it("moves each snapshot to its own file at start, and it restores", async () => {
+    let srv = await startServer({ dataDir: dir, args: ["--dns", "none"] });
+    const bearer = await token(srv.info);
+    const sub = `/subscriptions/${srv.info.subscriptionId}`;
+    const auth = { authorization: `Bearer ${bearer}` };
+    const saved = `${sub}/resourcegroups/rg-in-legacy-snapshot?${RGV}`;
+    assert.equal((await raw(srv.info, "PUT", saved, { location: "eastus" }, auth)).status, 201);
+    await srv.stop();
+    // What schema 3 wrote for `arclink snapshot save legacy`: the live rows copied into its tables.
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE snapshots (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, saved_at TEXT NOT NULL, resources INTEGER NOT NULL);
+      CREATE TABLE snapshot_rows (name TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+        body TEXT NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (name, key));
+      INSERT INTO snapshot_rows SELECT 'legacy', key, id, type, body, rev FROM resources WHERE body IS NOT NULL;
+      INSERT INTO snapshots SELECT 'legacy', (SELECT v FROM meta WHERE k = 'seq'), '2026-01-02T03:04:05.000Z',
+        (SELECT count(*) FROM snapshot_rows);
+      UPDATE meta SET v = '3' WHERE k = 'schema';`);
+    const count = (db.prepare("SELECT count(*) AS n FROM snapshot_rows").get() as { n: number }).n;
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+
+    srv = await startServer({ dataDir: dir, args: ["--dns", "none"] });
+    try {
+      assert.match(
+        srv.output(),
+        /store: snapshot 'legacy' moved out of the database to .*snapshots\/legacy\.db/,
+      );
+      assert.match(
+        srv.output(),
+        /store: migrated .*arclink\.db to schema 4: SQLite keeps each snapshot in a file/,
+      );
+      const tables = new Database(file, { readonly: true })
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((r) => (r as { name: string }).name);
+      assert.deepEqual(tables, ["meta", "resources"], "the snapshot tables are gone");
+      const snapFile = join(dir, "snapshots", "legacy.db");
+      assert.equal((statSync(snapFile).mode & 0o777).toString(8), "600");
+      const list = await arclink(["snapshot", "list", "--json", "--ready-file", srv.readyFile]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(
+        JSON.parse(list.stdout).value.map((x: any) => [x.name, x.properties.savedAt, x.properties.resources]),
+        [["legacy", "2026-01-02T03:04:05.000Z", count]],
+      );
+      const later = `${sub}/resourcegroups/rg-after-upgrade?${RGV}`;
+      assert.equal((await raw(srv.info, "PUT", later, { location: "eastus" }, auth)).status, 201);
+      const restored = await arclink(["snapshot", "restore", "legacy", "--ready-file", srv.readyFile]);
+      assert.equal(restored.code, 0, restored.stderr);
+      assert.equal((await raw(srv.info, "GET", later, undefined, auth)).status, 404);
+      assert.equal((await raw(srv.info, "GET", saved, undefined, auth)).status, 200);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe("upgrades of a PostgreSQL store", T, () => {
   it("migrates schema 1 once (replicas starting together), keeps the data, refuses a newer schema", async () => {
     const db = await createDatabase("schema");

@@ -294,7 +294,7 @@ export class PostgresStore implements Store {
       await setVersion(SCHEMA_VERSION);
       return;
     }
-    // (Schema 3's snapshot tables are created by SCHEMA, as on a new store.)
+    // (Schema 3's snapshot tables are created by SCHEMA, as on a new store; schema 4 changes SQLite only.)
     for (const v of steps) {
       if (v === 2) await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
       await setVersion(v);

@@ -141,11 +141,11 @@ export interface SnapshotInfo {
 }
 
 /**
- * Snapshots kept in the store itself, so every replica sees them. save copies the live resources
- * in one transaction (a consistent state; a snapshot of the same name is replaced). restore makes
- * the live resources exactly the snapshot's as one new commit and raises the floor to it, so every
- * reader (this replica and the others) reloads the whole world, and a write that read before it
- * runs again on the restored one.
+ * Named copies of the whole store. save copies one consistent state (a snapshot of the same name
+ * is replaced): on SQLite a file written by the online backup API, on PostgreSQL rows in the
+ * database (so every replica sees them). restore makes the live resources exactly the snapshot's
+ * as one new commit and raises the floor to it, so every reader (this replica and the others)
+ * reloads the whole world, and a write that read before it runs again on the restored one.
  */
 export interface Snapshots {
   save(name: string): Promise<SnapshotInfo>;
@@ -154,4 +154,14 @@ export interface Snapshots {
   list(): Promise<SnapshotInfo[]>;
   /** Whether there was one to delete. */
   delete(name: string): Promise<boolean>;
+}
+
+/** A snapshot that is not a store this build can read (damaged, or not a snapshot at all). */
+export class SnapshotUnreadableError extends Error {
+  constructor(name: string, where: string, why: string) {
+    super(
+      `Snapshot '${name}' (${where}) cannot be restored: ${why} The world is unchanged. Delete the snapshot and save it again.`,
+    );
+    this.name = "SnapshotUnreadableError";
+  }
 }
