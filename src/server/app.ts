@@ -17,6 +17,7 @@ import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
 import { createPipeline, PipelineDeps } from "./pipeline.js";
 import { Throttle } from "./throttle.js";
+import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology } from "./topologyAtStart.js";
 import { onboardHost, OnboardResult } from "../analysis/onboard.js";
@@ -165,6 +166,9 @@ async function start(
     log,
     extra: [],
     throttle: new Throttle(opts.throttling === "azure"),
+    // Failed sign-ins: in the store when replicas share it, so alternating between them gains
+    // nothing; in this server's memory when it owns the store alone (SQLite).
+    signIns: store.signInAttempts ? new SharedSignInThrottle(store.signInAttempts) : new SignInThrottle(),
   };
   const hostDns = new HostDnsViews(network);
   const gateway = new Gateway(deps, hostDns);

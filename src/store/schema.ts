@@ -5,13 +5,14 @@
 // logged; a store written by a newer build is refused before anything in it is touched.
 
 /** The version this build writes. */
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** What each migration does, by the version it produces (for the log). */
 export const MIGRATIONS: Record<number, string> = {
   2: "compaction floor (meta 'floor'): tombstones at or below it may be removed",
   3: "snapshots (tables snapshots and snapshot_rows)",
   4: "SQLite keeps each snapshot in a file of its own under <data>/snapshots (its in-database snapshots are moved there); nothing changes on PostgreSQL",
+  5: "PostgreSQL counts failed sign-ins in table sign_in_attempts, shared by the replicas; nothing changes on SQLite",
 };
 
 export class StoreTooNewError extends Error {

@@ -125,6 +125,11 @@ export interface Store {
   compact?(throughSeq: number): Promise<number>;
   /** Named copies of the whole world (optional: a store without them has no snapshots). */
   readonly snapshots?: Snapshots;
+  /**
+   * Failed sign-in attempts kept in the store, for replicas sharing it (optional: a store one
+   * server owns leaves them to that server's memory).
+   */
+  readonly signInAttempts?: SignInAttempts;
   /** Calls back when another process may have committed (best effort; polling covers the rest). */
   onRemoteChange?(cb: () => void): void;
   close(): Promise<void>;
@@ -164,4 +169,30 @@ export class SnapshotUnreadableError extends Error {
     );
     this.name = "SnapshotUnreadableError";
   }
+}
+
+/** One client's failed sign-ins from one address, as the store keeps them (times in ms). */
+export interface SignInRecord {
+  windowStart: number;
+  failures: number;
+  lockedUntil: number;
+}
+
+/**
+ * Failed sign-in attempts counted in the store, by key (client and address), on the store's clock,
+ * so every replica sharing the store counts the same attempts.
+ */
+export interface SignInAttempts {
+  /** Seconds left of the key's lockout (0: none). */
+  retryAfter(key: string): Promise<number>;
+  /**
+   * Applies `step` to the key's record (undefined: none) at the store's time, atomically with
+   * respect to every other replica, and resolves with the seconds it reports.
+   */
+  failed(
+    key: string,
+    step: (a: SignInRecord | undefined, now: number) => { next: SignInRecord; lockSeconds: number },
+  ): Promise<number>;
+  /** Forgets the key's failures. */
+  succeeded(key: string): Promise<void>;
 }
