@@ -3,8 +3,11 @@
 // the attempt that reaches the limit (whichever replica takes it) gets Entra's 429 AADSTS50196
 // with Retry-After, and both replicas then refuse even the right secret from that address, while
 // another address is unaffected; a success through one replica clears the count on the other.
-// ARCLINK_TEST_POSTGRES_URL must be set.
+// Raced too: `limit` failed attempts sent at the same instant, half through each replica, with
+// busy-looping processes beside them, give exactly limit - 1 ordinary answers and one 429 every
+// round (counted per replica, none would be throttled). ARCLINK_TEST_POSTGRES_URL must be set.
 import assert from "node:assert/strict";
+import { ChildProcess, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { request as httpsRequest } from "node:https";
 import { tmpdir } from "node:os";
@@ -16,7 +19,9 @@ import { RawResponse } from "./helpers/arm.js";
 import { createDatabase, TestDatabase } from "./helpers/postgres.js";
 import { startServer, TestServer } from "./helpers/server.js";
 
-const T = { timeout: 180_000 };
+const T = { timeout: 300_000 };
+const ROUNDS = 8;
+const BUSY = 2;
 
 /** A client-credentials token request to `srv`, sent from `localAddress` (a loopback address). */
 function tokenFrom(srv: TestServer, localAddress: string, secret: string): Promise<RawResponse> {
@@ -59,7 +64,10 @@ describe("sign-in throttling on two PostgreSQL replicas", T, () => {
   let db: TestDatabase | undefined;
   const dirs: string[] = [];
   const reps: TestServer[] = [];
+  const busy: ChildProcess[] = [];
   before(async () => {
+    for (let i = 0; i < BUSY; i++)
+      busy.push(spawn(process.execPath, ["-e", "for (;;) {}"], { stdio: "ignore" }));
     db = await createDatabase("signins");
     for (const n of ["a", "b"]) dirs.push(mkdtempSync(join(tmpdir(), `arclink-signin-${n}-`)));
     ensurePki(dirs[0]);
@@ -69,6 +77,7 @@ describe("sign-in throttling on two PostgreSQL replicas", T, () => {
     reps.push(await startServer({ dataDir: dirs[1], args: pg }));
   });
   after(async () => {
+    for (const p of busy) p.kill("SIGKILL");
     await Promise.all(reps.map((r) => r.stop()));
     await db?.drop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
@@ -118,6 +127,25 @@ describe("sign-in throttling on two PostgreSQL replicas", T, () => {
     for (let i = 1; i < limit; i++) {
       const r = await tokenFrom(i % 2 ? b : a, from, "guess");
       assert.equal(r.status, 401, `attempt ${i} after the success: ${r.text}`);
+    }
+  });
+
+  it(`the limit's worth of failures at one instant, half through each replica: one 429, ${ROUNDS} rounds`, async () => {
+    const [a, b] = reps;
+    const limit = SIGN_IN_LIMITS.failures;
+    for (let k = 0; k < ROUNDS; k++) {
+      const from = `127.0.1.${k + 1}`;
+      const rs = await Promise.all(
+        Array.from({ length: limit }, (_, i) => tokenFrom(i % 2 ? b : a, from, "guess")),
+      );
+      const statuses = rs.map((r) => r.status).sort();
+      assert.deepEqual(
+        statuses,
+        [...Array<number>(limit - 1).fill(401), 429],
+        `round ${k}: ${rs.map((r) => r.text).join(" | ")}`,
+      );
+      for (const srv of [a, b])
+        assert.equal((await tokenFrom(srv, from, srv.info.clientSecret)).status, 429, `round ${k}`);
     }
   });
 });
