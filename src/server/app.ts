@@ -29,14 +29,8 @@ import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListen
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
-import {
-  DataFolderLock,
-  lockDataFolder,
-  makePrivateDir,
-  makePrivateFile,
-  removeOwnReadyFile,
-  writePrivateAtomic,
-} from "./dataFolder.js";
+import { DataFolderLock, lockDataFolder, removeOwnReadyFile } from "./dataFolder.js";
+import { makePrivateDir, makePrivateFile, writePrivateAtomic } from "../core/privateFiles.js";
 
 export interface ServeOptions {
   dataDir: string;
