@@ -228,7 +228,9 @@ async function start(
   if (!Number.isInteger(dnsWorkers) || dnsWorkers < 1)
     throw new Error(`dnsWorkers must be a positive whole number of processes, got ${dnsWorkers}`);
   const workerPool =
-    dnsWorkers > 1 ? new DnsWorkerPool({ processes: dnsWorkers, version: () => network.version, log }) : undefined;
+    dnsWorkers > 1
+      ? new DnsWorkerPool({ processes: dnsWorkers, version: () => network.version, log })
+      : undefined;
   const stopPublishing = workerPool && network.onVersion((v) => workerPool.publish(v));
   const stopSettling = workerPool && writer.beforeAcknowledge(() => workerPool.synced());
   await workerPool?.start();

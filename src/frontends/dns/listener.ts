@@ -69,7 +69,12 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
  * once when the kernel takes the datagram (its lookup is synchronous), so a reply buffer is free
  * again when the send queue is empty and the raw cache may hand out its own buffer.
  */
-export function serveUdp(sock: UdpSocket, handler: QueryHandler, onError: ErrorSink, syncSend: boolean): void {
+export function serveUdp(
+  sock: UdpSocket,
+  handler: QueryHandler,
+  onError: ErrorSink,
+  syncSend: boolean,
+): void {
   const send = (reply: Buffer | null, port: number, address: string): void => {
     if (reply === null) return;
     try {

@@ -60,7 +60,8 @@ function servedFor(listener: string): Served {
  */
 function synchronousLookup(sock: UdpSocket): boolean {
   const state = Object.getOwnPropertySymbols(sock).find((s) => s.description === "state symbol");
-  const handle = state && (sock as unknown as Record<symbol, { handle?: { lookup?: unknown } }>)[state]?.handle;
+  const handle =
+    state && (sock as unknown as Record<symbol, { handle?: { lookup?: unknown } }>)[state]?.handle;
   if (!handle || typeof handle.lookup !== "function") return false;
   const family = sock.address().family === "IPv6" ? 6 : 4;
   handle.lookup = (address: string, callback: (err: null, ip: string, family: number) => void) =>

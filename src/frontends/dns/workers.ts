@@ -48,6 +48,11 @@ interface Worker {
   serving: Set<string>;
 }
 
+/**
+ * A worker that has not acknowledged a model version this long after it was sent is replaced:
+ * writes wait for it, so a hung worker must not hold them for ever.
+ */
+const ACK_TIMEOUT_MS = 30_000;
 /** Consecutive workers that exit before serving anything, after which no more are started. */
 const MAX_FAILED_STARTS = 3;
 const WORKER_MAIN = fileURLToPath(new URL("./worker-main.js", import.meta.url));
@@ -70,6 +75,7 @@ export class DnsWorkerPool {
   /** Starts the worker processes; resolves when each has acknowledged the current version. */
   async start(): Promise<void> {
     await Promise.all(Array.from({ length: this.opts.processes }, () => this.spawn()));
+    this.updateReading();
   }
 
   /** Process ids of the live workers. */
@@ -111,9 +117,17 @@ export class DnsWorkerPool {
     const behind = this.workers.filter((w) => !w.exited && w.acked < version);
     if (!behind.length) return undefined;
     return Promise.all(
-      behind.map((w) =>
-        this.waitFor(w, () => w.acked >= version),
-      ),
+      behind.map((w) => {
+        const timer = setTimeout(() => {
+          if (w.exited || w.acked >= version) return;
+          this.opts.log(
+            `arclink dns: worker ${w.child.pid} did not acknowledge model version ${version} within ` +
+              `${ACK_TIMEOUT_MS / 1000} s; replacing it so that writes are not held back`,
+          );
+          w.child.kill("SIGKILL");
+        }, ACK_TIMEOUT_MS);
+        return this.waitFor(w, () => w.acked >= version).finally(() => clearTimeout(timer));
+      }),
     ).then(() => undefined);
   }
 
@@ -131,7 +145,7 @@ export class DnsWorkerPool {
     );
   }
 
-  private async spawn(): Promise<void> {
+  private async spawn(): Promise<Worker> {
     const child = fork(WORKER_MAIN, [], { execArgv: [], stdio: ["ignore", "inherit", "inherit", "ipc"] });
     const w: Worker = { child, acked: -1, exited: false, watchers: new Set(), serving: new Set() };
     this.workers.push(w);
@@ -142,6 +156,7 @@ export class DnsWorkerPool {
     this.post(w, { t: "version", version });
     await this.waitFor(w, () => w.acked >= version);
     for (const id of this.shared.keys()) await this.handOver(w, id);
+    return w;
   }
 
   private async handOver(w: Worker, id: string): Promise<void> {
@@ -232,10 +247,14 @@ export class DnsWorkerPool {
     this.opts.log(`arclink dns: worker ${w.child.pid} exited (${how}); starting another in its place`);
     this.restarts++;
     this.spawn()
-      .then(() => this.updateReading())
+      .then((next) => {
+        this.updateReading();
+        if (!next.exited)
+          this.opts.log(`arclink dns: worker ${next.child.pid} serves in place of ${w.child.pid}`);
+      })
       .catch((err: unknown) =>
-      this.opts.log(`arclink dns: could not start a DNS worker: ${(err as Error).message}`),
-    );
+        this.opts.log(`arclink dns: could not start a DNS worker: ${(err as Error).message}`),
+      );
   }
 
   private post(w: Worker, m: ToWorker, handle?: UdpSocket): void {
@@ -287,7 +306,8 @@ function setReading(sock: UdpSocket, on: boolean): void {
   const state = Object.getOwnPropertySymbols(sock).find((s) => s.description === "state symbol");
   const st = state && (sock as unknown as Record<symbol, NativeState | undefined>)[state];
   const handle = st?.handle;
-  if (!st || !handle || typeof handle.recvStart !== "function" || typeof handle.recvStop !== "function") return;
+  if (!st || !handle || typeof handle.recvStart !== "function" || typeof handle.recvStop !== "function")
+    return;
   if (st.receiving === on) return;
   if (on) handle.recvStart();
   else handle.recvStop();
