@@ -396,6 +396,13 @@ describe("Azure Monitor Private Link Scopes", () => {
       const half = await agentOk(["__extensions"], win);
       assert.match(half.all, new RegExp(`Enable failed for extension AzureMonitorWindowsAgent: .*${ods}`));
       assert.equal((await getMachine(srv, "srv-win-01")).json.properties.status, "Connected");
+      // Lint says the same: the workspace's ingestion zone is missing.
+      const halfFindings = await monitorFindings();
+      assert.equal(halfFindings.length, 1, JSON.stringify(halfFindings));
+      assert.match(
+        halfFindings[0].message,
+        /privatelink\.ods\.opinsights\.azure\.com zone for the workspace/,
+      );
 
       // Then the workspace's zones in the same zone group, and their public zones forwarded.
       const wsZones = await Promise.all(
