@@ -315,6 +315,13 @@ describe("Azure Monitor Private Link Scopes", () => {
           `${wsId}.oms.opinsights.azure.com`,
         ],
       );
+      // Its workspace members, named as the specification's example names them.
+      const members = await arm(srv.info, "GET", `${ampls("ampls-hub")}/privateLinkResources?${MON}`);
+      assert.deepEqual(members.json.value[0].properties.requiredMembers.slice(2), [
+        `agent-${wsId}`,
+        `ods-${wsId}`,
+        `oms-${wsId}`,
+      ]);
       const ipOf = (fqdn: string) => dnsConfigs.find((c: any) => c.fqdn === fqdn).ipAddresses;
       const scope = await arm(srv.info, "GET", `${ampls("ampls-hub")}?${MON}`);
       const conns = scope.json.properties.privateEndpointConnections;

@@ -10,8 +10,10 @@
 // takes the workspaces scoped when it is created (Azure's guide connects the resources first,
 // then the endpoint).
 //
-// Azure's member names for these addresses are not in the specification: a control plane member
-// is named after its record, a workspace member after its kind and region ("ods-eastus").
+// A workspace's members are named as the specification's PrivateLinkScopePrivateLinkResourceGet
+// example shows them: oms-<customerId>, ods-<customerId>, agent-<customerId>; a shared address
+// carries the member name of the first workspace (by name) that uses it. Azure's member names for
+// the control plane addresses are not in the specification: each is named after its record.
 import { WorldView } from "../../world/world.js";
 import { WORKSPACE_TYPE, workspaceEndpointNames } from "../operationalinsights/versions.js";
 import { AMPLS_SCOPED_RESOURCE_TYPE, AMPLS_ZONES } from "./versions.js";
@@ -47,8 +49,13 @@ export function monitorWorkspaceNames(view: WorldView, scopeId: string): Monitor
     const region = String(ws.body.location ?? "").toLowerCase();
     for (const n of workspaceEndpointNames(customerId)) {
       const kind = n.zone.split(".")[1];
-      out.push({ ...n, memberName: `${kind}-${region}`, shareKey: `${kind}-${region}` });
+      out.push({ ...n, memberName: workspaceMemberName(kind, customerId), shareKey: `${kind}-${region}` });
     }
   }
   return out.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+}
+
+/** The member name of one of a workspace's names: "oms-", "ods-" or "agent-" and its customerId. */
+export function workspaceMemberName(kind: string, customerId: string): string {
+  return `${kind === "agentsvc" ? "agent" : kind}-${customerId.toLowerCase()}`;
 }
