@@ -252,6 +252,8 @@ describe("the machine as its agent reports it", () => {
     assert.equal(p0.osProfile.computerName, "srv-win-01");
     assert.equal(p0.detectedProperties.cloudprovider, "N/A");
     assert.deepEqual(r.result.extension, { error: 404, code: "ResourceNotFound" });
+    // Machines_Get lists the machine's extensions as `resources`: none yet.
+    assert.deepEqual((await getMachine(srv, "srv-win-01")).json.resources, []);
     let az: AzSession | undefined;
     try {
       az = await azLogin(srv.info);
@@ -329,6 +331,22 @@ describe("the machine as its agent reports it", () => {
       assert.equal(status.code, "failed");
       assert.equal(status.level, "Error");
       assert.match(status.message, /global\.handler\.control\.monitor\.azure\.com/);
+      // The machine's GET (with $expand=instanceView, as SDKs may ask) lists it in `resources`,
+      // as its own GET shows it: the instance view, and never the protected settings.
+      const expanded = await arm(
+        srv.info,
+        "GET",
+        `${machineId(srv, "srv-win-01")}?api-version=2024-07-10&$expand=instanceView`,
+      );
+      assert.equal(expanded.status, 200, expanded.text);
+      const res = expanded.json.resources;
+      assert.deepEqual(
+        res.map((x: any) => [x.name, x.type]),
+        [["AzureMonitorWindowsAgent", "Microsoft.HybridCompute/machines/extensions"]],
+      );
+      assert.equal(res[0].properties.instanceView.status.code, "failed");
+      assert.deepEqual(res[0].properties.protectedSettings, {});
+      assert.ok(!JSON.stringify(res).includes("_arclink"), "no internal fields");
 
       // Lint names the machine and the missing Azure Monitor private link.
       const f = (await lintFindings(srv, "extension-service-no-private-endpoint")).filter((x) =>

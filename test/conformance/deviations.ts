@@ -216,14 +216,6 @@ export const GAPS: readonly Deviation[] = [
     reason:
       "The workspace Get example shows a workspace replicated to a second region, with its failover state; ArcLink does not model workspace replication and omits both.",
   },
-  {
-    kind: "gap",
-    id: "machine-resources",
-    operations: ["Machines_Get", "Machines_ListByResourceGroup"],
-    paths: ["resources"],
-    reason:
-      "A machine lists its extensions as `resources` (an empty array without extensions); ArcLink has no machine extensions yet and omits the array.",
-  },
 ];
 
 /** Folders whose operationIds the bare names in `operations` mean. */

@@ -10,9 +10,11 @@ import { newGuid } from "../../core/guid.js";
 import { normalizeRegion } from "../../core/regions.js";
 import { name as nameOf, parseResourceId, sameId } from "../../core/resourceId.js";
 import { ResourceType, VirtualChildren } from "../contract.js";
+import { WorldView } from "../../world/world.js";
 import { asObject, optBool, optEnum, optString, ref, reqString } from "../validate.js";
 import { ArcLinkMachineState } from "./association.js";
 import { validationDetails } from "./validationDetails.js";
+import { EXTENSION_TYPE, machineExtensions } from "./machineExtensions.js";
 import { machineDeleteStyle } from "./versionBehaviour.js";
 import { HYBRIDCOMPUTE_API_VERSIONS, MACHINE_TYPE, SCOPE_TYPE } from "./versions.js";
 
@@ -132,8 +134,8 @@ export const machines: ResourceType = {
     if (Object.keys(state).length) out._arclink = state;
     return out;
   },
-  project(body, _view, now) {
-    return withLiveStatus(body, now);
+  project(body, view, now, entry) {
+    return { ...withLiveStatus(body, now), resources: machineResources(body, view, now, entry.id) };
   },
   virtualChildren: {
     privatelinkscopes: {
@@ -164,6 +166,31 @@ export const machines: ResourceType = {
     } satisfies VirtualChildren,
   },
 };
+
+/**
+ * The machine's extensions as Machines_Get shows them in `resources` (an empty array without any),
+ * each as its own GET answers it (settings shown, protected settings never). Extensions a stored
+ * machine carries in `resources` itself (an export of a real estate) are kept beside its children.
+ */
+function machineResources(
+  body: Record<string, any>,
+  view: WorldView,
+  now: Date,
+  id: string,
+): Record<string, any>[] {
+  const children = view
+    .children(id, EXTENSION_TYPE)
+    .map((c) => {
+      const shown = machineExtensions.project!(c.body, view, now, c);
+      return Object.fromEntries(Object.entries(shown).filter(([k]) => !k.startsWith("_")));
+    })
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  const names = new Set(children.map((c) => String(c.name).toLowerCase()));
+  const stored = (Array.isArray(body.resources) ? body.resources : []).filter(
+    (r: any) => !names.has(String(r?.name).toLowerCase()),
+  );
+  return [...children, ...stored];
+}
 
 function checkSameRegion(machine: string, location: string | undefined, scope: Record<string, any>): void {
   if (!location || !scope.location || location === scope.location) return;
