@@ -150,6 +150,44 @@ describe("the machine as its agent reports it", () => {
   });
 
   it(
+    "the OS version, SKU and edition reach the machine when the host knows them, and nothing before",
+    T,
+    async () => {
+      let p = (await getMachine(srv, "srv-win-01")).json.properties;
+      assert.equal(p.osName, "windows");
+      assert.equal(p.osType, "windows");
+      for (const k of ["osVersion", "osSku", "osEdition"])
+        assert.equal(p[k], undefined, `${k} is not guessed`);
+      const host = rgPath(srv, `ArcLink.Lab/hosts/srv-win-01?${LAB}`);
+      const patched = await arm(srv.info, "PATCH", host, {
+        properties: {
+          osVersion: "10.0.20348",
+          osSku: "Windows Server 2022 Datacenter",
+          osEdition: "ServerDatacenter",
+        },
+      });
+      assert.equal(patched.status, 200, patched.text);
+      await agentOk(["__heartbeat"], win);
+      p = (await getMachine(srv, "srv-win-01")).json.properties;
+      assert.equal(p.osVersion, "10.0.20348");
+      assert.equal(p.osSku, "Windows Server 2022 Datacenter");
+      assert.equal(p.osEdition, "ServerDatacenter");
+      const shown = JSON.parse((await agentOk(["show", "--os", "--json"], win)).stdout);
+      assert.equal(shown.osVersion, "10.0.20348");
+      // Through the JS SDK too.
+      const r = await runScenario("hybridcompute-extensions", srv.info, {
+        RG,
+        MACHINE: "srv-win-01",
+        EXTENSION: "none-yet",
+        PHASE: "read",
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.result.machine.properties.osSku, "Windows Server 2022 Datacenter");
+      assert.equal(r.result.machine.properties.osEdition, "ServerDatacenter");
+    },
+  );
+
+  it(
     "azcmagent config set proxy.bypass Arc changes arclink check's verdict within one heartbeat",
     T,
     async () => {
