@@ -112,6 +112,8 @@ export const machines: ResourceType = {
     const ek = optString(p.tpmEkCertificate, "properties.tpmEkCertificate", 16384);
     if (ek !== undefined) out.tpmEkCertificate = ek;
     out.osProfile = osProfile(p.osProfile, prev.osProfile);
+    const upgrade = agentUpgrade(p.agentUpgrade, prev.agentUpgrade);
+    if (upgrade) out.agentUpgrade = upgrade;
 
     // Set once at creation: vmId from the request or a new GUID.
     if (prev.vmId) out.vmId = prev.vmId;
@@ -190,6 +192,48 @@ function machineResources(
     (r: any) => !names.has(String(r?.name).toLowerCase()),
   );
   return [...children, ...stored];
+}
+
+/** The last attempt's outcome is the agent's to report; a request never sets it. */
+const UPGRADE_ATTEMPT = [
+  "lastAttemptDesiredVersion",
+  "lastAttemptStatus",
+  "lastAttemptMessage",
+  "lastAttemptTimestamp",
+] as const;
+
+/**
+ * properties.agentUpgrade: what the user asks of the agent's automatic upgrade (desiredVersion,
+ * correlationId, enableAutomaticUpgrade); the last attempt's outcome is kept from the stored
+ * machine. Absent in the request: kept as it was.
+ */
+function agentUpgrade(v: unknown, prev: any): Record<string, unknown> | undefined {
+  if (v === undefined || v === null) return prev && typeof prev === "object" ? prev : undefined;
+  const path = "properties.agentUpgrade";
+  const o = asObject(v, path);
+  const out: Record<string, unknown> = {};
+  const desired = optString(o.desiredVersion, `${path}.desiredVersion`, 64);
+  if (desired !== undefined) {
+    if (!/^\d+\.\d+(\.\d+){0,2}$/.test(desired))
+      throw errors.invalidProperty(
+        `${path}.desiredVersion`,
+        `'${desired}' is not an agent version such as 1.45 or 1.45.02983.1834.`,
+      );
+    out.desiredVersion = desired;
+  }
+  const correlationId = optString(o.correlationId, `${path}.correlationId`, 64);
+  if (correlationId !== undefined) {
+    if (!UUID.test(correlationId))
+      throw errors.invalidProperty(
+        `${path}.correlationId`,
+        `'${correlationId}' is not a GUID such as ${newGuid()}.`,
+      );
+    out.correlationId = correlationId;
+  }
+  const auto = optBool(o.enableAutomaticUpgrade, `${path}.enableAutomaticUpgrade`);
+  if (auto !== undefined) out.enableAutomaticUpgrade = auto;
+  for (const k of UPGRADE_ATTEMPT) if (prev?.[k] !== undefined) out[k] = prev[k];
+  return out;
 }
 
 function checkSameRegion(machine: string, location: string | undefined, scope: Record<string, any>): void {
