@@ -196,6 +196,15 @@ export function sameOrigin(url: string, origin: string): boolean {
   }
 }
 
+/**
+ * A request body sent as written rather than serialized: a deployment whose template is embedded
+ * as the user pasted it (comments kept), as az sends one, so that the line and column of a
+ * template error are the line and column in the user's text.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 async function raw(method: string, url: string, body?: unknown): Promise<{ r: Response; json: any }> {
   // The token goes to ArcLink only: never to another origin, whatever a route or a link says.
   if (!sameOrigin(url, location.origin)) {
@@ -212,7 +221,8 @@ async function raw(method: string, url: string, body?: unknown): Promise<{ r: Re
   }
   const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await request(method, url, body === undefined ? undefined : JSON.stringify(body), headers);
+  const text = body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body);
+  const r = await request(method, url, text, headers);
   const json = await readJson(r);
   // ARM refuses an expired or revoked token with 401: sign in again (the page keeps its route).
   if (r.status === 401) {
