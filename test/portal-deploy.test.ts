@@ -196,8 +196,20 @@ test(
     assert.match(await review.innerText(), /Parameter 'ttl' is 5, below the template's minimum 60/);
     assert.match(await review.innerText(), /Parameter 'adminNote' needs a value/);
     await page.getByRole("tab", { name: "Basics" }).click();
-    await ttl.fill("600");
-    await note.fill("s3cret-value");
+    // A parameters file fills the form; one naming a parameter the template lacks is refused whole.
+    const paramsFile = basics.getByLabel("Load a parameters file");
+    const file = (parameters: object) => ({
+      name: "zone.parameters.json",
+      mimeType: "application/json",
+      buffer: Buffer.from(JSON.stringify({ contentVersion: "1.0.0.0", parameters })),
+    });
+    await paramsFile.setInputFiles(file({ ttl: { value: 600 }, nope: { value: 1 } }));
+    await basics.getByText(/The template parameters 'nope' in the parameters file are not valid/).waitFor();
+    assert.equal(await ttl.inputValue(), "5", "nothing was filled from a refused file");
+    await paramsFile.setInputFiles(file({ ttl: { value: 600 }, adminNote: { value: "s3cret-value" } }));
+    await basics.getByText("Loaded 2 value(s) from zone.parameters.json.").waitFor();
+    assert.equal(await ttl.inputValue(), "600");
+    assert.equal(await note.inputValue(), "s3cret-value");
     await page.getByRole("button", { name: "Next: Review + create" }).click();
 
     // Review + create: Azure's resource changes, and no machine changes.
@@ -411,7 +423,7 @@ test(
     await page.keyboard.press("Tab");
     assert.deepEqual(await focused(page), { tag: "select", label: "Resource group" });
     await arrowTo(page, "rg-arc-private-link");
-    for (const label of ["Region", "Deployment name", "scopeName", "vnetName"]) {
+    for (const label of ["Region", "Deployment name", "Load a parameters file", "scopeName", "vnetName"]) {
       await page.keyboard.press("Tab");
       assert.deepEqual(await focused(page), { tag: "input", label });
     }

@@ -229,7 +229,75 @@ export async function renderDeployTemplate(v: View): Promise<void> {
       return;
     }
     form = parametersForm(read.template.parameters);
-    paramsBox.append(form.el);
+    const f = form;
+    const paramsFile = h("input", { type: "file", accept: ".json,.jsonc,application/json" });
+    const paramsOut = h("div", { class: "out", "aria-live": "polite" });
+    paramsFile.addEventListener("change", async () => {
+      const file = paramsFile.files?.[0];
+      if (!file) return;
+      clear(paramsOut);
+      let values: unknown;
+      try {
+        const doc = parseJsonc(await file.text()).value as any;
+        values = doc && typeof doc === "object" && "parameters" in doc ? doc.parameters : doc;
+      } catch (e) {
+        paramsOut.append(
+          errorBox(
+            new ApiError(
+              400,
+              "InvalidParameters",
+              `The parameters file ${file.name} cannot be read: ${(e as Error).message}.`,
+            ),
+            "The parameters file was not loaded",
+          ),
+        );
+        return;
+      }
+      if (!values || typeof values !== "object" || Array.isArray(values)) {
+        paramsOut.append(
+          errorBox(
+            new ApiError(
+              400,
+              "InvalidParameters",
+              `${file.name} is not a parameters file: it needs "parameters": { "name": { "value": … } }.`,
+            ),
+            "The parameters file was not loaded",
+          ),
+        );
+        return;
+      }
+      const r = f.fill(values as Record<string, unknown>);
+      if (r.unknown.length || r.noValue.length) {
+        paramsOut.append(
+          errorBox(
+            new ApiError(
+              400,
+              "InvalidTemplate",
+              [
+                r.unknown.length
+                  ? `The template parameters '${r.unknown.join(", ")}' in the parameters file are not valid; they are not present in the template.`
+                  : "",
+                r.noValue.length ? `The parameters '${r.noValue.join(", ")}' have no "value".` : "",
+              ]
+                .filter(Boolean)
+                .join(" "),
+            ),
+            "The parameters file was not loaded",
+          ),
+        );
+        return;
+      }
+      paramsOut.append(notice(`Loaded ${Object.keys(values).length} value(s) from ${file.name}.`, "success"));
+    });
+    paramsBox.append(
+      field(
+        "Load a parameters file",
+        paramsFile,
+        "Optional: fills the form from a deployment parameters file.",
+      ),
+      paramsOut,
+      form.el,
+    );
   };
   const basics = h(
     "div",

@@ -12,6 +12,11 @@ export interface ParametersForm {
   read(): { parameters: Record<string, { value: unknown }>; problems: string[] };
   /** The values as the review shows them (secure values masked). */
   summary(): Array<[string, string]>;
+  /**
+   * Fills the form from a parameters file's `parameters` ({ name: { value } }); returns the names
+   * the template does not declare (nothing is filled then) or that have no `value`.
+   */
+  fill(values: Record<string, unknown>): { unknown: string[]; noValue: string[] };
 }
 
 type Control = HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement;
@@ -188,5 +193,24 @@ export function parametersForm(parameters: unknown): ParametersForm {
       return [d.name, typeof v === "string" ? v : JSON.stringify(v)];
     });
 
-  return { el, read, summary };
+  const fill = (values: Record<string, unknown>) => {
+    const byName = new Map(declared.map((d) => [d.name, d] as const));
+    const unknown = Object.keys(values).filter((k) => !byName.has(k));
+    const noValue = Object.entries(values)
+      .filter(([, v]) => !v || typeof v !== "object" || !("value" in v))
+      .map(([k]) => k);
+    if (unknown.length || noValue.length) return { unknown, noValue };
+    for (const [k, v] of Object.entries(values)) {
+      const d = byName.get(k)!;
+      const value = (v as { value: unknown }).value;
+      if (Array.isArray(d.decl.allowedValues) || d.type === "bool")
+        d.control.value =
+          d.type === "bool" && !Array.isArray(d.decl.allowedValues) ? String(value) : JSON.stringify(value);
+      else if (typeof value === "string" || typeof value === "number") d.control.value = String(value);
+      else d.control.value = JSON.stringify(value, null, 2);
+    }
+    return { unknown, noValue };
+  };
+
+  return { el, read, summary, fill };
 }
