@@ -276,6 +276,10 @@ test(
     for (const r of opRows) assert.match(r, /Succeeded/);
     assert.ok(opRows.some((r) => /contoso\.internal/.test(r)));
     await assertAxeClean(page, "deployment result: overview");
+    await assertNoOverflow(page, "deployment result at 1440 px");
+    await page.setViewportSize({ width: 900, height: 900 });
+    await assertNoOverflow(page, "deployment result at 900 px");
+    await page.setViewportSize({ width: 1440, height: 900 });
     await page.getByRole("link", { name: "Outputs" }).click();
     const outputs = page.getByRole("table", { name: "Outputs" });
     await outputs.waitFor();
@@ -304,6 +308,36 @@ test(
     await page.getByRole("link", { name: "Private DNS zones" }).click();
     await page.locator('p.count[data-complete="true"]').waitFor();
     await page.locator('tr[data-zone="contoso.internal"]').waitFor();
+
+    // The same template again with another TTL: the record is a Modify, with its property delta.
+    await pasteTemplate(page, ZONE_TEMPLATE);
+    await page.getByRole("tab", { name: "Basics" }).click();
+    await page.getByLabel("Resource group").selectOption("rg-arc-private-link");
+    await page.getByLabel("ttl", { exact: true }).fill("300");
+    await page.getByLabel("adminNote", { exact: true }).fill("x");
+    await page.getByRole("tab", { name: "Review + create" }).click();
+    const again = await arm(
+      srv.info,
+      "POST",
+      `${rg}/providers/Microsoft.Resources/deployments/probe/whatIf?${RES}`,
+      `{"properties":{"mode":"Incremental","template":${ZONE_TEMPLATE},"parameters":{"ttl":{"value":300},"adminNote":{"value":"x"}}}}`,
+    );
+    const modify = (again.json.properties.changes as any[]).filter((c) => c.changeType === "Modify");
+    assert.deepEqual(
+      modify.map((c) => c.resourceId.split("/").slice(-2).join("/")),
+      ["A/app"],
+    );
+    const row = page.locator('tr[data-change-type="Modify"]');
+    await row.waitFor();
+    assert.equal(await row.getAttribute("data-resource-id"), modify[0].resourceId);
+    const paths = await row
+      .locator("li[data-path]")
+      .evaluateAll((l) => l.map((x) => x.getAttribute("data-path")));
+    assert.deepEqual(
+      paths,
+      (modify[0].delta as any[]).map((d) => d.path),
+    );
+    assert.match(await row.locator('li[data-path="properties.ttl"]').innerText(), /600 → 300/);
     assert.deepEqual(problems, []);
     assert.deepEqual(blocked, []);
   },
@@ -469,6 +503,9 @@ test(
     assert.match(label, /srv-lnx-01/);
     await assertAxeClean(page, "custom deployment: review that cuts off machines");
     await assertNoOverflow(page, "custom deployment: review that cuts off machines at 1440 px");
+    await page.setViewportSize({ width: 900, height: 900 });
+    await assertNoOverflow(page, "custom deployment: review that cuts off machines at 900 px");
+    await page.setViewportSize({ width: 1440, height: 900 });
     const none = await arm(
       srv.info,
       "GET",
