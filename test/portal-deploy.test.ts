@@ -130,6 +130,7 @@ test("the page's modules are served; the template reader is the deployments' own
     "templateParameters",
     "resourceChanges",
     "createZone",
+    "templateText",
     "jsonc",
   ]) {
     const m = await raw(srv.info, "GET", `/portal/app/${f}.js`);

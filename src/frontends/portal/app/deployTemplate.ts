@@ -8,86 +8,14 @@
 import { arm, ApiError, JsonText, V } from "./api.js";
 import { clear, errorBox, field, h, idRoute, link, loading, notice, select } from "./dom.js";
 import { deploymentWhatIf, encodeId, resourceGroups, subscriptions } from "./data.js";
-import { JsoncError, parseJsonc } from "./jsonc.js";
-import { parametersForm, ParametersForm } from "./templateParameters.js";
+import { parametersFileField, parametersForm, ParametersForm } from "./templateParameters.js";
+import { deploymentBody, Read, readTemplate } from "./templateText.js";
 import { renderResourceChanges } from "./resourceChanges.js";
 import { gate, reviewOf } from "./review.js";
 import type { View } from "./main.js";
 import { wizard } from "./wizard.js";
 
 type Tab = "template" | "basics" | "review";
-
-/** What the template text holds, or the error that says where it cannot be read. */
-type Read = { ok: true; template: Record<string, any> } | { ok: false; error: ApiError; at?: number };
-
-/** The template as the deployment reads it; errors worded as Azure's InvalidTemplate. */
-export function readTemplate(text: string): Read {
-  if (!text.trim())
-    return {
-      ok: false,
-      error: new ApiError(
-        400,
-        "InvalidTemplate",
-        "The template is empty: paste a template or upload a file.",
-      ),
-    };
-  let value: unknown;
-  try {
-    value = parseJsonc(text).value;
-  } catch (e) {
-    if (!(e instanceof JsoncError)) throw e;
-    const lines = text.split("\n");
-    const at =
-      lines.slice(0, e.position.line - 1).reduce((n, l) => n + l.length + 1, 0) + e.position.column - 1;
-    return {
-      ok: false,
-      at,
-      error: new ApiError(
-        400,
-        "InvalidTemplate",
-        `Deployment template parse failed: '${e.message}'. Line ${e.position.line}, position ${e.position.column}.`,
-      ),
-    };
-  }
-  if (!value || typeof value !== "object" || Array.isArray(value))
-    return {
-      ok: false,
-      error: new ApiError(
-        400,
-        "InvalidTemplate",
-        "Deployment template validation failed: 'The template must be a JSON object with $schema, contentVersion and resources.'",
-      ),
-    };
-  const t = value as Record<string, any>;
-  const missing = ["$schema", "contentVersion", "resources"].filter((k) => t[k] === undefined);
-  if (missing.length)
-    return {
-      ok: false,
-      error: new ApiError(
-        400,
-        "InvalidTemplate",
-        `Deployment template validation failed: 'Required propert${missing.length === 1 ? "y" : "ies"} ${missing.map((k) => `'${k}'`).join(", ")} not found in JSON.'`,
-      ),
-    };
-  if (t.parameters !== undefined && (typeof t.parameters !== "object" || Array.isArray(t.parameters)))
-    return {
-      ok: false,
-      error: new ApiError(
-        400,
-        "InvalidTemplate",
-        "Deployment template validation failed: 'The template parameters must be an object of { name: { type } }.'",
-      ),
-    };
-  return { ok: true, template: t };
-}
-
-/** The deployment body with the template embedded as written (lines in errors are the text's lines). */
-function deploymentBody(text: string, parameters: Record<string, { value: unknown }>): JsonText {
-  const template = text.replace(/^\ufeff/, "");
-  return new JsonText(
-    `{"properties":{"template":${template}\n,"parameters":${JSON.stringify(parameters)},"mode":"Incremental"}}`,
-  );
-}
 
 function defaultName(): string {
   const d = new Date();
@@ -229,75 +157,7 @@ export async function renderDeployTemplate(v: View): Promise<void> {
       return;
     }
     form = parametersForm(read.template.parameters);
-    const f = form;
-    const paramsFile = h("input", { type: "file", accept: ".json,.jsonc,application/json" });
-    const paramsOut = h("div", { class: "out", "aria-live": "polite" });
-    paramsFile.addEventListener("change", async () => {
-      const file = paramsFile.files?.[0];
-      if (!file) return;
-      clear(paramsOut);
-      let values: unknown;
-      try {
-        const doc = parseJsonc(await file.text()).value as any;
-        values = doc && typeof doc === "object" && "parameters" in doc ? doc.parameters : doc;
-      } catch (e) {
-        paramsOut.append(
-          errorBox(
-            new ApiError(
-              400,
-              "InvalidParameters",
-              `The parameters file ${file.name} cannot be read: ${(e as Error).message}.`,
-            ),
-            "The parameters file was not loaded",
-          ),
-        );
-        return;
-      }
-      if (!values || typeof values !== "object" || Array.isArray(values)) {
-        paramsOut.append(
-          errorBox(
-            new ApiError(
-              400,
-              "InvalidParameters",
-              `${file.name} is not a parameters file: it needs "parameters": { "name": { "value": … } }.`,
-            ),
-            "The parameters file was not loaded",
-          ),
-        );
-        return;
-      }
-      const r = f.fill(values as Record<string, unknown>);
-      if (r.unknown.length || r.noValue.length) {
-        paramsOut.append(
-          errorBox(
-            new ApiError(
-              400,
-              "InvalidTemplate",
-              [
-                r.unknown.length
-                  ? `The template parameters '${r.unknown.join(", ")}' in the parameters file are not valid; they are not present in the template.`
-                  : "",
-                r.noValue.length ? `The parameters '${r.noValue.join(", ")}' have no "value".` : "",
-              ]
-                .filter(Boolean)
-                .join(" "),
-            ),
-            "The parameters file was not loaded",
-          ),
-        );
-        return;
-      }
-      paramsOut.append(notice(`Loaded ${Object.keys(values).length} value(s) from ${file.name}.`, "success"));
-    });
-    paramsBox.append(
-      field(
-        "Load a parameters file",
-        paramsFile,
-        "Optional: fills the form from a deployment parameters file.",
-      ),
-      paramsOut,
-      form.el,
-    );
+    paramsBox.append(...parametersFileField(form), form.el);
   };
   const basics = h(
     "div",

@@ -3,8 +3,10 @@
 // deployment page does: a select for allowedValues, a password box for secure types, a number box
 // with the template's min/max for int, true/false for bool, a JSON box for object and array, and
 // the default filled in (an expression default is left to the deployment: the box stays empty).
-import { h, field, select } from "./dom.js";
+import { ApiError } from "./api.js";
+import { clear, errorBox, field, h, notice, select } from "./dom.js";
 import { JsoncError, parseJsonc } from "./jsonc.js";
+import { readParametersFile } from "./templateText.js";
 
 export interface ParametersForm {
   el: HTMLElement;
@@ -213,4 +215,39 @@ export function parametersForm(parameters: unknown): ParametersForm {
   };
 
   return { el, read, summary, fill };
+}
+
+/** "Load a parameters file": fills `form` from a deployment parameters file, or says why not. */
+export function parametersFileField(form: ParametersForm): HTMLElement[] {
+  const input = h("input", { type: "file", accept: ".json,.jsonc,application/json" });
+  const out = h("div", { class: "out", "aria-live": "polite" });
+  const refuse = (e: ApiError) => out.append(errorBox(e, "The parameters file was not loaded"));
+  input.addEventListener("change", async () => {
+    const file = input.files?.[0];
+    if (!file) return;
+    clear(out);
+    const r = readParametersFile(file.name, await file.text());
+    if (!r.ok) return refuse(r.error);
+    const { unknown, noValue } = form.fill(r.values);
+    if (unknown.length || noValue.length)
+      return refuse(
+        new ApiError(
+          400,
+          "InvalidTemplate",
+          [
+            unknown.length
+              ? `The template parameters '${unknown.join(", ")}' in the parameters file are not valid; they are not present in the template.`
+              : "",
+            noValue.length ? `The parameters '${noValue.join(", ")}' have no "value".` : "",
+          ]
+            .filter(Boolean)
+            .join(" "),
+        ),
+      );
+    out.append(notice(`Loaded ${Object.keys(r.values).length} value(s) from ${file.name}.`, "success"));
+  });
+  return [
+    field("Load a parameters file", input, "Optional: fills the form from a deployment parameters file."),
+    out,
+  ];
 }
