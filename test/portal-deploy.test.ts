@@ -386,8 +386,8 @@ test(
       mimeType: "application/json",
       buffer: Buffer.from(fixture("bad-function.json")),
     });
-    assert.equal(await page.getByLabel("Template (JSON)").inputValue(), fixture("bad-function.json"));
     await page.getByText("Template read: 0 parameters, 1 resource.").waitFor();
+    assert.equal(await page.getByLabel("Template (JSON)").inputValue(), fixture("bad-function.json"));
     await page.getByRole("tab", { name: "Basics" }).click();
     await page.getByLabel("Resource group").selectOption("rg-arc-private-link");
     await page.getByRole("tab", { name: "Review + create" }).click();
@@ -434,6 +434,21 @@ test(
     assert.match(await failedRow.innerText(), /Failed/);
     assert.match(await failedRow.innerText(), new RegExp(inner.code));
     await assertAxeClean(page, "deployment result: failed");
+    // The crumbs lead to the resource group's deployments, ARM's list: this one is there as Failed.
+    await page.locator("p.crumbs").getByRole("link", { name: "Deployments" }).click();
+    const list = page.getByRole("table", { name: "Deployments" });
+    await page.locator('p.count[data-complete="true"]').waitFor();
+    const api = await arm(srv.info, "GET", `${rg}/providers/Microsoft.Resources/deployments?${RES}`);
+    assert.equal(await page.locator("p.count").getAttribute("data-total"), String(api.json.value.length));
+    assert.equal(await page.getByLabel("Resource group").inputValue(), "rg-arc-private-link");
+    await page.getByLabel("Status").selectOption("Failed");
+    assert.deepEqual(
+      await list.locator("tbody tr").evaluateAll((t) => t.map((x) => x.getAttribute("data-deployment"))),
+      (api.json.value as any[]).filter((d) => d.properties.provisioningState === "Failed").map((d) => d.name),
+    );
+    await assertAxeClean(page, "deployments of a resource group");
+    await list.getByRole("link", { name: "refused-rollout" }).click();
+    await page.locator(".deployment-error").waitFor();
   },
 );
 

@@ -289,6 +289,7 @@ export async function renderDeployTemplate(v: View): Promise<void> {
   );
   root.append(
     h("h1", null, "Custom deployment", h("span", { class: "subtitle" }, " Deploy from a custom template")),
+    h("div", { class: "toolbar" }, link("/deployments", "Deployments of a resource group")),
     tabList,
     templateTab,
     basics,

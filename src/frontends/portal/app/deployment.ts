@@ -1,20 +1,81 @@
 /// <reference lib="dom" />
-// A deployment's page, as the portal shows one after Create: Overview (its status, the error with
+// Deployments: a resource group's list (paged through ARM's $top/nextLink, searched, filtered by
+// status), and a deployment's page, as the portal shows one after Create: Overview (its status, the error with
 // its inner errors when it failed, the deployment details: each operation from
 // …/deployments/{name}/operations with its resource, status and message), Outputs, Inputs and
 // Template (exportTemplate).
 import { arm, groupOf, nameOf, V } from "./api.js";
-import { Child, clear, errorBox, h, idRoute, idWithCopy, link, loading, notice, table } from "./dom.js";
-import { encodeId } from "./data.js";
+import {
+  Child,
+  clear,
+  errorBox,
+  field,
+  h,
+  idRoute,
+  idWithCopy,
+  link,
+  loading,
+  notice,
+  table,
+} from "./dom.js";
+import { encodeId, resourceGroups, sub } from "./data.js";
+import { pagedList } from "./pagedList.js";
 import { resourcePage } from "./resourcePage.js";
 import type { View } from "./main.js";
+
+/** The deployments of one resource group (chosen here; ARM lists them per group). */
+export async function renderDeployments(v: View): Promise<void> {
+  const { root } = v;
+  const groups = await resourceGroups(v.cfg.subscriptionId);
+  const rgSel = h(
+    "select",
+    null,
+    groups.map((g) => h("option", { value: g.name }, g.name)),
+  );
+  const wanted = new URLSearchParams(location.hash.split("?")[1] ?? "").get("group");
+  if (wanted && groups.some((g) => g.name === wanted)) rgSel.value = wanted;
+  const box = h("div");
+  const show = () => {
+    clear(box);
+    if (!rgSel.value) return box.append(notice("The subscription has no resource group.", "info"));
+    const list = pagedList<any>({
+      label: "Deployments",
+      path: `${sub(v.cfg.subscriptionId)}/resourceGroups/${encodeURIComponent(rgSel.value)}/providers/Microsoft.Resources/deployments`,
+      apiVersion: V.resources,
+      top: 100,
+      columns: ["Deployment name", "Status", "Time", "Duration"],
+      name: (d) => String(d.name),
+      rowAttrs: (d) => ({ deployment: String(d.name), state: String(d.properties?.provisioningState ?? "") }),
+      row: (d) => [
+        link(idRoute("deployment", d.id), d.name),
+        h(
+          "span",
+          { class: `deploy-state ${String(d.properties?.provisioningState ?? "").toLowerCase()}` },
+          d.properties?.provisioningState ?? "—",
+        ),
+        d.properties?.timestamp ?? "—",
+        d.properties?.duration ?? "—",
+      ],
+      filters: [{ label: "Status", value: (d) => String(d.properties?.provisioningState ?? "") }],
+    });
+    box.append(list.el);
+  };
+  rgSel.addEventListener("change", show);
+  root.append(
+    h("p", { class: "crumbs" }, link("/deploy", "Deploy a custom template"), " › Deployments"),
+    h("h1", null, "Deployments"),
+    field("Resource group", rgSel),
+    box,
+  );
+  show();
+}
 
 export function renderDeployment(v: View, id: string, tab = "overview"): Promise<void> {
   return resourcePage(v, {
     id,
     apiVersion: V.resources,
     kind: "Deployment",
-    list: ["/deploy", "Deploy a custom template"],
+    list: [`/deployments?group=${encodeURIComponent(groupOf(id))}`, "Deployments"],
     route: "deployment",
     tabs: [
       ["overview", "Overview", overviewTab],

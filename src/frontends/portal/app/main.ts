@@ -20,7 +20,7 @@ import { renderTopology } from "./topology.js";
 import { renderZone, renderZones } from "./zones.js";
 import { renderCreateZone } from "./createZone.js";
 import { renderDeployTemplate } from "./deployTemplate.js";
-import { renderDeployment } from "./deployment.js";
+import { renderDeployment, renderDeployments } from "./deployment.js";
 
 export interface View {
   cfg: PortalConfig;
@@ -43,6 +43,7 @@ const ROUTES: Route[] = [
   [/^\/zones$/, (v) => renderZones(v)],
   [/^\/zones\/create$/, (v) => renderCreateZone(v)],
   [/^\/deploy$/, (v) => renderDeployTemplate(v)],
+  [/^\/deployments(?:\?group=[^/]*)?$/, (v) => renderDeployments(v)],
   [/^\/deployment\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderDeployment(v, decodeURIComponent(m[1]), m[2])],
   [/^\/machines\/add$/, (v) => renderAddServers(v)],
   [/^\/machines\/add\/(single|multiple)$/, (v, m) => renderGenerateScript(v, m[1] as "single" | "multiple")],
