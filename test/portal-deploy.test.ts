@@ -401,6 +401,28 @@ test(
     assert.match(msg, /line '5' and column '5'/, "the line in the pasted text");
     assert.equal(await review.getByRole("button", { name: "Create", exact: true }).isDisabled(), true);
     await assertAxeClean(page, "custom deployment: refused template");
+
+    // Readable and valid, but a resource the providers refuse: what-if's Failed status, inner error named.
+    const wi = await arm(
+      srv.info,
+      "POST",
+      `${rg}/providers/Microsoft.Resources/deployments/probe/whatIf?${RES}`,
+      `{"properties":{"mode":"Incremental","template":${fixture("refused.json")}}}`,
+    );
+    assert.equal(wi.json.status, "Failed", wi.text);
+    await pasteTemplate(page, fixture("refused.json"));
+    await page.getByText("Template read: 0 parameters, 4 resources.").waitFor();
+    await page.getByRole("tab", { name: "Basics" }).click();
+    await page.getByLabel("Resource group").selectOption("rg-arc-private-link");
+    await page.getByRole("tab", { name: "Review + create" }).click();
+    const failed = review
+      .getByRole("alert")
+      .filter({ hasText: "What-if: Azure Resource Manager would refuse this change" });
+    await failed.waitFor();
+    const said = await failed.innerText();
+    assert.ok(said.includes(wi.json.error.code), said);
+    assert.ok(said.includes(wi.json.error.details[0].code), `the inner error: ${said}`);
+    assert.equal(await review.getByRole("button", { name: "Create", exact: true }).isDisabled(), true);
   },
 );
 

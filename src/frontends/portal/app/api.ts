@@ -143,7 +143,8 @@ async function readJson(r: Response): Promise<any> {
   }
 }
 
-function errorOf(status: number, body: any, what: string): ApiError {
+/** An ARM error body ({ error: { code, message, target, details } }) as an ApiError. */
+export function errorOf(status: number, body: any, what: string): ApiError {
   const e = body?.error;
   if (e && typeof e === "object" && typeof e.code === "string") {
     const details: ErrorDetail[] = Array.isArray(e.details)

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The ARM lists and evaluator calls the views share. Every one is a normal ARM call.
-import { ApiError, arm, JsonText, list, listPages, V } from "./api.js";
+import { ApiError, arm, errorOf, JsonText, list, listPages, V } from "./api.js";
 
 export const SCOPES = "Microsoft.HybridCompute/privateLinkScopes";
 export const MACHINES = "Microsoft.HybridCompute/machines";
@@ -285,20 +285,20 @@ export interface DeploymentWhatIf {
  */
 export async function deploymentWhatIf(deploymentId: string, body: JsonText): Promise<DeploymentWhatIf> {
   const r = await arm("POST", `${encodeId(deploymentId)}/whatIf`, V.resources, body);
-  if (String(r?.status) === "Failed" || r?.error) {
-    const e = r?.error ?? {};
-    throw new ApiError(
+  if (String(r?.status) === "Failed" || r?.error)
+    throw errorOf(
       400,
-      String(e.code ?? "DeploymentWhatIfFailed"),
-      String(e.message ?? "What-if failed."),
-      typeof e.target === "string" ? e.target : undefined,
-      (Array.isArray(e.details) ? e.details : []).map((d: any) => ({
-        code: String(d?.code ?? ""),
-        message: String(d?.message ?? ""),
-        target: d?.target,
-      })),
+      r?.error
+        ? r
+        : {
+            error: {
+              code: "DeploymentWhatIfFailed",
+              message:
+                "The deployment's what-if failed without saying why: nothing is known about this change.",
+            },
+          },
+      "What-if",
     );
-  }
   const a = r?.arclink ?? {};
   return {
     changes: Array.isArray(r?.properties?.changes) ? r.properties.changes : [],
