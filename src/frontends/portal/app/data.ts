@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The ARM lists and evaluator calls the views share. Every one is a normal ARM call.
-import { ApiError, arm, list, listPages, V } from "./api.js";
+import { ApiError, arm, errorOf, JsonText, list, listPages, V } from "./api.js";
 
 export const SCOPES = "Microsoft.HybridCompute/privateLinkScopes";
 export const MACHINES = "Microsoft.HybridCompute/machines";
@@ -249,4 +249,66 @@ export function fixFor(findings: Finding[], hc: HostCheck, e: EndpointCheck): st
       (f.reason && e.reason ? f.reason === e.reason : true),
   );
   return hit?.fix;
+}
+
+// ── Deployments ────────────────────────────────────────────────────────────────────────────────
+
+/** One property change of a what-if resource change (Azure's `delta[]`). */
+export interface PropertyChange {
+  path: string;
+  propertyChangeType: "Create" | "Delete" | "Modify" | "Array" | "NoEffect";
+  before?: unknown;
+  after?: unknown;
+  children?: PropertyChange[];
+}
+
+/** One resource of a deployment's what-if (Azure's `changes[]`). */
+export interface ResourceChange {
+  resourceId: string;
+  changeType: "Create" | "Delete" | "Modify" | "NoChange" | "Ignore" | "Deploy" | "Unsupported";
+  before?: any;
+  after?: any;
+  delta?: PropertyChange[];
+}
+
+export interface DeploymentWhatIf {
+  /** Azure's resource changes. */
+  changes: ResourceChange[];
+  /** ArcLink's addition: the machines whose verdicts change, and the findings added or resolved. */
+  report: WhatIfReport;
+}
+
+/**
+ * POST …/deployments/{name}/whatIf with the deployment's body (sent as written): Azure's resource
+ * changes and ArcLink's machines. A failed what-if (the template or a resource refused) throws
+ * its ARM error.
+ */
+export async function deploymentWhatIf(deploymentId: string, body: JsonText): Promise<DeploymentWhatIf> {
+  const r = await arm("POST", `${encodeId(deploymentId)}/whatIf`, V.resources, body);
+  if (String(r?.status) === "Failed" || r?.error)
+    throw errorOf(
+      400,
+      r?.error
+        ? r
+        : {
+            error: {
+              code: "DeploymentWhatIfFailed",
+              message:
+                "The deployment's what-if failed without saying why: nothing is known about this change.",
+            },
+          },
+      "What-if",
+    );
+  const a = r?.arclink ?? {};
+  return {
+    changes: Array.isArray(r?.properties?.changes) ? r.properties.changes : [],
+    report: {
+      hosts: a.hosts ?? { before: 0, after: 0, changed: 0 },
+      changes: Array.isArray(a.verdictChanges) ? a.verdictChanges : [],
+      findings: {
+        added: Array.isArray(a.findings?.added) ? a.findings.added : [],
+        resolved: Array.isArray(a.findings?.resolved) ? a.findings.resolved : [],
+      },
+    },
+  };
 }
