@@ -240,7 +240,10 @@ describe("az deployment group (a fresh server)", () => {
   it("a missing dependency: InvalidTemplate naming it", T, async () => {
     const err = await fails(az, deployGroup("create", "rg-arc", "missing", "missing-dependency.json"));
     assert.match(err, /InvalidTemplate/);
-    assert.match(err, /The resource '.*\/virtualNetworks\/vnet-missing' is not defined in the template/);
+    assert.match(
+      err,
+      /The resource 'Microsoft\.Network\/virtualNetworks\/vnet-missing' is not defined in the template/,
+    );
   });
 
   it(

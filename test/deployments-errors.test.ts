@@ -145,4 +145,76 @@ describe("deployment request errors", () => {
     const op = await arm(srv.info, "GET", `${base}/good/operations/NOPE?api-version=2021-04-01`);
     assert.equal(op.json.error.code, "DeploymentOperationNotFound");
   });
+
+  it("InvalidTemplate carries Azure's TemplateViolation: line, position and the JSON path", async () => {
+    // Line 8 of the body: the resource object, at column 5.
+    const body = `{"properties": {"mode": "Incremental", template: {
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    { "type": "Microsoft.Network/privateDnsZones", "apiVersion": "2020-06-01", "name": "a.internal", "location": "global" },
+    // The second resource calls a function that does not exist.
+    {
+      "type": "Microsoft.Network/privateDnsZones",
+      "apiVersion": "2020-06-01",
+      "name": "[concatt('b', '.internal')]",
+      "location": "global"
+    }
+  ]
+}}}`;
+    const r = await put("violation", body);
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.code, "InvalidTemplate");
+    assert.match(
+      r.json.error.message,
+      /^Deployment template validation failed: 'The template resource '.*' at line '7' and column '5' is not valid: The template function 'concatt' is not valid\. Please see https:\/\/aka\.ms\/arm-functions for usage details\.'\.$/,
+    );
+    assert.deepEqual(r.json.error.additionalInfo, [
+      {
+        type: "TemplateViolation",
+        info: { lineNumber: 7, linePosition: 5, path: "properties.template.resources[1]" },
+      },
+    ]);
+  });
+
+  it("a missing dependency and a cycle are refused in Azure's words", async () => {
+    const tpl = (resources: object[]) => ({
+      properties: {
+        mode: "Incremental",
+        template: {
+          $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          contentVersion: "1.0.0.0",
+          resources,
+        },
+      },
+    });
+    const zone = (name: string, dependsOn: string[]) => ({
+      type: "Microsoft.Network/privateDnsZones",
+      apiVersion: "2020-06-01",
+      name,
+      location: "global",
+      dependsOn,
+    });
+    const missing = await put(
+      "missing",
+      tpl([zone("a.internal", ["[resourceId('Microsoft.Network/virtualNetworks', 'vnet-missing')]"])]),
+    );
+    assert.equal(missing.status, 400, missing.text);
+    assert.deepEqual(missing.json.error, {
+      code: "InvalidTemplate",
+      message:
+        "Deployment template validation failed: 'The resource 'Microsoft.Network/virtualNetworks/vnet-missing' is not defined in the template. Please see https://aka.ms/arm-template for usage details.'.",
+      additionalInfo: [{ type: "TemplateViolation", info: { lineNumber: 0, linePosition: 0, path: "" } }],
+    });
+    const cycle = await put(
+      "cycle",
+      tpl([zone("a.internal", ["b.internal"]), zone("b.internal", ["a.internal"])]),
+    );
+    assert.equal(cycle.status, 400, cycle.text);
+    assert.equal(cycle.json.error.code, "InvalidTemplate");
+    assert.match(
+      cycle.json.error.message,
+      /^Deployment template validation failed: 'Circular dependency detected on resource: '\/subscriptions\/.*\/privateDnsZones\/[ab]\.internal'\. Please see https:\/\/aka\.ms\/arm-syntax-resources for usage details\.'\.$/,
+    );
+  });
 });

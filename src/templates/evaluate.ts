@@ -2,9 +2,12 @@
 // scope, parameters, variables, loop indexes, and reads of deployed resources).
 import { classify, Expr, ExpressionParseError, parseExpression } from "./expression.js";
 import { LAZY, lookup } from "./functions/index.js";
+import type { Position } from "./jsonc.js";
 
 /** A template error as Azure words it; `at` is filled in by the caller that knows where. */
 export class TemplateError extends Error {
+  /** Where in the request body the offending template object starts (Azure's TemplateViolation). */
+  at?: Position;
   constructor(
     message: string,
     readonly code = "InvalidTemplate",

@@ -8,6 +8,7 @@ import { EvalContext, evaluateDeep, TemplateError } from "./evaluate.js";
 import { isDeployment } from "./expand.js";
 import { isObject } from "./functions/args.js";
 import { BoundTemplate, Instance, Json, withCopy } from "./template.js";
+import { templateViolation } from "./violation.js";
 
 export interface DeploymentOperation {
   operationId: string;
@@ -120,11 +121,12 @@ function ctxOf(b: BoundTemplate, inst: Instance): EvalContext {
 }
 
 /** Evaluation errors while deploying: Azure's "Unable to process template language expressions". */
-function processError(inst: Instance, e: TemplateError): ArmErrorDetail {
+function processError(b: BoundTemplate, inst: Instance, e: TemplateError): ArmErrorDetail {
   const at = inst.position;
   return {
     code: "InvalidTemplate",
     message: `Deployment template validation failed: 'Unable to process template language expressions for resource '${inst.id}'${at ? ` at line '${at.line}' and column '${at.column}'` : ""}. '${e.message}''`,
+    additionalInfo: [templateViolation(b.template, b.positions, at)],
   };
 }
 
@@ -173,7 +175,7 @@ export async function runTemplate(
         } else evaluated = evaluateDeep(inst.decl, ctx) as Json;
       } catch (e) {
         if (!(e instanceof TemplateError)) throw e;
-        return { ...result, error: processError(inst, e) };
+        return { ...result, error: processError(b, inst, e) };
       }
       const op: DeploymentOperation = {
         operationId: newGuid().replace(/-/g, "").toUpperCase().slice(0, 16),

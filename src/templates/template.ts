@@ -16,7 +16,9 @@ export function invalidTemplate(inner: string, at?: Position, what?: string): Te
     : where
       ? `The template${where} is not valid: `
       : "";
-  return new TemplateError(`Deployment template validation failed: '${subject}${inner}'.`);
+  const e = new TemplateError(`Deployment template validation failed: '${subject}${inner}'.`);
+  e.at = at;
+  return e;
 }
 
 export interface Instance {

@@ -14,6 +14,7 @@ import { isObject } from "../../templates/functions/args.js";
 import { Position } from "../../templates/jsonc.js";
 import { RunResult, runTemplate } from "../../templates/run.js";
 import { bindTemplate, BoundTemplate, Instance, Json } from "../../templates/template.js";
+import { templateViolation } from "../../templates/violation.js";
 
 export const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
 
@@ -118,8 +119,12 @@ function suppliedParameters(p: Json): Record<string, unknown> {
   return out;
 }
 
-function toArm(e: unknown): never {
-  if (e instanceof TemplateError) throw new ArmError(400, e.code, e.message);
+function toArm(e: unknown, template: unknown, positions: WeakMap<object, Position>): never {
+  if (e instanceof TemplateError)
+    throw new ArmError(400, e.code, e.message, {
+      additionalInfo:
+        e.code === "InvalidTemplate" ? [templateViolation(template, positions, e.at)] : undefined,
+    });
   throw e;
 }
 
@@ -201,7 +206,7 @@ export function prepare(
     instances = expand(bound);
     return { bound, instances };
   } catch (e) {
-    return toArm(e);
+    return toArm(e, input.template, input.positions);
   }
 }
 
@@ -246,7 +251,7 @@ export function preflight(engine: Engine, name: string, instances: Instance[], c
     throw new ArmError(
       400,
       "InvalidTemplateDeployment",
-      `The template deployment '${name}' is not valid according to the validation procedure. The tracking id is '${correlationId}'. See inner errors for details.`,
+      `The template deployment '${name}' is not valid according to the validation procedure. The tracking id is '${correlationId}'. See inner errors for details. Please see https://aka.ms/arm-deploy for usage details.`,
       { details },
     );
 }
