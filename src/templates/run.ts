@@ -30,6 +30,8 @@ export interface RunResult {
   outputs: Record<string, { type: string; value?: unknown }>;
   outputResources: Array<{ id: string }>;
   error?: ArmErrorDetail;
+  /** The deployment was cancelled before it finished (resources written so far stay). */
+  canceled?: boolean;
   /** Every write, in the order made (for what-if). */
   writes: Array<{ id: string; type: string; apiVersion: string; body: Json; existed: boolean }>;
 }
@@ -47,6 +49,8 @@ export interface DeployHost {
   put(id: string, apiVersion: string, body: Json): Promise<{ status: number; body?: unknown }>;
   /** Whether a resource exists now. */
   exists(id: string): boolean;
+  /** Whether the deployment has been cancelled: checked before each resource. */
+  cancelled?(): boolean;
   /** A nested deployment (its own record), returning its outputs or its error. */
   nested(args: { inst: Instance; props: Json; outer?: EvalContext }): Promise<{
     outputs: Record<string, { type: string; value?: unknown }>;
@@ -142,10 +146,14 @@ export async function runTemplate(
   const byKey = new Map(instances.map((x) => [x.key, x]));
   for (const x of instances) if (!x.condition) state.set(x.key, "skipped");
   let progressed = true;
-  while (progressed) {
+  run: while (progressed) {
     progressed = false;
     for (const inst of instances) {
       if (state.has(inst.key)) continue;
+      if (host.cancelled?.()) {
+        result.canceled = true;
+        break run;
+      }
       const deps = [...inst.dependsOn].map((d) => state.get(d) ?? (byKey.has(d) ? undefined : "done"));
       if (deps.some((d) => d === undefined)) continue;
       progressed = true;
@@ -244,6 +252,7 @@ export async function runTemplate(
       result.operations.push(op);
     }
   }
+  if (result.canceled) return result;
   if (failures.length) {
     result.error = {
       code: "DeploymentFailed",

@@ -36,6 +36,8 @@ export interface DeploymentInput {
   positions: WeakMap<object, Position>;
   apiVersion: string;
   correlationId: string;
+  /** Set by POST …/cancel while the deployment runs: it stops before its next resource. */
+  cancel?: { requested: boolean };
 }
 
 export interface Outcome {
@@ -313,12 +315,36 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
     outer,
   });
   preflight(engine, input.name, instances, input.correlationId);
+  const mark = (provisioningState: string): Json => ({
+    id: input.id,
+    name: input.name,
+    type: DEPLOYMENT_TYPE,
+    ...(typeof input.body.location === "string" ? { location: input.body.location } : {}),
+    ...(isObject(input.body.tags) ? { tags: input.body.tags } : {}),
+    properties: {
+      templateHash: templateHash(p.template),
+      parameters: bound.parameters,
+      mode,
+      provisioningState,
+      timestamp: s.clock.now().toISOString(),
+      duration: isoDuration(Date.now() - t0),
+      correlationId: input.correlationId,
+      providers: providersOf(instances),
+      dependencies: dependenciesOf(instances),
+    },
+    _template: p.template,
+    _operations: [],
+    _started: started.toISOString(),
+  });
+  // Visible while it runs (GET, LIST, cancel), as Azure shows a deployment in progress.
+  await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, mark("Running")));
   const run = await runTemplate(
     bound,
     instances,
     {
       put: async (id, apiVersion, body) => engine.call("PUT", id, apiVersion, body),
       exists: (id) => !!s.world.get(id),
+      cancelled: () => input.cancel?.requested === true,
       nested: async ({ inst, props, outer: outerCtx }) => {
         const nestedScope: Scope = {
           ...input.scope,
@@ -354,6 +380,7 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
               positions: input.positions,
               apiVersion: inst.apiVersion,
               correlationId: input.correlationId,
+              cancel: input.cancel,
             },
             outerCtx,
           );
@@ -372,31 +399,15 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
     },
     () => s.clock.now(),
   );
-  if (!run.error && mode === "Complete" && input.scope.resourceGroup) await completeMode(engine, input, run);
-  const record: Json = {
-    id: input.id,
-    name: input.name,
-    type: DEPLOYMENT_TYPE,
-    ...(typeof input.body.location === "string" ? { location: input.body.location } : {}),
-    ...(isObject(input.body.tags) ? { tags: input.body.tags } : {}),
-    properties: {
-      templateHash: templateHash(p.template),
-      parameters: bound.parameters,
-      mode,
-      provisioningState: run.error ? "Failed" : "Succeeded",
-      timestamp: s.clock.now().toISOString(),
-      duration: isoDuration(Date.now() - t0),
-      correlationId: input.correlationId,
-      providers: providersOf(instances),
-      dependencies: dependenciesOf(instances),
-      ...(run.error ? {} : { outputs: run.outputs }),
-      outputResources: run.outputResources,
-      ...(run.error ? { error: run.error } : {}),
-    },
-    _template: p.template,
-    _operations: run.operations,
-    _started: started.toISOString(),
-  };
+  if (!run.error && !run.canceled && mode === "Complete" && input.scope.resourceGroup)
+    await completeMode(engine, input, run);
+  const record = mark(run.canceled ? "Canceled" : run.error ? "Failed" : "Succeeded");
+  Object.assign(record.properties as Json, {
+    ...(run.error || run.canceled ? {} : { outputs: run.outputs }),
+    outputResources: run.outputResources,
+    ...(run.error ? { error: run.error } : {}),
+  });
+  record._operations = run.operations;
   await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, record));
   return { record, run };
 }
