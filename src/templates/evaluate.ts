@@ -42,6 +42,8 @@ export interface EvalContext {
   /** Called for reference()/list*() targets while dependencies are collected (no reads then). */
   implied?(target: string): unknown;
   resourceGroupBody?(): Record<string, unknown>;
+  /** Inside a lambda's body: its parameters' values, by lower-cased name. */
+  lambdaVariables?: Record<string, unknown>;
 }
 
 export function evaluateExpr(e: Expr, ctx: EvalContext): unknown {
@@ -73,7 +75,13 @@ export function evaluateExpr(e: Expr, ctx: EvalContext): unknown {
     case "call": {
       const name = e.name.toLowerCase();
       const lazy = LAZY[name];
-      if (lazy) return lazy(ctx, e.args, (x) => evaluateExpr(x, ctx));
+      if (lazy)
+        return lazy(
+          ctx,
+          e.args,
+          (x) => evaluateExpr(x, ctx),
+          (x, c) => evaluateExpr(x, c),
+        );
       const fn = lookup(name);
       if (!fn)
         throw new TemplateError(
