@@ -124,12 +124,16 @@ function ctxOf(b: BoundTemplate, inst: Instance): EvalContext {
   return inst.copy ? withCopy(b.context, inst.copy.name, inst.copy.index) : b.context;
 }
 
-/** Evaluation errors while deploying: Azure's "Unable to process template language expressions". */
+/**
+ * An evaluation error while deploying (a reference() to what is not there, a list action not
+ * served): Azure fails that resource's operation with "Unable to process template language
+ * expressions", inside the deployment's DeploymentFailed.
+ */
 function processError(b: BoundTemplate, inst: Instance, e: TemplateError): ArmErrorDetail {
   const at = inst.position;
   return {
     code: "InvalidTemplate",
-    message: `Deployment template validation failed: 'Unable to process template language expressions for resource '${inst.id}'${at ? ` at line '${at.line}' and column '${at.column}'` : ""}. '${e.message}''`,
+    message: `Unable to process template language expressions for resource '${inst.id}'${at ? ` at line '${at.line}' and column '${at.column}'` : ""}. '${e.message}'`,
     additionalInfo: [templateViolation(b.template, b.positions, at)],
   };
 }
@@ -172,7 +176,8 @@ export async function runTemplate(
       }
       const t0 = Date.now();
       const ctx = ctxOf(b, inst);
-      let evaluated: Json;
+      let evaluated: Json | undefined;
+      let evalError: ArmErrorDetail | undefined;
       try {
         if (isDeployment(inst.type)) {
           // The inner template is evaluated by the nested deployment itself.
@@ -183,7 +188,7 @@ export async function runTemplate(
         } else evaluated = evaluateDeep(inst.decl, ctx) as Json;
       } catch (e) {
         if (!(e instanceof TemplateError)) throw e;
-        return { ...result, error: processError(b, inst, e) };
+        evalError = processError(b, inst, e);
       }
       const op: DeploymentOperation = {
         operationId: newGuid().replace(/-/g, "").toUpperCase().slice(0, 16),
@@ -203,7 +208,13 @@ export async function runTemplate(
           },
         },
       };
-      if (isDeployment(inst.type)) {
+      if (evalError || !evaluated) {
+        op.properties.provisioningState = "Failed";
+        op.properties.statusCode = "BadRequest";
+        op.properties.statusMessage = { status: "Failed", error: evalError };
+        failures.push(evalError!);
+        state.set(inst.key, "failed");
+      } else if (isDeployment(inst.type)) {
         const scope = String(
           (evaluated.properties as Json).expressionEvaluationOptions?.scope ?? "outer",
         ).toLowerCase();

@@ -162,7 +162,7 @@ function baseContext(
     list: (action, id) => {
       const p = parseResourceId(id);
       throw new TemplateError(
-        `The resource type '${p ? `${p.namespace}/${p.types.join("/")}` : id}' does not support the action '${action}': ArcLink's resource types have no list actions.`,
+        `The resource type '${p ? `${p.namespace}/${p.types.join("/")}` : id}' does not support the action '${action}': ArcLink serves no list actions on its resource types. Pass the value the template needs as a (secure) parameter instead.`,
       );
     },
     symbolic: (name) => instances().find((x) => x.symbolic?.toLowerCase() === name.toLowerCase())?.id,

@@ -36,7 +36,7 @@ const PATH =
 const NAME = /^[-\w._()]{1,64}$/;
 
 /** Deployments still running, by key, with their cancel flag: a second PUT of the same name is refused meanwhile. */
-const running = new Map<string, { requested: boolean }>();
+const running = new Map<string, { requested: boolean; started: string }>();
 
 /** Is this path a deployment's? (The pipeline keeps such bodies as text: they may be JSONC.) */
 export function isDeploymentPath(path: string): boolean {
@@ -154,14 +154,14 @@ export async function handleDeployments(
         return { status: entry ? 204 : 404 };
       case "DELETE":
         if (!entry) return { status: 204 };
-        if (running.has(keyOf(id))) throw active(name);
+        if (running.has(keyOf(id))) throw active(name, running.get(keyOf(id))!.started);
         await s.writer.run((tx) => tx.delete(id));
         return { status: 204 };
       case "PUT": {
         const inp = input();
         const k = keyOf(id);
-        if (running.has(k)) throw active(name);
-        const cancel = { requested: false };
+        if (running.has(k)) throw active(name, running.get(k)!.started);
+        const cancel = { requested: false, started: s.clock.now().toISOString() };
         running.set(k, cancel);
         try {
           const out = await deploy(engine, { ...inp, cancel });
@@ -271,10 +271,10 @@ export async function handleDeployments(
   }
 }
 
-function active(name: string): ArmError {
+function active(name: string, started: string): ArmError {
   return new ArmError(
     409,
     "DeploymentActive",
-    `Unable to edit or replace deployment '${name}': previous deployment from '${new Date().toISOString()}' is still active. Wait for it to finish.`,
+    `Unable to edit or replace deployment '${name}': previous deployment from '${started}' is still active. Wait for it to finish, or cancel it (POST …/deployments/${name}/cancel).`,
   );
 }
