@@ -338,7 +338,7 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
   });
   // Visible while it runs (GET, LIST, cancel), as Azure shows a deployment in progress.
   await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, mark("Running")));
-  const run = await runTemplate(
+  const running = runTemplate(
     bound,
     instances,
     {
@@ -399,6 +399,19 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
     },
     () => s.clock.now(),
   );
+  let run: RunResult;
+  try {
+    run = await running;
+  } catch (e) {
+    // Not a refusal but a fault: the record must not stay Running.
+    const failed = mark("Failed");
+    (failed.properties as Json).error = {
+      code: "InternalServerError",
+      message: `The deployment stopped on an internal error: ${(e as Error)?.message ?? String(e)}`,
+    };
+    await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, failed));
+    throw e;
+  }
   if (!run.error && !run.canceled && mode === "Complete" && input.scope.resourceGroup)
     await completeMode(engine, input, run);
   const record = mark(run.canceled ? "Canceled" : run.error ? "Failed" : "Succeeded");
