@@ -293,3 +293,72 @@ describe("list*() and the functions ArcLink refuses by name", () => {
       );
   });
 });
+
+describe("what Bicep emits beyond the functions: user-defined types and functions, nullable parameters", () => {
+  const tpl = (extra: object) =>
+    JSON.stringify({
+      $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+      languageVersion: "2.0",
+      contentVersion: "1.0.0.0",
+      resources: {},
+      ...extra,
+    });
+
+  it("a parameter typed by a definition ($ref) takes the definition's type and constraints", () => {
+    const t = tpl({
+      definitions: {
+        access: { type: "string", allowedValues: ["Enabled", "Disabled"] },
+        scopeAccess: { $ref: "#/definitions/access", metadata: { description: "nested" } },
+      },
+      parameters: { pna: { $ref: "#/definitions/scopeAccess", defaultValue: "Disabled" } },
+      outputs: { o: { type: "string", value: "[parameters('pna')]" } },
+    });
+    assert.equal(outputs(bind(t)).o.value, "Disabled");
+    assert.throws(
+      () => bind(t, { pna: "Sometimes" }),
+      /is not part of the allowed value\(s\): 'Enabled,Disabled'/,
+    );
+    assert.throws(
+      () => bind(tpl({ parameters: { p: { $ref: "#/definitions/nope" } } })),
+      /refers to the type '#\/definitions\/nope', which is not one of the template's definitions/,
+    );
+  });
+
+  it("a nullable parameter left out is null", () => {
+    const t = tpl({
+      parameters: { dns: { type: "string", nullable: true } },
+      outputs: { o: { type: "string", value: "[coalesce(parameters('dns'), 'azure-provided')]" } },
+    });
+    assert.equal(outputs(bind(t)).o.value, "azure-provided");
+    assert.equal(outputs(bind(t, { dns: "10.10.2.4" })).o.value, "10.10.2.4");
+  });
+
+  it("user-defined functions (Bicep's func) evaluate with their own parameters only", () => {
+    const t = tpl({
+      functions: [
+        {
+          namespace: "__bicep",
+          members: {
+            zoneName: {
+              parameters: [{ type: "string", name: "service" }],
+              output: {
+                type: "string",
+                value: "[format('privatelink.{0}.azure.com', parameters('service'))]",
+              },
+            },
+            leaks: { parameters: [], output: { type: "string", value: "[variables('v')]" } },
+          },
+        },
+      ],
+      variables: { v: "x" },
+      outputs: { o: { type: "string", value: "[__bicep.zoneName('his.arc')]" } },
+    });
+    const b = bind(t);
+    assert.equal(outputs(b).o.value, "privatelink.his.arc.azure.com");
+    assert.throws(() => evaluateString("[__bicep.leaks()]", b.context), /cannot read the variable 'v'/);
+    assert.throws(
+      () => evaluateString("[__bicep.zoneName()]", b.context),
+      /takes 1 argument\(s\) while 0 were provided/,
+    );
+  });
+});
