@@ -244,6 +244,18 @@ describe("arclink check leads with the root cause", () => {
         { encoding: "utf8", timeout: 60_000 },
       );
       assert.deepEqual(JSON.parse(ok.stdout).causes, []);
+      // check --all --json: no endpoint's trace unless --trace asks (the server leaves them out).
+      const all = (...extra: string[]) =>
+        spawnSync(
+          process.execPath,
+          [ARCLINK, "check", "--all", "--json", "--ready-file", srv.readyFile, ...extra],
+          { encoding: "utf8", timeout: 60_000, maxBuffer: 1 << 28 },
+        );
+      const plain = JSON.parse(all().stdout);
+      assert.ok(plain.length >= 3);
+      assert.ok(plain.every((h: any) => h.endpoints.every((e: any) => !("trace" in e))));
+      const traced = JSON.parse(all("--trace").stdout);
+      assert.ok(traced.every((h: any) => h.endpoints.every((e: any) => Array.isArray(e.trace))));
     } finally {
       await srv.stop();
     }

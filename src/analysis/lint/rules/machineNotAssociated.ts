@@ -46,7 +46,6 @@ export const machineNotAssociated: Rule = {
           trace: row.trace,
           fixPlan: pe
             ? list
-                .slice(0, 50)
                 .filter((x) => x.h.machine)
                 .map((x) =>
                   patch(

@@ -57,15 +57,13 @@ export const missingRegionalRecords: Rule = {
                 ...(row.reason ? { reason: row.reason } : {}),
               }
             : {}),
-          fixPlan: hs
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                missing.map((m) => `${addrs.get(m) ?? "<private endpoint address>"} ${m}`).join("\n"),
-                `add to ${h.host.os === "Windows" ? "C:\\Windows\\System32\\drivers\\etc\\hosts" : "/etc/hosts"}`,
-              ),
+          fixPlan: hs.map((h) =>
+            onprem(
+              h.host.name,
+              missing.map((m) => `${addrs.get(m) ?? "<private endpoint address>"} ${m}`).join("\n"),
+              `add to ${h.host.os === "Windows" ? "C:\\Windows\\System32\\drivers\\etc\\hosts" : "/etc/hosts"}`,
             ),
+          ),
         }),
       );
     }

@@ -59,16 +59,14 @@ export const proxyWithoutBypass: Rule = {
                 ...(row.reason ? { reason: row.reason } : {}),
               }
             : {}),
-          fixPlan: list
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                "azcmagent config set proxy.bypass Arc",
-                "send the Arc names straight to the private endpoint",
-                bypassArcModel(h),
-              ),
+          fixPlan: list.map((h) =>
+            onprem(
+              h.host.name,
+              "azcmagent config set proxy.bypass Arc",
+              "send the Arc names straight to the private endpoint",
+              bypassArcModel(h),
             ),
+          ),
         }),
       );
     }

@@ -60,15 +60,13 @@ export const remoteAccess: Rule = {
           resources: hits.slice(0, 50).map((m) => m.machineId!),
           keyResource: groupAnchor(hits.map((m) => m.machineId!)),
           machines: hits.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-          fixPlan: hits
-            .slice(0, 50)
-            .map((m) =>
-              onprem(
-                m.name,
-                `azcmagent config set incomingconnections.ports ${[...ports].filter((p) => !REMOTE.includes(p)).join(",") || '""'} (or plan remote access over the public endpoints)`,
-                "SSH/WAC are not supported over Private Link",
-              ),
+          fixPlan: hits.map((m) =>
+            onprem(
+              m.name,
+              `azcmagent config set incomingconnections.ports ${[...ports].filter((p) => !REMOTE.includes(p)).join(",") || '""'} (or plan remote access over the public endpoints)`,
+              "SSH/WAC are not supported over Private Link",
             ),
+          ),
         }),
       );
     return out;

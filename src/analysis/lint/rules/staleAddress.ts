@@ -50,16 +50,14 @@ export const staleAddress: Rule = {
                 ...(row.reason ? { reason: row.reason } : {}),
               }
             : {}),
-          fixPlan: g.hs
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                `replace "${g.address} ${g.fqdn}" with "${pick(h, g.fqdn)} ${g.fqdn}"`,
-                `the endpoint's current address is ${now}`,
-                hostsFileModel(h, g.fqdn, g.address, pick(h, g.fqdn)),
-              ),
+          fixPlan: g.hs.map((h) =>
+            onprem(
+              h.host.name,
+              `replace "${g.address} ${g.fqdn}" with "${pick(h, g.fqdn)} ${g.fqdn}"`,
+              `the endpoint's current address is ${now}`,
+              hostsFileModel(h, g.fqdn, g.address, pick(h, g.fqdn)),
             ),
+          ),
         }),
       );
     }
