@@ -129,11 +129,19 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   };
 }
 
-/** check: every endpoint the agent needs, per host: private, public or refused, with traces. */
+/** check: every endpoint the agent needs, per host: private, public or refused, with traces (body {host?, region?, trace?}). */
 function check(s: ArmServices, r: ArmRequest): ArmResponse {
   const body = asObject(r.body, "body");
   const host = optString(body.host, "host", 2048);
   const region = optString(body.region, "region", 64);
+  // trace: false leaves every endpoint's trace out (with every host, most of the answer).
+  if (body.trace !== undefined && typeof body.trace !== "boolean")
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      `trace must be true or false, got ${JSON.stringify(body.trace)}.`,
+    );
+  const traces = body.trace !== false;
   const m = s.network.model();
   const hosts = host ? [hostOf(m, host)] : [...m.hosts.values()];
   const ctx = {
@@ -147,7 +155,10 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
     body: {
       value: hosts
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h))),
+        .map((h) => {
+          const c = withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h));
+          return traces ? c : { ...c, endpoints: c.endpoints.map(({ trace: _t, ...e }) => e) };
+        }),
     },
   };
 }
