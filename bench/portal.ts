@@ -115,7 +115,8 @@ async function main(): Promise<void> {
           mark,
         );
         // What the page reads after its first paint (the topology's findings) ends before the next load.
-        await page.waitForLoadState("networkidle");
+        // (The machine list's lint of every host can take long at 10,000: its paint is measured, not that.)
+        await page.waitForLoadState("networkidle", { timeout: 300_000 });
         const elements = await page.evaluate(() => document.getElementsByTagName("*").length);
         if (traceDir)
           await context.tracing.stop({ path: join(traceDir, `portal-${view.replace(/ /g, "-")}-${n}.zip`) });

@@ -79,8 +79,24 @@ export function worstOf(endpoints: readonly { verdict: string }[] | undefined): 
 }
 
 const lc = (x: unknown) => String(x ?? "").toLowerCase();
-/** Name order, as the ARM lists the portal reads sort them. */
-const byName = (a: { name?: unknown }, b: { name?: unknown }) => String(a.name).localeCompare(String(b.name));
+/** Name order, as the ARM lists the portal reads sort them (localeCompare's order, one collator). */
+const collator = new Intl.Collator();
+const byName = (a: { name?: unknown }, b: { name?: unknown }) =>
+  collator.compare(String(a.name), String(b.name));
+
+/** The first `n` of `list` in `cmp` order, without sorting all of it (a scope may hold every machine). */
+function firstOf<T>(list: readonly T[], n: number, cmp: (a: T, b: T) => number): T[] {
+  const out: T[] = [];
+  if (n <= 0) return out;
+  for (const x of list) {
+    if (out.length === n && cmp(x, out[n - 1]) >= 0) continue;
+    let i = out.length;
+    while (i > 0 && cmp(x, out[i - 1]) < 0) i--;
+    out.splice(i, 0, x);
+    if (out.length > n) out.pop();
+  }
+  return out;
+}
 
 function entryOf(h: Entry, c: HostCheck | undefined): HostEntry {
   const p = h.body.properties ?? {};
@@ -112,7 +128,9 @@ export function hostGroups(
   const prefix = `/subscriptions/${lc(all.subscriptionId)}/`;
   const mine = (e: Entry) => e.key.startsWith(prefix);
   const checkOf = new Map(checks.map((c) => [lc(c.hostId), c]));
-  const hosts = all.hosts.filter(mine).sort((a, b) => byName(a.body, b.body));
+  // Never a sort of every host: only what is listed is put in name order (a page is the first n).
+  const hosts = all.hosts.filter(mine);
+  const hostOrder = (a: Entry, b: Entry) => byName(a.body, b.body);
   const pinned = lc(req.pinned);
   const totals = { hosts: 0, private: 0, public: 0, refused: 0, unchecked: 0 };
 
@@ -133,31 +151,40 @@ export function hostGroups(
       containers.push({
         id,
         count: list.length,
-        hosts: list.map((h) => entryOf(h, checkOf.get(h.key))),
+        hosts: [...list].sort(hostOrder).map((h) => entryOf(h, checkOf.get(h.key))),
       });
       continue;
     }
+    const byWorst = new Map<Worst, Entry[]>(WORST_ORDER.map((v) => [v, []]));
+    list.forEach((h, i) => byWorst.get(worst[i])!.push(h));
     const groups: HostGroup[] = [];
     for (const v of WORST_ORDER) {
-      const members = list.filter((_, i) => worst[i] === v);
+      const members = byWorst.get(v)!;
       if (!members.length) continue;
       const key = `${id}|${v}`;
       const shown = Math.max(0, Math.floor(Number(req.open[key] ?? 0)));
-      const page = members.slice(0, shown);
+      const page = firstOf(members, shown, hostOrder);
       const pin = pinned ? members.find((h) => lc(h.body.name) === pinned) : undefined;
       if (pin && !page.includes(pin)) page.unshift(pin);
+      // Hosts with equal inputs share one endpoints list (lint evaluates them once): count the
+      // lists, then sum each list once.
+      const lists = new Map<readonly EndpointCheck[], number>();
+      for (const h of members) {
+        const eps = checkOf.get(h.key)?.endpoints;
+        if (eps) lists.set(eps, (lists.get(eps) ?? 0) + 1);
+      }
       const sums = new Map<string, GroupPath>();
-      for (const h of members)
-        for (const e of checkOf.get(h.key)?.endpoints ?? []) {
+      for (const [eps, n] of lists)
+        for (const e of eps) {
           const k = `${e.endpoint}\u0001${e.address ?? ""}\u0001${e.verdict}`;
           const s = sums.get(k);
-          if (s) s.hosts += 1;
+          if (s) s.hosts += n;
           else
             sums.set(k, {
               endpoint: e.endpoint,
               ...(e.address ? { address: e.address } : {}),
               verdict: e.verdict,
-              hosts: 1,
+              hosts: n,
             });
         }
       groups.push({
@@ -186,16 +213,22 @@ export function hostGroups(
     scopes: [...scopes].map(([id, ms]) => ({
       id,
       machines: ms.length,
-      listed: ms
-        .map((m) => m.body)
-        .sort(byName)
-        .slice(0, Math.max(0, req.scopeMachines))
-        .map((m) => ({ name: String(m.name), location: String(m.location ?? "") })),
+      listed: firstOf(
+        ms.map((m) => m.body),
+        req.scopeMachines,
+        byName,
+      ).map((m) => ({ name: String(m.name), location: String(m.location ?? "") })),
     })),
   };
   const q = lc(req.find).trim();
   if (q) {
-    const hit = hosts.find((h) => lc(h.body.name) === q) ?? hosts.find((h) => lc(h.body.name).includes(q));
+    const hit =
+      hosts.find((h) => lc(h.body.name) === q) ??
+      firstOf(
+        hosts.filter((h) => lc(h.body.name).includes(q)),
+        1,
+        hostOrder,
+      )[0];
     if (hit) out.found = String(hit.body.name);
   }
   return out;

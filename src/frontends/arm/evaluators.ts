@@ -5,11 +5,11 @@ import { findResolver, allResolvers } from "../../network/resolverRef.js";
 import { asObject, optInt, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
-import { checkHost } from "../../analysis/check.js";
+import { checkHost, HostCheck } from "../../analysis/check.js";
 import { withCauses } from "../../analysis/diagnose.js";
 import { MACHINE_TYPE, machineOfHost } from "../../analysis/hostMachine.js";
 import { hostGroups, LAB_HOSTS } from "../../analysis/hostGroups.js";
-import { lint, LintReport } from "../../analysis/lint/lint.js";
+import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
 import { proveFixPlan } from "../../analysis/lint/fixPlan.js";
@@ -158,21 +158,52 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
  * it for a few seconds: admission depends on the time too, e.g. the propagation delay).
  */
 const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
+/** Every host's check without the rules yet (hostGroups asked first); the next lint runs only the rules. */
+const lastChecked = new WeakMap<
+  ArmServices,
+  { seq: number; at: number; input: LintInput; checked: CheckedWorld }
+>();
 const LINT_REUSE_MS = 2000;
 
-export function lintWorld(s: ArmServices): LintReport {
-  const hit = lastLint.get(s);
-  const at = s.clock.nowMs();
-  if (hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS) return hit.report;
-  const report = lint({
+const fresh = (s: ArmServices, hit: { seq: number; at: number } | undefined, at: number) =>
+  !!hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS;
+
+function lintInput(s: ArmServices): LintInput {
+  return {
     view: s.world,
     model: s.network.model(),
     tags: s.network.tags,
     now: s.clock.now(),
     propagationDelayMs: s.settings().propagationDelayMs,
-  });
+  };
+}
+
+export function lintWorld(s: ArmServices): LintReport {
+  const hit = lastLint.get(s);
+  const at = s.clock.nowMs();
+  if (hit && fresh(s, hit, at)) return hit.report;
+  const c = lastChecked.get(s);
+  lastChecked.delete(s);
+  const report = c && fresh(s, c, at) ? lint(c.input, {}, c.checked) : lint(lintInput(s));
   lastLint.set(s, { seq: s.world.seq, at, report });
   return report;
+}
+
+/**
+ * Every host's verdicts, as lint reports them: the last lint's when fresh; else check() of every
+ * host alone (no rules yet: a diagram's first paint waits only for these), kept for the next lint.
+ */
+function hostVerdicts(s: ArmServices): readonly HostCheck[] {
+  const at = s.clock.nowMs();
+  const hit = lastLint.get(s);
+  if (hit && fresh(s, hit, at)) return hit.report.hosts;
+  let c = lastChecked.get(s);
+  if (!c || !fresh(s, c, at)) {
+    const input = lintInput(s);
+    c = { seq: s.world.seq, at, input, checked: checkWorld(input) };
+    lastChecked.set(s, c);
+  }
+  return c.checked.infos.map((i) => i.check);
 }
 
 /**
@@ -233,7 +264,7 @@ function hostGroupsEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
         machines: s.world.ofType(MACHINE_TYPE),
         subscriptionId: r.path.split("/")[2],
       },
-      lintWorld(s).hosts,
+      hostVerdicts(s),
       {
         groupAt: optInt(body.groupAt, "groupAt", 0, 1000) ?? 12,
         open,
