@@ -208,6 +208,13 @@ test(
     assert.equal(bad.status, 400);
     assert.match(bad.json.error.message, /open\['x\|refused'\]' must be an integer/);
 
+    // A closed group draws its hosts' lines, summed, from the group's box.
+    const summed = page.locator("svg.topology g.edge-group[data-group]");
+    assert.ok((await summed.count()) > 0, "closed groups draw their hosts' lines");
+    assert.match(
+      String(await summed.first().locator("title").textContent()),
+      /^[\d,]+ \w+ hosts? of .+ → .+\n.+ \([\d,]+ hosts?\)/,
+    );
     // Open a group: twenty hosts, then twenty more; the budget holds.
     const sizes = await groups.evaluateAll((gs) => gs.map((g) => Number(g.getAttribute("data-count"))));
     assert.ok(Math.max(...sizes) > 40, `a group of more than 40 hosts: ${sizes}`);
