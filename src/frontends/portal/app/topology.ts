@@ -294,13 +294,12 @@ export async function renderTopology(v: View): Promise<void> {
       panel.append(notice(`No check for ${name}.`, "warning"));
       return;
     }
-    const known = { host: hc.host };
     query.pinned = hc.host;
     const c = components(hc);
-    selected = { host: known.host, paths: hc.endpoints.flatMap((e) => pathsOf(e, c)) };
+    selected = { host: hc.host, paths: hc.endpoints.flatMap((e) => pathsOf(e, c)) };
     redraw();
     for (const el of Array.from(figure.querySelectorAll(".host.selected"))) el.classList.remove("selected");
-    figure.querySelector(`g.host[data-host="${CSS.escape(known.host)}"]`)?.classList.add("selected");
+    figure.querySelector(`g.host[data-host="${CSS.escape(hc.host)}"]`)?.classList.add("selected");
     clear(panel);
     const found = lintResult?.available ? lintResult.findings : [];
     panel.append(
@@ -344,8 +343,6 @@ export async function renderTopology(v: View): Promise<void> {
     view = { x: 0, y: 0, w: WIDTH, h: 0 };
     moved = false;
     figure.append(loading("Reading the topology and every host's verdicts…"));
-    query.open = new Map();
-    query.pinned = undefined;
     try {
       world = await load(v.cfg.subscriptionId, query);
       performance.mark("arclink:topology-data");

@@ -198,223 +198,256 @@ interface Source {
   paths: Array<{ endpoint: string; address?: string; verdict: EndpointCheck["verdict"]; text: string }>;
 }
 
-export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
-  const nodes = new Map<string, Box>();
-  const items: Placed[] = [];
-  const edges: Edge[] = [];
-  const sources: Source[] = [];
-  const byContainer = new Map(m.hosts.containers.map((c) => [key(c.id), c]));
+/** A layout being made: the model, the reader's state, and what is placed so far. */
+interface Ctx {
+  m: TopologyModel;
+  state: LayoutState;
+  nodes: Map<string, Box>;
+  items: Placed[];
+  edges: Edge[];
+  /** What draws paths: every host row, every closed group. */
+  sources: Source[];
+  byContainer: Map<string, HostGroups["containers"][number]>;
+  /** A private endpoint's addresses → its key (a path to one of them ends there). */
+  peIps: Map<string, string>;
+}
 
-  const hostRow = (host: HostEntry, x: number, y: number, width: number): Placed => {
-    const c = counts(host.endpoints);
-    const box = { x: x + 8, y: y + 2, w: width - 16, h: ROW.host - 6 };
-    nodes.set(key(host.id), box);
-    sources.push({
-      box,
-      name: host.name,
-      host: host.name,
-      paths: host.endpoints.map((e) => ({
-        ...e,
-        text: `${e.endpoint}: ${e.verdict}${e.address ? ` ${e.address}` : ""}${e.reason ? ` (${e.reason}: ${e.message})` : ""}`,
-      })),
-    });
-    return {
-      kind: "host",
-      id: key(host.id),
-      host,
+export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
+  const ctx: Ctx = {
+    m,
+    state,
+    nodes: new Map(),
+    items: [],
+    edges: [],
+    sources: [],
+    byContainer: new Map(m.hosts.containers.map((c) => [key(c.id), c])),
+    peIps: new Map(),
+  };
+  // The columns side by side, each from the top: the diagram is as tall as the tallest, then the lane.
+  const columns = [siteColumn(ctx), vnetColumn(ctx), zoneColumn(ctx), serviceColumn(ctx)];
+  linkEdges(ctx);
+  const bottom = pathEdges(ctx, Math.max(...columns));
+  return { width: WIDTH, height: bottom + 10, items: ctx.items, edges: ctx.edges, nodes: ctx.nodes };
+}
+
+function hostRow(ctx: Ctx, host: HostEntry, x: number, y: number, width: number): Placed {
+  const c = counts(host.endpoints);
+  const box = { x: x + 8, y: y + 2, w: width - 16, h: ROW.host - 6 };
+  ctx.nodes.set(key(host.id), box);
+  ctx.sources.push({
+    box,
+    name: host.name,
+    host: host.name,
+    paths: host.endpoints.map((e) => ({
+      ...e,
+      text: `${e.endpoint}: ${e.verdict}${e.address ? ` ${e.address}` : ""}${e.reason ? ` (${e.reason}: ${e.message})` : ""}`,
+    })),
+  });
+  return {
+    kind: "host",
+    id: key(host.id),
+    host,
+    box,
+    labels: [
+      { x: x + 16, y: y + 18, text: `${host.name}  ${host.address}`, cls: "label", max: 34 },
+      // The leading space keeps the two texts apart in the accessible text (name, address, OS).
+      { x: x + 16, y: y + 32, text: ` ${host.osType}`, cls: "detail", max: 48 },
+    ],
+    dots: host.endpoints.map((e, i) => ({
+      cx: x + 90 + i * 13,
+      cy: y + 29,
+      verdict: e.verdict,
+      endpoint: e.endpoint,
+    })),
+    // The accessible name starts with the visible text (name, address, OS), then what a click does.
+    ariaLabel: `${fit(`${host.name}  ${host.address}`, 34)} ${host.osType}: ${c.private} private, ${c.public} public, ${c.refused} refused. Open its check.`,
+  };
+}
+
+function smallRow(
+  ctx: Ctx,
+  kind: "firewall" | "proxy" | "inbound",
+  id: string,
+  label: string,
+  x: number,
+  y: number,
+): Placed & { box: Box } {
+  const box = { x: x + 8, y, w: 0, h: ROW.small };
+  ctx.nodes.set(key(id), box);
+  return {
+    kind,
+    id: key(id),
+    box,
+    labels: [{ x: x + 16, y: y + 15, text: label, cls: `detail ${kind}`, max: 50 }],
+  };
+}
+
+// A site's or a subnet's own lab machines, stacked from y: DNS servers, firewalls (sites only),
+// proxies, then hosts (or, with many, one group per verdict). `owner` is the site or subnet id.
+function members(
+  ctx: Ctx,
+  owner: string,
+  of: (list: any[]) => any[],
+  firewalls: boolean,
+  x: number,
+  y: number,
+  width: number,
+): { rows: Placed[]; y: number } {
+  const rows: Placed[] = [];
+  for (const d of of(ctx.m.dnsServers)) {
+    const fwd = (d.properties?.conditionalForwarders ?? []) as any[];
+    const f = fwd.length
+      ? `forwards ${fwd.map((z) => z.domain).join(", ")}`
+      : (d.properties?.forwarders ?? []).length
+        ? `forwards all to ${(d.properties.forwarders as string[]).join(", ")}`
+        : d.properties?.recursion === false
+          ? "no recursion"
+          : "recursive";
+    const box = { x: x + 8, y: y + 2, w: width - 16, h: ROW.dns - 6 };
+    ctx.nodes.set(key(d.id), box);
+    rows.push({
+      kind: "dns",
+      id: key(d.id),
       box,
       labels: [
-        { x: x + 16, y: y + 18, text: `${host.name}  ${host.address}`, cls: "label", max: 34 },
-        // The leading space keeps the two texts apart in the accessible text (name, address, OS).
-        { x: x + 16, y: y + 32, text: ` ${host.osType}`, cls: "detail", max: 48 },
+        {
+          x: x + 16,
+          y: y + 16,
+          text: `DNS server ${d.name}  ${d.properties?.ipAddress ?? ""}`,
+          cls: "label",
+          max: 40,
+        },
+        { x: x + 16, y: y + 28, text: f, cls: "detail", max: 50 },
       ],
-      dots: host.endpoints.map((e, i) => ({
-        cx: x + 90 + i * 13,
-        cy: y + 29,
-        verdict: e.verdict,
-        endpoint: e.endpoint,
-      })),
-      // The accessible name starts with the visible text (name, address, OS), then what a click does.
-      ariaLabel: `${fit(`${host.name}  ${host.address}`, 34)} ${host.osType}: ${c.private} private, ${c.public} public, ${c.refused} refused. Open its check.`,
-    };
-  };
-
-  const smallRow = (
-    kind: "firewall" | "proxy" | "inbound",
-    id: string,
-    label: string,
-    x: number,
-    y: number,
-  ): Placed & { box: Box } => {
-    const box = { x: x + 8, y, w: 0, h: ROW.small };
-    nodes.set(key(id), box);
-    return {
-      kind,
-      id: key(id),
+    });
+    y += ROW.dns;
+  }
+  for (const f of firewalls ? of(ctx.m.firewalls) : []) {
+    const rules = (f.properties?.rules ?? []).length;
+    rows.push(
+      smallRow(
+        ctx,
+        "firewall",
+        f.id,
+        `Firewall ${f.name} (default ${f.properties?.defaultAction}, ${rules} rules)`,
+        x,
+        y,
+      ),
+    );
+    y += ROW.small;
+  }
+  for (const p of of(ctx.m.proxies)) {
+    rows.push(
+      smallRow(ctx, "proxy", p.id, `Proxy ${p.name} ${p.properties?.ipAddress}:${p.properties?.port}`, x, y),
+    );
+    y += ROW.small;
+  }
+  const c = ctx.byContainer.get(key(owner));
+  if (!c) return { rows, y };
+  for (const hst of c.hosts ?? []) {
+    rows.push(hostRow(ctx, hst, x, y, width));
+    y += ROW.host;
+  }
+  // A screenful and more: one row per verdict with its count; an open group shows its hosts a
+  // page at a time (the pinned host — the one found or selected — always shows).
+  for (const g of c.groups ?? []) {
+    const open = ctx.state.open.get(g.key) ?? 0;
+    const shown = g.hosts.length > 0 || open > 0;
+    const box = { x: x + 8, y: y + 2, w: width - 16, h: ROW.group - 4 };
+    ctx.nodes.set(g.key, box);
+    const label = `${g.verdict}: ${g.count.toLocaleString("en-US")} host${g.count === 1 ? "" : "s"}`;
+    rows.push({
+      kind: "group",
+      group: g.key,
+      verdict: g.verdict,
+      count: g.count,
+      open: shown,
       box,
-      labels: [{ x: x + 16, y: y + 15, text: label, cls: `detail ${kind}`, max: 50 }],
-    };
-  };
-
-  // A site's or a subnet's own lab machines, stacked from y: DNS servers, firewalls (sites only),
-  // proxies, then hosts (or, with many, one group per verdict). `owner` is the site or subnet id.
-  const members = (
-    owner: string,
-    of: (list: any[]) => any[],
-    firewalls: boolean,
-    x: number,
-    y: number,
-    width: number,
-  ): { rows: Placed[]; y: number } => {
-    const rows: Placed[] = [];
-    for (const d of of(m.dnsServers)) {
-      const fwd = (d.properties?.conditionalForwarders ?? []) as any[];
-      const f = fwd.length
-        ? `forwards ${fwd.map((z) => z.domain).join(", ")}`
-        : (d.properties?.forwarders ?? []).length
-          ? `forwards all to ${(d.properties.forwarders as string[]).join(", ")}`
-          : d.properties?.recursion === false
-            ? "no recursion"
-            : "recursive";
-      const box = { x: x + 8, y: y + 2, w: width - 16, h: ROW.dns - 6 };
-      nodes.set(key(d.id), box);
-      rows.push({
-        kind: "dns",
-        id: key(d.id),
+      dot: { cx: x + 20, cy: y + ROW.group / 2 },
+      labels: [
+        {
+          x: x + 32,
+          y: y + ROW.group / 2 + 4,
+          text: `${shown ? "▾" : "▸"} ${label}`,
+          cls: "label",
+          max: 34,
+        },
+      ],
+      ariaLabel: `${shown ? "▾" : "▸"} ${label}. ${shown ? "Close the group" : "Open the group to see its hosts"}.`,
+    });
+    y += ROW.group;
+    if (!shown) {
+      ctx.sources.push({
         box,
-        labels: [
-          {
-            x: x + 16,
-            y: y + 16,
-            text: `DNS server ${d.name}  ${d.properties?.ipAddress ?? ""}`,
-            cls: "label",
-            max: 40,
-          },
-          { x: x + 16, y: y + 28, text: f, cls: "detail", max: 50 },
-        ],
+        name: `${g.count.toLocaleString("en-US")} ${g.verdict} host${g.count === 1 ? "" : "s"} of ${nameOf(owner)}`,
+        group: g.key,
+        paths: g.paths.map((p: GroupPath) => ({
+          ...p,
+          text: `${p.endpoint}: ${p.verdict}${p.address ? ` ${p.address}` : ""} (${p.hosts.toLocaleString("en-US")} host${p.hosts === 1 ? "" : "s"})`,
+        })),
       });
-      y += ROW.dns;
+      continue;
     }
-    for (const f of firewalls ? of(m.firewalls) : []) {
-      const rules = (f.properties?.rules ?? []).length;
-      rows.push(
-        smallRow(
-          "firewall",
-          f.id,
-          `Firewall ${f.name} (default ${f.properties?.defaultAction}, ${rules} rules)`,
-          x,
-          y,
-        ),
-      );
-      y += ROW.small;
-    }
-    for (const p of of(m.proxies)) {
-      rows.push(
-        smallRow("proxy", p.id, `Proxy ${p.name} ${p.properties?.ipAddress}:${p.properties?.port}`, x, y),
-      );
-      y += ROW.small;
-    }
-    const c = byContainer.get(key(owner));
-    if (!c) return { rows, y };
-    for (const hst of c.hosts ?? []) {
-      rows.push(hostRow(hst, x, y, width));
+    for (const hst of g.hosts) {
+      rows.push(hostRow(ctx, hst, x, y, width));
       y += ROW.host;
     }
-    // A screenful and more: one row per verdict with its count; an open group shows its hosts a
-    // page at a time (the pinned host — the one found or selected — always shows).
-    for (const g of c.groups ?? []) {
-      const open = state.open.get(g.key) ?? 0;
-      const shown = g.hosts.length > 0 || open > 0;
-      const box = { x: x + 8, y: y + 2, w: width - 16, h: ROW.group - 4 };
-      nodes.set(g.key, box);
-      const label = `${g.verdict}: ${g.count.toLocaleString("en-US")} host${g.count === 1 ? "" : "s"}`;
+    if (open < g.count) {
+      const next = Math.min(GROUP_PAGE, g.count - open);
+      const text = `Show ${next} more (${open} of ${g.count.toLocaleString("en-US")} shown)`;
       rows.push({
-        kind: "group",
+        kind: "more",
         group: g.key,
-        verdict: g.verdict,
-        count: g.count,
-        open: shown,
-        box,
-        dot: { cx: x + 20, cy: y + ROW.group / 2 },
-        labels: [
-          {
-            x: x + 32,
-            y: y + ROW.group / 2 + 4,
-            text: `${shown ? "▾" : "▸"} ${label}`,
-            cls: "label",
-            max: 34,
-          },
-        ],
-        ariaLabel: `${shown ? "▾" : "▸"} ${label}. ${shown ? "Close the group" : "Open the group to see its hosts"}.`,
+        shown: open,
+        next,
+        box: { x: x + 8, y: y + 2, w: width - 16, h: ROW.group - 4 },
+        labels: [{ x: x + 20, y: y + ROW.group / 2 + 4, text, cls: "detail", max: 44 }],
+        ariaLabel: text,
       });
       y += ROW.group;
-      if (!shown) {
-        sources.push({
-          box,
-          name: `${g.count.toLocaleString("en-US")} ${g.verdict} host${g.count === 1 ? "" : "s"} of ${nameOf(owner)}`,
-          group: g.key,
-          paths: g.paths.map((p: GroupPath) => ({
-            ...p,
-            text: `${p.endpoint}: ${p.verdict}${p.address ? ` ${p.address}` : ""} (${p.hosts.toLocaleString("en-US")} host${p.hosts === 1 ? "" : "s"})`,
-          })),
-        });
-        continue;
-      }
-      for (const hst of g.hosts) {
-        rows.push(hostRow(hst, x, y, width));
-        y += ROW.host;
-      }
-      if (open < g.count) {
-        const next = Math.min(GROUP_PAGE, g.count - open);
-        const text = `Show ${next} more (${open} of ${g.count.toLocaleString("en-US")} shown)`;
-        rows.push({
-          kind: "more",
-          group: g.key,
-          shown: open,
-          next,
-          box: { x: x + 8, y: y + 2, w: width - 16, h: ROW.group - 4 },
-          labels: [{ x: x + 20, y: y + ROW.group / 2 + 4, text, cls: "detail", max: 44 }],
-          ariaLabel: text,
-        });
-        y += ROW.group;
-      }
     }
-    return { rows, y };
-  };
+  }
+  return { rows, y };
+}
 
-  // A column's container (a site or a virtual network) from `top`: `fill` lays out its rows from
-  // below the title and says where they end; the frame grows to hold them. Returns the next top.
-  const container = (
-    kind: "site" | "vnet",
-    id: string,
-    col: { x: number; w: number },
-    top: number,
-    title: string,
-    titleMax: number,
-    fill: (x: number, y: number, width: number) => { rows: Placed[]; y: number },
-  ): number => {
-    const { x, w: width } = col;
-    const { rows, y: end } = fill(x, top + ROW.head, width);
-    const height = Math.max(end - top + 6, ROW.head + 10);
-    const box = { x, y: top, w: width, h: height };
-    nodes.set(key(id), box);
-    items.push({
-      kind,
-      id: key(id),
-      box,
-      labels: [{ x: x + 10, y: top + 19, text: title, cls: "title", max: titleMax }],
-      children: rows,
-    });
-    return top + height + 24;
-  };
-  const columnTitle = (x: number, y: number, text: string) =>
-    items.push({ kind: "title", label: { x, y, text, cls: "column-title", max: 48 } });
+// A column's container (a site or a virtual network) from `top`: `fill` lays out its rows from
+// below the title and says where they end; the frame grows to hold them. Returns the next top.
+function container(
+  ctx: Ctx,
+  kind: "site" | "vnet",
+  id: string,
+  col: { x: number; w: number },
+  top: number,
+  title: string,
+  titleMax: number,
+  fill: (x: number, y: number, width: number) => { rows: Placed[]; y: number },
+): number {
+  const { x, w: width } = col;
+  const { rows, y: end } = fill(x, top + ROW.head, width);
+  const height = Math.max(end - top + 6, ROW.head + 10);
+  const box = { x, y: top, w: width, h: height };
+  ctx.nodes.set(key(id), box);
+  ctx.items.push({
+    kind,
+    id: key(id),
+    box,
+    labels: [{ x: x + 10, y: top + 19, text: title, cls: "title", max: titleMax }],
+    children: rows,
+  });
+  return top + height + 24;
+}
 
-  // Column A: on-premises sites.
+function columnTitle(ctx: Ctx, x: number, y: number, text: string): void {
+  ctx.items.push({ kind: "title", label: { x, y, text, cls: "column-title", max: 48 } });
+}
+
+/** Column A: on-premises sites (their DNS servers, firewalls, proxies, hosts). Returns its bottom. */
+function siteColumn(ctx: Ctx): number {
   let y = 40;
-  columnTitle(COL.site.x, 24, "On-premises");
-  for (const site of m.sites) {
+  columnTitle(ctx, COL.site.x, 24, "On-premises");
+  for (const site of ctx.m.sites) {
     y = container(
+      ctx,
       "site",
       site.id,
       COL.site,
@@ -423,6 +456,7 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
       44,
       (x, cy, width) =>
         members(
+          ctx,
           site.id,
           (list) => list.filter((i) => sameId(i.properties?.siteId, site.id)),
           true,
@@ -432,14 +466,16 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
         ),
     );
   }
-  let bottom = y;
+  return y;
+}
 
-  // Column B: virtual networks.
-  y = 40;
-  columnTitle(COL.vnet.x, 24, "Azure virtual networks");
-  const peIps = new Map<string, string>(); // private address → endpoint key
-  for (const vn of m.vnets) {
+/** Column B: virtual networks (subnets, private endpoints, inbound endpoints, hosts in subnets). */
+function vnetColumn(ctx: Ctx): number {
+  let y = 40;
+  columnTitle(ctx, COL.vnet.x, 24, "Azure virtual networks");
+  for (const vn of ctx.m.vnets) {
     y = container(
+      ctx,
       "vnet",
       vn.id,
       COL.vnet,
@@ -460,13 +496,13 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
             max: 46,
           };
           cy += ROW.subnet;
-          for (const pe of m.endpoints.filter((p) => sameId(p.properties?.subnet?.id, sn.id))) {
+          for (const pe of ctx.m.endpoints.filter((p) => sameId(p.properties?.subnet?.id, sn.id))) {
             const ips = (pe.properties?.customDnsConfigs ?? []).flatMap(
               (c: any) => c.ipAddresses ?? [],
             ) as string[];
-            for (const ip of ips) peIps.set(ip, key(pe.id));
+            for (const ip of ips) ctx.peIps.set(ip, key(pe.id));
             const box = { x: x + 14, y: cy + 2, w: width - 28, h: ROW.pe - 6 };
-            nodes.set(key(pe.id), box);
+            ctx.nodes.set(key(pe.id), box);
             children.push({
               kind: "pe",
               id: key(pe.id),
@@ -479,11 +515,12 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
             });
             cy += ROW.pe;
           }
-          for (const ie of m.inbound.filter((i) =>
+          for (const ie of ctx.m.inbound.filter((i) =>
             (i.properties?.ipConfigurations ?? []).some((c: any) => sameId(c.subnet?.id, sn.id)),
           )) {
             const ip = ie.properties?.ipConfigurations?.[0]?.privateIpAddress ?? "";
             const row = smallRow(
+              ctx,
               "inbound",
               ie.id,
               `DNS Private Resolver inbound ${nameOf(ie.id.replace(/\/inboundEndpoints\/[^/]+$/i, ""))}/${ie.name} ${ip}`,
@@ -495,6 +532,7 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
             cy += ROW.small;
           }
           const own = members(
+            ctx,
             sn.id,
             (list) => list.filter((i) => sameId(i.properties?.subnetId, sn.id)),
             false,
@@ -517,17 +555,19 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
       },
     );
   }
-  bottom = Math.max(bottom, y);
+  return y;
+}
 
-  // Column C: private DNS zones, then Arc Private Link Scopes.
-  y = 40;
-  columnTitle(COL.zone.x, 24, "Private DNS zones");
-  for (const { zone, links } of m.zones) {
+/** Column C: private DNS zones, then Arc Private Link Scopes (machine counts from the host groups). */
+function zoneColumn(ctx: Ctx): number {
+  let y = 40;
+  columnTitle(ctx, COL.zone.x, 24, "Private DNS zones");
+  for (const { zone, links } of ctx.m.zones) {
     const { x, w: width } = COL.zone;
     const linked = links.map((l) => nameOf(l.properties?.virtualNetwork?.id)).join(", ") || "not linked";
     const box = { x, y, w: width, h: 42 };
-    nodes.set(key(zone.id), box);
-    items.push({
+    ctx.nodes.set(key(zone.id), box);
+    ctx.items.push({
       kind: "zone",
       id: key(zone.id),
       box,
@@ -545,21 +585,21 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
     y += 52;
   }
   y += 16;
-  items.push({
+  ctx.items.push({
     kind: "title",
     label: { x: COL.zone.x, y, text: "Azure Arc Private Link Scopes", cls: "column-title", max: 48 },
   });
   y += 12;
-  const scopeMachines = new Map(m.hosts.scopes.map((x) => [key(x.id), x]));
-  for (const sc of m.scopes) {
+  const scopeMachines = new Map(ctx.m.hosts.scopes.map((x) => [key(x.id), x]));
+  for (const sc of ctx.m.scopes) {
     const { x, w: width } = COL.zone;
     const ms = scopeMachines.get(key(sc.id));
     const listed = ms?.listed ?? [];
     const more = (ms?.machines ?? 0) - listed.length;
     const height = 46 + (listed.length + (more > 0 ? 1 : 0)) * ROW.machine;
     const box = { x, y, w: width, h: height };
-    nodes.set(key(sc.id), box);
-    items.push({
+    ctx.nodes.set(key(sc.id), box);
+    ctx.items.push({
       kind: "scope",
       id: key(sc.id),
       href: sc.id,
@@ -595,17 +635,19 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
     });
     y += height + 12;
   }
-  bottom = Math.max(bottom, y);
+  return y;
+}
 
-  // Column D: Azure services, then public DNS.
-  y = 40;
-  columnTitle(COL.svc.x, 24, "Azure services");
+/** Column D: Azure services, then public DNS. */
+function serviceColumn(ctx: Ctx): number {
+  let y = 40;
+  columnTitle(ctx, COL.svc.x, 24, "Azure services");
   for (const svc of SERVICES) {
     const { x, w: width } = COL.svc;
     const height = 24 + svc.endpoints.length * 14 + 8;
     const box = { x, y, w: width, h: height };
-    nodes.set(`service:${svc.key}`, box);
-    items.push({
+    ctx.nodes.set(`service:${svc.key}`, box);
+    ctx.items.push({
       kind: "service",
       id: `service:${svc.key}`,
       service: svc.key,
@@ -620,8 +662,8 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
   {
     const { x, w: width } = COL.svc;
     const box = { x, y, w: width, h: 40 };
-    nodes.set("service:publicdns", box);
-    items.push({
+    ctx.nodes.set("service:publicdns", box);
+    ctx.items.push({
       kind: "service",
       id: "service:publicdns",
       service: "publicdns",
@@ -633,16 +675,18 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
     });
     y += 56;
   }
-  bottom = Math.max(bottom, y);
+  return y;
+}
 
-  // ── Edges under the boxes ──
-  for (const c of m.siteConnections) {
-    const a = nodes.get(key(c.properties?.siteId));
-    const b = nodes.get(key(c.properties?.virtualNetworkId));
+/** Edges under the boxes: VPN / ExpressRoute, zone links, endpoint → scope, DNS forwarders. */
+function linkEdges(ctx: Ctx): void {
+  for (const c of ctx.m.siteConnections) {
+    const a = ctx.nodes.get(key(c.properties?.siteId));
+    const b = ctx.nodes.get(key(c.properties?.virtualNetworkId));
     if (!a || !b) continue;
     const type = String(c.properties?.connectionType ?? "Vpn");
     const label = `${type === "ExpressRoute" ? "ExpressRoute" : "VPN"} ${c.name}${c.properties?.forcedTunneling ? " (forced tunneling)" : ""}`;
-    edges.push(
+    ctx.edges.push(
       edgeBetween(
         a,
         b,
@@ -651,12 +695,12 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
       ),
     );
   }
-  for (const { zone, links } of m.zones) {
-    const z = nodes.get(key(zone.id));
+  for (const { zone, links } of ctx.m.zones) {
+    const z = ctx.nodes.get(key(zone.id));
     for (const l of links) {
-      const vn = nodes.get(key(l.properties?.virtualNetwork?.id));
+      const vn = ctx.nodes.get(key(l.properties?.virtualNetwork?.id));
       if (z && vn)
-        edges.push(
+        ctx.edges.push(
           edgeBetween(z, vn, {
             layer: "under",
             cls: "dnslink",
@@ -665,17 +709,17 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
         );
     }
   }
-  for (const pe of m.endpoints) {
-    const a = nodes.get(key(pe.id));
+  for (const pe of ctx.m.endpoints) {
+    const a = ctx.nodes.get(key(pe.id));
     const conns = [
       ...(pe.properties?.privateLinkServiceConnections ?? []),
       ...(pe.properties?.manualPrivateLinkServiceConnections ?? []),
     ];
     for (const c of conns) {
-      const b = nodes.get(key(c.properties?.privateLinkServiceId));
+      const b = ctx.nodes.get(key(c.properties?.privateLinkServiceId));
       const st = c.properties?.privateLinkServiceConnectionState?.status ?? "";
       if (a && b)
-        edges.push(
+        ctx.edges.push(
           edgeBetween(
             a,
             b,
@@ -689,17 +733,17 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
         );
     }
   }
-  for (const d of m.dnsServers) {
-    const a = nodes.get(key(d.id));
+  for (const d of ctx.m.dnsServers) {
+    const a = ctx.nodes.get(key(d.id));
     const targets = new Set<string>();
     for (const f of d.properties?.conditionalForwarders ?? [])
       for (const t of f.targets ?? []) targets.add(String(t));
     for (const t of d.properties?.forwarders ?? []) targets.add(String(t));
-    for (const ie of m.inbound) {
+    for (const ie of ctx.m.inbound) {
       const ip = ie.properties?.ipConfigurations?.[0]?.privateIpAddress;
-      const b = nodes.get(key(ie.id));
+      const b = ctx.nodes.get(key(ie.id));
       if (a && b && ip && targets.has(ip))
-        edges.push(
+        ctx.edges.push(
           edgeBetween(a, b, {
             layer: "under",
             cls: "forward",
@@ -708,15 +752,21 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
         );
     }
   }
+}
 
+/**
+ * Each drawn host's and closed group's paths, below the columns (`bottom`): a private endpoint
+ * straight across, a service along the Internet lane. Returns the new bottom.
+ */
+function pathEdges(ctx: Ctx, bottom: number): number {
   // ── Each drawn host's and closed group's paths, by target ──
   // A private endpoint (the address is one of the endpoint's) is reached straight across; a service
   // along the Internet lane under the diagram, then up to it.
   const laneTop = bottom + 8;
-  const lanes = sources.length * SERVICES.length;
-  if (sources.length) {
+  const lanes = ctx.sources.length * SERVICES.length;
+  if (ctx.sources.length) {
     const box = { x: COL.site.x, y: laneTop, w: WIDTH - 20, h: lanes * 4 + 12 };
-    items.push({
+    ctx.items.push({
       kind: "lane",
       box,
       labels: [
@@ -741,14 +791,14 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
     return `M ${x1} ${y1} H ${xa} V ${ly} H ${xb} V ${y2} H ${to.x}`;
   };
   const refused: Edge[] = [];
-  sources.forEach((src, si) => {
+  ctx.sources.forEach((src, si) => {
     const byTarget = new Map<string, Source["paths"]>();
     for (const p of src.paths) {
-      const t = (p.address && peIps.get(p.address)) || `service:${serviceOf(p.endpoint)}`;
+      const t = (p.address && ctx.peIps.get(p.address)) || `service:${serviceOf(p.endpoint)}`;
       byTarget.set(t, [...(byTarget.get(t) ?? []), p]);
     }
     for (const [t, ps] of byTarget) {
-      const to = nodes.get(t);
+      const to = ctx.nodes.get(t);
       if (!to) continue;
       // One line per target for a host (its worst verdict); per verdict for a group, so a group's
       // refused hosts and its private ones stay apart.
@@ -778,14 +828,13 @@ export function layoutTopology(m: TopologyModel, state: LayoutState): Layout {
                 si * SERVICES.length + SERVICES.findIndex((x) => `service:${x.key}` === t),
               ),
             }
-          : edgeBetween(src.box, to, base, undefined, 0, (si - (sources.length - 1) / 2) * 5);
+          : edgeBetween(src.box, to, base, undefined, 0, (si - (ctx.sources.length - 1) / 2) * 5);
         if (src.host) e.host = src.host;
         if (src.group) e.group = src.group;
-        (worst === "refused" ? refused : edges).push(e);
+        (worst === "refused" ? refused : ctx.edges).push(e);
       }
     }
   });
-  edges.push(...refused);
-
-  return { width: WIDTH, height: bottom + 10, items, edges, nodes };
+  ctx.edges.push(...refused);
+  return bottom;
 }
