@@ -516,6 +516,9 @@ class Builder {
         ...(h.gcmCipherSuitesEnabled !== undefined
           ? { gcmCipherSuitesEnabled: h.gcmCipherSuitesEnabled }
           : {}),
+        ...(h.osVersion !== undefined ? { osVersion: h.osVersion } : {}),
+        ...(h.osSku !== undefined ? { osSku: h.osSku } : {}),
+        ...(h.osEdition !== undefined ? { osEdition: h.osEdition } : {}),
         ...(h.description !== undefined ? { description: h.description } : {}),
       };
     });
