@@ -120,12 +120,15 @@ export type LintResult =
   | { available: true; findings: Finding[]; rules: LintRule[]; hosts: HostCheck[] }
   | { available: false; why: ApiError };
 
-/** The lint evaluator (POST, or GET where POST is refused), when this server has one. */
-export async function lint(s: string): Promise<LintResult> {
+/**
+ * The lint evaluator (POST, or GET where POST is refused), when this server has one. With
+ * `hosts: false` the answer leaves out every host's verdicts (the findings alone).
+ */
+export async function lint(s: string, opts: { hosts?: boolean } = {}): Promise<LintResult> {
   const path = `${sub(s)}/providers/ArcLink.Lab/lint`;
   let r: any;
   try {
-    r = await arm("POST", path, V.lab, {});
+    r = await arm("POST", path, V.lab, opts.hosts === false ? { hosts: false } : {});
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     if (e.status === 405) {
@@ -311,4 +314,53 @@ export async function deploymentWhatIf(deploymentId: string, body: JsonText): Pr
       },
     },
   };
+
+// ── The topology's hosts at fleet scale ───────────────────────────────────────────────────────
+
+export type Worst = "private" | "public" | "refused" | "unchecked";
+
+/** One host as the diagram draws it (ArcLink.Lab/hostGroups): its facts and its verdict per endpoint. */
+export interface HostEntry {
+  id: string;
+  name: string;
+  address: string;
+  osType: string;
+  machineId?: string;
+  endpoints: Array<Pick<EndpointCheck, "endpoint" | "address" | "verdict" | "reason" | "message">>;
+}
+
+/** A closed group's lines, summed: `hosts` of its hosts reach `endpoint` (at `address`) with `verdict`. */
+export interface GroupPath {
+  endpoint: string;
+  address?: string;
+  verdict: EndpointCheck["verdict"];
+  hosts: number;
+}
+
+export interface HostGroup {
+  key: string;
+  verdict: Worst;
+  count: number;
+  hosts: HostEntry[];
+  paths: GroupPath[];
+}
+
+export interface HostGroups {
+  totals: Record<Worst, number> & { hosts: number };
+  /** Per site or subnet (its id, lower case): every host when few, else its groups. */
+  containers: Array<{ id: string; count: number; hosts?: HostEntry[]; groups?: HostGroup[] }>;
+  scopes: Array<{ id: string; machines: number; listed: Array<{ name: string; location: string }> }>;
+  found?: string;
+}
+
+/**
+ * POST …/ArcLink.Lab/hostGroups: the hosts grouped by site or subnet and worst verdict (with counts,
+ * each closed group's lines summed), the hosts of the open groups, each scope's machine count; the
+ * server computes every host's verdicts once per world revision, so the answer stays small.
+ */
+export async function hostGroups(
+  s: string,
+  q: { groupAt: number; open: Record<string, number>; pinned?: string; scopeMachines: number; find?: string },
+): Promise<HostGroups> {
+  return (await arm("POST", `${sub(s)}/providers/ArcLink.Lab/hostGroups`, V.lab, q)) as HostGroups;
 }
