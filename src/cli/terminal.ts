@@ -23,7 +23,8 @@ const VERDICT_STYLE: Record<string, Parameters<typeof styleText>[0]> = {
 export function paintVerdict(verdict: string, color: boolean, width = 0): string {
   const text = verdict.padEnd(width);
   const style = VERDICT_STYLE[verdict];
-  return color && style ? styleText(style, text) : text;
+  // The decision is colorEnabled's (NO_COLOR, a terminal), made once for the whole output.
+  return color && style ? styleText(style, text, { validateStream: false }) : text;
 }
 
 /** Progress on `stream`: redrawn in place on a terminal; otherwise a line each time `phase` changes. */
