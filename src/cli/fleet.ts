@@ -13,12 +13,7 @@ import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
 import { Progress } from "./terminal.js";
 
 const MAX_MACHINES = 200_000;
-const USAGE =
-  "Usage: arclink fleet --machines N [--site S] [--scope NAME|ID|none] [--location R] [--resource-group G]\n" +
-  "                     [--heartbeats K] [--unassociated M] [--time-limit SECONDS] [--name-prefix P]\n" +
-  "                     [--agent-version V] [--json]\n" +
-  "       arclink fleet --operation ID [--json]   (show a run; follows it while it is in progress)\n" +
-  "       arclink fleet --list [--json]           (the runs kept: the last 20)";
+const HINT = "(arclink fleet --help lists the flags)";
 
 export const FLEET: CommandSpec = {
   name: "fleet",
@@ -66,7 +61,7 @@ function count(flags: Flags, name: string, min: number, max: number, dflt?: numb
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
     throw new CliError(
-      `--${name} must be a whole number from ${min} to ${max}, got '${v}'.\n${USAGE}`,
+      `--${name} must be a whole number from ${min} to ${max}, got '${v}'. ${HINT}`,
       EXIT.usage,
     );
   return Number(v);
@@ -79,7 +74,7 @@ export async function fleetCommand(flags: Flags): Promise<void> {
   if (operation !== undefined || flags.bool("list")) {
     if (flags.has("machines"))
       throw new CliError(
-        `--machines starts a new fleet; it does not go with --operation or --list.\n${USAGE}`,
+        `--machines starts a new fleet; it does not go with --operation or --list. ${HINT}`,
         EXIT.usage,
       );
     if (operation !== undefined && !/^[-0-9A-Za-z]{1,64}$/.test(operation))
@@ -93,7 +88,11 @@ export async function fleetCommand(flags: Flags): Promise<void> {
     const status = await client.call("GET", client.sub(`${OPERATIONS}?id=${operation}`));
     return follow(client, status, json, flags.bool("allow-refused"));
   }
-  if (!flags.has("machines")) throw new CliError(`--machines is required.\n${USAGE}`, EXIT.usage);
+  if (!flags.has("machines"))
+    throw new CliError(
+      `--machines is required: --machines N, or --operation ID, or --list. ${HINT}`,
+      EXIT.usage,
+    );
   const machines = count(flags, "machines", 1, MAX_MACHINES)!;
   const body = {
     machines,
