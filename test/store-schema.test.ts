@@ -89,6 +89,68 @@ describe("upgrades of a SQLite data folder through arclink serve", T, () => {
   });
 });
 
+describe("upgrade of a SQLite folder whose snapshots schema 3 kept in the database", T, () => {
+  const dir = mkdtempSync(join(tmpdir(), "arclink-schema3-"));
+  const file = join(dir, "arclink.db");
+  after(() => removeDataDir(dir));
+
+  it("moves each snapshot to its own file at start, and it restores", async () => {
+    let srv = await startServer({ dataDir: dir, args: ["--dns", "none"] });
+    const bearer = await token(srv.info);
+    const sub = `/subscriptions/${srv.info.subscriptionId}`;
+    const auth = { authorization: `Bearer ${bearer}` };
+    const saved = `${sub}/resourcegroups/rg-in-legacy-snapshot?${RGV}`;
+    assert.equal((await raw(srv.info, "PUT", saved, { location: "eastus" }, auth)).status, 201);
+    await srv.stop();
+    // What schema 3 wrote for `arclink snapshot save legacy`: the live rows copied into its tables.
+    const db = new Database(file);
+    db.exec(`
+      CREATE TABLE snapshots (name TEXT PRIMARY KEY, seq INTEGER NOT NULL, saved_at TEXT NOT NULL, resources INTEGER NOT NULL);
+      CREATE TABLE snapshot_rows (name TEXT NOT NULL, key TEXT NOT NULL, id TEXT NOT NULL, type TEXT NOT NULL,
+        body TEXT NOT NULL, rev INTEGER NOT NULL, PRIMARY KEY (name, key));
+      INSERT INTO snapshot_rows SELECT 'legacy', key, id, type, body, rev FROM resources WHERE body IS NOT NULL;
+      INSERT INTO snapshots SELECT 'legacy', (SELECT v FROM meta WHERE k = 'seq'), '2026-01-02T03:04:05.000Z',
+        (SELECT count(*) FROM snapshot_rows);
+      UPDATE meta SET v = '3' WHERE k = 'schema';`);
+    const count = (db.prepare("SELECT count(*) AS n FROM snapshot_rows").get() as { n: number }).n;
+    db.pragma("wal_checkpoint(TRUNCATE)");
+    db.close();
+
+    srv = await startServer({ dataDir: dir, args: ["--dns", "none"] });
+    try {
+      assert.match(
+        srv.output(),
+        /store: snapshot 'legacy' moved out of the database to .*snapshots\/legacy\.db/,
+      );
+      assert.match(
+        srv.output(),
+        /store: migrated .*arclink\.db to schema 4: SQLite keeps each snapshot in a file/,
+      );
+      const tables = new Database(file, { readonly: true })
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .all()
+        .map((r) => (r as { name: string }).name);
+      assert.deepEqual(tables, ["meta", "resources"], "the snapshot tables are gone");
+      const snapFile = join(dir, "snapshots", "legacy.db");
+      assert.equal((statSync(snapFile).mode & 0o777).toString(8), "600");
+      const list = await arclink(["snapshot", "list", "--json", "--ready-file", srv.readyFile]);
+      assert.equal(list.code, 0, list.stderr);
+      assert.deepEqual(
+        JSON.parse(list.stdout).value.map((x: any) => [x.name, x.properties.savedAt, x.properties.resources]),
+        [["legacy", "2026-01-02T03:04:05.000Z", count]],
+      );
+      const later = `${sub}/resourcegroups/rg-after-upgrade?${RGV}`;
+      assert.equal((await raw(srv.info, "PUT", later, { location: "eastus" }, auth)).status, 201);
+      const restored = await arclink(["snapshot", "restore", "legacy", "--ready-file", srv.readyFile]);
+      assert.equal(restored.code, 0, restored.stderr);
+      assert.equal((await raw(srv.info, "GET", later, undefined, auth)).status, 404);
+      assert.equal((await raw(srv.info, "GET", saved, undefined, auth)).status, 200);
+    } finally {
+      await srv.stop();
+    }
+  });
+});
+
 describe("upgrades of a PostgreSQL store", T, () => {
   it("migrates schema 1 once (replicas starting together), keeps the data, refuses a newer schema", async () => {
     const db = await createDatabase("schema");
@@ -137,18 +199,28 @@ describe("upgrades of a PostgreSQL store", T, () => {
   });
 });
 
-describe("create/delete churn on SQLite with compaction", T, () => {
+// A longer run (ARCLINK_TEST_CHURN_ROUNDS) gets a longer timeout: about 3 s a round on a busy machine.
+const CHURN_T = { timeout: Math.max(T.timeout, 3_000 * Number(process.env.ARCLINK_TEST_CHURN_ROUNDS ?? 0)) };
+
+describe("create/delete churn on SQLite with compaction", CHURN_T, () => {
   const dir = mkdtempSync(join(tmpdir(), "arclink-churn-"));
   after(() => removeDataDir(dir));
-  const ROUNDS = 100;
+  // 100 rounds (100,000 cycles) on every run; ARCLINK_TEST_CHURN_ROUNDS=1000 gives the million
+  // cycles of docs/RELIABILITY.md (the uncompacted comparison stays at 100 rounds).
+  const ROUNDS = Number(process.env.ARCLINK_TEST_CHURN_ROUNDS ?? 100);
   const PER_ROUND = 1_000;
+  const BASE_ROUNDS = Math.min(ROUNDS, 100);
 
   /** `rounds` rounds of PER_ROUND creates then deletes of new names; compacts each round when asked. */
-  async function churn(file: string, compact: boolean): Promise<{ sizes: number[]; rows: number }> {
+  async function churn(
+    file: string,
+    compact: boolean,
+    rounds: number,
+  ): Promise<{ sizes: number[]; rows: number }> {
     const store = new SqliteStore(file);
     const sizes: number[] = [];
     let prev = 0;
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let round = 0; round < rounds; round++) {
       const id = (i: number) => `/subscriptions/s/resourceGroups/churn-${round}-${i}`;
       const sets: WriteSet[] = [];
       for (let i = 0; i < PER_ROUND; i++)
@@ -183,22 +255,30 @@ describe("create/delete churn on SQLite with compaction", T, () => {
     return { sizes, rows };
   }
 
-  it(`${ROUNDS * PER_ROUND} create/delete cycles: the file stays within 10 % of its size after 5,000`, async () => {
-    const kept = await churn(join(dir, "compacted.db"), true);
-    const early = kept.sizes[4];
-    const last = kept.sizes[kept.sizes.length - 1];
-    // Freed pages are reused; what is left is B-tree slack (a few pages), not growth with the cycles.
-    assert.ok(last <= early * 1.1, `file grew from ${early} bytes (round 5) to ${last} (round ${ROUNDS})`);
-    assert.ok(kept.rows <= 2 * PER_ROUND, `${kept.rows} rows left (tombstones of at most two rounds)`);
-    // Without compaction every delete leaves its tombstone and the file keeps growing.
-    const grown = await churn(join(dir, "uncompacted.db"), false);
-    assert.equal(grown.rows, ROUNDS * PER_ROUND);
-    assert.ok(
-      grown.sizes[grown.sizes.length - 1] > 2 * last,
-      `uncompacted ${grown.sizes[grown.sizes.length - 1]} bytes vs compacted ${last}`,
-    );
-    console.log(
-      `churn: compacted file ${last} bytes after ${ROUNDS * PER_ROUND} cycles (${early} after ${5 * PER_ROUND}); uncompacted ${grown.sizes[grown.sizes.length - 1]} bytes`,
-    );
-  });
+  it(
+    `${ROUNDS * PER_ROUND} create/delete cycles: the file stays within 10 % of its size after 5,000`,
+    CHURN_T,
+    async () => {
+      assert.ok(
+        Number.isInteger(ROUNDS) && ROUNDS >= 10,
+        "ARCLINK_TEST_CHURN_ROUNDS: a whole number, at least 10",
+      );
+      const kept = await churn(join(dir, "compacted.db"), true, ROUNDS);
+      const early = kept.sizes[4];
+      const last = kept.sizes[kept.sizes.length - 1];
+      // Freed pages are reused; what is left is B-tree slack (a few pages), not growth with the cycles.
+      assert.ok(last <= early * 1.1, `file grew from ${early} bytes (round 5) to ${last} (round ${ROUNDS})`);
+      assert.ok(kept.rows <= 2 * PER_ROUND, `${kept.rows} rows left (tombstones of at most two rounds)`);
+      // Without compaction every delete leaves its tombstone and the file keeps growing.
+      const grown = await churn(join(dir, "uncompacted.db"), false, BASE_ROUNDS);
+      assert.equal(grown.rows, BASE_ROUNDS * PER_ROUND);
+      assert.ok(
+        grown.sizes[grown.sizes.length - 1] > 2 * kept.sizes[BASE_ROUNDS - 1],
+        `uncompacted ${grown.sizes[grown.sizes.length - 1]} bytes vs compacted ${kept.sizes[BASE_ROUNDS - 1]}`,
+      );
+      console.log(
+        `churn: compacted file ${last} bytes after ${ROUNDS * PER_ROUND} cycles (${early} after ${5 * PER_ROUND}); uncompacted ${grown.sizes[grown.sizes.length - 1]} bytes after ${BASE_ROUNDS * PER_ROUND}`,
+      );
+    },
+  );
 });

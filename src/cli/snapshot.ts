@@ -1,5 +1,5 @@
 // `arclink snapshot save NAME | restore NAME | list | delete NAME`: named copies of the whole world
-// (resources, virtual clock, directory) kept in the store, for test suites that reset ArcLink
+// (resources, virtual clock, directory), for test suites that reset ArcLink
 // between tests without restarting it. Through ARM: /providers/ArcLink.Lab/snapshots.
 import { ArmClient, readReady } from "./client.js";
 import { CliError, EXIT, Flags } from "./flags.js";

@@ -12,11 +12,12 @@ import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../frontends/identity
 import { TokenService } from "../frontends/identity/tokens.js";
 import { createRegistry } from "../providers/index.js";
 import { SqliteStore } from "../store/sqlite.js";
-import { Store } from "../store/store.js";
+import { Snapshots, Store } from "../store/store.js";
 import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
 import { createPipeline, PipelineDeps } from "./pipeline.js";
 import { Throttle } from "./throttle.js";
+import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology } from "./topologyAtStart.js";
 import { onboardHost, OnboardResult } from "../analysis/onboard.js";
@@ -93,6 +94,23 @@ export async function startArcLink(opts: ServeOptions): Promise<RunningArcLink> 
   }
 }
 
+/**
+ * The store's snapshots, with a restore queued behind the writes in flight, after which this World
+ * reloads the restored state at once (the other replicas do on the change notification).
+ */
+function snapshotsReloading(snaps: Snapshots, writer: Writer): Snapshots {
+  return {
+    save: (name) => snaps.save(name),
+    list: () => snaps.list(),
+    delete: (name) => snaps.delete(name),
+    restore: async (name) => {
+      const info = await writer.run(() => undefined).then(() => snaps.restore(name));
+      if (info) await writer.catchUp();
+      return info;
+    },
+  };
+}
+
 async function start(
   opts: ServeOptions,
   dataDir: string,
@@ -140,16 +158,7 @@ async function start(
     clock,
     settings: () => readSettings(world),
     operations: new Operations(opKey),
-    snapshots: store.snapshots && {
-      ...store.snapshots,
-      // Queued behind the writes in flight; this World then reloads the restored state at once
-      // (the other replicas do on the change notification).
-      restore: async (name) => {
-        const info = await writer.run(() => undefined).then(() => store.snapshots!.restore(name));
-        if (info) await writer.catchUp();
-        return info;
-      },
-    },
+    snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
   };
   const deps: PipelineDeps = {
     services,
@@ -157,6 +166,9 @@ async function start(
     log,
     extra: [],
     throttle: new Throttle(opts.throttling === "azure"),
+    // Failed sign-ins: in the store when replicas share it, so alternating between them gains
+    // nothing; in this server's memory when it owns the store alone (SQLite).
+    signIns: store.signInAttempts ? new SharedSignInThrottle(store.signInAttempts) : new SignInThrottle(),
   };
   const hostDns = new HostDnsViews(network);
   const gateway = new Gateway(deps, hostDns);

@@ -11,7 +11,7 @@ import { cloudMetadata } from "../frontends/arm/metadata.js";
 import { handleIdentity } from "../frontends/identity/endpoints.js";
 import { TokenService } from "../frontends/identity/tokens.js";
 import { Throttle } from "./throttle.js";
-import { SignInThrottle } from "../frontends/identity/signInThrottle.js";
+import { SignInCounter, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { BodyTooLargeError, readBody, sendJson, splitTarget } from "../frontends/http.js";
 
 export interface PipelineDeps {
@@ -25,7 +25,7 @@ export interface PipelineDeps {
   /** ARM's per-principal token buckets (x-ms-ratelimit-remaining-*, 429 when empty). */
   throttle?: Throttle;
   /** The token endpoint's failed attempts per client and address (created with the pipeline when absent). */
-  signIns?: SignInThrottle;
+  signIns?: SignInCounter;
 }
 
 function originOf(req: IncomingMessage): string {

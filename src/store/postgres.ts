@@ -14,6 +14,7 @@ import {
   Change,
   CommitResult,
   SnapshotInfo,
+  SignInAttempts,
   Snapshots,
   Store,
   StoreConflictError,
@@ -22,6 +23,7 @@ import {
   WriteSet,
 } from "./store.js";
 import { MIGRATIONS, migrationsFrom, SCHEMA_VERSION, StoreTooNewError } from "./schema.js";
+import { postgresSignInAttempts } from "./postgresSignIns.js";
 
 /** The channel commits NOTIFY on; the payload is the commit's sequence number. */
 export const CHANGES_CHANNEL = "arclink_changes";
@@ -60,6 +62,12 @@ const SCHEMA = `
     body TEXT NOT NULL,
     rev BIGINT NOT NULL,
     PRIMARY KEY (name, key)
+  );
+  CREATE TABLE IF NOT EXISTS sign_in_attempts (
+    key TEXT PRIMARY KEY,
+    window_start BIGINT NOT NULL,
+    failures INT NOT NULL,
+    locked_until BIGINT NOT NULL
   );
   INSERT INTO meta (k, v) VALUES ('seq', 0) ON CONFLICT (k) DO NOTHING;
   -- meta('floor'), written by the migration to schema 2: tombstones at or below it may have been
@@ -228,6 +236,8 @@ export class PostgresStore implements Store {
   private readonly callbacks: Array<() => void> = [];
   /** Server processes of this store's pool: their notifications are this process's own commits. */
   private readonly ownPids = new Set<number>();
+  /** Failed sign-ins, counted in the database so every replica counts the same ones. */
+  readonly signInAttempts: SignInAttempts;
   private listener?: pg.Client;
   private listening = false;
   private retry?: NodeJS.Timeout;
@@ -247,6 +257,7 @@ export class PostgresStore implements Store {
       keepAlive: true,
       application_name: "arclink",
     });
+    this.signInAttempts = postgresSignInAttempts(this.pool);
     // An idle connection that breaks (server restart) must not crash the process; the pool replaces it.
     this.pool.on("error", (e) => this.log(`postgres: idle connection lost: ${e.message}`));
     this.pool.on("connect", (c) => this.ownPids.add(backendPid(c)));
@@ -294,7 +305,8 @@ export class PostgresStore implements Store {
       await setVersion(SCHEMA_VERSION);
       return;
     }
-    // (Schema 3's snapshot tables are created by SCHEMA, as on a new store.)
+    // (Schema 3's snapshot tables and schema 5's sign_in_attempts are created by SCHEMA, as on a new
+    // store; schema 4 changes SQLite only.)
     for (const v of steps) {
       if (v === 2) await c.query("INSERT INTO meta (k, v) VALUES ('floor', 0) ON CONFLICT (k) DO NOTHING");
       await setVersion(v);

@@ -5,32 +5,35 @@
 // logged; a store written by a newer build is refused before anything in it is touched.
 
 /** The version this build writes. */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 5;
 
 /** What each migration does, by the version it produces (for the log). */
 export const MIGRATIONS: Record<number, string> = {
   2: "compaction floor (meta 'floor'): tombstones at or below it may be removed",
   3: "snapshots (tables snapshots and snapshot_rows)",
+  4: "SQLite keeps each snapshot in a file of its own under <data>/snapshots (its in-database snapshots are moved there); nothing changes on PostgreSQL",
+  5: "PostgreSQL counts failed sign-ins in table sign_in_attempts, shared by the replicas; nothing changes on SQLite",
 };
 
 export class StoreTooNewError extends Error {
   constructor(
     readonly where: string,
     readonly found: number,
+    fix = "run the newer build on it, or start this one on another data folder or database",
   ) {
     super(
       `${where} was written by a newer ArcLink (store schema ${found}; this build reads schemas up to ${SCHEMA_VERSION}). ` +
-        `It is left untouched: run the newer build on it, or start this one on another data folder or database.`,
+        `It is left untouched: ${fix}.`,
     );
     this.name = "StoreTooNewError";
   }
 }
 
 /** The versions to migrate through from `found` (ascending), or a StoreTooNewError. */
-export function migrationsFrom(found: number, where: string): number[] {
+export function migrationsFrom(found: number, where: string, fix?: string): number[] {
   if (!Number.isInteger(found) || found < 1)
     throw new Error(`${where} has an unreadable schema version '${found}'.`);
-  if (found > SCHEMA_VERSION) throw new StoreTooNewError(where, found);
+  if (found > SCHEMA_VERSION) throw new StoreTooNewError(where, found, fix);
   const out: number[] = [];
   for (let v = found + 1; v <= SCHEMA_VERSION; v++) out.push(v);
   return out;

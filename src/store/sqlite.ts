@@ -2,22 +2,23 @@
 // of writes, each with its own sequence number), synchronous=FULL so an acknowledged write survives
 // kill -9 and power loss. Each transaction first checks the write's read set against the commits
 // after the state it read (none while one server owns the file, which the data folder lock ensures).
+// Tables and migrations: sqliteSchema.ts; snapshots (files beside the database): sqliteSnapshots.ts.
 import Database from "better-sqlite3";
+import { dirname, join } from "node:path";
 import { keyOf } from "../core/resourceId.js";
 import {
   Change,
   CommitResult,
   ReadSet,
   readSetMatcher,
-  SnapshotInfo,
-  Snapshots,
   Store,
   StoreConflictError,
   StoredResource,
   unionOfReads,
   WriteSet,
 } from "./store.js";
-import { MIGRATIONS, migrationsFrom, SCHEMA_VERSION } from "./schema.js";
+import { openSqliteSchema } from "./sqliteSchema.js";
+import { SqliteSnapshots } from "./sqliteSnapshots.js";
 
 interface Row {
   key: string;
@@ -32,73 +33,26 @@ export class SqliteStore implements Store {
   readonly kind = "sqlite" as const;
   private db: Database.Database;
 
+  /** Named copies of the whole database, each a file in `snapshotsDir` (default: <folder of file>/snapshots). */
+  readonly snapshots: SqliteSnapshots;
+
   /** `log`: where each migration applied at open is reported. */
-  constructor(file: string, opts: { log?: (line: string) => void } = {}) {
+  constructor(file: string, opts: { log?: (line: string) => void; snapshotsDir?: string } = {}) {
     this.db = new Database(file);
+    const log = opts.log ?? (() => undefined);
+    this.snapshots = new SqliteSnapshots(this.db, opts.snapshotsDir ?? join(dirname(file), "snapshots"), log);
     try {
       this.db.pragma("busy_timeout = 5000");
-      this.openSchema(file, opts.log ?? (() => undefined));
+      openSqliteSchema(this.db, `The SQLite store ${file}`, {
+        log,
+        moveLegacySnapshots: (snaps) => this.snapshots.moveLegacy(snaps),
+      });
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = FULL");
     } catch (e) {
       this.db.close();
       throw e;
     }
-  }
-
-  /** Creates the schema, or checks its version and migrates it forward, in one transaction. */
-  private openSchema(file: string, log: (line: string) => void): void {
-    const db = this.db;
-    db.transaction(() => {
-      const hasMeta = !!db
-        .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
-        .get();
-      const stored = hasMeta
-        ? (db.prepare("SELECT v FROM meta WHERE k = 'schema'").get() as { v: string } | undefined)
-        : undefined;
-      const hasSeq = hasMeta && !!db.prepare("SELECT 1 FROM meta WHERE k = 'seq'").get();
-      // Refused before anything is written: a newer build's store stays as it was.
-      const steps = stored ? migrationsFrom(Number(stored.v), `The SQLite store ${file}`) : undefined;
-      db.exec(`
-        CREATE TABLE IF NOT EXISTS resources (
-          key TEXT PRIMARY KEY,
-          id TEXT NOT NULL,
-          type TEXT NOT NULL,
-          body TEXT,
-          rev INTEGER NOT NULL,
-          seq INTEGER NOT NULL
-        );
-        CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
-        CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-        CREATE TABLE IF NOT EXISTS snapshots (
-          name TEXT PRIMARY KEY,
-          seq INTEGER NOT NULL,
-          saved_at TEXT NOT NULL,
-          resources INTEGER NOT NULL
-        );
-        CREATE TABLE IF NOT EXISTS snapshot_rows (
-          name TEXT NOT NULL,
-          key TEXT NOT NULL,
-          id TEXT NOT NULL,
-          type TEXT NOT NULL,
-          body TEXT NOT NULL,
-          rev INTEGER NOT NULL,
-          PRIMARY KEY (name, key)
-        );
-      `);
-      if (!hasSeq) {
-        // A new store: this build's schema at once.
-        db.exec(`INSERT OR IGNORE INTO meta (k, v) VALUES ('seq', '0'), ('floor', '0');`);
-        db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)").run(String(SCHEMA_VERSION));
-        return;
-      }
-      for (const v of steps ?? migrationsFrom(1, `The SQLite store ${file}`)) {
-        // (Schema 3's snapshot tables are created above, as on a new store.)
-        if (v === 2) db.exec(`INSERT OR IGNORE INTO meta (k, v) VALUES ('floor', '0');`);
-        db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)").run(String(v));
-        log(`store: migrated ${file} to schema ${v}: ${MIGRATIONS[v]}`);
-      }
-    }).immediate();
   }
 
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
@@ -232,72 +186,9 @@ export class SqliteStore implements Store {
       .immediate();
   }
 
-  readonly snapshots: Snapshots = {
-    save: async (name) =>
-      this.db
-        .transaction((): SnapshotInfo => {
-          const seq = this.seq();
-          const savedAt = new Date().toISOString();
-          this.db.prepare("DELETE FROM snapshot_rows WHERE name = ?").run(name);
-          const n = this.db
-            .prepare(
-              `INSERT INTO snapshot_rows (name, key, id, type, body, rev)
-               SELECT ?, key, id, type, body, rev FROM resources WHERE body IS NOT NULL`,
-            )
-            .run(name).changes;
-          this.db
-            .prepare("INSERT OR REPLACE INTO snapshots (name, seq, saved_at, resources) VALUES (?, ?, ?, ?)")
-            .run(name, seq, savedAt, n);
-          return { name, seq, savedAt, resources: n };
-        })
-        .immediate(),
-    restore: async (name) =>
-      this.db
-        .transaction((): SnapshotInfo | undefined => {
-          const info = this.snapshotInfo(name);
-          if (!info) return undefined;
-          const seq = this.seq() + 1;
-          this.db.prepare("DELETE FROM resources").run();
-          this.db
-            .prepare(
-              `INSERT INTO resources (key, id, type, body, rev, seq)
-               SELECT key, id, type, body, rev, ? FROM snapshot_rows WHERE name = ?`,
-            )
-            .run(seq, name);
-          this.db.prepare("UPDATE meta SET v = ? WHERE k IN ('seq', 'floor')").run(String(seq));
-          return info;
-        })
-        .immediate(),
-    list: async () =>
-      (this.db.prepare("SELECT * FROM snapshots ORDER BY name").all() as SnapshotRow[]).map(toSnapshotInfo),
-    delete: async (name) =>
-      this.db
-        .transaction((): boolean => {
-          this.db.prepare("DELETE FROM snapshot_rows WHERE name = ?").run(name);
-          return this.db.prepare("DELETE FROM snapshots WHERE name = ?").run(name).changes > 0;
-        })
-        .immediate(),
-  };
-
-  private snapshotInfo(name: string): SnapshotInfo | undefined {
-    const r = this.db.prepare("SELECT * FROM snapshots WHERE name = ?").get(name) as SnapshotRow | undefined;
-    return r ? toSnapshotInfo(r) : undefined;
-  }
-
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
-}
-
-interface SnapshotRow {
-  name: string;
-  seq: number;
-  saved_at: string;
-  resources: number;
-}
-
-function toSnapshotInfo(r: SnapshotRow): SnapshotInfo {
-  return { name: r.name, seq: Number(r.seq), savedAt: r.saved_at, resources: Number(r.resources) };
 }
 
 function toResource(r: Row): StoredResource {

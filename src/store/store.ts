@@ -125,6 +125,11 @@ export interface Store {
   compact?(throughSeq: number): Promise<number>;
   /** Named copies of the whole world (optional: a store without them has no snapshots). */
   readonly snapshots?: Snapshots;
+  /**
+   * Failed sign-in attempts kept in the store, for replicas sharing it (optional: a store one
+   * server owns leaves them to that server's memory).
+   */
+  readonly signInAttempts?: SignInAttempts;
   /** Calls back when another process may have committed (best effort; polling covers the rest). */
   onRemoteChange?(cb: () => void): void;
   close(): Promise<void>;
@@ -141,11 +146,11 @@ export interface SnapshotInfo {
 }
 
 /**
- * Snapshots kept in the store itself, so every replica sees them. save copies the live resources
- * in one transaction (a consistent state; a snapshot of the same name is replaced). restore makes
- * the live resources exactly the snapshot's as one new commit and raises the floor to it, so every
- * reader (this replica and the others) reloads the whole world, and a write that read before it
- * runs again on the restored one.
+ * Named copies of the whole store. save copies one consistent state (a snapshot of the same name
+ * is replaced): on SQLite a file written by the online backup API, on PostgreSQL rows in the
+ * database (so every replica sees them). restore makes the live resources exactly the snapshot's
+ * as one new commit and raises the floor to it, so every reader (this replica and the others)
+ * reloads the whole world, and a write that read before it runs again on the restored one.
  */
 export interface Snapshots {
   save(name: string): Promise<SnapshotInfo>;
@@ -154,4 +159,40 @@ export interface Snapshots {
   list(): Promise<SnapshotInfo[]>;
   /** Whether there was one to delete. */
   delete(name: string): Promise<boolean>;
+}
+
+/** A snapshot that is not a store this build can read (damaged, or not a snapshot at all). */
+export class SnapshotUnreadableError extends Error {
+  constructor(name: string, where: string, why: string) {
+    super(
+      `Snapshot '${name}' (${where}) cannot be restored: ${why} The world is unchanged. Delete the snapshot and save it again.`,
+    );
+    this.name = "SnapshotUnreadableError";
+  }
+}
+
+/** One client's failed sign-ins from one address, as the store keeps them (times in ms). */
+export interface SignInRecord {
+  windowStart: number;
+  failures: number;
+  lockedUntil: number;
+}
+
+/**
+ * Failed sign-in attempts counted in the store, by key (client and address), on the store's clock,
+ * so every replica sharing the store counts the same attempts.
+ */
+export interface SignInAttempts {
+  /** Seconds left of the key's lockout (0: none). */
+  retryAfter(key: string): Promise<number>;
+  /**
+   * Applies `step` to the key's record (undefined: none) at the store's time, atomically with
+   * respect to every other replica, and resolves with the seconds it reports.
+   */
+  failed(
+    key: string,
+    step: (a: SignInRecord | undefined, now: number) => { next: SignInRecord; lockSeconds: number },
+  ): Promise<number>;
+  /** Forgets the key's failures. */
+  succeeded(key: string): Promise<void>;
 }

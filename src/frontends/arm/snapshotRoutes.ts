@@ -6,10 +6,13 @@
 //   DELETE /providers/ArcLink.Lab/snapshots/{name}
 // Only a service principal of this directory may call them (as for the clock).
 // A snapshot holds every resource, the virtual clock and the directory (so tokens issued before it
-// stay valid after a restore). It lives in the store: every replica lists and restores the same
-// ones, and a restore is seen by every replica (each reloads its World).
+// stay valid after a restore). On SQLite it is a file of the data folder (<data>/snapshots/NAME.db,
+// SQLite's online backup of the database); on PostgreSQL it is kept in the database, so every
+// replica lists and restores the same ones, and a restore is seen by every replica (each reloads
+// its World).
 import { ArmError } from "../../core/armError.js";
-import { SnapshotInfo } from "../../store/store.js";
+import { StoreTooNewError } from "../../store/schema.js";
+import { SnapshotInfo, SnapshotUnreadableError } from "../../store/store.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkDirectoryPrincipal } from "./principalCheck.js";
 
@@ -48,7 +51,12 @@ export async function snapshotRoute(s: ArmServices, r: ArmRequest): Promise<ArmR
     );
   if (rest.length === 2 && rest[1].toLowerCase() === "restore") {
     only(r, "POST");
-    const info = await snaps.restore(name);
+    const info = await snaps.restore(name).catch((e: unknown) => {
+      // The snapshot's file is from a newer build, or damaged: refused, the world unchanged.
+      if (e instanceof StoreTooNewError) throw new ArmError(409, "SnapshotFromNewerBuild", e.message);
+      if (e instanceof SnapshotUnreadableError) throw new ArmError(409, "SnapshotUnreadable", e.message);
+      throw e;
+    });
     if (!info) throw notFound();
     return { status: 200, body: { ...view(info), status: "Restored" } };
   }

@@ -5,7 +5,7 @@ import { WorldView } from "../../world/world.js";
 import { readBody, sendJson } from "../http.js";
 import { findPrincipal, tenantExists } from "./directory.js";
 import { directoryIssuer, TokenService } from "./tokens.js";
-import { SignInThrottle } from "./signInThrottle.js";
+import { SignInCounter } from "./signInThrottle.js";
 import { createHash, timingSafeEqual } from "node:crypto";
 
 export interface IdentityContext {
@@ -14,7 +14,7 @@ export interface IdentityContext {
   /** Origin the client used (from the Host header), e.g. https://127.0.0.1:8443 */
   origin: string;
   /** Failed sign-ins per client and source address. */
-  signIns: SignInThrottle;
+  signIns: SignInCounter;
   /** Where the request comes from (a simulated host's address through the gateway); default the socket's peer. */
   source?: string;
 }
@@ -141,20 +141,20 @@ async function token(
     return;
   }
   const source = ctx.source ?? req.socket.remoteAddress ?? "unknown";
-  const wait = ctx.signIns.retryAfter(clientId, source);
+  const wait = await ctx.signIns.retryAfter(clientId, source);
   if (wait > 0) {
     throttled(res, clientId, source, wait);
     return;
   }
   /** Counts a failed attempt; answers 429 instead when it reached the limit. */
-  const fail = (status: number, body: Record<string, unknown>) => {
-    const locked = ctx.signIns.failed(clientId, source);
+  const fail = async (status: number, body: Record<string, unknown>) => {
+    const locked = await ctx.signIns.failed(clientId, source);
     if (locked > 0) throttled(res, clientId, source, locked);
     else sendJson(res, status, body);
   };
   const sp = findPrincipal(ctx.world, clientId);
   if (!sp) {
-    fail(400, {
+    await fail(400, {
       error: "unauthorized_client",
       error_description: `AADSTS700016: Application with identifier '${clientId}' was not found in the directory. Use the client id printed by 'arclink serve'.`,
       error_codes: [700016],
@@ -162,7 +162,7 @@ async function token(
     return;
   }
   if (tenant.toLowerCase() !== "adfs" && tenant.toLowerCase() !== sp.tenantId.toLowerCase()) {
-    fail(400, {
+    await fail(400, {
       error: "unauthorized_client",
       error_description: `AADSTS700016: Application '${clientId}' was not found in tenant '${tenant}'.`,
       error_codes: [700016],
@@ -170,14 +170,14 @@ async function token(
     return;
   }
   if (!sameSecret(secret, sp.secret)) {
-    fail(401, {
+    await fail(401, {
       error: "invalid_client",
       error_description: `AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
       error_codes: [7000215],
     });
     return;
   }
-  ctx.signIns.succeeded(clientId, source);
+  await ctx.signIns.succeeded(clientId, source);
   const scope = (form.get("scope") ?? "https://management.azure.com/.default").split(" ")[0];
   const audience = scope.replace(/\/?\.default$/, "/").replace(/\/\/$/, "/");
   const access_token = await ctx.tokens.issue({
