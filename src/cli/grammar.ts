@@ -165,8 +165,10 @@ export function parseCommandLine(spec: CommandSpec, argv: string[]): Flags {
 
 /** The --help text: the synopsis, the description, every flag, the exit codes. */
 export function renderHelp(spec: CommandSpec): string {
+  // A line that starts with spaces continues the synopsis above it.
+  const head = `arclink ${spec.name} `;
   const lines = spec.usage.map((u, i) =>
-    `${i === 0 ? "Usage: " : "       "}arclink ${spec.name} ${u}`.trimEnd(),
+    `${i === 0 ? "Usage: " : "       "}${u.startsWith(" ") ? " ".repeat(head.length + 2) + u.trim() : head + u}`.trimEnd(),
   );
   lines.push("", spec.summary);
   if (spec.description) lines.push("", spec.description.trimEnd());

@@ -17,7 +17,7 @@ export const SERVE: CommandSpec = {
   summary: "Start ArcLink: the ARM API over HTTPS, its token service, DNS listeners and the portal.",
   usage: [
     "[--data DIR] [--host H] [--port N] [--ready-file F] [--topology FILE] [--dns all|none|id[=port],...]",
-    "[--service-tags FILE] [--throttling azure|off] [--heap-growth PERCENT] [--dns-workers N]",
+    "    [--service-tags FILE] [--throttling azure|off] [--heap-growth PERCENT] [--dns-workers N]",
     "--store postgres --postgres-url URL [...]   (replicas sharing one database)",
   ],
   flags: [
