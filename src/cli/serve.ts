@@ -54,7 +54,7 @@ export const SERVE: CommandSpec = {
       name: "dns-workers",
       kind: "string",
       value: "N",
-      help: "DNS worker threads, a positive whole number (default 1)",
+      help: "processes answering every DNS listener's port, 1 to 64 (default 1: the server alone)",
     },
     {
       name: "service-tags",
@@ -112,11 +112,14 @@ function heapGrowthOf(v: string | undefined): number | undefined {
   return Number(v);
 }
 
-/** --dns-workers N: a positive whole number (default 1). */
-function dnsWorkersOf(v: string | undefined): number {
-  if (v === undefined) return 1;
-  if (!/^\d{1,3}$/.test(v) || Number(v) < 1)
-    throw new CliError(`--dns-workers must be a positive whole number, got '${v}'.`, EXIT.usage);
+/** --dns-workers N: processes answering on every DNS listener's port (1: this one alone). */
+function dnsWorkersOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 64)
+    throw new CliError(
+      `--dns-workers must be a whole number of processes from 1 to 64 (1 = the server process alone, the default), got '${v}'.`,
+      EXIT.usage,
+    );
   return Number(v);
 }
 
@@ -167,7 +170,6 @@ export async function serve(flags: Flags): Promise<void> {
   const port = flags.int("port", 0);
   if (port < 0 || port > 65535) throw new CliError(`--port must be between 0 and 65535, got ${port}.`, 2);
   const log = (l: string) => process.stderr.write(l + "\n");
-  dnsWorkersOf(flags.optString("dns-workers"));
   const dataDir = flags.string("data", "./.arclink");
   const store = await openStore(flags, log);
   const running = await startArcLink({
@@ -180,6 +182,7 @@ export async function serve(flags: Flags): Promise<void> {
     serviceTagsFile: flags.optString("service-tags"),
     throttling: throttlingOf(flags.optString("throttling")),
     dnsListeners: dnsSpecs(flags.optString("dns")),
+    dnsWorkers: dnsWorkersOf(flags.optString("dns-workers")),
     heapGrowthPercent: heapGrowthOf(flags.optString("heap-growth")),
     log,
   }).catch(async (e: unknown) => {

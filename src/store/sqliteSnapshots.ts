@@ -8,7 +8,7 @@
 import Database from "better-sqlite3";
 import { existsSync, readdirSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { makePrivateDir, makePrivateFile } from "../server/dataFolder.js";
+import { makePrivateDir, makePrivateFile } from "../core/privateFiles.js";
 import { StoreTooNewError } from "./schema.js";
 import { LegacySnapshot, openSqliteSchema } from "./sqliteSchema.js";
 import { SnapshotInfo, Snapshots, SnapshotUnreadableError } from "./store.js";
