@@ -150,6 +150,44 @@ describe("the machine as its agent reports it", () => {
   });
 
   it(
+    "the OS version, SKU and edition reach the machine when the host knows them, and nothing before",
+    T,
+    async () => {
+      let p = (await getMachine(srv, "srv-win-01")).json.properties;
+      assert.equal(p.osName, "windows");
+      assert.equal(p.osType, "windows");
+      for (const k of ["osVersion", "osSku", "osEdition"])
+        assert.equal(p[k], undefined, `${k} is not guessed`);
+      const host = rgPath(srv, `ArcLink.Lab/hosts/srv-win-01?${LAB}`);
+      const patched = await arm(srv.info, "PATCH", host, {
+        properties: {
+          osVersion: "10.0.20348",
+          osSku: "Windows Server 2022 Datacenter",
+          osEdition: "ServerDatacenter",
+        },
+      });
+      assert.equal(patched.status, 200, patched.text);
+      await agentOk(["__heartbeat"], win);
+      p = (await getMachine(srv, "srv-win-01")).json.properties;
+      assert.equal(p.osVersion, "10.0.20348");
+      assert.equal(p.osSku, "Windows Server 2022 Datacenter");
+      assert.equal(p.osEdition, "ServerDatacenter");
+      const shown = JSON.parse((await agentOk(["show", "--os", "--json"], win)).stdout);
+      assert.equal(shown.osVersion, "10.0.20348");
+      // Through the JS SDK too.
+      const r = await runScenario("hybridcompute-extensions", srv.info, {
+        RG,
+        MACHINE: "srv-win-01",
+        EXTENSION: "none-yet",
+        PHASE: "read",
+      });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.result.machine.properties.osSku, "Windows Server 2022 Datacenter");
+      assert.equal(r.result.machine.properties.osEdition, "ServerDatacenter");
+    },
+  );
+
+  it(
     "azcmagent config set proxy.bypass Arc changes arclink check's verdict within one heartbeat",
     T,
     async () => {
@@ -252,6 +290,8 @@ describe("the machine as its agent reports it", () => {
     assert.equal(p0.osProfile.computerName, "srv-win-01");
     assert.equal(p0.detectedProperties.cloudprovider, "N/A");
     assert.deepEqual(r.result.extension, { error: 404, code: "ResourceNotFound" });
+    // Machines_Get lists the machine's extensions as `resources`: none yet.
+    assert.deepEqual((await getMachine(srv, "srv-win-01")).json.resources, []);
     let az: AzSession | undefined;
     try {
       az = await azLogin(srv.info);
@@ -329,6 +369,22 @@ describe("the machine as its agent reports it", () => {
       assert.equal(status.code, "failed");
       assert.equal(status.level, "Error");
       assert.match(status.message, /global\.handler\.control\.monitor\.azure\.com/);
+      // The machine's GET (with $expand=instanceView, as SDKs may ask) lists it in `resources`,
+      // as its own GET shows it: the instance view, and never the protected settings.
+      const expanded = await arm(
+        srv.info,
+        "GET",
+        `${machineId(srv, "srv-win-01")}?api-version=2024-07-10&$expand=instanceView`,
+      );
+      assert.equal(expanded.status, 200, expanded.text);
+      const res = expanded.json.resources;
+      assert.deepEqual(
+        res.map((x: any) => [x.name, x.type]),
+        [["AzureMonitorWindowsAgent", "Microsoft.HybridCompute/machines/extensions"]],
+      );
+      assert.equal(res[0].properties.instanceView.status.code, "failed");
+      assert.deepEqual(res[0].properties.protectedSettings, {});
+      assert.ok(!JSON.stringify(res).includes("_arclink"), "no internal fields");
 
       // Lint names the machine and the missing Azure Monitor private link.
       const f = (await lintFindings(srv, "extension-service-no-private-endpoint")).filter((x) =>

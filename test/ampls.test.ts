@@ -3,7 +3,11 @@
 // fixed with one: refused at its own endpoints while there is no private endpoint for Azure
 // Monitor (lint says so), then, once a scope, an azuremonitor private endpoint, its privatelink
 // zone (linked to the hub VNet, with the public zone forwarded from on-premises DNS) exist, the
-// extension service installs it through the gateway and lint's finding is gone.
+// extension service installs it through the gateway and lint's finding is gone. The workspace it
+// sends to is a Log Analytics workspace (Microsoft.OperationalInsights/workspaces) scoped by the
+// scope: its names (<workspace id>.ods/.oms.opinsights.azure.com,
+// <workspace id>.agentsvc.azure-automation.net) get the endpoint's addresses and resolve privately
+// once their privatelink zones are in the endpoint's zone group.
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +34,9 @@ import { ROOT, startServer, type TestServer } from "./helpers/server.js";
 const T = { timeout: 240_000 };
 const MON = "api-version=2021-07-01-preview";
 const DNS = "api-version=2020-06-01";
-const WORKSPACE_GUID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
+// The version azure-mgmt-loganalytics (python3-azure) and az 2.45 send.
+const LAW = "api-version=2022-10-01";
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ZONES = [
   "privatelink.monitor.azure.com",
   "privatelink.oms.opinsights.azure.com",
@@ -54,6 +60,7 @@ after(async () => {
 });
 
 const ampls = (name: string) => rgPath(srv, `Microsoft.Insights/privateLinkScopes/${name}`);
+const workspacePath = (name: string) => rgPath(srv, `Microsoft.OperationalInsights/workspaces/${name}`);
 
 function status(r: { status: number; text: string }, ...want: number[]) {
   assert.ok(want.includes(r.status), `${want.join("/")} expected: ${r.status} ${r.text}`);
@@ -151,7 +158,21 @@ describe("Azure Monitor Private Link Scopes", () => {
       assert.equal(plr.json.value[0].properties.groupId, "azuremonitor");
       assert.deepEqual(plr.json.value[0].properties.requiredZoneNames, ZONES);
 
-      const workspace = rgPath(srv, "Microsoft.OperationalInsights/workspaces/law-hub");
+      const workspace = workspacePath("law-hub");
+      // A workspace must exist before a scope can hold it.
+      const absent = await arm(srv.info, "PUT", `${ampls("ampls-hub")}/scopedResources/law-hub?${MON}`, {
+        properties: { linkedResourceId: workspace },
+      });
+      assert.equal(absent.status, 400, absent.text);
+      assert.equal(absent.json.error.code, "InvalidResourceReference");
+      const law = await arm(srv.info, "PUT", `${workspace}?${LAW}`, {
+        location: "eastus",
+        properties: { sku: { name: "PerGB2018" }, retentionInDays: 30 },
+      });
+      assert.equal(law.status, 201, law.text);
+      assert.match(law.json.properties.customerId, GUID);
+      assert.equal(law.json.properties.provisioningState, "Succeeded");
+      assert.equal(law.json.properties.publicNetworkAccessForIngestion, "Enabled");
       const wrong = await arm(srv.info, "PUT", `${ampls("ampls-hub")}/scopedResources/vnet?${MON}`, {
         properties: { linkedResourceId: rgPath(srv, "Microsoft.Network/virtualNetworks/vnet-hub") },
       });
@@ -168,6 +189,10 @@ describe("Azure Monitor Private Link Scopes", () => {
         list.json.value.map((x: any) => x.name),
         ["law-hub"],
       );
+      // A scoped workspace cannot be deleted until it leaves the scope.
+      const held = await arm(srv.info, "DELETE", `${workspace}?${LAW}`);
+      assert.equal(held.status, 409, held.text);
+      assert.match(held.json.error.message, /ampls-hub/);
 
       // An endpoint to an Azure Monitor scope must ask for its group.
       const subnet = rgPath(srv, "Microsoft.Network/virtualNetworks/vnet-hub/subnets/snet-private-endpoints");
@@ -208,7 +233,18 @@ describe("Azure Monitor Private Link Scopes", () => {
       // az 2.45 asks at 2019-10-17-preview, which has no access modes; its output is flattened.
       assert.deepEqual(shown.privateEndpointConnections, []);
       assert.equal(shown.accessModeSettings, undefined);
-      const workspace = rgPath(srv, "Microsoft.OperationalInsights/workspaces/law-az");
+      // --no-wait: az 2.45 polls a long-running create on a thread of its own, which races its
+      // main thread's imports under load (a circular-import error in az, not an ArcLink answer).
+      const create = await az.run([
+        ...["monitor", "log-analytics", "workspace", "create", "-g", RG, "-n", "law-az"],
+        ...["--location", "westeurope", "--retention-time", "60", "--no-wait"],
+      ]);
+      assert.equal(create.code, 0, create.stderr);
+      const law = await run(["monitor", "log-analytics", "workspace", "show", "-g", RG, "-n", "law-az"]);
+      assert.match(law.customerId, GUID);
+      assert.equal(law.retentionInDays, 60);
+      assert.equal(law.provisioningState, "Succeeded");
+      const workspace = law.id;
       const scoped = await run([
         ...["monitor", "private-link-scope", "scoped-resource", "create", "-g", RG],
         ...["--scope-name", "ampls-az", "-n", "law-az", "--linked-resource", workspace],
@@ -233,7 +269,11 @@ describe("Azure Monitor Private Link Scopes", () => {
         connectArgs(srv, "srv-win-01", "eastus", ["--private-link-scope", scopeIdOf(srv, "pls-arc")]),
         win,
       );
-      await putExtension({});
+      // The agent sends to the scope's workspace: its id is the workspace's customerId.
+      const law = await arm(srv.info, "GET", `${workspacePath("law-hub")}?${LAW}`);
+      const wsId = String(law.json.properties.customerId);
+      const ods = `${wsId}.ods.opinsights.azure.com`;
+      await putExtension({ workspaceId: wsId });
       const refused = await agentOk(["__extensions"], win);
       assert.match(
         refused.all,
@@ -243,6 +283,7 @@ describe("Azure Monitor Private Link Scopes", () => {
       const before = await monitorFindings();
       assert.equal(before.length, 1, JSON.stringify(before));
       assert.match(JSON.stringify(before[0].fixPlan), /Azure Monitor Private Link Scope/);
+      assert.equal((await getMachine(srv, "srv-win-01")).json.properties.status, "Connected");
 
       // The private endpoint: addresses for the control plane names, the connection on the scope.
       const peId = rgPath(srv, "Microsoft.Network/privateEndpoints/pe-ampls");
@@ -262,11 +303,26 @@ describe("Azure Monitor Private Link Scopes", () => {
       });
       status(pe, 200, 201);
       const done = await waitSucceeded(srv, `${peId}?${NET}`);
-      const names = done.properties.customDnsConfigs.map((c: any) => c.fqdn);
-      assert.deepEqual(names, [
-        "global.handler.control.monitor.azure.com",
-        "eastus.handler.control.monitor.azure.com",
+      // The control plane names, and the names of the workspace the scope holds.
+      const dnsConfigs = done.properties.customDnsConfigs;
+      assert.deepEqual(
+        dnsConfigs.map((c: any) => c.fqdn),
+        [
+          "global.handler.control.monitor.azure.com",
+          "eastus.handler.control.monitor.azure.com",
+          `${wsId}.agentsvc.azure-automation.net`,
+          ods,
+          `${wsId}.oms.opinsights.azure.com`,
+        ],
+      );
+      // Its workspace members, named as the specification's example names them.
+      const members = await arm(srv.info, "GET", `${ampls("ampls-hub")}/privateLinkResources?${MON}`);
+      assert.deepEqual(members.json.value[0].properties.requiredMembers.slice(2), [
+        `agent-${wsId}`,
+        `ods-${wsId}`,
+        `oms-${wsId}`,
       ]);
+      const ipOf = (fqdn: string) => dnsConfigs.find((c: any) => c.fqdn === fqdn).ipAddresses;
       const scope = await arm(srv.info, "GET", `${ampls("ampls-hub")}?${MON}`);
       const conns = scope.json.properties.privateEndpointConnections;
       assert.equal(conns.length, 1, scope.text);
@@ -279,52 +335,101 @@ describe("Azure Monitor Private Link Scopes", () => {
       const still = await agentOk(["__extensions"], win);
       assert.match(still.all, /Enable failed for extension AzureMonitorWindowsAgent/);
 
-      // Its zone, linked to the hub VNet, written by a zone group.
-      const zone = rgPath(srv, "Microsoft.Network/privateDnsZones/privatelink.monitor.azure.com");
-      status(await arm(srv.info, "PUT", `${zone}?${DNS}`, { location: "global" }), 200, 201, 202);
-      await waitSucceeded(srv, `${zone}?${DNS}`);
-      const link = `${zone}/virtualNetworkLinks/vnet-hub-link?${DNS}`;
-      status(
-        await arm(srv.info, "PUT", link, {
-          location: "global",
-          properties: {
-            virtualNetwork: { id: rgPath(srv, "Microsoft.Network/virtualNetworks/vnet-hub") },
-            registrationEnabled: false,
-          },
-        }),
-        200,
-        201,
-        202,
-      );
-      await waitSucceeded(srv, link);
+      // A privatelink zone, linked to the hub VNet.
+      const zoneOf = async (name: string) => {
+        const zone = rgPath(srv, `Microsoft.Network/privateDnsZones/${name}`);
+        status(await arm(srv.info, "PUT", `${zone}?${DNS}`, { location: "global" }), 200, 201, 202);
+        await waitSucceeded(srv, `${zone}?${DNS}`);
+        const link = `${zone}/virtualNetworkLinks/vnet-hub-link?${DNS}`;
+        status(
+          await arm(srv.info, "PUT", link, {
+            location: "global",
+            properties: {
+              virtualNetwork: { id: rgPath(srv, "Microsoft.Network/virtualNetworks/vnet-hub") },
+              registrationEnabled: false,
+            },
+          }),
+          200,
+          201,
+          202,
+        );
+        await waitSucceeded(srv, link);
+        return zone;
+      };
+      // The endpoint's zone group writes the records of the zones it lists.
       const zg = `${peId}/privateDnsZoneGroups/default?${NET}`;
-      status(
-        await arm(srv.info, "PUT", zg, {
+      const zoneGroup = async (zones: string[]) => {
+        status(
+          await arm(srv.info, "PUT", zg, {
+            properties: {
+              privateDnsZoneConfigs: zones.map((z, i) => ({
+                name: `zone${i}`,
+                properties: { privateDnsZoneId: z },
+              })),
+            },
+          }),
+          200,
+          201,
+        );
+        await waitSucceeded(srv, zg);
+      };
+      // On-premises DNS forwards a public zone to the hub's inbound endpoint, as for Arc's.
+      const dc01 = rgPath(srv, `ArcLink.Lab/dnsServers/dc01?${LAB}`);
+      const forward = async (domains: string[]) => {
+        const dc = await arm(srv.info, "GET", dc01);
+        const fwd = dc.json.properties.conditionalForwarders;
+        const patched = await arm(srv.info, "PATCH", dc01, {
           properties: {
-            privateDnsZoneConfigs: [{ name: "monitor", properties: { privateDnsZoneId: zone } }],
+            conditionalForwarders: [
+              ...fwd,
+              ...domains.map((domain) => ({ domain, targets: fwd[0].targets })),
+            ],
           },
-        }),
-        200,
-        201,
-      );
-      await waitSucceeded(srv, zg);
+        });
+        assert.equal(patched.status, 200, patched.text);
+      };
+
+      // First the control plane's zone alone.
+      const zone = await zoneOf("privatelink.monitor.azure.com");
+      await zoneGroup([zone]);
       const rec = await arm(srv.info, "GET", `${zone}/A/global.handler.control?${DNS}`);
       assert.equal(rec.status, 200, rec.text);
       assert.deepEqual(
         rec.json.properties.aRecords.map((a: any) => a.ipv4Address),
-        done.properties.customDnsConfigs[0].ipAddresses,
+        ipOf("global.handler.control.monitor.azure.com"),
+      );
+      await forward(["monitor.azure.com"]);
+      // The control plane answers privately; the workspace's ingestion name still goes public.
+      const half = await agentOk(["__extensions"], win);
+      assert.match(half.all, new RegExp(`Enable failed for extension AzureMonitorWindowsAgent: .*${ods}`));
+      assert.equal((await getMachine(srv, "srv-win-01")).json.properties.status, "Connected");
+      // Lint says the same: the workspace's ingestion zone is missing.
+      const halfFindings = await monitorFindings();
+      assert.equal(halfFindings.length, 1, JSON.stringify(halfFindings));
+      assert.match(
+        halfFindings[0].message,
+        /privatelink\.ods\.opinsights\.azure\.com zone for the workspace/,
       );
 
-      // On-premises DNS forwards the public zone to the hub's inbound endpoint, as for Arc's.
-      const dc01 = rgPath(srv, `ArcLink.Lab/dnsServers/dc01?${LAB}`);
-      const dc = await arm(srv.info, "GET", dc01);
-      const fwd = dc.json.properties.conditionalForwarders;
-      const patched = await arm(srv.info, "PATCH", dc01, {
-        properties: {
-          conditionalForwarders: [...fwd, { domain: "monitor.azure.com", targets: fwd[0].targets }],
-        },
-      });
-      assert.equal(patched.status, 200, patched.text);
+      // Then the workspace's zones in the same zone group, and their public zones forwarded.
+      const wsZones = await Promise.all(
+        [
+          "privatelink.oms.opinsights.azure.com",
+          "privatelink.ods.opinsights.azure.com",
+          "privatelink.agentsvc.azure-automation.net",
+        ].map(zoneOf),
+      );
+      await zoneGroup([zone, ...wsZones]);
+      for (const [i, name] of ["oms", "ods", "agentsvc"].entries()) {
+        const r = await arm(srv.info, "GET", `${wsZones[i]}/A/${wsId}?${DNS}`);
+        assert.equal(r.status, 200, `${name}: ${r.text}`);
+        const fqdn = dnsConfigs.find((c: any) => c.fqdn.startsWith(`${wsId}.${name}.`)).fqdn;
+        assert.deepEqual(
+          r.json.properties.aRecords.map((a: any) => a.ipv4Address),
+          ipOf(fqdn),
+        );
+      }
+      await forward(["opinsights.azure.com", "agentsvc.azure-automation.net"]);
 
       const fixed = await agentOk(["__extensions"], win);
       assert.match(fixed.all, /Enable succeeded for extension AzureMonitorWindowsAgent/);
@@ -334,18 +439,6 @@ describe("Azure Monitor Private Link Scopes", () => {
       assert.equal((await instanceStatus()).code, "success");
       assert.deepEqual(await monitorFindings(), []);
       assert.equal((await getMachine(srv, "srv-win-01")).json.properties.status, "Connected");
-
-      // What ArcLink cannot know: the workspace's GUID is the workspace resource's, which is not
-      // modelled, so the endpoint has no address for <GUID>.ods.opinsights.azure.com and an agent
-      // sending to a workspace still dials its public name (blocked by the on-premises firewall).
-      await putExtension({ workspaceId: WORKSPACE_GUID });
-      const ws = await agentOk(["__extensions"], win);
-      assert.match(
-        ws.all,
-        new RegExp(
-          `Enable failed for extension AzureMonitorWindowsAgent: .*${WORKSPACE_GUID}\\.ods\\.opinsights\\.azure\\.com`,
-        ),
-      );
 
       // A rejected connection carries no traffic: the extension fails at the endpoint itself.
       const connUrl = `${ampls("ampls-hub")}/privateEndpointConnections/${conns[0].name}?${MON}`;
@@ -370,6 +463,10 @@ describe("Azure Monitor Private Link Scopes", () => {
         (await arm(srv.info, "GET", `${ampls("ampls-hub")}/scopedResources/law-hub?${MON}`)).status,
         404,
       );
+      // Out of every scope, the workspace can go.
+      const lawGone = await arm(srv.info, "DELETE", `${workspacePath("law-hub")}?${LAW}`);
+      assert.equal(lawGone.status, 200, lawGone.text);
+      assert.equal((await arm(srv.info, "GET", `${workspacePath("law-hub")}?${LAW}`)).status, 404);
     },
   );
 });

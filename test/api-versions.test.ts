@@ -8,6 +8,7 @@ import { armClient, ArmClient, RawResponse, token } from "./helpers/arm.js";
 import { removeDataDir, startServer, TestServer } from "./helpers/server.js";
 import { HYBRIDCOMPUTE_API_VERSIONS } from "../src/providers/hybridcompute/versions.js";
 import { AMPLS_API_VERSIONS } from "../src/providers/insights/versions.js";
+import { OPERATIONAL_INSIGHTS_API_VERSIONS } from "../src/providers/operationalinsights/versions.js";
 import { DNS_RESOLVER_API_VERSIONS, NETWORK_API_VERSIONS } from "../src/providers/network/apiVersions.js";
 import { PRIVATE_DNS_API_VERSIONS } from "../src/providers/privatedns/versions.js";
 import { RESOURCES_API_VERSIONS } from "../src/frontends/arm/apiVersion.js";
@@ -122,6 +123,51 @@ describe("api-versions as Azure publishes them", () => {
     for (const v of AMPLS_API_VERSIONS) ok(await c.call("GET", `${t}?api-version=${v}`), 200, v);
     for (const v of UNPUBLISHED)
       refused(await c.call("GET", `${t}?api-version=${v}`), 400, "NoRegisteredProviderFound", v);
+  });
+
+  it("Microsoft.OperationalInsights workspaces: the eleven published versions served, others refused; the workspace id is kept", async () => {
+    assert.equal(OPERATIONAL_INSIGHTS_API_VERSIONS.length, 11);
+    assert.ok(OPERATIONAL_INSIGHTS_API_VERSIONS.includes("2022-10-01"), "python3-azure's and az 2.45's");
+    const t = `${rg}/providers/Microsoft.OperationalInsights/workspaces`;
+    const bySub = `${sub}/providers/Microsoft.OperationalInsights/workspaces`;
+    for (const v of OPERATIONAL_INSIGHTS_API_VERSIONS) {
+      ok(await c.call("GET", `${t}?api-version=${v}`), 200, v);
+      ok(await c.call("GET", `${bySub}?api-version=${v}`), 200, `${v} by subscription`);
+    }
+    for (const v of UNPUBLISHED)
+      refused(await c.call("GET", `${t}?api-version=${v}`), 400, "NoRegisteredProviderFound", v);
+
+    const ws = `${t}/law-versions`;
+    const created = await c.call("PUT", `${ws}?api-version=2015-11-01-preview`, { location: "eastus" });
+    ok(created, 201, "create");
+    const id = created.json.properties.customerId;
+    assert.match(id, /^[0-9a-f-]{36}$/);
+    assert.equal(created.json.properties.sku.name, "PerGB2018");
+    assert.equal(created.json.properties.retentionInDays, 30);
+    const updated = await c.call("PUT", `${ws}?api-version=2025-07-01`, {
+      location: "eastus",
+      properties: { retentionInDays: 90, publicNetworkAccessForIngestion: "Disabled" },
+    });
+    ok(updated, 200, "update");
+    assert.equal(updated.json.properties.customerId, id, "an update keeps the workspace id");
+    const patched = await c.call("PATCH", `${ws}?api-version=2022-10-01`, {
+      properties: { workspaceCapping: { dailyQuotaGb: 5 } },
+      tags: { env: "test" },
+    });
+    ok(patched, 200, "patch");
+    assert.equal(patched.json.properties.retentionInDays, 90);
+    assert.equal(patched.json.properties.publicNetworkAccessForIngestion, "Disabled");
+    assert.equal(patched.json.properties.workspaceCapping.dailyQuotaGb, 5);
+    assert.deepEqual(patched.json.tags, { env: "test" });
+    const bad = await c.call("PUT", `${ws}?api-version=2022-10-01`, {
+      location: "eastus",
+      properties: { retentionInDays: 5000 },
+    });
+    refused(bad, 400, "InvalidParameter", "retention out of range");
+    const badName = await c.call("PUT", `${t}/-law?api-version=2022-10-01`, { location: "eastus" });
+    assert.equal(badName.status, 400, badName.text);
+    ok(await c.call("DELETE", `${ws}?api-version=2023-09-01`), 200, "delete");
+    ok(await c.call("DELETE", `${ws}?api-version=2023-09-01`), 204, "delete again");
   });
 
   it("resource groups (ARM's own type): listed versions served, others InvalidApiVersionParameter", async () => {

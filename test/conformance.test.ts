@@ -36,8 +36,18 @@ const ZONE = `${NETP}/privateDnsZones/{privateZoneName}`;
 const NSG = `${NETP}/networkSecurityGroups/{networkSecurityGroupName}`;
 const RESOLVER = `${NETP}/dnsResolvers/{dnsResolverName}`;
 
-/** Method, path template and the name of the body parameter, by operationId. */
-const OPERATIONS: Record<string, { method: string; path: string; body?: string }> = {
+interface Operation {
+  method: string;
+  path: string;
+  body?: string;
+}
+
+/**
+ * Method, path template and the name of the body parameter, by operationId, for the Arc, network
+ * and private DNS examples. operationIds are unique within one specification only (Microsoft.Insights
+ * has its own PrivateLinkScopes_Get), so each provider folder has its own table (OPERATIONS_BY_FOLDER).
+ */
+const OPERATIONS: Record<string, Operation> = {
   PrivateLinkScopes_CreateOrUpdate: { method: "PUT", path: SCOPE, body: "parameters" },
   PrivateLinkScopes_Get: { method: "GET", path: SCOPE },
   PrivateLinkScopes_UpdateTags: { method: "PATCH", path: SCOPE, body: "PrivateLinkScopeTags" },
@@ -145,6 +155,59 @@ const OPERATIONS: Record<string, { method: string; path: string; body?: string }
   InboundEndpoints_Get: { method: "GET", path: `${RESOLVER}/inboundEndpoints/{inboundEndpointName}` },
 };
 
+const INSP =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Insights";
+const AMPLS = `${INSP}/privateLinkScopes/{scopeName}`;
+const AMPLS_CONN = `${AMPLS}/privateEndpointConnections/{privateEndpointConnectionName}`;
+
+/** Microsoft.Insights (Azure Monitor Private Link Scopes), by operationId. */
+const INSIGHTS_OPERATIONS: Record<string, Operation> = {
+  PrivateLinkScopes_CreateOrUpdate: {
+    method: "PUT",
+    path: AMPLS,
+    body: "AzureMonitorPrivateLinkScopePayload",
+  },
+  PrivateLinkScopes_Get: { method: "GET", path: AMPLS },
+  PrivateLinkScopes_UpdateTags: { method: "PATCH", path: AMPLS, body: "PrivateLinkScopeTags" },
+  PrivateLinkScopes_ListByResourceGroup: { method: "GET", path: `${INSP}/privateLinkScopes` },
+  PrivateLinkScopedResources_CreateOrUpdate: {
+    method: "PUT",
+    path: `${AMPLS}/scopedResources/{name}`,
+    body: "parameters",
+  },
+  PrivateLinkScopedResources_Get: { method: "GET", path: `${AMPLS}/scopedResources/{name}` },
+  PrivateLinkScopedResources_Delete: { method: "DELETE", path: `${AMPLS}/scopedResources/{name}` },
+  PrivateLinkScopedResources_ListByPrivateLinkScope: { method: "GET", path: `${AMPLS}/scopedResources` },
+  PrivateLinkResources_Get: { method: "GET", path: `${AMPLS}/privateLinkResources/{groupName}` },
+  PrivateEndpointConnections_Get: { method: "GET", path: AMPLS_CONN },
+  PrivateEndpointConnections_CreateOrUpdate: { method: "PUT", path: AMPLS_CONN, body: "parameters" },
+  PrivateEndpointConnections_Delete: { method: "DELETE", path: AMPLS_CONN },
+  PrivateEndpointConnections_ListByPrivateLinkScope: {
+    method: "GET",
+    path: `${AMPLS}/privateEndpointConnections`,
+  },
+};
+
+const WORKSPACE =
+  "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.OperationalInsights/workspaces";
+
+/** Microsoft.OperationalInsights (Log Analytics workspaces), by operationId. */
+const WORKSPACE_OPERATIONS: Record<string, Operation> = {
+  Workspaces_CreateOrUpdate: { method: "PUT", path: `${WORKSPACE}/{workspaceName}`, body: "parameters" },
+  Workspaces_Get: { method: "GET", path: `${WORKSPACE}/{workspaceName}` },
+  Workspaces_Update: { method: "PATCH", path: `${WORKSPACE}/{workspaceName}`, body: "parameters" },
+  Workspaces_Delete: { method: "DELETE", path: `${WORKSPACE}/{workspaceName}` },
+  Workspaces_ListByResourceGroup: { method: "GET", path: WORKSPACE },
+};
+
+const OPERATIONS_BY_FOLDER: Record<string, Record<string, Operation>> = {
+  hybridcompute: OPERATIONS,
+  network: OPERATIONS,
+  privatedns: OPERATIONS,
+  insights: INSIGHTS_OPERATIONS,
+  operationalinsights: WORKSPACE_OPERATIONS,
+};
+
 /** What a case's setup returns: parameters to use instead of the example's (generated names). */
 type Given = (w: World, p: Record<string, any>) => Promise<Record<string, string> | void>;
 
@@ -208,11 +271,15 @@ class World {
     subnetId: string,
     scopeId: string,
     location: string,
-    opts: { manual?: boolean; staticIp?: string } = {},
+    opts: { manual?: boolean; staticIp?: string; groupId?: string } = {},
   ): Promise<any> {
     const conn = {
       name: `${name}-conn`,
-      properties: { privateLinkServiceId: scopeId, groupIds: ["hybridcompute"], requestMessage: "please" },
+      properties: {
+        privateLinkServiceId: scopeId,
+        groupIds: [opts.groupId ?? "hybridcompute"],
+        requestMessage: "please",
+      },
     };
     return this.put(`${this.rgPath(rg)}/providers/Microsoft.Network/privateEndpoints/${name}`, NET, {
       location,
@@ -248,6 +315,45 @@ class World {
     await this.endpoint(rg, `pe-${name}`, subnetId, scope.id, location);
     const list = await call("GET", `${scope.id}/privateEndpointConnections?api-version=${HC}`);
     return { scope, connection: list.json.value[0].name };
+  }
+  /** An Azure Monitor Private Link Scope (always global). */
+  async monitorScope(rg: string, name: string): Promise<any> {
+    await this.rg(rg);
+    return this.put(
+      `${this.rgPath(rg)}/providers/Microsoft.Insights/privateLinkScopes/${name}`,
+      "2021-07-01-preview",
+      { location: "global", properties: {} },
+    );
+  }
+  /** A Log Analytics workspace; returns its id. */
+  async workspace(rg: string, name: string, location = "eastus"): Promise<string> {
+    await this.rg(rg, location);
+    const id = `${this.rgPath(rg)}/providers/Microsoft.OperationalInsights/workspaces/${name}`;
+    await this.put(id, "2022-10-01", {
+      location,
+      tags: { tag1: "val1" },
+      properties: { sku: { name: "PerGB2018" }, retentionInDays: 30 },
+    });
+    return id;
+  }
+  /** A scoped resource of an Azure Monitor scope (long-running: waits until it is there). */
+  async scoped(scopeId: string, name: string, linkedResourceId: string): Promise<void> {
+    await this.put(`${scopeId}/scopedResources/${name}`, "2021-07-01-preview", {
+      properties: { linkedResourceId },
+    });
+  }
+  /** An Azure Monitor scope with endpoints (the second needing approval); returns the connections. */
+  async connectedMonitorScope(rg: string, name: string, endpoints = 1): Promise<string[]> {
+    const scope = await this.monitorScope(rg, name);
+    const subnetId = await this.subnet(rg, `vnet-${name}`, "snet", "eastus", "10.2.0.0/24");
+    for (let i = 0; i < endpoints; i++) {
+      await this.endpoint(rg, `pe-${name}-${i}`, subnetId, scope.id, "eastus", {
+        groupId: "azuremonitor",
+        manual: i > 0,
+      });
+    }
+    const list = await call("GET", `${scope.id}/privateEndpointConnections?api-version=2021-07-01-preview`);
+    return list.json.value.map((c: any) => c.name);
   }
   async machine(rg: string, name: string, location: string, scopeId?: string): Promise<void> {
     await this.rg(rg, location);
@@ -789,6 +895,94 @@ const CASES: Case[] = [
       );
     },
   },
+  // Azure Monitor Private Link Scopes at 2021-07-01-preview (the version whose examples hold
+  // scoped resources and access modes; az 2.45 and python3-azure send 2019-10-17-preview).
+  {
+    file: "insights/PrivateLinkScopesCreate.json",
+    operationId: "PrivateLinkScopes_CreateOrUpdate",
+    given: async (w) => w.rg("my-resource-group"),
+  },
+  ...["Get", "ListByResourceGroup"].map((op): Case => ({
+    file: `insights/PrivateLinkScopes${op}.json`,
+    operationId: `PrivateLinkScopes_${op}`,
+    given: async (w) => {
+      await w.monitorScope("my-resource-group", "my-privatelinkscope");
+      await w.monitorScope("my-resource-group", "my-other-privatelinkscope");
+    },
+  })),
+  {
+    file: "insights/PrivateLinkScopesUpdateTagsOnly.json",
+    operationId: "PrivateLinkScopes_UpdateTags",
+    given: async (w) => w.monitorScope("my-resource-group", "my-privatelinkscope"),
+  },
+  {
+    file: "insights/PrivateLinkScopedResourceUpdate.json",
+    operationId: "PrivateLinkScopedResources_CreateOrUpdate",
+    given: async (w) => w.monitorScope("MyResourceGroup", "MyPrivateLinkScope"),
+  },
+  ...[
+    ["Get", "Get"],
+    ["Delete", "Delete"],
+    ["List", "ListByPrivateLinkScope"],
+  ].map(([file, op]): Case => ({
+    file: `insights/PrivateLinkScopedResource${file}.json`,
+    operationId: `PrivateLinkScopedResources_${op}`,
+    given: async (w) => {
+      const scope = await w.monitorScope("MyResourceGroup", "MyPrivateLinkScope");
+      const component = `${w.rgPath("MyResourceGroup")}/providers/Microsoft.Insights/components/my-component`;
+      await w.scoped(scope.id, "scoped-resource-name", component);
+      const ws = await w.workspace("MyWorkspaceResourceGroup", "my-workspace");
+      await w.scoped(scope.id, "other-scoped-resource-name", ws);
+    },
+  })),
+  {
+    file: "insights/PrivateLinkScopePrivateLinkResourceGet.json",
+    operationId: "PrivateLinkResources_Get",
+    given: async (w) => {
+      const scope = await w.monitorScope("MyResourceGroup", "MyPrivateLinkScope");
+      await w.scoped(scope.id, "law", await w.workspace("MyResourceGroup", "my-workspace"));
+    },
+  },
+  ...[
+    ["Get", "Get"],
+    ["Update", "CreateOrUpdate"],
+    ["Delete", "Delete"],
+  ].map(([file, op]): Case => ({
+    file: `insights/PrivateEndpointConnection${file}.json`,
+    operationId: `PrivateEndpointConnections_${op}`,
+    given: async (w) => {
+      const [connection] = await w.connectedMonitorScope("MyResourceGroup", "MyPrivateLinkScope");
+      return { privateEndpointConnectionName: connection };
+    },
+  })),
+  {
+    file: "insights/PrivateEndpointConnectionList.json",
+    operationId: "PrivateEndpointConnections_ListByPrivateLinkScope",
+    given: async (w) => {
+      await w.connectedMonitorScope("MyResourceGroup", "MyPrivateLinkScope", 2);
+    },
+  },
+  // Log Analytics workspaces at 2025-07-01 (and the 2020-08-01 list example).
+  {
+    file: "operationalinsights/WorkspacesCreate.json",
+    given: async (w) => w.rg("oiautorest6685", "australiasoutheast"),
+  },
+  ...["WorkspacesGet.json", "WorkspacesDelete.json", "2025-07-01_WorkspacesUpdate.json"].map(
+    (file): Case => ({
+      file: `operationalinsights/${file}`,
+      operationId: file.includes("Update") ? "Workspaces_Update" : undefined,
+      given: async (w) => {
+        await w.workspace("oiautorest6685", "oiautorest6685", "australiasoutheast");
+      },
+    }),
+  ),
+  {
+    file: "operationalinsights/2020-08-01_WorkspacesListByResourceGroup.json",
+    operationId: "Workspaces_ListByResourceGroup",
+    given: async (w) => {
+      await w.workspace("oiautorest6685", "AzTest2170", "australiasoutheast");
+    },
+  },
 ];
 
 /** Replaces the example's subscription id with ours in every string of a request value. */
@@ -818,7 +1012,7 @@ after(async () => {
 
 describe("the specification's examples, replayed", () => {
   it("covers every example file collected", () => {
-    const files = ["hybridcompute", "network", "privatedns"].flatMap((d) =>
+    const files = Object.keys(OPERATIONS_BY_FOLDER).flatMap((d) =>
       readdirSync(join(FIXTURES, d))
         .filter((f) => f.endsWith(".json"))
         .map((f) => `${d}/${f}`),
@@ -835,8 +1029,9 @@ describe("the specification's examples, replayed", () => {
   for (const c of CASES) {
     const ex = JSON.parse(readFileSync(join(FIXTURES, c.file), "utf8")) as Example;
     const opId = ex.operationId ?? c.operationId!;
+    const folder = c.file.split("/")[0];
     it(`${opId} at ${ex.parameters["api-version"]} (${c.file})`, async () => {
-      const op = OPERATIONS[opId];
+      const op = OPERATIONS_BY_FOLDER[folder][opId];
       assert.ok(op, `no route for ${opId}`);
       const exampleSub = String(ex.parameters.subscriptionId);
       const w = new World(info.subscriptionId);
@@ -873,7 +1068,7 @@ describe("the specification's examples, replayed", () => {
           }
         }
         if (want.body !== undefined) {
-          const covered = deviationIds(opId).flatMap((d) => d.paths);
+          const covered = deviationIds(opId, folder).flatMap((d) => d.paths);
           // A list's items are compared like the resource they are (value[].properties... ).
           const skip = (p: string) => {
             const q = p.startsWith("value[].") ? p.slice("value[].".length) : p;

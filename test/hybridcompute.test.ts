@@ -210,6 +210,41 @@ describe("Microsoft.HybridCompute over ARM", () => {
     },
   );
 
+  it(
+    "agentUpgrade: the user's part is stored, validated and kept; the attempt's outcome is never taken from a request",
+    T,
+    async () => {
+      const m = `${hc}/machines/m-upgrade?api-version=2024-07-10`;
+      ok(await arm(srv.info, "PUT", m, { location: "eastus" }), 200, "create");
+      const correlationId = "2b9f5c43-0b0c-4d8e-9d0e-3c4a5b6c7d8e";
+      const set = await arm(srv.info, "PATCH", m, {
+        properties: {
+          agentUpgrade: {
+            desiredVersion: "1.45",
+            correlationId,
+            enableAutomaticUpgrade: true,
+            lastAttemptStatus: "Success",
+          },
+        },
+      });
+      ok(set, 200, "patch");
+      assert.deepEqual(set.json.properties.agentUpgrade, {
+        desiredVersion: "1.45",
+        correlationId,
+        enableAutomaticUpgrade: true,
+      });
+      const kept = await arm(srv.info, "PATCH", m, { tags: { a: "b" } });
+      assert.equal(kept.json.properties.agentUpgrade.desiredVersion, "1.45", "kept when not sent");
+      const bad = await arm(srv.info, "PATCH", m, { properties: { agentUpgrade: { correlationId: "x" } } });
+      ok(bad, 400, "bad correlationId");
+      assert.match(bad.json.error.message, /agentUpgrade\.correlationId/);
+      const badVersion = await arm(srv.info, "PATCH", m, {
+        properties: { agentUpgrade: { desiredVersion: "latest" } },
+      });
+      ok(badVersion, 400, "bad version");
+    },
+  );
+
   it("privateLinkResources: only 'hybridcompute', read-only", T, async () => {
     const base = `${hc}/privateLinkScopes/pls-east/privateLinkResources`;
     ok(await arm(srv.info, "GET", `${base}/HybridCompute?${V}`), 200, "case-insensitive name");

@@ -85,7 +85,12 @@ describe("lint --export", () => {
     const f = run("--fix-plan");
     assert.equal(f.status, 2);
     // The plan is printed with its proof, each ARM step as the call and its az rest line.
-    assert.match(f.stdout, /# Proof: 2 targeted finding\(s\), 0 left; 0 new finding\(s\)/);
+    assert.match(f.stdout, /# Proof: 3 targeted finding\(s\), 0 left; 0 new finding\(s\)/);
+    // The agent upgrade is tried as the agent's next report, like every other step.
+    assert.match(
+      f.stdout,
+      /on-premises srv-app-02: install the latest Connected Machine agent.*\n  # tried as PUT \/subscriptions\/.*\/ArcLink\.Lab\/agentReports\/srv-app-02/,
+    );
     assert.match(
       f.stdout,
       /PATCH https:\/\/management\.azure\.com\/subscriptions\/.*\/machines\/srv-legacy\?api-version=/,

@@ -4,6 +4,7 @@
 // check every status code against the spec, so a 201 where the spec says 200 fails the flow.
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { arm } from "./helpers/arm.js";
 import { PYTHON, runPython } from "./helpers/python.js";
 import { removeDataDir, startServer, TestServer } from "./helpers/server.js";
 
@@ -72,5 +73,31 @@ test(
       "Machines_Delete is synchronous before 2025-01-13",
     );
     assert.deepEqual(statusOf("PUT", /\/privateLinkScopes\/pls-arc$/i), [201]);
+  },
+);
+
+test(
+  `a Log Analytics workspace scoped by an Azure Monitor Private Link Scope through the Python SDK (${PYTHON})`,
+  { timeout: 300_000 },
+  async () => {
+    const rg = `/subscriptions/${srv.info.subscriptionId}/resourceGroups/rg-monitor-py`;
+    const created = await arm(srv.info, "PUT", `${rg}?api-version=2021-04-01`, { location: "eastus" });
+    assert.ok([200, 201].includes(created.status), created.text);
+    const r = await runPython("monitor_flow.py", srv.info, 240_000, { ARCLINK_RG: "rg-monitor-py" });
+    assert.equal(r.code, 0, `the Python flow failed (exit ${r.code}):\n${r.stderr.slice(-4000)}`);
+    const x = r.result;
+    assert.ok(x, `no JSON result:\n${r.stdout.slice(-2000)}`);
+    assert.deepEqual(x.loganalyticsVersions, ["2022-10-01"], "the SDK's own default version");
+    assert.match(x.customerId, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    assert.equal(x.provisioningState, "Succeeded");
+    assert.equal(x.retention, 45);
+    assert.deepEqual(x.listed, ["law-py"]);
+    assert.equal(x.scopeLocation, "global");
+    assert.equal(
+      String(x.linked).toLowerCase(),
+      `${rg}/providers/Microsoft.OperationalInsights/workspaces/law-py`.toLowerCase(),
+    );
+    assert.equal(x.deleteWhileScoped, 409, "a scoped workspace cannot be deleted");
+    assert.deepEqual(x.listedAfter, []);
   },
 );

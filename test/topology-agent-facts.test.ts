@@ -60,10 +60,15 @@ function topologyText(): string {
   const head = ref.slice(0, ref.indexOf("\nmachines:"));
   const dns = ref.slice(ref.indexOf("\ndns:"));
   return (
-    head.replace(
-      "    dnsServers: [8.8.8.8]\n",
-      "    dnsServers: [dc01]\n    proxyUrl: http://192.168.1.30:3128\n",
-    ) +
+    head
+      .replace(
+        "    dnsServers: [8.8.8.8]\n",
+        "    dnsServers: [dc01]\n    proxyUrl: http://192.168.1.30:3128\n",
+      )
+      .replace(
+        "    ipAddress: 192.168.1.21\n    os: Windows\n",
+        '    ipAddress: 192.168.1.21\n    os: Windows\n    osVersion: "10.0.20348"\n    osSku: Windows Server 2022 Datacenter\n',
+      ) +
     MACHINES +
     dns
   );
@@ -85,6 +90,14 @@ after(async () => {
 });
 
 describe("topology: what Azure knows from each machine's agent", () => {
+  it("a host's osVersion and osSku reach its lab host, for its agent to report", T, async () => {
+    const host = await arm(srv.info, "GET", rgPath(srv, `ArcLink.Lab/hosts/srv-win-01?${LAB}`));
+    assert.equal(host.status, 200, host.text);
+    assert.equal(host.json.properties.osVersion, "10.0.20348");
+    assert.equal(host.json.properties.osSku, "Windows Server 2022 Datacenter");
+    assert.equal(host.json.properties.osEdition, undefined);
+  });
+
   it("the file is validated: bad versions, ports, keywords and contradictory times are refused with their paths", () => {
     const bad = (machine: string, pattern: RegExp) => {
       const text = topologyText().replace(

@@ -153,13 +153,17 @@ export function zoneFile(d: DataSet, zone: string): string {
   return lines.join("\n") + "\n";
 }
 
-/** Unbound: one thread, auth-zones only (no recursion, no cache use), UDP on 127.0.0.1:port. */
-export function unboundConf(dir: string, port: number): string {
+/**
+ * Unbound: `threads` threads (one SO_REUSEPORT socket each), auth-zones only (no recursion, no
+ * cache use), UDP on 127.0.0.1:port.
+ */
+export function unboundConf(dir: string, port: number, threads = 1): string {
   const lines = [
     "server:",
     "  interface: 127.0.0.1",
     `  port: ${port}`,
-    "  num-threads: 1",
+    `  num-threads: ${threads}`,
+    "  so-reuseport: yes",
     "  do-ip6: no",
     "  do-tcp: no",
     "  do-daemonize: no",
@@ -191,12 +195,12 @@ export function unboundConf(dir: string, port: number): string {
 }
 
 /** Writes every file into `dir`; returns the data set. */
-export function writeAll(dir: string, unboundPort: number): DataSet {
+export function writeAll(dir: string, unboundPort: number, unboundThreads = 1): DataSet {
   const d = dataSet();
   mkdirSync(join(dir, "zones"), { recursive: true });
   writeFileSync(join(dir, "topology.yaml"), topology(d));
   for (const z of PUBLIC_ZONES) writeFileSync(join(dir, "zones", `${z}.zone`), zoneFile(d, z));
-  writeFileSync(join(dir, "unbound.conf"), unboundConf(dir, unboundPort));
+  writeFileSync(join(dir, "unbound.conf"), unboundConf(dir, unboundPort, unboundThreads));
   writeFileSync(join(dir, "queries.txt"), d.queries.map((n) => `${n} A`).join("\n") + "\n");
   return d;
 }

@@ -6,9 +6,14 @@
 // ArcLink's cache lookup and patch cost on top of Node's own UDP path, and this ÷ Unbound is what
 // Node's UDP path costs against C.
 //
-//   node dist/bench/dns/nodePeer.js REPLIES.json      (prints {"port":N} once it listens)
-import { createSocket } from "node:dgram";
+// With PROCESSES > 1 the socket is shared the way `serve --dns-workers` shares ArcLink's: the
+// first process binds it and hands it to PROCESSES - 1 children over IPC, and all of them read it.
+//
+//   node dist/bench/dns/nodePeer.js REPLIES.json [PROCESSES]   (prints {"port":N} once it listens)
+import { fork } from "node:child_process";
+import { createSocket, type Socket } from "node:dgram";
 import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
 interface Replies {
   /** Hex of a query's bytes after the header (its question, and its OPT record if any) → base64 reply. */
@@ -25,30 +30,58 @@ const byQuery = new Map<string, Buffer>();
 for (const [k, v] of Object.entries(cfg.replies))
   byQuery.set(Buffer.from(k, "hex").toString("latin1"), Buffer.from(v, "base64"));
 
-const sock = createSocket({
-  type: "udp4",
-  recvBufferSize: 4 * 1024 * 1024,
-  lookup: (address: string, _options: unknown, cb: (e: Error | null, a: string, f: number) => void) =>
-    cb(null, address, 4),
-});
+const processes = Number(process.argv[3] ?? 1);
 let misses = 0;
-sock.on("message", (msg, rinfo) => {
-  if (msg.length < 12) return;
-  const hit = byQuery.get(msg.toString("latin1", 12));
-  if (hit === undefined) {
-    misses++;
-    return;
-  }
-  const out = Buffer.allocUnsafe(hit.length);
-  hit.copy(out);
-  out[0] = msg[0];
-  out[1] = msg[1];
-  sock.send(out, rinfo.port, rinfo.address);
-});
-sock.bind(0, "127.0.0.1", () => {
-  process.stdout.write(JSON.stringify({ port: sock.address().port }) + "\n");
-});
-process.on("SIGTERM", () => {
-  if (misses) process.stderr.write(`node peer: ${misses} queries had no kept reply (dropped)\n`);
-  sock.close(() => process.exit(0));
-});
+
+function serve(sock: Socket): void {
+  sock.on("message", (msg, rinfo) => {
+    if (msg.length < 12) return;
+    const hit = byQuery.get(msg.toString("latin1", 12));
+    if (hit === undefined) {
+      misses++;
+      return;
+    }
+    const out = Buffer.allocUnsafe(hit.length);
+    hit.copy(out);
+    out[0] = msg[0];
+    out[1] = msg[1];
+    sock.send(out, rinfo.port, rinfo.address);
+  });
+}
+
+if (process.send) {
+  // A child: the socket arrives over IPC; its sends get the same synchronous lookup as ArcLink's
+  // workers give theirs (see src/frontends/dns/worker-main.ts).
+  process.on("message", (_m: unknown, sock?: Socket) => {
+    if (!sock) return;
+    const state = Object.getOwnPropertySymbols(sock).find((x) => x.description === "state symbol");
+    const handle =
+      state && (sock as unknown as Record<symbol, { handle?: { lookup?: unknown } }>)[state]?.handle;
+    if (handle) handle.lookup = (a: string, cb: (e: null, ip: string, f: number) => void) => cb(null, a, 4);
+    serve(sock);
+  });
+  process.on("disconnect", () => process.exit(0));
+} else {
+  const sock = createSocket({
+    type: "udp4",
+    recvBufferSize: 4 * 1024 * 1024,
+    lookup: (address: string, _options: unknown, cb: (e: Error | null, a: string, f: number) => void) =>
+      cb(null, address, 4),
+  });
+  serve(sock);
+  const children = Array.from({ length: processes - 1 }, () =>
+    fork(fileURLToPath(import.meta.url), [file], {
+      execArgv: [],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    }),
+  );
+  sock.bind(0, "127.0.0.1", () => {
+    for (const c of children) c.send("socket", sock);
+    process.stdout.write(JSON.stringify({ port: sock.address().port }) + "\n");
+  });
+  process.on("SIGTERM", () => {
+    if (misses) process.stderr.write(`node peer: ${misses} queries had no kept reply (dropped)\n`);
+    for (const c of children) c.kill("SIGTERM");
+    sock.close(() => process.exit(0));
+  });
+}

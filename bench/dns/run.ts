@@ -3,7 +3,12 @@
 //
 //   node dist/bench/dns/run.js [--seconds 10] [--rounds 3] [--fixed 20000] [--low-rate 5000]
 //                              [--no-pin] [--keep] [--no-node-peer] [--writes 33] [--out DIR]
-//                              [--profile DIR] [--arclink FILE]
+//                              [--profile DIR] [--arclink FILE] [--dns-workers N]
+//
+// --dns-workers N (default 1): ArcLink serves with `serve --dns-workers N`, Unbound gets
+// `num-threads: N` and the Node floor N processes sharing its socket. Above 1 nothing is pinned
+// (on a 2-core machine the servers need both cores, which dnsperf then shares): the server CPU
+// figures then include every process and thread of the server.
 //
 // A third server, the Node floor (nodePeer.ts), answers with ArcLink's own reply bytes from a Map
 // and nothing else: it splits the gap to Unbound into Node's UDP path and ArcLink's own work.
@@ -57,7 +62,9 @@ const FIXED = flag("fixed", 20000);
 /** A second fixed rate, for the latency when the machine is too loaded to keep up with FIXED. */
 const LOW_RATE = flag("low-rate", 5000);
 const CHECKS = flagText("checks") === "0" ? 0 : Math.min(flag("checks", 20), 1000);
-const PIN = !has("no-pin") && cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
+const DNS_WORKERS = Math.min(flag("dns-workers", 1), 64);
+const PIN =
+  !has("no-pin") && DNS_WORKERS === 1 && cpus().length >= 2 && spawnSync("taskset", ["-V"]).status === 0;
 const PROFILE = flagText("profile");
 const WRITES = flagText("writes") === "0" ? 0 : Math.min(flag("writes", 33), 500);
 const ARCLINK = resolve(flagText("arclink") ?? join(HERE, "../../src/cli/arclink.js"));
@@ -105,10 +112,27 @@ async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** CPU time (user + system, all threads) a process has used so far, in seconds. */
+/**
+ * CPU time (user + system, all threads) a process and its live descendants (DNS workers, Node
+ * peer children; `taskset` execs the server in place) have used so far, in seconds.
+ */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  let total = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  let children = "";
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8");
+  } catch {
+    // Gone, or a kernel without the children file: the process alone.
+  }
+  for (const c of children.split(" ").filter(Boolean)) {
+    try {
+      total += cpuSeconds(Number(c));
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  return total;
 }
 
 async function startArcLink(dir: string): Promise<Server> {
@@ -130,6 +154,8 @@ async function startArcLink(dir: string): Promise<Server> {
     join(dir, "topology.yaml"),
     "--dns",
     `${INBOUND_ENDPOINT}=0`,
+    "--dns-workers",
+    String(DNS_WORKERS),
   ]);
   const deadline = Date.now() + 60_000;
   while (!existsSync(ready)) {
@@ -150,7 +176,7 @@ async function startArcLink(dir: string): Promise<Server> {
 async function startNodePeer(dir: string, replies: Record<string, string>): Promise<Server> {
   const file = join(dir, "node-peer-replies.json");
   writeFileSync(file, JSON.stringify({ replies }));
-  const { proc, output } = launch([process.execPath, join(HERE, "nodePeer.js"), file]);
+  const { proc, output } = launch([process.execPath, join(HERE, "nodePeer.js"), file, String(DNS_WORKERS)]);
   const deadline = Date.now() + 15_000;
   for (;;) {
     const m = /\{"port":(\d+)\}/.exec(output());
@@ -377,6 +403,8 @@ interface Run {
   serverCpu: number;
   /** Server CPU microseconds per completed query. */
   cpuUsPerQuery: number;
+  /** dnsperf's own CPU seconds ÷ run time: near 1.0 (one thread) means the generator was the limit. */
+  generatorCpu: number;
 }
 
 function num(text: string, re: RegExp): number {
@@ -402,7 +430,16 @@ function run(cmd: string[], timeoutMs: number): Promise<{ code: number | null; o
 async function dnsperf(s: Server, dir: string, kind: Run["kind"], secs: number, rate: number): Promise<Run> {
   const args = ["-s", HOST, "-p", String(s.port), "-d", join(dir, "queries.txt"), "-l", String(secs)];
   args.push("-c", "4", "-q", "100", "-Q", String(rate));
-  const cmd = PIN ? ["taskset", "-c", "1", "dnsperf", ...args] : ["dnsperf", ...args];
+  // Through a shell that prints its own /proc stat after dnsperf exits: its cutime and cstime are
+  // then dnsperf's CPU time (the generator's own load, reported beside the server's).
+  const sh = [
+    "sh",
+    "-c",
+    'dnsperf "$@"; r=$?; echo; echo "GENSTAT $(cat /proc/$$/stat)"; exit $r',
+    "sh",
+    ...args,
+  ];
+  const cmd = PIN ? ["taskset", "-c", "1", ...sh] : sh;
   const c0 = cpuSeconds(s.proc.pid!);
   const r = await run(cmd, (secs + 30) * 1000);
   const c1 = cpuSeconds(s.proc.pid!);
@@ -411,6 +448,8 @@ async function dnsperf(s: Server, dir: string, kind: Run["kind"], secs: number, 
   writeFileSync(join(dir, `dnsperf-${s.name}-${kind}-${Date.now()}.txt`), out);
   const runTime = num(out, /Run time \(s\):\s+([\d.]+)/);
   const completed = num(out, /Queries completed:\s+(\d+)/);
+  const gen = (/GENSTAT .*\) (.*)/.exec(out)?.[1] ?? "").split(" ");
+  const generatorCpu = (Number(gen[13]) + Number(gen[14])) / CLOCK_TICKS / runTime;
   return {
     server: s.name,
     kind,
@@ -425,6 +464,7 @@ async function dnsperf(s: Server, dir: string, kind: Run["kind"], secs: number, 
     responseBytes: num(out, /Average packet size:\s+request \d+, response (\d+)/),
     serverCpu: (c1 - c0) / runTime,
     cpuUsPerQuery: ((c1 - c0) * 1e6) / completed,
+    generatorCpu,
   };
 }
 
@@ -463,7 +503,7 @@ async function main(): Promise<void> {
       `warning: load average ${load0.toFixed(1)} > ${cpus().length} CPUs: figures will be low and noisy; read the ratio\n`,
     );
   const unboundPort = await freeUdpPort();
-  writeAll(dir, unboundPort);
+  writeAll(dir, unboundPort, DNS_WORKERS);
   const servers: Server[] = [];
   try {
     const a = await startArcLink(dir);
@@ -484,7 +524,7 @@ async function main(): Promise<void> {
     const log = (r: Run) => {
       runs.push(r);
       process.stderr.write(
-        `  ${r.server.padEnd(8)} ${r.kind.padEnd(6)} ${k(r.qps).padStart(7)} QPS  ${r.latencyMs.toFixed(3)} ms  lost ${r.lost}  cpu ${(r.serverCpu * 100).toFixed(0)}%  ${r.cpuUsPerQuery.toFixed(1)} µs/q  resp ${r.responseBytes} B\n`,
+        `  ${r.server.padEnd(8)} ${r.kind.padEnd(6)} ${k(r.qps).padStart(7)} QPS  ${r.latencyMs.toFixed(3)} ms  lost ${r.lost}  cpu ${(r.serverCpu * 100).toFixed(0)}%  ${r.cpuUsPerQuery.toFixed(1)} µs/q  dnsperf cpu ${(r.generatorCpu * 100).toFixed(0)}%  resp ${r.responseBytes} B\n`,
       );
     };
     for (const s of servers) log(await dnsperf(s, dir, "warmup", 2, 1_000_000));
@@ -557,6 +597,7 @@ async function main(): Promise<void> {
         latencyAtMaxMs: median(max.map((r) => r.latencyMs)),
         serverCpuAtMax: median(max.map((r) => r.serverCpu)),
         cpuUsPerQueryAtMax: median(max.map((r) => r.cpuUsPerQuery)),
+        generatorCpuAtMax: median(max.map((r) => r.generatorCpu)),
         fixedQps: fixed.qps,
         latencyAtFixedMs: fixed.latencyMs,
         serverCpuAtFixed: fixed.serverCpu,
@@ -578,6 +619,7 @@ async function main(): Promise<void> {
       cpus: cpus().length,
       loadAverage: [load0, loadavg()[0]],
       pinned: PIN,
+      dnsWorkers: DNS_WORKERS,
       seconds: SECONDS,
       rounds: ROUNDS,
       fixedRate: FIXED,
@@ -596,17 +638,18 @@ async function main(): Promise<void> {
     };
     writeFileSync(join(dir, "results.json"), JSON.stringify({ ...result, runs }, null, 2) + "\n");
 
+    const n = DNS_WORKERS;
     const label: Record<ServerName, string> = {
-      arclink: "ArcLink inbound endpoint",
-      unbound: "Unbound auth-zone",
-      node: "Node floor (bare dgram, ArcLink's bytes)",
+      arclink: `ArcLink inbound endpoint, ${n} DNS worker${n > 1 ? "s" : ""}`,
+      unbound: `Unbound auth-zone, ${n} thread${n > 1 ? "s" : ""}`,
+      node: `Node floor (bare dgram, ArcLink's bytes), ${n} process${n > 1 ? "es" : ""}`,
     };
     const lines = [
-      `| server | QPS median (min-max) of ${ROUNDS} × ${SECONDS} s | avg latency at max, ms | server CPU at max | CPU µs/query | avg latency at ${k(FIXED)} QPS, ms | CPU at ${k(FIXED)} QPS | avg latency at ${k(LOW_RATE)} QPS, ms | CPU µs/query at ${k(LOW_RATE)} QPS | lost / sent | reply B |`,
-      "|---|---|---|---|---|---|---|---|---|---|---|",
+      `| server | QPS median (min-max) of ${ROUNDS} × ${SECONDS} s | avg latency at max, ms | server CPU at max | CPU µs/query | dnsperf CPU at max | avg latency at ${k(FIXED)} QPS, ms | CPU at ${k(FIXED)} QPS | avg latency at ${k(LOW_RATE)} QPS, ms | CPU µs/query at ${k(LOW_RATE)} QPS | lost / sent | reply B |`,
+      "|---|---|---|---|---|---|---|---|---|---|---|---|",
       ...names.map((n) => {
         const x = rows[n];
-        return `| ${label[n]} | ${k(x.qps)} (${k(x.qpsMin)}-${k(x.qpsMax)}) | ${x.latencyAtMaxMs.toFixed(3)} | ${(x.serverCpuAtMax * 100).toFixed(0)} % | ${x.cpuUsPerQueryAtMax.toFixed(1)} | ${x.latencyAtFixedMs.toFixed(3)} | ${(x.serverCpuAtFixed * 100).toFixed(0)} % | ${x.latencyAtLowMs.toFixed(3)} (${k(x.lowQps)}) | ${x.cpuUsPerQueryAtLow.toFixed(1)} | ${x.lost} / ${x.sent} | ${x.responseBytes} |`;
+        return `| ${label[n]} | ${k(x.qps)} (${k(x.qpsMin)}-${k(x.qpsMax)}) | ${x.latencyAtMaxMs.toFixed(3)} | ${(x.serverCpuAtMax * 100).toFixed(0)} % | ${x.cpuUsPerQueryAtMax.toFixed(1)} | ${(x.generatorCpuAtMax * 100).toFixed(0)} % | ${x.latencyAtFixedMs.toFixed(3)} | ${(x.serverCpuAtFixed * 100).toFixed(0)} % | ${x.latencyAtLowMs.toFixed(3)} (${k(x.lowQps)}) | ${x.cpuUsPerQueryAtLow.toFixed(1)} | ${x.lost} / ${x.sent} | ${x.responseBytes} |`;
       }),
       "",
       `ArcLink / Unbound QPS: **${result.ratio.toFixed(2)}** (per round: ${vsUnbound.perRound.map((r) => r.toFixed(2)).join(", ")}); CPU per query, Unbound ÷ ArcLink: ${result.cpuRatio.toFixed(2)}.` +
@@ -662,6 +705,7 @@ async function main(): Promise<void> {
       qpsWithRecordWrites: result.withRecordWrites?.run.qps ?? null,
       loadAverage: result.loadAverage,
       pinned: PIN,
+      dnsWorkers: DNS_WORKERS,
     };
     process.stdout.write(`BENCH_RESULT ${JSON.stringify(bench)}\n`);
     if (bad.length || (invalidation?.stale.length ?? 0) > 0) process.exitCode = 1;

@@ -24,6 +24,10 @@ export interface HostView {
   addressPrefix?: string;
   /** "Azure" for a VM in an Azure subnet, "N/A" on-premises (what the agent detects). */
   cloudProvider?: string;
+  /** What the OS says of itself, when the lab knows it. */
+  osVersion?: string;
+  osSku?: string;
+  osEdition?: string;
 }
 
 export interface RawResponse {
@@ -146,6 +150,9 @@ export class GatewayClient {
       proxyUrl: typeof doc.proxyUrl === "string" && doc.proxyUrl !== "" ? doc.proxyUrl : undefined,
       addressPrefix: typeof doc.addressPrefix === "string" ? doc.addressPrefix : undefined,
       cloudProvider: typeof doc.cloudProvider === "string" ? doc.cloudProvider : undefined,
+      osVersion: typeof doc.osVersion === "string" ? doc.osVersion : undefined,
+      osSku: typeof doc.osSku === "string" ? doc.osSku : undefined,
+      osEdition: typeof doc.osEdition === "string" ? doc.osEdition : undefined,
     };
   }
 }

@@ -68,11 +68,15 @@ export function machineReport(i: ReportInput): Record<string, unknown> {
     },
     osType: os,
     osName: os,
+    // What the OS says of itself, where the lab knows it; otherwise nothing (never a guess).
+    ...(i.view.osVersion ? { osVersion: i.view.osVersion } : {}),
+    ...(i.view.osSku ? { osSku: i.view.osSku } : {}),
+    ...(i.view.osEdition ? { osEdition: i.view.osEdition } : {}),
     osProfile: { computerName: i.view.hostName },
     machineFqdn: i.view.hostName,
     dnsFqdn: i.view.hostName,
-    // Only what the lab knows: the OS version, SKU and hardware are not modelled, so they are
-    // not reported (Azure then shows them empty, as for an agent that could not read them).
+    // Only what the lab knows: hardware is not modelled, so it is not reported (Azure then shows
+    // it empty, as for an agent that could not read it).
     detectedProperties: { cloudprovider: i.view.cloudProvider ?? "N/A", mssqldiscovered: "false" },
     networkProfile: { networkInterfaces: [nic] },
     errorDetails: errors,

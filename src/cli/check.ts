@@ -14,7 +14,7 @@ export async function checkCommand(flags: Flags): Promise<void> {
   flags.rejectUnknown();
   if (!!host === all)
     throw new CliError("Usage: arclink check (--host HOST | --all) [--location R] [--json] [--trace]", 2);
-  const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region });
+  const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region, trace });
   if (json) {
     // Each endpoint's evaluation trace only when asked: with --all it is most of the output.
     const hosts = trace ? r.value : r.value.map(withoutTraces);

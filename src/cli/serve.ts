@@ -25,6 +25,17 @@ function heapGrowthOf(v: string | undefined): number | undefined {
   return Number(v);
 }
 
+/** --dns-workers N: processes answering on every DNS listener's port (1: this one alone). */
+function dnsWorkersOf(v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 64)
+    throw new CliError(
+      `--dns-workers must be a whole number of processes from 1 to 64 (1 = the server process alone, the default), got '${v}'.`,
+      2,
+    );
+  return Number(v);
+}
+
 /** --dns all (default) | none | id[=port],id[=port] */
 function dnsSpecs(text: string | undefined): ListenerSpec[] | undefined {
   if (!text || text === "all") return undefined;
@@ -80,6 +91,7 @@ export async function serve(flags: Flags): Promise<void> {
     serviceTagsFile: flags.optString("service-tags"),
     throttling: throttlingOf(flags.optString("throttling")),
     dnsListeners: dnsSpecs(flags.optString("dns")),
+    dnsWorkers: dnsWorkersOf(flags.optString("dns-workers")),
     heapGrowthPercent: heapGrowthOf(flags.optString("heap-growth")),
     log,
   }).catch(async (e: unknown) => {

@@ -88,6 +88,14 @@ const RULES: Rule[] = [
     edge: "oms.trafficmanager.net",
     tag: () => "AzureMonitor",
   },
+  // A workspace's agent service name has a privatelink zone of its own (an Azure Monitor Private
+  // Link Scope's); it must come before the rest of azure-automation.net.
+  {
+    zone: "agentsvc.azure-automation.net",
+    privatelink: "privatelink.agentsvc.azure-automation.net",
+    edge: "agentsvc.trafficmanager.net",
+    tag: () => "AzureAutomation",
+  },
   {
     zone: "azure-automation.net",
     privatelink: "privatelink.azure-automation.net",

@@ -15,6 +15,7 @@ export class NetworkService {
   private pending: Array<{ key: string; type?: string }> = [];
   private overflow = false;
   private readonly external = new ExternalDnsCache();
+  private readonly versionListeners: Array<(version: number) => void> = [];
 
   constructor(
     private readonly world: World,
@@ -31,8 +32,20 @@ export class NetworkService {
         if (this.pending.length < PATCH_LIMIT) this.pending.push({ key: c.key, type });
         else this.overflow = true;
       }
-      if (hit) this.generation++;
+      if (hit) {
+        this.generation++;
+        for (const l of this.versionListeners) l(this.generation);
+      }
     });
+  }
+
+  /** Called, synchronously within the commit, each time `version` bumps. Returns an unsubscribe. */
+  onVersion(l: (version: number) => void): () => void {
+    this.versionListeners.push(l);
+    return () => {
+      const i = this.versionListeners.indexOf(l);
+      if (i >= 0) this.versionListeners.splice(i, 1);
+    };
   }
 
   /** Bumps on every world change: DNS answer caches key on it. */

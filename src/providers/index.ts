@@ -5,6 +5,7 @@ import { insightsNamespace } from "./insights/index.js";
 import { labNamespace } from "./lab/index.js";
 import { managedIdentityNamespace } from "./managedidentity/index.js";
 import { networkNamespace } from "./network/index.js";
+import { operationalInsightsNamespace } from "./operationalinsights/index.js";
 import { privateDnsNamespace } from "./privatedns/index.js";
 import { Registry } from "./registry.js";
 import { resourcesNamespace } from "./resources/index.js";
@@ -17,6 +18,7 @@ export function createRegistry(): Registry {
   r.add(privateDnsNamespace);
   r.add(networkNamespace);
   r.add(insightsNamespace);
+  r.add(operationalInsightsNamespace);
   r.add(managedIdentityNamespace);
   r.add(authorizationNamespace);
   return r;

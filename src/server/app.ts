@@ -26,6 +26,7 @@ import { readSettings } from "./settings.js";
 import { NetworkService } from "../network/service.js";
 import { ServiceTags } from "../network/serviceTags.js";
 import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListeners.js";
+import { DnsWorkerPool } from "../frontends/dns/workers.js";
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
@@ -41,6 +42,12 @@ export interface ServeOptions {
   log?: (line: string) => void;
   /** Which resolvers get loopback DNS listeners; default every resolver ("*"). */
   dnsListeners?: ListenerSpec[];
+  /**
+   * Processes answering on every DNS listener's port; default 1, this process alone. N > 1
+   * starts N worker processes (src/frontends/dns/workers.ts); each write that changes the
+   * network model is acknowledged only once every one of them has seen it.
+   */
+  dnsWorkers?: number;
   /** A topology file applied at start (idempotent), whose hosts' machines are then onboarded. */
   topology?: string;
   /** "azure": ARM's request limits per principal and subscription (429 when exceeded). Default off. */
@@ -69,6 +76,8 @@ export interface RunningArcLink {
   gateway: Gateway;
   /** Machines the start-up topology onboarded (or failed to). */
   onboarded: OnboardResult[];
+  /** The DNS worker processes (serve --dns-workers N > 1). */
+  dnsWorkers?: DnsWorkerPool;
   /** Keys of the hosts the start-up topology declares (empty without one). */
   topologyHostKeys: Set<string>;
   close(): Promise<void>;
@@ -196,6 +205,7 @@ async function start(
     dataDir,
     pid: process.pid,
     heapGrowthPercent: growth.percent,
+    dnsWorkers: opts.dnsWorkers ?? 1,
   };
   const readyFiles = [join(dataDir, "ready.json"), ...(opts.readyFile ? [resolve(opts.readyFile)] : [])];
   let specs = opts.dnsListeners ?? [{ resolver: "*" }];
@@ -220,10 +230,26 @@ async function start(
       if (topologyHostKeys.has(h.key)) onboarded.push(await onboardHost(ctx, writer, h));
     onboarded = onboarded.filter((o) => o.machine);
   }
-  const listeners = new ResolverListeners(network, specs, "127.0.0.1", () => {
-    info.dns = listeners.entries();
-    if (ready) for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
-  });
+  const dnsWorkers = opts.dnsWorkers ?? 1;
+  if (!Number.isInteger(dnsWorkers) || dnsWorkers < 1)
+    throw new Error(`dnsWorkers must be a positive whole number of processes, got ${dnsWorkers}`);
+  const workerPool =
+    dnsWorkers > 1
+      ? new DnsWorkerPool({ processes: dnsWorkers, version: () => network.version, log })
+      : undefined;
+  const stopPublishing = workerPool && network.onVersion((v) => workerPool.publish(v));
+  const stopSettling = workerPool && writer.beforeAcknowledge(() => workerPool.synced());
+  await workerPool?.start();
+  const listeners = new ResolverListeners(
+    network,
+    specs,
+    "127.0.0.1",
+    () => {
+      info.dns = listeners.entries();
+      if (ready) for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");
+    },
+    workerPool,
+  );
   let ready = false;
   await listeners.sync();
   const unsubscribe = world.onChange(() => void listeners.sync());
@@ -245,9 +271,13 @@ async function start(
     gateway,
     onboarded,
     topologyHostKeys,
+    dnsWorkers: workerPool,
     async close() {
       unsubscribe();
       await listeners.close();
+      stopPublishing?.();
+      stopSettling?.();
+      await workerPool?.close();
       await hostDns.close();
       await new Promise<void>((res) => {
         server.close(() => res());

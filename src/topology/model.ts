@@ -150,6 +150,10 @@ export type THost = TPlacement & {
   maxTlsVersion?: "1.0" | "1.1" | "1.2" | "1.3";
   /** Windows: the ECDHE AES-GCM cipher suites are enabled (default true). */
   gcmCipherSuitesEnabled?: boolean;
+  /** What the OS says of itself; the agent reports each to the machine when it is given. */
+  osVersion?: string;
+  osSku?: string;
+  osEdition?: string;
   description?: string;
 };
 

@@ -279,6 +279,9 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
         : {}),
       ...(h.maxTlsVersion !== undefined ? { maxTlsVersion: h.maxTlsVersion } : {}),
       ...(h.gcmCipherSuitesEnabled !== undefined ? { gcmCipherSuitesEnabled: h.gcmCipherSuitesEnabled } : {}),
+      ...(h.osVersion !== undefined ? { osVersion: h.osVersion } : {}),
+      ...(h.osSku !== undefined ? { osSku: h.osSku } : {}),
+      ...(h.osEdition !== undefined ? { osEdition: h.osEdition } : {}),
       ...(h.description !== undefined ? { description: h.description } : {}),
     });
   }

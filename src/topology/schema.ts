@@ -529,6 +529,9 @@ export const TOPOLOGY_SCHEMA: Schema = obj({
         gcmCipherSuitesEnabled: bool(
           "Windows: the ECDHE AES-GCM cipher suites are enabled in the OS (default true); agents 1.56 to 1.63 need them",
         ),
+        osVersion: str({ maxLength: 256 }),
+        osSku: str({ maxLength: 256 }),
+        osEdition: str({ maxLength: 256 }),
         description: str(),
       },
       ["name", "ipAddress", "os"],

@@ -34,6 +34,8 @@ export class Writer {
   readonly stats = { commits: 0, writes: 0 };
 
   private readonly maxGroup: number;
+  /** Awaited after each commit is applied to the World and before its writers are answered. */
+  private readonly settlers: Array<() => Promise<void> | undefined> = [];
 
   /** `maxGroup`: writes committed together at most (1 turns group commit off; for comparisons). */
   constructor(
@@ -42,6 +44,19 @@ export class Writer {
     opts: { maxGroup?: number } = {},
   ) {
     this.maxGroup = Math.max(1, opts.maxGroup ?? MAX_GROUP);
+  }
+
+  /**
+   * `fn` runs after every commit is applied to the World and before the write is acknowledged;
+   * a promise it returns holds the acknowledgement back until it settles. What must see a write
+   * before its client hears of it (DNS answer caches in other processes) waits here.
+   */
+  beforeAcknowledge(fn: () => Promise<void> | undefined): () => void {
+    this.settlers.push(fn);
+    return () => {
+      const i = this.settlers.indexOf(fn);
+      if (i >= 0) this.settlers.splice(i, 1);
+    };
   }
 
   /** Runs `fn` with exclusive write access; commits what it wrote; returns its result. */
@@ -176,6 +191,7 @@ export class Writer {
     } else {
       this.world.apply(committed.changes, committed.seq);
     }
+    for (const settle of this.settlers) await settle()?.catch(() => undefined);
   }
 
   /** Applies changes other processes committed since this World's sequence number. */

@@ -8,7 +8,11 @@ export interface Deviation {
    * today; the paths are not required, and are compared as soon as ArcLink answers them.
    */
   kind: "deliberate" | "gap";
-  /** operationIds it applies to ("*": every one). */
+  /**
+   * operationIds it applies to ("*": every one). A bare operationId is one of the Arc, network or
+   * private DNS specifications; another provider's is qualified by its example folder
+   * ("insights/PrivateLinkScopes_Get"), as operationIds repeat across specifications.
+   */
   operations: readonly string[];
   /** Response paths it covers (a path covers everything below it). Empty: a request adaptation. */
   paths: readonly string[];
@@ -61,6 +65,9 @@ export const DEVIATIONS: readonly Deviation[] = [
       "PrivateEndpointConnections_Get",
       "PrivateEndpointConnections_CreateOrUpdate",
       "PrivateEndpointConnections_Delete",
+      "insights/PrivateEndpointConnections_Get",
+      "insights/PrivateEndpointConnections_CreateOrUpdate",
+      "insights/PrivateEndpointConnections_Delete",
     ],
     paths: [],
     reason:
@@ -184,16 +191,37 @@ export const GAPS: readonly Deviation[] = [
   },
   {
     kind: "gap",
-    id: "machine-resources",
-    operations: ["Machines_Get", "Machines_ListByResourceGroup"],
-    paths: ["resources"],
+    id: "monitor-scope-access-booleans",
+    operations: [
+      "insights/PrivateLinkScopes_CreateOrUpdate",
+      "insights/PrivateLinkScopes_Get",
+      "insights/PrivateLinkScopes_ListByResourceGroup",
+      "insights/PrivateEndpointConnections_Get",
+      "insights/PrivateEndpointConnections_ListByPrivateLinkScope",
+    ],
+    paths: [
+      "properties.accessModeSettings.queryOnlyPrivateLinkResources",
+      "properties.accessModeSettings.ingestOnlyToPrivateLinkResources",
+      "properties.queryOnlyPrivateLinkResources",
+      "properties.ingestOnlyToPrivateLinkResources",
+    ],
     reason:
-      "A machine lists its extensions as `resources` (an empty array without extensions); ArcLink has no machine extensions yet and omits the array.",
+      "The Azure Monitor scope examples show the booleans queryOnlyPrivateLinkResources and ingestOnlyToPrivateLinkResources (in accessModeSettings and on connections); ArcLink answers the access modes (queryAccessMode, ingestionAccessMode, exclusions) and not these booleans.",
+  },
+  {
+    kind: "gap",
+    id: "workspace-replication",
+    operations: ["operationalinsights/Workspaces_Get"],
+    paths: ["properties.failover", "properties.replication"],
+    reason:
+      "The workspace Get example shows a workspace replicated to a second region, with its failover state; ArcLink does not model workspace replication and omits both.",
   },
 ];
 
-export function deviationIds(operationId: string): Deviation[] {
-  return [...DEVIATIONS, ...GAPS].filter(
-    (d) => d.operations.includes("*") || d.operations.includes(operationId),
-  );
+/** Folders whose operationIds the bare names in `operations` mean. */
+const UNQUALIFIED = ["hybridcompute", "network", "privatedns"];
+
+export function deviationIds(operationId: string, folder: string): Deviation[] {
+  const key = UNQUALIFIED.includes(folder) ? operationId : `${folder}/${operationId}`;
+  return [...DEVIATIONS, ...GAPS].filter((d) => d.operations.includes("*") || d.operations.includes(key));
 }

@@ -14,6 +14,7 @@ export const TOOLS: Tool[] = [
   { what: "BIND", path: "/usr/sbin/named", pkg: "bind9" },
   { what: "Unbound", path: "/usr/sbin/unbound", pkg: "unbound" },
   { what: "Chromium", path: "/usr/bin/chromium", pkg: "chromium" },
+  { what: "ss (which process holds a socket)", path: "/usr/bin/ss", pkg: "iproute2" },
   {
     what: "the Azure SDK for Python",
     path: "/usr/lib/python3/dist-packages/azure/mgmt",

@@ -124,6 +124,8 @@ export const show: Command = {
       const windows = String(view.osType).toLowerCase() === "windows";
       fields.push(
         { display: "OS Name", key: "osName", value: windows ? "Windows Server" : "Linux" },
+        ...(view.osVersion ? [{ display: "OS Version", key: "osVersion", value: view.osVersion }] : []),
+        ...(view.osSku ? [{ display: "OS Sku", key: "osSku", value: view.osSku }] : []),
         { display: "OS Type", key: "osType", value: windows ? "windows" : "linux" },
         { display: "Host Name", key: "hostName", value: view.hostName },
       );

@@ -18,6 +18,13 @@ export interface TcpLimits {
 
 export interface TcpFrontend {
   server: Server;
+  /**
+   * Set by DNS workers: offered each new connection (not yet read from) first; true means it
+   * was handed to another process, which serves it from now on.
+   */
+  handOff: ((sock: Socket) => boolean) | undefined;
+  /** Serve a connection here (one accepted elsewhere and handed over). */
+  serve(sock: Socket): void;
   /** Destroy every open connection (the server itself is closed by the caller). */
   destroyAll(): void;
 }
@@ -28,19 +35,30 @@ export function createTcpFrontend(
   onError: (err: unknown, context: string) => void,
 ): TcpFrontend {
   const sockets = new Set<Socket>();
-  // allowHalfOpen: a client may send its queries then shut down its side; it still gets the replies.
-  const server = createServer({ allowHalfOpen: true, noDelay: true }, (sock) => {
+  const serve = (sock: Socket): void => {
     sockets.add(sock);
     sock.once("close", () => sockets.delete(sock));
+    // allowHalfOpen: a client may send its queries then shut down its side; it still gets the replies.
+    sock.allowHalfOpen = true;
+    sock.setNoDelay(true);
     new TcpConnection(sock, handler, limits, onError).start();
-  });
-  server.maxConnections = limits.maxConnections;
-  return {
+    sock.resume();
+  };
+  // pauseOnConnect: nothing is read before the connection is either served here or handed over.
+  const server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true });
+  const frontend: TcpFrontend = {
     server,
+    handOff: undefined,
+    serve,
     destroyAll: () => {
       for (const s of sockets) s.destroy();
     },
   };
+  server.on("connection", (sock: Socket) => {
+    if (frontend.handOff?.(sock) !== true) serve(sock);
+  });
+  server.maxConnections = limits.maxConnections;
+  return frontend;
 }
 
 class TcpConnection {

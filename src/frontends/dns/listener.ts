@@ -5,7 +5,7 @@
 import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { BlockList, isIPv4, isIPv6, type Server } from "node:net";
 import { QueryHandler, type AnswerFn, type HandleResult } from "./listener-handler.js";
-import { createTcpFrontend, type TcpLimits } from "./listener-tcp.js";
+import { createTcpFrontend, type TcpFrontend, type TcpLimits } from "./listener-tcp.js";
 
 export type { AnswerFn, DnsQuestion, QueryMeta, Transport } from "./listener-handler.js";
 
@@ -28,10 +28,12 @@ export interface DnsListenerOptions {
 export interface DnsListener {
   port: number;
   host: string;
+  /** The bound UDP socket and the TCP front end, for DNS worker processes (see workers.ts). */
+  sockets: { udp: UdpSocket; tcp: TcpFrontend };
   close(): Promise<void>;
 }
 
-const DEFAULT_TCP_LIMITS: TcpLimits = {
+export const DEFAULT_TCP_LIMITS: TcpLimits = {
   maxConnections: 256,
   idleTimeoutMs: 10_000,
   partialTimeoutMs: 3_000,
@@ -41,7 +43,7 @@ const PORT_PICK_ATTEMPTS = 5;
 /** Bigger kernel receive buffer absorbs bursts at benchmark rates (capped by net.core.rmem_max). */
 const UDP_RECV_BUFFER = 4 * 1024 * 1024;
 
-type ErrorSink = (err: unknown, context: string) => void;
+export type ErrorSink = (err: unknown, context: string) => void;
 
 const ipv6Loopback = new BlockList();
 ipv6Loopback.addAddress("::1", "ipv6");
@@ -62,16 +64,17 @@ function defaultOnError(err: unknown, context: string): void {
 
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void;
 
-function bindUdp(host: string, port: number, handler: QueryHandler, onError: ErrorSink): Promise<UdpSocket> {
-  const family = isIPv6(host) ? 6 : 4;
-  const sock = createSocket({
-    type: family === 6 ? "udp6" : "udp4",
-    recvBufferSize: UDP_RECV_BUFFER,
-    // dgram resolves the destination of every send() through `lookup`; the default (dns.lookup)
-    // defers each send to a later tick even for an IP literal. Replies only go to the address a
-    // query came from, and the bind address is a checked loopback literal: nothing to look up.
-    lookup: (address: string, _options: unknown, callback: LookupCallback) => callback(null, address, family),
-  });
+/**
+ * Answers the queries that arrive on `sock` through `handler`. `syncSend`: the socket sends at
+ * once when the kernel takes the datagram (its lookup is synchronous), so a reply buffer is free
+ * again when the send queue is empty and the raw cache may hand out its own buffer.
+ */
+export function serveUdp(
+  sock: UdpSocket,
+  handler: QueryHandler,
+  onError: ErrorSink,
+  syncSend: boolean,
+): void {
   const send = (reply: Buffer | null, port: number, address: string): void => {
     if (reply === null) return;
     try {
@@ -84,7 +87,7 @@ function bindUdp(host: string, port: number, handler: QueryHandler, onError: Err
   };
   // Node sends a datagram at once when the kernel takes it (uv_udp_try_send) and queues it,
   // by reference, only when it does not; an empty queue means no reply buffer is in use.
-  handler.repliesSent = () => sock.getSendQueueCount() === 0;
+  if (syncSend) handler.repliesSent = () => sock.getSendQueueCount() === 0;
   sock.on("message", (msg, rinfo) => {
     let result: HandleResult;
     try {
@@ -101,6 +104,19 @@ function bindUdp(host: string, port: number, handler: QueryHandler, onError: Err
       );
     } else send(result, rinfo.port, rinfo.address);
   });
+}
+
+function bindUdp(host: string, port: number, handler: QueryHandler, onError: ErrorSink): Promise<UdpSocket> {
+  const family = isIPv6(host) ? 6 : 4;
+  const sock = createSocket({
+    type: family === 6 ? "udp6" : "udp4",
+    recvBufferSize: UDP_RECV_BUFFER,
+    // dgram resolves the destination of every send() through `lookup`; the default (dns.lookup)
+    // defers each send to a later tick even for an IP literal. Replies only go to the address a
+    // query came from, and the bind address is a checked loopback literal: nothing to look up.
+    lookup: (address: string, _options: unknown, callback: LookupCallback) => callback(null, address, family),
+  });
+  serveUdp(sock, handler, onError, true);
   return new Promise((resolve, reject) => {
     const onBindError = (err: Error): void => {
       sock.close();
@@ -184,6 +200,7 @@ export async function startDnsListener(opts: DnsListenerOptions): Promise<DnsLis
   return {
     host: opts.host,
     port: udp.address().port,
+    sockets: { udp, tcp },
     close: () => {
       closing ??= Promise.all([
         closeUdp(udp),

@@ -3,7 +3,8 @@
 import { NetworkService } from "../../network/service.js";
 import { Answer } from "../../network/resolve.js";
 import { allResolvers, findResolver, ResolverKind } from "../../network/resolverRef.js";
-import { DnsListener, startDnsListener } from "./listener.js";
+import { AnswerFn, DnsListener, startDnsListener } from "./listener.js";
+import type { DnsWorkerPool } from "./workers.js";
 import { DnsAnswer, Rcode } from "./wire.js";
 
 export interface ListenerSpec {
@@ -45,6 +46,8 @@ export class ResolverListeners {
     private readonly specs: ListenerSpec[],
     private readonly host = "127.0.0.1",
     private readonly onUpdate: () => void = () => undefined,
+    /** Worker processes that answer on every listener's port too (`serve --dns-workers`). */
+    private readonly workers?: DnsWorkerPool,
   ) {}
 
   /** Opens listeners for resolvers that appeared and closes those whose resolver is gone. */
@@ -64,6 +67,7 @@ export class ResolverListeners {
     let changed = false;
     for (const [id, o] of this.open) {
       if (!wanted.has(id)) {
+        await this.workers?.unshare(id);
         await o.listener.close();
         this.open.delete(id);
         changed = true;
@@ -71,14 +75,16 @@ export class ResolverListeners {
     }
     for (const [id, w] of wanted) {
       if (this.open.has(id)) continue;
+      const answer: AnswerFn = (q) => this.answer(id, q.name, q.type);
       const listener = await startDnsListener({
         host: this.host,
         port: w.port,
         cacheKey: () => this.network.version,
-        answer: (q) => this.answer(id, q.name, q.type),
+        answer,
         onError: () => undefined,
       });
       this.open.set(id, { listener, kind: w.kind, address: w.address });
+      await this.workers?.share(id, listener, answer);
       changed = true;
     }
     if (changed) this.onUpdate();
@@ -111,6 +117,7 @@ export class ResolverListeners {
 
   async close(): Promise<void> {
     await this.syncing;
+    for (const id of this.open.keys()) await this.workers?.unshare(id);
     for (const o of this.open.values()) await o.listener.close();
     this.open.clear();
   }

@@ -21,6 +21,7 @@ import { Entry } from "../../world/world.js";
 import { recordCheckIn } from "../../providers/hybridcompute/machineStatus.js";
 import { EXTENSION_TYPE } from "../../providers/hybridcompute/machineExtensions.js";
 import { agentReportProperties, withComputerName } from "../../providers/hybridcompute/agentReport.js";
+import { workspaceEndpointNames } from "../../providers/operationalinsights/versions.js";
 import {
   extensionNeeds,
   serviceOfExtension,
@@ -353,13 +354,23 @@ function hostsOfUrls(v: unknown): string[] {
 }
 
 /** The host names an extension of `service` dials, from its settings where they name them. */
-export function extensionEndpoints(service: Service, region: string, settings: any): string[] {
+export function extensionEndpoints(
+  service: Service,
+  region: string,
+  settings: any,
+  legacy = false,
+): string[] {
   const s = settings && typeof settings === "object" ? settings : {};
   switch (service) {
     case "AzureMonitor": {
       const out = ["global.handler.control.monitor.azure.com", `${region}.handler.control.monitor.azure.com`];
-      if (typeof s.workspaceId === "string" && s.workspaceId)
-        out.push(`${s.workspaceId.toLowerCase()}.ods.opinsights.azure.com`);
+      // The Azure Monitor agent sends a workspace's data to its ingestion name (.ods); the legacy
+      // Log Analytics agent (publisher Microsoft.EnterpriseCloud.Monitoring) also to its .oms and
+      // agent service names.
+      if (typeof s.workspaceId === "string" && s.workspaceId) {
+        const names = workspaceEndpointNames(s.workspaceId);
+        out.push(...(legacy ? names.map((n) => n.fqdn) : [names[1].fqdn]));
+      }
       return out;
     }
     case "KeyVault":
@@ -396,7 +407,12 @@ export function machineExtensions(
       publisher,
       type,
       service,
-      endpoints: extensionEndpoints(service, region, p.settings),
+      endpoints: extensionEndpoints(
+        service,
+        region,
+        p.settings,
+        publisher.toLowerCase() === "microsoft.enterprisecloud.monitoring",
+      ),
     });
   }
   for (const service of extensionNeeds(view, m)) {

@@ -105,6 +105,11 @@ export class Gateway {
       hostsFile: typeof h.raw.properties?.hostsFile === "string" ? h.raw.properties.hostsFile : "",
       now: this.deps.services.clock.now().toISOString(),
       ...(typeof h.raw.properties?.proxyUrl === "string" ? { proxyUrl: h.raw.properties.proxyUrl } : {}),
+      ...Object.fromEntries(
+        (["osVersion", "osSku", "osEdition"] as const)
+          .filter((k) => typeof h.raw.properties?.[k] === "string")
+          .map((k) => [k, h.raw.properties[k]]),
+      ),
       ...hostNetwork(this.deps.services.network.model(), h),
     };
   }

@@ -103,6 +103,7 @@ export function agentReportProperties(report: unknown): Record<string, unknown> 
     osName: str(r.osName, 256),
     osVersion: str(r.osVersion, 256),
     osSku: str(r.osSku, 256),
+    osEdition: str(r.osEdition, 256),
     machineFqdn: str(r.machineFqdn, 256),
     dnsFqdn: str(r.dnsFqdn, 256),
     domainName: str(r.domainName, 256),

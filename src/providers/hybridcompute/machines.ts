@@ -10,9 +10,11 @@ import { newGuid } from "../../core/guid.js";
 import { normalizeRegion } from "../../core/regions.js";
 import { name as nameOf, parseResourceId, sameId } from "../../core/resourceId.js";
 import { ResourceType, VirtualChildren } from "../contract.js";
+import { WorldView } from "../../world/world.js";
 import { asObject, optBool, optEnum, optString, ref, reqString } from "../validate.js";
 import { ArcLinkMachineState } from "./association.js";
 import { validationDetails } from "./validationDetails.js";
+import { EXTENSION_TYPE, machineExtensions } from "./machineExtensions.js";
 import { machineDeleteStyle } from "./versionBehaviour.js";
 import { HYBRIDCOMPUTE_API_VERSIONS, MACHINE_TYPE, SCOPE_TYPE } from "./versions.js";
 
@@ -110,6 +112,8 @@ export const machines: ResourceType = {
     const ek = optString(p.tpmEkCertificate, "properties.tpmEkCertificate", 16384);
     if (ek !== undefined) out.tpmEkCertificate = ek;
     out.osProfile = osProfile(p.osProfile, prev.osProfile);
+    const upgrade = agentUpgrade(p.agentUpgrade, prev.agentUpgrade);
+    if (upgrade) out.agentUpgrade = upgrade;
 
     // Set once at creation: vmId from the request or a new GUID.
     if (prev.vmId) out.vmId = prev.vmId;
@@ -132,8 +136,8 @@ export const machines: ResourceType = {
     if (Object.keys(state).length) out._arclink = state;
     return out;
   },
-  project(body, _view, now) {
-    return withLiveStatus(body, now);
+  project(body, view, now, entry) {
+    return { ...withLiveStatus(body, now), resources: machineResources(body, view, now, entry.id) };
   },
   virtualChildren: {
     privatelinkscopes: {
@@ -164,6 +168,73 @@ export const machines: ResourceType = {
     } satisfies VirtualChildren,
   },
 };
+
+/**
+ * The machine's extensions as Machines_Get shows them in `resources` (an empty array without any),
+ * each as its own GET answers it (settings shown, protected settings never). Extensions a stored
+ * machine carries in `resources` itself (an export of a real estate) are kept beside its children.
+ */
+function machineResources(
+  body: Record<string, any>,
+  view: WorldView,
+  now: Date,
+  id: string,
+): Record<string, any>[] {
+  const children = view
+    .children(id, EXTENSION_TYPE)
+    .map((c) => {
+      const shown = machineExtensions.project!(c.body, view, now, c);
+      return Object.fromEntries(Object.entries(shown).filter(([k]) => !k.startsWith("_")));
+    })
+    .sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  const names = new Set(children.map((c) => String(c.name).toLowerCase()));
+  const stored = (Array.isArray(body.resources) ? body.resources : []).filter(
+    (r: any) => !names.has(String(r?.name).toLowerCase()),
+  );
+  return [...children, ...stored];
+}
+
+/** The last attempt's outcome is the agent's to report; a request never sets it. */
+const UPGRADE_ATTEMPT = [
+  "lastAttemptDesiredVersion",
+  "lastAttemptStatus",
+  "lastAttemptMessage",
+  "lastAttemptTimestamp",
+] as const;
+
+/**
+ * properties.agentUpgrade: what the user asks of the agent's automatic upgrade (desiredVersion,
+ * correlationId, enableAutomaticUpgrade); the last attempt's outcome is kept from the stored
+ * machine. Absent in the request: kept as it was.
+ */
+function agentUpgrade(v: unknown, prev: any): Record<string, unknown> | undefined {
+  if (v === undefined || v === null) return prev && typeof prev === "object" ? prev : undefined;
+  const path = "properties.agentUpgrade";
+  const o = asObject(v, path);
+  const out: Record<string, unknown> = {};
+  const desired = optString(o.desiredVersion, `${path}.desiredVersion`, 64);
+  if (desired !== undefined) {
+    if (!/^\d+\.\d+(\.\d+){0,2}$/.test(desired))
+      throw errors.invalidProperty(
+        `${path}.desiredVersion`,
+        `'${desired}' is not an agent version such as 1.45 or 1.45.02983.1834.`,
+      );
+    out.desiredVersion = desired;
+  }
+  const correlationId = optString(o.correlationId, `${path}.correlationId`, 64);
+  if (correlationId !== undefined) {
+    if (!UUID.test(correlationId))
+      throw errors.invalidProperty(
+        `${path}.correlationId`,
+        `'${correlationId}' is not a GUID such as ${newGuid()}.`,
+      );
+    out.correlationId = correlationId;
+  }
+  const auto = optBool(o.enableAutomaticUpgrade, `${path}.enableAutomaticUpgrade`);
+  if (auto !== undefined) out.enableAutomaticUpgrade = auto;
+  for (const k of UPGRADE_ATTEMPT) if (prev?.[k] !== undefined) out[k] = prev[k];
+  return out;
+}
 
 function checkSameRegion(machine: string, location: string | undefined, scope: Record<string, any>): void {
   if (!location || !scope.location || location === scope.location) return;

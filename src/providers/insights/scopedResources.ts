@@ -1,15 +1,17 @@
 // Microsoft.Insights/privateLinkScopes/scopedResources: an Azure Monitor resource added to the
 // scope (a Log Analytics workspace, an Application Insights component or a data collection
-// endpoint), named by properties.linkedResourceId. ArcLink does not model those resource types,
-// so the id is checked for its form and type only, not for existence.
+// endpoint), named by properties.linkedResourceId. A workspace must exist (ArcLink models Log
+// Analytics workspaces); components and data collection endpoints are not modelled, so their ids
+// are checked for form and type only.
 import { ArmError, errors } from "../../core/armError.js";
 import { fullType, parseResourceId } from "../../core/resourceId.js";
 import { ResourceType } from "../contract.js";
+import { WORKSPACE_TYPE } from "../operationalinsights/versions.js";
 import { asObject, reqString } from "../validate.js";
 import { AMPLS_API_VERSIONS, AMPLS_SCOPED_RESOURCE_TYPE } from "./versions.js";
 
 const LINKABLE = [
-  "Microsoft.OperationalInsights/workspaces",
+  WORKSPACE_TYPE,
   "Microsoft.Insights/components",
   "Microsoft.Insights/dataCollectionEndpoints",
 ];
@@ -26,7 +28,7 @@ export const scopedResources: ResourceType = {
   },
   lro: { put: "asyncOperation", delete: "location" },
   etag: "none",
-  write(_ctx, req) {
+  write(ctx, req) {
     const p = asObject(req.body.properties, "properties");
     const path = "properties.linkedResourceId";
     const id = reqString(p.linkedResourceId, path, 2048);
@@ -38,6 +40,14 @@ export const scopedResources: ResourceType = {
         400,
         "InvalidResourceType",
         `'${path}' must be the id of a Log Analytics workspace, an Application Insights component or a data collection endpoint (${LINKABLE.join(", ")}), but '${id}' is a ${fullType(parsed)}.`,
+        { target: path },
+      );
+    }
+    if (type === WORKSPACE_TYPE && !ctx.tx.get(id)) {
+      throw new ArmError(
+        400,
+        "InvalidResourceReference",
+        `Log Analytics workspace ${id} referenced by '${path}' was not found. Create the workspace first, or correct the id.`,
         { target: path },
       );
     }

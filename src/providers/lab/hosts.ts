@@ -7,6 +7,9 @@
 // with TLS 1.2 disabled in SChannel offers "1.1"), and `gcmCipherSuitesEnabled` (default true)
 // says whether the ECDHE AES-GCM cipher suites are enabled in a Windows host's cipher suite
 // order (agents 1.56 to 1.63 on Windows offer only those; on Linux the property has no effect).
+// `osVersion`, `osSku` and `osEdition` are what the OS says of itself (e.g. "10.0.20348",
+// "Windows Server 2022 Datacenter", "ServerDatacenter"); the agent reports them to the machine
+// resource when they are given, and reports nothing for them when they are not.
 import { ArmError, errors } from "../../core/armError.js";
 import { ResourceType } from "../contract.js";
 import { asObject, optBool, optEnum, optString } from "../validate.js";
@@ -39,11 +42,17 @@ export const hosts: ResourceType = {
     const maxTlsVersion = tlsVersion(props.maxTlsVersion);
     const gcmCipherSuitesEnabled = optBool(props.gcmCipherSuitesEnabled, "properties.gcmCipherSuitesEnabled");
     const description = optString(props.description, "properties.description");
+    const osVersion = optString(props.osVersion, "properties.osVersion", 256);
+    const osSku = optString(props.osSku, "properties.osSku", 256);
+    const osEdition = optString(props.osEdition, "properties.osEdition", 256);
     return compact({
       siteId: where.kind === "site" ? where.id : undefined,
       subnetId: where.kind === "subnet" ? where.id : undefined,
       privateIPAddress,
       osType,
+      osVersion,
+      osSku,
+      osEdition,
       dnsServers,
       hostsFile,
       proxyUrl,

@@ -179,7 +179,19 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
     }
 
     // One private IP per name the target serves: requested static ones first, then the next free.
-    const names = c.target.model.names(c.target.entry, c.target.groupId, { location });
+    // One address per member; names that share a key (endpoint compression) share one.
+    const names: { memberName: string; fqdns: string[] }[] = [];
+    const shared = new Map<string, { memberName: string; fqdns: string[] }>();
+    for (const n of c.target.model.names(c.target.entry, c.target.groupId, { location }, ctx.tx)) {
+      const slot = n.shareKey ? shared.get(n.shareKey) : undefined;
+      if (slot) {
+        slot.fqdns.push(n.fqdn);
+        continue;
+      }
+      const fresh = { memberName: n.memberName, fqdns: [n.fqdn] };
+      if (n.shareKey) shared.set(n.shareKey, fresh);
+      names.push(fresh);
+    }
     const used = usedAddresses(ctx.tx, subnet.id);
     const taken = new Set<number>();
     const fixed = new Map<number, { ip: number; name: string; groupId: string }>();
@@ -230,7 +242,7 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
         ip: ipText(f ? f.ip : dynamic.shift()!),
         groupId: c.target.groupId,
         memberName: n.memberName,
-        fqdns: [n.fqdn],
+        fqdns: n.fqdns,
         name: f?.name ?? `privateEndpointIpConfig.${newGuid()}`,
       };
     });
@@ -272,7 +284,7 @@ export const privateEndpoints: ResourceType = trackedNetworkType({
       [AUTO]: manual ? [] : [connectionEntry(peId, c, c.name ?? peName, state)],
       [MANUAL]: manual ? [connectionEntry(peId, c, c.name ?? peName, state)] : [],
       networkInterfaces: [{ id: nicId }],
-      customDnsConfigs: addresses.map((a) => ({ fqdn: a.fqdns[0], ipAddresses: [a.ip] })),
+      customDnsConfigs: addresses.flatMap((a) => a.fqdns.map((fqdn) => ({ fqdn, ipAddresses: [a.ip] }))),
       ipConfigurations: addresses.map((a) => ({
         name: a.name,
         properties: {

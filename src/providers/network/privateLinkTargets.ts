@@ -9,7 +9,7 @@ import { Entry, WorldView } from "../../world/world.js";
 import { ProviderContext } from "../contract.js";
 import { CONNECTION_TYPE, ConnectionStatus, connectionBody } from "../hybridcompute/connectionBody.js";
 import { AMPLS_CONNECTION_TYPE, AMPLS_GROUP_ID, AMPLS_TYPE, AMPLS_ZONES } from "../insights/versions.js";
-import { monitorEndpointNames } from "../insights/monitorEndpoints.js";
+import { monitorEndpointNames, monitorWorkspaceNames } from "../insights/monitorEndpoints.js";
 import { ref, reqString } from "../validate.js";
 import { idOf, sameKey } from "./common.js";
 
@@ -17,13 +17,15 @@ export interface TargetName {
   /** Public FQDN clients dial, e.g. "gbl.his.arc.azure.com". */
   fqdn: string;
   memberName: string;
+  /** Names with the same key share one private address (Azure Monitor's endpoint compression). */
+  shareKey?: string;
 }
 
 export interface TargetModel {
   /** Full type of the target's connection children. */
   connectionType: string;
   /** The names one endpoint serves for this target and group, one private IP each. */
-  names(target: Entry, groupId: string, endpoint: { location: string }): TargetName[];
+  names(target: Entry, groupId: string, endpoint: { location: string }, view: WorldView): TargetName[];
   /** Writes the target-side connection; returns its id. */
   connect(
     ctx: ProviderContext,
@@ -81,9 +83,14 @@ const arcScope = scopeTarget(CONNECTION_TYPE, "hybridcompute", (target) =>
   arcEndpointNames(String(target.body.location)).map((n) => ({ fqdn: n.fqdn, memberName: n.memberName })),
 );
 
-// An Azure Monitor scope is global: the regional names are those of the endpoint's own region.
-const monitorScope = scopeTarget(AMPLS_CONNECTION_TYPE, AMPLS_GROUP_ID, (target, _group, endpoint) =>
-  monitorEndpointNames(endpoint.location).map((n) => ({ fqdn: n.fqdn, memberName: n.memberName })),
+// An Azure Monitor scope is global: the regional names are those of the endpoint's own region;
+// its workspaces add theirs.
+const monitorScope = scopeTarget(AMPLS_CONNECTION_TYPE, AMPLS_GROUP_ID, (target, _group, endpoint, view) =>
+  [...monitorEndpointNames(endpoint.location), ...monitorWorkspaceNames(view, target.id)].map((n) => ({
+    fqdn: n.fqdn,
+    memberName: n.memberName,
+    ...(n.shareKey ? { shareKey: n.shareKey } : {}),
+  })),
 );
 
 export const PRIVATE_LINK_TARGETS: readonly PrivateLinkTarget[] = [

@@ -9,7 +9,7 @@
 import { Entry } from "../../../world/world.js";
 import { listNames } from "../context.js";
 import { AffectedMachine, Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { finding, groupAnchor, onprem } from "./util.js";
 
 export interface ServiceNeed {
   service: "AzureMonitor" | "Automation" | "KeyVault" | "Blob";
@@ -74,6 +74,27 @@ export function serviceOfExtension(publisher: string, type: string): ServiceNeed
   return undefined;
 }
 
+/**
+ * The privatelink zones beyond the service's own that a machine's extensions need: an Azure
+ * Monitor extension that sends to a workspace (settings.workspaceId) needs the workspace's
+ * ingestion zone too.
+ */
+function workspaceZones(view: { children(id: string, type?: string): Entry[] }, m: Entry): string[] {
+  const exts = [
+    ...view.children(m.id, "Microsoft.HybridCompute/machines/extensions").map((e) => e.body),
+    ...(Array.isArray(m.body.resources) ? m.body.resources : []),
+  ];
+  const sends = exts.some((e) => {
+    const p = e?.properties ?? {};
+    return (
+      serviceOfExtension(String(p.publisher ?? ""), String(p.type ?? "")) === "AzureMonitor" &&
+      typeof p.settings?.workspaceId === "string" &&
+      p.settings.workspaceId !== ""
+    );
+  });
+  return sends ? ["privatelink.ods.opinsights.azure.com"] : [];
+}
+
 export function extensionNeeds(
   view: { children(id: string, type?: string): Entry[] },
   m: Entry,
@@ -118,6 +139,7 @@ export const extensionServices: Rule = {
       }
     const zones = new Set([...ctx.model.zones.values()].map((z) => z.name));
     const byService = new Map<string, AffectedMachine[]>();
+    const missingExtra = new Set<string>();
     const withExtensions = new Set(
       ctx.view.ofType("Microsoft.HybridCompute/machines/extensions").map((e) => e.parentKey),
     );
@@ -131,7 +153,9 @@ export const extensionServices: Rule = {
         continue;
       for (const s of extensionNeeds(ctx.view, m)) {
         const need = SERVICES.find((x) => x.service === s)!;
-        if (targets.has(need.targetType) && zones.has(need.zone)) continue;
+        const extra = s === "AzureMonitor" ? workspaceZones(ctx.view, m) : [];
+        if (targets.has(need.targetType) && [need.zone, ...extra].every((z) => zones.has(z))) continue;
+        for (const z of extra) if (!zones.has(z)) missingExtra.add(z);
         const h = ctx.hostOfMachine(m);
         const l = byService.get(s) ?? [];
         l.push({ name: m.body.name, machineId: m.id, ...(h ? { hostId: h.host.id } : {}) });
@@ -143,6 +167,9 @@ export const extensionServices: Rule = {
       const lacks = [
         !targets.has(need.targetType) ? `no private endpoint to a ${need.targetType} resource` : "",
         !zones.has(need.zone) ? `no ${need.zone} zone` : "",
+        s === "AzureMonitor" && missingExtra.size
+          ? `no ${[...missingExtra].join(", ")} zone for the workspace the agent sends to`
+          : "",
       ]
         .filter(Boolean)
         .join(" and ");
@@ -150,6 +177,8 @@ export const extensionServices: Rule = {
         finding(this, {
           message: `${machines.length} machine(s) using Private Link (${listNames(machines.map((m) => m.name))}) run extensions that need ${need.label}, but there is ${lacks}: the extension's traffic goes to public endpoints (or fails when they are blocked).`,
           resources: machines.slice(0, 50).map((m) => m.machineId!),
+          keyResource: groupAnchor(machines.map((m) => m.machineId!)),
+          keyEndpoint: s,
           machines: machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
           fixPlan: [
             onprem(
