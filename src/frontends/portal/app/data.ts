@@ -314,6 +314,7 @@ export async function deploymentWhatIf(deploymentId: string, body: JsonText): Pr
       },
     },
   };
+}
 
 // ── The topology's hosts at fleet scale ───────────────────────────────────────────────────────
 
