@@ -73,6 +73,12 @@ export class TokenService {
   private verified = new Map<string, Verified>();
   /** ARM's own URLs as configured at start (e.g. https://127.0.0.1:8443): audiences ARM accepts too. */
   private armOrigins: string[] = [];
+  /** What verifyArm accepts, made once (when the origins are set), not per request. */
+  private armExpectation: Expectation = {
+    audiences: ARM_AUDIENCES,
+    issuer: directoryIssuer,
+    kinds: ["servicePrincipal"],
+  };
 
   constructor(private readonly world: WorldView) {}
 
@@ -82,6 +88,7 @@ export class TokenService {
    */
   setArmOrigins(origins: string[]): void {
     this.armOrigins = origins.flatMap((o) => [`${o.replace(/\/+$/, "")}/`, o.replace(/\/+$/, "")]);
+    this.armExpectation = { ...this.armExpectation, audiences: [...ARM_AUDIENCES, ...this.armOrigins] };
   }
 
   /**
@@ -154,15 +161,7 @@ export class TokenService {
    * this server; it is never an accepted audience.
    */
   verifyArm(authorization: string | undefined, authority?: string): Promise<Principal> {
-    return this.verify(
-      authorization,
-      {
-        audiences: [...ARM_AUDIENCES, ...this.armOrigins],
-        issuer: directoryIssuer,
-        kinds: ["servicePrincipal"],
-      },
-      authority,
-    );
+    return this.verify(authorization, this.armExpectation, authority);
   }
 
   /** Verifies a host credential (the gateway's audience, the directory's issuer, a host). */
