@@ -19,7 +19,11 @@ export class OverlayWorld extends World {
   }
 
   /** Writes resources here without a change (no sequence number, no listeners): sandbox setup. */
+  /** How many times resources were injected (indexes kept from the change feed rebuild then). */
+  injections = 0;
+
   inject(resources: Array<{ id: string; type: string; body: Record<string, any>; rev: number }>): void {
+    this.injections++;
     for (const r of resources) {
       this.touched.add(r.type.toLowerCase());
       this.tombs.delete(keyOf(r.id));

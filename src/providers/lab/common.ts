@@ -278,11 +278,62 @@ class AddressIndex {
 
 const indexes = new WeakMap<World, AddressIndex>();
 
+/**
+ * The claims a layered World (a what-if overlay) holds itself, kept up to date from its change
+ * feed: a write into an overlay of N changes no longer reads all N to check one address. Keys it
+ * changed hide the base's claims for them, as the overlay's own entries and tombstones do.
+ */
+class LayerIndex {
+  private readonly own = new Map<string, { place: string; ip: string; id: string }>();
+  /** Keys the overlay holds an entry or a tombstone for (kept in the overlay's order). */
+  readonly changed = new Set<string>();
+  readonly injections: number;
+  readonly base: WorldView;
+
+  constructor(world: World & Layered) {
+    this.injections = world.injections ?? 0;
+    const { base, pending } = world.layers();
+    this.base = base;
+    for (const [k, e] of pending) this.set(k, e);
+  }
+
+  set(key: string, e: { id: string; type: string; body: Record<string, any> } | null | undefined): void {
+    this.own.delete(key);
+    this.changed.add(key);
+    const c = e ? claimOf(e) : undefined;
+    if (c) this.own.set(key, { ...c, id: e!.id });
+  }
+
+  claimsIn(place: string, ip?: string): TakenAddress[] {
+    const out: TakenAddress[] = [];
+    for (const c of this.own.values())
+      if (c.place === place && (ip === undefined || c.ip === ip)) out.push({ ip: c.ip, by: c.id });
+    return out;
+  }
+}
+
+const layerIndexes = new WeakMap<World, LayerIndex>();
+
+function layerIndexOf(world: World & Layered): LayerIndex {
+  let index = layerIndexes.get(world);
+  if (index && index.injections === (world.injections ?? 0)) return index;
+  const fresh = new LayerIndex(world);
+  if (!index)
+    world.onChange((changes) => {
+      const current = layerIndexes.get(world)!;
+      for (const c of changes) current.set(c.key, c.resource ?? null);
+    });
+  layerIndexes.set(world, (index = fresh));
+  return index;
+}
+
 /** A view that layers pending changes over another view (a WriteTx, a group of writes). */
 interface Layered {
   layers(): { base: WorldView; pending: ReadonlyMap<string, Entry | null> };
   /** A write transaction records that it read every resource of the type (its read set). */
   readsType?(type: string): void;
+  /** Resources written into a layered World without a change (its listeners never hear of them). */
+  injections?: number;
 }
 
 /** Lab claims in a place as `view` sees them: the World's index, then each layer's pending changes. */
@@ -294,6 +345,11 @@ function labClaims(view: WorldView, where: Placement, ip?: string): TakenAddress
     let index = indexes.get(view);
     if (!index) indexes.set(view, (index = new AddressIndex(view)));
     return index.claimsIn(place, ip);
+  }
+  if (view instanceof World && typeof layered.layers === "function") {
+    const own = layerIndexOf(view as World & Layered);
+    const out = labClaims(own.base, where, ip).filter((t) => !own.changed.has(keyOf(t.by)));
+    return [...out, ...own.claimsIn(place, ip)];
   }
   if (typeof layered.layers === "function") {
     // The base's index answers for every lab type that claims addresses: a write reads them all.
