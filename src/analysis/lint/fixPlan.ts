@@ -312,12 +312,9 @@ async function tryCalls(
   calls: number;
 }> {
   // Judged after the propagation delay: the "before" side is linted at the same time, so a change
-  // is compared with the world as it would be then without the plan.
-  const w = await whatIf(
-    world,
-    { kind: "calls", calls },
-    { now, propagationDelayMs, full: true, before: report },
-  );
+  // is compared with the world as it would be then without the plan. Only the hosts the calls can
+  // affect are evaluated again (from the "before" lint's index), as a full re-lint would judge them.
+  const w = await whatIf(world, { kind: "calls", calls }, { now, propagationDelayMs, before: report });
   const before = new Set(report.findings.map((f) => f.key));
   const after = new Set(before);
   for (const f of w.findings.resolved) after.delete(f.key);
