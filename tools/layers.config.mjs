@@ -1,0 +1,85 @@
+// The layers of src/, lowest first. A file may import files of its own layer and of the layers below
+// it; an import that goes up is a violation, and so is any import cycle. `node tools/layers.mjs`
+// checks this (it runs in `npm run lint`); `node tools/layers.mjs --graph` draws the picture.
+export default {
+  layers: [
+    "core",
+    "store",
+    "world",
+    "providers",
+    "network",
+    "analysis/engine",
+    "front ends",
+    "server",
+    "cli",
+  ],
+  // Every top folder of src/ and its layer.
+  folders: {
+    core: "core",
+    store: "store",
+    world: "world",
+    topology: "world", // the topology file's reader: describes a world, needs only core
+    providers: "providers",
+    templates: "providers", // the ARM template language the deployments provider runs
+    network: "network",
+    analysis: "analysis/engine",
+    frontends: "front ends",
+    scripts: "front ends", // onboarding scripts, served by the ARM front end and printed by the CLI
+    fleet: "server",
+    server: "server",
+    cli: "cli",
+    agent: "cli", // a program of its own
+  },
+  // Today's known layer violations. Each entry names why it is still there; the list may only
+  // shrink: an entry that no longer matches an import fails the check until it is deleted.
+  allow: [
+    // The what-if sandbox runs the ARM engine on a copy of the world: it needs the engine (armHandler,
+    // its services, LROs) and identity's tokens, and rebuilds the server's services by hand, a copy of
+    // server/app.ts's wiring. Goes when the engine leaves front ends and one createServices() exists.
+    { from: "analysis/lint/sandbox.ts", to: "frontends/arm/context.ts" },
+    { from: "analysis/lint/sandbox.ts", to: "frontends/arm/armHandler.ts" },
+    { from: "analysis/lint/sandbox.ts", to: "frontends/arm/lro.ts" },
+    { from: "analysis/lint/sandbox.ts", to: "frontends/identity/directory.ts" },
+    { from: "analysis/lint/sandbox.ts", to: "frontends/identity/tokens.ts" },
+    { from: "analysis/lint/sandbox.ts", to: "server/settings.ts" },
+    // The ARM evaluators route the fleet's ARM actions; goes when evaluators are registered from the
+    // composition root instead of being imported by the engine.
+    { from: "frontends/arm/evaluators.ts", to: "fleet/api.ts" },
+    // The gateway front end reuses the server's ARM pipeline for requests it forwards.
+    { from: "frontends/gateway/gateway.ts", to: "server/pipeline.ts" },
+    // The deployments provider is the one provider that drives the ARM engine itself (nested
+    // resource writes, paging, what-if). Goes when the engine's contract (context, resourceOps,
+    // paging, api-version checks) sits below the providers.
+    { from: "providers/resources/deploymentEngine.ts", to: "frontends/arm/context.ts" },
+    { from: "providers/resources/deploymentEngine.ts", to: "frontends/arm/resourceOps.ts" },
+    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/context.ts" },
+    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/resourceOps.ts" },
+    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/evaluators.ts" },
+    { from: "providers/resources/deploymentWhatIf.ts", to: "analysis/lint/sandbox.ts" },
+    { from: "providers/resources/deploymentWhatIf.ts", to: "analysis/whatIf.ts" },
+    { from: "providers/resources/deployments.ts", to: "frontends/arm/apiVersion.ts" },
+    { from: "providers/resources/deployments.ts", to: "frontends/arm/context.ts" },
+    { from: "providers/resources/deployments.ts", to: "frontends/arm/paging.ts" },
+    { from: "providers/resources/deployments.ts", to: "frontends/arm/resourceOps.ts" },
+    // The Microsoft.Resources api-version list lives with the ARM front end's api-version checks.
+    { from: "providers/resources/resourceGroups.ts", to: "frontends/arm/apiVersion.ts" },
+  ],
+  // Today's known import cycles, each allowed by one edge (left out of the cycle search).
+  allowCycles: [
+    // externalDns.ts names the Rr type of resolve.ts with a plain import (erased at build time).
+    { from: "network/externalDns.ts", to: "network/resolve.ts" },
+    // runs.ts names fleet.ts's FleetPlan/FleetProgress/FleetRun types with a plain import (erased).
+    { from: "fleet/runs.ts", to: "fleet/fleet.ts" },
+    // The evaluator holds the function table and the template functions call back into the
+    // evaluator (TemplateError, EvalContext); loads today because nothing crossing the cycle is read
+    // at load time.
+    { from: "templates/evaluate.ts", to: "templates/functions/index.ts" },
+    // The template what-if command reuses the what-if renderer of the other; both are functions.
+    { from: "cli/whatIfTemplate.ts", to: "cli/whatIf.ts" },
+    // analysis/whatIf.ts -> lint/sandbox.ts -> the ARM engine (armHandler) -> evaluators.ts (and
+    // the deployments provider's what-if) -> analysis/whatIf.ts, fixPlan.ts: loads only because the
+    // names crossing it are hoisted functions. Goes when the sandbox gets the engine from the
+    // composition root and the evaluators are registered there.
+    { from: "analysis/lint/sandbox.ts", to: "frontends/arm/armHandler.ts" },
+  ],
+};
