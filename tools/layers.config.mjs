@@ -61,8 +61,6 @@ export default {
     { from: "providers/resources/deployments.ts", to: "frontends/arm/context.ts" },
     { from: "providers/resources/deployments.ts", to: "frontends/arm/paging.ts" },
     { from: "providers/resources/deployments.ts", to: "frontends/arm/resourceOps.ts" },
-    // The Microsoft.Resources api-version list lives with the ARM front end's api-version checks.
-    { from: "providers/resources/resourceGroups.ts", to: "frontends/arm/apiVersion.ts" },
   ],
   // Today's known import cycles, each allowed by one edge (left out of the cycle search).
   allowCycles: [
