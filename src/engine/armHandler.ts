@@ -1,13 +1,13 @@
 // Dispatches an authenticated ARM request to ARM's own routes or to a resource type.
-import { ArmError } from "../../core/armError.js";
-import { parseResourceId } from "../../core/resourceId.js";
+import { ArmError } from "../core/armError.js";
+import { parseResourceId } from "../core/resourceId.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import * as builtins from "./builtins.js";
 import { route } from "./route.js";
 import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
-import { handleDeployments } from "../../providers/resources/deployments.js";
+import { handleDeployments } from "../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
 import {
   checkSubscription,
