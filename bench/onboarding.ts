@@ -34,6 +34,7 @@ import { onboardHost } from "../src/analysis/onboard.js";
 import { hisCode } from "../src/core/arcEndpoints.js";
 import { Clock, CLOCK_ID } from "../src/core/clock.js";
 import { ArmServices } from "../src/engine/context.js";
+import { evaluator } from "../src/engine/evaluators.js";
 import { Operations } from "../src/engine/lro.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../src/identity/directory.js";
 import { TokenService } from "../src/identity/tokens.js";
@@ -239,6 +240,7 @@ export async function inProcessArcLink(
     clock: new Clock(() => Number(world.get(CLOCK_ID)?.body.offsetMs ?? 0)),
     settings: () => readSettings(world),
     operations: new Operations(opKey),
+    evaluators: evaluator,
   };
   return {
     services,

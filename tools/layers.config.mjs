@@ -74,10 +74,11 @@ export default {
     { from: "templates/evaluate.ts", to: "templates/functions/index.ts" },
     // The template what-if command reuses the what-if renderer of the other; both are functions.
     { from: "cli/whatIfTemplate.ts", to: "cli/whatIf.ts" },
-    // analysis/whatIf.ts -> lint/sandbox.ts -> the ARM engine (armHandler) -> evaluators.ts (and
-    // the deployments provider's what-if) -> analysis/whatIf.ts, fixPlan.ts: loads only because the
-    // names crossing it are hoisted functions. Goes when the sandbox gets the engine from the
-    // composition root and the evaluators are registered there.
-    { from: "analysis/lint/sandbox.ts", to: "engine/armHandler.ts" },
+    // The engine no longer imports the evaluator table (the server hands it over as
+    // ArmServices.evaluators), but one cycle is left through the deployments provider:
+    // deployments.ts -> deploymentWhatIf.ts -> analysis (whatIf.ts, lint/sandbox.ts, and the evaluators)
+    // -> engine/armHandler.ts -> deployments.ts. Loads only because the names crossing it are hoisted
+    // functions. Goes when the deployments provider gets what-if from the composition root too.
+    { from: "providers/resources/deployments.ts", to: "providers/resources/deploymentWhatIf.ts" },
   ],
 };

@@ -24,7 +24,21 @@ export interface ArmServices {
   caCertPath: string;
   /** Named copies of the world (absent: the store keeps none); restore returns once this World shows it. */
   snapshots?: Snapshots;
+  /**
+   * The subscription-level actions that evaluate rather than store (check, lint, what-if, fleet…),
+   * given by the composition root so the engine imports no analysis (absent: none answer).
+   */
+  evaluators?: EvaluatorLookup;
 }
+
+/** Answers /subscriptions/{sub}/providers/{ns}/{name} when it names an evaluator; undefined otherwise. */
+export type EvaluatorLookup = (
+  s: ArmServices,
+  r: ArmRequest,
+  sub: string,
+  ns: string,
+  name: string,
+) => ArmResponse | Promise<ArmResponse> | undefined;
 
 export interface ArmRequest {
   method: string;

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { Clock, CLOCK_ID } from "../core/clock.js";
 import { ensurePki } from "../core/pki.js";
 import { ArmServices } from "../engine/context.js";
+import { evaluator } from "../engine/evaluators.js";
 import { Operations } from "../engine/lro.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";
 import { TokenService } from "../identity/tokens.js";
@@ -162,6 +163,7 @@ async function start(
     settings: () => readSettings(world),
     operations: new Operations(opKey),
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
+    evaluators: evaluator,
   };
   const deps: PipelineDeps = {
     services,
