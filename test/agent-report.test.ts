@@ -97,6 +97,7 @@ describe("the machine as its agent reports it", () => {
       assert.equal(p.osName, "windows");
       assert.equal(p.osProfile.computerName, "srv-win-01");
       assert.equal(p.detectedProperties.cloudprovider, "N/A");
+      assert.equal(p.mssqlDiscovered, "false", "no SQL Server on the host");
       assert.deepEqual(p.networkProfile, {
         networkInterfaces: [
           {

@@ -78,6 +78,8 @@ export function machineReport(i: ReportInput): Record<string, unknown> {
     // Only what the lab knows: hardware is not modelled, so it is not reported (Azure then shows
     // it empty, as for an agent that could not read it).
     detectedProperties: { cloudprovider: i.view.cloudProvider ?? "N/A", mssqldiscovered: "false" },
+    // The lab runs no SQL Server: the agent's discovery finds none (shown at the top level too).
+    mssqlDiscovered: "false",
     networkProfile: { networkInterfaces: [nic] },
     errorDetails: errors,
   };

@@ -108,6 +108,7 @@ export function agentReportProperties(report: unknown): Record<string, unknown> 
     dnsFqdn: str(r.dnsFqdn, 256),
     domainName: str(r.domainName, 256),
     detectedProperties: stringMap(r.detectedProperties),
+    mssqlDiscovered: boolText(r.mssqlDiscovered),
     networkProfile: networkProfile(r.networkProfile),
     errorDetails: Array.isArray(r.errorDetails)
       ? r.errorDetails
