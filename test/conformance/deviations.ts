@@ -76,6 +76,18 @@ export const DEVIATIONS: readonly Deviation[] = [
   },
   {
     kind: "deliberate",
+    id: "windows-licence-not-modelled",
+    operations: ["agent/Machines_Get"],
+    paths: [
+      "properties.licenseProfile.licenseStatus",
+      "properties.licenseProfile.licenseChannel",
+      "properties.licenseProfile.esuProfile.esuKeys[]",
+    ],
+    reason:
+      "The example's Windows reports its activation (licence status and channel) and two installed ESU keys. A lab host has no Windows activation state and no ESU keys: the agent reports no status or channel rather than invent them, and an empty key list (esuKeyState Inactive).",
+  },
+  {
+    kind: "deliberate",
     id: "agent-without-proxy",
     operations: ["agent/Machines_Get"],
     paths: ["properties.agentConfiguration.proxyUrl"],
@@ -226,9 +238,17 @@ export const GAPS: readonly Deviation[] = [
     kind: "gap",
     id: "machine-license-profile",
     operations: ["agent/Machines_Get"],
+    paths: ["properties.licenseProfile.productProfile", "properties.licenseProfile.softwareAssurance"],
+    reason:
+      "The example shows the Windows Server pay-as-you-go product profile and software assurance, which a user writes through the machine's licenseProfiles child resource; ArcLink does not serve licenseProfiles (nor ESU licences), so the machine shows neither.",
+  },
+  {
+    kind: "gap",
+    id: "linux-license-profile",
+    operations: ["agent/Machines_Get (linux)"],
     paths: ["properties.licenseProfile"],
     reason:
-      "The example shows licenseProfile (the licence status and channel the agent reads from Windows, ESU eligibility and keys, the Windows Server pay-as-you-go product profile, software assurance). ArcLink's machines have no licenseProfile yet.",
+      "The agent reports licenseProfile (its ESU state) on Windows only, as Extended Security Updates by Arc are for Windows Server; what Azure shows for a Linux machine's licenseProfile was not verified.",
   },
   {
     kind: "gap",
@@ -263,8 +283,10 @@ export const GAPS: readonly Deviation[] = [
  * The differences between the Machines_Get example and a machine onboarded by azcmagent
  * (operation "agent/Machines_Get").
  */
-export function agentMachineDeviations(): Deviation[] {
-  return [...DEVIATIONS, ...GAPS].filter((d) => d.operations.includes("agent/Machines_Get"));
+export function agentMachineDeviations(os: "windows" | "linux"): Deviation[] {
+  return [...DEVIATIONS, ...GAPS].filter(
+    (d) => d.operations.includes("agent/Machines_Get") || d.operations.includes(`agent/Machines_Get (${os})`),
+  );
 }
 
 /** Folders whose operationIds the bare names in `operations` mean. */
