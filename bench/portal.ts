@@ -2,8 +2,11 @@
 // list, and the page's DOM element count, in Chromium, at growing fleet sizes made with
 // `arclink fleet`. The page marks the frame after it drew (performance.mark
 // "arclink:topology-painted" / "arclink:list-painted:Machines"); the time is from the navigation's
-// start (a reload of the route). A Playwright trace of each load can be kept with --trace DIR.
+// start (a fresh load of the route, after the previous one's requests ended). A Playwright trace of each load can be kept with --trace DIR.
 //   npx tsc -p tsconfig.json && node dist/bench/portal.js [--machines 100,1000,10000] [--trace DIR]
+//     [--breakdown] [--server-prof DIR]
+// --breakdown prints each load's ARM requests and the view's marks (where the time went);
+// --server-prof runs the server with node --cpu-prof, its profile written in DIR when it stops.
 // Targets (issue): under 1.5 s and under 5,000 elements at 10,000 machines.
 // The last line is `BENCH_RESULT {json}`.
 import { join } from "node:path";
@@ -24,10 +27,46 @@ interface Row {
   elements: number;
 }
 
+/**
+ * Where a load's time went, from the page's own timeline: each ARM request (start, end, bytes on
+ * the wire and decoded) and the marks the view set (arclink:*), in milliseconds from navigation.
+ */
+async function phases(page: import("playwright-core").Page): Promise<string> {
+  const entries = await page.evaluate(() => [
+    ...performance.getEntriesByType("resource").map((e) => {
+      const r = e as PerformanceResourceTiming;
+      const u = new URL(r.name);
+      return {
+        at: r.startTime,
+        end: r.responseEnd,
+        what: `${u.pathname.replace(/^\/subscriptions\/[^/]+/, "/s")}${u.searchParams.get("$skiptoken") ? " (next page)" : ""}`,
+        bytes: r.encodedBodySize,
+        decoded: r.decodedBodySize,
+      };
+    }),
+    ...performance
+      .getEntriesByType("mark")
+      .filter((m) => m.name.startsWith("arclink:"))
+      .map((m) => ({ at: m.startTime, end: m.startTime, what: m.name, bytes: 0, decoded: 0 })),
+  ]);
+  return entries
+    .sort((a, b) => a.at - b.at)
+    .map(
+      (e) =>
+        `    ${String(Math.round(e.at)).padStart(6)} → ${String(Math.round(e.end)).padStart(6)} ms  ${e.what}${e.decoded ? `  ${(e.decoded / 1024).toFixed(0)} KiB` : ""}`,
+    )
+    .join("\n");
+}
+
 async function main(): Promise<void> {
   const sizes = (arg("machines") ?? "100,1000,10000").split(",").map(Number);
   const traceDir = arg("trace");
-  const srv = await startServer({ args: ["--topology", "examples/reference.yaml", "--dns", "none"] });
+  const breakdown = process.argv.includes("--breakdown");
+  const serverProf = arg("server-prof");
+  const srv = await startServer({
+    args: ["--topology", "examples/reference.yaml", "--dns", "none"],
+    nodeArgs: serverProf ? ["--cpu-prof", "--cpu-prof-dir", serverProf] : [],
+  });
   const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_ARGS });
   const rows: Row[] = [];
   try {
@@ -56,8 +95,10 @@ async function main(): Promise<void> {
         ["machine list", "/machines", "arclink:list-painted:Machines"],
       ] as const) {
         if (traceDir) await context.tracing.start({ screenshots: true, snapshots: false });
+        // A fresh load of the route (the session survives in sessionStorage): not a hash change
+        // first, which would start a load of its own that the measured one would wait behind.
+        await page.goto("about:blank");
         await page.goto(`${srv.info.portal}#${route}`);
-        await page.reload();
         const paintMs = await page.evaluate(
           (m) =>
             new Promise<number>((resolve) => {
@@ -73,10 +114,14 @@ async function main(): Promise<void> {
             }),
           mark,
         );
+        // What the page reads after its first paint (the topology's findings) ends before the next load.
+        // (The machine list's lint of every host can take long at 10,000: its paint is measured, not that.)
+        await page.waitForLoadState("networkidle", { timeout: 300_000 });
         const elements = await page.evaluate(() => document.getElementsByTagName("*").length);
         if (traceDir)
           await context.tracing.stop({ path: join(traceDir, `portal-${view.replace(/ /g, "-")}-${n}.zip`) });
         rows.push({ machines: n, view, paintMs: Math.round(paintMs), elements });
+        if (breakdown) console.log(await phases(page));
         console.log(
           `${String(n).padStart(6)} machines  ${view.padEnd(12)}  first meaningful paint ${Math.round(paintMs)} ms  ${elements} elements`,
         );

@@ -4,11 +4,12 @@
 //
 //   npx tsc -p tsconfig.json
 //   ARCLINK_TEST_POSTGRES_URL=postgres://USER:PASSWORD@127.0.0.1:5432/postgres node dist/bench/run.js
-//     [--only arm-get,dns,onboarding,fleet,lint,replicas] [--skip NAMES]
+//     [--only arm-get,dns,onboarding,fleet,lint,deployments,replicas] [--skip NAMES]
 //     [--seconds 3] [--rounds 3]                 arm-get, dns and replicas
 //     [--hosts 1000] [--stores sqlite] [--max-minutes 20]   onboarding
 //     [--fleet-machines 10000] [--fleet-stores sqlite,postgres] [--fleet-args "..."]   fleet
 //     [--lint-hosts 100000]                      lint
+//     [--deploy-resources 1000]                  deployments
 //     [--machines 1000,10000]                    replicas
 //     [--timeout-minutes 30] [--out bench/results.md] [--readme]
 //
@@ -391,6 +392,37 @@ const BENCHES: Bench[] = [
                 ratio: Number.isFinite(ratio) && ratio > 0 ? 1 / ratio : undefined,
                 target: "lint < 3 s; what-if < 100 ms",
                 notes: `lint.js's "ratio what-if / full re-evaluation" ${Number.isFinite(ratio) ? ratio.toFixed(3) : "n/a"} (the ratio column is its inverse)`,
+                command: cmd,
+                load: loadText(o.load),
+                status: "ok",
+              },
+            ];
+          },
+        },
+      ];
+    },
+  },
+  {
+    name: "deployments",
+    check: async () => [],
+    runs() {
+      const n = String(flagNum("deploy-resources", 1000));
+      return [
+        {
+          args: ["deployments.js", "--resources", n],
+          parse(o: Outcome, cmd: string): Row[] {
+            const j = lastJson(o.stdout);
+            if (!j || j.name !== "deployments")
+              return [failed("deployments", "deployments", cmd, o, "no result line in the output")];
+            const perS = (ms: number) => n0((j.resources * 1000) / ms);
+            return [
+              {
+                bench: "deployments",
+                what: `${Number(j.resources).toLocaleString("en-US")} record sets: one template (copy loops) vs one PUT each through ARM`,
+                arclink: `deployment ${n0(j.deployMs)} ms (${perS(j.deployMs)} resources/s)`,
+                peer: `${n0(j.putsMs)} ms (${perS(j.putsMs)} resources/s)`,
+                ratio: j.ratio,
+                notes: `what-if ${n0(j.whatIfEmptyMs)} ms with nothing deployed (${perS(j.whatIfEmptyMs)} resources/s), ${n0(j.whatIfDeployedMs)} ms with all deployed`,
                 command: cmd,
                 load: loadText(o.load),
                 status: "ok",

@@ -2,14 +2,18 @@
 // delete` and `az deployment operation group list`, with templates written from the template
 // reference. az sends the template as written (comments kept, under an unquoted key), and
 // ArcLink reads it. The second part deploys onto the reference rollout: what-if predicts that a
-// second scope's endpoint in the hub VNet cuts the existing servers off, and deploying it does.
+// second scope's endpoint in the hub VNet cuts the existing servers off, and deploying it does:
+// the model's check says so, and so do the servers' connected agents (azcmagent), which heartbeat
+// privately before the deployment and are refused after it.
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { arm } from "./helpers/arm.js";
 import { AzSession, azLogin, describeAz } from "./helpers/az.js";
 import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { connectArgs, hostEnv, runAgent, scopeIdOf } from "./helpers/agent.js";
 
 const T = { timeout: 600_000 };
 const tpl = (name: string) => join(ROOT, "test/fixtures/templates", name);
@@ -240,7 +244,10 @@ describe("az deployment group (a fresh server)", () => {
   it("a missing dependency: InvalidTemplate naming it", T, async () => {
     const err = await fails(az, deployGroup("create", "rg-arc", "missing", "missing-dependency.json"));
     assert.match(err, /InvalidTemplate/);
-    assert.match(err, /The resource '.*\/virtualNetworks\/vnet-missing' is not defined in the template/);
+    assert.match(
+      err,
+      /The resource 'Microsoft\.Network\/virtualNetworks\/vnet-missing' is not defined in the template/,
+    );
   });
 
   it(
@@ -310,17 +317,32 @@ describe("az deployment group (a fresh server)", () => {
 describe("what-if of a second scope's endpoint in the hub VNet (the reference rollout)", () => {
   let srv: TestServer;
   let az: AzSession;
+  let tmp: string;
   before(async () => {
     srv = await startServer({ args: ["--topology", join(ROOT, "examples/reference.yaml")] });
     az = await azLogin(srv.info);
+    tmp = mkdtempSync(join(tmpdir(), "deploy-agents-"));
   }, T);
   after(async () => {
     az?.cleanup();
     await srv?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   it("predicts the servers that lose private access, and deploying it refuses exactly those", T, async () => {
     const rg = "rg-arc-private-link";
+    // The servers' agents, connected to the first scope, heartbeat privately before anything changes.
+    const agents: Record<string, Record<string, string>> = {};
+    for (const host of ["srv-lnx-01", "srv-win-01"]) {
+      agents[host] = await hostEnv(srv, tmp, host);
+      const c = await runAgent(
+        connectArgs(srv, host, "eastus", ["--private-link-scope", scopeIdOf(srv, "pls-arc")]),
+        agents[host],
+      );
+      assert.equal(c.code, 0, `${host} connect: ${c.all}`);
+      const hb = await runAgent(["__heartbeat"], agents[host]);
+      assert.equal(hb.code, 0, `${host} heartbeat before: ${hb.all}`);
+    }
     const w = await ok(az, deployGroup("what-if", rg, "scope2", "second-scope.json", "--no-pretty-print"));
     assert.deepEqual(
       w.changes
@@ -343,7 +365,7 @@ describe("what-if of a second scope's endpoint in the hub VNet (the reference ro
       predicted.every((c) => c.after.reason === "MachineAssociatedWithAnotherScope" && c.after.trace.length),
     );
     assert.ok(raw.json.arclink.findings.added.some((f: any) => f.ruleId === "two-scopes-one-vnet"));
-    // The same prediction from `arclink what-if --template`, with a parameters file; exit 2: something becomes refused.
+    // The same prediction from `arclink what-if --template`, with a parameters file; exit 1: something becomes refused.
     const cli = await arclink([
       "what-if",
       "--ready-file",
@@ -355,7 +377,7 @@ describe("what-if of a second scope's endpoint in the hub VNet (the reference ro
       "--resource-group",
       rg,
     ]);
-    assert.equal(cli.code, 2, cli.stderr + cli.stdout);
+    assert.equal(cli.code, 1, cli.stderr + cli.stdout);
     assert.match(cli.stdout, /\+ Create \/subscriptions\/.*\/privateEndpoints\/pe-pls-arc-2/);
     assert.match(
       cli.stdout,
@@ -391,5 +413,17 @@ describe("what-if of a second scope's endpoint in the hub VNet (the reference ro
       .filter((h) => h.endpoints.some((e: any) => e.reason === "MachineAssociatedWithAnotherScope"))
       .map((h) => h.host);
     assert.deepEqual(refusedAfter, ["srv-lnx-01", "srv-win-01"]);
+    // The agents now: refused, for the reason what-if predicted.
+    for (const host of ["srv-lnx-01", "srv-win-01"]) {
+      const hb = await runAgent(["__heartbeat"], agents[host]);
+      assert.equal(hb.code, 26, `${host} heartbeat after: ${hb.all}`);
+      assert.match(
+        hb.stdout,
+        new RegExp(
+          `Heartbeat refused by https://[\\w.-]+: MachineAssociatedWithAnotherScope: machine ${host} is associated with scope pls-arc, not pls-arc-2`,
+        ),
+        hb.all,
+      );
+    }
   });
 });

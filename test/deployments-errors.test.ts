@@ -145,4 +145,140 @@ describe("deployment request errors", () => {
     const op = await arm(srv.info, "GET", `${base}/good/operations/NOPE?api-version=2021-04-01`);
     assert.equal(op.json.error.code, "DeploymentOperationNotFound");
   });
+
+  it("InvalidTemplate carries Azure's TemplateViolation: line, position and the JSON path", async () => {
+    // Line 8 of the body: the resource object, at column 5.
+    const body = `{"properties": {"mode": "Incremental", template: {
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "contentVersion": "1.0.0.0",
+  "resources": [
+    { "type": "Microsoft.Network/privateDnsZones", "apiVersion": "2020-06-01", "name": "a.internal", "location": "global" },
+    // The second resource calls a function that does not exist.
+    {
+      "type": "Microsoft.Network/privateDnsZones",
+      "apiVersion": "2020-06-01",
+      "name": "[concatt('b', '.internal')]",
+      "location": "global"
+    }
+  ]
+}}}`;
+    const r = await put("violation", body);
+    assert.equal(r.status, 400, r.text);
+    assert.equal(r.json.error.code, "InvalidTemplate");
+    assert.match(
+      r.json.error.message,
+      /^Deployment template validation failed: 'The template resource '.*' at line '7' and column '5' is not valid: The template function 'concatt' is not valid\. Please see https:\/\/aka\.ms\/arm-functions for usage details\.'\.$/,
+    );
+    assert.deepEqual(r.json.error.additionalInfo, [
+      {
+        type: "TemplateViolation",
+        info: { lineNumber: 7, linePosition: 5, path: "properties.template.resources[1]" },
+      },
+    ]);
+  });
+
+  it("a missing dependency and a cycle are refused in Azure's words", async () => {
+    const tpl = (resources: object[]) => ({
+      properties: {
+        mode: "Incremental",
+        template: {
+          $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          contentVersion: "1.0.0.0",
+          resources,
+        },
+      },
+    });
+    const zone = (name: string, dependsOn: string[]) => ({
+      type: "Microsoft.Network/privateDnsZones",
+      apiVersion: "2020-06-01",
+      name,
+      location: "global",
+      dependsOn,
+    });
+    const missing = await put(
+      "missing",
+      tpl([zone("a.internal", ["[resourceId('Microsoft.Network/virtualNetworks', 'vnet-missing')]"])]),
+    );
+    assert.equal(missing.status, 400, missing.text);
+    assert.deepEqual(missing.json.error, {
+      code: "InvalidTemplate",
+      message:
+        "Deployment template validation failed: 'The resource 'Microsoft.Network/virtualNetworks/vnet-missing' is not defined in the template. Please see https://aka.ms/arm-template for usage details.'.",
+      additionalInfo: [{ type: "TemplateViolation", info: { lineNumber: 0, linePosition: 0, path: "" } }],
+    });
+    const cycle = await put(
+      "cycle",
+      tpl([zone("a.internal", ["b.internal"]), zone("b.internal", ["a.internal"])]),
+    );
+    assert.equal(cycle.status, 400, cycle.text);
+    assert.equal(cycle.json.error.code, "InvalidTemplate");
+    assert.match(
+      cycle.json.error.message,
+      /^Deployment template validation failed: 'Circular dependency detected on resource: '\/subscriptions\/.*\/privateDnsZones\/[ab]\.internal'\. Please see https:\/\/aka\.ms\/arm-syntax-resources for usage details\.'\.$/,
+    );
+  });
+
+  it("an expression that fails while deploying fails that resource inside DeploymentFailed; the rest deploy", async () => {
+    const zone = (name: string, tags: object) => ({
+      type: "Microsoft.Network/privateDnsZones",
+      apiVersion: "2020-06-01",
+      name,
+      location: "global",
+      tags,
+    });
+    const r = await put("runtime", {
+      properties: {
+        mode: "Incremental",
+        template: {
+          $schema: "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+          contentVersion: "1.0.0.0",
+          resources: [
+            {
+              type: "Microsoft.HybridCompute/privateLinkScopes",
+              apiVersion: "2024-07-10",
+              name: "pls-runtime",
+              location: "eastus",
+              properties: { publicNetworkAccess: "Disabled" },
+            },
+            zone("ok.internal", { fine: "yes" }),
+            zone("reads-missing.internal", {
+              vnet: "[reference(resourceId('Microsoft.Network/virtualNetworks', 'vnet-nowhere'), '2023-04-01').provisioningState]",
+            }),
+            zone("lists-keys.internal", {
+              key: "[listKeys(resourceId('Microsoft.HybridCompute/privateLinkScopes', 'pls-runtime'), '2024-07-10').keys[0].value]",
+            }),
+          ],
+        },
+      },
+    });
+    assert.ok(r.status === 200 || r.status === 201, r.text);
+    const d = r.json.properties;
+    assert.equal(d.provisioningState, "Failed");
+    assert.equal(d.error.code, "DeploymentFailed");
+    const inner = (d.error.details as any[]).map((x) => `${x.code}: ${x.message}`).sort();
+    assert.equal(inner.length, 2, inner.join("\n"));
+    assert.match(
+      inner[0],
+      /^InvalidTemplate: Unable to process template language expressions for resource '\/subscriptions\/.*\/privateDnsZones\/lists-keys\.internal' at line '1' and column '\d+'\. 'The resource type 'Microsoft\.HybridCompute\/privateLinkScopes' does not support the action 'listKeys': ArcLink serves no list actions .* as a \(secure\) parameter instead\.'$/,
+    );
+    assert.match(
+      inner[1],
+      /^InvalidTemplate: Unable to process template language expressions for resource '\/subscriptions\/.*\/privateDnsZones\/reads-missing\.internal' at line '1' and column '\d+'\. 'The Resource 'Microsoft\.Network\/virtualNetworks\/vnet-nowhere' under resource group 'rg-err' was not found/,
+    );
+    // The list*() call waited for the scope it lists (its implied dependency), and the others deployed.
+    const ops = await arm(srv.info, "GET", `${base}/runtime/operations?api-version=2021-04-01`);
+    const by = Object.fromEntries(
+      (ops.json.value as any[]).map((o) => [o.properties.targetResource.resourceName, o.properties]),
+    );
+    assert.equal(by["pls-runtime"].provisioningState, "Succeeded");
+    assert.equal(by["ok.internal"].provisioningState, "Succeeded");
+    assert.equal(by["lists-keys.internal"].provisioningState, "Failed");
+    assert.equal(by["lists-keys.internal"].statusCode, "BadRequest");
+    assert.equal(by["lists-keys.internal"].statusMessage.error.code, "InvalidTemplate");
+    const deps = (d.dependencies as any[]).find((x) => x.resourceName === "lists-keys.internal");
+    assert.deepEqual(
+      deps.dependsOn.map((x: any) => x.resourceName),
+      ["pls-runtime"],
+    );
+  });
 });

@@ -3,7 +3,7 @@
 // findings, no new finding, and no admitted machine refused; and no plan deletes a resource an
 // admitted machine depends on. Estates are examples/reference.yaml with random faults (a host on a
 // public resolver, a machine not associated, a connection awaiting manual approval, a zone not
-// linked, extra hosts) chosen by fast-check.
+// linked, an agent older than 1.4, a firewall rule missing, extra hosts) chosen by fast-check.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +27,9 @@ interface Faults {
   manualApproval: boolean;
   unlinked: number[];
   extraHosts: number;
+  oldAgent: number[];
+  /** Rules of fw-onprem left out (ARM's service tag, the private endpoint subnet). */
+  firewallDrops: string[];
 }
 
 /** The reference topology with the faults applied (JSON is YAML: the file is written as JSON). */
@@ -47,6 +50,9 @@ function estate(f: Faults): string {
   for (const i of f.unassociated) delete t.machines[i % t.machines.length].privateLinkScope;
   if (f.manualApproval) t.privateEndpoints[0].manualApproval = true;
   for (const i of f.unlinked) t.privateDnsZones[i % 2].virtualNetworkLinks = [];
+  for (const i of f.oldAgent) t.machines[i % t.machines.length].agentVersion = "1.3";
+  const fw = t.firewalls[0];
+  fw.rules = fw.rules.filter((r: any) => !f.firewallDrops.includes(r.name));
   delete t.dns;
   return JSON.stringify(t, null, 2);
 }
@@ -60,6 +66,8 @@ const faults = fc.record({
   manualApproval: fc.boolean(),
   unlinked: fc.uniqueArray(fc.nat(1), { maxLength: 1 }),
   extraHosts: fc.nat(3),
+  oldAgent: fc.uniqueArray(fc.nat(6), { maxLength: 1 }),
+  firewallDrops: fc.subarray(["AllowArmOutbound", "AllowPrivateEndpoints"], { maxLength: 1 }),
 });
 
 describe("fix plans over generated estates, applied to a live ArcLink", () => {
@@ -70,6 +78,8 @@ describe("fix plans over generated estates, applied to a live ArcLink", () => {
       const dir = mkdtempSync(join(tmpdir(), "fixplan-"));
       let run = 0;
       let plansApplied = 0;
+      // On-premises steps (firewall rules, agent upgrades, hosts' DNS) applied through their model.
+      let onpremApplied = 0;
       await fc.assert(
         fc.asyncProperty(faults, async (f) => {
           const file = join(dir, `estate-${++run}.yaml`);
@@ -125,6 +135,7 @@ describe("fix plans over generated estates, applied to a live ArcLink", () => {
               );
               assert.ok(r.status < 300, `${call.method} ${call.id}: ${r.status} ${r.text}`);
               plansApplied++;
+              if (st.kind === "onprem") onpremApplied++;
             }
             // Judged once a new association has propagated, as the proof was.
             const adv = await raw(
@@ -160,6 +171,7 @@ describe("fix plans over generated estates, applied to a live ArcLink", () => {
       );
       // The property is not vacuous: plans were printed and applied.
       assert.ok(plansApplied > 0);
+      assert.ok(onpremApplied > 0);
     },
   );
 });

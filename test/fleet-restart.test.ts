@@ -220,7 +220,7 @@ describe("fleet runs across a restart", T, () => {
     assert.ok([400, 404].includes(internal.status), `${internal.status} ${internal.text}`);
     const before = (await api.operations()).json.value.length;
     const cases: Array<[string[], number, RegExp]> = [
-      [["--operation", "00000000-0000-0000-0000-000000000000"], 1, /OperationNotFound/],
+      [["--operation", "00000000-0000-0000-0000-000000000000"], 3, /OperationNotFound/],
       [["--operation", "a/b"], 2, /--operation takes a fleet operation id/],
       [["--operation", finishedId, "--machines", "5"], 2, /does not go with --operation/],
       [["--list", "--bogus", "1"], 2, /Unknown flag: --bogus/],

@@ -75,8 +75,10 @@ describe("arclink fleet", T, () => {
   });
 
   it("unassociated machines are refused with their reason, and ARM agrees", T, async () => {
+    // Refused machines make the run exit 1 (the summary is still printed) unless --allow-refused.
     const r = await fleet(srv, ["--machines", "60", "--unassociated", "20", "--name-prefix", "fb", "--json"]);
-    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^arclink: 20 of 60 machines were refused .*--allow-refused/m);
     const s = JSON.parse(r.stdout);
     assert.equal(s.connected, 40);
     assert.equal(s.refused, 20);
@@ -138,7 +140,16 @@ describe("arclink fleet", T, () => {
         ],
       },
     });
-    const r = await fleet(srv, ["--machines", "30", "--site", "branch", "--name-prefix", "fc", "--json"]);
+    const r = await fleet(srv, [
+      "--machines",
+      "30",
+      "--site",
+      "branch",
+      "--name-prefix",
+      "fc",
+      "--json",
+      "--allow-refused",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     const s = JSON.parse(r.stdout);
     assert.equal(s.connected, 0);
@@ -153,7 +164,16 @@ describe("arclink fleet", T, () => {
   });
 
   it("a restart with --topology onboards and lists the file's hosts, not the fleet's", T, async () => {
-    const r = await fleet(srv, ["--machines", "40", "--heartbeats", "0", "--name-prefix", "fr", "--json"]);
+    const r = await fleet(srv, [
+      "--machines",
+      "40",
+      "--heartbeats",
+      "0",
+      "--name-prefix",
+      "fr",
+      "--json",
+      "--allow-refused",
+    ]);
     assert.equal(r.code, 0, r.stderr);
     srv = await srv.restart();
     // The start-up table is printed after the ready file is written: wait for the last line.
@@ -173,8 +193,8 @@ describe("arclink fleet", T, () => {
       [["--machines", "250000"], 2, /from 1 to 200000, got '250000'/],
       [["--machines", "ten"], 2, /got 'ten'/],
       [["--machines", "5", "--unassociated", "6"], 2, /--unassociated must be a whole number from 0 to 5/],
-      [["--machines", "5", "--site", "nowhere"], 1, /SiteNotFound: No site 'nowhere'.*Sites: /],
-      [["--machines", "5", "--scope", "nope"], 1, /PrivateLinkScopeNotFound/],
+      [["--machines", "5", "--site", "nowhere"], 3, /SiteNotFound: No site 'nowhere'.*Sites: /],
+      [["--machines", "5", "--scope", "nope"], 3, /PrivateLinkScopeNotFound/],
       [["--machines", "5", "--name-prefix", "fa"], 1, /FleetNameInUse: .*fa-000000 already exists/],
       [["--machines", "5", "--bogus", "1"], 2, /Unknown flag: --bogus/],
     ];

@@ -67,25 +67,30 @@ describe("lint --export", () => {
     assert.equal(r.summary.errors, 4);
   });
 
-  it("through the command: exit 2, JSON, SARIF and the fix plan", () => {
+  it("through the command: exit 1 (findings), JSON, SARIF and the fix plan", () => {
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [ARCLINK, "lint", "--export", EXPORT, "--onprem", ONPREM, ...args], {
         encoding: "utf8",
         timeout: 60_000,
       });
     const j = run("--format", "json");
-    assert.equal(j.status, 2, j.stderr);
+    assert.equal(j.status, 1, j.stderr);
     const doc = JSON.parse(j.stdout);
     assert.equal(doc.source, "export");
     assert.equal(doc.hosts.length, 5);
     assert.equal(doc.hosts[0].endpoints[0].trace, undefined);
     const s = run("--format", "sarif");
-    assert.equal(s.status, 2, s.stderr);
+    assert.equal(s.status, 1, s.stderr);
     assert.equal(JSON.parse(s.stdout).version, "2.1.0");
     const f = run("--fix-plan");
-    assert.equal(f.status, 2);
+    assert.equal(f.status, 1);
     // The plan is printed with its proof, each ARM step as the call and its az rest line.
-    assert.match(f.stdout, /# Proof: 2 targeted finding\(s\), 0 left; 0 new finding\(s\)/);
+    assert.match(f.stdout, /# Proof: 3 targeted finding\(s\), 0 left; 0 new finding\(s\)/);
+    // The agent upgrade is tried as the agent's next report, like every other step.
+    assert.match(
+      f.stdout,
+      /on-premises srv-app-02: install the latest Connected Machine agent.*\n  # tried as PUT \/subscriptions\/.*\/ArcLink\.Lab\/agentReports\/srv-app-02/,
+    );
     assert.match(
       f.stdout,
       /PATCH https:\/\/management\.azure\.com\/subscriptions\/.*\/machines\/srv-legacy\?api-version=/,

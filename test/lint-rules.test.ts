@@ -133,7 +133,10 @@ const CASES: Record<string, { o: LintWorldOpts; source?: LintSource; check?: (f:
       assert.equal(f[0].endpoint, "management.azure.com");
       assert.equal(f[0].reason, "Blocked");
       const p = f[0].fixPlan[0];
-      assert.ok(p.kind === "arm" && JSON.stringify(p.body).includes("AzureResourceManager"));
+      // An on-premises firewall change, printed by service tag, tried on the firewall's model.
+      assert.ok(p.kind === "onprem" && p.model, JSON.stringify(p));
+      assert.ok(JSON.stringify(p.model.body).includes("AzureResourceManager"));
+      assert.match(p.change, /allow TCP 443 from the site to service tag AzureResourceManager/);
     },
   },
   "proxy-without-bypass": {

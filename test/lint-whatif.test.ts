@@ -113,7 +113,7 @@ describe("what-if", () => {
       [ARCLINK, "what-if", "--topology", REF, "--topology-diff", next, "--json"],
       { encoding: "utf8", timeout: 60_000 },
     );
-    assert.equal(r.status, 2, r.stderr);
+    assert.equal(r.status, 1, r.stderr);
     const doc = JSON.parse(r.stdout);
     const arm = doc.changes.filter((c: any) => c.endpoint === "management.azure.com");
     assert.deepEqual(arm.map((c: any) => c.host).sort(), ["srv-lnx-01", "srv-lnx-02", "srv-win-01"]);
@@ -360,7 +360,7 @@ describe("lint and what-if against the server", () => {
         encoding: "utf8",
         timeout: 60_000,
       });
-      assert.equal(c.status, 2, c.stderr);
+      assert.equal(c.status, 1, c.stderr);
       assert.match(c.stdout, /arc-dns-public/);
       assert.match(c.stdout, /srv-lnx-01 \[srv-lnx-01 → pls-arc\]: gbl\.his\.arc private/);
     },
@@ -392,7 +392,7 @@ describe("lint and what-if against the server", () => {
         [ARCLINK, "what-if", "--ready-file", srv.readyFile, "--delete", link],
         { encoding: "utf8", timeout: 60_000 },
       );
-      assert.equal(cli.status, 2, cli.stderr);
+      assert.equal(cli.status, 1, cli.stderr);
       assert.match(
         cli.stdout,
         /srv-lnx-01 \[srv-lnx-01\] gbl\.his\.arc\.azure\.com: private 10\.10\.1\.4 → refused/,

@@ -198,7 +198,23 @@ test(
     ).reduce((a, b) => a + b, 0);
     const hostsInSites = (lint.json.hosts as any[]).length;
     assert.equal(counted, hostsInSites, "every host is in one group");
+    // The server's grouping the diagram reads: the same hosts, and bad input refused with ARM's envelope.
+    const groupsUrl = `/subscriptions/${sub}/providers/ArcLink.Lab/hostGroups?api-version=2025-01-01`;
+    const grouped = await arm(srv.info, "POST", groupsUrl, { groupAt: 12, open: {} });
+    assert.equal(grouped.status, 200);
+    assert.equal(grouped.json.totals.hosts, hostsInSites);
+    assert.ok(JSON.stringify(grouped.json).length < 100_000, "the answer stays small at fleet scale");
+    const bad = await arm(srv.info, "POST", groupsUrl, { open: { "x|refused": "all" } });
+    assert.equal(bad.status, 400);
+    assert.match(bad.json.error.message, /open\['x\|refused'\]' must be an integer/);
 
+    // A closed group draws its hosts' lines, summed, from the group's box.
+    const summed = page.locator("svg.topology g.edge-group[data-group]");
+    assert.ok((await summed.count()) > 0, "closed groups draw their hosts' lines");
+    assert.match(
+      String(await summed.first().locator("title").textContent()),
+      /^[\d,]+ \w+ hosts? of .+ → .+\n.+ \([\d,]+ hosts?\)/,
+    );
     // Open a group: twenty hosts, then twenty more; the budget holds.
     const sizes = await groups.evaluateAll((gs) => gs.map((g) => Number(g.getAttribute("data-count"))));
     assert.ok(Math.max(...sizes) > 40, `a group of more than 40 hosts: ${sizes}`);

@@ -112,7 +112,7 @@ describe("snapshots on SQLite through the CLI and ARM", T, () => {
       ["clean"],
     );
     const missing = await cli(srv, ["restore", "nope"]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 3);
     assert.match(missing.stderr, /SnapshotNotFound: No snapshot 'nope'/);
     const bad = await cli(srv, ["save", "../x"]);
     assert.equal(bad.code, 1);

@@ -244,7 +244,7 @@ describe("topology: what Azure knows from each machine's agent", () => {
     async () => {
       const run = (args: string[]) =>
         arclink(["fleet", "--ready-file", srv.readyFile, "--machines", "5", "--heartbeats", "0", ...args]);
-      let r = await run(["--agent-version", "1.3", "--name-prefix", "fv", "--json"]);
+      let r = await run(["--agent-version", "1.3", "--name-prefix", "fv", "--json", "--allow-refused"]);
       assert.equal(r.code, 0, r.stderr);
       const s = JSON.parse(r.stdout);
       assert.equal(s.connected, 0, r.stdout);

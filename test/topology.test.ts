@@ -390,14 +390,14 @@ describe("arclink apply -f", { timeout: 240_000 }, () => {
     await srv?.stop();
   });
 
-  it("refuses an invalid file with exit 2, the path of the bad field, and creates nothing", async () => {
+  it("refuses an invalid file with exit 3, the path of the bad field, and creates nothing", async () => {
     const bad = join(dir, "bad.yaml");
     writeFileSync(
       bad,
       example("reference.yaml").replace("addressPrefix: 10.10.1.0/24", "addressPrefix: 10.99.1.0/24"),
     );
     const r = await run(["apply", "-f", bad, "--ready-file", srv.readyFile]);
-    assert.equal(r.code, 2, r.stderr + r.stdout);
+    assert.equal(r.code, 3, r.stderr + r.stdout);
     assert.match(
       r.stderr,
       /bad\.yaml:\d+: virtualNetworks\[0\]\.subnets\[0\]\.addressPrefix: 10\.99\.1\.0\/24 is not inside/,

@@ -2,6 +2,7 @@
 // and check() run again for the hosts the change can affect (found through the lint run's index of
 // what each evaluation read): which machines' verdicts change, endpoint by endpoint, with the
 // traces of both sides; and which lint findings appear or go.
+import { parseResourceId } from "../core/resourceId.js";
 import { compileModel, HostModel, NetworkModel, patchModel } from "../network/model.js";
 import { newResolveMemo, Resolver } from "../network/resolve.js";
 import { LintIndex, lintIndexOf, machineView, reportOf, Signer } from "./lint/lint.js";
@@ -190,6 +191,8 @@ export async function whatIf(
     applied.push({ method: "DELETE", id: change.id, status: r.status });
   } else if (change.kind === "calls") {
     for (const c of change.calls) {
+      const sub = parseResourceId(c.id)?.subscription;
+      if (sub) sb.addSubscription(sub);
       const r = await sb.call(c.method, c.id, c.apiVersion ?? sb.apiVersionFor(c.id), c.body);
       applied.push({ method: c.method, id: c.id, status: r.status });
     }

@@ -1,19 +1,55 @@
 // `arclink apply -f FILE`: validates a topology file completely, then creates (or updates)
 // everything in it through the ARM API over HTTPS, in dependency order, one line per resource.
-// Exit codes: 0 applied, 2 invalid file or flags (nothing sent), 1 an API refusal.
+// Exit codes: 0 applied, 1 an API refusal, 2 usage, 3 an invalid or unreadable file (nothing
+// sent), 4 the ArcLink named cannot be reached.
 import { readFileSync } from "node:fs";
 import { ApplyError, applyPlan, ArmClient, ArmTarget } from "../topology/apply.js";
 import { formatIssue, parseTopology } from "../topology/parse.js";
 import { plan } from "../topology/plan.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
+import { readReadyFile, readyFileOf } from "./client.js";
 
-export const APPLY_BOOLEANS = ["dry-run"] as const;
+export const APPLY_USAGE = `Usage: arclink apply -f FILE [--data DIR | --ready-file F | --arm URL --tenant T --client-id C --client-secret S --ca FILE] [--subscription S] [--dry-run]`;
 
-export const APPLY_USAGE = `Usage: arclink apply -f FILE [--ready-file F | --arm URL --tenant T --client-id C --client-secret S --ca FILE] [--subscription S] [--dry-run]`;
+export const APPLY: CommandSpec = {
+  name: "apply",
+  summary: "Create (or update) a topology file's resources through the ARM API, in dependency order.",
+  usage: [
+    "-f FILE (--data DIR | --ready-file F) [--subscription S] [--dry-run]",
+    "-f FILE --arm URL --tenant T --client-id C --client-secret S [--ca FILE] [--subscription S]",
+    "-f FILE --dry-run",
+  ],
+  flags: [
+    { name: "file", short: "f", kind: "string", value: "FILE", complete: "file", help: "the topology file" },
+    ...TARGET_FLAGS,
+    {
+      name: "arm",
+      kind: "string",
+      value: "URL",
+      help: "another ARM endpoint (https://), with the four below",
+    },
+    { name: "tenant", kind: "string", value: "T", help: "the tenant of --client-id" },
+    { name: "client-id", kind: "string", value: "C", help: "the service principal to sign in as" },
+    { name: "client-secret", kind: "string", value: "S", help: "its secret" },
+    {
+      name: "ca",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "the CA certificate to trust for --arm",
+    },
+    { name: "subscription", kind: "string", value: "S", help: "the subscription (default: the target's)" },
+    { name: "dry-run", kind: "boolean", help: "print the calls it would make; send nothing" },
+  ],
+  exits:
+    "0 applied, 1 ARM refused a resource, 2 usage, 3 the file is invalid or unreadable (nothing was sent), 4 no running ArcLink.",
+  run: apply,
+};
 
 export async function apply(flags: Flags): Promise<void> {
-  const file = flags.optString("f") ?? flags.optString("file");
-  const readyFile = flags.optString("ready-file");
+  const file = flags.optString("file");
+  const readyFile = flags.has("data") || flags.has("ready-file") ? readyFileOf(flags) : undefined;
   const arm = flags.optString("arm");
   const tenant = flags.optString("tenant");
   const clientId = flags.optString("client-id");
@@ -21,14 +57,13 @@ export async function apply(flags: Flags): Promise<void> {
   const caFile = flags.optString("ca");
   const subscriptionFlag = flags.optString("subscription");
   const dryRun = flags.bool("dry-run");
-  flags.rejectUnknown();
-  if (!file) throw new CliError(`apply needs the topology file: -f FILE.\n${APPLY_USAGE}`, 2);
+  if (!file) throw new CliError(`apply needs the topology file: -f FILE.\n${APPLY_USAGE}`, EXIT.usage);
 
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, 2);
+    throw new CliError(`cannot read ${file}: ${(e as Error).message}`, EXIT.input);
   }
   const parsed = parseTopology(text);
   if (!parsed.topology) {
@@ -36,7 +71,7 @@ export async function apply(flags: Flags): Promise<void> {
     throw new CliError(
       `${file} is not a valid topology (${n} problem${n > 1 ? "s" : ""}); nothing was sent:\n` +
         parsed.issues.map((i) => "  " + formatIssue(i, file)).join("\n"),
-      2,
+      EXIT.input,
     );
   }
 
@@ -45,19 +80,11 @@ export async function apply(flags: Flags): Promise<void> {
   if (readyFile) {
     if (arm || tenant || clientId || clientSecret || caFile) {
       throw new CliError(
-        `use either --ready-file or --arm/--tenant/--client-id/--client-secret/--ca, not both.`,
-        2,
+        `use either --data/--ready-file or --arm/--tenant/--client-id/--client-secret/--ca, not both.`,
+        EXIT.usage,
       );
     }
-    let ready: Record<string, any>;
-    try {
-      ready = JSON.parse(readFileSync(readyFile, "utf8"));
-    } catch (e) {
-      throw new CliError(`cannot read the ready file ${readyFile}: ${(e as Error).message}`, 2);
-    }
-    for (const k of ["arm", "tenantId", "clientId", "clientSecret", "caCert"]) {
-      if (typeof ready[k] !== "string") throw new CliError(`the ready file ${readyFile} has no '${k}'.`, 2);
-    }
+    const ready = readReadyFile(readyFile);
     target = {
       arm: ready.arm,
       tenantId: ready.tenantId,
@@ -75,8 +102,9 @@ export async function apply(flags: Flags): Promise<void> {
     ]
       .filter(([, v]) => !v)
       .map(([k]) => k);
-    if (missing.length) throw new CliError(`missing ${missing.join(", ")}.\n${APPLY_USAGE}`, 2);
-    if (!/^https:\/\//.test(arm!)) throw new CliError(`--arm must be an https:// URL, got '${arm}'.`, 2);
+    if (missing.length) throw new CliError(`missing ${missing.join(", ")}.\n${APPLY_USAGE}`, EXIT.usage);
+    if (!/^https:\/\//.test(arm!))
+      throw new CliError(`--arm must be an https:// URL, got '${arm}'.`, EXIT.usage);
     target = {
       arm: arm!.replace(/\/+$/, ""),
       tenantId: tenant!,
@@ -86,8 +114,8 @@ export async function apply(flags: Flags): Promise<void> {
     };
   } else if (!dryRun) {
     throw new CliError(
-      `say which ArcLink to apply to: --ready-file F (written by 'arclink serve --ready-file F'), or --arm/--tenant/--client-id/--client-secret/--ca.\n${APPLY_USAGE}`,
-      2,
+      `say which ArcLink to apply to: --data DIR or --ready-file F (written by 'arclink serve'), or --arm/--tenant/--client-id/--client-secret/--ca.\n${APPLY_USAGE}`,
+      EXIT.usage,
     );
   }
 
@@ -114,7 +142,7 @@ export async function apply(flags: Flags): Promise<void> {
   } catch (e) {
     if (e instanceof ApplyError) {
       const what = e.step ? `${e.step.type} '${e.step.name}' (PUT ${e.step.id})` : "ArcLink";
-      throw new CliError(`${what} was refused: ${e.code}: ${e.message}`, 1);
+      throw new CliError(`${what} was refused: ${e.code}: ${e.message}`, EXIT.refused);
     }
     throw e;
   }
@@ -124,6 +152,6 @@ function readCa(file: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (e) {
-    throw new CliError(`cannot read the CA certificate ${file}: ${(e as Error).message}`, 2);
+    throw new CliError(`cannot read the CA certificate ${file}: ${(e as Error).message}`, EXIT.input);
   }
 }

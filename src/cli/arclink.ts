@@ -1,82 +1,119 @@
 #!/usr/bin/env node
-// The arclink command: serve, and the tools that read the world it serves.
-import { apply, APPLY_BOOLEANS } from "./apply.js";
-import { CliError, Flags } from "./flags.js";
-import { serve } from "./serve.js";
-import { resolveCommand } from "./resolve.js";
-import { timeCommand } from "./time.js";
-import { checkCommand } from "./check.js";
-import { hostCommand } from "./host.js";
-import { lintCommand } from "./lint.js";
-import { whatIfCommand } from "./whatIf.js";
-import { scriptCommand } from "./script.js";
-import { fleetCommand } from "./fleet.js";
-import { snapshotCommand } from "./snapshot.js";
+// The arclink command: serve, and the tools that read the world it serves. Every command is a
+// CommandSpec (grammar.ts): its flags, its help and its completion come from that one declaration.
+import { APPLY } from "./apply.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, nearest, parseCommandLine, renderHelp, wantsHelp } from "./grammar.js";
+import { SERVE } from "./serve.js";
+import { RESOLVE } from "./resolve.js";
+import { TIME } from "./time.js";
+import { CHECK } from "./check.js";
+import { HOST } from "./host.js";
+import { LINT } from "./lint.js";
+import { WHATIF } from "./whatIf.js";
+import { SCRIPT } from "./script.js";
+import { FLEET } from "./fleet.js";
+import { SNAPSHOT } from "./snapshot.js";
+import { completionScript } from "./completion.js";
+import { userError } from "./errors.js";
 
-const USAGE = `Usage: arclink <command> [flags]
+const COMPLETION: CommandSpec = {
+  name: "completion",
+  summary: 'Print the shell completion script: eval "$(arclink completion bash)" (or zsh).',
+  usage: ["bash | zsh"],
+  args: { max: 1, words: ["bash", "zsh"] },
+  flags: [],
+  exits: "0 printed, 2 usage.",
+  run: async (flags: Flags) => {
+    const shell = flags.positional[0];
+    if (shell !== "bash" && shell !== "zsh")
+      throw new CliError("Say which shell: arclink completion bash | zsh.", EXIT.usage);
+    process.stdout.write(completionScript(shell, COMMANDS));
+  },
+};
 
-Commands:
-  serve     Start ArcLink (--data DIR, --host H, --port N, --ready-file F, --topology FILE,
-            --dns all|none|id[=port],..., --service-tags FILE, --throttling azure|off,
-            --store sqlite|postgres, --postgres-url URL: replicas sharing one database,
-            --heap-growth PERCENT: how far the heap may grow past what is live, default 50, 0 = V8's own)
-  apply     Create a topology file's resources through ARM (-f FILE, --ready-file F | --arm URL ...)
-  resolve   What a host (--host H) or a resolver (--resolver R) answers for a name (--json, --trace)
-  check     Each endpoint the agent needs, per host: private / public / refused and why (--host H | --all)
-  lint      Lint a whole topology: every machine's paths, every rule (--topology F | --export F --onprem F;
-            --format table|json|sarif, --fix-plan; exit 0 clean, 1 warnings, 2 errors; lint --help)
-  what-if   What a change would break: --topology-diff NEW.yaml | --put ID --body F | --delete ID
-  host      Issue a host credential for a process acting as a simulated host: host credential --host H
-  time      Show or advance the virtual clock: arclink time advance 15m
-  script    The portal's Arc onboarding script (OnboardingScript.sh / .ps1): arclink script --help
-  fleet     Simulate N agents onboarding and heartbeating through the real admission path:
-            --machines N [--site S] [--scope S|none] [--location R] [--heartbeats K] [--json];
-            a run kept in the store: --operation ID | --list
-  snapshot  Save or restore the whole world without restarting: snapshot save NAME | restore NAME |
-            list | delete NAME [--json]
-`;
+const HELP: CommandSpec = {
+  name: "help",
+  summary: "The commands, or one command's flags: arclink help COMMAND.",
+  usage: ["[COMMAND]"],
+  args: { max: 1 },
+  flags: [],
+  exits: "0 printed, 2 no such command.",
+  run: async (flags: Flags) => {
+    const name = flags.positional[0];
+    process.stdout.write(name === undefined ? overview() : renderHelp(commandNamed(name)));
+  },
+};
 
-async function main(argv: string[]): Promise<void> {
-  const [cmd, ...rest] = argv;
-  switch (cmd) {
-    case "serve":
-      return serve(new Flags(rest));
-    case "apply":
-      return apply(new Flags(rest, APPLY_BOOLEANS));
-    case "resolve":
-      return resolveCommand(new Flags(rest, ["json", "trace"]));
-    case "check":
-      return checkCommand(new Flags(rest, ["json", "trace", "all"]));
-    case "host":
-      return hostCommand(new Flags(rest));
-    case "lint":
-      return lintCommand(rest);
-    case "what-if":
-      return whatIfCommand(rest);
-    case "time":
-      return timeCommand(new Flags(rest));
-    case "script":
-      return scriptCommand(rest);
-    case "fleet":
-      return fleetCommand(new Flags(rest, ["json", "list"]));
-    case "snapshot":
-      return snapshotCommand(new Flags(rest, ["json"]));
-    case undefined:
-    case "help":
-    case "--help":
-    case "-h":
-      process.stdout.write(USAGE);
-      return;
-    default:
-      throw new CliError(`Unknown command '${cmd}'.\n\n${USAGE}`, 2);
-  }
+export const COMMANDS: CommandSpec[] = [
+  SERVE,
+  APPLY,
+  RESOLVE,
+  CHECK,
+  LINT,
+  WHATIF,
+  HOST,
+  TIME,
+  SCRIPT,
+  FLEET,
+  SNAPSHOT,
+  COMPLETION,
+  HELP,
+];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    "Usage: arclink <command> [flags]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    "",
+    "'arclink help COMMAND' or 'arclink COMMAND --help' lists a command's flags.",
+    "Exit status: 0 ok, 1 findings or refused, 2 usage, 3 input error, 4 ArcLink not running or unreachable.",
+    "",
+  ].join("\n");
 }
 
-main(process.argv.slice(2)).catch((e) => {
-  if (e instanceof CliError) {
-    process.stderr.write(`arclink: ${e.message}\n`);
-    process.exit(e.exitCode);
+function commandNamed(name: string): CommandSpec {
+  const spec = COMMANDS.find((c) => c.name === name);
+  if (spec) return spec;
+  const guess = nearest(
+    name,
+    COMMANDS.map((c) => c.name),
+  );
+  throw new CliError(
+    `Unknown command '${name}'${guess ? `. Did you mean '${guess}'?` : ""} ('arclink help' lists the commands).`,
+    EXIT.usage,
+  );
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    process.stdout.write(overview());
+    return;
   }
-  process.stderr.write(`arclink: ${(e as Error)?.stack ?? String(e)}\n`);
-  process.exit(1);
+  const spec = commandNamed(name);
+  if (wantsHelp(rest)) {
+    process.stdout.write(renderHelp(spec));
+    return;
+  }
+  await spec.run(parseCommandLine(spec, rest));
+}
+
+const argv = process.argv.slice(2);
+const debug = argv.includes("--debug");
+main(argv).catch((e: unknown) => {
+  const known = userError(e);
+  if (known) process.stderr.write(`arclink: ${known.message}\n`);
+  else
+    process.stderr.write(
+      `arclink: ${(e as Error)?.message ?? String(e)} (an unexpected error${debug ? "" : "; --debug shows where"})\n`,
+    );
+  if (debug) {
+    const original = (e as Error)?.cause ?? known?.cause ?? e;
+    process.stderr.write(`${(original as Error)?.stack ?? String(original)}\n`);
+  }
+  process.exit(known?.exitCode ?? EXIT.refused);
 });

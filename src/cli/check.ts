@@ -2,7 +2,26 @@
 // refused and why, as the server's check evaluator decided it (rendered here, not recomputed).
 import { renderTrace } from "../network/trace.js";
 import { ArmClient, readReady } from "./client.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
+import { colorEnabled, paintVerdict } from "./terminal.js";
+
+export const CHECK: CommandSpec = {
+  name: "check",
+  summary: "Each endpoint the agent needs, per host: private / public / refused, why, and the fix.",
+  usage: ["(--host HOST | --all) [--location R] [--json] [--trace]"],
+  flags: [
+    { name: "host", kind: "string", value: "HOST", help: "the host to check, by name or id" },
+    { name: "all", kind: "boolean", help: "every host, then a summary line" },
+    { name: "location", kind: "string", value: "R", help: "the region the agent is onboarded to" },
+    { name: "region", kind: "string", value: "R", help: "the same as --location" },
+    { name: "json", kind: "boolean", help: "the result as JSON (traces only with --trace)" },
+    { name: "trace", kind: "boolean", help: "every endpoint's evaluation trace" },
+    ...TARGET_FLAGS,
+  ],
+  exits: "0 no endpoint refused, 1 some endpoint refused, 2 usage, 3 no such host, 4 no running ArcLink.",
+  run: checkCommand,
+};
 
 export async function checkCommand(flags: Flags): Promise<void> {
   const host = flags.optString("host");
@@ -10,33 +29,39 @@ export async function checkCommand(flags: Flags): Promise<void> {
   const json = flags.bool("json");
   const trace = flags.bool("trace");
   const region = flags.optString("location") ?? flags.optString("region");
+  if (!!host === all) throw new CliError("Give exactly one of --host HOST or --all.", EXIT.usage);
   const client = new ArmClient(readReady(flags));
-  flags.rejectUnknown();
-  if (!!host === all)
-    throw new CliError("Usage: arclink check (--host HOST | --all) [--location R] [--json] [--trace]", 2);
-  const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region });
+  const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region, trace });
   if (json) {
     // Each endpoint's evaluation trace only when asked: with --all it is most of the output.
     const hosts = trace ? r.value : r.value.map(withoutTraces);
     process.stdout.write(JSON.stringify(all ? hosts : hosts[0], null, 2) + "\n");
   } else {
     process.stdout.write(r.value.map((h: any) => renderHostCheck(h, trace)).join("\n\n") + "\n");
+    if (all) process.stdout.write(`\n${checkSummary(r.value)}\n`);
   }
-  if (r.value.some((h: any) => h.endpoints.some((e: any) => e.verdict === "refused"))) process.exitCode = 1;
+  if (r.value.some(hasRefused)) process.exitCode = EXIT.refused;
+}
+
+function hasRefused(h: any): boolean {
+  return h.endpoints.some((e: any) => e.verdict === "refused");
+}
+
+/** The line that ends `check --all`: how many hosts reach everything, and which do not. */
+export function checkSummary(hosts: any[]): string {
+  const refused = hosts.filter(hasRefused).map((h) => String(h.host));
+  const n = hosts.length;
+  return (
+    `${n} host${n === 1 ? "" : "s"} checked: ${n - refused.length} reach every endpoint, ${refused.length} ha${refused.length === 1 ? "s" : "ve"} refused endpoints` +
+    (refused.length ? ` (${refused.join(", ")}).` : ".")
+  );
 }
 
 function withoutTraces(h: any): any {
   return { ...h, endpoints: h.endpoints.map(({ trace: _trace, ...e }: any) => e) };
 }
 
-const COLOR = {
-  private: "\x1b[32m",
-  public: "\x1b[33m",
-  refused: "\x1b[31m",
-  undetermined: "\x1b[35m",
-} as Record<string, string>;
-
-export function renderHostCheck(h: any, withTrace = false, color = process.stdout.isTTY): string {
+export function renderHostCheck(h: any, withTrace = false, color = colorEnabled(process.stdout)): string {
   const head = `${h.host} (${h.address})${h.machine ? ` — machine ${h.machine}` : " — no Arc machine"}${h.scope ? `, scope ${h.scope}` : ""}, region ${h.region}`;
   const rows = h.endpoints.map((e: any) => [
     e.endpoint,
@@ -48,12 +73,7 @@ export function renderHostCheck(h: any, withTrace = false, color = process.stdou
     Math.max(...rows.map((r: string[]) => r[i].length), ["ENDPOINT", "VERDICT", "ADDRESS"][i].length),
   );
   const line = (r: string[]) =>
-    [
-      r[0].padEnd(widths[0]),
-      color && COLOR[r[1]] ? COLOR[r[1]] + r[1].padEnd(widths[1]) + "\x1b[0m" : r[1].padEnd(widths[1]),
-      r[2].padEnd(widths[2]),
-      r[3],
-    ]
+    [r[0].padEnd(widths[0]), paintVerdict(r[1], color, widths[1]), r[2].padEnd(widths[2]), r[3]]
       .join(" | ")
       .trimEnd();
   const out = [head];

@@ -1,57 +1,65 @@
-// A small, strict flag parser: --name value, --name=value, --bool; unknown flags are errors.
+// The values of one command line, as the grammar (grammar.ts) parsed them against the command's
+// spec, and the CLI's error type with its exit code.
+
+/** The exit codes every arclink command uses (docs/CLI.md). */
+export const EXIT = {
+  ok: 0,
+  /** Findings, a refused endpoint or machine, a request ArcLink refused. */
+  refused: 1,
+  /** The command line itself: unknown flag, missing or malformed value, wrong arguments. */
+  usage: 2,
+  /** An input the command line names: a file, a folder, a database, a reference that does not exist. */
+  input: 3,
+  /** No running ArcLink, or it cannot be reached. */
+  unreachable: 4,
+} as const;
+
 export class CliError extends Error {
+  /** @param cause the error this one explains (its stack is what --debug prints) */
   constructor(
     message: string,
-    readonly exitCode = 1,
+    readonly exitCode: number = EXIT.refused,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
   }
 }
 
 export class Flags {
-  readonly positional: string[] = [];
-  private values = new Map<string, string | true>();
-  private used = new Set<string>();
+  /**
+   * @param values each given flag's value (true for a boolean; a list for a repeatable flag)
+   * @param known every flag of the command's spec: reading another one is a bug in the command
+   */
+  constructor(
+    private readonly values: ReadonlyMap<string, string | true | string[]>,
+    readonly positional: string[],
+    private readonly known: ReadonlySet<string>,
+  ) {}
 
-  constructor(argv: string[], booleans: readonly string[] = []) {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i];
-      if (a === "--") {
-        this.positional.push(...argv.slice(i + 1));
-        break;
-      }
-      if (a.startsWith("--")) {
-        const eq = a.indexOf("=");
-        const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
-        if (eq >= 0) this.values.set(name, a.slice(eq + 1));
-        else if (booleans.includes(name)) this.values.set(name, true);
-        else if (i + 1 < argv.length) this.values.set(name, argv[++i]);
-        else throw new CliError(`Flag --${name} needs a value.`, 2);
-      } else if (a.startsWith("-") && a.length === 2) {
-        const name = a.slice(1);
-        if (booleans.includes(name)) this.values.set(name, true);
-        else if (i + 1 < argv.length) this.values.set(name, argv[++i]);
-        else throw new CliError(`Flag -${name} needs a value.`, 2);
-      } else this.positional.push(a);
-    }
+  private get(name: string): string | true | string[] | undefined {
+    if (!this.known.has(name))
+      throw new Error(`the command reads --${name}, which its spec does not declare`);
+    return this.values.get(name);
   }
 
   has(name: string): boolean {
-    this.used.add(name);
-    return this.values.has(name);
+    return this.get(name) !== undefined;
   }
 
   bool(name: string): boolean {
-    this.used.add(name);
-    const v = this.values.get(name);
-    return v === true || v === "true";
+    return this.get(name) === true;
   }
 
   optString(name: string): string | undefined {
-    this.used.add(name);
-    const v = this.values.get(name);
-    if (v === true) throw new CliError(`Flag --${name} needs a value.`, 2);
-    return v;
+    const v = this.get(name);
+    if (v === true) throw new Error(`--${name} is declared boolean but read as a string`);
+    return Array.isArray(v) ? v[v.length - 1] : v;
+  }
+
+  /** Every value of a repeatable flag, in order. */
+  list(name: string): string[] {
+    const v = this.get(name);
+    return v === undefined || v === true ? [] : Array.isArray(v) ? v : [v];
   }
 
   string(name: string, dflt: string): string {
@@ -61,17 +69,7 @@ export class Flags {
   int(name: string, dflt: number): number {
     const v = this.optString(name);
     if (v === undefined) return dflt;
-    if (!/^-?\d+$/.test(v)) throw new CliError(`--${name} must be a whole number, got '${v}'.`, 2);
+    if (!/^-?\d+$/.test(v)) throw new CliError(`--${name} must be a whole number, got '${v}'.`, EXIT.usage);
     return Number(v);
-  }
-
-  /** Throws for any flag the command did not read. Call after reading every flag. */
-  rejectUnknown(): void {
-    const extra = [...this.values.keys()].filter((k) => !this.used.has(k));
-    if (extra.length)
-      throw new CliError(
-        `Unknown flag${extra.length > 1 ? "s" : ""}: ${extra.map((f) => "--" + f).join(", ")}.`,
-        2,
-      );
   }
 }

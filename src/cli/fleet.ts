@@ -1,27 +1,69 @@
 // `arclink fleet --machines N`: starts a simulated fleet on the running ArcLink (N agents that
 // onboard and heartbeat through the real admission path, see src/fleet/fleet.ts), follows its
 // progress (a bar on a terminal, plain lines otherwise) and prints the summary: connected and
-// refused by reason, time and rate. Exit 0 when the fleet ran to its end (refused machines are a
-// result, not an error), 1 when it failed or stopped at its time limit, 2 for bad flags.
+// refused by reason, time and rate. Exit 0 when every machine connected (or, with --allow-refused,
+// when the fleet ran to its end), 1 when machines were refused or the run failed or stopped at its
+// time limit, 2 for bad flags, 3 for a site or scope that does not exist.
 // `arclink fleet --operation ID` shows a run (past, or following one in progress; runs are kept in
 // the store, so this works after a restart and through any replica); `arclink fleet --list` lists
 // the runs kept (the last 20).
 import { ArmClient, readReady } from "./client.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
+import { Progress } from "./terminal.js";
 
 const MAX_MACHINES = 200_000;
-const USAGE =
-  "Usage: arclink fleet --machines N [--site S] [--scope NAME|ID|none] [--location R] [--resource-group G]\n" +
-  "                     [--heartbeats K] [--unassociated M] [--time-limit SECONDS] [--name-prefix P]\n" +
-  "                     [--agent-version V] [--json]\n" +
-  "       arclink fleet --operation ID [--json]   (show a run; follows it while it is in progress)\n" +
-  "       arclink fleet --list [--json]           (the runs kept: the last 20)";
+const HINT = "(arclink fleet --help lists the flags)";
+
+export const FLEET: CommandSpec = {
+  name: "fleet",
+  summary: "Simulate N agents onboarding and heartbeating through the real admission path.",
+  usage: [
+    "--machines N [--site S] [--scope NAME|ID|none] [--location R] [--resource-group G] [--heartbeats K]",
+    "    [--unassociated M] [--time-limit SECONDS] [--name-prefix P] [--agent-version V] [--allow-refused] [--json]",
+    "--operation ID [--json]   (show a run; follows it while it is in progress)",
+    "--list [--json]           (the runs kept: the last 20)",
+  ],
+  flags: [
+    { name: "machines", kind: "string", value: "N", help: `how many machines, 1 to ${MAX_MACHINES}` },
+    { name: "site", kind: "string", value: "S", help: "the on-premises site they sit in" },
+    {
+      name: "scope",
+      kind: "string",
+      value: "SCOPE",
+      help: "their Private Link Scope, by name or id, or none",
+    },
+    { name: "location", kind: "string", value: "R", help: "their region" },
+    { name: "resource-group", kind: "string", value: "G", help: "their resource group" },
+    {
+      name: "heartbeats",
+      kind: "string",
+      value: "K",
+      help: "heartbeat rounds after onboarding, 0 to 10 (default 1)",
+    },
+    { name: "unassociated", kind: "string", value: "M", help: "how many of them have no scope (default 0)" },
+    { name: "time-limit", kind: "string", value: "SECONDS", help: "stop the run after this long, 1 to 3600" },
+    { name: "name-prefix", kind: "string", value: "P", help: "machine names are P-000000, P-000001, …" },
+    { name: "agent-version", kind: "string", value: "V", help: "the agents' version (such as 1.45)" },
+    { name: "allow-refused", kind: "boolean", help: "exit 0 even when machines were refused" },
+    { name: "operation", kind: "string", value: "ID", help: "show a run (following it while it runs)" },
+    { name: "list", kind: "boolean", help: "list the runs kept" },
+    { name: "json", kind: "boolean", help: "the summary as JSON" },
+    ...TARGET_FLAGS,
+  ],
+  exits:
+    "0 every machine connected (or the run ended, with --allow-refused), 1 machines refused or the run failed, 2 usage, 3 no such site, scope or operation, 4 no running ArcLink.",
+  run: fleetCommand,
+};
 
 function count(flags: Flags, name: string, min: number, max: number, dflt?: number): number | undefined {
   const v = flags.optString(name);
   if (v === undefined) return dflt;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-    throw new CliError(`--${name} must be a whole number from ${min} to ${max}, got '${v}'.\n${USAGE}`, 2);
+    throw new CliError(
+      `--${name} must be a whole number from ${min} to ${max}, got '${v}'. ${HINT}`,
+      EXIT.usage,
+    );
   return Number(v);
 }
 
@@ -32,22 +74,25 @@ export async function fleetCommand(flags: Flags): Promise<void> {
   if (operation !== undefined || flags.bool("list")) {
     if (flags.has("machines"))
       throw new CliError(
-        `--machines starts a new fleet; it does not go with --operation or --list.\n${USAGE}`,
-        2,
+        `--machines starts a new fleet; it does not go with --operation or --list. ${HINT}`,
+        EXIT.usage,
       );
     if (operation !== undefined && !/^[-0-9A-Za-z]{1,64}$/.test(operation))
       throw new CliError(
         `--operation takes a fleet operation id (as printed by arclink fleet), got '${operation}'.`,
-        2,
+        EXIT.usage,
       );
     const json = flags.bool("json");
     const client = new ArmClient(readReady(flags));
-    flags.rejectUnknown();
     if (operation === undefined) return listRuns(client, json);
     const status = await client.call("GET", client.sub(`${OPERATIONS}?id=${operation}`));
-    return follow(client, status, json);
+    return follow(client, status, json, flags.bool("allow-refused"));
   }
-  if (!flags.has("machines")) throw new CliError(`--machines is required.\n${USAGE}`, 2);
+  if (!flags.has("machines"))
+    throw new CliError(
+      `--machines is required: --machines N, or --operation ID, or --list. ${HINT}`,
+      EXIT.usage,
+    );
   const machines = count(flags, "machines", 1, MAX_MACHINES)!;
   const body = {
     machines,
@@ -63,39 +108,40 @@ export async function fleetCommand(flags: Flags): Promise<void> {
   };
   const json = flags.bool("json");
   const client = new ArmClient(readReady(flags));
-  flags.rejectUnknown();
 
   const started = await client.call("POST", client.sub("/providers/ArcLink.Lab/fleet"), body);
-  return follow(client, started, json);
+  return follow(client, started, json, flags.bool("allow-refused"));
 }
 
 /** Follows a run until it ends, then prints its summary and sets the exit code. */
-async function follow(client: ArmClient, first: any, json: boolean): Promise<void> {
+async function follow(client: ArmClient, first: any, json: boolean, allowRefused: boolean): Promise<void> {
   const id = String(first.name);
-  const tty = !json && process.stderr.isTTY === true;
   if (!json) process.stderr.write(`Fleet operation ${id} (arclink fleet --operation ${id} shows it again)\n`);
+  const progress = new Progress(process.stderr, json);
   let status = first;
-  let lastLine = "";
   for (;;) {
-    const line = progressLine(status);
-    if (tty) process.stderr.write(`\r${line}\x1b[K`);
-    else if (!json && phaseOf(status) !== phaseOf(lastStatus)) process.stderr.write(`${line}\n`);
-    lastLine = line;
-    lastStatus = status;
+    progress.update(progressLine(status), phaseOf(status));
     if (status.status !== "InProgress") break;
     await new Promise((r) => setTimeout(r, 500));
     status = await client.call("GET", client.sub(`${OPERATIONS}?id=${id}`));
   }
-  if (tty) process.stderr.write("\n");
-  else if (!json && lastLine !== progressLine(status)) process.stderr.write(`${progressLine(status)}\n`);
+  progress.end(progressLine(status));
 
   const summary = summarize(status);
   if (json) process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
   else process.stdout.write(renderSummary(summary) + "\n");
   if (status.status !== "Succeeded") {
-    if (json) process.exitCode = 1;
-    else throw new CliError(`${status.error?.code ?? status.status}: ${status.error?.message ?? ""}`, 1);
-  }
+    if (json) process.exitCode = EXIT.refused;
+    else
+      throw new CliError(
+        `${status.error?.code ?? status.status}: ${status.error?.message ?? ""}`,
+        EXIT.refused,
+      );
+  } else if (summary.refused > 0 && !allowRefused)
+    throw new CliError(
+      `${summary.refused} of ${summary.machines} machines were refused (reasons above); --allow-refused accepts a run with refusals.`,
+      EXIT.refused,
+    );
 }
 
 async function listRuns(client: ArmClient, json: boolean): Promise<void> {
@@ -148,10 +194,8 @@ function summarize(status: any): any {
   };
 }
 
-let lastStatus: any;
-
 function phaseOf(s: any): string {
-  return s ? `${s.status}/${s.properties?.phase}` : "";
+  return `${s.status}/${s.properties?.phase}`;
 }
 
 function progressLine(s: any): string {

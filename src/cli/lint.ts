@@ -1,7 +1,7 @@
 // `arclink lint`: every rule over a world — the running server's (default, through its lint
 // evaluator), a topology file's (--topology FILE, applied in memory by the real providers), or an
 // export of a real environment (--export FILE [--onprem FILE]). Exit status: 0 clean (or notes
-// only), 1 warnings only, 2 errors; 3 when lint could not run (bad flags, unreadable input, no server).
+// only), 1 findings (warnings or errors), 2 usage, 3 an input it cannot read, 4 no running ArcLink.
 import { readFileSync } from "node:fs";
 import { LintReport, lint, exitCodeOf } from "../analysis/lint/lint.js";
 import { renderJson } from "../analysis/lint/format/json.js";
@@ -17,62 +17,97 @@ import { sandboxFromFiles } from "../analysis/export/index.js";
 import { policyHelp } from "../analysis/lint/governance.js";
 import { DEFAULT_SETTINGS, readSettings } from "../server/settings.js";
 import { ArmClient, readReady } from "./client.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
+import { userError } from "./errors.js";
+import { colorEnabled } from "./terminal.js";
 
-export const LINT_USAGE = `Usage: arclink lint [--topology FILE | --export FILE [--onprem FILE]] [flags]
+export const LINT: CommandSpec = {
+  name: "lint",
+  summary: "Lint a whole topology: every rule, with every machine's paths (exit 1 on findings).",
+  usage: [
+    "[--topology FILE | --export F[,F…] [--onprem FILE]] [--format table|json|sarif] [--fix-plan] [flags]",
+  ],
+  description: `Input (one of): the running ArcLink's world (default; --data DIR or --ready-file F finds it);
+--topology FILE, applied in memory by ArcLink's providers (no server); or --export, an export of
+a real environment (JSON): 'az resource list --expand properties', Resource Graph results (az
+graph query -o json, one file per page), 'az network private-endpoint list', 'az network
+private-dns zone list' / 'record-set list' / 'link vnet list', 'az rest' lists, or an ARM template
+export (az group export). --onprem gives the export's on-premises facts in the topology file's
+format (sites, siteConnections, dnsServers, hosts, firewalls, proxies); a DNS server may point at
+its own files (bind: named.conf, unbound: unbound.conf, windowsDns: {zones, forwarders,
+records}), a host at its hostsFilePath and its agent's evidence (agentShow: the JSON of azcmagent
+show -j, agentCheck: of azcmagent check -j).
 
-Lints a whole topology: every rule of the Arc Private Link article and of the fact sheet's failure
-modes, with every machine's paths (check() for each host: private / public / refused and why).
+--fix-plan builds a fix plan, tries it in the what-if sandbox, and prints it with its proof (the
+findings each step resolves, none left, no new finding, no private verdict lost); steps that would
+delete or move what works, or break the seed's rules, are left out and the choices listed.`,
+  flags: [
+    {
+      name: "topology",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "lint a topology file (no server)",
+    },
+    {
+      name: "export",
+      kind: "string",
+      value: "F[,F…]",
+      complete: "file",
+      help: "lint an export of a real environment",
+    },
+    {
+      name: "onprem",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "on-premises facts for --export",
+    },
+    {
+      name: "subscription",
+      kind: "string",
+      value: "S",
+      help: "for ARM template exports (they carry no ids)",
+    },
+    { name: "resource-group", kind: "string", value: "G", help: "for ARM template exports" },
+    {
+      name: "format",
+      kind: "string",
+      value: "FORMAT",
+      choices: ["table", "json", "sarif"],
+      help: "the output (default table; colour on a terminal unless NO_COLOR)",
+    },
+    {
+      name: "sarif-root",
+      kind: "string",
+      value: "DIR",
+      complete: "dir",
+      help: "SARIF file URIs are relative to DIR (default: the current directory)",
+    },
+    { name: "fix-plan", kind: "boolean", help: "a fix plan, with its proof from the what-if sandbox" },
+    { name: "trace", kind: "boolean", help: "the trace behind each finding that comes from check()" },
+    { name: "rules", kind: "string", value: "a,b", help: "run only these rules (ids as in --list-rules)" },
+    { name: "list-rules", kind: "boolean", help: "print the rules and exit" },
+    { name: "hosts", kind: "string", value: "N", help: "at most N host lines in the table (default 200)" },
+    { name: "host-traces", kind: "boolean", help: "every host's endpoint traces in --format json" },
+    ...TARGET_FLAGS,
+  ],
+  exits:
+    "0 no findings (or notes only), 1 findings (warnings or errors), 2 usage, 3 an input it cannot read, 4 no running ArcLink.",
+  run: lintCommand,
+};
 
-Input (one of):
-  (default)            the running ArcLink's world (--data DIR or --ready-file F to find it)
-  --topology FILE      a topology file, applied in memory by ArcLink's providers (no server)
-  --export F[,F…]      an export of a real environment (JSON): 'az resource list --expand
-                       properties', Resource Graph results (az graph query -o json, one file
-                       per page), 'az network private-endpoint list', 'az network private-dns
-                       zone list' / 'record-set list' / 'link vnet list', 'az rest' lists, or
-                       an ARM template export (az group export)
-    --onprem FILE      on-premises facts for the export, in the topology file's format
-                       (sites, siteConnections, dnsServers, hosts, firewalls, proxies); a DNS
-                       server may point at its own files (bind: named.conf, unbound:
-                       unbound.conf, windowsDns: {zones, forwarders, records}), a host at
-                       its hostsFilePath and its agent's evidence (agentShow: the JSON of
-                       azcmagent show -j, agentCheck: of azcmagent check -j)
-    --subscription S --resource-group G   for ARM template exports (they carry no ids)
-
-Output:
-  --format table|json|sarif   (default table; colour on a terminal)
-  --sarif-root DIR     SARIF file URIs are relative to DIR (default: the current directory,
-                       the repository root in CI)
-  --fix-plan           build a fix plan, try it in the what-if sandbox, and print it with its proof
-                       (the findings each step resolves, none left, no new finding, no private
-                       verdict lost); steps that would delete or move what works, or break the
-                       seed's rules, are left out and the choices listed (--topology, --export)
-  --trace              show the trace behind each finding that comes from check()
-  --rules a,b          run only these rules (ids as in --list-rules)
-  --list-rules         print the rules and exit
-  --hosts N            at most N host lines in the table (default 200)
-
-Exit status: 0 no findings (or notes only), 1 warnings only, 2 errors, 3 lint could not run.
-`;
-
-const BOOLEANS = ["fix-plan", "trace", "list-rules", "host-traces", "help"];
-
-export async function lintCommand(argv: string[]): Promise<void> {
+export async function lintCommand(flags: Flags): Promise<void> {
   try {
-    process.exitCode = await run(argv);
+    process.exitCode = await run(flags);
   } catch (e) {
-    if (e instanceof CliError) throw new CliError(e.message, 3);
-    throw new CliError((e as Error).message, 3);
+    // A file lint cannot read or understand (its messages name the file and line) is an input error.
+    throw userError(e) ?? new CliError((e as Error).message, EXIT.input, e);
   }
 }
 
-async function run(argv: string[]): Promise<number> {
-  const flags = new Flags(argv, BOOLEANS);
-  if (flags.bool("help")) {
-    process.stdout.write(LINT_USAGE);
-    return 0;
-  }
+async function run(flags: Flags): Promise<number> {
   const topology = flags.optString("topology");
   const exportFile = flags.optString("export");
   const onprem = flags.optString("onprem");
@@ -91,14 +126,13 @@ async function run(argv: string[]): Promise<number> {
   const maxHosts = flags.int("hosts", 200);
   const sarifRoot = flags.optString("sarif-root");
   if (!["table", "json", "sarif"].includes(format))
-    throw new CliError(`--format must be table, json or sarif, got '${format}'.`);
-  if (topology && exportFile) throw new CliError("Give --topology or --export, not both.");
-  if (onprem && !exportFile) throw new CliError("--onprem goes with --export.");
+    throw new CliError(`--format must be table, json or sarif, got '${format}'.`, EXIT.usage);
+  if (topology && exportFile) throw new CliError("Give --topology or --export, not both.", EXIT.usage);
+  if (onprem && !exportFile) throw new CliError("--onprem goes with --export.", EXIT.usage);
   for (const r of rules ?? [])
     if (!RULES.some((x) => x.id === r))
-      throw new CliError(`No rule '${r}'. Rules: ${RULES.map((x) => x.id).join(", ")}.`);
+      throw new CliError(`No rule '${r}'. Rules: ${RULES.map((x) => x.id).join(", ")}.`, EXIT.usage);
   if (listRules) {
-    flags.rejectUnknown();
     for (const r of RULES)
       process.stdout.write(
         `${r.id} (${r.severity}): ${r.title}\n    why: ${r.why}\n    fix: ${r.fix}\n` +
@@ -112,12 +146,11 @@ async function run(argv: string[]): Promise<number> {
   let proofWorld: { world: World; now: Date; propagationDelayMs: number } | undefined;
   let proven: ProvenPlan | undefined;
   if (topology || exportFile) {
-    flags.rejectUnknown();
     const read = (f: string) => {
       try {
         return readFileSync(f, "utf8");
       } catch (e) {
-        throw new CliError(`Cannot read ${f}: ${(e as Error).message}`);
+        throw new CliError(`Cannot read ${f}: ${(e as Error).message}`, EXIT.input);
       }
     };
     const built = topology
@@ -152,7 +185,6 @@ async function run(argv: string[]): Promise<number> {
     );
   } else {
     const client = new ArmClient(readReady(flags));
-    flags.rejectUnknown();
     const path = client.sub("/providers/ArcLink.Lab/lint");
     const body = { rules, hostTraces: hostTraces || undefined, fixPlan: fixPlan || undefined };
     const json = await client.call("POST", path, body);
@@ -171,10 +203,11 @@ async function run(argv: string[]): Promise<number> {
     );
   else
     process.stdout.write(
-      renderTable(report, { color: !!process.stdout.isTTY, trace, maxHosts }, (id) => {
+      renderTable(report, { color: colorEnabled(process.stdout), trace, maxHosts }, (id) => {
         const l = locate?.(id);
         return l ? `${l.file}:${l.line} (${id})` : id;
       }),
     );
-  return exitCodeOf(report);
+  // Warnings and errors alike are findings (exit 1); the severities are in the report.
+  return exitCodeOf(report) > 0 ? EXIT.refused : EXIT.ok;
 }

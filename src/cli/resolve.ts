@@ -2,7 +2,36 @@
 // name, printed as nslookup prints it, or as JSON, with the trace of every hop.
 import { renderTrace } from "../network/trace.js";
 import { ArmClient, readReady } from "./client.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
+
+export const RESOLVE: CommandSpec = {
+  name: "resolve",
+  summary: "What a host, or one resolver, answers for a name, printed as nslookup prints it.",
+  usage: ["(--host HOST | --resolver R) NAME [--type A] [--json] [--trace]"],
+  args: { max: 1 },
+  flags: [
+    {
+      name: "host",
+      kind: "string",
+      value: "HOST",
+      help: "ask as this host (its hosts file, then its DNS servers)",
+    },
+    {
+      name: "resolver",
+      kind: "string",
+      value: "R",
+      help: "ask one resolver: public, azure:<vnet>, an inbound endpoint, a DNS server",
+    },
+    { name: "type", kind: "string", value: "TYPE", help: "the record type (default A)" },
+    { name: "json", kind: "boolean", help: "the answer as JSON, with its trace" },
+    { name: "trace", kind: "boolean", help: "every hop of the resolution" },
+    ...TARGET_FLAGS,
+  ],
+  exits:
+    "0 an answer, 1 no answer (NXDOMAIN, refused, no record), 2 usage, 3 no such host or resolver, 4 no running ArcLink.",
+  run: resolveCommand,
+};
 
 export async function resolveCommand(flags: Flags): Promise<void> {
   const host = flags.optString("host");
@@ -10,15 +39,10 @@ export async function resolveCommand(flags: Flags): Promise<void> {
   const type = flags.string("type", "A");
   const json = flags.bool("json");
   const trace = flags.bool("trace");
-  const client = new ArmClient(readReady(flags));
-  flags.rejectUnknown();
   const name = flags.positional[0];
-  if (!name || flags.positional.length > 1)
-    throw new CliError(
-      "Usage: arclink resolve (--host HOST | --resolver R) NAME [--type A] [--json] [--trace]",
-      2,
-    );
-  if (!!host === !!resolver) throw new CliError("Give exactly one of --host or --resolver.", 2);
+  if (!name) throw new CliError("Give the name to resolve: arclink resolve --host HOST NAME.", EXIT.usage);
+  if (!!host === !!resolver) throw new CliError("Give exactly one of --host or --resolver.", EXIT.usage);
+  const client = new ArmClient(readReady(flags));
   const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/resolve"), {
     host,
     resolver,
@@ -31,7 +55,7 @@ export async function resolveCommand(flags: Flags): Promise<void> {
   }
   process.stdout.write(nslookup(r) + "\n");
   if (trace) process.stdout.write("\nTrace:\n" + renderTrace(r.trace) + "\n");
-  if (r.rcode !== "NOERROR" || !r.answers.length) process.exitCode = 1;
+  if (r.rcode !== "NOERROR" || !r.answers.length) process.exitCode = EXIT.refused;
 }
 
 /** nslookup's layout: the server, then the final name with its addresses and aliases. */

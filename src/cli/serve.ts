@@ -2,11 +2,98 @@
 import { startArcLink } from "../server/app.js";
 import { DataFolderInUseError } from "../server/dataFolder.js";
 import { StoreTooNewError } from "../store/schema.js";
-import { CliError, Flags } from "./flags.js";
+import { join } from "node:path";
+import { TopologyRefusedError } from "../server/topologyAtStart.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec } from "./grammar.js";
+import { userError } from "./errors.js";
 import { checkHost } from "../analysis/check.js";
 import { renderHostCheck } from "./check.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
 import { PostgresStore, redact } from "../store/postgres.js";
+
+export const SERVE: CommandSpec = {
+  name: "serve",
+  summary: "Start ArcLink: the ARM API over HTTPS, its token service, DNS listeners and the portal.",
+  usage: [
+    "[--data DIR] [--host H] [--port N] [--ready-file F] [--topology FILE] [--dns all|none|id[=port],...]",
+    "    [--service-tags FILE] [--throttling azure|off] [--heap-growth PERCENT] [--dns-workers N]",
+    "--store postgres --postgres-url URL [...]   (replicas sharing one database)",
+  ],
+  flags: [
+    {
+      name: "data",
+      kind: "string",
+      value: "DIR",
+      complete: "dir",
+      help: "the data folder (default ./.arclink)",
+    },
+    { name: "host", kind: "string", value: "H", help: "the address to listen on (default 127.0.0.1)" },
+    { name: "port", kind: "string", value: "N", help: "the HTTPS port (default 0: any free port)" },
+    {
+      name: "ready-file",
+      kind: "string",
+      value: "F",
+      complete: "file",
+      help: "also write the ready file (how to reach this ArcLink) to F",
+    },
+    {
+      name: "topology",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "apply this topology file at start and onboard its machines",
+    },
+    {
+      name: "dns",
+      kind: "string",
+      value: "SPEC",
+      help: "which resolvers get a DNS listener: all (default), none, or id[=port],...",
+    },
+    {
+      name: "dns-workers",
+      kind: "string",
+      value: "N",
+      help: "processes answering every DNS listener's port, 1 to 64 (default 1: the server alone)",
+    },
+    {
+      name: "service-tags",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "Azure's service tags JSON (ServiceTags_Public_*.json)",
+    },
+    {
+      name: "throttling",
+      kind: "string",
+      value: "MODE",
+      choices: ["azure", "off"],
+      help: "ARM's request limits (default off)",
+    },
+    {
+      name: "store",
+      kind: "string",
+      value: "KIND",
+      choices: ["sqlite", "postgres"],
+      help: "the store (default sqlite)",
+    },
+    {
+      name: "postgres-url",
+      kind: "string",
+      value: "URL",
+      help: "the PostgreSQL database (or ARCLINK_POSTGRES_URL) for --store postgres",
+    },
+    {
+      name: "heap-growth",
+      kind: "string",
+      value: "PERCENT",
+      help: "how far the heap may grow past what is live (default 50; 0 = V8's own)",
+    },
+  ],
+  exits:
+    "0 stopped by Ctrl+C or SIGTERM, 1 refused (a resource of the topology, a folder in use, a store from a newer build, PostgreSQL that cannot be opened), 2 usage, 3 the data folder, database or topology file cannot be used.",
+  run: serve,
+};
 
 function throttlingOf(v: string | undefined): "azure" | "off" {
   if (v === undefined || v === "off") return "off";
@@ -31,7 +118,7 @@ function dnsWorkersOf(v: string | undefined): number | undefined {
   if (!/^\d{1,3}$/.test(v) || Number(v) < 1 || Number(v) > 64)
     throw new CliError(
       `--dns-workers must be a whole number of processes from 1 to 64 (1 = the server process alone, the default), got '${v}'.`,
-      2,
+      EXIT.usage,
     );
   return Number(v);
 }
@@ -72,7 +159,10 @@ async function openStore(flags: Flags, log: (l: string) => void): Promise<Postgr
     return await PostgresStore.open(url, { log });
   } catch (e) {
     if (e instanceof StoreTooNewError) throw new CliError(e.message, 1);
-    throw new CliError(`${(e as Error).message}. Check that PostgreSQL runs and the URL is right.`, 1);
+    throw new CliError(
+      `${(e as Error).message}. Check that PostgreSQL runs and the URL is right.`,
+      EXIT.refused,
+    );
   }
 }
 
@@ -80,10 +170,11 @@ export async function serve(flags: Flags): Promise<void> {
   const port = flags.int("port", 0);
   if (port < 0 || port > 65535) throw new CliError(`--port must be between 0 and 65535, got ${port}.`, 2);
   const log = (l: string) => process.stderr.write(l + "\n");
+  const dataDir = flags.string("data", "./.arclink");
   const store = await openStore(flags, log);
   const running = await startArcLink({
     store,
-    dataDir: flags.string("data", "./.arclink"),
+    dataDir,
     host: flags.string("host", "127.0.0.1"),
     port,
     readyFile: flags.optString("ready-file"),
@@ -97,8 +188,13 @@ export async function serve(flags: Flags): Promise<void> {
   }).catch(async (e: unknown) => {
     await store?.close();
     // Another server holds the data folder: say which, and exit non-zero without touching it.
-    if (e instanceof DataFolderInUseError || e instanceof StoreTooNewError) throw new CliError(e.message, 1);
-    throw e;
+    if (
+      e instanceof DataFolderInUseError ||
+      e instanceof StoreTooNewError ||
+      e instanceof TopologyRefusedError
+    )
+      throw new CliError(e.message, EXIT.refused);
+    throw userError(e, { database: store ? "the PostgreSQL store" : join(dataDir, "arclink.db") }) ?? e;
   });
   const i = running.info;
   const out = process.stdout;

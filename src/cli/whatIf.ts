@@ -2,7 +2,8 @@
 // of the world in memory (the real providers, their side effects included); check() runs for
 // every host before and after; the verdicts that change are printed endpoint by endpoint with
 // both traces. Against the running server (its whatif evaluator) or a topology file (--topology).
-// Exit status: 0 nothing becomes refused, 2 some endpoint becomes refused, 3 what-if could not run.
+// Exit status: 0 nothing becomes refused, 1 some endpoint becomes refused, 2 usage, 3 an input it
+// cannot read (or a deployment that would fail), 4 no running ArcLink.
 import { readFileSync } from "node:fs";
 import { keyOf } from "../core/resourceId.js";
 import { renderTrace } from "../network/trace.js";
@@ -14,29 +15,82 @@ import { loadTopology } from "../topology/parse.js";
 import { plan } from "../topology/plan.js";
 import { ArmClient, readReady } from "./client.js";
 import { templateWhatIf } from "./whatIfTemplate.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
+import { userError } from "./errors.js";
+import { colorEnabled, paintVerdict } from "./terminal.js";
 
-export const WHATIF_USAGE = `Usage: arclink what-if (--topology-diff NEW.yaml | --put ID --body FILE | --delete ID) [--topology OLD.yaml] [--json] [--trace] [--verbose]
-       arclink what-if --template FILE [--parameters FILE] --resource-group G [--mode Incremental|Complete] [--json] [--trace]
-
-Applies the change to a copy of the world in memory and prints, as \`az deployment group what-if\`
+export const WHATIF: CommandSpec = {
+  name: "what-if",
+  summary: "What a change would break, before it is made: resources, verdicts and findings that change.",
+  usage: [
+    "(--topology-diff NEW.yaml | --put ID --body FILE | --delete ID) [--topology OLD.yaml] [--json] [--trace] [--verbose]",
+    "--template FILE [--parameters FILE] --resource-group G [--mode Incremental|Complete] [--json] [--trace]",
+  ],
+  description: `Applies the change to a copy of the world in memory and prints, as 'az deployment group what-if'
 does, every resource it creates, modifies or deletes with its property-level differences
 (~ properties.dnsServers: ["a"] => ["b"]); which machines' verdicts change, endpoint by endpoint
 (with --trace: the before and after traces); and the lint findings it adds, resolves or changes,
-by finding key. --verbose lists every ARM call applied. Against the running ArcLink (default) or the world of --topology OLD.yaml.
+by finding key. Against the running ArcLink (default) or the world of --topology OLD.yaml.
 
 With --template: the ARM template's deployment what-if against the running ArcLink (the resource
-changes as Azure reports them, then the machines whose verdicts would change).
+changes as Azure reports them, then the machines whose verdicts would change).`,
+  flags: [
+    {
+      name: "topology-diff",
+      kind: "string",
+      value: "NEW.yaml",
+      complete: "file",
+      help: "the change: this topology file",
+    },
+    { name: "put", kind: "string", value: "ID", help: "the change: a PUT of this resource id (with --body)" },
+    { name: "body", kind: "string", value: "FILE", complete: "file", help: "the resource's JSON for --put" },
+    { name: "delete", kind: "string", value: "ID", help: "the change: a DELETE of this resource id" },
+    { name: "api-version", kind: "string", value: "V", help: "the api-version of --put / --delete" },
+    {
+      name: "topology",
+      kind: "string",
+      value: "OLD.yaml",
+      complete: "file",
+      help: "the world before: this topology file (default: the running ArcLink's)",
+    },
+    {
+      name: "template",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "an ARM template's deployment what-if",
+    },
+    {
+      name: "parameters",
+      kind: "string",
+      value: "FILE",
+      complete: "file",
+      help: "the template's parameters file",
+    },
+    { name: "resource-group", kind: "string", value: "G", help: "the group the template deploys to" },
+    {
+      name: "mode",
+      kind: "string",
+      value: "MODE",
+      choices: ["Incremental", "Complete"],
+      help: "the deployment mode",
+    },
+    { name: "json", kind: "boolean", help: "the report as JSON" },
+    { name: "trace", kind: "boolean", help: "the before and after traces of every changed verdict" },
+    { name: "verbose", kind: "boolean", help: "list every ARM call applied in the sandbox" },
+    ...TARGET_FLAGS,
+  ],
+  exits:
+    "0 no endpoint becomes refused, 1 some endpoint becomes refused, 2 usage, 3 an input it cannot read or a deployment that would fail, 4 no running ArcLink.",
+  run: whatIfCommand,
+};
 
-Exit status: 0 no endpoint becomes refused, 2 some endpoint becomes refused, 3 what-if could not run.
-`;
-
-export async function whatIfCommand(argv: string[]): Promise<void> {
+export async function whatIfCommand(flags: Flags): Promise<void> {
   try {
-    process.exitCode = await run(argv);
+    process.exitCode = await run(flags);
   } catch (e) {
-    if (e instanceof CliError) throw new CliError(e.message, 3);
-    throw new CliError((e as Error).message, 3);
+    throw userError(e) ?? new CliError((e as Error).message, EXIT.input, e);
   }
 }
 
@@ -44,16 +98,11 @@ function read(f: string): string {
   try {
     return readFileSync(f, "utf8");
   } catch (e) {
-    throw new CliError(`Cannot read ${f}: ${(e as Error).message}`);
+    throw new CliError(`Cannot read ${f}: ${(e as Error).message}`, EXIT.input);
   }
 }
 
-async function run(argv: string[]): Promise<number> {
-  const flags = new Flags(argv, ["json", "trace", "verbose", "help"]);
-  if (flags.bool("help")) {
-    process.stdout.write(WHATIF_USAGE);
-    return 0;
-  }
+async function run(flags: Flags): Promise<number> {
   const diff = flags.optString("topology-diff");
   const old = flags.optString("topology");
   const putId = flags.optString("put");
@@ -66,19 +115,22 @@ async function run(argv: string[]): Promise<number> {
   if (template !== undefined) return templateWhatIf(flags, template, json, trace);
   const verbose = flags.bool("verbose");
   const given = [diff, putId, delId].filter((x) => x !== undefined).length;
-  if (given !== 1) throw new CliError(`Give exactly one change.\n\n${WHATIF_USAGE}`);
-  if (putId && !bodyFile) throw new CliError("--put needs --body FILE (the resource's JSON).");
+  if (given !== 1)
+    throw new CliError(
+      "Give exactly one change: --topology-diff NEW.yaml, --put ID --body FILE or --delete ID.",
+      EXIT.usage,
+    );
+  if (putId && !bodyFile) throw new CliError("--put needs --body FILE (the resource's JSON).", EXIT.usage);
   let body: unknown;
   if (bodyFile) {
     try {
       body = JSON.parse(read(bodyFile));
     } catch (e) {
-      throw new CliError(`${bodyFile}: not JSON: ${(e as Error).message}`);
+      throw new CliError(`${bodyFile}: not JSON: ${(e as Error).message}`, EXIT.input);
     }
   }
   let report: WhatIfReport;
   if (old) {
-    flags.rejectUnknown();
     const base = await sandboxFromTopology(read(old), old);
     let change: ProposedChange;
     if (diff) {
@@ -101,7 +153,6 @@ async function run(argv: string[]): Promise<number> {
     });
   } else {
     const client = new ArmClient(readReady(flags));
-    flags.rejectUnknown();
     const req = diff
       ? { topology: read(diff) }
       : putId
@@ -112,20 +163,15 @@ async function run(argv: string[]): Promise<number> {
   process.stdout.write(
     json
       ? JSON.stringify(report, null, 2) + "\n"
-      : renderWhatIf(report, trace, !!process.stdout.isTTY, verbose),
+      : renderWhatIf(report, trace, colorEnabled(process.stdout), verbose),
   );
   return report.changes.some((c) => c.after?.verdict === "refused" && c.before?.verdict !== "refused")
-    ? 2
-    : 0;
+    ? EXIT.refused
+    : EXIT.ok;
 }
 
 export function renderWhatIf(r: WhatIfReport, trace = false, color = false, verbose = false): string {
-  const paint = (v: string | undefined) =>
-    !v
-      ? "-"
-      : color
-        ? `${{ private: "\x1b[32m", public: "\x1b[33m", refused: "\x1b[31m" }[v] ?? ""}${v}\x1b[0m`
-        : v;
+  const paint = (v: string | undefined) => (v ? paintVerdict(v, color) : "-");
   const out: string[] = [];
   // The calls applied: one line by default, every call with --verbose.
   out.push(`what-if: ${r.change.applied.length} call(s) applied in the sandbox.`);

@@ -5,7 +5,8 @@ import { readFileSync } from "node:fs";
 import { WhatIfReport } from "../analysis/whatIf.js";
 import { JsoncError, parseJsonc } from "../templates/jsonc.js";
 import { ArmClient, readReady } from "./client.js";
-import { CliError, Flags } from "./flags.js";
+import { CliError, EXIT, Flags } from "./flags.js";
+import { colorEnabled } from "./terminal.js";
 import { renderWhatIf } from "./whatIf.js";
 
 function readJsonc(file: string): any {
@@ -13,12 +14,12 @@ function readJsonc(file: string): any {
   try {
     text = readFileSync(file, "utf8");
   } catch (e) {
-    throw new CliError(`Cannot read ${file}: ${(e as Error).message}`);
+    throw new CliError(`Cannot read ${file}: ${(e as Error).message}`, EXIT.input);
   }
   try {
     return parseJsonc(text).value;
   } catch (e) {
-    if (e instanceof JsoncError) throw new CliError(`${file}: ${e.message}`);
+    if (e instanceof JsoncError) throw new CliError(`${file}: ${e.message}`, EXIT.input);
     throw e;
   }
 }
@@ -41,9 +42,12 @@ export async function templateWhatIf(
   const paramsFile = flags.optString("parameters");
   const rg = flags.optString("resource-group");
   const mode = flags.optString("mode") ?? "Incremental";
+  if (!rg)
+    throw new CliError(
+      "--template needs --resource-group G (the group the template deploys to).",
+      EXIT.usage,
+    );
   const client = new ArmClient(readReady(flags));
-  flags.rejectUnknown();
-  if (!rg) throw new CliError("--template needs --resource-group G (the group the template deploys to).");
   const template = readJsonc(file);
   let parameters: any = {};
   if (paramsFile) {
@@ -66,7 +70,7 @@ export async function templateWhatIf(
   } else if (result.status !== "Succeeded") {
     const e = result.error ?? {};
     const details = (e.details ?? []).map((d: any) => `\n  ${d.code}: ${d.message}`).join("");
-    throw new CliError(`The deployment would fail: ${e.code}: ${e.message}${details}`, 3);
+    throw new CliError(`The deployment would fail: ${e.code}: ${e.message}${details}`, EXIT.input);
   } else {
     const lines = (result.properties?.changes ?? []).map(
       (c: any) =>
@@ -83,12 +87,14 @@ export async function templateWhatIf(
       changes: a.verdictChanges,
       findings: a.findings,
     } as unknown as WhatIfReport;
-    process.stdout.write(renderWhatIf(report, trace, !!process.stdout.isTTY).replace(/^what-if: \n/, ""));
+    process.stdout.write(
+      renderWhatIf(report, trace, colorEnabled(process.stdout)).replace(/^what-if: \n/, ""),
+    );
   }
-  if (result.status !== "Succeeded") return 3;
+  if (result.status !== "Succeeded") return EXIT.input;
   return (result.arclink?.verdictChanges ?? []).some(
     (c: any) => c.after?.verdict === "refused" && c.before?.verdict !== "refused",
   )
-    ? 2
-    : 0;
+    ? EXIT.refused
+    : EXIT.ok;
 }

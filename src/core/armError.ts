@@ -6,6 +6,8 @@ export interface ArmErrorDetail {
   message: string;
   target?: string;
   details?: ArmErrorDetail[];
+  /** ARM's ErrorAdditionalInfo: e.g. a template error's { type: "TemplateViolation", info: { lineNumber, linePosition, path } }. */
+  additionalInfo?: Array<{ type: string; info: unknown }>;
 }
 
 export class ArmError extends Error {
@@ -13,13 +15,19 @@ export class ArmError extends Error {
   readonly code: string;
   readonly target?: string;
   readonly details?: ArmErrorDetail[];
+  readonly additionalInfo?: Array<{ type: string; info: unknown }>;
   readonly headers: Record<string, string>;
 
   constructor(
     status: number,
     code: string,
     message: string,
-    opts: { target?: string; details?: ArmErrorDetail[]; headers?: Record<string, string> } = {},
+    opts: {
+      target?: string;
+      details?: ArmErrorDetail[];
+      additionalInfo?: Array<{ type: string; info: unknown }>;
+      headers?: Record<string, string>;
+    } = {},
   ) {
     super(message);
     this.name = "ArmError";
@@ -27,6 +35,7 @@ export class ArmError extends Error {
     this.code = code;
     this.target = opts.target;
     this.details = opts.details;
+    this.additionalInfo = opts.additionalInfo;
     this.headers = opts.headers ?? {};
   }
 
@@ -34,6 +43,7 @@ export class ArmError extends Error {
     const error: ArmErrorDetail = { code: this.code, message: this.message };
     if (this.target) error.target = this.target;
     if (this.details?.length) error.details = this.details;
+    if (this.additionalInfo?.length) error.additionalInfo = this.additionalInfo;
     return { error };
   }
 }

@@ -18,6 +18,14 @@ export interface AppliedTopology {
   hostKeys: Set<string>;
 }
 
+/** A resource of the topology file that its provider refused (the file itself is valid). */
+export class TopologyRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "TopologyRefusedError";
+  }
+}
+
 export function listenerSpecs(listeners: PlannedListener[]): ListenerSpec[] {
   return listeners.map((l) => {
     if (l.kind === "public") return { resolver: "public", port: l.port };
@@ -55,7 +63,9 @@ export async function applyTopology(
       baseUrl,
     }).catch((e) => {
       if (e instanceof ArmError)
-        throw new Error(`${file}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
+        throw new TopologyRefusedError(
+          `${file}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`,
+        );
       throw e;
     });
     if (existed) updated++;

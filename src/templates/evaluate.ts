@@ -2,9 +2,12 @@
 // scope, parameters, variables, loop indexes, and reads of deployed resources).
 import { classify, Expr, ExpressionParseError, parseExpression } from "./expression.js";
 import { LAZY, lookup } from "./functions/index.js";
+import type { Position } from "./jsonc.js";
 
 /** A template error as Azure words it; `at` is filled in by the caller that knows where. */
 export class TemplateError extends Error {
+  /** Where in the request body the offending template object starts (Azure's TemplateViolation). */
+  at?: Position;
   constructor(
     message: string,
     readonly code = "InvalidTemplate",
@@ -39,6 +42,45 @@ export interface EvalContext {
   /** Called for reference()/list*() targets while dependencies are collected (no reads then). */
   implied?(target: string): unknown;
   resourceGroupBody?(): Record<string, unknown>;
+  /** A user-defined function of the template's `functions` section, by 'namespace.name'. */
+  userFunction?(qualifiedName: string): UserFunction | undefined;
+  /** Inside a lambda's body: its parameters' values, by lower-cased name. */
+  lambdaVariables?: Record<string, unknown>;
+}
+
+export interface UserFunction {
+  name: string;
+  parameters: Array<{ name: string; type?: string }>;
+  output: { type?: string; value: unknown };
+}
+
+/**
+ * Calls a user-defined function: its output evaluated with only its own parameters in reach (Azure
+ * gives such a function no access to the template's parameters or variables).
+ */
+function callUser(f: UserFunction, args: unknown[], ctx: EvalContext): unknown {
+  if (args.length !== f.parameters.length)
+    throw new TemplateError(
+      `The user-defined function '${f.name}' takes ${f.parameters.length} argument(s) while ${args.length} were provided.`,
+    );
+  const inner: EvalContext = {
+    ...ctx,
+    lambdaVariables: undefined,
+    parameter: (name) => {
+      const i = f.parameters.findIndex((p) => p.name.toLowerCase() === name.toLowerCase());
+      if (i < 0)
+        throw new TemplateError(
+          `The user-defined function '${f.name}' has no parameter '${name}': a user-defined function reads only its own parameters ('${f.parameters.map((p) => p.name).join("', '")}').`,
+        );
+      return args[i];
+    },
+    variable: (name) => {
+      throw new TemplateError(
+        `The user-defined function '${f.name}' cannot read the variable '${name}': a user-defined function reads only its own parameters.`,
+      );
+    },
+  };
+  return evaluateDeep(f.output.value, inner);
 }
 
 export function evaluateExpr(e: Expr, ctx: EvalContext): unknown {
@@ -70,7 +112,20 @@ export function evaluateExpr(e: Expr, ctx: EvalContext): unknown {
     case "call": {
       const name = e.name.toLowerCase();
       const lazy = LAZY[name];
-      if (lazy) return lazy(ctx, e.args, (x) => evaluateExpr(x, ctx));
+      if (lazy)
+        return lazy(
+          ctx,
+          e.args,
+          (x) => evaluateExpr(x, ctx),
+          (x, c) => evaluateExpr(x, c),
+        );
+      const user = name.includes(".") ? ctx.userFunction?.(name) : undefined;
+      if (user)
+        return callUser(
+          user,
+          e.args.map((a) => evaluateExpr(a, ctx)),
+          ctx,
+        );
       const fn = lookup(name);
       if (!fn)
         throw new TemplateError(

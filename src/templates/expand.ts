@@ -190,6 +190,16 @@ export function resolveTarget(target: string, all: Instance[]): Instance[] | und
   return hit.length ? hit : undefined;
 }
 
+/** A resource id as Azure names a dependency it cannot find: 'Namespace/type/name' (other text as given). */
+function typeAndName(v: string): string {
+  const i = v.toLowerCase().lastIndexOf("/providers/");
+  if (!v.startsWith("/") || i < 0) return v;
+  const segs = v.slice(i + "/providers/".length).split("/");
+  const types = [segs[0], ...segs.slice(1).filter((_, k) => k % 2 === 0)];
+  const names = segs.slice(1).filter((_, k) => k % 2 === 1);
+  return `${types.join("/")}/${names.join("/")}`;
+}
+
 function ctxFor(b: BoundTemplate, inst: Instance): EvalContext {
   return inst.copy ? withCopy(b.context, inst.copy.name, inst.copy.index) : b.context;
 }
@@ -209,7 +219,7 @@ function linkDependencies(b: BoundTemplate, all: Instance[], byDecl: Map<Json, I
         const hit = resolveTarget(v, all);
         if (!hit)
           throw invalidTemplate(
-            `The resource '${v}' is not defined in the template. Please see https://aka.ms/arm-syntax for usage details`,
+            `The resource '${typeAndName(v)}' is not defined in the template. Please see https://aka.ms/arm-template for usage details.`,
           );
         for (const h of hit) if (h !== inst) inst.dependsOn.add(h.key);
       }
@@ -271,9 +281,8 @@ function checkCycles(all: Instance[]): void {
     const s = state.get(x.key);
     if (s === 2) return;
     if (s === 1) {
-      const from = path[path.indexOf(x)] ?? x;
       throw invalidTemplate(
-        `Circular dependency detected on resource: '${from.id}' and '${path[path.length - 1].id}'. Please see https://aka.ms/arm-template/#resources for usage details.`,
+        `Circular dependency detected on resource: '${x.id}'. Please see https://aka.ms/arm-syntax-resources for usage details.`,
       );
     }
     state.set(x.key, 1);

@@ -8,6 +8,7 @@ import { EvalContext, evaluateDeep, TemplateError } from "./evaluate.js";
 import { isDeployment } from "./expand.js";
 import { isObject } from "./functions/args.js";
 import { BoundTemplate, Instance, Json, withCopy } from "./template.js";
+import { templateViolation } from "./violation.js";
 
 export interface DeploymentOperation {
   operationId: string;
@@ -29,6 +30,8 @@ export interface RunResult {
   outputs: Record<string, { type: string; value?: unknown }>;
   outputResources: Array<{ id: string }>;
   error?: ArmErrorDetail;
+  /** The deployment was cancelled before it finished (resources written so far stay). */
+  canceled?: boolean;
   /** Every write, in the order made (for what-if). */
   writes: Array<{ id: string; type: string; apiVersion: string; body: Json; existed: boolean }>;
 }
@@ -46,6 +49,8 @@ export interface DeployHost {
   put(id: string, apiVersion: string, body: Json): Promise<{ status: number; body?: unknown }>;
   /** Whether a resource exists now. */
   exists(id: string): boolean;
+  /** Whether the deployment has been cancelled: checked before each resource. */
+  cancelled?(): boolean;
   /** A nested deployment (its own record), returning its outputs or its error. */
   nested(args: { inst: Instance; props: Json; outer?: EvalContext }): Promise<{
     outputs: Record<string, { type: string; value?: unknown }>;
@@ -119,12 +124,17 @@ function ctxOf(b: BoundTemplate, inst: Instance): EvalContext {
   return inst.copy ? withCopy(b.context, inst.copy.name, inst.copy.index) : b.context;
 }
 
-/** Evaluation errors while deploying: Azure's "Unable to process template language expressions". */
-function processError(inst: Instance, e: TemplateError): ArmErrorDetail {
+/**
+ * An evaluation error while deploying (a reference() to what is not there, a list action not
+ * served): Azure fails that resource's operation with "Unable to process template language
+ * expressions", inside the deployment's DeploymentFailed.
+ */
+function processError(b: BoundTemplate, inst: Instance, e: TemplateError): ArmErrorDetail {
   const at = inst.position;
   return {
     code: "InvalidTemplate",
-    message: `Deployment template validation failed: 'Unable to process template language expressions for resource '${inst.id}'${at ? ` at line '${at.line}' and column '${at.column}'` : ""}. '${e.message}''`,
+    message: `Unable to process template language expressions for resource '${inst.id}'${at ? ` at line '${at.line}' and column '${at.column}'` : ""}. '${e.message}'`,
+    additionalInfo: [templateViolation(b.template, b.positions, at)],
   };
 }
 
@@ -140,10 +150,14 @@ export async function runTemplate(
   const byKey = new Map(instances.map((x) => [x.key, x]));
   for (const x of instances) if (!x.condition) state.set(x.key, "skipped");
   let progressed = true;
-  while (progressed) {
+  run: while (progressed) {
     progressed = false;
     for (const inst of instances) {
       if (state.has(inst.key)) continue;
+      if (host.cancelled?.()) {
+        result.canceled = true;
+        break run;
+      }
       const deps = [...inst.dependsOn].map((d) => state.get(d) ?? (byKey.has(d) ? undefined : "done"));
       if (deps.some((d) => d === undefined)) continue;
       progressed = true;
@@ -162,7 +176,8 @@ export async function runTemplate(
       }
       const t0 = Date.now();
       const ctx = ctxOf(b, inst);
-      let evaluated: Json;
+      let evaluated: Json | undefined;
+      let evalError: ArmErrorDetail | undefined;
       try {
         if (isDeployment(inst.type)) {
           // The inner template is evaluated by the nested deployment itself.
@@ -173,7 +188,7 @@ export async function runTemplate(
         } else evaluated = evaluateDeep(inst.decl, ctx) as Json;
       } catch (e) {
         if (!(e instanceof TemplateError)) throw e;
-        return { ...result, error: processError(inst, e) };
+        evalError = processError(b, inst, e);
       }
       const op: DeploymentOperation = {
         operationId: newGuid().replace(/-/g, "").toUpperCase().slice(0, 16),
@@ -193,7 +208,13 @@ export async function runTemplate(
           },
         },
       };
-      if (isDeployment(inst.type)) {
+      if (evalError || !evaluated) {
+        op.properties.provisioningState = "Failed";
+        op.properties.statusCode = "BadRequest";
+        op.properties.statusMessage = { status: "Failed", error: evalError };
+        failures.push(evalError!);
+        state.set(inst.key, "failed");
+      } else if (isDeployment(inst.type)) {
         const scope = String(
           (evaluated.properties as Json).expressionEvaluationOptions?.scope ?? "outer",
         ).toLowerCase();
@@ -242,6 +263,7 @@ export async function runTemplate(
       result.operations.push(op);
     }
   }
+  if (result.canceled) return result;
   if (failures.length) {
     result.error = {
       code: "DeploymentFailed",

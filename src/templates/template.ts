@@ -2,7 +2,7 @@
 // evaluated on demand, and its resources expanded (child resources flattened, copy loops
 // unrolled, names, ids, conditions and dependencies evaluated) in both template forms — the
 // resources array, and the symbolic-name object of languageVersion 2.0.
-import { EvalContext, evaluateDeep, propertyCopy, Scope, TemplateError } from "./evaluate.js";
+import { EvalContext, evaluateDeep, propertyCopy, Scope, TemplateError, UserFunction } from "./evaluate.js";
 import { Position } from "./jsonc.js";
 import { isObject, typeName } from "./functions/args.js";
 
@@ -16,7 +16,9 @@ export function invalidTemplate(inner: string, at?: Position, what?: string): Te
     : where
       ? `The template${where} is not valid: `
       : "";
-  return new TemplateError(`Deployment template validation failed: '${subject}${inner}'.`);
+  const e = new TemplateError(`Deployment template validation failed: '${subject}${inner}'.`);
+  e.at = at;
+  return e;
 }
 
 export interface Instance {
@@ -114,8 +116,30 @@ export function bindTemplate(args: {
   const vars = isObject(t.variables) ? (t.variables as Json) : {};
   const varValues = new Map<string, unknown>();
   const evaluating = new Set<string>();
+  const userFunctions = new Map<string, UserFunction>();
+  for (const ns of Array.isArray(t.functions) ? (t.functions as unknown[]) : []) {
+    if (!isObject(ns) || typeof ns.namespace !== "string" || !isObject(ns.members))
+      throw invalidTemplate(
+        "Each entry of 'functions' must be { namespace, members: { name: { parameters, output } } }.",
+        at(ns),
+      );
+    for (const [fname, f] of Object.entries(ns.members as Json)) {
+      if (!isObject(f) || !isObject(f.output) || !("value" in (f.output as Json)))
+        throw invalidTemplate(
+          `The user-defined function '${ns.namespace}.${fname}' has no 'output.value'.`,
+          at(f),
+        );
+      const params = Array.isArray(f.parameters) ? (f.parameters as Json[]) : [];
+      userFunctions.set(`${ns.namespace}.${fname}`.toLowerCase(), {
+        name: `${ns.namespace}.${fname}`,
+        parameters: params.map((p) => ({ name: String(p?.name), type: p?.type })),
+        output: f.output as UserFunction["output"],
+      });
+    }
+  }
   const ctx: EvalContext = {
     ...args.base,
+    userFunction: (q) => userFunctions.get(q.toLowerCase()) ?? args.outer?.userFunction?.(q),
     scope: args.scope,
     deploymentName: args.deploymentName,
     contentVersion,
@@ -168,8 +192,9 @@ export function bindTemplate(args: {
       });
     }
   }
-  for (const [name, decl] of Object.entries(declared)) {
-    if (!isObject(decl)) throw invalidTemplate(`The parameter '${name}' must be an object.`, at(declared));
+  for (const [name, rawDecl] of Object.entries(declared)) {
+    if (!isObject(rawDecl)) throw invalidTemplate(`The parameter '${name}' must be an object.`, at(declared));
+    const decl = withDefinition(t, rawDecl as Json, name, at(rawDecl));
     const type = String((decl as Json).type ?? "");
     if (!PARAM_TYPES.includes(type.toLowerCase()))
       throw invalidTemplate(
@@ -187,6 +212,11 @@ export function bindTemplate(args: {
           throw invalidTemplate(e.message, at(decl), `The template parameter '${name}'`);
         throw e;
       }
+    } else if ((decl as Json).nullable === true) {
+      // A Bicep `param x string?`: absent means null, and no type to check.
+      values.set(name, null);
+      outParams[name] = { type: "String", value: null } as any;
+      continue;
     } else
       throw invalidTemplate(
         `The value for the template parameter '${name}' at line '${at(decl)?.line ?? 0}' and column '${at(decl)?.column ?? 0}' is not provided. Please see https://aka.ms/arm-create-parameter-file for usage details.`,
@@ -266,6 +296,29 @@ export function declarations(b: BoundTemplate): Array<{ decl: Json; symbolic?: s
 }
 
 /** Evaluates a resource-level value with Azure's wording for where it failed. */
+/**
+ * A parameter typed by a user-defined type (`"$ref": "#/definitions/name"`, as Bicep emits for its
+ * `type` declarations): the definition's constraints under the parameter's own (defaultValue,
+ * metadata, nullable). Definitions may refer to definitions.
+ */
+function withDefinition(t: Json, decl: Json, name: string, at: Position | undefined): Json {
+  let out = decl;
+  for (let depth = 0; typeof out.$ref === "string"; depth++) {
+    const m = /^#\/definitions\/([^/]+)$/.exec(out.$ref as string);
+    const defs = isObject(t.definitions) ? (t.definitions as Json) : {};
+    const def = m ? defs[m[1]] : undefined;
+    if (!isObject(def) || depth > 32)
+      throw invalidTemplate(
+        `The template parameter '${name}' refers to the type '${String(out.$ref)}', which is not one of the template's definitions ('${Object.keys(defs).join(", ")}'). Please see https://aka.ms/arm-syntax-parameters for usage details.`,
+        at,
+      );
+    const { $ref: _ref, ...own } = out;
+    void _ref;
+    out = { ...(def as Json), ...own };
+  }
+  return out;
+}
+
 export function evalAt<T>(b: BoundTemplate, decl: Json, what: string, fn: () => T): T {
   try {
     return fn();

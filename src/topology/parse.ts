@@ -123,7 +123,8 @@ interface Claim {
 class Builder {
   private readonly rgs = new Map<string, { name: string; location: string }>();
   private defaultRg = "";
-  private readonly claims = new Map<string, Claim[]>();
+  /** Address space → address → who claimed it (one map lookup per claim, not a scan). */
+  private readonly claims = new Map<string, Map<string, Claim>>();
 
   constructor(
     private readonly raw: Record<string, any>,
@@ -554,6 +555,10 @@ class Builder {
     );
     this.unique(t.firewalls, ["firewalls"], (f) => f.name, "name");
 
+    // Machines find their host by name: one index, not a scan of every host per machine.
+    const hostByName = new Map<string, (typeof t.hosts)[number]>();
+    for (const h of t.hosts)
+      if (!hostByName.has(h.name.toLowerCase())) hostByName.set(h.name.toLowerCase(), h);
     t.machines = list(r.machines).map((m, i) => {
       const path = ["machines", i];
       const scope = m.privateLinkScope
@@ -564,7 +569,7 @@ class Builder {
           [...path, "privateLinkScope"],
           `no privateLinkScopes entry is named '${m.privateLinkScope}'.`,
         );
-      const host = t.hosts.find((h) => h.name.toLowerCase() === m.name.toLowerCase());
+      const host = typeof m.name === "string" ? hostByName.get(m.name.toLowerCase()) : undefined;
       const os = m.os ?? host?.os;
       if (m.associatedMinutesAgo !== undefined && m.associatedAt !== undefined)
         this.at([...path, "associatedAt"], "give associatedAt or associatedMinutesAgo, not both.");
@@ -786,11 +791,11 @@ class Builder {
   }
 
   private claim(space: string, ip: string, path: Path, what: string): void {
-    const list = this.claims.get(space) ?? [];
-    const prev = list.find((c) => c.ip === ip);
+    let claimed = this.claims.get(space);
+    if (!claimed) this.claims.set(space, (claimed = new Map()));
+    const prev = claimed.get(ip);
     if (prev) this.at(path, `${ip} is already used by ${prev.what} (${formatPath(prev.path)}).`);
-    else list.push({ ip, path, what });
-    this.claims.set(space, list);
+    else claimed.set(ip, { ip, path, what });
   }
 
   /** An IP, a DNS server's name, or an inbound endpoint ('resolver/endpoint' or a unique endpoint name). */

@@ -106,6 +106,19 @@ const ENVELOPE = new Set([
   "tenantId",
 ]);
 
+/** Envelope keys Resource Graph prints as "" or null when the resource has none. */
+const ABSENT_WHEN_EMPTY = [
+  "kind",
+  "sku",
+  "plan",
+  "identity",
+  "zones",
+  "extendedLocation",
+  "managedBy",
+  "tags",
+  "etag",
+];
+
 /** Keys the listing tools add that are no part of the resource. */
 const LISTING_ONLY = ["resourceGroup", "subscriptionId", "tenantId", "apiVersion", "dependsOn", "comments"];
 
@@ -378,6 +391,9 @@ function importOne(
     const name = id.split("/").pop()!;
     const rest: Record<string, any> = { ...r };
     for (const k of LISTING_ONLY) delete rest[k];
+    // Resource Graph prints every envelope column on every row: an absent kind, sku, plan, … is ""
+    // or null there, which is not a value the resource has (a PATCH would send it back as one).
+    for (const k of ABSENT_WHEN_EMPTY) if (rest[k] === "" || rest[k] === null) delete rest[k];
     const body: Record<string, any> = { ...rest, id, name, type };
     add(id, type, body, line);
     for (const c of INLINE_CHILDREN[type.toLowerCase()] ?? []) {

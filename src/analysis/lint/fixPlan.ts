@@ -5,6 +5,7 @@
 // resolve that finding without adding one or turning a private verdict into anything else; the
 // kept steps are then applied together and the proof is the result: the findings each step
 // resolves, 0 targeted findings left, no new finding, no verdict changed from private.
+import { ArmError } from "../../core/armError.js";
 import { keyOf, parseResourceId } from "../../core/resourceId.js";
 import { World } from "../../world/world.js";
 import { VerdictChange, whatIf } from "../whatIf.js";
@@ -222,7 +223,15 @@ export async function proveFixPlan(
   // steps (e.g. two hosts' DNS fixed together): they are tried once more, with the whole plan.
   const partial: Array<{ c: (typeof candidates)[number]; why: string }> = [];
   for (const c of candidates) {
-    const r = await tryCalls(world, base, c.calls, later, opts.propagationDelayMs);
+    let r: Awaited<ReturnType<typeof tryCalls>>;
+    try {
+      r = await tryCalls(world, base, c.calls, later, opts.propagationDelayMs);
+    } catch (e) {
+      // ARM refused a step in the sandbox: the step is not printed, and ARM's reason says why.
+      if (!(e instanceof ArmError)) throw e;
+      partial.push({ c, why: `applied in the sandbox, ARM refuses it: ${e.code}: ${e.message}` });
+      continue;
+    }
     const still = r.after.has(c.f.key);
     if (!still && !r.added.length && !r.worse.length) kept.push(c);
     else {
@@ -234,7 +243,7 @@ export async function proveFixPlan(
       partial.push({ c, why });
     }
   }
-  const retry = partial.filter((x) => !x.why.includes("does not resolve") && !x.why.includes("turns"));
+  const retry = partial.filter((x) => / adds /.test(x.why));
   if (retry.length && kept.length) {
     const all = [...kept, ...retry.map((x) => x.c)];
     const r = await tryCalls(
@@ -243,8 +252,11 @@ export async function proveFixPlan(
       all.flatMap((c) => c.calls),
       later,
       opts.propagationDelayMs,
-    );
-    if (!all.some((c) => r.after.has(c.f.key)) && !r.added.length && !r.worse.length) {
+    ).catch((e) => {
+      if (e instanceof ArmError) return undefined;
+      throw e;
+    });
+    if (r && !all.some((c) => r.after.has(c.f.key)) && !r.added.length && !r.worse.length) {
       kept.push(...retry.map((x) => x.c));
       partial.splice(0, partial.length, ...partial.filter((x) => !retry.includes(x)));
     }

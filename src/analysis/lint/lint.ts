@@ -492,9 +492,27 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-export function lint(input: LintInput, opts: LintOptions = {}): LintReport {
+/** Every host checked, before any rule runs: what lint() starts from. */
+export interface CheckedWorld {
+  model: NetworkModel;
+  infos: HostInfo[];
+  resolver: Resolver;
+  index?: LintIndex;
+}
+
+/**
+ * lint()'s first half: the model, and check() for every host. A caller that needs the verdicts
+ * first (a diagram) can hand the result to lint() afterwards, which then runs only the rules.
+ */
+export function checkWorld(input: LintInput, opts: { index?: boolean } = {}): CheckedWorld {
   const model = input.model ?? compileModel(input.view, input.tags ?? ServiceTags.default());
   const { infos, resolver, index } = checkAll({ ...input, model }, { record: opts.index !== false });
+  return { model, infos, resolver, index };
+}
+
+/** `checked`: checkWorld() of the same input (and index option), used once. */
+export function lint(input: LintInput, opts: LintOptions = {}, checked?: CheckedWorld): LintReport {
+  const { model, infos, resolver, index } = checked ?? checkWorld(input, opts);
   const report = reportOf(input, model, resolver, infos, opts);
   if (index) indexes.set(report, index);
   return report;

@@ -1,7 +1,7 @@
 // Where a linted world comes from: ArcLink's own world, a topology file (its plan applied by the
 // real providers in a sandbox), or an export of a real environment plus on-premises facts.
 import { keyOf, parseResourceId } from "../../core/resourceId.js";
-import { loadTopology } from "../../topology/parse.js";
+import { checkTopology, loadTopology } from "../../topology/parse.js";
 import { plan, Plan } from "../../topology/plan.js";
 import { LintSource } from "./context.js";
 import { Sandbox } from "./sandbox.js";
@@ -32,13 +32,24 @@ export function topologyLocator(
   text: string,
   file: string,
   p: Plan,
+  parsed?: ReturnType<typeof yamlLines>,
 ): (id: string) => { file: string; line: number } | undefined {
-  const y = yamlLines(text);
+  const y = parsed ?? yamlLines(text);
   const raw = (y.value ?? {}) as Record<string, any>;
-  const index = (section: string, name: string): number =>
-    (Array.isArray(raw[section]) ? raw[section] : []).findIndex(
-      (x: any) => String(x?.name ?? "").toLowerCase() === name.toLowerCase(),
-    );
+  // Each section's entries by lower-case name (the first one wins, as a scan would find it):
+  // built once per section, so locating every plan step is linear in the file.
+  const byName = new Map<string, Map<string, number>>();
+  const index = (section: string, name: string): number => {
+    let m = byName.get(section);
+    if (!m) {
+      byName.set(section, (m = new Map()));
+      (Array.isArray(raw[section]) ? raw[section] : []).forEach((x: any, i: number) => {
+        const k = String(x?.name ?? "").toLowerCase();
+        if (!m!.has(k)) m!.set(k, i);
+      });
+    }
+    return m.get(name.toLowerCase()) ?? -1;
+  };
   const lines = new Map<string, number>();
   for (const s of p.steps) {
     const parsed = parseResourceId(s.id);
@@ -77,12 +88,12 @@ export function topologyLocator(
     if (line) lines.set(keyOf(s.id), line);
   }
   // Subnets are declared inline: give them their lines too.
+  const vnetIds = new Map<string, string>();
+  for (const s of p.steps)
+    if (s.type === "Microsoft.Network/virtualNetworks" && !vnetIds.has(s.name.toLowerCase()))
+      vnetIds.set(s.name.toLowerCase(), s.id);
   (Array.isArray(raw.virtualNetworks) ? raw.virtualNetworks : []).forEach((v: any, i: number) => {
-    const vid = p.steps.find(
-      (s) =>
-        s.type === "Microsoft.Network/virtualNetworks" &&
-        s.name.toLowerCase() === String(v?.name).toLowerCase(),
-    )?.id;
+    const vid = vnetIds.get(String(v?.name).toLowerCase());
     if (!vid) return;
     (Array.isArray(v.subnets) ? v.subnets : []).forEach((s: any, j: number) => {
       const line = y.lineOf(["virtualNetworks", i, "subnets", j]);
@@ -107,12 +118,17 @@ export async function sandboxFromTopology(
   file: string,
   subscriptionId = LINT_SUBSCRIPTION,
 ): Promise<{ sandbox: Sandbox; source: LintSource; plan: Plan }> {
-  const p = plan(loadTopology(text, file), { subscriptionId });
+  // The file is parsed once: its value is checked, and its lines locate the findings. A file with
+  // a problem is read again by loadTopology, whose error names each problem's line.
+  const y = yamlLines(text);
+  const checked = y.value === undefined ? undefined : checkTopology(y.value ?? {}, (path) => y.lineOf(path));
+  const topology = checked?.topology ?? loadTopology(text, file);
+  const p = plan(topology, { subscriptionId });
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
   await sandbox.applySteps(p.steps, file);
   return {
     sandbox,
     plan: p,
-    source: { kind: "topology", files: [file], locate: topologyLocator(text, file, p) },
+    source: { kind: "topology", files: [file], locate: topologyLocator(text, file, p, y) },
   };
 }

@@ -2,13 +2,14 @@
 // POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
 import { ArmError } from "../../core/armError.js";
 import { findResolver, allResolvers } from "../../network/resolverRef.js";
-import { asObject, optString, reqString } from "../../providers/validate.js";
+import { asObject, optInt, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
-import { checkHost } from "../../analysis/check.js";
+import { checkHost, HostCheck } from "../../analysis/check.js";
 import { withCauses } from "../../analysis/diagnose.js";
-import { machineOfHost } from "../../analysis/hostMachine.js";
-import { lint, LintReport } from "../../analysis/lint/lint.js";
+import { MACHINE_TYPE, machineOfHost } from "../../analysis/hostMachine.js";
+import { hostGroups, LAB_HOSTS } from "../../analysis/hostGroups.js";
+import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
 import { proveFixPlan } from "../../analysis/lint/fixPlan.js";
@@ -129,11 +130,19 @@ async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmRespons
   };
 }
 
-/** check: every endpoint the agent needs, per host: private, public or refused, with traces. */
+/** check: every endpoint the agent needs, per host: private, public or refused, with traces (body {host?, region?, trace?}). */
 function check(s: ArmServices, r: ArmRequest): ArmResponse {
   const body = asObject(r.body, "body");
   const host = optString(body.host, "host", 2048);
   const region = optString(body.region, "region", 64);
+  // trace: false leaves every endpoint's trace out (with every host, most of the answer).
+  if (body.trace !== undefined && typeof body.trace !== "boolean")
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      `trace must be true or false, got ${JSON.stringify(body.trace)}.`,
+    );
+  const traces = body.trace !== false;
   const m = s.network.model();
   const hosts = host ? [hostOf(m, host)] : [...m.hosts.values()];
   const ctx = {
@@ -147,7 +156,10 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
     body: {
       value: hosts
         .sort((a, b) => a.name.localeCompare(b.name))
-        .map((h) => withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h))),
+        .map((h) => {
+          const c = withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h));
+          return traces ? c : { ...c, endpoints: c.endpoints.map(({ trace: _t, ...e }) => e) };
+        }),
     },
   };
 }
@@ -157,26 +169,58 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
  * it for a few seconds: admission depends on the time too, e.g. the propagation delay).
  */
 const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
+/** Every host's check without the rules yet (hostGroups asked first); the next lint runs only the rules. */
+const lastChecked = new WeakMap<
+  ArmServices,
+  { seq: number; at: number; input: LintInput; checked: CheckedWorld }
+>();
 const LINT_REUSE_MS = 2000;
 
-export function lintWorld(s: ArmServices): LintReport {
-  const hit = lastLint.get(s);
-  const at = s.clock.nowMs();
-  if (hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS) return hit.report;
-  const report = lint({
+const fresh = (s: ArmServices, hit: { seq: number; at: number } | undefined, at: number) =>
+  !!hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS;
+
+function lintInput(s: ArmServices): LintInput {
+  return {
     view: s.world,
     model: s.network.model(),
     tags: s.network.tags,
     now: s.clock.now(),
     propagationDelayMs: s.settings().propagationDelayMs,
-  });
+  };
+}
+
+export function lintWorld(s: ArmServices): LintReport {
+  const hit = lastLint.get(s);
+  const at = s.clock.nowMs();
+  if (hit && fresh(s, hit, at)) return hit.report;
+  const c = lastChecked.get(s);
+  lastChecked.delete(s);
+  const report = c && fresh(s, c, at) ? lint(c.input, {}, c.checked) : lint(lintInput(s));
   lastLint.set(s, { seq: s.world.seq, at, report });
   return report;
 }
 
 /**
+ * Every host's verdicts, as lint reports them: the last lint's when fresh; else check() of every
+ * host alone (no rules yet: a diagram's first paint waits only for these), kept for the next lint.
+ */
+function hostVerdicts(s: ArmServices): readonly HostCheck[] {
+  const at = s.clock.nowMs();
+  const hit = lastLint.get(s);
+  if (hit && fresh(s, hit, at)) return hit.report.hosts;
+  let c = lastChecked.get(s);
+  if (!c || !fresh(s, c, at)) {
+    const input = lintInput(s);
+    c = { seq: s.world.seq, at, input, checked: checkWorld(input) };
+    lastChecked.set(s, c);
+  }
+  return c.checked.infos.map((i) => i.check);
+}
+
+/**
  * lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif",
- * rules?: [...], fixPlan?: true} — with fixPlan, the proven fix plan (lint/fixPlan.ts) too.
+ * rules?: [...], fixPlan?: true, hosts?: false} — with fixPlan, the proven fix plan (lint/fixPlan.ts)
+ * too; hosts: false leaves every host's verdicts out (the findings alone, for a page that lists them).
  */
 async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
@@ -184,6 +228,7 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
   if (!["json", "sarif"].includes(format))
     throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
   let report = lintWorld(s);
+  if (body.hosts === false) report = { ...report, hosts: [] };
   if (Array.isArray(body.rules) && body.rules.length) {
     const ids = body.rules.map(String);
     report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
@@ -203,6 +248,42 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
   return {
     status: 200,
     body: format === "sarif" ? toSarif(report) : toJson(report, { hostTraces: body.hostTraces === true }),
+  };
+}
+
+/**
+ * hostGroups: the hosts and scopes a topology diagram draws, grouped by site or subnet and by worst
+ * verdict once there are many (analysis/hostGroups.ts), from this world's lint (computed once,
+ * reused). Bounded whatever the fleet: only the groups the reader opened list hosts. Body:
+ * {groupAt?, open?: {groupKey: hostsShown}, pinned?: hostName, scopeMachines?, find?: text}.
+ */
+function hostGroupsEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
+  const open: Record<string, number> = {};
+  if (body.open !== undefined) {
+    const o = asObject(body.open, "open");
+    const keys = Object.keys(o);
+    if (keys.length > 200)
+      throw new ArmError(400, "InvalidParameter", `open names ${keys.length} groups; at most 200.`);
+    for (const k of keys) open[k.toLowerCase()] = optInt(o[k], `open['${k}']`, 0, 500) ?? 0;
+  }
+  return {
+    status: 200,
+    body: hostGroups(
+      {
+        hosts: s.world.ofType(LAB_HOSTS),
+        machines: s.world.ofType(MACHINE_TYPE),
+        subscriptionId: r.path.split("/")[2],
+      },
+      hostVerdicts(s),
+      {
+        groupAt: optInt(body.groupAt, "groupAt", 0, 1000) ?? 12,
+        open,
+        pinned: optString(body.pinned, "pinned", 256),
+        scopeMachines: optInt(body.scopeMachines, "scopeMachines", 0, 100) ?? 6,
+        find: optString(body.find, "find", 256),
+      },
+    ),
   };
 }
 
@@ -306,6 +387,7 @@ const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|check": { method: "POST", fn: check },
   "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
   "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
+  "arclink.lab|hostgroups": { method: "POST", fn: hostGroupsEvaluator },
   "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },

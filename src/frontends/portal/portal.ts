@@ -44,6 +44,15 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join("; ");
 
+/**
+ * Pure modules (no Node imports) the browser shares with the server, so that both read a template
+ * alike: app/<name> re-exports one for the type checker, and the browser is served the module itself.
+ */
+const SHARED: Record<string, string> = {
+  "jsonc.js": fileURLToPath(new URL("../../templates/jsonc.js", import.meta.url)),
+  "jsonc.js.map": fileURLToPath(new URL("../../templates/jsonc.js.map", import.meta.url)),
+};
+
 const SAFE_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
 type Handler = (req: IncomingMessage, res: ServerResponse, path: string, origin: string) => Promise<boolean>;
@@ -89,7 +98,7 @@ export function portalHandler(opts: PortalOptions): Handler {
       SAFE_FILE.test(parts[1]) &&
       /\.js(\.map)?$/.test(parts[1])
     ) {
-      await sendFile(res, method, join(appDir, parts[1]));
+      await sendFile(res, method, SHARED[parts[1]] ?? join(appDir, parts[1]));
       return true;
     }
     if (parts.length === 1 && SAFE_FILE.test(parts[0])) {

@@ -14,6 +14,7 @@ import { isObject } from "../../templates/functions/args.js";
 import { Position } from "../../templates/jsonc.js";
 import { RunResult, runTemplate } from "../../templates/run.js";
 import { bindTemplate, BoundTemplate, Instance, Json } from "../../templates/template.js";
+import { templateViolation } from "../../templates/violation.js";
 
 export const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
 
@@ -35,6 +36,8 @@ export interface DeploymentInput {
   positions: WeakMap<object, Position>;
   apiVersion: string;
   correlationId: string;
+  /** Set by POST …/cancel while the deployment runs: it stops before its next resource. */
+  cancel?: { requested: boolean };
 }
 
 export interface Outcome {
@@ -118,8 +121,12 @@ function suppliedParameters(p: Json): Record<string, unknown> {
   return out;
 }
 
-function toArm(e: unknown): never {
-  if (e instanceof TemplateError) throw new ArmError(400, e.code, e.message);
+function toArm(e: unknown, template: unknown, positions: WeakMap<object, Position>): never {
+  if (e instanceof TemplateError)
+    throw new ArmError(400, e.code, e.message, {
+      additionalInfo:
+        e.code === "InvalidTemplate" ? [templateViolation(template, positions, e.at)] : undefined,
+    });
   throw e;
 }
 
@@ -155,7 +162,7 @@ function baseContext(
     list: (action, id) => {
       const p = parseResourceId(id);
       throw new TemplateError(
-        `The resource type '${p ? `${p.namespace}/${p.types.join("/")}` : id}' does not support the action '${action}': ArcLink's resource types have no list actions.`,
+        `The resource type '${p ? `${p.namespace}/${p.types.join("/")}` : id}' does not support the action '${action}': ArcLink serves no list actions on its resource types. Pass the value the template needs as a (secure) parameter instead.`,
       );
     },
     symbolic: (name) => instances().find((x) => x.symbolic?.toLowerCase() === name.toLowerCase())?.id,
@@ -201,7 +208,7 @@ export function prepare(
     instances = expand(bound);
     return { bound, instances };
   } catch (e) {
-    return toArm(e);
+    return toArm(e, input.template, input.positions);
   }
 }
 
@@ -246,7 +253,7 @@ export function preflight(engine: Engine, name: string, instances: Instance[], c
     throw new ArmError(
       400,
       "InvalidTemplateDeployment",
-      `The template deployment '${name}' is not valid according to the validation procedure. The tracking id is '${correlationId}'. See inner errors for details.`,
+      `The template deployment '${name}' is not valid according to the validation procedure. The tracking id is '${correlationId}'. See inner errors for details. Please see https://aka.ms/arm-deploy for usage details.`,
       { details },
     );
 }
@@ -308,12 +315,36 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
     outer,
   });
   preflight(engine, input.name, instances, input.correlationId);
-  const run = await runTemplate(
+  const mark = (provisioningState: string): Json => ({
+    id: input.id,
+    name: input.name,
+    type: DEPLOYMENT_TYPE,
+    ...(typeof input.body.location === "string" ? { location: input.body.location } : {}),
+    ...(isObject(input.body.tags) ? { tags: input.body.tags } : {}),
+    properties: {
+      templateHash: templateHash(p.template),
+      parameters: bound.parameters,
+      mode,
+      provisioningState,
+      timestamp: s.clock.now().toISOString(),
+      duration: isoDuration(Date.now() - t0),
+      correlationId: input.correlationId,
+      providers: providersOf(instances),
+      dependencies: dependenciesOf(instances),
+    },
+    _template: p.template,
+    _operations: [],
+    _started: started.toISOString(),
+  });
+  // Visible while it runs (GET, LIST, cancel), as Azure shows a deployment in progress.
+  await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, mark("Running")));
+  const running = runTemplate(
     bound,
     instances,
     {
       put: async (id, apiVersion, body) => engine.call("PUT", id, apiVersion, body),
       exists: (id) => !!s.world.get(id),
+      cancelled: () => input.cancel?.requested === true,
       nested: async ({ inst, props, outer: outerCtx }) => {
         const nestedScope: Scope = {
           ...input.scope,
@@ -349,6 +380,7 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
               positions: input.positions,
               apiVersion: inst.apiVersion,
               correlationId: input.correlationId,
+              cancel: input.cancel,
             },
             outerCtx,
           );
@@ -367,31 +399,28 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
     },
     () => s.clock.now(),
   );
-  if (!run.error && mode === "Complete" && input.scope.resourceGroup) await completeMode(engine, input, run);
-  const record: Json = {
-    id: input.id,
-    name: input.name,
-    type: DEPLOYMENT_TYPE,
-    ...(typeof input.body.location === "string" ? { location: input.body.location } : {}),
-    ...(isObject(input.body.tags) ? { tags: input.body.tags } : {}),
-    properties: {
-      templateHash: templateHash(p.template),
-      parameters: bound.parameters,
-      mode,
-      provisioningState: run.error ? "Failed" : "Succeeded",
-      timestamp: s.clock.now().toISOString(),
-      duration: isoDuration(Date.now() - t0),
-      correlationId: input.correlationId,
-      providers: providersOf(instances),
-      dependencies: dependenciesOf(instances),
-      ...(run.error ? {} : { outputs: run.outputs }),
-      outputResources: run.outputResources,
-      ...(run.error ? { error: run.error } : {}),
-    },
-    _template: p.template,
-    _operations: run.operations,
-    _started: started.toISOString(),
-  };
+  let run: RunResult;
+  try {
+    run = await running;
+  } catch (e) {
+    // Not a refusal but a fault: the record must not stay Running.
+    const failed = mark("Failed");
+    (failed.properties as Json).error = {
+      code: "InternalServerError",
+      message: `The deployment stopped on an internal error: ${(e as Error)?.message ?? String(e)}`,
+    };
+    await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, failed));
+    throw e;
+  }
+  if (!run.error && !run.canceled && mode === "Complete" && input.scope.resourceGroup)
+    await completeMode(engine, input, run);
+  const record = mark(run.canceled ? "Canceled" : run.error ? "Failed" : "Succeeded");
+  Object.assign(record.properties as Json, {
+    ...(run.error || run.canceled ? {} : { outputs: run.outputs }),
+    outputResources: run.outputResources,
+    ...(run.error ? { error: run.error } : {}),
+  });
+  record._operations = run.operations;
   await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, record));
   return { record, run };
 }

@@ -1,7 +1,9 @@
 // Microsoft.Resources/deployments at resource group and subscription scope: PUT (long-running:
 // Azure-AsyncOperation on the deployment's operationStatuses), GET, HEAD, LIST, DELETE, cancel,
 // validate, exportTemplate, whatIf, and the deployment's operations. A deployment runs to its end
-// before the PUT answers; its record (and operations) are stored like any resource.
+// before the PUT answers; its record (and operations) are stored like any resource. While it runs,
+// GET and LIST show it Running, and POST …/cancel (from another client) stops it before its next
+// resource: it ends Canceled, with what it wrote so far kept, as Azure leaves it.
 import { ArmError, errors } from "../../core/armError.js";
 import { newGuid } from "../../core/guid.js";
 import { keyOf } from "../../core/resourceId.js";
@@ -33,8 +35,8 @@ const PATH =
 // (/subscriptions/{s}/resourcegroups/{rg}/deployments/{name}/operations), as the specification has them.
 const NAME = /^[-\w._()]{1,64}$/;
 
-/** Deployments still running, by key: a second PUT of the same name is refused meanwhile. */
-const running = new Set<string>();
+/** Deployments still running, by key, with their cancel flag: a second PUT of the same name is refused meanwhile. */
+const running = new Map<string, { requested: boolean; started: string }>();
 
 /** Is this path a deployment's? (The pipeline keeps such bodies as text: they may be JSONC.) */
 export function isDeploymentPath(path: string): boolean {
@@ -152,16 +154,17 @@ export async function handleDeployments(
         return { status: entry ? 204 : 404 };
       case "DELETE":
         if (!entry) return { status: 204 };
-        if (running.has(keyOf(id))) throw active(name);
+        if (running.has(keyOf(id))) throw active(name, running.get(keyOf(id))!.started);
         await s.writer.run((tx) => tx.delete(id));
         return { status: 204 };
       case "PUT": {
         const inp = input();
         const k = keyOf(id);
-        if (running.has(k)) throw active(name);
-        running.add(k);
+        if (running.has(k)) throw active(name, running.get(k)!.started);
+        const cancel = { requested: false, started: s.clock.now().toISOString() };
+        running.set(k, cancel);
         try {
-          const out = await deploy(engine, inp);
+          const out = await deploy(engine, { ...inp, cancel });
           const opId = newGuid().replace(/-/g, "").toUpperCase();
           return {
             status: entry ? 200 : 201,
@@ -227,14 +230,20 @@ export async function handleDeployments(
       const result = await deploymentWhatIf(s, input());
       return { status: 200, body: result };
     }
-    case "cancel":
+    case "cancel": {
       post();
       if (!entry) throw notFound();
-      throw new ArmError(
-        409,
-        "DeploymentCannotBeCancelled",
-        `The deployment '${name}' cannot be cancelled because it is in '${entry.body.properties.provisioningState}' state: ArcLink runs a deployment to its end before answering its PUT, so only a running deployment could be cancelled.`,
-      );
+      const live = running.get(keyOf(id));
+      const state = String(entry.body.properties.provisioningState);
+      if (!live || !["accepted", "running"].includes(state.toLowerCase()))
+        throw new ArmError(
+          409,
+          "DeploymentCannotBeCancelled",
+          `The deployment '${name}' cannot be cancelled: it is in '${state}' state, and only a deployment that is Accepted or Running can be.${!live && state.toLowerCase() === "running" ? " This one was left Running by a server that stopped mid-way and is not running any more: deploy it again." : ""}`,
+        );
+      live.requested = true;
+      return { status: 204 };
+    }
     case "exporttemplate":
       post();
       if (!entry) throw notFound();
@@ -262,10 +271,10 @@ export async function handleDeployments(
   }
 }
 
-function active(name: string): ArmError {
+function active(name: string, started: string): ArmError {
   return new ArmError(
     409,
     "DeploymentActive",
-    `Unable to edit or replace deployment '${name}': previous deployment from '${new Date().toISOString()}' is still active. Wait for it to finish.`,
+    `Unable to edit or replace deployment '${name}': previous deployment from '${started}' is still active. Wait for it to finish, or cancel it (POST …/deployments/${name}/cancel).`,
   );
 }

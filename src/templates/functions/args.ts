@@ -4,7 +4,13 @@ import { Expr } from "../expression.js";
 
 export type TemplateFunction = (ctx: EvalContext, args: unknown[], name: string) => unknown;
 /** Functions that evaluate only some of their arguments (if, and, or, coalesce). */
-export type LazyFunction = (ctx: EvalContext, args: Expr[], ev: (e: Expr) => unknown) => unknown;
+export type LazyFunction = (
+  ctx: EvalContext,
+  args: Expr[],
+  ev: (e: Expr) => unknown,
+  /** Evaluates in another context (a lambda's body with its variables bound). */
+  evIn: (e: Expr, ctx: EvalContext) => unknown,
+) => unknown;
 
 export function arity(name: string, args: unknown[], min: number, max = min): void {
   if (args.length < min || args.length > max) {

@@ -1,5 +1,6 @@
 // Array and object functions: concat, contains, empty, length, first, last, union, intersection,
-// createArray, createObject, array, skip, take, range, min, max, json, items, indexOf.
+// createArray, createObject, array, skip, take, range, min, max, json, items, indexOf, flatten,
+// objectKeys, shallowMerge, tryGet, indexFromEnd, tryIndexFromEnd.
 import { TemplateError } from "../evaluate.js";
 import { arity, deepEqual, int, isObject, str, TemplateFunction, typeName } from "./args.js";
 
@@ -167,4 +168,54 @@ export const collectionFunctions: Record<string, TemplateFunction> = {
       .map((key) => ({ key, value: (a[0] as Record<string, unknown>)[key] }));
   },
   null: (_c, a, n) => (arity(n, a, 0), null),
+  flatten: (_c, a, n) => {
+    arity(n, a, 1);
+    if (!Array.isArray(a[0]) || !a[0].every(Array.isArray))
+      throw new TemplateError(`The template function 'flatten' expects an array of arrays.`);
+    return (a[0] as unknown[][]).flat(1);
+  },
+  objectkeys: (_c, a, n) => {
+    arity(n, a, 1);
+    if (!isObject(a[0])) throw new TemplateError(`The template function 'objectKeys' expects an object.`);
+    return Object.keys(a[0]);
+  },
+  shallowmerge: (_c, a, n) => {
+    arity(n, a, 1);
+    if (!Array.isArray(a[0]) || !a[0].every(isObject))
+      throw new TemplateError(`The template function 'shallowMerge' expects an array of objects.`);
+    return Object.assign({}, ...(a[0] as Record<string, unknown>[]));
+  },
+  // tryGet: a missing key or index is null instead of an error.
+  tryget: (_c, a, n) => {
+    arity(n, a, 2, Infinity);
+    let v: unknown = a[0];
+    for (const k of a.slice(1)) {
+      if (Array.isArray(v) && typeof k === "number") v = Number.isInteger(k) && k >= 0 ? v[k] : undefined;
+      else if (isObject(v) && typeof k === "string") {
+        const o = v as Record<string, unknown>;
+        const hit = Object.keys(o).find((x) => x.toLowerCase() === k.toLowerCase());
+        v = hit === undefined ? undefined : o[hit];
+      } else v = undefined;
+      if (v === undefined) return null;
+    }
+    return v ?? null;
+  },
+  indexfromend: (_c, a, n) => {
+    arity(n, a, 2);
+    if (!Array.isArray(a[0]))
+      throw new TemplateError(`The template function 'indexFromEnd' expects an array.`);
+    const i = int(n, a[1]);
+    if (i < 1 || i > a[0].length)
+      throw new TemplateError(
+        `The template function 'indexFromEnd' was given index ${i}: the array has ${a[0].length} element(s), so use 1 to ${a[0].length}.`,
+      );
+    return a[0][a[0].length - i];
+  },
+  tryindexfromend: (_c, a, n) => {
+    arity(n, a, 2);
+    if (!Array.isArray(a[0]))
+      throw new TemplateError(`The template function 'tryIndexFromEnd' expects an array.`);
+    const i = int(n, a[1]);
+    return i >= 1 && i <= a[0].length ? a[0][a[0].length - i] : null;
+  },
 };

@@ -43,7 +43,29 @@ export function listAny(c: EvalContext, a: unknown[], n: string): unknown {
   return c.list(n, str(n, a[0]), str(n, a[1]), a[2]);
 }
 
+/** Azure functions ArcLink does not evaluate, with why: refused by name, never guessed. */
+const NOT_SERVED: Record<string, string> = {
+  pickzones: "ArcLink models no availability zones",
+  providers: "ArcLink does not serve the provider metadata it would read",
+  references: "ArcLink does not evaluate reference collections of symbolic-name loops",
+  deployer: "ArcLink does not expose the deploying principal to templates",
+  managementgroup: "ArcLink has no management groups",
+  managementgroupresourceid: "ArcLink has no management groups",
+};
+
+const notServed = Object.fromEntries(
+  Object.entries(NOT_SERVED).map(([name, why]) => [
+    name,
+    ((_c: EvalContext, _a: unknown[], n: string) => {
+      throw new TemplateError(
+        `The template function '${n}' is not evaluated by ArcLink: ${why}. Remove it from the template, or pass the value it would return as a parameter.`,
+      );
+    }) as TemplateFunction,
+  ]),
+);
+
 export const resourceFunctions: Record<string, TemplateFunction> = {
+  ...notServed,
   resourceid: (c, a, n) => (arity(n, a, 2, Infinity), resourceIdOf(c, n, strings(n, a))),
   subscriptionresourceid: (c, a, n) => {
     arity(n, a, 2, Infinity);

@@ -102,6 +102,28 @@ export const stringFunctions: Record<string, TemplateFunction> = {
   string: (_c, a, n) => (arity(n, a, 1), asString(a[0])),
   base64: (_c, a, n) => (arity(n, a, 1), Buffer.from(str(n, a[0]), "utf8").toString("base64")),
   base64tostring: (_c, a, n) => (arity(n, a, 1), Buffer.from(str(n, a[0]), "base64").toString("utf8")),
+  base64tojson: (_c, a, n) => {
+    arity(n, a, 1);
+    const text = Buffer.from(str(n, a[0]), "base64").toString("utf8");
+    try {
+      return JSON.parse(text);
+    } catch {
+      throw new TemplateError(`The template function 'base64ToJson' decoded text that is not JSON.`);
+    }
+  },
+  datauri: (_c, a, n) => {
+    arity(n, a, 1);
+    const v = a[0];
+    const text = typeof v === "string" ? v : JSON.stringify(v);
+    return `data:${typeof v === "string" ? "text/plain" : "application/json"};charset=utf8;base64,${Buffer.from(text, "utf8").toString("base64")}`;
+  },
+  datauritostring: (_c, a, n) => {
+    arity(n, a, 1);
+    const m = /^data:[^,]*?(;base64)?,(.*)$/s.exec(str(n, a[0]));
+    if (!m)
+      throw new TemplateError(`The template function 'dataUriToString' expects a data URI ('data:...').`);
+    return m[1] ? Buffer.from(m[2], "base64").toString("utf8") : decodeURIComponent(m[2]);
+  },
   uricomponent: (_c, a, n) => (arity(n, a, 1), encodeURIComponent(str(n, a[0]))),
   uricomponenttostring: (_c, a, n) => (arity(n, a, 1), decodeURIComponent(str(n, a[0]))),
   uri: (_c, a, n) => {

@@ -1,7 +1,7 @@
 // Agents older than 1.4 cannot use a private endpoint.
 import { HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { agentUpgradeModel, finding, groupAnchor, LATEST_AGENT, onprem } from "./util.js";
 
 /** Minimum (a * 65536 + b) → version → verdict (machines repeat a handful of versions). */
 const below = new Map<number, Map<string, boolean>>();
@@ -61,20 +61,21 @@ export const agentTooOld: Rule = {
         finding(this, {
           message: `${hits.length} machine(s) run an agent older than 1.4 (${listNames(hits.map((h) => `${h.machine!.body.name} ${h.machine!.body.properties?.agentVersion}`))}) and cannot use the private endpoint.`,
           resources: hits.slice(0, 50).map((h) => h.machine!.id),
+          keyResource: groupAnchor(hits.map((h) => h.machine!.id)),
           keyEndpoint: null,
           machines: ctx.affectedAll(hits),
           ...(row
             ? { host: ex.host.name, endpoint: row.endpoint, reason: row.reason, trace: row.trace }
             : {}),
-          fixPlan: hits
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                "install the latest Connected Machine agent (azcmagent 1.4 or later)",
-                `agent ${h.machine!.body.properties?.agentVersion} predates private endpoint support`,
-              ),
+          // Every machine: the finding is resolved only when none is left below 1.4.
+          fixPlan: hits.map((h) =>
+            onprem(
+              h.host.name,
+              `install the latest Connected Machine agent (azcmagent 1.4 or later; ${LATEST_AGENT} today)`,
+              `agent ${h.machine!.body.properties?.agentVersion} predates private endpoint support`,
+              agentUpgradeModel(h.machine!),
             ),
+          ),
         }),
       );
     }
@@ -93,13 +94,15 @@ export const agentTooOld: Rule = {
         finding(this, {
           message: `${loose.length} machine(s) associated with a scope run an agent older than 1.4 (${listNames(loose.map((m) => `${m.body.name} ${m.body.properties?.agentVersion}`))}).`,
           resources: loose.map((m) => m.id),
-          keyEndpoint: null,
+          keyResource: groupAnchor(loose.map((m) => m.id)),
+          keyEndpoint: "without-host",
           machines: loose.map((m) => ({ name: m.body.name, machineId: m.id })),
           fixPlan: loose.map((m) =>
             onprem(
               m.body.name,
-              "install the latest Connected Machine agent",
+              `install the latest Connected Machine agent (${LATEST_AGENT} today)`,
               "private endpoints need 1.4 or later",
+              agentUpgradeModel(m),
             ),
           ),
         }),

@@ -82,7 +82,7 @@ export const arcDnsPublic: Rule = {
         const good = [...ctx.model.dnsServers.values()].find(
           (d) => samePlace(d.pos, first.host.pos) && !missing(d).length,
         );
-        for (const x of list.slice(0, 50))
+        for (const x of list)
           if (good)
             fixPlan.push(
               put(

@@ -4,9 +4,10 @@
 // TLS 1.2, a Windows host without the GCM cipher suites its agent needs) — what check()
 // says, grouped by cause, with its trace and, for the TLS failures, the fix on the host.
 import { EndpointCheck } from "../../check.js";
-import { groupBy, listNames } from "../context.js";
-import { Finding, Rule } from "../types.js";
-import { finding, onprem, withRows } from "./util.js";
+import { isPublicAddress } from "../../../network/model.js";
+import { groupBy, HostInfo, LintContext, listNames } from "../context.js";
+import { Finding, FixStep, Rule } from "../types.js";
+import { finding, firewallAllowStep, hostsAnchor, onprem, serviceTagFor, withRows } from "./util.js";
 
 const REASONS = [
   "NoRoute",
@@ -21,6 +22,48 @@ const REASONS = [
   "DnsRefused",
   "DnsNodata",
 ];
+
+/**
+ * Hosts blocked by their site's firewall: one step that lets it pass TCP 443 to every Arc address
+ * it blocks for them — by service tag for public addresses, by address for private endpoints —
+ * tried in the sandbox on the firewall's model.
+ */
+function firewallFix(
+  ctx: LintContext,
+  list: Array<{ h: HostInfo; row: EndpointCheck }>,
+  row: EndpointCheck,
+): FixStep | undefined {
+  const m = /^firewall ([^\s:]+)(?: rule \S+ \(priority (\d+)\))?/.exec(row.message);
+  if (row.reason !== "Blocked" || !m) return undefined;
+  const site = [...ctx.model.sites.values()].find((s) => s.firewall?.name === m[1]);
+  if (!site?.firewall) return undefined;
+  const tags = new Set<string>();
+  const addresses = new Set<string>();
+  let before = m[2] !== undefined ? Number(m[2]) : undefined;
+  for (const { h } of list)
+    for (const r of ctx.arcRows(h)) {
+      if (r.verdict !== "refused" || r.reason !== "Blocked" || !r.address) continue;
+      const by = /^firewall ([^\s:]+)(?: rule \S+ \(priority (\d+)\))?/.exec(r.message);
+      if (by?.[1] !== m[1]) continue;
+      if (by[2] !== undefined) before = Math.min(before ?? Infinity, Number(by[2]));
+      if (isPublicAddress(r.address)) {
+        const t = serviceTagFor(ctx, r.address);
+        if (t) tags.add(t);
+        else addresses.add(`${r.address}/32`);
+      } else addresses.add(`${r.address}/32`);
+    }
+  const allows = [
+    ...(tags.size ? [{ name: "AllowArcServiceTags", destinations: [...tags].sort() }] : []),
+    ...(addresses.size ? [{ name: "AllowArcPrivateEndpoint", destinations: [...addresses].sort() }] : []),
+  ];
+  return firewallAllowStep(
+    ctx,
+    site.firewall.id,
+    allows,
+    `let ${m[1]} pass TCP 443 to the Arc endpoints it blocks`,
+    before,
+  );
+}
 
 export const arcEndpointUnreachable: Rule = {
   id: "arc-endpoint-unreachable",
@@ -50,7 +93,7 @@ export const arcEndpointUnreachable: Rule = {
           resources: list.slice(0, 20).map((x) => x.h.host.id),
           // The same failure (reason and where it happens) from the same place is the same finding,
           // whichever hosts it counts.
-          keyResource: h.host.pos.kind === "site" ? h.host.pos.site : h.host.pos.vnet,
+          keyResource: hostsAnchor(list.map((x) => x.h)),
           keyEndpoint: keyOfRow(row).replace(/\|/g, ": "),
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: h.host.name,
@@ -58,11 +101,12 @@ export const arcEndpointUnreachable: Rule = {
           ...(row.reason ? { reason: row.reason } : {}),
           trace: row.trace,
           fixPlan: [
-            onprem(
-              h.host.name,
-              row.fix ?? `see the trace of ${row.endpoint}: ${row.message}`,
-              row.reason ?? "refused",
-            ),
+            firewallFix(ctx, list, row) ??
+              onprem(
+                h.host.name,
+                row.fix ?? `see the trace of ${row.endpoint}: ${row.message}`,
+                row.reason ?? "refused",
+              ),
           ],
         }),
       );

@@ -2,7 +2,7 @@
 import { associationOf } from "../../../providers/hybridcompute/association.js";
 import { listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { finding, refusedHosts } from "./util.js";
+import { finding, groupAnchor, refusedHosts } from "./util.js";
 
 export const associationPropagating: Rule = {
   id: "association-propagating",
@@ -25,6 +25,7 @@ export const associationPropagating: Rule = {
         finding(this, {
           message: `${hits.length} machine(s) (${listNames(hits.map((x) => x.h.machine?.body.name ?? x.h.host.name))}) were associated with their scope less than ${Math.round(ctx.propagationDelayMs / 60_000)} minutes ago and are refused at the private endpoint until it propagates (up to ${maxLeft} minute(s) left).`,
           resources: hits.slice(0, 50).map((x) => x.h.machine?.id ?? x.h.host.id),
+          keyResource: groupAnchor(hits.map((x) => x.h.machine?.id ?? x.h.host.id)),
           keyEndpoint: null,
           machines: ctx.affectedAll(hits.map((x) => x.h)),
           host: hits[0].h.host.name,

@@ -4,7 +4,7 @@
 import { EndpointCheck } from "../../check.js";
 import { groupBy, listNames } from "../context.js";
 import { Finding, FixStep, Rule } from "../types.js";
-import { finding, onprem, put, withRows } from "./util.js";
+import { finding, firewallAllowStep, hostsAnchor, onprem, put, withRows } from "./util.js";
 
 const NAMES = ["login.microsoftonline.com", "login.windows.net", "management.azure.com", "pas.windows.net"];
 
@@ -36,32 +36,20 @@ export const entraArmBlocked: Rule = {
       const tag = row.endpoint === "management.azure.com" ? "AzureResourceManager" : "AzureActiveDirectory";
       if (fwName) {
         const site = [...ctx.model.sites.values()].find((s) => s.firewall?.name === fwName);
-        if (site?.firewall) {
-          const rules = [...site.firewall.rules];
-          const add = (name: string, priority: number, t: string) => {
-            if (!rules.some((r) => (r.destinationAddresses ?? []).includes(t)))
-              rules.push({
-                name,
-                priority,
-                action: "Allow",
-                protocol: "Tcp",
-                destinationAddresses: [t],
-                destinationPorts: ["443"],
-              });
-          };
-          add("AllowEntraIdOutbound", lowest(rules, 150), "AzureActiveDirectory");
-          add("AllowArmOutbound", lowest(rules, 151), "AzureResourceManager");
-          fixPlan.push(
-            put(
+        const prio = /\(priority (\d+)\)/.exec(blocker)?.[1];
+        const step = site?.firewall
+          ? firewallAllowStep(
+              ctx,
               site.firewall.id,
-              {
-                location: "global",
-                properties: { siteId: site.id, defaultAction: site.firewall.defaultAction, rules },
-              },
+              [
+                { name: "AllowEntraIdOutbound", destinations: ["AzureActiveDirectory"] },
+                { name: "AllowArmOutbound", destinations: ["AzureResourceManager"] },
+              ],
               `let ${fwName} pass TCP 443 to Entra ID and ARM`,
-            ),
-          );
-        }
+              prio !== undefined ? Number(prio) : undefined,
+            )
+          : undefined;
+        if (step) fixPlan.push(step);
       } else if (nsgName) {
         const nsg = [...ctx.model.nsgs.values()].find((n) => n.name === nsgName);
         if (nsg) {
@@ -127,6 +115,14 @@ export const entraArmBlocked: Rule = {
             ...(nsgName ? [[...ctx.model.nsgs.values()].find((n) => n.name === nsgName)?.id ?? ""] : []),
             ...list.slice(0, 20).map((x) => x.h.host.id),
           ],
+          // The blocking filter (or, without one, the place the hosts share), the name and how it fails.
+          keyResource:
+            (fwName
+              ? [...ctx.model.sites.values()].find((s) => s.firewall?.name === fwName)?.firewall?.id
+              : undefined) ??
+            (nsgName ? [...ctx.model.nsgs.values()].find((n) => n.name === nsgName)?.id : undefined) ??
+            hostsAnchor(list.map((x) => x.h)),
+          keyEndpoint: `${row.endpoint}: ${row.reason ?? ""}: ${blocker}`,
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: h.host.name,
           endpoint: row.endpoint,
@@ -139,10 +135,3 @@ export const entraArmBlocked: Rule = {
     return out;
   },
 };
-
-function lowest(rules: Array<{ priority?: number }>, want: number): number {
-  const used = new Set(rules.map((r) => Number(r.priority)));
-  let p = want;
-  while (used.has(p)) p++;
-  return p;
-}

@@ -9,7 +9,7 @@
 import { Entry } from "../../../world/world.js";
 import { listNames } from "../context.js";
 import { AffectedMachine, Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { finding, groupAnchor, onprem } from "./util.js";
 
 export interface ServiceNeed {
   service: "AzureMonitor" | "Automation" | "KeyVault" | "Blob";
@@ -177,6 +177,8 @@ export const extensionServices: Rule = {
         finding(this, {
           message: `${machines.length} machine(s) using Private Link (${listNames(machines.map((m) => m.name))}) run extensions that need ${need.label}, but there is ${lacks}: the extension's traffic goes to public endpoints (or fails when they are blocked).`,
           resources: machines.slice(0, 50).map((m) => m.machineId!),
+          keyResource: groupAnchor(machines.map((m) => m.machineId!)),
+          keyEndpoint: s,
           machines: machines.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
           fixPlan: [
             onprem(

@@ -3,7 +3,7 @@
 import { describePosition } from "../../../network/model.js";
 import { HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { finding, hostsAnchor, onprem } from "./util.js";
 
 export const forwarderNoPath: Rule = {
   id: "forwarder-no-path",
@@ -114,6 +114,7 @@ export const forwarderNoPath: Rule = {
         finding(this, {
           message: `${hs.length} host(s) (${listNames(hs.map((h) => h.host.name))}) ask DNS server ${ip}, which they cannot reach: ${at.reason}.`,
           resources: hs.slice(0, 20).map((h) => h.host.id),
+          keyResource: hostsAnchor(hs),
           keyEndpoint: ip,
           machines: ctx.affectedAll(hs),
           trace: at.trace,

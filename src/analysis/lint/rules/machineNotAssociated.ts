@@ -2,7 +2,7 @@
 import { groupBy, listNames, nameOf } from "../context.js";
 import { EndpointCheck } from "../../check.js";
 import { Finding, Rule } from "../types.js";
-import { finding, matchedReason, patch, refusedHosts } from "./util.js";
+import { finding, hostsAnchor, matchedReason, patch, refusedHosts } from "./util.js";
 
 export const machineNotAssociated: Rule = {
   id: "machine-not-associated",
@@ -35,6 +35,10 @@ export const machineNotAssociated: Rule = {
             ...(pe ? [pe.id, pe.targetId] : []),
             ...list.slice(0, 20).map((x) => x.h.machine?.id ?? x.h.host.id),
           ],
+          // The endpoint they reach (or the place they share) and why they are refused: not the
+          // first host's name or endpoint, which only illustrate the group.
+          keyResource: pe ? pe.id : hostsAnchor(list.map((x) => x.h)),
+          keyEndpoint: why(row) ?? null,
           machines: ctx.affectedAll(list.map((x) => x.h)),
           host: h.host.name,
           endpoint: row.endpoint,
@@ -42,7 +46,6 @@ export const machineNotAssociated: Rule = {
           trace: row.trace,
           fixPlan: pe
             ? list
-                .slice(0, 50)
                 .filter((x) => x.h.machine)
                 .map((x) =>
                   patch(

@@ -4,7 +4,15 @@
 import { DnsServerModel } from "../../../network/model.js";
 import { HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { addressesOfScope, finding, machineRegion, onprem, regionalNames, serverNames } from "./util.js";
+import {
+  addressesOfScope,
+  finding,
+  hostsAnchor,
+  machineRegion,
+  onprem,
+  regionalNames,
+  serverNames,
+} from "./util.js";
 import { hostsFileArcNames, serverArcZones } from "./manualRecords.js";
 
 export const missingRegionalRecords: Rule = {
@@ -37,7 +45,9 @@ export const missingRegionalRecords: Rule = {
         finding(this, {
           message: `The hosts file of ${hs.length} host(s) (${listNames(hs.map((h) => h.host.name))}) maps some Arc names to the private endpoint but not ${missing.join(", ")}${regional ? " (the regional names of the machine's region)" : ""}: those resolve through DNS instead${row ? ` (${row.endpoint} → ${row.address ?? row.reason})` : ""}.`,
           resources: hs.slice(0, 20).map((h) => h.host.id),
-          keyEndpoint: null,
+          // The group is the scope's hosts missing the same names.
+          keyResource: first.scope?.id ?? hostsAnchor(hs),
+          keyEndpoint: missing.join(","),
           machines: ctx.affectedAll(hs),
           ...(row
             ? {
@@ -47,15 +57,13 @@ export const missingRegionalRecords: Rule = {
                 ...(row.reason ? { reason: row.reason } : {}),
               }
             : {}),
-          fixPlan: hs
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                missing.map((m) => `${addrs.get(m) ?? "<private endpoint address>"} ${m}`).join("\n"),
-                `add to ${h.host.os === "Windows" ? "C:\\Windows\\System32\\drivers\\etc\\hosts" : "/etc/hosts"}`,
-              ),
+          fixPlan: hs.map((h) =>
+            onprem(
+              h.host.name,
+              missing.map((m) => `${addrs.get(m) ?? "<private endpoint address>"} ${m}`).join("\n"),
+              `add to ${h.host.os === "Windows" ? "C:\\Windows\\System32\\drivers\\etc\\hosts" : "/etc/hosts"}`,
             ),
+          ),
         }),
       );
     }

@@ -2,7 +2,7 @@
 // publicly (or cannot reach the private endpoint), so Private Link is bypassed or refused.
 import { groupBy, HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { bypassArcModel, finding, onprem } from "./util.js";
+import { bypassArcModel, finding, hostsAnchor, onprem } from "./util.js";
 
 export function proxyOf(h: HostInfo): { url?: string; bypass: string[] } {
   const hp = h.host.raw.properties ?? {};
@@ -48,6 +48,8 @@ export const proxyWithoutBypass: Rule = {
           severity: broken.length ? "error" : "warning",
           message: `${list.length} host(s) (${listNames(list.map((h) => h.host.name))}) send the agent's traffic through proxy ${proxyOf(list[0]).url} without proxy.bypass Arc${broken.length ? `: their Arc calls miss the private endpoint (${row.endpoint}: ${row.verdict}${row.reason ? ` ${row.reason}` : ""})` : ""}.`,
           resources: list.slice(0, 20).map((h) => h.machine?.id ?? h.host.id),
+          keyResource: hostsAnchor(list),
+          keyEndpoint: proxyOf(list[0]).url!,
           machines: ctx.affectedAll(list),
           ...(row
             ? {
@@ -57,16 +59,14 @@ export const proxyWithoutBypass: Rule = {
                 ...(row.reason ? { reason: row.reason } : {}),
               }
             : {}),
-          fixPlan: list
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                "azcmagent config set proxy.bypass Arc",
-                "send the Arc names straight to the private endpoint",
-                bypassArcModel(h),
-              ),
+          fixPlan: list.map((h) =>
+            onprem(
+              h.host.name,
+              "azcmagent config set proxy.bypass Arc",
+              "send the Arc names straight to the private endpoint",
+              bypassArcModel(h),
             ),
+          ),
         }),
       );
     }

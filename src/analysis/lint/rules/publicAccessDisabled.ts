@@ -32,16 +32,14 @@ export const publicAccessDisabled: Rule = {
             reason: "PublicNetworkAccessDisabled",
             trace: list[0].row.trace,
             fix: "Set the agent's proxy bypass for the Arc services on these machines (azcmagent config set proxy.bypass Arc), so their own DNS (which resolves the private endpoint) is used; see proxy-without-bypass.",
-            fixPlan: list
-              .slice(0, 50)
-              .map((x) =>
-                onprem(
-                  x.h.host.name,
-                  "azcmagent config set proxy.bypass Arc",
-                  "the proxy resolves the Arc names publicly; the host's DNS resolves the private endpoint",
-                  bypassArcModel(x.h),
-                ),
+            fixPlan: list.map((x) =>
+              onprem(
+                x.h.host.name,
+                "azcmagent config set proxy.bypass Arc",
+                "the proxy resolves the Arc names publicly; the host's DNS resolves the private endpoint",
+                bypassArcModel(x.h),
               ),
+            ),
           }),
         );
         continue;

@@ -7,7 +7,7 @@
 import { Entry } from "../../../world/world.js";
 import { listNames } from "../context.js";
 import { AffectedMachine, Finding, Rule } from "../types.js";
-import { finding, onprem } from "./util.js";
+import { finding, groupAnchor, onprem } from "./util.js";
 
 const REMOTE = ["22", "6516"];
 
@@ -58,16 +58,15 @@ export const remoteAccess: Rule = {
         finding(this, {
           message: `${hits.length} machine(s) using Private Link (${listNames(hits.map((m) => m.name))}) accept incoming connections on port(s) ${[...ports].join(", ")} (${[...ports].map((p) => (p === "22" ? "SSH" : "Windows Admin Center")).join(", ")}), which Private Link does not carry.`,
           resources: hits.slice(0, 50).map((m) => m.machineId!),
+          keyResource: groupAnchor(hits.map((m) => m.machineId!)),
           machines: hits.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
-          fixPlan: hits
-            .slice(0, 50)
-            .map((m) =>
-              onprem(
-                m.name,
-                `azcmagent config set incomingconnections.ports ${[...ports].filter((p) => !REMOTE.includes(p)).join(",") || '""'} (or plan remote access over the public endpoints)`,
-                "SSH/WAC are not supported over Private Link",
-              ),
+          fixPlan: hits.map((m) =>
+            onprem(
+              m.name,
+              `azcmagent config set incomingconnections.ports ${[...ports].filter((p) => !REMOTE.includes(p)).join(",") || '""'} (or plan remote access over the public endpoints)`,
+              "SSH/WAC are not supported over Private Link",
             ),
+          ),
         }),
       );
     return out;

@@ -3,7 +3,7 @@
 import { ARC_ZONES } from "../../../core/arcEndpoints.js";
 import { HostInfo, listNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
-import { addressesOfScope, allArcAddresses, finding, onprem, put } from "./util.js";
+import { addressesOfScope, allArcAddresses, finding, hostsAnchor, onprem, put } from "./util.js";
 import { hostsFileArcNames, serverArcZones } from "./manualRecords.js";
 
 export const staleAddress: Rule = {
@@ -39,6 +39,7 @@ export const staleAddress: Rule = {
         finding(this, {
           message: `The hosts file of ${g.hs.length} host(s) (${listNames(g.hs.map((h) => h.host.name))}) maps ${g.fqdn} to ${g.address}, but the private endpoint serves it on ${[...current.get(g.fqdn)!].join(", ")}${row ? `: ${row.verdict}${row.reason ? ` (${row.reason})` : ""}` : ""}.`,
           resources: g.hs.slice(0, 20).map((h) => h.host.id),
+          keyResource: hostsAnchor(g.hs),
           keyEndpoint: `${g.fqdn}=${g.address}`,
           machines: ctx.affectedAll(g.hs),
           ...(row
@@ -49,16 +50,14 @@ export const staleAddress: Rule = {
                 ...(row.reason ? { reason: row.reason } : {}),
               }
             : {}),
-          fixPlan: g.hs
-            .slice(0, 50)
-            .map((h) =>
-              onprem(
-                h.host.name,
-                `replace "${g.address} ${g.fqdn}" with "${pick(h, g.fqdn)} ${g.fqdn}"`,
-                `the endpoint's current address is ${now}`,
-                hostsFileModel(h, g.fqdn, g.address, pick(h, g.fqdn)),
-              ),
+          fixPlan: g.hs.map((h) =>
+            onprem(
+              h.host.name,
+              `replace "${g.address} ${g.fqdn}" with "${pick(h, g.fqdn)} ${g.fqdn}"`,
+              `the endpoint's current address is ${now}`,
+              hostsFileModel(h, g.fqdn, g.address, pick(h, g.fqdn)),
             ),
+          ),
         }),
       );
     }

@@ -67,6 +67,8 @@ export const unknownFacts: Rule = {
           )
           .join(" | ")}`,
         resources: list.flatMap((f) => f.resources),
+        // One summary per input: keyed by its rule alone.
+        keyResource: "",
         keyEndpoint: null,
         fix: list.map((f) => f.collect.join("\n")).join("\n"),
       }),

@@ -4,6 +4,7 @@ import { keyOf } from "../../../core/resourceId.js";
 import { isPublicAddress, PrivateEndpointModel } from "../../../network/model.js";
 import { Entry } from "../../../world/world.js";
 import { EndpointCheck } from "../../check.js";
+import { firewallRuleLine } from "../../onpremLines.js";
 import { HostInfo, LintContext } from "../context.js";
 import { findingKey } from "../findingKey.js";
 import { Finding, FixStep, Rule, Severity } from "../types.js";
@@ -20,7 +21,10 @@ export function finding(
        * example endpoint (`endpoint`): e.g. the forwarded domain and target; null for none.
        */
       keyEndpoint?: string | null;
-      /** The key's primary resource when the first of `resources` is only an example (the first host of a group). */
+      /**
+       * The key's primary resource when the first of `resources` is only an example (the first
+       * host of a group): for a group, what its members share (see groupAnchor); "" for none.
+       */
       keyResource?: string;
     },
 ): Finding {
@@ -29,7 +33,7 @@ export function finding(
   return {
     key: findingKey({
       ruleId: rule.id,
-      resources: f.keyResource ? [f.keyResource] : resources,
+      resources: f.keyResource !== undefined ? [f.keyResource] : resources,
       endpoint: keyEndpoint,
     }),
     ruleId: rule.id,
@@ -44,6 +48,46 @@ export function finding(
     ...(f.reason ? { reason: f.reason } : {}),
     ...(f.trace ? { trace: f.trace } : {}),
   };
+}
+
+/**
+ * What every id of a group shares, as an ARM id: the deepest resource (or resource group, or
+ * subscription) that all of them are, or are under; "" when they share nothing. A grouped
+ * finding is keyed by it, not by its first member, so the key stays the same whichever order the
+ * members come in and while members join or leave.
+ */
+export function groupAnchor(ids: Iterable<string>): string {
+  let common: string[] | undefined;
+  for (const id of ids) {
+    const parts = keyOf(id).split("/");
+    if (!common) {
+      common = parts;
+      continue;
+    }
+    let n = 0;
+    while (n < common.length && n < parts.length && common[n] === parts[n]) n++;
+    common.length = n;
+    if (n <= 1) return "";
+  }
+  if (!common) return "";
+  // Cut back to a whole id: /subscriptions/s[/resourceGroups/g[/providers/ns/type/name[/type/name…]]].
+  const c = common;
+  if (c.length < 3) return "";
+  if (c.length < 5) return c.slice(0, 3).join("/");
+  if (c.length < 9) return c.slice(0, 5).join("/");
+  const whole = 9 + 2 * Math.floor((c.length - 9) / 2);
+  return c.slice(0, whole).join("/");
+}
+
+/** What a group of hosts shares: their one site or VNet, else the anchor of their ids. */
+export function hostsAnchor(hs: readonly HostInfo[]): string {
+  let place: string | undefined;
+  for (const h of hs) {
+    const p = h.host.pos.kind === "site" ? h.host.pos.site : h.host.pos.vnet;
+    if (place === undefined) place = p;
+    else if (place !== p) return groupAnchor(hs.map((x) => x.host.id));
+  }
+  return place ?? "";
 }
 
 /** The rows of a host's check refused for one of `reasons`. */
@@ -184,3 +228,95 @@ export function scopeOfMachine(ctx: LintContext, m: Entry | undefined): Entry | 
 export function machineRegion(h: HostInfo): string {
   return String(h.machine?.body.location ?? h.check.region).toLowerCase();
 }
+
+/** A firewall rule the plan adds: TCP 443 to service tags or addresses. */
+export interface FirewallAllow {
+  name: string;
+  /** Service tags (AzureArcInfrastructure, …) or addresses (a private endpoint's, as a /32). */
+  destinations: string[];
+}
+
+/**
+ * An on-premises step that lets a site's firewall pass TCP 443 to `allows`, with the same change
+ * on ArcLink's model of that firewall (its stored body with the rules added), so the plan is tried
+ * in the what-if sandbox like any other step. The rules go below `before` (the priority of the rule
+ * that blocks today) when one is given, so they match first; destinations an Allow rule already
+ * names are left out. Undefined when the firewall is not in the world or nothing is left to add.
+ */
+export function firewallAllowStep(
+  ctx: LintContext,
+  firewallId: string,
+  allows: FirewallAllow[],
+  why: string,
+  before?: number,
+): FixStep | undefined {
+  const fw = ctx.get(firewallId);
+  if (!fw) return undefined;
+  const p = fw.body.properties ?? {};
+  const rules: any[] = Array.isArray(p.rules) ? [...p.rules] : [];
+  const used = new Set(rules.map((r) => Number(r.priority)));
+  const names = new Set(rules.map((r) => String(r.name).toLowerCase()));
+  const allowed = new Set(
+    rules
+      .filter((r) => r.action !== "Deny")
+      .flatMap((r) => (r.destinationAddresses ?? []).map((d: string) => String(d).toLowerCase())),
+  );
+  // Free priorities: counting down from just below the blocking rule, or up from 150.
+  let next = before !== undefined ? before - 1 : 150;
+  const priority = (): number | undefined => {
+    while (used.has(next) && next > 0 && next < 65_000) next += before !== undefined ? -1 : 1;
+    if (next <= 0 || next >= 65_000) return undefined;
+    used.add(next);
+    return next;
+  };
+  const lines: string[] = [];
+  for (const a of allows) {
+    const dst = a.destinations.filter((d) => !allowed.has(d.toLowerCase()));
+    if (!dst.length) continue;
+    const pr = priority();
+    if (pr === undefined) return undefined;
+    let name = a.name;
+    for (let i = 2; names.has(name.toLowerCase()); i++) name = `${a.name}${i}`;
+    names.add(name.toLowerCase());
+    rules.push({
+      name,
+      priority: pr,
+      action: "Allow",
+      protocol: "Tcp",
+      destinationAddresses: dst,
+      destinationPorts: ["443"],
+    });
+    for (const d of dst)
+      lines.push(
+        /^\d/.test(d)
+          ? `${fw.body.name}: allow TCP 443 from the site to ${d} (rule ${name}, priority ${pr})`
+          : `${firewallRuleLine(String(fw.body.name), d)} (rule ${name}, priority ${pr})`,
+      );
+  }
+  if (!lines.length) return undefined;
+  const { id: _id, name: _n, type: _t, etag: _e, systemData: _s, ...body } = fw.body;
+  return onprem(String(fw.body.name), lines.join("\n"), why, {
+    method: "PUT",
+    id: fw.id,
+    body: { ...body, location: fw.body.location ?? "global", properties: { ...p, rules } },
+  });
+}
+
+/** The service tag a firewall would name for a public address (the global tag before a regional one). */
+export function serviceTagFor(ctx: LintContext, address: string): string | undefined {
+  const tags = ctx.model.tags.tagsOf(address).filter((t) => t !== "AzureCloud");
+  return tags.find((t) => !t.includes(".")) ?? tags[0];
+}
+
+/** The agent-report PUT that models upgrading a machine's agent (what its next check-in records). */
+export function agentUpgradeModel(machine: Entry): { method: "PUT"; id: string; body: unknown } {
+  const rg = machine.id.split("/providers/")[0];
+  return {
+    method: "PUT",
+    id: `${rg}/providers/ArcLink.Lab/agentReports/${machine.body.name}`,
+    body: { location: "global", properties: { machineId: machine.id, agentVersion: LATEST_AGENT } },
+  };
+}
+
+/** The agent version an upgrade installs, as the model records it. */
+export const LATEST_AGENT = "1.45";

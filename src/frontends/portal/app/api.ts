@@ -143,7 +143,8 @@ async function readJson(r: Response): Promise<any> {
   }
 }
 
-function errorOf(status: number, body: any, what: string): ApiError {
+/** An ARM error body ({ error: { code, message, target, details } }) as an ApiError. */
+export function errorOf(status: number, body: any, what: string): ApiError {
   const e = body?.error;
   if (e && typeof e === "object" && typeof e.code === "string") {
     const details: ErrorDetail[] = Array.isArray(e.details)
@@ -196,6 +197,15 @@ export function sameOrigin(url: string, origin: string): boolean {
   }
 }
 
+/**
+ * A request body sent as written rather than serialized: a deployment whose template is embedded
+ * as the user pasted it (comments kept), as az sends one, so that the line and column of a
+ * template error are the line and column in the user's text.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 async function raw(method: string, url: string, body?: unknown): Promise<{ r: Response; json: any }> {
   // The token goes to ArcLink only: never to another origin, whatever a route or a link says.
   if (!sameOrigin(url, location.origin)) {
@@ -212,7 +222,8 @@ async function raw(method: string, url: string, body?: unknown): Promise<{ r: Re
   }
   const headers: Record<string, string> = { Authorization: `Bearer ${accessToken}` };
   if (body !== undefined) headers["Content-Type"] = "application/json";
-  const r = await request(method, url, body === undefined ? undefined : JSON.stringify(body), headers);
+  const text = body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body);
+  const r = await request(method, url, text, headers);
   const json = await readJson(r);
   // ARM refuses an expired or revoked token with 401: sign in again (the page keeps its route).
   if (r.status === 401) {

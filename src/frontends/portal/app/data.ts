@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The ARM lists and evaluator calls the views share. Every one is a normal ARM call.
-import { ApiError, arm, list, listPages, V } from "./api.js";
+import { ApiError, arm, errorOf, JsonText, list, listPages, V } from "./api.js";
 
 export const SCOPES = "Microsoft.HybridCompute/privateLinkScopes";
 export const MACHINES = "Microsoft.HybridCompute/machines";
@@ -120,12 +120,15 @@ export type LintResult =
   | { available: true; findings: Finding[]; rules: LintRule[]; hosts: HostCheck[] }
   | { available: false; why: ApiError };
 
-/** The lint evaluator (POST, or GET where POST is refused), when this server has one. */
-export async function lint(s: string): Promise<LintResult> {
+/**
+ * The lint evaluator (POST, or GET where POST is refused), when this server has one. With
+ * `hosts: false` the answer leaves out every host's verdicts (the findings alone).
+ */
+export async function lint(s: string, opts: { hosts?: boolean } = {}): Promise<LintResult> {
   const path = `${sub(s)}/providers/ArcLink.Lab/lint`;
   let r: any;
   try {
-    r = await arm("POST", path, V.lab, {});
+    r = await arm("POST", path, V.lab, opts.hosts === false ? { hosts: false } : {});
   } catch (e) {
     if (!(e instanceof ApiError)) throw e;
     if (e.status === 405) {
@@ -249,4 +252,116 @@ export function fixFor(findings: Finding[], hc: HostCheck, e: EndpointCheck): st
       (f.reason && e.reason ? f.reason === e.reason : true),
   );
   return hit?.fix;
+}
+
+// ── Deployments ────────────────────────────────────────────────────────────────────────────────
+
+/** One property change of a what-if resource change (Azure's `delta[]`). */
+export interface PropertyChange {
+  path: string;
+  propertyChangeType: "Create" | "Delete" | "Modify" | "Array" | "NoEffect";
+  before?: unknown;
+  after?: unknown;
+  children?: PropertyChange[];
+}
+
+/** One resource of a deployment's what-if (Azure's `changes[]`). */
+export interface ResourceChange {
+  resourceId: string;
+  changeType: "Create" | "Delete" | "Modify" | "NoChange" | "Ignore" | "Deploy" | "Unsupported";
+  before?: any;
+  after?: any;
+  delta?: PropertyChange[];
+}
+
+export interface DeploymentWhatIf {
+  /** Azure's resource changes. */
+  changes: ResourceChange[];
+  /** ArcLink's addition: the machines whose verdicts change, and the findings added or resolved. */
+  report: WhatIfReport;
+}
+
+/**
+ * POST …/deployments/{name}/whatIf with the deployment's body (sent as written): Azure's resource
+ * changes and ArcLink's machines. A failed what-if (the template or a resource refused) throws
+ * its ARM error.
+ */
+export async function deploymentWhatIf(deploymentId: string, body: JsonText): Promise<DeploymentWhatIf> {
+  const r = await arm("POST", `${encodeId(deploymentId)}/whatIf`, V.resources, body);
+  if (String(r?.status) === "Failed" || r?.error)
+    throw errorOf(
+      400,
+      r?.error
+        ? r
+        : {
+            error: {
+              code: "DeploymentWhatIfFailed",
+              message:
+                "The deployment's what-if failed without saying why: nothing is known about this change.",
+            },
+          },
+      "What-if",
+    );
+  const a = r?.arclink ?? {};
+  return {
+    changes: Array.isArray(r?.properties?.changes) ? r.properties.changes : [],
+    report: {
+      hosts: a.hosts ?? { before: 0, after: 0, changed: 0 },
+      changes: Array.isArray(a.verdictChanges) ? a.verdictChanges : [],
+      findings: {
+        added: Array.isArray(a.findings?.added) ? a.findings.added : [],
+        resolved: Array.isArray(a.findings?.resolved) ? a.findings.resolved : [],
+      },
+    },
+  };
+}
+
+// ── The topology's hosts at fleet scale ───────────────────────────────────────────────────────
+
+export type Worst = "private" | "public" | "refused" | "unchecked";
+
+/** One host as the diagram draws it (ArcLink.Lab/hostGroups): its facts and its verdict per endpoint. */
+export interface HostEntry {
+  id: string;
+  name: string;
+  address: string;
+  osType: string;
+  machineId?: string;
+  endpoints: Array<Pick<EndpointCheck, "endpoint" | "address" | "verdict" | "reason" | "message">>;
+}
+
+/** A closed group's lines, summed: `hosts` of its hosts reach `endpoint` (at `address`) with `verdict`. */
+export interface GroupPath {
+  endpoint: string;
+  address?: string;
+  verdict: EndpointCheck["verdict"];
+  hosts: number;
+}
+
+export interface HostGroup {
+  key: string;
+  verdict: Worst;
+  count: number;
+  hosts: HostEntry[];
+  paths: GroupPath[];
+}
+
+export interface HostGroups {
+  totals: Record<Worst, number> & { hosts: number };
+  /** Per site or subnet (its id, lower case): every host when few, else its groups. */
+  containers: Array<{ id: string; count: number; hosts?: HostEntry[]; groups?: HostGroup[] }>;
+  scopes: Array<{ id: string; machines: number; listed: Array<{ name: string; location: string }> }>;
+  found?: string;
+}
+
+/**
+ * POST …/ArcLink.Lab/hostGroups: the hosts grouped by site or subnet and worst verdict (with counts,
+ * each closed group's lines summed), the hosts of the open groups, each scope's machine count; the
+ * server computes every host's verdicts once per world revision, so the answer stays small.
+ */
+export async function hostGroups(
+  s: string,
+  q: { groupAt: number; open: Record<string, number>; pinned?: string; scopeMachines: number; find?: string },
+): Promise<HostGroups> {
+  return (await arm("POST", `${sub(s)}/providers/ArcLink.Lab/hostGroups`, V.lab, q)) as HostGroups;
 }

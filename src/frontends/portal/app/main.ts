@@ -17,7 +17,10 @@ import { renderAddServers, renderMachine, renderMachines } from "./machines.js";
 import { renderGenerateScript } from "./script.js";
 import { renderScope, renderScopes } from "./scopes.js";
 import { renderTopology } from "./topology.js";
-import { renderZone } from "./zones.js";
+import { renderZone, renderZones } from "./zones.js";
+import { renderCreateZone } from "./createZone.js";
+import { renderDeployTemplate } from "./deployTemplate.js";
+import { renderDeployment, renderDeployments } from "./deployment.js";
 
 export interface View {
   cfg: PortalConfig;
@@ -37,6 +40,11 @@ const ROUTES: Route[] = [
   [/^\/machines$/, (v) => renderMachines(v)],
   [/^\/machine\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderMachine(v, decodeURIComponent(m[1]))],
   [/^\/zone\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderZone(v, decodeURIComponent(m[1]))],
+  [/^\/zones$/, (v) => renderZones(v)],
+  [/^\/zones\/create$/, (v) => renderCreateZone(v)],
+  [/^\/deploy$/, (v) => renderDeployTemplate(v)],
+  [/^\/deployments(?:\?group=[^/]*)?$/, (v) => renderDeployments(v)],
+  [/^\/deployment\/([^/]+)(?:\/([a-z]+))?$/, (v, m) => renderDeployment(v, decodeURIComponent(m[1]), m[2])],
   [/^\/machines\/add$/, (v) => renderAddServers(v)],
   [/^\/machines\/add\/(single|multiple)$/, (v, m) => renderGenerateScript(v, m[1] as "single" | "multiple")],
 ];
@@ -46,6 +54,8 @@ const NAV: Array<[string, string]> = [
   ["/scopes", "Azure Arc Private Link Scopes"],
   ["/endpoints", "Private endpoints"],
   ["/machines", "Machines – Azure Arc"],
+  ["/zones", "Private DNS zones"],
+  ["/deploy", "Deploy a custom template"],
 ];
 
 let cfg: PortalConfig;

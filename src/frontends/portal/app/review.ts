@@ -163,6 +163,23 @@ function renderReport(r: WhatIfReport, hosts: HostChange[]): HTMLElement[] {
 
 /** Runs what-if on `calls` and renders the review; `ok()` gates the action's button. */
 export function reviewChange(subscription: string, calls: ProposedCall[], action: string): Review {
+  return reviewOf(() => whatIf(subscription, calls), action);
+}
+
+/** Error codes that mean Resource Manager would refuse the change itself (not that what-if failed). */
+const REFUSED = new Set([
+  "ChangeRefused",
+  "DeploymentFailed",
+  "InvalidTemplate",
+  "InvalidTemplateDeployment",
+  "InvalidRequestContent",
+]);
+
+/**
+ * The review of a change whose what-if report comes from `load` (ArcLink's whatIf on proposed
+ * calls, or the `arclink` part of a deployment's what-if); `ok()` gates the action's button.
+ */
+export function reviewOf(load: () => Promise<WhatIfReport>, action: string): Review {
   const el = h("section", { class: "review", "aria-label": "What-if review" });
   el.append(h("h3", null, "What this change does (what-if)"), loading("Running what-if on the change…"));
   let answered = false;
@@ -172,7 +189,7 @@ export function reviewChange(subscription: string, calls: ProposedCall[], action
   const changed = () => listeners.forEach((f) => f());
   const ready = (async () => {
     try {
-      const r = await whatIf(subscription, calls);
+      const r = await load();
       const hosts = byHost(r.changes);
       cut = cutOffOf(hosts);
       el.lastChild?.remove();
@@ -199,7 +216,7 @@ export function reviewChange(subscription: string, calls: ProposedCall[], action
       }
     } catch (e) {
       el.lastChild?.remove();
-      const refused = e instanceof ApiError && e.code === "ChangeRefused";
+      const refused = e instanceof ApiError && REFUSED.has(e.code);
       el.append(
         errorBox(
           e,

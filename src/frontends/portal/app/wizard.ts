@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The steps of a create or generate page, as the portal shows them: a tab list, one panel shown at
-// a time, and Previous / "Next: <step>" buttons below.
+// a time, and Previous / "Next: <step>" buttons below. Previous / Next move the keyboard's focus to
+// the step shown (the button pressed is replaced), so Tab continues inside it.
 import { clear, h, uid } from "./dom.js";
 
 export interface Wizard<T extends string> {
@@ -9,7 +10,7 @@ export interface Wizard<T extends string> {
   /** The Previous / Next buttons, to place below the panels. */
   nav: HTMLElement;
   /** Shows one step: its panel, its tab selected, and the buttons around it. */
-  show(step: T): void;
+  show(step: T, focus?: boolean): void;
 }
 
 /**
@@ -27,7 +28,7 @@ export function wizard<T extends string>(
   const buttons = new Map<T, HTMLButtonElement>();
   const tabList = h("div", { class: "wizard-tabs", role: "tablist", "aria-label": ariaLabel });
   const nav = h("div", { class: "buttons wizard-nav" });
-  const show = (t: T) => {
+  const show = (t: T, focus = false) => {
     onShow?.(t);
     for (const k of order) {
       panels.get(k)!.hidden = k !== t;
@@ -37,15 +38,17 @@ export function wizard<T extends string>(
     }
     clear(nav);
     const i = order.indexOf(t);
-    if (i > 0) nav.append(h("button", { type: "button", onclick: () => show(order[i - 1]) }, "Previous"));
+    if (i > 0)
+      nav.append(h("button", { type: "button", onclick: () => show(order[i - 1], true) }, "Previous"));
     if (i < order.length - 1)
       nav.append(
         h(
           "button",
-          { type: "button", class: "primary", onclick: () => show(order[i + 1]) },
+          { type: "button", class: "primary", onclick: () => show(order[i + 1], true) },
           `Next: ${labels.get(order[i + 1])}`,
         ),
       );
+    if (focus) panels.get(t)!.focus();
   };
   for (const t of order) {
     const id = uid("tab");
@@ -57,6 +60,7 @@ export function wizard<T extends string>(
     const panel = panels.get(t)!;
     panel.id = `${id}-panel`;
     panel.setAttribute("role", "tabpanel");
+    panel.tabIndex = -1;
     panel.setAttribute("aria-labelledby", id);
     buttons.set(t, b);
     tabList.append(b);

@@ -1,14 +1,42 @@
 /// <reference lib="dom" />
-// A private DNS zone's page: its properties, its record sets (read through the zone's `ALL` list
+// Private DNS zones: the list (paged through ARM's $top/nextLink, with a count and search by name;
+// + Create leads to the create page) and a zone's page: its properties (Delete, reviewed), its record sets (read through the zone's `ALL` list
 // with ARM's own `$top`/`nextLink`, with a count, search by name and a filter by type) and its
 // virtual network links (paged the same way). Lint's findings about the zone show as banners above
 // (the resource frame's), so a zone that lacks records or is not linked where it must be says so here.
-import { nameOf, V } from "./api.js";
-import { h, idWithCopy } from "./dom.js";
-import { encodeId } from "./data.js";
+import { groupOf, nameOf, V } from "./api.js";
+import { h, idRoute, idWithCopy, link, takeFlash } from "./dom.js";
+import { encodeId, sub, ZONES } from "./data.js";
 import { pagedList } from "./pagedList.js";
-import { resourcePage } from "./resourcePage.js";
+import { deleteToolbar, resourcePage } from "./resourcePage.js";
 import type { View } from "./main.js";
+
+export async function renderZones(v: View): Promise<void> {
+  const { root } = v;
+  const list = pagedList<any>({
+    label: "Private DNS zones",
+    path: `${sub(v.cfg.subscriptionId)}/providers/${ZONES}`,
+    apiVersion: V.privateDns,
+    top: 100,
+    columns: ["Name", "Resource group", "Record sets", "Virtual network links"],
+    name: (z) => String(z.name),
+    rowAttrs: (z) => ({ zone: String(z.name) }),
+    row: (z) => [
+      link(idRoute("zone", z.id), z.name),
+      groupOf(z.id),
+      String(z.properties?.numberOfRecordSets ?? "—"),
+      String(z.properties?.numberOfVirtualNetworkLinks ?? "—"),
+    ],
+    filters: [{ label: "Resource group", value: (z) => groupOf(z.id) }],
+  });
+  root.append(
+    h("h1", null, "Private DNS zones"),
+    takeFlash(),
+    h("div", { class: "toolbar" }, h("a", { class: "button primary", href: "#/zones/create" }, "+ Create")),
+    list.el,
+  );
+  await list.done;
+}
 
 const RECORD_TYPES = ["A", "AAAA", "CNAME", "MX", "PTR", "SOA", "SRV", "TXT"];
 
@@ -17,7 +45,7 @@ export function renderZone(v: View, id: string): Promise<void> {
     id,
     apiVersion: V.privateDns,
     kind: "Private DNS zone",
-    list: ["/endpoints", "Private endpoints"],
+    list: ["/zones", "Private DNS zones"],
     route: "zone",
     tabs: [["overview", "Overview", zoneOverview]],
     tab: "overview",
@@ -52,6 +80,12 @@ function recordValues(rs: any): string[] {
 async function zoneOverview(pane: HTMLElement, z: any): Promise<void> {
   const p = z.properties ?? {};
   pane.append(
+    ...deleteToolbar(
+      z,
+      V.privateDns,
+      "/zones",
+      `The private DNS zone ${z.name} and its record sets will be deleted (a zone that still has virtual network links cannot be: delete its links first). Machines that resolved names through it get other answers afterwards.`,
+    ),
     h(
       "dl",
       { class: "props" },
