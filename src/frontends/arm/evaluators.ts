@@ -1,6 +1,7 @@
 // ArcLink's own read-only API over the evaluators, in ARM style:
 // POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
 import { ArmError } from "../../core/armError.js";
+import { closestNames } from "../../core/closestNames.js";
 import { findResolver, allResolvers } from "../../network/resolverRef.js";
 import { asObject, optInt, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
@@ -24,14 +25,32 @@ import { LAB_API_VERSIONS } from "../../providers/lab/common.js";
 import { checkArmOwned } from "./apiVersion.js";
 import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
 
-/** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
-function hostOf(m: NetworkModel, spec: string): HostModel {
+/** A world with at most this many hosts names them all in HostNotFound; a larger one, the closest. */
+const HOSTS_NAMED = 10;
+
+/**
+ * A host by name or id; 404 HostNotFound otherwise, naming every host of a small world, or the
+ * closest few and the count of a large one (the message stays bounded at fleet scale).
+ */
+export function hostOf(m: NetworkModel, spec: string): HostModel {
   const h = [...m.hosts.values()].find(
     (x) => x.name.toLowerCase() === spec.toLowerCase() || x.key === spec.toLowerCase(),
   );
   if (!h) {
-    const names = [...m.hosts.values()].map((x) => x.name).join(", ") || "(none)";
-    throw new ArmError(404, "HostNotFound", `No host '${spec}' in the world. Hosts: ${names}.`);
+    const all = [...m.hosts.values()].map((x) => x.name);
+    const shown = spec.length > 80 ? `${spec.slice(0, 80)}…` : spec;
+    const list = "list them with GET /subscriptions/{subscriptionId}/providers/ArcLink.Lab/hosts";
+    const message =
+      all.length === 0
+        ? `No host '${shown}' in the world: it has no hosts. Add one to the topology (hosts:) first.`
+        : all.length <= HOSTS_NAMED
+          ? `No host '${shown}' in the world. Hosts: ${all.join(", ")}.`
+          : `No host '${shown}' in the world (${all.length.toLocaleString("en-US")} hosts). Did you mean: ${closestNames(
+              spec,
+              all,
+              5,
+            ).join(", ")}? Give a host's exact name or id; ${list}.`;
+    throw new ArmError(404, "HostNotFound", message);
   }
   return h;
 }
