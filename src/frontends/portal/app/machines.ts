@@ -5,7 +5,7 @@
 // "Add servers with Azure Arc" (a single server or multiple servers, each leading to Generate script).
 import { groupOf, nameOf, V } from "./api.js";
 import { h, idRoute, idWithCopy, link, loading, notice } from "./dom.js";
-import { check, fixFor, HostCheck, lint, MACHINES, sub } from "./data.js";
+import { check, fixFor, HostCheck, lint, MACHINES, sub, Verdict } from "./data.js";
 import { pagedList } from "./pagedList.js";
 import { renderHostCheck, verdictBadge } from "./checkView.js";
 import { resourcePage } from "./resourcePage.js";
@@ -14,12 +14,16 @@ import type { View } from "./main.js";
 /** A machine's verdict as lint's host check decided it: the worst endpoint, its reason and fix. */
 export interface MachineVerdict {
   host: string;
-  verdict: "private" | "public" | "refused";
+  verdict: Verdict;
+  /** Why (refused, public) or, undetermined, the code of the missing fact. */
   reason: string;
+  /** Undetermined: the missing fact, in words. */
+  missing?: string;
   fix: string;
 }
 
-const RANK = { private: 0, public: 1, refused: 2 } as const;
+/** Worst first: a known refusal, then an unknown (undetermined), then public. */
+const RANK: Record<Verdict, number> = { private: 0, public: 1, undetermined: 2, refused: 3 };
 
 /** machine id (lower case) → verdict, from lint's hosts (no traces: one answer for the fleet). */
 export async function machineVerdicts(subscription: string): Promise<Map<string, MachineVerdict>> {
@@ -35,6 +39,7 @@ export async function machineVerdicts(subscription: string): Promise<Map<string,
       host: hc.host,
       verdict: w.verdict,
       reason: w.verdict === "private" ? "" : (w.reason ?? (w.verdict === "public" ? "PublicPath" : "")),
+      ...(w.verdict === "undetermined" && w.missing ? { missing: w.missing.fact } : {}),
       fix: w.verdict === "private" ? "" : (fixFor(r.findings, hc, w) ?? ""),
     });
   }
@@ -47,7 +52,7 @@ export function verdictCell(v: MachineVerdict | undefined, loaded: boolean): HTM
     "span",
     { class: "verdict-cell" },
     verdictBadge(v.verdict),
-    v.reason ? [" ", h("code", { class: "reason", title: v.reason }, v.reason)] : null,
+    v.reason ? [" ", h("code", { class: "reason", title: v.missing ?? v.reason }, v.reason)] : null,
   );
 }
 
