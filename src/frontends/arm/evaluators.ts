@@ -10,6 +10,8 @@ import { checkHost, HostCheck } from "../../analysis/check.js";
 import { withCauses } from "../../analysis/diagnose.js";
 import { MACHINE_TYPE, machineOfHost } from "../../analysis/hostMachine.js";
 import { hostGroups, LAB_HOSTS } from "../../analysis/hostGroups.js";
+import { machineList } from "../../analysis/machineList.js";
+import { withLiveStatus } from "../../providers/hybridcompute/machines.js";
 import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../../analysis/lint/lint.js";
 import { toJson } from "../../analysis/lint/format/json.js";
 import { toSarif } from "../../analysis/lint/format/sarif.js";
@@ -307,6 +309,33 @@ function hostGroupsEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
 }
 
 /**
+ * machineList: one page of the subscription's machines with each one's verdict (its host's worst
+ * endpoint), searched by name and filtered by status, verdict and reason here (analysis/machineList.ts),
+ * from the host checks hostGroups uses (computed once per world revision). Body: {skip?, top?
+ * (at most 1000), name?, status?, verdict?, reason?}.
+ */
+function machineListEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
+  const prefix = `/subscriptions/${r.path.split("/")[2].toLowerCase()}/`;
+  const now = s.clock.now();
+  const machines = s.world
+    .ofType(MACHINE_TYPE)
+    .filter((m) => m.key.startsWith(prefix))
+    .map((m) => ({ ...m, body: withLiveStatus(m.body, now) }));
+  return {
+    status: 200,
+    body: machineList(machines, hostVerdicts(s), {
+      skip: optInt(body.skip, "skip", 0, 1_000_000) ?? 0,
+      top: optInt(body.top, "top", 1, 1000) ?? 50,
+      name: optString(body.name, "name", 256),
+      status: optString(body.status, "status", 64),
+      verdict: optString(body.verdict, "verdict", 32),
+      reason: optString(body.reason, "reason", 128),
+    }),
+  };
+}
+
+/**
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
  * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
  * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
@@ -407,6 +436,7 @@ const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
   "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
   "arclink.lab|hostgroups": { method: "POST", fn: hostGroupsEvaluator },
+  "arclink.lab|machinelist": { method: "POST", fn: machineListEvaluator },
   "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
