@@ -352,7 +352,7 @@ test(
     assert.equal(asked.filter((x) => /Microsoft\.HybridCompute\/machines\?/.test(x.url)).length, 0);
     assert.ok(
       asked.every((x) => x.bytes >= 0 && x.bytes < 200_000),
-      "every answer stays small",
+      `every answer stays small:\n${asked.map((x) => `${x.url.replace(/^.*\/providers\//, "")} ${x.body} (${x.bytes} B)`).join("\n")}`,
     );
     await assertAxeClean(page, `machine list with ${FLEET} machines`);
     await assertNoOverflow(page, `machine list with ${FLEET} machines`);

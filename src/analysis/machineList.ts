@@ -4,6 +4,7 @@
 // Pure: machines (with their live status), host checks and the request in, the page out.
 import { Entry } from "../world/world.js";
 import { EndpointCheck, HostCheck, Verdict } from "./check.js";
+import type { Finding } from "./lint/types.js";
 
 export interface MachineListRequest {
   skip: number;
@@ -14,6 +15,12 @@ export interface MachineListRequest {
   verdict?: string;
   reason?: string;
 }
+
+/** Lint's findings: a row without its check's own fix gets the fix of the finding about its host. */
+export type FixSource = readonly Pick<
+  Finding,
+  "fix" | "host" | "machines" | "resources" | "endpoint" | "reason"
+>[];
 
 /** A machine's verdict: its host's worst endpoint, with the reason (or the missing fact's code). */
 export interface MachineVerdict {
@@ -70,11 +77,33 @@ const count = (m: Record<string, number>, v: string) => {
   if (v) m[v] = (m[v] ?? 0) + 1;
 };
 
-/** `machines` are the subscription's, in list order, with their live status. */
+/** The fix of the finding about this host or machine, this endpoint and reason (the first one). */
+function fixFrom(findings: FixSource, v: MachineVerdict, machineKey: string): string | undefined {
+  const host = v.host.toLowerCase();
+  const hostId = v.hostId.toLowerCase();
+  const same = (a: string | undefined, b: string) => !!a && a.toLowerCase() === b;
+  return findings.find(
+    (f) =>
+      f.fix &&
+      (same(f.host, host) ||
+        (f.machines ?? []).some(
+          (m) => same(m.hostId, hostId) || same(m.machineId, machineKey) || same(m.name, host),
+        ) ||
+        (f.resources ?? []).some((x) => same(x, hostId) || same(x, machineKey))) &&
+      (f.endpoint ? f.endpoint === v.endpoint : true) &&
+      (f.reason && v.reason ? f.reason === v.reason : true),
+  )?.fix;
+}
+
+/**
+ * `machines` are the subscription's, in list order, with their live status; with `findings`, each
+ * listed row's fix falls back to lint's (only the screen's rows are looked up).
+ */
 export function machineList(
   machines: readonly Entry[],
   checks: readonly HostCheck[],
   req: MachineListRequest,
+  findings?: FixSource,
 ): MachineList {
   const byMachine = new Map<string, HostCheck>();
   for (const c of checks) if (c.machineId) byMachine.set(c.machineId.toLowerCase(), c);
@@ -97,6 +126,7 @@ export function machineList(
     if (req.reason && (v?.reason ?? "") !== req.reason) continue;
     matching += 1;
     if (matching <= req.skip || value.length >= req.top) continue;
+    const fix = v && v.verdict !== "private" && !v.fix && findings ? fixFrom(findings, v, m.key) : undefined;
     value.push({
       machine: {
         id: m.id,
@@ -110,7 +140,7 @@ export function machineList(
           ...(p.osType ? { osType: p.osType } : {}),
         },
       },
-      ...(v ? { verdict: v } : {}),
+      ...(v ? { verdict: fix ? { ...v, fix } : v } : {}),
     });
   }
   return { total: machines.length, matching, value, options };

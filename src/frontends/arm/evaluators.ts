@@ -3,7 +3,7 @@
 import { ArmError } from "../../core/armError.js";
 import { closestNames } from "../../core/closestNames.js";
 import { findResolver, allResolvers } from "../../network/resolverRef.js";
-import { asObject, optInt, optString, reqString } from "../../providers/validate.js";
+import { asObject, optBool, optInt, optString, reqString } from "../../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost, HostCheck } from "../../analysis/check.js";
@@ -312,7 +312,7 @@ function hostGroupsEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
  * machineList: one page of the subscription's machines with each one's verdict (its host's worst
  * endpoint), searched by name and filtered by status, verdict and reason here (analysis/machineList.ts),
  * from the host checks hostGroups uses (computed once per world revision). Body: {skip?, top?
- * (at most 1000), name?, status?, verdict?, reason?}.
+ * (at most 1000), name?, status?, verdict?, reason?, fixes?: true (lint's fixes for the rows)}.
  */
 function machineListEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
   const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
@@ -324,14 +324,20 @@ function machineListEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
     .map((m) => ({ ...m, body: withLiveStatus(m.body, now) }));
   return {
     status: 200,
-    body: machineList(machines, hostVerdicts(s), {
-      skip: optInt(body.skip, "skip", 0, 1_000_000) ?? 0,
-      top: optInt(body.top, "top", 1, 1000) ?? 50,
-      name: optString(body.name, "name", 256),
-      status: optString(body.status, "status", 64),
-      verdict: optString(body.verdict, "verdict", 32),
-      reason: optString(body.reason, "reason", 128),
-    }),
+    // fixes: true adds lint's fixes to the screen's rows (the rules run once, then are reused).
+    body: machineList(
+      machines,
+      hostVerdicts(s),
+      {
+        skip: optInt(body.skip, "skip", 0, 1_000_000) ?? 0,
+        top: optInt(body.top, "top", 1, 1000) ?? 50,
+        name: optString(body.name, "name", 256),
+        status: optString(body.status, "status", 64),
+        verdict: optString(body.verdict, "verdict", 32),
+        reason: optString(body.reason, "reason", 128),
+      },
+      optBool(body.fixes, "fixes") ? lintWorld(s).findings : undefined,
+    ),
   };
 }
 

@@ -1,11 +1,11 @@
 /// <reference lib="dom" />
 // Machines – Azure Arc: the list (one screen at a time from ArcLink.Lab/machineList, which searches
-// by name and filters by status, verdict and reason on the server; the fixes from lint's findings
-// without every host's verdicts), a machine's page (its properties, banners, and its host's check with traces), and
+// by name and filters by status, verdict and reason on the server, each row's fix from its check or
+// lint's finding about its host), a machine's page (its properties, banners, and its host's check with traces), and
 // "Add servers with Azure Arc" (a single server or multiple servers, each leading to Generate script).
 import { arm, groupOf, nameOf, V } from "./api.js";
 import { h, idRoute, idWithCopy, link, loading, notice } from "./dom.js";
-import { check, EndpointCheck, Finding, fixFor, HostCheck, lint, sub, Verdict } from "./data.js";
+import { check, fixFor, lint, sub, Verdict } from "./data.js";
 import { pagedList } from "./pagedList.js";
 import { renderHostCheck, verdictBadge } from "./checkView.js";
 import { resourcePage } from "./resourcePage.js";
@@ -43,18 +43,17 @@ interface MachineListAnswer {
  */
 function machineList(
   s: string,
-  q: { skip: number; top: number; name?: string; status?: string; verdict?: string; reason?: string },
+  q: {
+    skip: number;
+    top: number;
+    name?: string;
+    status?: string;
+    verdict?: string;
+    reason?: string;
+    fixes?: boolean;
+  },
 ): Promise<MachineListAnswer> {
   return arm("POST", `${sub(s)}/providers/ArcLink.Lab/machineList`, V.lab, q) as Promise<MachineListAnswer>;
-}
-
-/** The fix of a machine's verdict: the check's own, else lint's finding about its host. */
-function fixOf(m: any, v: MachineVerdict | undefined, findings: Finding[]): string {
-  if (!v || v.verdict === "private") return "";
-  if (v.fix) return v.fix;
-  const hc = { host: v.host, hostId: v.hostId, machineId: String(m.id) } as HostCheck;
-  const e = { endpoint: v.endpoint, verdict: v.verdict, reason: v.reason || undefined } as EndpointCheck;
-  return fixFor(findings, hc, e) ?? "";
 }
 
 export function verdictCell(v: MachineVerdict | undefined, loaded: boolean): HTMLElement {
@@ -85,8 +84,9 @@ export async function renderMachines(v: View): Promise<void> {
       h("a", { class: "button primary", href: "#/machines/add" }, "+ Add/Create"),
     ),
   );
-  // The findings (without every host's verdicts) give the fixes a check does not carry.
-  let findings: Finding[] = [];
+  // A screen is asked first without lint's fixes (its first paint waits for the checks only), then
+  // once more with them: two small answers, never lint's findings about the whole fleet.
+  let withFixes = false;
   const verdictOf = new WeakMap<object, MachineVerdict>();
   const rows = (a: MachineListAnswer) =>
     a.value.map((r) => {
@@ -107,6 +107,7 @@ export async function renderMachines(v: View): Promise<void> {
         ...(q.filters.Status ? { status: q.filters.Status } : {}),
         ...(q.filters.Verdict ? { verdict: q.filters.Verdict } : {}),
         ...(q.filters.Reason ? { reason: q.filters.Reason } : {}),
+        ...(withFixes ? { fixes: true } : {}),
       });
       return {
         items: rows(a),
@@ -127,7 +128,7 @@ export async function renderMachines(v: View): Promise<void> {
         m.properties?.status ?? "",
         scopeId ? link(idRoute("scope", scopeId, "resources"), nameOf(scopeId)) : "—",
         verdictCell(vOf(m), true),
-        fixCell(vOf(m), fixOf(m, vOf(m), findings)),
+        fixCell(vOf(m), vOf(m)?.fix ?? ""),
       ];
     },
     filters: [
@@ -137,13 +138,10 @@ export async function renderMachines(v: View): Promise<void> {
     ],
   });
   root.append(list.el);
-  void lint(subscription, { hosts: false })
-    .then((r) => {
-      if (!r.available || !r.findings.length) return;
-      findings = r.findings;
-      list.redraw();
-    })
-    .catch(() => undefined);
+  void list.done.then(() => {
+    withFixes = true;
+    list.redraw();
+  });
 }
 
 /** A machine's page: Overview (properties and its host's check, with traces). */
