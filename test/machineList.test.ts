@@ -91,3 +91,19 @@ test("undetermined: worse than public, never refused nor private, with its missi
   assert.equal(lone.value[0].verdict, undefined);
   assert.deepEqual(lone.options.verdict, {});
 });
+
+test("with lint's findings, a row without its check's fix gets the finding's about its host", () => {
+  const findings = [
+    { fix: "other host", host: "h-m-001", resources: [], machines: [] },
+    {
+      fix: "add the zone link",
+      host: "h-m-000",
+      endpoint: "e1.his.arc.azure.com",
+      resources: [],
+      machines: [],
+    },
+  ];
+  const r = machineList(machines, checks, { skip: 0, top: 2 }, findings as any);
+  assert.equal(r.value[0].verdict?.fix, "add the zone link");
+  assert.equal(machineList(machines, checks, { skip: 0, top: 1 }).value[0].verdict?.fix, undefined);
+});

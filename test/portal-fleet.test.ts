@@ -334,6 +334,12 @@ test(
       ),
     );
     const refused = Number(await page.locator("p.count").getAttribute("data-matching"));
+    // Every refused row on the screen has its fix (or says none is known), once the fixes came.
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('table[aria-label="Machines"] tbody tr')).every(
+        (tr) => (tr.lastElementChild?.textContent ?? "").trim() !== "",
+      ),
+    );
     const lint = await arm(
       srv.info,
       "POST",
