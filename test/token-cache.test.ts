@@ -12,8 +12,8 @@ import {
   findPrincipal,
   SIGNING_KEY_ID,
   SIGNING_KEY_TYPE,
-} from "../src/frontends/identity/directory.js";
-import { ARM_AUDIENCES, directoryIssuer, TokenService } from "../src/frontends/identity/tokens.js";
+} from "../src/identity/directory.js";
+import { ARM_AUDIENCES, directoryIssuer, TokenService } from "../src/identity/tokens.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { World } from "../src/world/world.js";
 import { Writer } from "../src/world/writer.js";

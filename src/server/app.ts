@@ -6,10 +6,11 @@ import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { Clock, CLOCK_ID } from "../core/clock.js";
 import { ensurePki } from "../core/pki.js";
-import { ArmServices } from "../frontends/arm/context.js";
-import { Operations } from "../frontends/arm/lro.js";
-import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../frontends/identity/directory.js";
-import { TokenService } from "../frontends/identity/tokens.js";
+import { ArmServices } from "../engine/context.js";
+import { evaluator } from "../engine/evaluators.js";
+import { Operations } from "../engine/lro.js";
+import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";
+import { TokenService } from "../identity/tokens.js";
 import { createRegistry } from "../providers/index.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { Snapshots, Store } from "../store/store.js";
@@ -162,6 +163,7 @@ async function start(
     settings: () => readSettings(world),
     operations: new Operations(opKey),
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
+    evaluators: evaluator,
   };
   const deps: PipelineDeps = {
     services,

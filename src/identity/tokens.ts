@@ -11,9 +11,9 @@
 import { importJWK, jwtVerify, SignJWT, JWK, errors as joseErrors, JWTHeaderParameters } from "jose";
 
 type KeyLike = CryptoKey;
-import { ArmError } from "../../core/armError.js";
-import { Principal } from "../../providers/contract.js";
-import { WorldView } from "../../world/world.js";
+import { ArmError } from "../core/armError.js";
+import { Principal } from "../providers/contract.js";
+import { WorldView } from "../world/world.js";
 import { SIGNING_KEY_ID, TENANT_TYPE, tenantExists } from "./directory.js";
 
 /** Audiences ARM accepts: Azure's management resource ids, with or without the trailing slash. */

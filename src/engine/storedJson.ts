@@ -3,8 +3,8 @@
 // checked against the entry's revision. A page is those bytes copied into one buffer: no string
 // of the whole page is built, measured or encoded per request. Only for bodies that GET returns as
 // stored (no read-time projection).
-import { Entry } from "../../world/world.js";
-import { JsonText } from "../http.js";
+import { Entry } from "../world/world.js";
+import { JsonText } from "../frontends/http.js";
 import { page } from "./paging.js";
 import { ArmRequest, ArmResponse } from "./context.js";
 
