@@ -256,36 +256,63 @@ test(
   T,
   async () => {
     const { page } = pb;
-    const pages: string[] = [];
-    const onRequest = (req: any) => {
-      const u = req.url();
-      if (/\/providers\/Microsoft\.HybridCompute\/machines\?/.test(u)) pages.push(u);
+    // Every request the machine list makes for machines or verdicts, with its answer's size.
+    const asked: Array<{ url: string; body: string; bytes: number }> = [];
+    const onResponse = async (res: any) => {
+      const u: string = res.url();
+      if (
+        !/\/providers\/(Microsoft\.HybridCompute\/machines\?|ArcLink\.Lab\/(lint|check|machineList)\?)/.test(
+          u,
+        )
+      )
+        return;
+      const body = String(res.request().postData() ?? "");
+      const bytes = await res.body().then(
+        (b: Buffer) => b.length,
+        () => -1,
+      );
+      asked.push({ url: u, body, bytes });
     };
-    page.on("request", onRequest);
     await go(page, "/topology");
+    await page.locator("svg.topology g.host-group").first().waitFor({ timeout: 120_000 });
+    page.on("response", onResponse);
     await go(page, "/machines");
     await page.locator('p.count[data-complete="true"]').waitFor({ timeout: 120_000 });
-    page.off("request", onRequest);
-    const all = await arm(
-      srv.info,
-      "GET",
-      `/subscriptions/${sub}/providers/Microsoft.HybridCompute/machines?api-version=2024-07-10&$top=1`,
-    );
-    assert.equal(all.status, 200);
+    await page
+      .locator('table[aria-label="Machines"] tr[data-verdict]:not([data-verdict=""])')
+      .first()
+      .waitFor({ timeout: 120_000 });
     const total = Number(await page.locator("p.count").getAttribute("data-total"));
     assert.ok(total >= FLEET + 3, `${total} machines counted`);
-    assert.ok(pages.length >= Math.ceil(total / 1000), `read in pages: ${pages.length} requests`);
-    assert.ok(
-      pages.every((u) => /[?&]\$top=1000/.test(decodeURIComponent(u))),
-      "each page asks $top",
+    // After the first paint: only what the visible screen needs. No ARM list read page by page,
+    // no host's verdicts beyond the screen's, each answer small and few of them.
+    const first = [...asked];
+    const what = first
+      .map((x) => `${x.url.replace(/^.*\/providers\//, "")} ${x.body} (${x.bytes} B)`)
+      .join("\n");
+    assert.equal(
+      first.filter((x) => /Microsoft\.HybridCompute\/machines\?/.test(x.url)).length,
+      0,
+      `the machine list is not read whole:\n${what}`,
     );
     assert.ok(
-      pages.slice(1).every((u) => /\$skipToken=/i.test(decodeURIComponent(u))),
-      "then follows nextLink",
+      first
+        .filter((x) => /ArcLink\.Lab\/lint\?/.test(x.url))
+        .every((x) => JSON.parse(x.body || "{}").hosts === false),
+      `lint is asked for its findings only:\n${what}`,
     );
+    assert.ok(first.length <= 4, `${first.length} requests:\n${what}`);
+    assert.ok(
+      first.every((x) => x.bytes >= 0 && x.bytes < 200_000),
+      `every answer under 200 kB:\n${what}`,
+    );
+    const screen = first.filter((x) => /machineList\?/.test(x.url));
+    assert.ok(screen.length >= 1 && screen.every((x) => JSON.parse(x.body).top === 50), what);
     const rows = page.getByRole("table", { name: "Machines" }).locator("tbody tr");
     assert.equal(await rows.count(), 50, "one screen of rows");
+    const answered = () => page.locator('p.count[data-pending="false"]').waitFor({ timeout: 120_000 });
     await page.getByRole("button", { name: "Next page" }).click();
+    await answered();
     assert.match(await page.locator("p.count").innerText(), /^Showing 51–100 of /);
     const listed = await arm(
       srv.info,
@@ -294,15 +321,25 @@ test(
     );
     const one = String((listed.json.value as any[]).filter((m) => m.name.startsWith("fl"))[777].name);
     await page.getByLabel("Search by name").fill(one);
+    await answered();
     const found = await rows.evaluateAll((t) => t.map((x) => x.getAttribute("data-machine")));
     assert.ok(found.includes(one) && found.every((n) => String(n).includes(one)), `${one}: ${found}`);
     await page.getByLabel("Search by name").fill("");
-    await page
-      .locator('table[aria-label="Machines"] tr[data-verdict]:not([data-verdict=""])')
-      .first()
-      .waitFor({ timeout: 120_000 });
+    await answered();
     await page.getByLabel("Verdict", { exact: true }).selectOption("refused");
+    await answered();
+    assert.ok(
+      (await rows.evaluateAll((t) => t.map((x) => x.getAttribute("data-verdict")))).every(
+        (x) => x === "refused",
+      ),
+    );
     const refused = Number(await page.locator("p.count").getAttribute("data-matching"));
+    // Every refused row on the screen has its fix (or says none is known), once the fixes came.
+    await page.waitForFunction(() =>
+      Array.from(document.querySelectorAll('table[aria-label="Machines"] tbody tr')).every(
+        (tr) => (tr.lastElementChild?.textContent ?? "").trim() !== "",
+      ),
+    );
     const lint = await arm(
       srv.info,
       "POST",
@@ -314,7 +351,15 @@ test(
     ).length;
     assert.equal(refused, want, "the verdict filter matches lint's refused machines");
     await page.getByLabel("Status", { exact: true }).selectOption({ index: 1 });
+    await answered();
     assert.ok((await page.evaluate(() => document.getElementsByTagName("*").length)) < DOM_BUDGET);
+    // Paging, search and filters asked the server for one screen each, never the whole list.
+    page.off("response", onResponse);
+    assert.equal(asked.filter((x) => /Microsoft\.HybridCompute\/machines\?/.test(x.url)).length, 0);
+    assert.ok(
+      asked.every((x) => x.bytes >= 0 && x.bytes < 200_000),
+      `every answer stays small:\n${asked.map((x) => `${x.url.replace(/^.*\/providers\//, "")} ${x.body} (${x.bytes} B)`).join("\n")}`,
+    );
     await assertAxeClean(page, `machine list with ${FLEET} machines`);
     await assertNoOverflow(page, `machine list with ${FLEET} machines`);
   },

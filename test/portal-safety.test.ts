@@ -251,7 +251,10 @@ test(
     );
     assert.equal(Number(await count.getAttribute("data-total")), all.json.value.length);
     await page.locator('table[aria-label="Machines"] tr[data-verdict="refused"]').first().waitFor();
+    // The server searches and filters: each change is drawn once its answer came.
+    const answered = () => page.locator('p.count[data-pending="false"]').waitFor();
     await page.getByLabel("Search by name").fill("srv-win");
+    await answered();
     assert.deepEqual(
       await page
         .getByRole("table", { name: "Machines" })
@@ -260,7 +263,9 @@ test(
       ["srv-win-01"],
     );
     await page.getByLabel("Search by name").fill("");
+    await answered();
     await page.getByLabel("Verdict", { exact: true }).selectOption("refused");
+    await answered();
     const refusedHosts = (report.hosts as any[])
       .filter((h) => h.machineId && (h.endpoints as any[]).some((e) => e.verdict === "refused"))
       .map((h) => h.machine)
@@ -273,6 +278,7 @@ test(
     for (const t of await rows.allInnerTexts())
       assert.ok(t.split("\t").at(-1)!.trim().length > 0, `a fix on ${t}`);
     await page.getByLabel("Reason", { exact: true }).selectOption("MachineAssociatedWithAnotherScope");
+    await answered();
     assert.deepEqual((await rows.evaluateAll((t) => t.map((x) => x.getAttribute("data-machine")))).sort(), [
       "srv-lnx-01",
       "srv-win-01",

@@ -93,7 +93,14 @@ describe("hostGroups (the server's grouping)", () => {
         ["h-002", "192.168.0.2", "private,public"],
       ],
     );
-    assert.deepEqual(g.totals, { hosts: 3, private: 0, public: 2, refused: 1, unchecked: 0 });
+    assert.deepEqual(g.totals, {
+      hosts: 3,
+      private: 0,
+      public: 2,
+      refused: 1,
+      undetermined: 0,
+      unchecked: 0,
+    });
   });
 
   it("groups a large site by worst verdict, lists only open pages and the pinned host, sums lines", () => {
@@ -132,7 +139,14 @@ describe("hostGroups (the server's grouping)", () => {
       groups.reduce((a, x) => a + x.count, 0),
       91,
     );
-    assert.deepEqual(g.totals, { hosts: 91, private: 0, public: 60, refused: 30, unchecked: 1 });
+    assert.deepEqual(g.totals, {
+      hosts: 91,
+      private: 0,
+      public: 60,
+      refused: 30,
+      undetermined: 0,
+      unchecked: 1,
+    });
   });
 
   it("keeps to one subscription, counts each scope's machines and lists the first by name, finds a host", () => {
@@ -177,6 +191,10 @@ describe("hostGroups (the server's grouping)", () => {
     assert.equal(worstOf([{ verdict: "public" }, { verdict: "refused" }]), "refused");
     assert.equal(worstOf([{ verdict: "private" }]), "private");
     assert.equal(worstOf([]), "unchecked");
+    // A missing fact is its own state: worse than public (unknown), never refused nor private.
+    assert.equal(worstOf([{ verdict: "private" }, { verdict: "undetermined" }]), "undetermined");
+    assert.equal(worstOf([{ verdict: "undetermined" }, { verdict: "public" }]), "undetermined");
+    assert.equal(worstOf([{ verdict: "undetermined" }, { verdict: "refused" }]), "refused");
     assert.equal(worstOf(undefined), "unchecked");
   });
 });

@@ -6,8 +6,9 @@
 import { Entry } from "../world/world.js";
 import { EndpointCheck, HostCheck } from "./check.js";
 
-export type Worst = "private" | "public" | "refused" | "unchecked";
-export const WORST_ORDER: readonly Worst[] = ["refused", "public", "private", "unchecked"];
+/** A host's worst verdict: refused, then undetermined (a fact is missing), public, private. */
+export type Worst = "private" | "public" | "refused" | "undetermined" | "unchecked";
+export const WORST_ORDER: readonly Worst[] = ["refused", "undetermined", "public", "private", "unchecked"];
 
 export interface HostGroupsRequest {
   /** A site or subnet with more hosts than this shows groups instead of hosts. */
@@ -73,7 +74,8 @@ export function worstOf(endpoints: readonly { verdict: string }[] | undefined): 
   let w: Worst = "private";
   for (const e of endpoints) {
     if (e.verdict === "refused") return "refused";
-    if (e.verdict === "public") w = "public";
+    if (e.verdict === "undetermined") w = "undetermined";
+    else if (e.verdict === "public" && w === "private") w = "public";
   }
   return w;
 }
@@ -132,7 +134,7 @@ export function hostGroups(
   const hosts = all.hosts.filter(mine);
   const hostOrder = (a: Entry, b: Entry) => byName(a.body, b.body);
   const pinned = lc(req.pinned);
-  const totals = { hosts: 0, private: 0, public: 0, refused: 0, unchecked: 0 };
+  const totals = { hosts: 0, private: 0, public: 0, refused: 0, undetermined: 0, unchecked: 0 };
 
   const byContainer = new Map<string, Entry[]>();
   for (const h of hosts) {

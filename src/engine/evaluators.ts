@@ -1,14 +1,17 @@
 // ArcLink's own read-only API over the evaluators, in ARM style:
 // POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
 import { ArmError } from "../core/armError.js";
+import { closestNames } from "../core/closestNames.js";
 import { findResolver, allResolvers } from "../network/resolverRef.js";
-import { asObject, optInt, optString, reqString } from "../providers/validate.js";
+import { asObject, optBool, optInt, optString, reqString } from "../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost, HostCheck } from "../analysis/check.js";
 import { withCauses } from "../analysis/diagnose.js";
 import { MACHINE_TYPE, machineOfHost } from "../analysis/hostMachine.js";
 import { hostGroups, LAB_HOSTS } from "../analysis/hostGroups.js";
+import { machineList } from "../analysis/machineList.js";
+import { withLiveStatus } from "../providers/hybridcompute/machines.js";
 import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../analysis/lint/lint.js";
 import { toJson } from "../analysis/lint/format/json.js";
 import { toSarif } from "../analysis/lint/format/sarif.js";
@@ -24,14 +27,32 @@ import { LAB_API_VERSIONS } from "../providers/lab/common.js";
 import { checkArmOwned } from "./apiVersion.js";
 import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
 
-/** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
-function hostOf(m: NetworkModel, spec: string): HostModel {
+/** A world with at most this many hosts names them all in HostNotFound; a larger one, the closest. */
+const HOSTS_NAMED = 10;
+
+/**
+ * A host by name or id; 404 HostNotFound otherwise, naming every host of a small world, or the
+ * closest few and the count of a large one (the message stays bounded at fleet scale).
+ */
+export function hostOf(m: NetworkModel, spec: string): HostModel {
   const h = [...m.hosts.values()].find(
     (x) => x.name.toLowerCase() === spec.toLowerCase() || x.key === spec.toLowerCase(),
   );
   if (!h) {
-    const names = [...m.hosts.values()].map((x) => x.name).join(", ") || "(none)";
-    throw new ArmError(404, "HostNotFound", `No host '${spec}' in the world. Hosts: ${names}.`);
+    const all = [...m.hosts.values()].map((x) => x.name);
+    const shown = spec.length > 80 ? `${spec.slice(0, 80)}…` : spec;
+    const list = "list them with GET /subscriptions/{subscriptionId}/providers/ArcLink.Lab/hosts";
+    const message =
+      all.length === 0
+        ? `No host '${shown}' in the world: it has no hosts. Add one to the topology (hosts:) first.`
+        : all.length <= HOSTS_NAMED
+          ? `No host '${shown}' in the world. Hosts: ${all.join(", ")}.`
+          : `No host '${shown}' in the world (${all.length.toLocaleString("en-US")} hosts). Did you mean: ${closestNames(
+              spec,
+              all,
+              5,
+            ).join(", ")}? Give a host's exact name or id; ${list}.`;
+    throw new ArmError(404, "HostNotFound", message);
   }
   return h;
 }
@@ -288,6 +309,39 @@ function hostGroupsEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
 }
 
 /**
+ * machineList: one page of the subscription's machines with each one's verdict (its host's worst
+ * endpoint), searched by name and filtered by status, verdict and reason here (analysis/machineList.ts),
+ * from the host checks hostGroups uses (computed once per world revision). Body: {skip?, top?
+ * (at most 1000), name?, status?, verdict?, reason?, fixes?: true (lint's fixes for the rows)}.
+ */
+function machineListEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
+  const prefix = `/subscriptions/${r.path.split("/")[2].toLowerCase()}/`;
+  const now = s.clock.now();
+  const machines = s.world
+    .ofType(MACHINE_TYPE)
+    .filter((m) => m.key.startsWith(prefix))
+    .map((m) => ({ ...m, body: withLiveStatus(m.body, now) }));
+  return {
+    status: 200,
+    // fixes: true adds lint's fixes to the screen's rows (the rules run once, then are reused).
+    body: machineList(
+      machines,
+      hostVerdicts(s),
+      {
+        skip: optInt(body.skip, "skip", 0, 1_000_000) ?? 0,
+        top: optInt(body.top, "top", 1, 1000) ?? 50,
+        name: optString(body.name, "name", 256),
+        status: optString(body.status, "status", 64),
+        verdict: optString(body.verdict, "verdict", 32),
+        reason: optString(body.reason, "reason", 128),
+      },
+      optBool(body.fixes, "fixes") ? lintWorld(s).findings : undefined,
+    ),
+  };
+}
+
+/**
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
  * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
  * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
@@ -388,6 +442,7 @@ const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
   "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
   "arclink.lab|hostgroups": { method: "POST", fn: hostGroupsEvaluator },
+  "arclink.lab|machinelist": { method: "POST", fn: machineListEvaluator },
   "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },

@@ -3,6 +3,7 @@
 // where lists are allowed, numbers written as strings) and reports every problem with its path.
 import { hasHostBits, parseCidr, parseIpv4 } from "../core/ip.js";
 import { normalizeRegion } from "../core/regions.js";
+import { editDistance } from "../core/closestNames.js";
 
 export type Path = (string | number)[];
 
@@ -140,28 +141,13 @@ function closest(k: string, keys: string[]): string | undefined {
   let best: string | undefined;
   let bestD = 4;
   for (const c of keys) {
-    const d = distance(k.toLowerCase(), c.toLowerCase());
+    const d = editDistance(k.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
       best = c;
       bestD = d;
     }
   }
   return best;
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(
-        dp[i - 1][j] + 1,
-        dp[i][j - 1] + 1,
-        dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-  }
-  return dp[a.length][b.length];
 }
 
 // ---- Leaf schemas ---------------------------------------------------------------------------

@@ -57,7 +57,7 @@ export async function bannersFor(
   const box = h("section", { class: "banners", "aria-label": "Lint findings for this resource" });
   let r = result;
   try {
-    r ??= await lint(subscription);
+    r ??= await lint(subscription, { hosts: false });
   } catch {
     return box;
   }

@@ -2,12 +2,30 @@
 // Renders what the check evaluator decided for a host: the endpoint table (verdict, address, why,
 // fix) and each endpoint's trace, step by step as the server wrote it (never recomputed here).
 import { h } from "./dom.js";
-import { HostCheck, TraceStep } from "./data.js";
+import { EndpointCheck, HostCheck, TraceStep } from "./data.js";
 
 const MARK = { ok: "✓", fail: "✗", info: "·" } as const;
 
 export function verdictBadge(v: string): HTMLElement {
   return h("span", { class: `verdict ${v}` }, v);
+}
+
+/** Why: the reason and message; an undetermined row also names the missing fact and how to collect it. */
+export function whyCell(e: Pick<EndpointCheck, "verdict" | "reason" | "message" | "missing">): HTMLElement {
+  return h(
+    "span",
+    { class: "why" },
+    e.reason ? [h("code", null, e.reason), ": "] : null,
+    e.message,
+    e.verdict === "undetermined" && e.missing
+      ? h(
+          "span",
+          { class: "missing" },
+          ` Missing fact: ${e.missing.fact}`,
+          e.missing.collect.length ? [" Collect it: ", h("code", null, e.missing.collect[0])] : null,
+        )
+      : null,
+  );
 }
 
 export function renderTrace(steps: TraceStep[]): HTMLElement {
@@ -34,7 +52,7 @@ export function renderHostCheck(
   hc: HostCheck,
   fixOf: (e: HostCheck["endpoints"][number]) => string | undefined = (e) => e.fix,
 ): HTMLElement {
-  const counts = { private: 0, public: 0, refused: 0 } as Record<string, number>;
+  const counts = { private: 0, public: 0, refused: 0, undetermined: 0 } as Record<string, number>;
   for (const e of hc.endpoints) counts[e.verdict] = (counts[e.verdict] ?? 0) + 1;
   const head = `${hc.host} (${hc.address})${hc.machine ? ` — machine ${hc.machine}` : " — no Arc machine"}${
     hc.scope ? `, scope ${hc.scope}` : ""
@@ -46,7 +64,9 @@ export function renderHostCheck(
     h(
       "p",
       { class: "summary" },
-      `${counts.private} private · ${counts.public} public · ${counts.refused} refused`,
+      `${counts.private} private · ${counts.public} public · ${counts.refused} refused${
+        counts.undetermined ? ` · ${counts.undetermined} undetermined (a fact is missing)` : ""
+      }`,
     ),
     h(
       "table",
@@ -70,7 +90,7 @@ export function renderHostCheck(
             h("td", null, h("code", null, e.endpoint)),
             h("td", null, verdictBadge(e.verdict)),
             h("td", null, e.address ?? "—"),
-            h("td", null, e.reason ? [h("code", null, e.reason), ": "] : null, e.message),
+            h("td", null, whyCell(e)),
             h(
               "td",
               null,

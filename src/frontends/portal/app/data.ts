@@ -68,14 +68,30 @@ export interface TraceStep {
   steps?: TraceStep[];
 }
 
+/**
+ * The server's verdicts. "undetermined": the verdict needs a fact the input lacks (`missing` says
+ * which and how to collect it); it is neither refused nor private, and the portal shows it as such.
+ */
+export type Verdict = "private" | "public" | "refused" | "undetermined";
+
+/** A fact the input lacks, which an undetermined verdict needs. */
+export interface MissingFact {
+  code: string;
+  fact: string;
+  collect: string[];
+  resources: string[];
+}
+
 export interface EndpointCheck {
   endpoint: string;
   address?: string;
-  verdict: "private" | "public" | "refused";
+  verdict: Verdict;
   reason?: string;
   message: string;
   fix?: string;
   trace: TraceStep[];
+  /** With an undetermined verdict: the missing fact. */
+  missing?: MissingFact;
 }
 
 export interface HostCheck {
@@ -150,7 +166,8 @@ export function isArcEndpoint(name: string): boolean {
   return /\.arc\.azure\.com$|\.guestconfiguration\.azure\.com$/i.test(name);
 }
 
-export type AssociationState = "accepted" | "propagating" | "refused" | "public" | "unchecked";
+export type AssociationState =
+  "accepted" | "propagating" | "refused" | "undetermined" | "public" | "unchecked";
 
 /**
  * A machine's Private Link state as the check evaluator reports it for the host that runs it:
@@ -167,6 +184,12 @@ export function associationState(hc: HostCheck | undefined): { state: Associatio
   const refused = arc.find((e) => e.verdict === "refused");
   if (refused)
     return { state: "refused", text: `Refused — ${refused.reason ?? "refused"}: ${refused.message}` };
+  const unknown = arc.find((e) => e.verdict === "undetermined");
+  if (unknown)
+    return {
+      state: "undetermined",
+      text: `Undetermined — ${unknown.missing?.fact ?? unknown.reason ?? "a fact the input lacks"}: ${unknown.message}`,
+    };
   return { state: "public", text: "Public — its Arc traffic does not use a private endpoint" };
 }
 
@@ -184,7 +207,7 @@ export interface ProposedCall {
 }
 
 export interface EndpointSide {
-  verdict: "private" | "public" | "refused";
+  verdict: Verdict;
   reason?: string;
   address?: string;
   message: string;
@@ -318,7 +341,7 @@ export async function deploymentWhatIf(deploymentId: string, body: JsonText): Pr
 
 // ── The topology's hosts at fleet scale ───────────────────────────────────────────────────────
 
-export type Worst = "private" | "public" | "refused" | "unchecked";
+export type Worst = "private" | "public" | "refused" | "undetermined" | "unchecked";
 
 /** One host as the diagram draws it (ArcLink.Lab/hostGroups): its facts and its verdict per endpoint. */
 export interface HostEntry {

@@ -1,44 +1,59 @@
 /// <reference lib="dom" />
-// Machines – Azure Arc: the list (paged through ARM's $top/nextLink, with a count, search by name
-// and filters by status, verdict and reason; each machine's verdict and fix from lint's host
-// checks), a machine's page (its properties, banners, and its host's check with traces), and
+// Machines – Azure Arc: the list (one screen at a time from ArcLink.Lab/machineList, which searches
+// by name and filters by status, verdict and reason on the server, each row's fix from its check or
+// lint's finding about its host), a machine's page (its properties, banners, and its host's check with traces), and
 // "Add servers with Azure Arc" (a single server or multiple servers, each leading to Generate script).
-import { groupOf, nameOf, V } from "./api.js";
+import { arm, groupOf, nameOf, V } from "./api.js";
 import { h, idRoute, idWithCopy, link, loading, notice } from "./dom.js";
-import { check, fixFor, HostCheck, lint, MACHINES, sub } from "./data.js";
+import { check, fixFor, lint, sub, Verdict } from "./data.js";
 import { pagedList } from "./pagedList.js";
 import { renderHostCheck, verdictBadge } from "./checkView.js";
 import { resourcePage } from "./resourcePage.js";
 import type { View } from "./main.js";
 
-/** A machine's verdict as lint's host check decided it: the worst endpoint, its reason and fix. */
+/** A machine's verdict as the server's check decided it: the worst endpoint, its reason and fix. */
 export interface MachineVerdict {
   host: string;
-  verdict: "private" | "public" | "refused";
+  hostId: string;
+  verdict: Verdict;
+  endpoint: string;
+  /** Why (refused, public) or, undetermined, the code of the missing fact. */
   reason: string;
-  fix: string;
+  message: string;
+  /** Undetermined: the missing fact, in words. */
+  missing?: string;
+  fix?: string;
 }
 
-const RANK = { private: 0, public: 1, refused: 2 } as const;
+interface MachineRow {
+  machine: any;
+  verdict?: MachineVerdict;
+}
 
-/** machine id (lower case) → verdict, from lint's hosts (no traces: one answer for the fleet). */
-export async function machineVerdicts(subscription: string): Promise<Map<string, MachineVerdict>> {
-  const out = new Map<string, MachineVerdict>();
-  const r = await lint(subscription);
-  if (!r.available) return out;
-  for (const hc of r.hosts as HostCheck[]) {
-    if (!hc.machineId) continue;
-    let w = hc.endpoints[0];
-    for (const e of hc.endpoints) if (RANK[e.verdict] > RANK[w.verdict]) w = e;
-    if (!w) continue;
-    out.set(hc.machineId.toLowerCase(), {
-      host: hc.host,
-      verdict: w.verdict,
-      reason: w.verdict === "private" ? "" : (w.reason ?? (w.verdict === "public" ? "PublicPath" : "")),
-      fix: w.verdict === "private" ? "" : (fixFor(r.findings, hc, w) ?? ""),
-    });
-  }
-  return out;
+interface MachineListAnswer {
+  total: number;
+  matching: number;
+  value: MachineRow[];
+  options: Record<"status" | "verdict" | "reason", Record<string, number>>;
+}
+
+/**
+ * POST …/ArcLink.Lab/machineList: one screen of machines with their verdicts, searched and filtered
+ * by the server (the list is never read whole, nor every host's checks).
+ */
+function machineList(
+  s: string,
+  q: {
+    skip: number;
+    top: number;
+    name?: string;
+    status?: string;
+    verdict?: string;
+    reason?: string;
+    fixes?: boolean;
+  },
+): Promise<MachineListAnswer> {
+  return arm("POST", `${sub(s)}/providers/ArcLink.Lab/machineList`, V.lab, q) as Promise<MachineListAnswer>;
 }
 
 export function verdictCell(v: MachineVerdict | undefined, loaded: boolean): HTMLElement {
@@ -47,16 +62,16 @@ export function verdictCell(v: MachineVerdict | undefined, loaded: boolean): HTM
     "span",
     { class: "verdict-cell" },
     verdictBadge(v.verdict),
-    v.reason ? [" ", h("code", { class: "reason", title: v.reason }, v.reason)] : null,
+    v.reason ? [" ", h("code", { class: "reason", title: v.missing ?? v.reason }, v.reason)] : null,
   );
 }
 
-export function fixCell(v: MachineVerdict | undefined): HTMLElement | string {
-  if (!v || !v.fix)
+export function fixCell(v: MachineVerdict | undefined, fix: string): HTMLElement | string {
+  if (!v || !fix)
     return v && v.verdict !== "private"
       ? "No fix is known for this: open the machine to follow its trace."
       : "";
-  return h("span", { class: "fix clamp", title: v.fix }, v.fix);
+  return h("span", { class: "fix clamp", title: fix }, fix);
 }
 
 export async function renderMachines(v: View): Promise<void> {
@@ -69,13 +84,38 @@ export async function renderMachines(v: View): Promise<void> {
       h("a", { class: "button primary", href: "#/machines/add" }, "+ Add/Create"),
     ),
   );
-  let verdicts = new Map<string, MachineVerdict>();
-  let loaded = false;
-  const vOf = (m: any) => verdicts.get(String(m.id).toLowerCase());
+  // A screen is asked first without lint's fixes (its first paint waits for the checks only), then
+  // once more with them: two small answers, never lint's findings about the whole fleet.
+  let withFixes = false;
+  const verdictOf = new WeakMap<object, MachineVerdict>();
+  const rows = (a: MachineListAnswer) =>
+    a.value.map((r) => {
+      if (r.verdict) verdictOf.set(r.machine, r.verdict);
+      return r.machine;
+    });
+  const vOf = (m: any) => verdictOf.get(m);
+  const subscription = v.cfg.subscriptionId;
   const list = pagedList<any>({
     label: "Machines",
-    path: `${sub(v.cfg.subscriptionId)}/providers/${MACHINES}`,
-    apiVersion: V.hybridCompute,
+    path: `${sub(subscription)}/providers/ArcLink.Lab/machineList`,
+    apiVersion: V.lab,
+    server: async (q) => {
+      const a = await machineList(subscription, {
+        skip: q.skip,
+        top: q.top,
+        ...(q.name ? { name: q.name } : {}),
+        ...(q.filters.Status ? { status: q.filters.Status } : {}),
+        ...(q.filters.Verdict ? { verdict: q.filters.Verdict } : {}),
+        ...(q.filters.Reason ? { reason: q.filters.Reason } : {}),
+        ...(withFixes ? { fixes: true } : {}),
+      });
+      return {
+        items: rows(a),
+        total: a.total,
+        matching: a.matching,
+        options: { Status: a.options.status, Verdict: a.options.verdict, Reason: a.options.reason },
+      };
+    },
     columns: ["Name", "Resource group", "Location", "Status", "Private Link Scope", "Verdict", "Fix"],
     name: (m) => String(m.name),
     rowAttrs: (m) => ({ machine: String(m.name), verdict: vOf(m)?.verdict ?? "" }),
@@ -87,8 +127,8 @@ export async function renderMachines(v: View): Promise<void> {
         m.location,
         m.properties?.status ?? "",
         scopeId ? link(idRoute("scope", scopeId, "resources"), nameOf(scopeId)) : "—",
-        verdictCell(vOf(m), loaded),
-        fixCell(vOf(m)),
+        verdictCell(vOf(m), true),
+        fixCell(vOf(m), vOf(m)?.fix ?? ""),
       ];
     },
     filters: [
@@ -98,13 +138,10 @@ export async function renderMachines(v: View): Promise<void> {
     ],
   });
   root.append(list.el);
-  void machineVerdicts(v.cfg.subscriptionId)
-    .then((m) => (verdicts = m))
-    .catch(() => undefined)
-    .finally(() => {
-      loaded = true;
-      list.redraw();
-    });
+  void list.done.then(() => {
+    withFixes = true;
+    list.redraw();
+  });
 }
 
 /** A machine's page: Overview (properties and its host's check, with traces). */
@@ -141,15 +178,18 @@ async function machineOverview(pane: HTMLElement, m: any): Promise<void> {
   const box = h("div", null, loading("Checking the host that runs this machine…"));
   pane.append(box);
   const subscription = String(m.id).split("/")[2];
-  const verdicts = await machineVerdicts(subscription).catch(() => new Map<string, MachineVerdict>());
-  const host = verdicts.get(String(m.id).toLowerCase())?.host;
+  const mine = await machineList(subscription, { skip: 0, top: 1000, name: String(m.name) }).catch(
+    () => undefined,
+  );
+  const host = mine?.value.find((r) => String(r.machine.id).toLowerCase() === String(m.id).toLowerCase())
+    ?.verdict?.host;
   box.lastChild?.remove();
   if (!host) {
     box.append(notice("No lab host runs this machine: ArcLink cannot say how it connects.", "info"));
     return;
   }
   const [hc] = await check(subscription, host);
-  const r = await lint(subscription).catch(() => undefined);
+  const r = await lint(subscription, { hosts: false }).catch(() => undefined);
   const findings = r?.available ? r.findings : [];
   if (hc) box.append(renderHostCheck(hc, (e) => fixFor(findings, hc, e)));
 }

@@ -3,6 +3,8 @@
 // `$top` and `nextLink` (the first page is shown as soon as it arrives, the count grows as the next
 // pages come), and the table draws one screen of rows at a time. Search by name and filters (e.g.
 // status, verdict, reason) apply to what has been read; Previous / Next move through the result.
+// With `server`, the server searches, filters and pages instead: each screen is one request for
+// its rows only (the list is never read whole).
 import { listPages } from "./api.js";
 import { Child, clear, errorBox, h, uid } from "./dom.js";
 
@@ -14,11 +16,31 @@ export interface ListFilter<T> {
   value(item: T): string;
 }
 
+/** What a server-side list is asked for: one screen, searched and filtered. */
+export interface ServerQuery {
+  skip: number;
+  top: number;
+  name: string;
+  /** Filter label → the value picked (only the filters with one). */
+  filters: Record<string, string>;
+}
+
+/** A server-side list's answer: the screen's items, the counts and each filter's values. */
+export interface ServerPage<T> {
+  items: T[];
+  total: number;
+  matching: number;
+  /** Filter label → value → how many items have it. */
+  options: Record<string, Record<string, number>>;
+}
+
 export interface PagedListOptions<T> {
   /** The table's accessible name, e.g. "Machines". */
   label: string;
-  /** The ARM list's path (api-version added); read with `$top` and `nextLink`. */
+  /** The ARM list's path (api-version added); read with `$top` and `nextLink` (unless `server`). */
   path: string;
+  /** Asks the server for one screen (search, filters and paging done there). */
+  server?(q: ServerQuery): Promise<ServerPage<T>>;
   apiVersion: string;
   /** `$top` of each request to ARM. */
   top?: number;
@@ -99,11 +121,16 @@ export function pagedList<T>(o: PagedListOptions<T>): PagedList<T> {
     );
   };
 
+  // Server mode: the last answer (its items are the screen), and the request it answers.
+  let served: ServerPage<T> | undefined;
+  let asked = 0;
+
   const fillOptions = () => {
     for (const { f, el: s } of selects) {
       const was = s.value;
       const values = new Map<string, number>();
-      for (const x of all) {
+      if (served) for (const [v, n] of Object.entries(served.options[f.label] ?? {})) values.set(v, n);
+      for (const x of served ? [] : all) {
         if (o.keep && !o.keep(x)) continue;
         const v = f.value(x);
         if (v) values.set(v, (values.get(v) ?? 0) + 1);
@@ -123,9 +150,11 @@ export function pagedList<T>(o: PagedListOptions<T>): PagedList<T> {
   };
 
   const draw = () => {
-    const items = filtered();
-    if (start >= items.length) start = Math.max(0, Math.floor((items.length - 1) / perScreen) * perScreen);
-    const shown = items.slice(start, start + perScreen);
+    const items = served ? [] : filtered();
+    if (!served && start >= items.length)
+      start = Math.max(0, Math.floor((items.length - 1) / perScreen) * perScreen);
+    const shown = served ? served.items : items.slice(start, start + perScreen);
+    const matching = served ? served.matching : items.length;
     // Keyboard users keep their place: a redraw (the next page read, verdicts arriving) puts the
     // focus back on the same control of the same item, instead of dropping it to the page.
     const had = document.activeElement;
@@ -155,37 +184,80 @@ export function pagedList<T>(o: PagedListOptions<T>): PagedList<T> {
       if (keep && tr.dataset.key === keep.key)
         (tr.querySelectorAll(FOCUSABLE)[keep.nth] as HTMLElement | undefined)?.focus();
     }
-    const total = o.keep ? all.filter(o.keep).length : all.length;
-    const q = items.length !== total;
-    count.textContent = `${shown.length ? `Showing ${start + 1}–${start + shown.length} of ` : ""}${items.length}${
+    const total = served ? served.total : o.keep ? all.filter(o.keep).length : all.length;
+    const q = matching !== total;
+    count.textContent = `${shown.length ? `Showing ${start + 1}–${start + shown.length} of ` : ""}${matching}${
       q ? ` matching (of ${total})` : ""
     }${complete ? "" : "+ (still reading the list)"}`;
     count.dataset.total = String(total);
-    count.dataset.matching = String(items.length);
+    count.dataset.matching = String(matching);
     count.dataset.complete = String(complete);
     prev.disabled = start === 0;
-    next.disabled = start + perScreen >= items.length;
+    next.disabled = start + perScreen >= matching;
   };
+
+  /** Server mode: asks for the current screen; a later request's answer wins over an earlier one's. */
+  const ask = async (): Promise<void> => {
+    if (!o.server) return;
+    const mine = ++asked;
+    // For tests and assistive tools: a screen is on its way (set back once its answer is drawn).
+    count.dataset.pending = "true";
+    const filters: Record<string, string> = {};
+    for (const { f, el: s } of selects) if (s.value) filters[f.label] = s.value;
+    try {
+      const page = await o.server({ skip: start, top: perScreen, name: search.value.trim(), filters });
+      if (mine !== asked) return;
+      served = page;
+      count.dataset.pending = "false";
+      if (start > 0 && start >= page.matching) {
+        start = Math.max(0, Math.floor((page.matching - 1) / perScreen) * perScreen);
+        return ask();
+      }
+      complete = true;
+      fillOptions();
+      draw();
+    } catch (e) {
+      if (mine !== asked) return;
+      count.dataset.pending = "false";
+      clear(out);
+      out.append(errorBox(e, `${o.label}: the list could not be read`));
+      complete = true;
+      draw();
+    }
+  };
+  const move = () => (o.server ? void ask() : draw());
 
   prev.addEventListener("click", () => {
     start = Math.max(0, start - perScreen);
-    draw();
+    move();
   });
   next.addEventListener("click", () => {
     start += perScreen;
-    draw();
+    move();
   });
   search.addEventListener("input", () => {
     start = 0;
-    draw();
+    move();
   });
   for (const { el: s } of selects)
     s.addEventListener("change", () => {
       start = 0;
-      draw();
+      move();
     });
 
   draw();
+  if (o.server) {
+    const done = ask().then(() => {
+      // For bench/portal.ts: the first screen of rows painted.
+      requestAnimationFrame(() => performance.mark(`arclink:list-painted:${o.label}`));
+    });
+    return {
+      el,
+      done,
+      redraw: () => void ask(),
+      items: () => served?.items ?? [],
+    };
+  }
   const done = (async () => {
     try {
       for await (const page of listPages(o.path, o.apiVersion, o.top ?? 1000)) {

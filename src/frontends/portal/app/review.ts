@@ -36,7 +36,7 @@ interface HostChange {
   endpoints: string[];
 }
 
-const RANK: Record<string, number> = { private: 0, public: 1, refused: 2, none: -1 };
+const RANK: Record<string, number> = { private: 0, public: 1, undetermined: 2, refused: 3, none: -1 };
 
 function worst(sides: Array<{ verdict: string } | undefined>): string {
   return sides.reduce((a, s) => ((RANK[s?.verdict ?? "none"] ?? -1) > RANK[a] ? s!.verdict : a), "none");

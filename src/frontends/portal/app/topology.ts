@@ -363,10 +363,10 @@ export async function renderTopology(v: View): Promise<void> {
             "button",
             {
               type: "button",
-              class: `host-button ${c.refused ? "has-refused" : c.public ? "has-public" : "all-private"}`,
+              class: `host-button ${c.refused ? "has-refused" : c.undetermined ? "has-undetermined" : c.public ? "has-public" : "all-private"}`,
               onclick: () => void showHost(hc.host),
             },
-            `${hc.host}: ${c.private} private, ${c.public} public, ${c.refused} refused`,
+            `${hc.host}: ${c.private} private, ${c.public} public, ${c.refused} refused${c.undetermined ? `, ${c.undetermined} undetermined` : ""}`,
           ),
         );
       }
@@ -395,7 +395,7 @@ export async function renderTopology(v: View): Promise<void> {
         h(
           "p",
           { class: "count" },
-          `${totals.hosts.toLocaleString("en-US")} hosts: ${by.private.toLocaleString("en-US")} private, ${by.public.toLocaleString("en-US")} public, ${by.refused.toLocaleString("en-US")} refused${by.unchecked ? `, ${by.unchecked} unchecked` : ""}. Open a group in the diagram, or find one host.`,
+          `${totals.hosts.toLocaleString("en-US")} hosts: ${by.private.toLocaleString("en-US")} private, ${by.public.toLocaleString("en-US")} public, ${by.refused.toLocaleString("en-US")} refused${by.undetermined ? `, ${by.undetermined.toLocaleString("en-US")} undetermined (a fact is missing)` : ""}${by.unchecked ? `, ${by.unchecked} unchecked` : ""}. Open a group in the diagram, or find one host.`,
         ),
         h("label", { for: "find-host" }, "Find a host"),
         " ",

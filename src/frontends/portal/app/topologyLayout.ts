@@ -52,7 +52,7 @@ export function serviceOf(endpoint: string): string {
   return "arc";
 }
 
-const RANK = { private: 0, public: 1, refused: 2 } as const;
+const RANK = { private: 0, public: 1, undetermined: 2, refused: 3 } as const;
 
 export const key = (id: string | undefined) => String(id ?? "").toLowerCase();
 
@@ -63,8 +63,8 @@ function ipRange(ips: string[]): string {
 
 export function counts(
   eps: readonly { verdict: string }[],
-): Record<"private" | "public" | "refused", number> {
-  const c = { private: 0, public: 0, refused: 0 };
+): Record<"private" | "public" | "refused" | "undetermined", number> {
+  const c = { private: 0, public: 0, refused: 0, undetermined: 0 };
   for (const e of eps) if (e.verdict in c) c[e.verdict as keyof typeof c] += 1;
   return c;
 }
