@@ -1,4 +1,5 @@
 // What the ARM handlers share: the world, the writer, the registry, time and settings.
+import { BackgroundWork } from "../../core/background.js";
 import { Clock } from "../../core/clock.js";
 import { Principal, ProviderContext, Settings } from "../../providers/contract.js";
 import { Registry } from "../../providers/registry.js";
@@ -24,6 +25,8 @@ export interface ArmServices {
   caCertPath: string;
   /** Named copies of the world (absent: the store keeps none); restore returns once this World shows it. */
   snapshots?: Snapshots;
+  /** Work that runs on after its request is answered (deployments); absent: none may be started. */
+  background?: BackgroundWork;
 }
 
 export interface ArmRequest {
