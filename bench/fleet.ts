@@ -29,7 +29,7 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { parse, stringify } from "yaml";
-import { findPrincipal } from "../src/frontends/identity/directory.js";
+import { findPrincipal } from "../src/identity/directory.js";
 import { newRun, planFleet, runFleet, FleetProgress } from "../src/fleet/fleet.js";
 import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
 import { applyTopology } from "../src/server/topologyAtStart.js";
@@ -218,7 +218,8 @@ function inChild(store: string, n: number, rounds: number, group: boolean): Resu
   ];
   const r = spawnSync(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 26 });
   const last = r.stdout.toString().trim().split("\n").pop() ?? "";
-  if (r.status !== 0 || !last.startsWith("[")) throw new Error(`fleet run ${store} ${n} failed (exit ${r.status})`);
+  if (r.status !== 0 || !last.startsWith("["))
+    throw new Error(`fleet run ${store} ${n} failed (exit ${r.status})`);
   return (JSON.parse(last) as Result[])[0];
 }
 

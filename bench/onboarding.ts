@@ -33,10 +33,11 @@ import { machineOfHost } from "../src/analysis/hostMachine.js";
 import { onboardHost } from "../src/analysis/onboard.js";
 import { hisCode } from "../src/core/arcEndpoints.js";
 import { Clock, CLOCK_ID } from "../src/core/clock.js";
-import { ArmServices } from "../src/frontends/arm/context.js";
-import { Operations } from "../src/frontends/arm/lro.js";
-import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../src/frontends/identity/directory.js";
-import { TokenService } from "../src/frontends/identity/tokens.js";
+import { ArmServices } from "../src/engine/context.js";
+import { evaluator } from "../src/engine/evaluators.js";
+import { Operations } from "../src/engine/lro.js";
+import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../src/identity/directory.js";
+import { TokenService } from "../src/identity/tokens.js";
 import { admit } from "../src/network/admit.js";
 import { connect } from "../src/network/connect.js";
 import { compileModel, HostModel } from "../src/network/model.js";
@@ -239,6 +240,7 @@ export async function inProcessArcLink(
     clock: new Clock(() => Number(world.get(CLOCK_ID)?.body.offsetMs ?? 0)),
     settings: () => readSettings(world),
     operations: new Operations(opKey),
+    evaluators: evaluator,
   };
   return {
     services,

@@ -4,13 +4,46 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { agentReportProperties, withComputerName } from "../src/providers/hybridcompute/agentReport.js";
-import { agentConfiguration, machineReport } from "../src/agent/report.js";
+import { agentConfiguration, esuProfile, machineReport } from "../src/agent/report.js";
 import { setValue } from "../src/agent/config.js";
 import { available, commandsFor, RELEASES } from "../src/agent/releases.js";
 import { COMMANDS } from "../src/agent/main.js";
 import { agentVersion } from "../src/agent/version.js";
 
 describe("agent report", () => {
+  it("ESU: eligibility from the Windows version, server type from the edition, nothing guessed", () => {
+    const view = (o: Record<string, string>) => o as any;
+    assert.deepEqual(esuProfile(view({ osVersion: "6.3.9600", osEdition: "ServerDatacenter" })), {
+      serverType: "Datacenter",
+      esuEligibility: "Eligible",
+      esuKeyState: "Inactive",
+      esuKeys: [],
+    });
+    assert.equal(esuProfile(view({ osVersion: "6.2.9200" })).esuEligibility, "Eligible");
+    assert.equal(esuProfile(view({ osVersion: "6.1.7601" })).esuEligibility, "Ineligible");
+    assert.equal(esuProfile(view({ osVersion: "10.0.20348" })).esuEligibility, "Ineligible");
+    const unknown = esuProfile(view({}));
+    assert.equal(unknown.esuEligibility, "Unknown");
+    assert.equal("serverType" in unknown, false);
+    // HIS keeps the spec's enums only, and adds the assignment state it owns.
+    const kept = agentReportProperties({
+      licenseProfile: {
+        esuProfile: {
+          serverType: "Enterprise",
+          esuEligibility: "Maybe",
+          esuKeys: [{ sku: "x", licenseStatus: 1 }],
+        },
+      },
+    });
+    assert.deepEqual(kept.licenseProfile, {
+      esuProfile: {
+        esuEligibility: "Unknown",
+        esuKeys: [{ sku: "x", licenseStatus: 1 }],
+        licenseAssignmentState: "NotAssigned",
+      },
+    });
+  });
+
   it("HIS keeps only the agent's read-only properties, in their shapes", () => {
     const out = agentReportProperties({
       agentVersion: "1.45.02983.1834",

@@ -97,6 +97,16 @@ describe("the machine as its agent reports it", () => {
       assert.equal(p.osName, "windows");
       assert.equal(p.osProfile.computerName, "srv-win-01");
       assert.equal(p.detectedProperties.cloudprovider, "N/A");
+      assert.equal(p.mssqlDiscovered, "false", "no SQL Server on the host");
+      // The host has not said its version or edition yet: ESU eligibility is Unknown, no server type.
+      assert.deepEqual(p.licenseProfile, {
+        esuProfile: {
+          esuEligibility: "Unknown",
+          esuKeyState: "Inactive",
+          esuKeys: [],
+          licenseAssignmentState: "NotAssigned",
+        },
+      });
       assert.deepEqual(p.networkProfile, {
         networkInterfaces: [
           {
@@ -172,6 +182,8 @@ describe("the machine as its agent reports it", () => {
       assert.equal(p.osVersion, "10.0.20348");
       assert.equal(p.osSku, "Windows Server 2022 Datacenter");
       assert.equal(p.osEdition, "ServerDatacenter");
+      assert.equal(p.licenseProfile.esuProfile.serverType, "Datacenter");
+      assert.equal(p.licenseProfile.esuProfile.esuEligibility, "Ineligible", "Windows Server 2022");
       const shown = JSON.parse((await agentOk(["show", "--os", "--json"], win)).stdout);
       assert.equal(shown.osVersion, "10.0.20348");
       // Through the JS SDK too.

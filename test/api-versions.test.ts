@@ -11,7 +11,7 @@ import { AMPLS_API_VERSIONS } from "../src/providers/insights/versions.js";
 import { OPERATIONAL_INSIGHTS_API_VERSIONS } from "../src/providers/operationalinsights/versions.js";
 import { DNS_RESOLVER_API_VERSIONS, NETWORK_API_VERSIONS } from "../src/providers/network/apiVersions.js";
 import { PRIVATE_DNS_API_VERSIONS } from "../src/providers/privatedns/versions.js";
-import { RESOURCES_API_VERSIONS } from "../src/frontends/arm/apiVersion.js";
+import { RESOURCES_API_VERSIONS } from "../src/engine/apiVersion.js";
 
 let srv: TestServer;
 let c: ArmClient;

@@ -6,12 +6,14 @@
 // Deliberate differences are listed, with their reasons, in conformance/deviations.ts and
 // docs/CONFORMANCE.md.
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { raw, RawResponse, token } from "./helpers/arm.js";
+import { arm, raw, RawResponse, token } from "./helpers/arm.js";
+import { connectArgs, hostEnv, LAB, machineId, rgPath, runAgent, scopeIdOf } from "./helpers/agent.js";
 import { ROOT, Ready, removeDataDir, startServer, TestServer } from "./helpers/server.js";
-import { DEVIATIONS, deviationIds, GAPS } from "./conformance/deviations.js";
+import { agentMachineDeviations, DEVIATIONS, deviationIds, GAPS } from "./conformance/deviations.js";
 import { shapeDifferences } from "./conformance/shape.js";
 
 const FIXTURES = join(ROOT, "test/fixtures/spec-examples");
@@ -1154,4 +1156,91 @@ describe("what Azure stores as sent", () => {
       );
     }
   });
+});
+
+// The machine examples show a machine whose agent has connected. Here the project's azcmagent (a
+// separate process acting as a host of the reference topology) onboards a machine through the
+// gateway, and the machine ARM then shows is compared with the Machines_Get example's response in
+// the api-versions the official clients send: the JS SDK (@azure/arm-hybridcompute 3.x,
+// 2021-05-20), Python (azure-mgmt-hybridcompute 8.0.0b1, 2022-08-11-preview) and the example's own.
+describe("the Machines_Get example against a machine its agent has reported", () => {
+  let agentSrv: TestServer;
+  let tmp: string;
+  before(async () => {
+    tmp = mkdtempSync(join(tmpdir(), "azcm-conformance-"));
+    agentSrv = await startServer({ args: ["--topology", join(ROOT, "examples/reference.yaml")] });
+  });
+  after(async () => {
+    await agentSrv?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
+  });
+
+  for (const host of ["srv-win-01", "srv-lnx-01"]) {
+    it(
+      `${host}, onboarded by azcmagent, has the example's paths and types`,
+      { timeout: 240_000 },
+      async () => {
+        // What the host's OS says of itself (the lab knows it only when told).
+        const hostFacts = await arm(
+          agentSrv.info,
+          "PATCH",
+          rgPath(agentSrv, `ArcLink.Lab/hosts/${host}?${LAB}`),
+          {
+            properties: host.includes("win")
+              ? {
+                  osVersion: "10.0.20348",
+                  osSku: "Windows Server 2022 Standard",
+                  osEdition: "ServerStandard",
+                }
+              : { osVersion: "22.04", osSku: "Ubuntu 22.04.4 LTS", osEdition: "ubuntu" },
+          },
+        );
+        assert.equal(hostFacts.status, 200, hostFacts.text);
+        const env = await hostEnv(agentSrv, tmp, host);
+        const scope = scopeIdOf(agentSrv, "pls-arc");
+        const agent = async (args: string[]) => {
+          const r = await runAgent(args, env);
+          assert.equal(r.code, 0, `azcmagent ${args.join(" ")}\n${r.all}`);
+        };
+        await agent(connectArgs(agentSrv, host, "eastus", ["--private-link-scope", scope]));
+        // The example's agent has incoming ports and a proxy bypass configured locally; they reach
+        // the resource with the next heartbeat.
+        await agent(["config", "set", "incomingconnections.ports", "22,23"]);
+        await agent(["config", "set", "proxy.bypass", "Arc"]);
+        await agent(["__heartbeat"]);
+        const ex = JSON.parse(
+          readFileSync(join(FIXTURES, "hybridcompute/Machines_Get.json"), "utf8"),
+        ) as Example;
+        // What a user sets on a machine (the Machines_Update example's body, keeping the machine's
+        // own scope): location, patch settings, its HCI cluster and key store.
+        const update = JSON.parse(
+          readFileSync(join(FIXTURES, "hybridcompute/Machines_Update.json"), "utf8"),
+        ) as Example;
+        const { privateLinkScopeResourceId: _, ...userProps } = update.parameters.parameters.properties;
+        const patched = await arm(agentSrv.info, "PATCH", `${machineId(agentSrv, host)}?api-version=${HC}`, {
+          properties: resubscribe(
+            userProps,
+            String(update.parameters.subscriptionId),
+            agentSrv.info.subscriptionId,
+          ),
+        });
+        assert.equal(patched.status, 200, patched.text);
+        const covered = agentMachineDeviations(host.includes("win") ? "windows" : "linux").flatMap(
+          (d) => d.paths,
+        );
+        const skip = (p: string) =>
+          covered.some((c) => p === c || p.startsWith(`${c}.`) || p.startsWith(`${c}[`));
+        for (const version of ["2021-05-20", "2022-08-11-preview", String(ex.parameters["api-version"])]) {
+          const m = await arm(agentSrv.info, "GET", `${machineId(agentSrv, host)}?api-version=${version}`);
+          assert.equal(m.status, 200, m.text);
+          assert.equal(m.json.properties.status, "Connected");
+          const diffs = shapeDifferences(ex.responses["200"].body, m.json, skip);
+          assert.ok(
+            diffs.length === 0,
+            `${host} at ${version} differs from the example:\n${diffs.map((d) => `${d.path}: ${d.problem}`).join("\n")}\n${m.text.slice(0, 3000)}`,
+          );
+        }
+      },
+    );
+  }
 });

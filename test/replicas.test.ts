@@ -15,7 +15,7 @@ import {
   PRINCIPAL_TYPE,
   SIGNING_KEY_ID,
   SIGNING_KEY_TYPE,
-} from "../src/frontends/identity/directory.js";
+} from "../src/identity/directory.js";
 import { PostgresStore } from "../src/store/postgres.js";
 import { CommitResult, Store } from "../src/store/store.js";
 import { World } from "../src/world/world.js";

@@ -38,6 +38,24 @@ export function agentConfiguration(cfg: LocalConfig): Record<string, unknown> {
   };
 }
 
+/**
+ * properties.licenseProfile.esuProfile as a Windows agent reads it: the server type from the
+ * edition, eligibility for Extended Security Updates (Windows Server 2012 and 2012 R2, NT 6.2 and
+ * 6.3) from the version, and the ESU keys installed (a lab host has none). What the host does
+ * not say is not guessed: no edition, no serverType; no version, eligibility "Unknown".
+ */
+export function esuProfile(view: HostView): Record<string, unknown> {
+  const edition = `${view.osEdition ?? ""} ${view.osSku ?? ""}`;
+  const serverType = /datacenter/i.test(edition)
+    ? "Datacenter"
+    : /standard/i.test(edition)
+      ? "Standard"
+      : undefined;
+  const v = view.osVersion;
+  const esuEligibility = !v ? "Unknown" : /^6\.[23](\.|$)/.test(v) ? "Eligible" : "Ineligible";
+  return { ...(serverType ? { serverType } : {}), esuEligibility, esuKeyState: "Inactive", esuKeys: [] };
+}
+
 /** The machine properties the agent reports (connect's registration and every heartbeat). */
 export function machineReport(i: ReportInput): Record<string, unknown> {
   const cfg = i.config;
@@ -78,7 +96,11 @@ export function machineReport(i: ReportInput): Record<string, unknown> {
     // Only what the lab knows: hardware is not modelled, so it is not reported (Azure then shows
     // it empty, as for an agent that could not read it).
     detectedProperties: { cloudprovider: i.view.cloudProvider ?? "N/A", mssqldiscovered: "false" },
+    // The lab runs no SQL Server: the agent's discovery finds none (shown at the top level too).
+    mssqlDiscovered: "false",
     networkProfile: { networkInterfaces: [nic] },
+    // Extended Security Updates are for Windows Server: a Linux agent reports no licence profile.
+    ...(os === "windows" ? { licenseProfile: { esuProfile: esuProfile(i.view) } } : {}),
     errorDetails: errors,
   };
 }

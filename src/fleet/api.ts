@@ -9,7 +9,7 @@
 // interrupted reads as Failed (FleetInterruptedByRestart) with its last saved counts. The last 20
 // runs are kept.
 import { ArmError } from "../core/armError.js";
-import { ArmRequest, ArmResponse, ArmServices } from "../frontends/arm/context.js";
+import { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
 import { FleetRun, newRun, operationStatus, planFleet, runFleet } from "./fleet.js";
 import { allRuns, alreadyRunning, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
 

@@ -13,7 +13,7 @@
 import { hostname } from "node:os";
 import { ArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
-import { ArmServices } from "../frontends/arm/context.js";
+import { ArmServices } from "../engine/context.js";
 import { FleetPlan, FleetProgress, FleetRun } from "./fleet.js";
 
 export const FLEET_RUN_TYPE = "ArcLink.Lab/fleetRuns";

@@ -27,9 +27,9 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-/** A response body already serialized as JSON text (see arm/storedJson.ts): sent as is. */
+/** A response body already serialized as JSON text or its UTF-8 bytes (see arm/storedJson.ts): sent as is. */
 export class JsonText {
-  constructor(readonly text: string) {}
+  constructor(readonly text: string | Buffer) {}
 }
 
 export function sendJson(
@@ -41,7 +41,7 @@ export function sendJson(
   const text = body === undefined ? "" : body instanceof JsonText ? body.text : JSON.stringify(body);
   const h: Record<string, string | number> = { ...headers };
   if (body !== undefined) h["Content-Type"] = "application/json; charset=utf-8";
-  h["Content-Length"] = Buffer.byteLength(text);
+  h["Content-Length"] = typeof text === "string" ? Buffer.byteLength(text) : text.length;
   res.writeHead(status, h);
   res.end(text);
 }

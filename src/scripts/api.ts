@@ -9,7 +9,7 @@
 //         tags?: { name: value }, correlationId?, cloud? }
 // Answer: { fileName, os, correlationId, connectivity, privateLinkScopeId?, text }
 import { ArmError } from "../core/armError.js";
-import type { ArmRequest, ArmResponse, ArmServices } from "../frontends/arm/context.js";
+import type { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
 import { generateScript } from "./index.js";
 import { parseScopeId, ScriptOptionError, ScriptOptionsInput, validateScriptOptions } from "./options.js";
 

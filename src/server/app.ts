@@ -7,10 +7,11 @@ import { createHash } from "node:crypto";
 import { BackgroundWork } from "../core/background.js";
 import { Clock, CLOCK_ID } from "../core/clock.js";
 import { ensurePki } from "../core/pki.js";
-import { ArmServices } from "../frontends/arm/context.js";
-import { Operations } from "../frontends/arm/lro.js";
-import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../frontends/identity/directory.js";
-import { TokenService } from "../frontends/identity/tokens.js";
+import { ArmServices } from "../engine/context.js";
+import { evaluator } from "../engine/evaluators.js";
+import { Operations } from "../engine/lro.js";
+import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";
+import { TokenService } from "../identity/tokens.js";
 import { createRegistry } from "../providers/index.js";
 import { failAbandonedDeployments } from "../providers/resources/deploymentRecovery.js";
 import { SqliteStore } from "../store/sqlite.js";
@@ -164,6 +165,7 @@ async function start(
     settings: () => readSettings(world),
     operations: new Operations(opKey),
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
+    evaluators: evaluator,
     background: new BackgroundWork(log),
   };
   const abandoned = await failAbandonedDeployments(services, !!store.onRemoteChange);

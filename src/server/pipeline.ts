@@ -3,13 +3,13 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { ArmError, isArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
-import { requireApiVersion } from "../frontends/arm/apiVersion.js";
-import { handleArm } from "../frontends/arm/armHandler.js";
+import { requireApiVersion } from "../engine/apiVersion.js";
+import { handleArm } from "../engine/armHandler.js";
 import { isDeploymentPath } from "../providers/resources/deployments.js";
-import { ArmServices } from "../frontends/arm/context.js";
-import { cloudMetadata } from "../frontends/arm/metadata.js";
+import { ArmServices } from "../engine/context.js";
+import { cloudMetadata } from "../engine/metadata.js";
 import { handleIdentity } from "../frontends/identity/endpoints.js";
-import { TokenService } from "../frontends/identity/tokens.js";
+import { TokenService } from "../identity/tokens.js";
 import { Throttle } from "./throttle.js";
 import { SignInCounter, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { BodyTooLargeError, readBody, sendJson, splitTarget } from "../frontends/http.js";

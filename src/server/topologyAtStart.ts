@@ -3,9 +3,9 @@
 import { keyOf } from "../core/resourceId.js";
 import { readFileSync } from "node:fs";
 import { ArmError } from "../core/armError.js";
-import { handleArm } from "../frontends/arm/armHandler.js";
-import { ArmServices } from "../frontends/arm/context.js";
-import { Defaults, findPrincipal } from "../frontends/identity/directory.js";
+import { handleArm } from "../engine/armHandler.js";
+import { ArmServices } from "../engine/context.js";
+import { Defaults, findPrincipal } from "../identity/directory.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
 import { loadTopology } from "../topology/parse.js";
 import { plan, PlannedListener } from "../topology/plan.js";

@@ -56,7 +56,51 @@ export const DEVIATIONS: readonly Deviation[] = [
       "properties.osProfile.windowsConfiguration.patchSettings.status",
     ],
     reason:
-      "The examples show a machine whose agent has connected. The replay creates the machine with PUT alone, as a script would before onboarding: what the agent reports (its configuration, services, hardware, network, licence) is absent until an agent connects, in Azure too.",
+      "The examples show a machine whose agent has connected. The replay creates the machine with PUT alone, as a script would before onboarding: what the agent reports (its configuration, services, hardware, network, licence) is absent until an agent connects, in Azure too. The same paths are compared on a machine onboarded by azcmagent ('agent/Machines_Get').",
+  },
+  {
+    kind: "deliberate",
+    id: "host-hardware-not-modelled",
+    operations: ["agent/Machines_Get"],
+    paths: [
+      "properties.detectedProperties.manufacturer",
+      "properties.detectedProperties.model",
+      "properties.firmwareProfile",
+      "properties.hardwareProfile",
+      "properties.storageProfile",
+      "properties.networkProfile.networkInterfaces[].id",
+      "properties.networkProfile.networkInterfaces[].macAddress",
+    ],
+    reason:
+      "A host of the topology has a name, an operating system, an address and a subnet, not hardware: its maker and model, firmware, processors, memory, disks, interface index and MAC address are unknown, and the agent reports none of them rather than invent them.",
+  },
+  {
+    kind: "deliberate",
+    id: "windows-licence-not-modelled",
+    operations: ["agent/Machines_Get"],
+    paths: [
+      "properties.licenseProfile.licenseStatus",
+      "properties.licenseProfile.licenseChannel",
+      "properties.licenseProfile.esuProfile.esuKeys[]",
+    ],
+    reason:
+      "The example's Windows reports its activation (licence status and channel) and two installed ESU keys. A lab host has no Windows activation state and no ESU keys: the agent reports no status or channel rather than invent them, and an empty key list (esuKeyState Inactive).",
+  },
+  {
+    kind: "deliberate",
+    id: "agent-without-proxy",
+    operations: ["agent/Machines_Get"],
+    paths: ["properties.agentConfiguration.proxyUrl"],
+    reason:
+      "The example's agent is configured with a proxy. The onboarded host reaches Arc through the private endpoint without one (a proxy URL changes where the agent dials), so its agent reports proxyUrl null, as an agent with no proxy configured.",
+  },
+  {
+    kind: "deliberate",
+    id: "hotpatch-status-not-modelled",
+    operations: ["agent/Machines_Get"],
+    paths: ["properties.osProfile.windowsConfiguration.patchSettings.status"],
+    reason:
+      "The example shows the hotpatch enablement status the machine reports after hotpatching was asked for. ArcLink keeps the patch settings a user writes but does not model hotpatch enablement on the host, so it shows no status rather than a made-up one.",
   },
   {
     kind: "deliberate",
@@ -122,6 +166,7 @@ export const DEVIATIONS: readonly Deviation[] = [
       "Machines_Get",
       "Machines_ListByResourceGroup",
       "Machines_ListBySubscription",
+      "agent/Machines_Get",
     ],
     paths: [
       "properties.locationData.city",
@@ -191,6 +236,22 @@ export const GAPS: readonly Deviation[] = [
   },
   {
     kind: "gap",
+    id: "machine-license-profile",
+    operations: ["agent/Machines_Get"],
+    paths: ["properties.licenseProfile.productProfile", "properties.licenseProfile.softwareAssurance"],
+    reason:
+      "The example shows the Windows Server pay-as-you-go product profile and software assurance, which a user writes through the machine's licenseProfiles child resource; ArcLink does not serve licenseProfiles (nor ESU licences), so the machine shows neither.",
+  },
+  {
+    kind: "gap",
+    id: "linux-license-profile",
+    operations: ["agent/Machines_Get (linux)"],
+    paths: ["properties.licenseProfile"],
+    reason:
+      "The agent reports licenseProfile (its ESU state) on Windows only, as Extended Security Updates by Arc are for Windows Server; what Azure shows for a Linux machine's licenseProfile was not verified.",
+  },
+  {
+    kind: "gap",
     id: "monitor-scope-access-booleans",
     operations: [
       "insights/PrivateLinkScopes_CreateOrUpdate",
@@ -217,6 +278,16 @@ export const GAPS: readonly Deviation[] = [
       "The workspace Get example shows a workspace replicated to a second region, with its failover state; ArcLink does not model workspace replication and omits both.",
   },
 ];
+
+/**
+ * The differences between the Machines_Get example and a machine onboarded by azcmagent
+ * (operation "agent/Machines_Get").
+ */
+export function agentMachineDeviations(os: "windows" | "linux"): Deviation[] {
+  return [...DEVIATIONS, ...GAPS].filter(
+    (d) => d.operations.includes("agent/Machines_Get") || d.operations.includes(`agent/Machines_Get (${os})`),
+  );
+}
 
 /** Folders whose operationIds the bare names in `operations` mean. */
 const UNQUALIFIED = ["hybridcompute", "network", "privatedns"];

@@ -3,8 +3,8 @@
 import { IncomingMessage, ServerResponse } from "node:http";
 import { WorldView } from "../../world/world.js";
 import { readBody, sendJson } from "../http.js";
-import { findPrincipal, tenantExists } from "./directory.js";
-import { directoryIssuer, TokenService } from "./tokens.js";
+import { findPrincipal, tenantExists } from "../../identity/directory.js";
+import { directoryIssuer, TokenService } from "../../identity/tokens.js";
 import { SignInCounter } from "./signInThrottle.js";
 import { createHash, timingSafeEqual } from "node:crypto";
 

@@ -71,6 +71,38 @@ function networkProfile(v: any): Record<string, unknown> | undefined {
   };
 }
 
+const oneOf = <T extends string>(v: unknown, values: readonly T[]): T | undefined =>
+  values.includes(v as T) ? (v as T) : undefined;
+
+/**
+ * licenseProfile (LicenseProfileMachineInstanceView) from the agent's ESU report: server type,
+ * eligibility, key state and keys. licenseAssignmentState is Azure's own: ArcLink serves no ESU
+ * licences (Microsoft.HybridCompute/licenses), so none is ever assigned.
+ */
+function licenseProfile(v: any): Record<string, unknown> | undefined {
+  const e = v?.esuProfile;
+  if (!e || typeof e !== "object") return undefined;
+  return {
+    esuProfile: compact({
+      serverType: oneOf(e.serverType, ["Standard", "Datacenter"] as const),
+      esuEligibility: oneOf(e.esuEligibility, ["Eligible", "Ineligible", "Unknown"] as const) ?? "Unknown",
+      esuKeyState: oneOf(e.esuKeyState, ["Inactive", "Active"] as const),
+      esuKeys: Array.isArray(e.esuKeys)
+        ? e.esuKeys
+            .slice(0, 16)
+            .filter((k: any) => k && typeof k === "object")
+            .map((k: any) =>
+              compact({
+                sku: str(k.sku, 256),
+                licenseStatus: Number.isInteger(k.licenseStatus) ? k.licenseStatus : undefined,
+              }),
+            )
+        : [],
+      licenseAssignmentState: "NotAssigned",
+    }),
+  };
+}
+
 /** The properties of a report that the machine resource takes, in the spec's shapes. */
 export function agentReportProperties(report: unknown): Record<string, unknown> {
   if (!report || typeof report !== "object" || Array.isArray(report)) return {};
@@ -108,7 +140,9 @@ export function agentReportProperties(report: unknown): Record<string, unknown> 
     dnsFqdn: str(r.dnsFqdn, 256),
     domainName: str(r.domainName, 256),
     detectedProperties: stringMap(r.detectedProperties),
+    mssqlDiscovered: boolText(r.mssqlDiscovered),
     networkProfile: networkProfile(r.networkProfile),
+    licenseProfile: licenseProfile(r.licenseProfile),
     errorDetails: Array.isArray(r.errorDetails)
       ? r.errorDetails
           .slice(0, 16)

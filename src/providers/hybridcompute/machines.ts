@@ -47,6 +47,7 @@ const SERVER_FIELDS = [
   "hardwareProfile",
   "storageProfile",
   "firmwareProfile",
+  "licenseProfile",
 ] as const;
 
 export const machines: ResourceType = {

@@ -1,7 +1,9 @@
 // At a server's start: deployments the store shows Accepted or Running that no server runs any
 // more (their server stopped mid-way) are marked Failed, saying why, so none stays Running forever.
 import { runnerGone, Runner } from "../../core/background.js";
-import { ArmServices } from "../../frontends/arm/context.js";
+import { Clock } from "../../core/clock.js";
+import { World } from "../../world/world.js";
+import { Writer } from "../../world/writer.js";
 import { DEPLOYMENT_TYPE } from "./deploymentEngine.js";
 
 /**
@@ -9,7 +11,10 @@ import { DEPLOYMENT_TYPE } from "./deploymentEngine.js";
  * every active deployment is abandoned; with a store shared by replicas, only those whose runner is
  * known to be gone (another replica may be running the rest).
  */
-export async function failAbandonedDeployments(s: ArmServices, shared: boolean): Promise<number> {
+export async function failAbandonedDeployments(
+  s: { world: World; writer: Writer; clock: Clock },
+  shared: boolean,
+): Promise<number> {
   const now = s.clock.now().toISOString();
   return s.writer.run((tx) => {
     let n = 0;

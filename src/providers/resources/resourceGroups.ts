@@ -1,6 +1,6 @@
 // Microsoft.Resources/resourceGroups: a location, tags, managedBy; deleting one deletes
 // everything in it (each provider cleans up what it owns elsewhere).
-import { RESOURCES_API_VERSIONS } from "../../frontends/arm/apiVersion.js";
+import { RESOURCES_API_VERSIONS } from "./apiVersions.js";
 import { ResourceType } from "../contract.js";
 import { optString } from "../validate.js";
 

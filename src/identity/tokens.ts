@@ -4,13 +4,16 @@
 // No audience or issuer is ever taken from the request: a Host header names nothing trusted.
 // A token whose signature verified is remembered by its exact text until it expires, so clients
 // that reuse one token (all of them) pay for the RSA check once, not per request; every claim
-// (expiry, audience, issuer, tenant, kind) is still checked on every request.
+// (expiry, not-before, audience, issuer, tenant, kind) is still checked on every request. The
+// remembered tokens belong to the signing key that verified them: when the world's key changes
+// (rotated, restored from a snapshot) or disappears, they are forgotten and checked again. A
+// token refused once is never remembered.
 import { importJWK, jwtVerify, SignJWT, JWK, errors as joseErrors, JWTHeaderParameters } from "jose";
 
 type KeyLike = CryptoKey;
-import { ArmError } from "../../core/armError.js";
-import { Principal } from "../../providers/contract.js";
-import { WorldView } from "../../world/world.js";
+import { ArmError } from "../core/armError.js";
+import { Principal } from "../providers/contract.js";
+import { WorldView } from "../world/world.js";
 import { SIGNING_KEY_ID, TENANT_TYPE, tenantExists } from "./directory.js";
 
 /** Audiences ARM accepts: Azure's management resource ids, with or without the trailing slash. */
@@ -50,7 +53,12 @@ interface Verified {
   payload: Record<string, any>;
   /** Expiry, seconds since the epoch. */
   exp: number;
+  /** Not before, seconds since the epoch (-Infinity when the token has none). */
+  nbf: number;
 }
+
+/** The parts of a signing key that name it: a new key id or a new modulus is another key. */
+const keyIdentity = (jwk: JWK): string => `${jwk.kid ?? ""}.${jwk.n ?? ""}`;
 
 const KIND_OF_IDTYP: Record<string, Kind> = { app: "servicePrincipal", host: "host", machine: "machine" };
 
@@ -59,9 +67,18 @@ export class TokenService {
   private pub?: KeyLike | Uint8Array;
   private kid?: string;
   private publicJwk?: JWK;
+  /** The world's key entry the keys above were imported from, and its identity. */
+  private keySource?: unknown;
+  private keyName?: string;
   private verified = new Map<string, Verified>();
   /** ARM's own URLs as configured at start (e.g. https://127.0.0.1:8443): audiences ARM accepts too. */
   private armOrigins: string[] = [];
+  /** What verifyArm accepts, made once (when the origins are set), not per request. */
+  private armExpectation: Expectation = {
+    audiences: ARM_AUDIENCES,
+    issuer: directoryIssuer,
+    kinds: ["servicePrincipal"],
+  };
 
   constructor(private readonly world: WorldView) {}
 
@@ -71,12 +88,29 @@ export class TokenService {
    */
   setArmOrigins(origins: string[]): void {
     this.armOrigins = origins.flatMap((o) => [`${o.replace(/\/+$/, "")}/`, o.replace(/\/+$/, "")]);
+    this.armExpectation = { ...this.armExpectation, audiences: [...ARM_AUDIENCES, ...this.armOrigins] };
   }
 
+  /**
+   * The world's signing key, imported again when it changed; the tokens verified with the key
+   * before are forgotten then. Cheap when unchanged: one lookup and one comparison.
+   */
   private async keys() {
+    const jwk = this.world.get(SIGNING_KEY_ID)?.body.jwk as JWK | undefined;
+    if (jwk !== this.keySource) {
+      const name = jwk ? keyIdentity(jwk) : undefined;
+      if (name !== this.keyName) {
+        this.verified.clear();
+        this.priv = undefined;
+        this.pub = undefined;
+        this.kid = undefined;
+        this.publicJwk = undefined;
+        this.keyName = name;
+      }
+      this.keySource = jwk;
+    }
+    if (!jwk) throw new Error("The token signing key is missing from the world");
     if (!this.priv) {
-      const jwk = this.world.get(SIGNING_KEY_ID)?.body.jwk as JWK | undefined;
-      if (!jwk) throw new Error("The token signing key is missing from the world");
       this.kid = jwk.kid;
       this.priv = await importJWK(jwk, "RS256");
       const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...pub } = jwk;
@@ -127,15 +161,7 @@ export class TokenService {
    * this server; it is never an accepted audience.
    */
   verifyArm(authorization: string | undefined, authority?: string): Promise<Principal> {
-    return this.verify(
-      authorization,
-      {
-        audiences: [...ARM_AUDIENCES, ...this.armOrigins],
-        issuer: directoryIssuer,
-        kinds: ["servicePrincipal"],
-      },
-      authority,
-    );
+    return this.verify(authorization, this.armExpectation, authority);
   }
 
   /** Verifies a host credential (the gateway's audience, the directory's issuer, a host). */
@@ -180,15 +206,26 @@ export class TokenService {
     const jwt = m[1];
     const nowSec = Math.floor(Date.now() / 1000);
     let payload: Record<string, any>;
+    let keys: Awaited<ReturnType<TokenService["keys"]>>;
+    try {
+      keys = await this.keys();
+    } catch (e) {
+      throw unauthorized(
+        challenge(),
+        "InvalidAuthenticationToken",
+        `The access token cannot be verified: ${(e as Error).message}. Restart the server so that it creates a signing key, then request a new token.`,
+      );
+    }
     const hit = this.verified.get(jwt);
     if (hit) {
       if (hit.exp <= nowSec) {
         this.verified.delete(jwt);
         throw expired(challenge());
       }
+      if (hit.nbf > nowSec) throw notYetValid(challenge());
       payload = hit.payload;
     } else {
-      const { pub, kid } = await this.keys();
+      const { pub, kid } = keys;
       try {
         // The key is chosen by the token's key id: only this server's signing key verifies.
         const key = (header: JWTHeaderParameters) => {
@@ -207,7 +244,11 @@ export class TokenService {
         if (this.verified.size >= VERIFIED_CACHE_MAX)
           this.verified.delete(this.verified.keys().next().value!);
       }
-      this.verified.set(jwt, { payload, exp: Number(payload.exp) });
+      this.verified.set(jwt, {
+        payload,
+        exp: Number(payload.exp),
+        nbf: payload.nbf === undefined ? -Infinity : Number(payload.nbf),
+      });
     }
     // The claims, against what this front end accepts, on every request (cached or not).
     const auds: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
@@ -278,6 +319,14 @@ function expired(challenge: string): ArmError {
     challenge,
     "ExpiredAuthenticationToken",
     "The access token expiry UTC time is earlier than current UTC time. Request a new token.",
+  );
+}
+
+function notYetValid(challenge: string): ArmError {
+  return unauthorized(
+    challenge,
+    "InvalidAuthenticationToken",
+    "The access token is not valid yet: its 'nbf' (not before) time is later than the current UTC time. Check the clock, or request a new token.",
   );
 }
 

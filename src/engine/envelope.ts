@@ -1,9 +1,9 @@
 // Builds a resource's ARM envelope (id, name, type, location, tags, etag, properties,
 // systemData) around the properties a provider returns.
-import { newGuid } from "../../core/guid.js";
-import { fullType, name as nameOf, ResourceId } from "../../core/resourceId.js";
-import { Principal, ResourceType } from "../../providers/contract.js";
-import { Entry } from "../../world/world.js";
+import { newGuid } from "../core/guid.js";
+import { fullType, name as nameOf, ResourceId } from "../core/resourceId.js";
+import { Principal, ResourceType } from "../providers/contract.js";
+import { Entry } from "../world/world.js";
 
 export function newEtag(def: ResourceType): string | undefined {
   if (def.etag === "weak") return `W/"${newGuid()}"`;

@@ -1,5 +1,5 @@
 // Turns an ARM path into what it addresses. Segments compare case-insensitively.
-import { parseResourceId, ResourceId } from "../../core/resourceId.js";
+import { parseResourceId, ResourceId } from "../core/resourceId.js";
 
 export type Route =
   | { kind: "subscriptions" }

@@ -1,13 +1,12 @@
 // Dispatches an authenticated ARM request to ARM's own routes or to a resource type.
-import { ArmError } from "../../core/armError.js";
-import { parseResourceId } from "../../core/resourceId.js";
+import { ArmError } from "../core/armError.js";
+import { parseResourceId } from "../core/resourceId.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import * as builtins from "./builtins.js";
 import { route } from "./route.js";
-import { evaluator } from "./evaluators.js";
 import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
-import { handleDeployments } from "../../providers/resources/deployments.js";
+import { handleDeployments } from "../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
 import {
   checkSubscription,
@@ -89,7 +88,7 @@ export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmRespo
       }
     case "collection": {
       if (!rt.parent && !rt.rg) {
-        const ev = evaluator(s, r, rt.sub, rt.ns, rt.last);
+        const ev = s.evaluators?.(s, r, rt.sub, rt.ns, rt.last);
         if (ev) return ev;
       }
       if (m === "POST" && rt.parent) return postAction(s, r, rt.parent, rt.last);

@@ -1,9 +1,9 @@
 // ARM's own routes: subscriptions, tenants, locations, resource providers, resource groups
 // and the generic resource list.
-import { ArmError, errors } from "../../core/armError.js";
-import { REGIONS } from "../../core/regions.js";
-import { keyOf, parseResourceId } from "../../core/resourceId.js";
-import { ResourceType } from "../../providers/contract.js";
+import { ArmError, errors } from "../core/armError.js";
+import { REGIONS } from "../core/regions.js";
+import { keyOf, parseResourceId } from "../core/resourceId.js";
+import { ResourceType } from "../providers/contract.js";
 import { checkArmOwned, RESOURCES_API_VERSIONS } from "./apiVersion.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import {

@@ -2,9 +2,9 @@
 // First start creates a default tenant, subscription and service principal.
 import { randomBytes } from "node:crypto";
 import { exportJWK, generateKeyPair, JWK } from "jose";
-import { newGuid } from "../../core/guid.js";
-import { WorldView } from "../../world/world.js";
-import { Writer } from "../../world/writer.js";
+import { newGuid } from "../core/guid.js";
+import { WorldView } from "../world/world.js";
+import { Writer } from "../world/writer.js";
 
 export const TENANT_TYPE = "ArcLink.Identity/tenants";
 export const PRINCIPAL_TYPE = "ArcLink.Identity/servicePrincipals";

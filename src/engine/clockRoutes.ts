@@ -1,7 +1,7 @@
 // The virtual clock's API: GET /providers/ArcLink.Lab/clock, POST …/clock/advance {milliseconds}.
-import { ArmError } from "../../core/armError.js";
-import { CLOCK_ID, CLOCK_TYPE } from "../../core/clock.js";
-import { asObject } from "../../providers/validate.js";
+import { ArmError } from "../core/armError.js";
+import { CLOCK_ID, CLOCK_TYPE } from "../core/clock.js";
+import { asObject } from "../providers/validate.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkDirectoryPrincipal } from "./principalCheck.js";
 

@@ -2,8 +2,8 @@
 // fully known when it starts: the poll URL carries a signed token describing it, which keeps
 // polls valid across restarts and replicas without storing anything.
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { newGuid } from "../../core/guid.js";
-import { LroStyle } from "../../providers/contract.js";
+import { newGuid } from "../core/guid.js";
+import { LroStyle } from "../providers/contract.js";
 
 export interface OperationInfo {
   /** Operation id shown in the status body. */

@@ -1,7 +1,7 @@
 // Who may call ARM at all: one check every ARM route passes first, ArcLink.Lab's own actions (the
 // clock) included. Host and machine credentials act only through the gateway and the services a
 // machine calls, never on ARM, whatever route or Host header a request names.
-import { ArmError } from "../../core/armError.js";
+import { ArmError } from "../core/armError.js";
 import { findPrincipal } from "../identity/directory.js";
 import { ArmRequest, ArmServices } from "./context.js";
 

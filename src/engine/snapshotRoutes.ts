@@ -10,9 +10,9 @@
 // SQLite's online backup of the database); on PostgreSQL it is kept in the database, so every
 // replica lists and restores the same ones, and a restore is seen by every replica (each reloads
 // its World).
-import { ArmError } from "../../core/armError.js";
-import { StoreTooNewError } from "../../store/schema.js";
-import { SnapshotInfo, SnapshotUnreadableError } from "../../store/store.js";
+import { ArmError } from "../core/armError.js";
+import { StoreTooNewError } from "../store/schema.js";
+import { SnapshotInfo, SnapshotUnreadableError } from "../store/store.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import { checkDirectoryPrincipal } from "./principalCheck.js";
 

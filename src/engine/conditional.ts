@@ -1,6 +1,6 @@
 // If-Match / If-None-Match as ARM's RPC addendum defines them.
-import { errors } from "../../core/armError.js";
-import { Entry } from "../../world/world.js";
+import { errors } from "../core/armError.js";
+import { Entry } from "../world/world.js";
 
 function tags(h: string): string[] {
   return h.split(",").map((s) => s.trim());

@@ -1,0 +1,418 @@
+// ArcLink's own read-only API over the evaluators, in ARM style:
+// POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
+import { ArmError } from "../core/armError.js";
+import { findResolver, allResolvers } from "../network/resolverRef.js";
+import { asObject, optInt, optString, reqString } from "../providers/validate.js";
+import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
+import { checkSubscription } from "./resourceOps.js";
+import { checkHost, HostCheck } from "../analysis/check.js";
+import { withCauses } from "../analysis/diagnose.js";
+import { MACHINE_TYPE, machineOfHost } from "../analysis/hostMachine.js";
+import { hostGroups, LAB_HOSTS } from "../analysis/hostGroups.js";
+import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../analysis/lint/lint.js";
+import { toJson } from "../analysis/lint/format/json.js";
+import { toSarif } from "../analysis/lint/format/sarif.js";
+import { proveFixPlan } from "../analysis/lint/fixPlan.js";
+import { ProposedChange, whatIf } from "../analysis/whatIf.js";
+import { plan, PlanStep } from "../topology/plan.js";
+import { parseResourceId } from "../core/resourceId.js";
+import { TopologyError } from "../topology/parse.js";
+import { HostModel, NetworkModel } from "../network/model.js";
+import { onboardingScripts } from "../scripts/api.js";
+import { fleetOperations, startFleet } from "../fleet/api.js";
+import { LAB_API_VERSIONS } from "../providers/lab/common.js";
+import { checkArmOwned } from "./apiVersion.js";
+import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
+
+/** A host by name or id; 404 HostNotFound listing the hosts otherwise. */
+function hostOf(m: NetworkModel, spec: string): HostModel {
+  const h = [...m.hosts.values()].find(
+    (x) => x.name.toLowerCase() === spec.toLowerCase() || x.key === spec.toLowerCase(),
+  );
+  if (!h) {
+    const names = [...m.hosts.values()].map((x) => x.name).join(", ") || "(none)";
+    throw new ArmError(404, "HostNotFound", `No host '${spec}' in the world. Hosts: ${names}.`);
+  }
+  return h;
+}
+
+export type Evaluator = (s: ArmServices, r: ArmRequest) => ArmResponse | Promise<ArmResponse>;
+
+const QTYPES = ["A", "AAAA", "CNAME", "TXT", "SOA", "ANY"];
+
+async function resolve(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const body = asObject(r.body, "body");
+  const name = reqString(body.name, "name", 253);
+  const type = (optString(body.type, "type", 8) ?? "A").toUpperCase();
+  if (!QTYPES.includes(type))
+    throw new ArmError(400, "InvalidParameter", `type must be one of ${QTYPES.join(", ")}, got '${type}'.`);
+  const host = optString(body.host, "host", 2048);
+  const resolverSpec = optString(body.resolver, "resolver", 2048);
+  if (!!host === !!resolverSpec) {
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      "Give exactly one of 'host' (resolve as that host would) or 'resolver' (ask one resolver).",
+    );
+  }
+  const resolver = s.network.resolver();
+  const m = s.network.model();
+  if (host) {
+    const h = hostOf(m, host);
+    const a = await s.network.live((res) => res.resolveForHost(h.key, name, type));
+    return {
+      status: 200,
+      body: {
+        host: h.name,
+        hostAddress: h.ip,
+        servers: resolver.serversOf(h),
+        question: { name, type },
+        ...a,
+      },
+    };
+  }
+  const ref = findResolver(m, resolverSpec!);
+  if (!ref) {
+    throw new ArmError(
+      404,
+      "ResolverNotFound",
+      `No resolver '${resolverSpec}'. Resolvers: ${allResolvers(m)
+        .map((x) => x.id)
+        .join(", ")}.`,
+    );
+  }
+  const a = await s.network.live((res) => res.resolveAt(ref.ref, name, type));
+  return {
+    status: 200,
+    body: { resolver: ref.id, resolverAddress: ref.address, question: { name, type }, ...a },
+  };
+}
+
+function resolvers(s: ArmServices): ArmResponse {
+  return {
+    status: 200,
+    body: {
+      value: allResolvers(s.network.model()).map((r) => ({
+        id: r.id,
+        kind: r.kind,
+        address: r.address,
+        description: r.description,
+      })),
+    },
+  };
+}
+
+const HOST_CREDENTIAL_SECONDS = 30 * 86_400;
+
+/** A host credential: lets one process act as one simulated host through the gateway. */
+async function hostCredential(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const body = asObject(r.body, "body");
+  const host = reqString(body.host, "host", 2048);
+  const m = s.network.model();
+  const h = hostOf(m, host);
+  const token = await s.tokens.issue({
+    issuer: directoryIssuer(r.principal.tenantId),
+    audience: GATEWAY_AUDIENCE,
+    principal: { oid: h.key, tenantId: r.principal.tenantId, kind: "host", actsAs: h.id },
+    lifetimeSeconds: HOST_CREDENTIAL_SECONDS,
+  });
+  return {
+    status: 200,
+    body: {
+      hostId: h.id,
+      hostName: h.name,
+      token,
+      gateway: `${r.baseUrl}/.gateway`,
+      caCert: s.caCertPath,
+      tenantId: r.principal.tenantId,
+      expiresOn: new Date(Date.now() + HOST_CREDENTIAL_SECONDS * 1000).toISOString(),
+    },
+  };
+}
+
+/** check: every endpoint the agent needs, per host: private, public or refused, with traces (body {host?, region?, trace?}). */
+function check(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = asObject(r.body, "body");
+  const host = optString(body.host, "host", 2048);
+  const region = optString(body.region, "region", 64);
+  // trace: false leaves every endpoint's trace out (with every host, most of the answer).
+  if (body.trace !== undefined && typeof body.trace !== "boolean")
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      `trace must be true or false, got ${JSON.stringify(body.trace)}.`,
+    );
+  const traces = body.trace !== false;
+  const m = s.network.model();
+  const hosts = host ? [hostOf(m, host)] : [...m.hosts.values()];
+  const ctx = {
+    view: s.world,
+    resolver: s.network.resolver(),
+    now: s.clock.now(),
+    propagationDelayMs: s.settings().propagationDelayMs,
+  };
+  return {
+    status: 200,
+    body: {
+      value: hosts
+        .sort((a, b) => a.name.localeCompare(b.name))
+        .map((h) => {
+          const c = withCauses(m, ctx.resolver, h, checkHost(ctx, h, region), machineOfHost(s.world, h));
+          return traces ? c : { ...c, endpoints: c.endpoints.map(({ trace: _t, ...e }) => e) };
+        }),
+    },
+  };
+}
+
+/**
+ * The last lint of each world, by its sequence number and the lab clock (lint and what-if reuse
+ * it for a few seconds: admission depends on the time too, e.g. the propagation delay).
+ */
+const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
+/** Every host's check without the rules yet (hostGroups asked first); the next lint runs only the rules. */
+const lastChecked = new WeakMap<
+  ArmServices,
+  { seq: number; at: number; input: LintInput; checked: CheckedWorld }
+>();
+const LINT_REUSE_MS = 2000;
+
+const fresh = (s: ArmServices, hit: { seq: number; at: number } | undefined, at: number) =>
+  !!hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS;
+
+function lintInput(s: ArmServices): LintInput {
+  return {
+    view: s.world,
+    model: s.network.model(),
+    tags: s.network.tags,
+    now: s.clock.now(),
+    propagationDelayMs: s.settings().propagationDelayMs,
+  };
+}
+
+export function lintWorld(s: ArmServices): LintReport {
+  const hit = lastLint.get(s);
+  const at = s.clock.nowMs();
+  if (hit && fresh(s, hit, at)) return hit.report;
+  const c = lastChecked.get(s);
+  lastChecked.delete(s);
+  const report = c && fresh(s, c, at) ? lint(c.input, {}, c.checked) : lint(lintInput(s));
+  lastLint.set(s, { seq: s.world.seq, at, report });
+  return report;
+}
+
+/**
+ * Every host's verdicts, as lint reports them: the last lint's when fresh; else check() of every
+ * host alone (no rules yet: a diagram's first paint waits only for these), kept for the next lint.
+ */
+function hostVerdicts(s: ArmServices): readonly HostCheck[] {
+  const at = s.clock.nowMs();
+  const hit = lastLint.get(s);
+  if (hit && fresh(s, hit, at)) return hit.report.hosts;
+  let c = lastChecked.get(s);
+  if (!c || !fresh(s, c, at)) {
+    const input = lintInput(s);
+    c = { seq: s.world.seq, at, input, checked: checkWorld(input) };
+    lastChecked.set(s, c);
+  }
+  return c.checked.infos.map((i) => i.check);
+}
+
+/**
+ * lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif",
+ * rules?: [...], fixPlan?: true, hosts?: false} — with fixPlan, the proven fix plan (lint/fixPlan.ts)
+ * too; hosts: false leaves every host's verdicts out (the findings alone, for a page that lists them).
+ */
+async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
+  const format = optString(body.format, "format", 8) ?? "json";
+  if (!["json", "sarif"].includes(format))
+    throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
+  let report = lintWorld(s);
+  if (body.hosts === false) report = { ...report, hosts: [] };
+  if (Array.isArray(body.rules) && body.rules.length) {
+    const ids = body.rules.map(String);
+    report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
+  }
+  if (body.fixPlan === true && format === "json") {
+    // A proven plan: built from the whole report, tried in the what-if sandbox over this world.
+    const full = lintWorld(s);
+    const fixPlan = await proveFixPlan(s.world, full, {
+      now: s.clock.now(),
+      propagationDelayMs: s.settings().propagationDelayMs,
+    });
+    return {
+      status: 200,
+      body: { ...(toJson(report, { hostTraces: body.hostTraces === true }) as object), fixPlan },
+    };
+  }
+  return {
+    status: 200,
+    body: format === "sarif" ? toSarif(report) : toJson(report, { hostTraces: body.hostTraces === true }),
+  };
+}
+
+/**
+ * hostGroups: the hosts and scopes a topology diagram draws, grouped by site or subnet and by worst
+ * verdict once there are many (analysis/hostGroups.ts), from this world's lint (computed once,
+ * reused). Bounded whatever the fleet: only the groups the reader opened list hosts. Body:
+ * {groupAt?, open?: {groupKey: hostsShown}, pinned?: hostName, scopeMachines?, find?: text}.
+ */
+function hostGroupsEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
+  const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
+  const open: Record<string, number> = {};
+  if (body.open !== undefined) {
+    const o = asObject(body.open, "open");
+    const keys = Object.keys(o);
+    if (keys.length > 200)
+      throw new ArmError(400, "InvalidParameter", `open names ${keys.length} groups; at most 200.`);
+    for (const k of keys) open[k.toLowerCase()] = optInt(o[k], `open['${k}']`, 0, 500) ?? 0;
+  }
+  return {
+    status: 200,
+    body: hostGroups(
+      {
+        hosts: s.world.ofType(LAB_HOSTS),
+        machines: s.world.ofType(MACHINE_TYPE),
+        subscriptionId: r.path.split("/")[2],
+      },
+      hostVerdicts(s),
+      {
+        groupAt: optInt(body.groupAt, "groupAt", 0, 1000) ?? 12,
+        open,
+        pinned: optString(body.pinned, "pinned", 256),
+        scopeMachines: optInt(body.scopeMachines, "scopeMachines", 0, 100) ?? 6,
+        find: optString(body.find, "find", 256),
+      },
+    ),
+  };
+}
+
+/**
+ * whatif: a proposed change applied to a copy of the world; which verdicts change.
+ * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
+ * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
+ */
+async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  const body = asObject(r.body, "body");
+  let change: ProposedChange;
+  const sub = r.path.split("/")[2];
+  if (body.put !== undefined) {
+    const p = asObject(body.put, "put");
+    change = {
+      kind: "put",
+      id: reqString(p.id, "put.id", 2048),
+      body: p.body,
+      apiVersion: optString(p.apiVersion, "put.apiVersion", 32),
+    };
+  } else if (body.delete !== undefined) {
+    const d = asObject(body.delete, "delete");
+    change = {
+      kind: "delete",
+      id: reqString(d.id, "delete.id", 2048),
+      apiVersion: optString(d.apiVersion, "delete.apiVersion", 32),
+    };
+  } else if (body.steps !== undefined) {
+    // A deployment of several ARM calls in order (e.g. the portal's create wizard): PUTs, then deletes.
+    if (!Array.isArray(body.steps) || body.steps.length === 0 || body.steps.length > 200)
+      throw new ArmError(
+        400,
+        "InvalidParameter",
+        "steps must be a list of 1 to 200 PUTs ({id, body, apiVersion}).",
+      );
+    const steps: PlanStep[] = body.steps.map((x: unknown, i: number) => {
+      const p = asObject(x, `steps[${i}]`);
+      const id = reqString(p.id, `steps[${i}].id`, 2048);
+      const parsed = parseResourceId(id);
+      if (!parsed)
+        throw new ArmError(400, "InvalidParameter", `steps[${i}].id '${id}' is not an ARM resource id.`);
+      return {
+        method: "PUT",
+        id,
+        apiVersion: reqString(p.apiVersion, `steps[${i}].apiVersion`, 32),
+        body: asObject(p.body ?? {}, `steps[${i}].body`),
+        type: parsed.namespace
+          ? `${parsed.namespace}/${parsed.types.join("/")}`
+          : "Microsoft.Resources/resourceGroups",
+        name: id.split("/").pop() ?? id,
+      };
+    });
+    change = {
+      kind: "steps",
+      steps,
+      deletes: Array.isArray(body.deletes) ? body.deletes.map(String) : [],
+    };
+  } else if (body.topology !== undefined) {
+    const text = reqString(body.topology, "topology", 1_000_000);
+    try {
+      const p = plan(text, { subscriptionId: sub });
+      change = {
+        kind: "steps",
+        steps: p.steps,
+        deletes: Array.isArray(body.deletes) ? body.deletes.map(String) : [],
+      };
+    } catch (e) {
+      if (e instanceof TopologyError) throw new ArmError(400, "InvalidTopology", e.message);
+      throw e;
+    }
+  } else {
+    throw new ArmError(
+      400,
+      "InvalidParameter",
+      "Give one of 'put' ({id, body}), 'delete' ({id}), 'steps' ([{id, body}], with optional 'deletes') or 'topology' (the new topology file's text).",
+    );
+  }
+  try {
+    const report = await whatIf(s.world, change, {
+      now: s.clock.now(),
+      propagationDelayMs: s.settings().propagationDelayMs,
+      tags: s.network.tags,
+      before: lintWorld(s),
+      beforeModel: s.network.model(),
+    });
+    return { status: 200, body: report };
+  } catch (e) {
+    if (e instanceof ArmError)
+      throw new ArmError(
+        400,
+        "ChangeRefused",
+        `The proposed change would be refused: ${e.code}: ${e.message}`,
+      );
+    if (e instanceof Error && /was refused/.test(e.message))
+      throw new ArmError(400, "ChangeRefused", e.message);
+    throw e;
+  }
+}
+
+const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
+  "arclink.lab|check": { method: "POST", fn: check },
+  "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
+  "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
+  "arclink.lab|hostgroups": { method: "POST", fn: hostGroupsEvaluator },
+  "arclink.lab|hostcredentials": { method: "POST", fn: hostCredential },
+  "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
+  "arclink.lab|resolve": { method: "POST", fn: resolve },
+  "arclink.lab|resolvers": { method: "GET", fn: resolvers },
+  "arclink.lab|fleet": { method: "POST", fn: startFleet },
+  "arclink.lab|fleetoperations": { method: "GET", fn: fleetOperations },
+};
+
+/** Handles /subscriptions/{s}/providers/{ns}/{name} when it is an evaluator; undefined otherwise. */
+export function evaluator(
+  s: ArmServices,
+  r: ArmRequest,
+  sub: string,
+  ns: string,
+  name: string,
+): ArmResponse | Promise<ArmResponse> | undefined {
+  const e = EVALUATORS[`${ns.toLowerCase()}|${name.toLowerCase()}`];
+  if (!e) return undefined;
+  checkSubscription(s, r, sub);
+  checkArmOwned(r.apiVersion, LAB_API_VERSIONS);
+  if (r.method !== e.method)
+    throw new ArmError(
+      405,
+      "MethodNotAllowed",
+      `${r.method} is not supported on ${r.path}; use ${e.method}.`,
+    );
+  return e.fn(s, r);
+}

@@ -1,0 +1,1 @@
+export const mask = (bits: number): string => `/${bits}`;

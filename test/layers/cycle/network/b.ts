@@ -1,0 +1,5 @@
+import { a } from "./a.js";
+
+export function b(): string {
+  return typeof a;
+}

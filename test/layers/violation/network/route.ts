@@ -1,0 +1,3 @@
+export function nextHop(): string {
+  return "10.0.0.1";
+}

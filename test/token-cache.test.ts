@@ -1,0 +1,112 @@
+// Verified tokens are remembered by their text, so a client that reuses a token pays for the RSA
+// check once. What is remembered must never outlive what made it good: the token's exp and nbf
+// (checked on every use, the clock moved with node's mock timers, no waiting), and the signing
+// key that verified it (a rotated, replaced or removed key forgets every token it verified).
+import assert from "node:assert/strict";
+import { afterEach, beforeEach, describe, it, mock } from "node:test";
+import { exportJWK, generateKeyPair, JWK } from "jose";
+import { ArmError } from "../src/core/armError.js";
+import {
+  Defaults,
+  ensureDirectory,
+  findPrincipal,
+  SIGNING_KEY_ID,
+  SIGNING_KEY_TYPE,
+} from "../src/identity/directory.js";
+import { ARM_AUDIENCES, directoryIssuer, TokenService } from "../src/identity/tokens.js";
+import { MemoryStore } from "../src/store/memory.js";
+import { World } from "../src/world/world.js";
+import { Writer } from "../src/world/writer.js";
+
+describe("the verified-token cache", () => {
+  let world: World;
+  let writer: Writer;
+  let defaults: Defaults;
+  let tokens: TokenService;
+
+  beforeEach(async () => {
+    mock.timers.enable({ apis: ["Date"], now: Date.now() });
+    world = new World();
+    writer = new Writer(new MemoryStore(), world);
+    defaults = await ensureDirectory(writer, world);
+    tokens = new TokenService(world);
+  });
+  afterEach(() => mock.timers.reset());
+
+  const issue = (lifetimeSeconds = 60, service = tokens) => {
+    const sp = findPrincipal(world, defaults.clientId)!;
+    return service.issue({
+      issuer: directoryIssuer(defaults.tenantId),
+      audience: ARM_AUDIENCES[0],
+      principal: { oid: sp.oid, tenantId: sp.tenantId, appId: sp.appId, kind: "servicePrincipal" },
+      lifetimeSeconds,
+    });
+  };
+  const verify = (jwt: string) => tokens.verifyArm(`Bearer ${jwt}`);
+  const refused = async (jwt: string, code: string, message: RegExp) => {
+    await assert.rejects(verify(jwt), (e: unknown) => {
+      assert.ok(e instanceof ArmError, String(e));
+      assert.equal(e.status, 401);
+      assert.equal(e.code, code);
+      assert.match(e.message, message);
+      return true;
+    });
+  };
+  const newKey = async (kid: string): Promise<JWK> => {
+    const { privateKey } = await generateKeyPair("RS256", { extractable: true });
+    return { ...(await exportJWK(privateKey)), kid };
+  };
+  const setKey = (jwk: JWK) => writer.run((tx) => tx.put(SIGNING_KEY_ID, SIGNING_KEY_TYPE, { jwk }));
+
+  it("a cached token is refused from the second after its exp, and before its nbf", async () => {
+    const t = await issue(60);
+    assert.equal((await verify(t)).oid, findPrincipal(world, defaults.clientId)!.oid);
+    mock.timers.tick(59_000);
+    assert.equal((await verify(t)).tenantId, defaults.tenantId, "still good one second before exp (cached)");
+    mock.timers.tick(1_000);
+    await refused(t, "ExpiredAuthenticationToken", /expiry/);
+    await refused(t, "ExpiredAuthenticationToken", /expiry/);
+
+    // nbf is 5 s before issue: a clock set back further refuses a token that was cached as good.
+    mock.timers.setTime(Date.now() + 60_000);
+    const u = await issue(600);
+    await verify(u);
+    mock.timers.setTime(Date.now() - 10_000);
+    await refused(u, "InvalidAuthenticationToken", /not valid yet/);
+    mock.timers.setTime(Date.now() + 10_000);
+    await verify(u);
+  });
+
+  it("a rotated signing key forgets the tokens the old key verified, even under the same key id", async () => {
+    const t = await issue();
+    await verify(t);
+    await verify(t);
+    const oldKid = world.get(SIGNING_KEY_ID)!.body.jwk.kid as string;
+
+    // Another key with the same kid: the cached token must be checked again, and fails.
+    await setKey(await newKey(oldKid));
+    await refused(t, "InvalidAuthenticationToken", /signature does not verify/);
+    const u = await issue();
+    await verify(u);
+
+    // Another key id: the new key's token is forgotten too, the old one named as foreign.
+    await setKey(await newKey("rotated-2"));
+    await refused(u, "InvalidAuthenticationToken", /key id/);
+    await refused(t, "InvalidAuthenticationToken", /key id/);
+    await verify(await issue());
+  });
+
+  it("the same key written again (a replica's first start) keeps the cache; a removed key refuses everything", async () => {
+    const t = await issue();
+    await verify(t);
+    const jwk = structuredClone(world.get(SIGNING_KEY_ID)!.body.jwk) as JWK;
+    await setKey(jwk);
+    await verify(t);
+
+    await writer.run((tx) => tx.delete(SIGNING_KEY_ID));
+    await refused(t, "InvalidAuthenticationToken", /signing key is missing/);
+    // Put back, the key verifies its tokens again (checked anew, not from a stale cache).
+    await setKey(jwk);
+    await verify(t);
+  });
+});
