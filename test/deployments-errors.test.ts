@@ -3,7 +3,7 @@
 // parameter errors with the template's line, and unsupported links.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { arm } from "./helpers/arm.js";
+import { arm, armDeployment } from "./helpers/arm.js";
 import { startServer, TestServer } from "./helpers/server.js";
 
 describe("deployment request errors", () => {
@@ -23,7 +23,7 @@ describe("deployment request errors", () => {
   });
 
   const put = (name: string, body: object | string, v = "2021-04-01") =>
-    arm(srv.info, "PUT", `${base}/${name}?api-version=${v}`, body, { "content-type": "application/json" });
+    armDeployment(srv.info, `${base}/${name}?api-version=${v}`, body, { "content-type": "application/json" });
   const template = `{
   "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
   "contentVersion": "1.0.0.0",

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { arm } from "./helpers/arm.js";
+import { arm, armDeployment } from "./helpers/arm.js";
 import { ROOT, startServer, TestServer } from "./helpers/server.js";
 
 const text = readFileSync(join(ROOT, "test/fixtures/templates/existing.json"), "utf8");
@@ -27,9 +27,8 @@ describe("existing resources, the SOA record set, read-only properties", () => {
   });
 
   const deploy = (name: string) =>
-    arm(
+    armDeployment(
       srv.info,
-      "PUT",
       `${rg}/providers/Microsoft.Resources/deployments/${name}?api-version=2022-09-01`,
       `{"properties": {"mode": "Incremental", template: ${text}}}`,
       { "content-type": "application/json" },

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, startServer, TestServer } from "./helpers/server.js";
-import { arm, raw } from "./helpers/arm.js";
+import { arm, armDeployment, raw } from "./helpers/arm.js";
 import {
   assertAxeClean,
   assertNoOverflow,
@@ -432,7 +432,7 @@ test(
   async () => {
     const { page } = pb;
     const id = `${rg}/providers/Microsoft.Resources/deployments/refused-rollout`;
-    const put = await arm(srv.info, "PUT", `${id}?${RES}`, {
+    const put = await armDeployment(srv.info, `${id}?${RES}`, {
       properties: { mode: "Incremental", template: JSON.parse(fixture("refused.json")) },
     });
     assert.ok([200, 201].includes(put.status), put.text);

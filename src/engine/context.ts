@@ -1,4 +1,5 @@
 // What the ARM handlers share: the world, the writer, the registry, time and settings.
+import { BackgroundWork } from "../core/background.js";
 import { Clock } from "../core/clock.js";
 import { Principal, ProviderContext, Settings } from "../providers/contract.js";
 import { Registry } from "../providers/registry.js";
@@ -29,6 +30,8 @@ export interface ArmServices {
    * given by the composition root so the engine imports no analysis (absent: none answer).
    */
   evaluators?: EvaluatorLookup;
+  /** Work that runs on after its request is answered (deployments); absent: none may be started. */
+  background?: BackgroundWork;
 }
 
 /** Answers /subscriptions/{sub}/providers/{ns}/{name} when it names an evaluator; undefined otherwise. */

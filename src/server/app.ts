@@ -4,6 +4,7 @@ import { answerClientError, readRequestsThroughStream } from "../frontends/http.
 import { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
+import { BackgroundWork } from "../core/background.js";
 import { Clock, CLOCK_ID } from "../core/clock.js";
 import { ensurePki } from "../core/pki.js";
 import { ArmServices } from "../engine/context.js";
@@ -12,6 +13,7 @@ import { Operations } from "../engine/lro.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";
 import { TokenService } from "../identity/tokens.js";
 import { createRegistry } from "../providers/index.js";
+import { failAbandonedDeployments } from "../providers/resources/deploymentRecovery.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { Snapshots, Store } from "../store/store.js";
 import { World } from "../world/world.js";
@@ -164,7 +166,10 @@ async function start(
     operations: new Operations(opKey),
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
     evaluators: evaluator,
+    background: new BackgroundWork(log),
   };
+  const abandoned = await failAbandonedDeployments(services, !!store.onRemoteChange);
+  if (abandoned) log(`deployments: ${abandoned} left Running by a stopped server marked Failed`);
   const deps: PipelineDeps = {
     services,
     tokens,
@@ -275,6 +280,8 @@ async function start(
     topologyHostKeys,
     dnsWorkers: workerPool,
     async close() {
+      // Deployments still running stop at their next resource and are recorded Failed.
+      await services.background?.stop();
       unsubscribe();
       await listeners.close();
       stopPublishing?.();

@@ -96,3 +96,29 @@ export async function arm(
   const t = await token(info);
   return raw(info, method, path, body, { authorization: `Bearer ${t}`, ...headers });
 }
+
+/**
+ * PUT a deployment and follow it as az and the SDKs do: the PUT answers at once (Accepted), then
+ * its Azure-AsyncOperation status is read until it has ended, then the deployment itself. Returns
+ * the PUT's status and headers with the ended deployment's body; a refused PUT is returned as is.
+ */
+export async function armDeployment(
+  info: Ready,
+  path: string,
+  body: object | string,
+  headers: Record<string, string> = {},
+): Promise<RawResponse & { accepted?: any }> {
+  const put = await arm(info, "PUT", path, body, headers);
+  if (put.status !== 200 && put.status !== 201) return put;
+  const status = String(put.headers["azure-asyncoperation"] ?? "");
+  if (!status) throw new Error(`the deployment's PUT answered ${put.status} without Azure-AsyncOperation`);
+  const statusPath = new URL(status).pathname + new URL(status).search;
+  for (;;) {
+    const s = await arm(info, "GET", statusPath);
+    if (s.status !== 200) throw new Error(`operation status: ${s.status} ${s.text}`);
+    if (!["Accepted", "Running"].includes(s.json.status)) break;
+    await new Promise((r) => setImmediate(r));
+  }
+  const done = await arm(info, "GET", path);
+  return { ...put, text: done.text, json: done.json, accepted: put.json };
+}

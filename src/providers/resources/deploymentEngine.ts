@@ -37,7 +37,11 @@ export interface DeploymentInput {
   apiVersion: string;
   correlationId: string;
   /** Set by POST …/cancel while the deployment runs: it stops before its next resource. */
-  cancel?: { requested: boolean };
+  cancel?: {
+    readonly requested: boolean;
+    /** True when the stop comes from the server stopping rather than a client's cancel. */
+    interrupted?(): boolean;
+  };
 }
 
 export interface Outcome {
@@ -301,6 +305,21 @@ function isoDuration(ms: number): string {
 
 /** Runs a deployment to its end and stores its record; returns the record (Succeeded or Failed). */
 export async function deploy(engine: Engine, input: DeploymentInput, outer?: EvalContext): Promise<Outcome> {
+  return (await begin(engine, input, outer)).run();
+}
+
+export interface Begun {
+  /** The record as stored when the deployment is accepted (provisioningState Accepted). */
+  accepted: Json;
+  /** Runs the deployment to its end (Running, then Succeeded, Failed or Canceled) and stores it. */
+  run(): Promise<Outcome>;
+}
+
+/**
+ * Checks a deployment as Azure does before it answers the PUT (template errors and preflight are
+ * the PUT's 400) and stores it Accepted; the returned `run` then deploys its resources.
+ */
+export async function begin(engine: Engine, input: DeploymentInput, outer?: EvalContext): Promise<Begun> {
   const s = engine.services;
   const started = s.clock.now();
   const t0 = Date.now();
@@ -335,9 +354,29 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
     _template: p.template,
     _operations: [],
     _started: started.toISOString(),
+    ...(s.background ? { _runner: s.background.runner } : {}),
   });
-  // Visible while it runs (GET, LIST, cancel), as Azure shows a deployment in progress.
-  await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, mark("Running")));
+  const accepted = mark("Accepted");
+  await s.writer.run((tx) => tx.put(input.id, DEPLOYMENT_TYPE, accepted));
+  return { accepted, run: () => execute(engine, input, bound, instances, mode, mark) };
+}
+
+async function execute(
+  engine: Engine,
+  input: DeploymentInput,
+  bound: BoundTemplate,
+  instances: Instance[],
+  mode: string,
+  mark: (provisioningState: string) => Json,
+): Promise<Outcome> {
+  const s = engine.services;
+  // Visible while it runs (GET, LIST, cancel), as Azure shows a deployment in progress; a cancel
+  // stored while it was Accepted stays on the record.
+  await s.writer.run((tx) => {
+    const runningRecord = mark("Running");
+    if (tx.get(input.id)?.body._cancelRequested === true) runningRecord._cancelRequested = true;
+    tx.put(input.id, DEPLOYMENT_TYPE, runningRecord);
+  });
   const running = runTemplate(
     bound,
     instances,
@@ -414,7 +453,16 @@ export async function deploy(engine: Engine, input: DeploymentInput, outer?: Eva
   }
   if (!run.error && !run.canceled && mode === "Complete" && input.scope.resourceGroup)
     await completeMode(engine, input, run);
-  const record = mark(run.canceled ? "Canceled" : run.error ? "Failed" : "Succeeded");
+  // Stopped by the server's own stop, not by a client: Failed, saying so.
+  const interrupted = run.canceled && input.cancel?.interrupted?.() === true;
+  if (interrupted)
+    run.error = {
+      code: "DeploymentInterrupted",
+      message: `The deployment '${input.name}' stopped before it finished because the server running it was stopping. The resources it wrote so far are kept: deploy it again to finish it.`,
+    };
+  const record = mark(
+    interrupted ? "Failed" : run.canceled ? "Canceled" : run.error ? "Failed" : "Succeeded",
+  );
   Object.assign(record.properties as Json, {
     ...(run.error || run.canceled ? {} : { outputs: run.outputs }),
     outputResources: run.outputResources,

@@ -1,9 +1,12 @@
 // Microsoft.Resources/deployments at resource group and subscription scope: PUT (long-running:
 // Azure-AsyncOperation on the deployment's operationStatuses), GET, HEAD, LIST, DELETE, cancel,
-// validate, exportTemplate, whatIf, and the deployment's operations. A deployment runs to its end
-// before the PUT answers; its record (and operations) are stored like any resource. While it runs,
-// GET and LIST show it Running, and POST …/cancel (from another client) stops it before its next
-// resource: it ends Canceled, with what it wrote so far kept, as Azure leaves it.
+// validate, exportTemplate, whatIf, and the deployment's operations. The PUT checks the template
+// (its errors and preflight's are the PUT's 400), stores the deployment Accepted and answers at
+// once (201, or 200 when it replaces one); the server then runs it in the background: GET, LIST and
+// the operation status show it Running, then Succeeded, Failed or Canceled. POST …/cancel (from
+// any client, on any replica sharing the store) is stored on the record; the server running the
+// deployment stops it before its next resource: it ends Canceled, with what it wrote so far kept,
+// as Azure leaves it.
 import { ArmError, errors } from "../../core/armError.js";
 import { newGuid } from "../../core/guid.js";
 import { keyOf } from "../../core/resourceId.js";
@@ -16,7 +19,7 @@ import { JsoncError, parseJsonc, Position } from "../../templates/jsonc.js";
 import { Json } from "../../templates/template.js";
 import { Entry } from "../../world/world.js";
 import {
-  deploy,
+  begin,
   DEPLOYMENT_TYPE,
   deploymentProperties,
   DeploymentInput,
@@ -35,8 +38,13 @@ const PATH =
 // (/subscriptions/{s}/resourcegroups/{rg}/deployments/{name}/operations), as the specification has them.
 const NAME = /^[-\w._()]{1,64}$/;
 
-/** Deployments still running, by key, with their cancel flag: a second PUT of the same name is refused meanwhile. */
-const running = new Map<string, { requested: boolean; started: string }>();
+/** Deployments this server is running, by key, with their cancel: a second PUT of the same name is refused meanwhile. */
+const running = new Map<string, { cancel(): void; started: string }>();
+
+/** Is a stored deployment Accepted or Running (on this server or on another sharing the store)? */
+function isActive(e: Entry | undefined): boolean {
+  return ["accepted", "running"].includes(String(e?.body.properties?.provisioningState).toLowerCase());
+}
 
 /** Is this path a deployment's? (The pipeline keeps such bodies as text: they may be JSONC.) */
 export function isDeploymentPath(path: string): boolean {
@@ -154,29 +162,55 @@ export async function handleDeployments(
         return { status: entry ? 204 : 404 };
       case "DELETE":
         if (!entry) return { status: 204 };
-        if (running.has(keyOf(id))) throw active(name, running.get(keyOf(id))!.started);
+        if (running.has(keyOf(id)) || isActive(entry))
+          throw active(name, running.get(keyOf(id))?.started ?? String(entry.body._started ?? ""));
         await s.writer.run((tx) => tx.delete(id));
         return { status: 204 };
       case "PUT": {
         const inp = input();
         const k = keyOf(id);
-        if (running.has(k)) throw active(name, running.get(k)!.started);
-        const cancel = { requested: false, started: s.clock.now().toISOString() };
-        running.set(k, cancel);
+        if (running.has(k) || isActive(entry))
+          throw active(name, running.get(k)?.started ?? String(entry?.body._started ?? ""));
+        const bg = s.background;
+        let cancelled = false;
+        const asked = () => cancelled || (running.has(k) && s.world.get(id)?.body._cancelRequested === true);
+        const cancel = {
+          get requested() {
+            return asked() || bg?.stopping === true;
+          },
+          interrupted: () => !asked() && bg?.stopping === true,
+        };
+        running.set(k, { cancel: () => (cancelled = true), started: s.clock.now().toISOString() });
+        let started;
         try {
-          const out = await deploy(engine, { ...inp, cancel });
-          const opId = newGuid().replace(/-/g, "").toUpperCase();
-          return {
-            status: entry ? 200 : 201,
-            body: stripInternal(out.record),
-            headers: {
-              "Azure-AsyncOperation": `${r.baseUrl}${id}/operationStatuses/${opId}?api-version=${encodeURIComponent(r.apiVersion)}`,
-              "Retry-After": "0",
-            },
-          };
-        } finally {
+          started = await begin(engine, { ...inp, cancel });
+        } catch (e) {
           running.delete(k);
+          throw e;
         }
+        const opId = newGuid().replace(/-/g, "").toUpperCase();
+        const headers = {
+          "Azure-AsyncOperation": `${r.baseUrl}${id}/operationStatuses/${opId}?api-version=${encodeURIComponent(r.apiVersion)}`,
+          "Retry-After": "0",
+        };
+        const run = started.run;
+        if (!bg) {
+          // No background work here (a sandbox): the deployment runs before the answer.
+          try {
+            const out = await run();
+            return { status: entry ? 200 : 201, body: stripInternal(out.record), headers };
+          } finally {
+            running.delete(k);
+          }
+        }
+        bg.start(`deployment ${id}`, async () => {
+          try {
+            await run();
+          } finally {
+            running.delete(k);
+          }
+        });
+        return { status: entry ? 200 : 201, body: stripInternal(started.accepted), headers };
       }
       default:
         throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on a deployment.`);
@@ -233,15 +267,20 @@ export async function handleDeployments(
     case "cancel": {
       post();
       if (!entry) throw notFound();
-      const live = running.get(keyOf(id));
       const state = String(entry.body.properties.provisioningState);
-      if (!live || !["accepted", "running"].includes(state.toLowerCase()))
+      if (!isActive(entry))
         throw new ArmError(
           409,
           "DeploymentCannotBeCancelled",
-          `The deployment '${name}' cannot be cancelled: it is in '${state}' state, and only a deployment that is Accepted or Running can be.${!live && state.toLowerCase() === "running" ? " This one was left Running by a server that stopped mid-way and is not running any more: deploy it again." : ""}`,
+          `The deployment '${name}' cannot be cancelled: it is in '${state}' state, and only a deployment that is Accepted or Running can be.`,
         );
-      live.requested = true;
+      const live = running.get(keyOf(id));
+      if (live) live.cancel();
+      // Stored either way: a replica sharing the store that runs it sees the request there.
+      await s.writer.run((tx) => {
+        const now = tx.get(id);
+        if (now && isActive(now)) tx.put(id, DEPLOYMENT_TYPE, { ...now.body, _cancelRequested: true });
+      });
       return { status: 204 };
     }
     case "exporttemplate":

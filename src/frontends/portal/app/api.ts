@@ -281,6 +281,18 @@ export async function arm(method: string, path: string, apiVersion: string, body
   return json;
 }
 
+/** One ARM call that does not follow its long-running operation: the first answer's body. */
+export async function armStart(
+  method: string,
+  path: string,
+  apiVersion: string,
+  body?: unknown,
+): Promise<any> {
+  const { r, json } = await raw(method, withVersion(path, apiVersion), body);
+  if (!r.ok) throw errorOf(r.status, json, `${method} ${path.split("/").slice(-2).join("/")}`);
+  return json;
+}
+
 /** Every item of an ARM list, following nextLink. */
 export async function list(path: string, apiVersion: string): Promise<any[]> {
   const out: any[] = [];

@@ -5,7 +5,7 @@
 // template), Review + create (the deployment's what-if: Azure's resource changes, and the machines
 // whose verdicts change, through the shared Review step), then Create: the deployment's PUT, and
 // its result page.
-import { arm, ApiError, JsonText, V } from "./api.js";
+import { arm, ApiError, armStart, JsonText, V } from "./api.js";
 import { clear, errorBox, field, h, idRoute, link, loading, notice, select } from "./dom.js";
 import { deploymentWhatIf, encodeId, resourceGroups, subscriptions } from "./data.js";
 import { parametersFileField, parametersForm, ParametersForm } from "./templateParameters.js";
@@ -300,7 +300,11 @@ export async function renderDeployTemplate(v: View): Promise<void> {
   await loadGroups();
 }
 
-/** The deployment's PUT (it runs to its end before answering), then its result page. */
+/**
+ * The deployment's PUT, which Resource Manager answers at once (Accepted) while the deployment runs
+ * on; its record is then read until it has ended (showing its state meanwhile), and its result
+ * page opened.
+ */
 async function runDeployment(
   id: string,
   name: string,
@@ -310,10 +314,20 @@ async function runDeployment(
 ): Promise<void> {
   button.disabled = true;
   clear(out);
-  out.append(loading(`Deployment ${name} is in progress…`));
+  out.append(loading(`Deployment ${name} is being submitted…`));
   let failure: unknown;
   try {
-    await arm("PUT", encodeId(id), V.resources, body);
+    const accepted = await armStart("PUT", encodeId(id), V.resources, body);
+    let state = String(accepted?.properties?.provisioningState ?? "");
+    for (let i = 0; ["Accepted", "Running"].includes(state); i++) {
+      clear(out);
+      out.append(
+        h("p", { class: "deploy-progress", role: "status" }, `Deployment ${name} is in progress: ${state}.`),
+      );
+      await new Promise((res) => setTimeout(res, Math.min(250 * (i + 1), 2000)));
+      const now = await arm("GET", encodeId(id), V.resources);
+      state = String(now?.properties?.provisioningState ?? "");
+    }
   } catch (e) {
     failure = e;
   }
