@@ -77,3 +77,29 @@ export async function onboardHost(
   if (d.connected) await recordOnboarding(writer, h, d, ctx.now, agentVersion);
   return { host: d.host, machine: d.machine, connected: d.connected, check: d.check };
 }
+
+/**
+ * Onboards many hosts as `arclink serve --topology` does at start: every host is decided against
+ * the same state of the world (one host's onboarding changes only its own machine), then the
+ * admitted ones are recorded together, so the Writer commits them in a few store transactions
+ * instead of one per machine. Results are in the order of `hosts`.
+ */
+export async function onboardHosts(
+  ctx: CheckContext,
+  writer: Writer,
+  hosts: Iterable<HostModel>,
+  agentVersion = "1.45",
+): Promise<OnboardResult[]> {
+  const decided = [...hosts].map((h) => ({ h, d: evaluateCheckIn(ctx, h) }));
+  await Promise.all(
+    decided
+      .filter((x) => x.d.connected)
+      .map((x) => recordOnboarding(writer, x.h, x.d, ctx.now, agentVersion)),
+  );
+  return decided.map(({ d }) => ({
+    host: d.host,
+    machine: d.machine,
+    connected: d.connected,
+    check: d.check,
+  }));
+}

@@ -9,8 +9,12 @@ import { CommandSpec } from "./grammar.js";
 import { userError } from "./errors.js";
 import { checkHost } from "../analysis/check.js";
 import { renderHostCheck } from "./check.js";
+import { groupBySameOutcome } from "../analysis/sameOutcome.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
 import { PostgresStore, redact } from "../store/postgres.js";
+
+/** Above this many hosts, the start-up summary prints groups of hosts instead of every host. */
+const HOSTS_PRINTED_ONE_BY_ONE = 25;
 
 export const SERVE: CommandSpec = {
   name: "serve",
@@ -197,6 +201,17 @@ export async function serve(flags: Flags): Promise<void> {
     throw userError(e, { database: store ? "the PostgreSQL store" : join(dataDir, "arclink.db") }) ?? e;
   });
   const i = running.info;
+  // Stop cleanly from here on, also while the summary below is still being written.
+  let stopping = false;
+  const stop = async (sig: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`\n${sig}: shutting down\n`);
+    await running.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
   const out = process.stdout;
   out.write(`ArcLink is running.\n\n`);
   out.write(
@@ -237,8 +252,23 @@ export async function serve(flags: Flags): Promise<void> {
     out.write(`What each machine can reach (arclink check --all --trace explains every line):\n\n`);
     // The file's hosts (not every host the world has gained since, e.g. from `arclink fleet`).
     const hosts = [...s.network.model().hosts.values()].filter((h) => running.topologyHostKeys.has(h.key));
-    for (const h of hosts.sort((a, b) => a.name.localeCompare(b.name))) {
-      out.write(renderHostCheck(checkHost(ctx, h), false) + "\n\n");
+    const checks = hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h));
+    if (checks.length <= HOSTS_PRINTED_ONE_BY_ONE) {
+      for (const c of checks) out.write(renderHostCheck(c, false) + "\n\n");
+    } else {
+      // Too many to read one by one: hosts whose endpoints have the same verdicts for the same
+      // reasons are one group, printed once with its count, a few names and one host's table.
+      const groups = groupBySameOutcome(checks);
+      out.write(
+        `${checks.length} hosts in ${groups.length} groups of hosts with the same verdicts and reasons (arclink check --all prints every host):\n\n`,
+      );
+      for (const g of groups) {
+        const names = g.checks.slice(0, 3).map((c) => c.host);
+        out.write(
+          `${g.checks.length} host${g.checks.length === 1 ? "" : "s"} like ${g.checks[0].host}: ${names.join(", ")}${g.checks.length > names.length ? ", …" : ""}\n`,
+        );
+        out.write(renderHostCheck(g.checks[0], false) + "\n\n");
+      }
     }
     const ok = running.onboarded.filter((o) => o.connected).length;
     out.write(
@@ -247,14 +277,4 @@ export async function serve(flags: Flags): Promise<void> {
   }
   if (store) out.write(`Store: PostgreSQL at ${redact(store.url)} (shared with every replica on it).\n`);
   out.write(`Ready file: ${i.dataDir}/ready.json. Stop with Ctrl+C.\n`);
-  let stopping = false;
-  const stop = async (sig: string) => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`\n${sig}: shutting down\n`);
-    await running.close();
-    process.exit(0);
-  };
-  process.on("SIGINT", () => void stop("SIGINT"));
-  process.on("SIGTERM", () => void stop("SIGTERM"));
 }

@@ -23,7 +23,7 @@ import { Throttle } from "./throttle.js";
 import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology } from "./topologyAtStart.js";
-import { onboardHost, OnboardResult } from "../analysis/onboard.js";
+import { onboardHosts, OnboardResult } from "../analysis/onboard.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
 import { readSettings } from "./settings.js";
 import { NetworkService } from "../network/service.js";
@@ -233,8 +233,8 @@ async function start(
     };
     // The file's own hosts only: a restart must not walk every host a fleet added since.
     topologyHostKeys = applied.hostKeys;
-    for (const h of network.model().hosts.values())
-      if (topologyHostKeys.has(h.key)) onboarded.push(await onboardHost(ctx, writer, h));
+    const hosts = [...network.model().hosts.values()].filter((h) => topologyHostKeys.has(h.key));
+    onboarded = await onboardHosts(ctx, writer, hosts);
     onboarded = onboarded.filter((o) => o.machine);
   }
   const dnsWorkers = opts.dnsWorkers ?? 1;
