@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { keyOf } from "../src/core/resourceId.js";
-import { compileModel, NetworkModel, patchModel, sameValue } from "../src/network/model.js";
+import {
+  compileModel,
+  ModelSection,
+  modelSections,
+  NetworkModel,
+  patchModel,
+  sameValue,
+} from "../src/network/model.js";
 import { NetworkService } from "../src/network/service.js";
 import { ServiceTags } from "../src/network/serviceTags.js";
 import { World } from "../src/world/world.js";
@@ -313,16 +320,7 @@ function plain(m: NetworkModel): NetworkModel {
 
 function expectedChanged(a: NetworkModel, b: NetworkModel): string[] {
   const out: string[] = [];
-  for (const s of [
-    "nsgs",
-    "zones",
-    "vnets",
-    "sites",
-    "hosts",
-    "dnsServers",
-    "inboundEndpoints",
-    "privateEndpoints",
-  ] as const) {
+  for (const s of modelSections().names as ModelSection[]) {
     const x = a[s] as Map<string, unknown>;
     const y = b[s] as Map<string, unknown>;
     for (const [k, v] of y) if (!x.has(k) || !sameValue(x.get(k), v)) out.push(`${s}:${k}`);

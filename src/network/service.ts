@@ -3,7 +3,7 @@
 // evaluator routes, the portal) ask here; nothing here writes.
 import { World } from "../world/world.js";
 import { fullType, parseResourceId } from "../core/resourceId.js";
-import { compileModel, NetworkModel, patchModel, PATCH_LIMIT } from "./model.js";
+import { compileModel, NetworkModel, patchModel, PATCH_LIMIT, sectionOfType } from "./model.js";
 import { Resolver } from "./resolve.js";
 import { ServiceTags } from "./serviceTags.js";
 import { ExternalDnsCache } from "./externalDns.js";
@@ -92,8 +92,13 @@ export class NetworkService {
   }
 }
 
-/** Resource types the network model is compiled from (see compileModel). */
+/**
+ * Resource types whose changes bump the version: every type that declares a model section
+ * (sectionOfType), and, as the DNS answer caches have always had it, every other Microsoft.Network
+ * and lab type but the clock and the settings.
+ */
 export function affectsModel(type: string): boolean {
+  if (sectionOfType(type) !== undefined) return true;
   const t = type.toLowerCase();
   if (t.startsWith("microsoft.network/")) return true;
   return (

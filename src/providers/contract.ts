@@ -104,6 +104,18 @@ export interface ResourceType {
   virtualChildren?: Record<string, VirtualChildren>;
   /** Narrows a list of this type below its parent by the request's query (e.g. Private DNS $recordsetnamesuffix). */
   listFilter?(items: Record<string, any>[], query: URLSearchParams): Record<string, any>[];
+  /**
+   * The network model reads resources of this type (and of its child types, unless one declares
+   * its own): the section of the model compiled from them (src/network/sections/). A change to
+   * such a resource patches that section, and what-if records every read of it. Absent: the
+   * network model never reads this type.
+   */
+  model?: { section: string };
+  /**
+   * Where a topology file declares resources of this type: the file's top-level list (e.g.
+   * "virtualNetworks"). Lint points a finding about such a resource at its entry there.
+   */
+  topology?: { section: string };
 }
 
 export interface VirtualChildren {

@@ -10,6 +10,8 @@
 // (azcmagent show -j) and `agentCheck: file` (azcmagent check -j).
 import { dirname, isAbsolute, join } from "node:path";
 import { keyOf, parseResourceId } from "../../core/resourceId.js";
+import { createRegistry } from "../../providers/index.js";
+import { LAB_NAMESPACE } from "../../providers/lab/common.js";
 import { parseHostsFile } from "../../providers/lab/hostsFile.js";
 import { StoredResource } from "../../store/store.js";
 import { TopologyError, checkTopology } from "../../topology/parse.js";
@@ -40,14 +42,20 @@ export interface OnpremResult {
   locations: SourceMap;
 }
 
-const SECTION_TYPES: Record<string, string> = {
-  sites: "ArcLink.Lab/sites",
-  siteConnections: "ArcLink.Lab/siteConnections",
-  dnsServers: "ArcLink.Lab/dnsServers",
-  hosts: "ArcLink.Lab/hosts",
-  firewalls: "ArcLink.Lab/firewalls",
-  proxies: "ArcLink.Lab/proxies",
-};
+let onprem: Map<string, string> | undefined;
+
+/**
+ * The topology file's on-premises lists, each with its type: those of the lab types the network
+ * model reads (a lab type that declares both a model section and a topology list).
+ */
+function onpremSections(): Map<string, string> {
+  return (onprem ??= new Map(
+    createRegistry()
+      .allTypes()
+      .filter((t) => t.type.startsWith(`${LAB_NAMESPACE}/`) && t.model && t.topology)
+      .map((t) => [t.topology!.section, t.type]),
+  ));
+}
 
 /** Reads the files the on-premises facts point at into the entries themselves. */
 function readPointedFiles(
@@ -190,8 +198,6 @@ function readPointedFiles(
   return { evidence, notes, dnsFiles };
 }
 
-const ONPREM_SECTIONS = ["sites", "siteConnections", "dnsServers", "hosts", "firewalls", "proxies"];
-
 export function onpremSteps(
   text: string,
   file: string,
@@ -210,15 +216,16 @@ export function onpremSteps(
       file,
     );
   const raw = structuredClone(y.value) as Record<string, any>;
+  const sections = onpremSections();
   const unknown = Object.keys(raw).filter(
-    (k) => !ONPREM_SECTIONS.includes(k) && k !== "description" && k !== "resourceGroups",
+    (k) => !sections.has(k) && k !== "description" && k !== "resourceGroups",
   );
   if (unknown.length)
     throw new TopologyError(
       unknown.map((k) => ({
         path: [k],
         line: y.lineOf([k]),
-        message: `is not an on-premises section; Azure resources come from the export (allowed: ${ONPREM_SECTIONS.join(", ")}, resourceGroups).`,
+        message: `is not an on-premises section; Azure resources come from the export (allowed: ${[...sections.keys()].join(", ")}, resourceGroups).`,
       })),
       file,
     );
@@ -303,7 +310,7 @@ export function onpremSteps(
   }
   const locations: SourceMap = new Map();
   const stepOf = new Map(steps.map((x) => [`${x.type}|${x.name.toLowerCase()}`, x]));
-  for (const [section, type] of Object.entries(SECTION_TYPES)) {
+  for (const [section, type] of sections) {
     const list = Array.isArray(raw[section]) ? raw[section] : [];
     list.forEach((e: any, i: number) => {
       const name = String(e?.name ?? (section === "firewalls" ? `${e?.site}-firewall` : "")).toLowerCase();

@@ -2,7 +2,13 @@
 // result. Input is any WorldView (ArcLink's world, a sandbox built from a topology file or from an
 // export of a real environment); output is the findings plus each host's check, so a renderer can
 // explain every machine's paths.
-import { compileModel, HostModel, isPublicAddress, NetworkModel } from "../../network/model.js";
+import {
+  compileModel,
+  HostModel,
+  isPublicAddress,
+  modelSections,
+  NetworkModel,
+} from "../../network/model.js";
 import { addressMatches, virtualNetworkSpace } from "../../network/filter.js";
 import { associationOf } from "../../providers/hybridcompute/association.js";
 import { newResolveMemo, Resolver } from "../../network/resolve.js";
@@ -181,18 +187,12 @@ function recordingMap<V>(m: Map<string, V>, section: string, rec: DepRecorder): 
   });
 }
 
-function recordingModel(m: NetworkModel, rec: DepRecorder): NetworkModel {
-  return {
-    ...m,
-    vnets: recordingMap(m.vnets, "vnets", rec),
-    zones: recordingMap(m.zones, "zones", rec),
-    sites: recordingMap(m.sites, "sites", rec),
-    hosts: recordingMap(m.hosts, "hosts", rec),
-    dnsServers: recordingMap(m.dnsServers, "dnsServers", rec),
-    inboundEndpoints: recordingMap(m.inboundEndpoints, "inboundEndpoints", rec),
-    privateEndpoints: recordingMap(m.privateEndpoints, "privateEndpoints", rec),
-    nsgs: recordingMap(m.nsgs, "nsgs", rec),
-  };
+/** `m` with every section's reads recorded: a section's entries are its dependencies ("<section>:<key>"). */
+export function recordingModel(m: NetworkModel, rec: DepRecorder, sections = modelSections()): NetworkModel {
+  const out: Record<string, unknown> = { ...m };
+  for (const s of sections.names)
+    out[s] = recordingMap((m as unknown as Record<string, Map<string, unknown>>)[s], s, rec);
+  return out as NetworkModel;
 }
 
 function recordingView(v: WorldView, rec: DepRecorder): WorldView {

@@ -1,6 +1,8 @@
 // Where a linted world comes from: ArcLink's own world, a topology file (its plan applied by the
 // real providers in a sandbox), or an export of a real environment plus on-premises facts.
 import { keyOf, parseResourceId } from "../../core/resourceId.js";
+import type { ResourceType } from "../../providers/contract.js";
+import { createRegistry } from "../../providers/index.js";
 import { checkTopology, loadTopology } from "../../topology/parse.js";
 import { plan, Plan } from "../../topology/plan.js";
 import { LintSource } from "./context.js";
@@ -10,22 +12,14 @@ import { yamlLines, YamlPath } from "./yamlLines.js";
 /** The subscription a topology file is linted in (no server: any fixed id does). */
 export const LINT_SUBSCRIPTION = "00000000-0000-0000-0000-00000000c0de";
 
-const SECTION_OF: Record<string, string> = {
-  "microsoft.resources/resourcegroups": "resourceGroups",
-  "microsoft.network/virtualnetworks": "virtualNetworks",
-  "microsoft.network/networksecuritygroups": "networkSecurityGroups",
-  "microsoft.network/privatednszones": "privateDnsZones",
-  "microsoft.network/privateendpoints": "privateEndpoints",
-  "microsoft.network/dnsresolvers": "dnsResolvers",
-  "microsoft.hybridcompute/privatelinkscopes": "privateLinkScopes",
-  "microsoft.hybridcompute/machines": "machines",
-  "arclink.lab/sites": "sites",
-  "arclink.lab/siteconnections": "siteConnections",
-  "arclink.lab/firewalls": "firewalls",
-  "arclink.lab/proxies": "proxies",
-  "arclink.lab/dnsservers": "dnsServers",
-  "arclink.lab/hosts": "hosts",
-};
+/** Lower-case type → the topology file's list that declares it (ResourceType.topology). */
+export function topologySections(
+  types: readonly Pick<ResourceType, "type" | "topology">[],
+): Map<string, string> {
+  return new Map(types.flatMap((t) => (t.topology ? [[t.type.toLowerCase(), t.topology.section]] : [])));
+}
+
+let declared: Map<string, string> | undefined;
 
 /** ARM id → the line of the file that declares it (or its nearest declared ancestor). */
 export function topologyLocator(
@@ -35,6 +29,7 @@ export function topologyLocator(
   parsed?: ReturnType<typeof yamlLines>,
 ): (id: string) => { file: string; line: number } | undefined {
   const y = parsed ?? yamlLines(text);
+  const sectionOf = (declared ??= topologySections(createRegistry().allTypes()));
   const raw = (y.value ?? {}) as Record<string, any>;
   // Each section's entries by lower-case name (the first one wins, as a scan would find it):
   // built once per section, so locating every plan step is linear in the file.
@@ -56,7 +51,7 @@ export function topologyLocator(
     if (!parsed) continue;
     const top =
       `${parsed.namespace ?? "microsoft.resources"}/${parsed.types[0] ?? "resourceGroups"}`.toLowerCase();
-    const section = SECTION_OF[parsed.types.length ? top : "microsoft.resources/resourcegroups"];
+    const section = sectionOf.get(parsed.types.length ? top : "microsoft.resources/resourcegroups");
     if (!section) continue;
     const topName = parsed.types.length ? parsed.names[0] : parsed.resourceGroup!;
     const i = index(section, topName);

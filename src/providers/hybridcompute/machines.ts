@@ -52,6 +52,7 @@ const SERVER_FIELDS = [
 
 export const machines: ResourceType = {
   type: MACHINE_TYPE,
+  topology: { section: "machines" },
   apiVersions: HYBRIDCOMPUTE_API_VERSIONS,
   kind: "tracked",
   name: {

@@ -20,6 +20,7 @@ const DEFAULT_SERVICE_EXTENSIONS = [
 
 export const privateLinkScopes: ResourceType = {
   type: SCOPE_TYPE,
+  topology: { section: "privateLinkScopes" },
   apiVersions: HYBRIDCOMPUTE_API_VERSIONS,
   kind: "tracked",
   name: {

@@ -24,6 +24,7 @@ function stringList(v: unknown, path: string, item: (x: unknown, p: string) => s
 export const agentReports: ResourceType = {
   ...LAB_COMMON,
   type: AGENT_REPORT_TYPE,
+  topology: { section: "machines" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const machine = ref(props.machineId, "properties.machineId", MACHINE_TYPE, ctx.tx, "Arc machine");

@@ -38,6 +38,8 @@ export interface LabDnsZone {
 export const dnsServers: ResourceType = {
   ...LAB_COMMON,
   type: DNS_SERVER_TYPE,
+  model: { section: "dnsServers" },
+  topology: { section: "dnsServers" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const where = placement(ctx.tx, props);

@@ -29,6 +29,8 @@ const SERVICE_TAG = /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/;
 export const firewalls: ResourceType = {
   ...LAB_COMMON,
   type: FIREWALL_TYPE,
+  model: { section: "sites" },
+  topology: { section: "firewalls" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const site = ref(props.siteId, "properties.siteId", SITE_TYPE, ctx.tx, "site");

@@ -25,6 +25,8 @@ export type TlsVersion = (typeof TLS_VERSIONS)[number];
 export const hosts: ResourceType = {
   ...LAB_COMMON,
   type: HOST_TYPE,
+  model: { section: "hosts" },
+  topology: { section: "hosts" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const where = placement(ctx.tx, props);

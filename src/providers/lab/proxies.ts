@@ -11,6 +11,8 @@ import { checkAddress, compact, ipv4, LAB_COMMON, PROXY_TYPE, SITE_TYPE, sitePre
 export const proxies: ResourceType = {
   ...LAB_COMMON,
   type: PROXY_TYPE,
+  model: { section: "sites" },
+  topology: { section: "proxies" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const site = ref(props.siteId, "properties.siteId", SITE_TYPE, ctx.tx, "site");

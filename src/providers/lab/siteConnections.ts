@@ -20,6 +20,8 @@ export const CONNECTION_TYPES = ["Vpn", "ExpressRoute"] as const;
 export const siteConnections: ResourceType = {
   ...LAB_COMMON,
   type: SITE_CONNECTION_TYPE,
+  model: { section: "sites" },
+  topology: { section: "siteConnections" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const site = ref(props.siteId, "properties.siteId", SITE_TYPE, ctx.tx, "site");

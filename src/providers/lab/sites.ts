@@ -22,6 +22,8 @@ import {
 export const sites: ResourceType = {
   ...LAB_COMMON,
   type: SITE_TYPE,
+  model: { section: "sites" },
+  topology: { section: "sites" },
   write(ctx, req) {
     const props = asObject(req.body.properties, "properties");
     const space = asObject(props.addressSpace, "properties.addressSpace");

@@ -44,6 +44,7 @@ export function connectionEnds(
 
 export const connections: ResourceType = trackedNetworkType({
   type: CONNECTION_TYPE,
+  model: { section: "sites" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req, p) {
     const connectionType = optEnum(p.connectionType, "properties.connectionType", [

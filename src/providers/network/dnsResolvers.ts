@@ -18,6 +18,8 @@ import {
 
 export const dnsResolvers: ResourceType = trackedNetworkType({
   type: RESOLVER_TYPE,
+  model: { section: "inboundEndpoints" },
+  topology: { section: "dnsResolvers" },
   apiVersions: DNS_RESOLVER_API_VERSIONS,
   etag: "guid",
   write(ctx, req, p) {

@@ -14,6 +14,7 @@ export const LOCAL_GATEWAY_TYPE = "Microsoft.Network/localNetworkGateways";
 
 export const localNetworkGateways: ResourceType = trackedNetworkType({
   type: LOCAL_GATEWAY_TYPE,
+  model: { section: "sites" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req, p) {
     const ip = optString(p.gatewayIpAddress, "properties.gatewayIpAddress", 64);

@@ -111,6 +111,8 @@ function users(view: WorldView, nsgId: string): { subnets: string[]; nics: strin
 
 export const networkSecurityGroups: ResourceType = trackedNetworkType({
   type: NSG_TYPE,
+  model: { section: "nsgs" },
+  topology: { section: "networkSecurityGroups" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req, p) {
     const nsgId = req.existing?.body.id ?? req.id.id;

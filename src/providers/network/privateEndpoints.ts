@@ -142,6 +142,8 @@ function update(
 
 export const privateEndpoints: ResourceType = trackedNetworkType({
   type: PE_TYPE,
+  model: { section: "privateEndpoints" },
+  topology: { section: "privateEndpoints" },
   apiVersions: NETWORK_API_VERSIONS,
   name: { ...NETWORK_NAME, min: 2, max: 64 },
   write(ctx, req, p) {

@@ -11,6 +11,7 @@ import { GATEWAY_TYPE, PUBLIC_IP_TYPE } from "./publicIPAddresses.js";
 
 export const virtualNetworkGateways: ResourceType = trackedNetworkType({
   type: GATEWAY_TYPE,
+  model: { section: "sites" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req, p) {
     const gatewayType = optEnum(p.gatewayType, "properties.gatewayType", [

@@ -28,6 +28,8 @@ const VNET_POLICIES = ["Disabled", "Basic"] as const;
 
 export const virtualNetworks: ResourceType = trackedNetworkType({
   type: VNET_TYPE,
+  model: { section: "vnets" },
+  topology: { section: "virtualNetworks" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req, p) {
     const space = asObject(p.addressSpace, "properties.addressSpace");

@@ -29,6 +29,8 @@ function typeRank(type: string): number {
 
 export const privateDnsZones: ResourceType = {
   type: ZONE_TYPE,
+  model: { section: "zones" },
+  topology: { section: "privateDnsZones" },
   apiVersions: PRIVATE_DNS_API_VERSIONS,
   kind: "tracked",
   globalLocation: true,

@@ -6,6 +6,7 @@ import { optString } from "../validate.js";
 
 export const resourceGroups: ResourceType = {
   type: "Microsoft.Resources/resourceGroups",
+  topology: { section: "resourceGroups" },
   apiVersions: RESOURCES_API_VERSIONS,
   kind: "tracked",
   name: {
