@@ -147,8 +147,10 @@ const tokens = new Map<string, Promise<string>>();
  * JSON as resolveJson without starting a Node process per name (for sweeps over many names).
  */
 export async function resolveApi(srv: TestServer, who: Asker, name: string, type = "A"): Promise<any> {
-  let t = tokens.get(srv.info.arm);
-  if (!t) tokens.set(srv.info.arm, (t = token(srv.info)));
+  // By server, not by URL: a later server may get the same port, and its signing key is its own.
+  const key = `${srv.info.arm} ${srv.info.pid} ${srv.info.dataDir}`;
+  let t = tokens.get(key);
+  if (!t) tokens.set(key, (t = token(srv.info)));
   const path = `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/resolve?api-version=2025-01-01`;
   const r = await raw(srv.info, "POST", path, { ...who, name, type }, { authorization: `Bearer ${await t}` });
   assert.equal(r.status, 200, `POST resolve ${JSON.stringify(who)} ${name}: ${r.status} ${r.text}`);
