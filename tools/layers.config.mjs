@@ -42,8 +42,6 @@ export default {
     // The ARM evaluators route the fleet's ARM actions; goes when evaluators are registered from the
     // composition root instead of being imported by the engine.
     { from: "engine/evaluators.ts", to: "fleet/api.ts" },
-    // The engine keeps stored JSON as a pre-serialized body (JsonText), a class of the HTTP helpers.
-    { from: "engine/storedJson.ts", to: "frontends/http.ts" },
     // The gateway front end reuses the server's ARM pipeline for requests it forwards.
     { from: "frontends/gateway/gateway.ts", to: "server/pipeline.ts" },
     // The deployments provider is the one provider that drives the ARM engine itself (nested
