@@ -35,10 +35,6 @@ export default {
   // Today's known layer violations. Each entry names why it is still there; the list may only
   // shrink: an entry that no longer matches an import fails the check until it is deleted.
   allow: [
-    // The what-if sandbox runs the ARM engine on a copy of the world and rebuilds the server's
-    // services by hand (a copy of server/app.ts's wiring), with identity's tokens and the server's
-    // settings. Goes when one createServices() below the front ends serves both.
-    { from: "analysis/lint/sandbox.ts", to: "server/settings.ts" },
     // The ARM evaluators route the fleet's ARM actions; goes when evaluators are registered from the
     // composition root instead of being imported by the engine.
     { from: "engine/evaluators.ts", to: "fleet/api.ts" },
