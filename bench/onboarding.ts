@@ -33,7 +33,6 @@ import { machineOfHost } from "../src/analysis/hostMachine.js";
 import { onboardHost } from "../src/analysis/onboard.js";
 import { hisCode } from "../src/core/arcEndpoints.js";
 import { ArmServices } from "../src/engine/context.js";
-import { evaluator } from "../src/engine/evaluators.js";
 import { createServices } from "../src/engine/services.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../src/identity/directory.js";
 import { admit } from "../src/network/admit.js";
@@ -43,6 +42,7 @@ import { addressesOf, Resolver } from "../src/network/resolve.js";
 import { NetworkService } from "../src/network/service.js";
 import { ServiceTags } from "../src/network/serviceTags.js";
 import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
+import { ARM_EVALUATORS } from "../src/server/app.js";
 import { applyTopology } from "../src/server/topologyAtStart.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { SqliteStore } from "../src/store/sqlite.js";
@@ -230,7 +230,7 @@ export async function inProcessArcLink(
     writer,
     operationsKey: opKey,
     caCertPath: join(dataDir, "ca.pem"),
-    evaluators: evaluator,
+    evaluators: ARM_EVALUATORS,
   });
   const network = services.network;
   return {

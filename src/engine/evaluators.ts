@@ -4,7 +4,7 @@ import { ArmError } from "../core/armError.js";
 import { closestNames } from "../core/closestNames.js";
 import { findResolver, allResolvers } from "../network/resolverRef.js";
 import { asObject, optBool, optInt, optString, reqString } from "../providers/validate.js";
-import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
+import { ArmRequest, ArmResponse, ArmServices, EvaluatorLookup } from "./context.js";
 import { checkSubscription } from "./resourceOps.js";
 import { checkHost, HostCheck } from "../analysis/check.js";
 import { withCauses } from "../analysis/diagnose.js";
@@ -22,7 +22,6 @@ import { parseResourceId } from "../core/resourceId.js";
 import { TopologyError } from "../topology/parse.js";
 import { HostModel, NetworkModel } from "../network/model.js";
 import { onboardingScripts } from "../scripts/api.js";
-import { fleetOperations, startFleet } from "../fleet/api.js";
 import { LAB_API_VERSIONS } from "../providers/lab/common.js";
 import { checkArmOwned } from "./apiVersion.js";
 import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
@@ -437,7 +436,11 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
   }
 }
 
-const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
+/** Evaluators by lower-cased "namespace|name", e.g. "arclink.lab|check". */
+export type EvaluatorTable = Record<string, { method: "GET" | "POST"; fn: Evaluator }>;
+
+/** ArcLink.Lab's evaluators over the world; the composition root adds others (the fleet's). */
+export const LAB_EVALUATORS: EvaluatorTable = {
   "arclink.lab|check": { method: "POST", fn: check },
   "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
   "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
@@ -447,27 +450,24 @@ const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
   "arclink.lab|resolvers": { method: "GET", fn: resolvers },
-  "arclink.lab|fleet": { method: "POST", fn: startFleet },
-  "arclink.lab|fleetoperations": { method: "GET", fn: fleetOperations },
 };
 
-/** Handles /subscriptions/{s}/providers/{ns}/{name} when it is an evaluator; undefined otherwise. */
-export function evaluator(
-  s: ArmServices,
-  r: ArmRequest,
-  sub: string,
-  ns: string,
-  name: string,
-): ArmResponse | Promise<ArmResponse> | undefined {
-  const e = EVALUATORS[`${ns.toLowerCase()}|${name.toLowerCase()}`];
-  if (!e) return undefined;
-  checkSubscription(s, r, sub);
-  checkArmOwned(r.apiVersion, LAB_API_VERSIONS);
-  if (r.method !== e.method)
-    throw new ArmError(
-      405,
-      "MethodNotAllowed",
-      `${r.method} is not supported on ${r.path}; use ${e.method}.`,
-    );
-  return e.fn(s, r);
+/**
+ * ArmServices.evaluators over a table: handles /subscriptions/{s}/providers/{ns}/{name} when it
+ * names an evaluator of the table; undefined otherwise.
+ */
+export function evaluatorLookup(table: EvaluatorTable): EvaluatorLookup {
+  return (s, r, sub, ns, name) => {
+    const e = table[`${ns.toLowerCase()}|${name.toLowerCase()}`];
+    if (!e) return undefined;
+    checkSubscription(s, r, sub);
+    checkArmOwned(r.apiVersion, LAB_API_VERSIONS);
+    if (r.method !== e.method)
+      throw new ArmError(
+        405,
+        "MethodNotAllowed",
+        `${r.method} is not supported on ${r.path}; use ${e.method}.`,
+      );
+    return e.fn(s, r);
+  };
 }

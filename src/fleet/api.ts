@@ -10,6 +10,7 @@
 // runs are kept.
 import { ArmError } from "../core/armError.js";
 import { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
+import { EvaluatorTable } from "../engine/evaluators.js";
 import { FleetRun, newRun, operationStatus, planFleet, runFleet } from "./fleet.js";
 import { allRuns, alreadyRunning, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
 
@@ -83,3 +84,9 @@ export function fleetOperations(s: ArmServices, r: ArmRequest): ArmResponse {
     );
   return { status: 200, body: operationStatus(run, `${statusPath(sub)}/${run.id}`) };
 }
+
+/** The fleet's ARM actions, registered by the composition root (server/app.ts) beside ArcLink.Lab's. */
+export const FLEET_EVALUATORS: EvaluatorTable = {
+  "arclink.lab|fleet": { method: "POST", fn: startFleet },
+  "arclink.lab|fleetoperations": { method: "GET", fn: fleetOperations },
+};

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { BackgroundWork } from "../core/background.js";
 import { ensurePki } from "../core/pki.js";
 import { ArmServices } from "../engine/context.js";
-import { evaluator } from "../engine/evaluators.js";
+import { evaluatorLookup, LAB_EVALUATORS } from "../engine/evaluators.js";
+import { FLEET_EVALUATORS } from "../fleet/api.js";
 import { createServices } from "../engine/services.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";
 import { TokenService } from "../identity/tokens.js";
@@ -32,6 +33,9 @@ import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
 import { DataFolderLock, lockDataFolder, removeOwnReadyFile } from "./dataFolder.js";
 import { makePrivateDir, makePrivateFile, writePrivateAtomic } from "../core/privateFiles.js";
+
+/** The ARM actions that evaluate rather than store: ArcLink.Lab's analysis and the fleet's runs. */
+export const ARM_EVALUATORS = evaluatorLookup({ ...LAB_EVALUATORS, ...FLEET_EVALUATORS });
 
 export interface ServeOptions {
   dataDir: string;
@@ -151,7 +155,7 @@ async function start(
       .digest(),
     caCertPath: pki.caCertPath,
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
-    evaluators: evaluator,
+    evaluators: ARM_EVALUATORS,
     background: new BackgroundWork(log),
   });
   const { network, tokens, clock } = services;
