@@ -42,6 +42,7 @@ import { addressesOf, Resolver } from "../src/network/resolve.js";
 import { NetworkService } from "../src/network/service.js";
 import { ServiceTags } from "../src/network/serviceTags.js";
 import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
+import { deploymentWhatIfSupport } from "../src/analysis/deploymentWhatIf.js";
 import { ARM_EVALUATORS } from "../src/server/app.js";
 import { applyTopology } from "../src/server/topologyAtStart.js";
 import { MemoryStore } from "../src/store/memory.js";
@@ -231,6 +232,7 @@ export async function inProcessArcLink(
     operationsKey: opKey,
     caCertPath: join(dataDir, "ca.pem"),
     evaluators: ARM_EVALUATORS,
+    whatIf: deploymentWhatIfSupport,
   });
   const network = services.network;
   return {

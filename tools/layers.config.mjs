@@ -37,21 +37,6 @@ export default {
   allow: [
     // The gateway front end reuses the server's ARM pipeline for requests it forwards.
     { from: "frontends/gateway/gateway.ts", to: "server/pipeline.ts" },
-    // The deployments provider is the one provider that drives the ARM engine itself (nested
-    // resource writes, paging, what-if). It still names the engine by its old folder (re-exports in
-    // frontends/arm/). Goes when the engine's contract (context, resourceOps, paging, api-version
-    // checks) sits below the providers.
-    { from: "providers/resources/deploymentEngine.ts", to: "frontends/arm/context.ts" },
-    { from: "providers/resources/deploymentEngine.ts", to: "frontends/arm/resourceOps.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/context.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/resourceOps.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/evaluators.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "analysis/lint/sandbox.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "analysis/whatIf.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/apiVersion.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/context.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/paging.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/resourceOps.ts" },
   ],
   // Today's known import cycles, each allowed by one edge (left out of the cycle search).
   allowCycles: [
@@ -65,11 +50,5 @@ export default {
     { from: "templates/evaluate.ts", to: "templates/functions/index.ts" },
     // The template what-if command reuses the what-if renderer of the other; both are functions.
     { from: "cli/whatIfTemplate.ts", to: "cli/whatIf.ts" },
-    // The engine no longer imports the evaluator table (the server hands it over as
-    // ArmServices.evaluators), but one cycle is left through the deployments provider:
-    // deployments.ts -> deploymentWhatIf.ts -> analysis (whatIf.ts, lint/sandbox.ts, and the evaluators)
-    // -> engine/armHandler.ts -> deployments.ts. Loads only because the names crossing it are hoisted
-    // functions. Goes when the deployments provider gets what-if from the composition root too.
-    { from: "providers/resources/deployments.ts", to: "providers/resources/deploymentWhatIf.ts" },
   ],
 };

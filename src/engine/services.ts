@@ -1,6 +1,7 @@
 // The ARM engine's services, wired in one place: the server, the what-if sandbox and the tests build
 // them here over a World and its Writer. What the engine must not import (the evaluators of
-// analysis and the fleet, the background work) the caller hands over.
+// analysis and the fleet, deployment what-if's sandbox and analysis, the background work) the
+// caller hands over.
 import { randomBytes } from "node:crypto";
 import { BackgroundWork } from "../core/background.js";
 import { Clock, CLOCK_ID } from "../core/clock.js";
@@ -34,6 +35,7 @@ export interface ServicesOptions {
   snapshots?: Snapshots;
   evaluators?: EvaluatorLookup;
   background?: BackgroundWork;
+  whatIf?: ArmServices["whatIf"];
 }
 
 export function createServices(o: ServicesOptions): ArmServices {
@@ -53,5 +55,6 @@ export function createServices(o: ServicesOptions): ArmServices {
     snapshots: o.snapshots,
     evaluators: o.evaluators,
     background: o.background,
+    whatIf: o.whatIf,
   };
 }

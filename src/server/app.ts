@@ -23,6 +23,7 @@ import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/sign
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology } from "./topologyAtStart.js";
 import { onboardHost, OnboardResult } from "../analysis/onboard.js";
+import { deploymentWhatIfSupport } from "../analysis/deploymentWhatIf.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
 import { NetworkService } from "../network/service.js";
 import { ServiceTags } from "../network/serviceTags.js";
@@ -156,6 +157,7 @@ async function start(
     caCertPath: pki.caCertPath,
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
     evaluators: ARM_EVALUATORS,
+    whatIf: deploymentWhatIfSupport,
     background: new BackgroundWork(log),
   });
   const { network, tokens, clock } = services;
