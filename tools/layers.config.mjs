@@ -40,8 +40,6 @@ export default {
   allowCycles: [
     // externalDns.ts names the Rr type of resolve.ts with a plain import (erased at build time).
     { from: "network/externalDns.ts", to: "network/resolve.ts" },
-    // runs.ts names fleet.ts's FleetPlan/FleetProgress/FleetRun types with a plain import (erased).
-    { from: "fleet/runs.ts", to: "fleet/fleet.ts" },
     // The evaluator holds the function table and the template functions call back into the
     // evaluator (TemplateError, EvalContext); loads today because nothing crossing the cycle is read
     // at load time.

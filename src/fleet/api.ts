@@ -11,7 +11,8 @@
 import { ArmError } from "../core/armError.js";
 import { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
 import { EvaluatorTable } from "../engine/evaluators.js";
-import { FleetRun, newRun, operationStatus, planFleet, runFleet } from "./fleet.js";
+import { FleetRun, newRun, operationStatus, runFleet } from "./fleet.js";
+import { planFleet } from "./plan.js";
 import { allRuns, alreadyRunning, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
 
 /** Runs this process is running (or whose final state it could not save yet). */
