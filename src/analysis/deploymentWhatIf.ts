@@ -3,7 +3,7 @@
 // the deployment's writes. Handed to the engine by the composition root (ArmServices.whatIf).
 import { handleArm } from "../engine/armHandler.js";
 import { ArmServices } from "../engine/context.js";
-import { lintWorld } from "../engine/evaluators.js";
+import { lintWorld } from "./evaluators.js";
 import { providerEngine } from "../engine/providerEngine.js";
 import { WhatIfSupport } from "../providers/engine.js";
 import { Sandbox } from "./lint/sandbox.js";

@@ -10,7 +10,7 @@
 // runs are kept.
 import { ArmError } from "../core/armError.js";
 import { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
-import { EvaluatorTable } from "../engine/evaluators.js";
+import { EvaluatorTable } from "../analysis/evaluators.js";
 import { FleetRun, newRun, operationStatus, runFleet } from "./fleet.js";
 import { planFleet } from "./plan.js";
 import { allRuns, alreadyRunning, findRun, KEEP, saveRun, savedFinished } from "./runs.js";

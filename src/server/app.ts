@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { BackgroundWork } from "../core/background.js";
 import { ensurePki } from "../core/pki.js";
 import { ArmServices } from "../engine/context.js";
-import { evaluatorLookup, LAB_EVALUATORS } from "../engine/evaluators.js";
+import { evaluatorLookup, LAB_EVALUATORS } from "../analysis/evaluators.js";
 import { FLEET_EVALUATORS } from "../fleet/api.js";
 import { createServices } from "../engine/services.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";

@@ -1,29 +1,31 @@
 // ArcLink's own read-only API over the evaluators, in ARM style:
 // POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
+// The composition root (server/app.ts) hands the table to the engine (ArmServices.evaluators): the
+// engine imports no analysis.
 import { ArmError } from "../core/armError.js";
 import { closestNames } from "../core/closestNames.js";
 import { findResolver, allResolvers } from "../network/resolverRef.js";
 import { asObject, optBool, optInt, optString, reqString } from "../providers/validate.js";
-import { ArmRequest, ArmResponse, ArmServices, EvaluatorLookup } from "./context.js";
-import { checkSubscription } from "./resourceOps.js";
-import { checkHost, HostCheck } from "../analysis/check.js";
-import { withCauses } from "../analysis/diagnose.js";
-import { MACHINE_TYPE, machineOfHost } from "../analysis/hostMachine.js";
-import { hostGroups, LAB_HOSTS } from "../analysis/hostGroups.js";
-import { machineList } from "../analysis/machineList.js";
+import { ArmRequest, ArmResponse, ArmServices, EvaluatorLookup } from "../engine/context.js";
+import { checkSubscription } from "../engine/resourceOps.js";
+import { checkHost, HostCheck } from "./check.js";
+import { withCauses } from "./diagnose.js";
+import { MACHINE_TYPE, machineOfHost } from "./hostMachine.js";
+import { hostGroups, LAB_HOSTS } from "./hostGroups.js";
+import { machineList } from "./machineList.js";
 import { withLiveStatus } from "../providers/hybridcompute/machines.js";
-import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../analysis/lint/lint.js";
-import { toJson } from "../analysis/lint/format/json.js";
-import { toSarif } from "../analysis/lint/format/sarif.js";
-import { proveFixPlan } from "../analysis/lint/fixPlan.js";
-import { ProposedChange, whatIf } from "../analysis/whatIf.js";
+import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "./lint/lint.js";
+import { toJson } from "./lint/format/json.js";
+import { toSarif } from "./lint/format/sarif.js";
+import { proveFixPlan } from "./lint/fixPlan.js";
+import { ProposedChange, whatIf } from "./whatIf.js";
 import { plan, PlanStep } from "../topology/plan.js";
 import { parseResourceId } from "../core/resourceId.js";
 import { TopologyError } from "../topology/parse.js";
 import { HostModel, NetworkModel } from "../network/model.js";
 import { onboardingScripts } from "../scripts/api.js";
 import { LAB_API_VERSIONS } from "../providers/lab/common.js";
-import { checkArmOwned } from "./apiVersion.js";
+import { checkArmOwned } from "../engine/apiVersion.js";
 import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
 
 /** A world with at most this many hosts names them all in HostNotFound; a larger one, the closest. */
