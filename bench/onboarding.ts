@@ -32,22 +32,19 @@ import { checkEndpoint, CheckContext } from "../src/analysis/check.js";
 import { machineOfHost } from "../src/analysis/hostMachine.js";
 import { onboardHost } from "../src/analysis/onboard.js";
 import { hisCode } from "../src/core/arcEndpoints.js";
-import { Clock, CLOCK_ID } from "../src/core/clock.js";
 import { ArmServices } from "../src/engine/context.js";
-import { evaluator } from "../src/engine/evaluators.js";
-import { Operations } from "../src/engine/lro.js";
+import { createServices } from "../src/engine/services.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../src/identity/directory.js";
-import { TokenService } from "../src/identity/tokens.js";
 import { admit } from "../src/network/admit.js";
 import { connect } from "../src/network/connect.js";
 import { compileModel, HostModel } from "../src/network/model.js";
 import { addressesOf, Resolver } from "../src/network/resolve.js";
 import { NetworkService } from "../src/network/service.js";
 import { ServiceTags } from "../src/network/serviceTags.js";
-import { createRegistry } from "../src/providers/index.js";
 import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
+import { deploymentWhatIfSupport } from "../src/analysis/deploymentWhatIf.js";
+import { ARM_EVALUATORS } from "../src/server/app.js";
 import { applyTopology } from "../src/server/topologyAtStart.js";
-import { readSettings } from "../src/server/settings.js";
 import { MemoryStore } from "../src/store/memory.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { Store } from "../src/store/store.js";
@@ -229,19 +226,15 @@ export async function inProcessArcLink(
   const opKey = createHash("sha256")
     .update(JSON.stringify(world.get(SIGNING_KEY_ID)!.body.jwk))
     .digest();
-  const network = new NetworkService(world, ServiceTags.default());
-  const services: ArmServices = {
-    network,
-    tokens: new TokenService(world),
-    caCertPath: join(dataDir, "ca.pem"),
+  const services = createServices({
     world,
     writer,
-    registry: createRegistry(),
-    clock: new Clock(() => Number(world.get(CLOCK_ID)?.body.offsetMs ?? 0)),
-    settings: () => readSettings(world),
-    operations: new Operations(opKey),
-    evaluators: evaluator,
-  };
+    operationsKey: opKey,
+    caCertPath: join(dataDir, "ca.pem"),
+    evaluators: ARM_EVALUATORS,
+    whatIf: deploymentWhatIfSupport,
+  });
+  const network = services.network;
   return {
     services,
     defaults,

@@ -2,7 +2,7 @@
 // message names the closest few ("did you mean") and the count, never every host.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { hostOf } from "../src/engine/evaluators.js";
+import { hostOf } from "../src/analysis/evaluators.js";
 import { closestNames, editDistance } from "../src/core/closestNames.js";
 import { ArmError } from "../src/core/armError.js";
 import type { NetworkModel } from "../src/network/model.js";

@@ -1,7 +1,7 @@
 // ARM throttling: token buckets per principal and subscription, headers and 429 + Retry-After.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Throttle } from "../src/server/throttle.js";
+import { Throttle } from "../src/frontends/throttle.js";
 import { ArmError } from "../src/core/armError.js";
 import { startServer, removeDataDir } from "./helpers/server.js";
 import { raw, token } from "./helpers/arm.js";

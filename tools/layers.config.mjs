@@ -35,50 +35,14 @@ export default {
   // Today's known layer violations. Each entry names why it is still there; the list may only
   // shrink: an entry that no longer matches an import fails the check until it is deleted.
   allow: [
-    // The what-if sandbox runs the ARM engine on a copy of the world and rebuilds the server's
-    // services by hand (a copy of server/app.ts's wiring), with identity's tokens and the server's
-    // settings. Goes when one createServices() below the front ends serves both.
-    { from: "analysis/lint/sandbox.ts", to: "server/settings.ts" },
-    // The ARM evaluators route the fleet's ARM actions; goes when evaluators are registered from the
-    // composition root instead of being imported by the engine.
-    { from: "engine/evaluators.ts", to: "fleet/api.ts" },
-    // The engine keeps stored JSON as a pre-serialized body (JsonText), a class of the HTTP helpers.
-    { from: "engine/storedJson.ts", to: "frontends/http.ts" },
-    // The gateway front end reuses the server's ARM pipeline for requests it forwards.
-    { from: "frontends/gateway/gateway.ts", to: "server/pipeline.ts" },
-    // The deployments provider is the one provider that drives the ARM engine itself (nested
-    // resource writes, paging, what-if). It still names the engine by its old folder (re-exports in
-    // frontends/arm/). Goes when the engine's contract (context, resourceOps, paging, api-version
-    // checks) sits below the providers.
-    { from: "providers/resources/deploymentEngine.ts", to: "frontends/arm/context.ts" },
-    { from: "providers/resources/deploymentEngine.ts", to: "frontends/arm/resourceOps.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/context.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/resourceOps.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "frontends/arm/evaluators.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "analysis/lint/sandbox.ts" },
-    { from: "providers/resources/deploymentWhatIf.ts", to: "analysis/whatIf.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/apiVersion.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/context.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/paging.ts" },
-    { from: "providers/resources/deployments.ts", to: "frontends/arm/resourceOps.ts" },
   ],
   // Today's known import cycles, each allowed by one edge (left out of the cycle search).
   allowCycles: [
-    // externalDns.ts names the Rr type of resolve.ts with a plain import (erased at build time).
-    { from: "network/externalDns.ts", to: "network/resolve.ts" },
-    // runs.ts names fleet.ts's FleetPlan/FleetProgress/FleetRun types with a plain import (erased).
-    { from: "fleet/runs.ts", to: "fleet/fleet.ts" },
     // The evaluator holds the function table and the template functions call back into the
     // evaluator (TemplateError, EvalContext); loads today because nothing crossing the cycle is read
     // at load time.
     { from: "templates/evaluate.ts", to: "templates/functions/index.ts" },
     // The template what-if command reuses the what-if renderer of the other; both are functions.
     { from: "cli/whatIfTemplate.ts", to: "cli/whatIf.ts" },
-    // The engine no longer imports the evaluator table (the server hands it over as
-    // ArmServices.evaluators), but one cycle is left through the deployments provider:
-    // deployments.ts -> deploymentWhatIf.ts -> analysis (whatIf.ts, lint/sandbox.ts, and the evaluators)
-    // -> engine/armHandler.ts -> deployments.ts. Loads only because the names crossing it are hoisted
-    // functions. Goes when the deployments provider gets what-if from the composition root too.
-    { from: "providers/resources/deployments.ts", to: "providers/resources/deploymentWhatIf.ts" },
   ],
 };

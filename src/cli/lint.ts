@@ -15,7 +15,7 @@ import { RULES } from "../analysis/lint/index.js";
 import { sandboxFromTopology } from "../analysis/lint/sources.js";
 import { sandboxFromFiles } from "../analysis/export/index.js";
 import { policyHelp } from "../analysis/lint/governance.js";
-import { DEFAULT_SETTINGS, readSettings } from "../server/settings.js";
+import { DEFAULT_SETTINGS, readSettings } from "../engine/settings.js";
 import { ArmClient, readReady } from "./client.js";
 import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec, TARGET_FLAGS } from "./grammar.js";

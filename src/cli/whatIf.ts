@@ -10,7 +10,7 @@ import { renderTrace } from "../network/trace.js";
 import { sandboxFromTopology, LINT_SUBSCRIPTION } from "../analysis/lint/sources.js";
 import { ProposedChange, whatIf, WhatIfReport } from "../analysis/whatIf.js";
 import { renderPropertyDiff } from "../analysis/propertyDiff.js";
-import { readSettings } from "../server/settings.js";
+import { readSettings } from "../engine/settings.js";
 import { loadTopology } from "../topology/parse.js";
 import { plan } from "../topology/plan.js";
 import { ArmClient, readReady } from "./client.js";

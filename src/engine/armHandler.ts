@@ -8,6 +8,7 @@ import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
 import { handleDeployments } from "../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
+import { providerEngine } from "./providerEngine.js";
 import {
   checkSubscription,
   deleteResource,
@@ -26,7 +27,7 @@ export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmRespo
   if (clock) return clock;
   const snapshot = await snapshotRoute(s, r);
   if (snapshot) return snapshot;
-  const deployment = await handleDeployments(s, r, handleArm);
+  const deployment = await handleDeployments(providerEngine(s, handleArm), r);
   if (deployment) return deployment;
   const rt = route(r.path);
   const m = r.method;

@@ -1,7 +1,8 @@
 // What the ARM handlers share: the world, the writer, the registry, time and settings.
 import { BackgroundWork } from "../core/background.js";
 import { Clock } from "../core/clock.js";
-import { Principal, ProviderContext, Settings } from "../providers/contract.js";
+import { ProviderContext, Settings } from "../providers/contract.js";
+import { ArmRequest, ArmResponse, WhatIfSupport } from "../providers/engine.js";
 import { Registry } from "../providers/registry.js";
 import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
@@ -11,6 +12,10 @@ import { NetworkService } from "../network/service.js";
 import { TokenService } from "../identity/tokens.js";
 
 import { Snapshots } from "../store/store.js";
+
+// The request and response are declared below the engine, for the provider that drives it.
+export { header } from "../providers/engine.js";
+export type { ArmRequest, ArmResponse } from "../providers/engine.js";
 
 export interface ArmServices {
   world: World;
@@ -32,6 +37,11 @@ export interface ArmServices {
   evaluators?: EvaluatorLookup;
   /** Work that runs on after its request is answered (deployments); absent: none may be started. */
   background?: BackgroundWork;
+  /**
+   * Deployment what-if's sandbox and verdicts over these services, given by the composition root
+   * so neither the engine nor the providers import analysis (absent: deployments answer no what-if).
+   */
+  whatIf?: (s: ArmServices) => WhatIfSupport;
 }
 
 /** Answers /subscriptions/{sub}/providers/{ns}/{name} when it names an evaluator; undefined otherwise. */
@@ -43,24 +53,6 @@ export type EvaluatorLookup = (
   name: string,
 ) => ArmResponse | Promise<ArmResponse> | undefined;
 
-export interface ArmRequest {
-  method: string;
-  path: string;
-  query: URLSearchParams;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
-  principal: Principal;
-  apiVersion: string;
-  /** https origin the client used. */
-  baseUrl: string;
-}
-
-export interface ArmResponse {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
 export function providerContext(s: ArmServices, r: ArmRequest, tx: WriteTx): ProviderContext {
   return {
     tx,
@@ -70,9 +62,4 @@ export function providerContext(s: ArmServices, r: ArmRequest, tx: WriteTx): Pro
     baseUrl: r.baseUrl,
     settings: s.settings(),
   };
-}
-
-export function header(r: ArmRequest, name: string): string | undefined {
-  const v = r.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -4,7 +4,7 @@
 // of the whole page is built, measured or encoded per request. Only for bodies that GET returns as
 // stored (no read-time projection).
 import { Entry } from "../world/world.js";
-import { JsonText } from "../frontends/http.js";
+import { JsonText } from "../core/jsonText.js";
 import { page } from "./paging.js";
 import { ArmRequest, ArmResponse } from "./context.js";
 

@@ -10,7 +10,9 @@
 // runs are kept.
 import { ArmError } from "../core/armError.js";
 import { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
-import { FleetRun, newRun, operationStatus, planFleet, runFleet } from "./fleet.js";
+import { EvaluatorTable } from "../analysis/evaluators.js";
+import { FleetRun, newRun, operationStatus, runFleet } from "./fleet.js";
+import { planFleet } from "./plan.js";
 import { allRuns, alreadyRunning, findRun, KEEP, saveRun, savedFinished } from "./runs.js";
 
 /** Runs this process is running (or whose final state it could not save yet). */
@@ -83,3 +85,9 @@ export function fleetOperations(s: ArmServices, r: ArmRequest): ArmResponse {
     );
   return { status: 200, body: operationStatus(run, `${statusPath(sub)}/${run.id}`) };
 }
+
+/** The fleet's ARM actions, registered by the composition root (server/app.ts) beside ArcLink.Lab's. */
+export const FLEET_EVALUATORS: EvaluatorTable = {
+  "arclink.lab|fleet": { method: "POST", fn: startFleet },
+  "arclink.lab|fleetoperations": { method: "GET", fn: fleetOperations },
+};

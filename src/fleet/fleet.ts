@@ -9,52 +9,29 @@
 // write transactions (validated one by one by their providers), the network model is compiled once
 // for the whole fleet, and the check-ins of a chunk of hosts are decided against one state of the
 // world and then recorded together (the Writer commits them in one store transaction).
+// The request is checked and planned first (plan.ts); this file runs the plan.
 import { ArmError } from "../core/armError.js";
 import { hisCode } from "../core/arcEndpoints.js";
 import { newGuid } from "../core/guid.js";
-import { formatIpv4 } from "../core/ip.js";
-import { normalizeRegion } from "../core/regions.js";
-import { keyOf, parseResourceId, ResourceId, sameId } from "../core/resourceId.js";
+import { keyOf, parseResourceId, ResourceId } from "../core/resourceId.js";
 import { checkEndpoint, CheckContext } from "../analysis/check.js";
 import { evaluateCheckIn, recordHeartbeat, recordOnboarding } from "../analysis/onboard.js";
 import { ArmServices } from "../engine/context.js";
 import { compose } from "../engine/envelope.js";
 import { HostModel } from "../network/model.js";
 import { Principal, ProviderContext, ResourceType } from "../providers/contract.js";
-import { addressesIn, DNS_SERVER_TYPE, HOST_TYPE, SITE_TYPE, sitePrefixes } from "../providers/lab/common.js";
-import { MACHINE_TYPE, SCOPE_TYPE } from "../providers/hybridcompute/versions.js";
-import { asObject, optString } from "../providers/validate.js";
+import { HOST_TYPE } from "../providers/lab/common.js";
+import { MACHINE_TYPE } from "../providers/hybridcompute/versions.js";
 import { WriteTx } from "../world/writeTx.js";
+import { FleetPlan, MAX_TIME_LIMIT_S, nameOf } from "./plan.js";
 import { Checkpoints, runResourceId } from "./runs.js";
 
-export const MAX_MACHINES = 200_000;
-export const DEFAULT_TIME_LIMIT_S = 600;
-export const MAX_TIME_LIMIT_S = 3600;
-export const MAX_HEARTBEAT_ROUNDS = 10;
 /** Hosts and machines created per write transaction. */
 const CREATE_CHUNK = 1000;
 /** Hosts whose check-ins are decided against one state of the world, then recorded together. */
 const CHECKIN_CHUNK = 2500;
 /** Arc's heartbeat cadence: the share of one core is a round's CPU time over this. */
 const CADENCE_S = 300;
-
-export interface FleetPlan {
-  subscription: string;
-  machines: number;
-  siteId: string;
-  siteName: string;
-  scopeId?: string;
-  location: string;
-  resourceGroup: string;
-  /** The last `unassociated` machines are created without the scope. */
-  unassociated: number;
-  heartbeatRounds: number;
-  timeLimitSeconds: number;
-  namePrefix: string;
-  addresses: string[];
-  dnsServers: string[];
-  agentVersion: string;
-}
 
 export interface FleetProgress {
   phase: "creating" | "onboarding" | "heartbeats" | "done";
@@ -94,175 +71,6 @@ export interface FleetRun {
   resourceGroup: string;
   namePrefix: string;
   location: string;
-}
-
-function bad(message: string, target?: string): ArmError {
-  return new ArmError(400, "InvalidParameter", message, target ? { target } : undefined);
-}
-
-function wholeNumber(v: unknown, path: string, min: number, max: number, dflt?: number): number {
-  if (v === undefined || v === null) {
-    if (dflt !== undefined) return dflt;
-    throw bad(`'${path}' is required: a whole number from ${min} to ${max}.`, path);
-  }
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
-    throw bad(`'${path}' must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}.`, path);
-  return v;
-}
-
-function inSubscription(id: string, sub: string): boolean {
-  return parseResourceId(id)?.subscription?.toLowerCase() === sub.toLowerCase();
-}
-
-/** Validates a fleet request against the world: which site, scope, group, region and addresses. */
-export function planFleet(s: ArmServices, sub: string, input: unknown): FleetPlan {
-  const body = asObject(input ?? {}, "body");
-  const machines = wholeNumber(body.machines, "machines", 1, MAX_MACHINES);
-  const heartbeatRounds = wholeNumber(body.heartbeatRounds, "heartbeatRounds", 0, MAX_HEARTBEAT_ROUNDS, 1);
-  const timeLimitSeconds = wholeNumber(
-    body.timeLimitSeconds,
-    "timeLimitSeconds",
-    1,
-    MAX_TIME_LIMIT_S,
-    DEFAULT_TIME_LIMIT_S,
-  );
-  const unassociated = wholeNumber(body.unassociated, "unassociated", 0, machines, 0);
-  // The version of the fleet's agents: admission and the TLS checks depend on it, as for one agent.
-  const agentVersion = optString(body.agentVersion, "agentVersion", 64) ?? "1.45";
-  if (!/^\d+\.\d+(\.\d+\.\d+)?$/.test(agentVersion))
-    throw bad(
-      `'agentVersion' must be an agent version such as 1.45 or 1.45.02983.1834, got '${agentVersion}'.`,
-      "agentVersion",
-    );
-
-  // The site.
-  const sites = s.world.ofType(SITE_TYPE).filter((e) => inSubscription(e.id, sub));
-  const siteSpec = optString(body.site, "site", 2048);
-  const site = siteSpec
-    ? sites.find(
-        (e) => sameId(e.id, siteSpec) || String(e.body.name).toLowerCase() === siteSpec.toLowerCase(),
-      )
-    : [...sites].sort((a, b) => String(a.body.name).localeCompare(String(b.body.name)))[0];
-  if (!site) {
-    const names = sites.map((e) => e.body.name).join(", ") || "(none)";
-    throw new ArmError(
-      siteSpec ? 404 : 400,
-      siteSpec ? "SiteNotFound" : "NoSite",
-      siteSpec
-        ? `No site '${siteSpec}' in subscription ${sub}. Sites: ${names}.`
-        : `The fleet needs an on-premises site to place its hosts in, and subscription ${sub} has none. Create an ArcLink.Lab/sites resource or apply a topology first.`,
-      { target: "site" },
-    );
-  }
-
-  // The scope: named, "none", or the subscription's only one.
-  const scopes = s.world.ofType(SCOPE_TYPE).filter((e) => inSubscription(e.id, sub));
-  const scopeSpec = optString(body.scope, "scope", 2048);
-  let scope = undefined as (typeof scopes)[number] | undefined;
-  if (scopeSpec && scopeSpec.toLowerCase() !== "none") {
-    scope = scopes.find(
-      (e) => sameId(e.id, scopeSpec) || String(e.body.name).toLowerCase() === scopeSpec.toLowerCase(),
-    );
-    if (!scope)
-      throw new ArmError(
-        404,
-        "PrivateLinkScopeNotFound",
-        `No Azure Arc Private Link Scope '${scopeSpec}' in subscription ${sub}. Scopes: ${scopes.map((e) => e.body.name).join(", ") || "(none)"}; or use 'none' for machines without one.`,
-        { target: "scope" },
-      );
-  } else if (!scopeSpec && scopes.length > 1) {
-    throw bad(
-      `Subscription ${sub} has ${scopes.length} Private Link Scopes (${scopes.map((e) => e.body.name).join(", ")}): name the one the fleet's machines are associated with, or 'none'.`,
-      "scope",
-    );
-  } else if (!scopeSpec) {
-    scope = scopes[0];
-  }
-
-  const locationSpec = optString(body.location, "location", 64);
-  const location = locationSpec
-    ? normalizeRegion(locationSpec)
-    : (normalizeRegion(scope?.body.location) ?? "eastus");
-  if (!location) throw bad(`'${locationSpec}' is not an Azure region such as eastus.`, "location");
-
-  const rgSpec = optString(body.resourceGroup, "resourceGroup", 90);
-  const resourceGroup = rgSpec ?? parseResourceId((scope ?? site).id)!.resourceGroup!;
-  if (!s.world.get(`/subscriptions/${sub}/resourceGroups/${resourceGroup}`))
-    throw new ArmError(
-      404,
-      "ResourceGroupNotFound",
-      `Resource group '${resourceGroup}' could not be found.`,
-      {
-        target: "resourceGroup",
-      },
-    );
-
-  const namePrefix = optString(body.namePrefix, "namePrefix", 40) ?? `fleet-${newGuid().slice(0, 6)}`;
-  if (!/^[A-Za-z0-9][-A-Za-z0-9]*$/.test(namePrefix))
-    throw bad(
-      `'namePrefix' must be letters, digits and hyphens, starting with a letter or digit.`,
-      "namePrefix",
-    );
-  const rgPath = `/subscriptions/${sub}/resourceGroups/${resourceGroup}/providers`;
-  for (let i = 0; i < machines; i++) {
-    const n = nameOf(namePrefix, i);
-    if (s.world.get(`${rgPath}/${HOST_TYPE}/${n}`) || s.world.get(`${rgPath}/${MACHINE_TYPE}/${n}`))
-      throw new ArmError(
-        409,
-        "FleetNameInUse",
-        `A host or machine named ${n} already exists in resource group ${resourceGroup}. Use another 'namePrefix'.`,
-        { target: "namePrefix" },
-      );
-  }
-
-  // Free addresses of the site, in order, skipping .0 and .255 and every address already claimed.
-  const prefixes = sitePrefixes(site.body);
-  const taken = new Set(
-    addressesIn(s.world, { kind: "site", id: site.id, prop: "siteId", prefixes }).map((t) => t.ip),
-  );
-  const addresses: string[] = [];
-  for (const c of prefixes) {
-    for (let n = c.first + 1; n < c.last && addresses.length < machines; n++) {
-      const last = n & 255;
-      if (last === 0 || last === 255) continue;
-      const ip = formatIpv4(n);
-      if (!taken.has(ip)) addresses.push(ip);
-    }
-  }
-  if (addresses.length < machines)
-    throw new ArmError(
-      400,
-      "SiteAddressSpaceExhausted",
-      `Site ${site.body.name} (${prefixes.map((c) => c.text).join(", ") || "no prefixes"}) has ${addresses.length} free addresses; the fleet needs ${machines}. Add a prefix to the site, pick a larger site, or ask for fewer machines.`,
-      { target: "machines" },
-    );
-
-  const dnsServers = s.world
-    .ofType(DNS_SERVER_TYPE)
-    .filter((e) => sameId(e.body.properties?.siteId, site.id))
-    .sort((a, b) => String(a.body.name).localeCompare(String(b.body.name)))
-    .map((e) => String(e.body.properties.ipAddress));
-
-  return {
-    subscription: sub,
-    machines,
-    siteId: site.id,
-    siteName: String(site.body.name),
-    scopeId: scope?.id,
-    location,
-    resourceGroup,
-    unassociated,
-    heartbeatRounds,
-    timeLimitSeconds,
-    namePrefix,
-    addresses,
-    dnsServers,
-    agentVersion,
-  };
-}
-
-export function nameOf(prefix: string, i: number): string {
-  return `${prefix}-${String(i).padStart(6, "0")}`;
 }
 
 export function newRun(plan: FleetPlan, now: Date): FleetRun {
@@ -356,6 +164,22 @@ const cpuSeconds = () => {
   return (c.user + c.system) / 1e6;
 };
 
+/** Between two chunks: save the progress now and then, stop at the time limit, let requests in. */
+interface Pace {
+  saves: Checkpoints;
+  next(): Promise<void>;
+}
+
+/** The state of the world the check-ins of one chunk are decided against. */
+function checkContext(s: ArmServices): CheckContext {
+  return {
+    view: s.world,
+    resolver: s.network.resolver(),
+    now: s.clock.now(),
+    propagationDelayMs: s.settings().propagationDelayMs,
+  };
+}
+
 /**
  * Runs a planned fleet to its end (or its time limit), updating `run` as it goes and saving it in
  * the store (src/fleet/runs.ts): at the start, at each phase change, every few seconds between
@@ -371,189 +195,189 @@ export async function runFleet(
   const p = run.progress;
   const t0 = performance.now();
   const deadline = t0 + plan.timeLimitSeconds * 1000;
-  const checkTime = () => {
-    if (performance.now() > deadline) throw new TimeLimit();
-  };
-  const yieldNow = () => new Promise<void>((r) => setImmediate(r));
   const saves = new Checkpoints(s, run);
+  const pace: Pace = {
+    saves,
+    async next() {
+      saves.maybe();
+      if (performance.now() > deadline) throw new TimeLimit();
+      await new Promise<void>((r) => setImmediate(r));
+    },
+  };
   try {
     if (!s.world.get(runResourceId(run.id))) await saves.phase(p.phase);
-    // 1. Hosts and machines.
-    const hostDef = s.registry.type(HOST_TYPE)!;
-    const machineDef = s.registry.type(MACHINE_TYPE)!;
-    const rgPath = `/subscriptions/${plan.subscription}/resourceGroups/${plan.resourceGroup}/providers`;
-    const hostIds: string[] = [];
-    const machineIds: string[] = [];
-    for (let i = 0; i < plan.machines; i++) {
-      hostIds.push(`${rgPath}/${HOST_TYPE}/${nameOf(plan.namePrefix, i)}`);
-      machineIds.push(`${rgPath}/${MACHINE_TYPE}/${nameOf(plan.namePrefix, i)}`);
-    }
-    // One string shared by every host of the fleet.
-    const description = `Simulated by arclink fleet ${run.id}`;
-    const shared: { systemData?: Record<string, unknown> } = {};
-    for (let i = 0; i < plan.machines; i += CREATE_CHUNK) {
-      const end = Math.min(plan.machines, i + CREATE_CHUNK);
-      await s.writer.run((tx) => {
-        const now = s.clock.now();
-        for (let j = i; j < end; j++) {
-          const hid = parseResourceId(hostIds[j])!;
-          tx.put(
-            hid.id,
-            HOST_TYPE,
-            build(
-              s,
-              hostDef,
-              hid,
-              {
-                location: "global",
-                properties: {
-                  siteId: plan.siteId,
-                  privateIPAddress: plan.addresses[j],
-                  osType: "Linux",
-                  dnsServers: plan.dnsServers,
-                  description,
-                },
-              },
-              principal,
-              now,
-              baseUrl,
-              tx,
-              shared,
-            ),
-          );
-          const mid = parseResourceId(machineIds[j])!;
-          const associated = plan.scopeId && j < plan.machines - plan.unassociated;
-          tx.put(
-            mid.id,
-            MACHINE_TYPE,
-            build(
-              s,
-              machineDef,
-              mid,
-              {
-                location: plan.location,
-                properties: associated ? { privateLinkScopeResourceId: plan.scopeId } : {},
-              },
-              principal,
-              now,
-              baseUrl,
-              tx,
-              shared,
-            ),
-          );
-        }
-      });
-      p.created = end;
-      saves.maybe();
-      checkTime();
-      await yieldNow();
-    }
+    const ids = await createHostsAndMachines(s, run, principal, baseUrl, pace);
     p.createSeconds = (performance.now() - t0) / 1000;
-
-    // 2. Onboarding: every agent registers with its regional HIS.
     await saves.phase("onboarding");
     p.phase = "onboarding";
-    const model = s.network.model();
-    const hosts: HostModel[] = hostIds.map((id) => model.hosts.get(keyOf(id))!);
-    const connected: boolean[] = new Array(plan.machines).fill(false);
-    const t1 = performance.now();
-    const ctxNow = (): CheckContext => ({
-      view: s.world,
-      resolver: s.network.resolver(),
-      now: s.clock.now(),
-      propagationDelayMs: s.settings().propagationDelayMs,
-    });
-    for (let i = 0; i < plan.machines; i += CHECKIN_CHUNK) {
-      const end = Math.min(plan.machines, i + CHECKIN_CHUNK);
-      const ctx = ctxNow();
-      const writes: Promise<void>[] = [];
-      const admitted: number[] = [];
-      for (let j = i; j < end; j++) {
-        const h = hosts[j];
-        const d = h
-          ? evaluateCheckIn(ctx, h, plan.agentVersion)
-          : { connected: false, host: "", check: undefined };
-        if (h && d.connected && "machineEntry" in d) {
-          writes.push(recordOnboarding(s.writer, h, d, ctx.now, plan.agentVersion));
-          admitted.push(j);
-        } else {
-          const reason = d.check?.reason ?? (h ? "MachineNotFound" : "HostNotInModel");
-          p.refusedByReason[reason] = (p.refusedByReason[reason] ?? 0) + 1;
-          p.refused++;
-        }
-      }
-      await Promise.all(writes);
-      for (const j of admitted) connected[j] = true;
-      p.connected += admitted.length;
-      p.evaluated = end;
-      saves.maybe();
-      checkTime();
-      await yieldNow();
-    }
-    p.onboardSeconds = (performance.now() - t1) / 1000;
-    p.onboardPerSecond = plan.machines / Math.max(p.onboardSeconds, 1e-6);
-
-    // 3. Heartbeat rounds, back to back; CPU per round ÷ 300 s is the load at Arc's cadence.
+    const onboarded = await onboardAll(s, run, ids.hostIds, pace);
     await saves.phase("heartbeats");
     p.phase = "heartbeats";
-    const his = `${hisCode(plan.location)}.his.arc.azure.com`;
-    let cpu = 0;
-    let wall = 0;
-    for (let round = 1; round <= plan.heartbeatRounds; round++) {
-      p.heartbeatRound = round;
-      const c0 = cpuSeconds();
-      const w0 = performance.now();
-      for (let i = 0; i < plan.machines; i += CHECKIN_CHUNK) {
-        const end = Math.min(plan.machines, i + CHECKIN_CHUNK);
-        const ctx = ctxNow();
-        const writes: Promise<void>[] = [];
-        for (let j = i; j < end; j++) {
-          if (!connected[j]) continue;
-          const c = checkEndpoint(ctx, hosts[j], his);
-          if (c.verdict === "refused") {
-            const reason = c.reason ?? "Refused";
-            p.heartbeatsRefusedByReason[reason] = (p.heartbeatsRefusedByReason[reason] ?? 0) + 1;
-            p.heartbeatsRefused++;
-          } else {
-            writes.push(recordHeartbeat(s.writer, machineIds[j], ctx.now, plan.agentVersion));
-          }
-        }
-        await Promise.all(writes);
-        p.heartbeatsAdmitted += writes.length;
-        saves.maybe();
-        checkTime();
-        await yieldNow();
-      }
-      cpu += cpuSeconds() - c0;
-      wall += (performance.now() - w0) / 1000;
-    }
-    if (plan.heartbeatRounds > 0) {
-      p.heartbeatCpuSecondsPerRound = cpu / plan.heartbeatRounds;
-      p.heartbeatWallSecondsPerRound = wall / plan.heartbeatRounds;
-      p.heartbeatCoreShareAt5Min = p.heartbeatCpuSecondsPerRound / CADENCE_S;
-    }
+    await heartbeatRounds(s, run, { ...onboarded, machineIds: ids.machineIds }, pace);
     p.phase = "done";
     run.status = "Succeeded";
   } catch (e) {
     run.status = "Failed";
-    if (e instanceof TimeLimit) {
-      run.error = {
-        code: "FleetTimeLimitExceeded",
-        message: `The fleet stopped after its time limit of ${plan.timeLimitSeconds} s during ${p.phase}: ${p.created} hosts created, ${p.connected} machines connected, ${p.refused} refused. What was written is kept. Raise 'timeLimitSeconds' (at most ${MAX_TIME_LIMIT_S}) or ask for fewer machines.`,
-      };
-    } else if (e instanceof ArmError) {
-      run.error = { code: e.code, message: `The fleet stopped during ${p.phase}: ${e.message}` };
-    } else {
-      run.error = {
-        code: "InternalServerError",
-        message: `The fleet stopped during ${p.phase}: ${String(e)}`,
-      };
-    }
+    run.error = failure(e, run);
   } finally {
     p.residentMemoryBytes = process.memoryUsage().rss;
     run.endTime = s.clock.now().toISOString();
     await saves.end();
   }
+}
+
+/** 1. The fleet's hosts and machines, CREATE_CHUNK of each per write transaction. */
+async function createHostsAndMachines(
+  s: ArmServices,
+  run: FleetRun,
+  principal: Principal,
+  baseUrl: string,
+  pace: Pace,
+): Promise<{ hostIds: string[]; machineIds: string[] }> {
+  const plan = run.plan;
+  const hostDef = s.registry.type(HOST_TYPE)!;
+  const machineDef = s.registry.type(MACHINE_TYPE)!;
+  const rgPath = `/subscriptions/${plan.subscription}/resourceGroups/${plan.resourceGroup}/providers`;
+  const hostIds: string[] = [];
+  const machineIds: string[] = [];
+  for (let i = 0; i < plan.machines; i++) {
+    hostIds.push(`${rgPath}/${HOST_TYPE}/${nameOf(plan.namePrefix, i)}`);
+    machineIds.push(`${rgPath}/${MACHINE_TYPE}/${nameOf(plan.namePrefix, i)}`);
+  }
+  // One string shared by every host of the fleet.
+  const description = `Simulated by arclink fleet ${run.id}`;
+  const shared: { systemData?: Record<string, unknown> } = {};
+  for (let i = 0; i < plan.machines; i += CREATE_CHUNK) {
+    const end = Math.min(plan.machines, i + CREATE_CHUNK);
+    await s.writer.run((tx) => {
+      const now = s.clock.now();
+      for (let j = i; j < end; j++) {
+        const hid = parseResourceId(hostIds[j])!;
+        const host = {
+          location: "global",
+          properties: {
+            siteId: plan.siteId,
+            privateIPAddress: plan.addresses[j],
+            osType: "Linux",
+            dnsServers: plan.dnsServers,
+            description,
+          },
+        };
+        tx.put(hid.id, HOST_TYPE, build(s, hostDef, hid, host, principal, now, baseUrl, tx, shared));
+        const mid = parseResourceId(machineIds[j])!;
+        const associated = plan.scopeId && j < plan.machines - plan.unassociated;
+        const machine = {
+          location: plan.location,
+          properties: associated ? { privateLinkScopeResourceId: plan.scopeId } : {},
+        };
+        tx.put(mid.id, MACHINE_TYPE, build(s, machineDef, mid, machine, principal, now, baseUrl, tx, shared));
+      }
+    });
+    run.progress.created = end;
+    await pace.next();
+  }
+  return { hostIds, machineIds };
+}
+
+/** 2. Onboarding: every agent registers with its regional HIS, CHECKIN_CHUNK hosts at a time. */
+async function onboardAll(
+  s: ArmServices,
+  run: FleetRun,
+  hostIds: string[],
+  pace: Pace,
+): Promise<{ hosts: HostModel[]; connected: boolean[] }> {
+  const plan = run.plan;
+  const p = run.progress;
+  const model = s.network.model();
+  const hosts: HostModel[] = hostIds.map((id) => model.hosts.get(keyOf(id))!);
+  const connected: boolean[] = new Array(plan.machines).fill(false);
+  const t1 = performance.now();
+  for (let i = 0; i < plan.machines; i += CHECKIN_CHUNK) {
+    const end = Math.min(plan.machines, i + CHECKIN_CHUNK);
+    const ctx = checkContext(s);
+    const writes: Promise<void>[] = [];
+    const admitted: number[] = [];
+    for (let j = i; j < end; j++) {
+      const h = hosts[j];
+      const d = h
+        ? evaluateCheckIn(ctx, h, plan.agentVersion)
+        : { connected: false, host: "", check: undefined };
+      if (h && d.connected && "machineEntry" in d) {
+        writes.push(recordOnboarding(s.writer, h, d, ctx.now, plan.agentVersion));
+        admitted.push(j);
+      } else {
+        const reason = d.check?.reason ?? (h ? "MachineNotFound" : "HostNotInModel");
+        p.refusedByReason[reason] = (p.refusedByReason[reason] ?? 0) + 1;
+        p.refused++;
+      }
+    }
+    await Promise.all(writes);
+    for (const j of admitted) connected[j] = true;
+    p.connected += admitted.length;
+    p.evaluated = end;
+    await pace.next();
+  }
+  p.onboardSeconds = (performance.now() - t1) / 1000;
+  p.onboardPerSecond = plan.machines / Math.max(p.onboardSeconds, 1e-6);
+  return { hosts, connected };
+}
+
+/** 3. Heartbeat rounds, back to back; CPU per round ÷ 300 s is the load at Arc's cadence. */
+async function heartbeatRounds(
+  s: ArmServices,
+  run: FleetRun,
+  fleet: { hosts: HostModel[]; connected: boolean[]; machineIds: string[] },
+  pace: Pace,
+): Promise<void> {
+  const plan = run.plan;
+  const p = run.progress;
+  const his = `${hisCode(plan.location)}.his.arc.azure.com`;
+  let cpu = 0;
+  let wall = 0;
+  for (let round = 1; round <= plan.heartbeatRounds; round++) {
+    p.heartbeatRound = round;
+    const c0 = cpuSeconds();
+    const w0 = performance.now();
+    for (let i = 0; i < plan.machines; i += CHECKIN_CHUNK) {
+      const end = Math.min(plan.machines, i + CHECKIN_CHUNK);
+      const ctx = checkContext(s);
+      const writes: Promise<void>[] = [];
+      for (let j = i; j < end; j++) {
+        if (!fleet.connected[j]) continue;
+        const c = checkEndpoint(ctx, fleet.hosts[j], his);
+        if (c.verdict === "refused") {
+          const reason = c.reason ?? "Refused";
+          p.heartbeatsRefusedByReason[reason] = (p.heartbeatsRefusedByReason[reason] ?? 0) + 1;
+          p.heartbeatsRefused++;
+        } else {
+          writes.push(recordHeartbeat(s.writer, fleet.machineIds[j], ctx.now, plan.agentVersion));
+        }
+      }
+      await Promise.all(writes);
+      p.heartbeatsAdmitted += writes.length;
+      await pace.next();
+    }
+    cpu += cpuSeconds() - c0;
+    wall += (performance.now() - w0) / 1000;
+  }
+  if (plan.heartbeatRounds > 0) {
+    p.heartbeatCpuSecondsPerRound = cpu / plan.heartbeatRounds;
+    p.heartbeatWallSecondsPerRound = wall / plan.heartbeatRounds;
+    p.heartbeatCoreShareAt5Min = p.heartbeatCpuSecondsPerRound / CADENCE_S;
+  }
+}
+
+/** Why a run stopped, as its operation status says it. */
+function failure(e: unknown, run: FleetRun): { code: string; message: string } {
+  const { plan, progress: p } = run;
+  if (e instanceof TimeLimit)
+    return {
+      code: "FleetTimeLimitExceeded",
+      message: `The fleet stopped after its time limit of ${plan.timeLimitSeconds} s during ${p.phase}: ${p.created} hosts created, ${p.connected} machines connected, ${p.refused} refused. What was written is kept. Raise 'timeLimitSeconds' (at most ${MAX_TIME_LIMIT_S}) or ask for fewer machines.`,
+    };
+  if (e instanceof ArmError)
+    return { code: e.code, message: `The fleet stopped during ${p.phase}: ${e.message}` };
+  return { code: "InternalServerError", message: `The fleet stopped during ${p.phase}: ${String(e)}` };
 }
 
 /** The fleet's progress as an ARM asynchronous operation status. */

@@ -14,7 +14,8 @@ import { hostname } from "node:os";
 import { ArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
 import { ArmServices } from "../engine/context.js";
-import { FleetPlan, FleetProgress, FleetRun } from "./fleet.js";
+import type { FleetProgress, FleetRun } from "./fleet.js";
+import { FleetPlan } from "./plan.js";
 
 export const FLEET_RUN_TYPE = "ArcLink.Lab/fleetRuns";
 /** Runs kept in the store (the oldest finished ones are deleted first). */

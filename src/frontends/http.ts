@@ -2,6 +2,7 @@
 import { IncomingMessage, ServerResponse, STATUS_CODES } from "node:http";
 import type { Server as HttpsServer } from "node:https";
 import type { Duplex } from "node:stream";
+import { JsonText } from "../core/jsonText.js";
 
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -25,11 +26,6 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
     req.on("end", () => !failed && resolve(Buffer.concat(chunks)));
     req.on("error", (e) => !failed && reject(e));
   });
-}
-
-/** A response body already serialized as JSON text or its UTF-8 bytes (see arm/storedJson.ts): sent as is. */
-export class JsonText {
-  constructor(readonly text: string | Buffer) {}
 }
 
 export function sendJson(

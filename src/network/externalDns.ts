@@ -3,7 +3,7 @@
 // queries and run the engine again (see NetworkService.live).
 import { createSocket } from "node:dgram";
 import dnsPacket from "dns-packet";
-import { Rr } from "./resolve.js";
+import type { Rr } from "./resolve.js";
 
 export interface ExternalAnswer {
   rcode: "NOERROR" | "NXDOMAIN" | "SERVFAIL" | "REFUSED";

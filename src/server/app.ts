@@ -5,27 +5,26 @@ import { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { createHash } from "node:crypto";
 import { BackgroundWork } from "../core/background.js";
-import { Clock, CLOCK_ID } from "../core/clock.js";
 import { ensurePki } from "../core/pki.js";
 import { ArmServices } from "../engine/context.js";
-import { evaluator } from "../engine/evaluators.js";
-import { Operations } from "../engine/lro.js";
+import { evaluatorLookup, LAB_EVALUATORS } from "../analysis/evaluators.js";
+import { FLEET_EVALUATORS } from "../fleet/api.js";
+import { createServices } from "../engine/services.js";
 import { Defaults, ensureDirectory, SIGNING_KEY_ID } from "../identity/directory.js";
 import { TokenService } from "../identity/tokens.js";
-import { createRegistry } from "../providers/index.js";
 import { failAbandonedDeployments } from "../providers/resources/deploymentRecovery.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { Snapshots, Store } from "../store/store.js";
 import { World } from "../world/world.js";
 import { Writer } from "../world/writer.js";
-import { createPipeline, PipelineDeps } from "./pipeline.js";
-import { Throttle } from "./throttle.js";
+import { createPipeline, PipelineDeps } from "../frontends/pipeline.js";
+import { Throttle } from "../frontends/throttle.js";
 import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology } from "./topologyAtStart.js";
 import { onboardHosts, OnboardResult } from "../analysis/onboard.js";
+import { deploymentWhatIfSupport } from "../analysis/deploymentWhatIf.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
-import { readSettings } from "./settings.js";
 import { NetworkService } from "../network/service.js";
 import { ServiceTags } from "../network/serviceTags.js";
 import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListeners.js";
@@ -35,6 +34,9 @@ import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
 import { DataFolderLock, lockDataFolder, removeOwnReadyFile } from "./dataFolder.js";
 import { makePrivateDir, makePrivateFile, writePrivateAtomic } from "../core/privateFiles.js";
+
+/** The ARM actions that evaluate rather than store: ArcLink.Lab's analysis and the fleet's runs. */
+export const ARM_EVALUATORS = evaluatorLookup({ ...LAB_EVALUATORS, ...FLEET_EVALUATORS });
 
 export interface ServeOptions {
   dataDir: string;
@@ -145,29 +147,20 @@ async function start(
     ? followStore(store, writer, { log })
     : undefined;
   const defaults = await ensureDirectory(writer, world);
-  const tokens = new TokenService(world);
-  const opKey = createHash("sha256")
-    .update(JSON.stringify(world.get(SIGNING_KEY_ID)!.body.jwk))
-    .digest();
-  const clock = new Clock(() => Number(world.get(CLOCK_ID)?.body.offsetMs ?? 0));
-  const network = new NetworkService(
-    world,
-    opts.serviceTagsFile ? ServiceTags.fromFile(opts.serviceTagsFile) : ServiceTags.default(),
-  );
-  const services: ArmServices = {
-    network,
-    tokens,
-    caCertPath: pki.caCertPath,
+  const services = createServices({
     world,
     writer,
-    registry: createRegistry(),
-    clock,
-    settings: () => readSettings(world),
-    operations: new Operations(opKey),
+    tags: opts.serviceTagsFile ? ServiceTags.fromFile(opts.serviceTagsFile) : ServiceTags.default(),
+    operationsKey: createHash("sha256")
+      .update(JSON.stringify(world.get(SIGNING_KEY_ID)!.body.jwk))
+      .digest(),
+    caCertPath: pki.caCertPath,
     snapshots: store.snapshots && snapshotsReloading(store.snapshots, writer),
-    evaluators: evaluator,
+    evaluators: ARM_EVALUATORS,
+    whatIf: deploymentWhatIfSupport,
     background: new BackgroundWork(log),
-  };
+  });
+  const { network, tokens, clock } = services;
   const abandoned = await failAbandonedDeployments(services, !!store.onRemoteChange);
   if (abandoned) log(`deployments: ${abandoned} left Running by a stopped server marked Failed`);
   const deps: PipelineDeps = {

@@ -6,6 +6,7 @@
 import { createHash, generateKeyPairSync, randomUUID } from "node:crypto";
 import { acquireToken, checkAccessToken, jwtClaims, machineAuthorization } from "../auth.js";
 import type { AgentContext } from "../context.js";
+import type { HostView } from "../gateway.js";
 import { DialError, RefusalError, type Dialer, type DialResponse } from "../dial.js";
 import {
   AGENT_SERVICE,
@@ -334,6 +335,250 @@ async function resolveSubscription(dialer: Dialer, token: string, text: string):
   return String(hit.subscriptionId);
 }
 
+/** Before anything is asked of Azure: the local config, a second connect, the machine's name. */
+async function beforeConnecting(
+  ctx: AgentContext,
+  req: ConnectRequest,
+): Promise<{ view: HostView; resourceName: string }> {
+  ctx.config(); // a broken local config stops here (AZCM0070), before anything changes
+  const existing = ctx.state();
+  if (isConnected(existing)) {
+    throw new AgentError(
+      AZCM.AlreadyConnected,
+      `The machine is already connected to Azure as ${existing.resourceId}. Run azcmagent disconnect first to connect it again.`,
+      { fields: { "Resource ID": existing.resourceId! } },
+    );
+  }
+  const view = await ctx.view();
+  const resourceName = req.resourceName ?? view.hostName;
+  checkMachineName(resourceName, "the resource name (the host name; pass --resource-name)");
+  ctx.log.info(
+    "Onboarding Machine. It usually takes a few minutes to complete. Sometimes it may take longer depending on network and server load status.",
+  );
+  ctx.log.info("Connecting machine to Azure... This might take a few minutes.", {
+    "Correlation ID": req.correlationId,
+    Location: req.location,
+  });
+  return { view, resourceName };
+}
+
+/** Private endpoint DNS without a scope stops connect; then the network check, as the version runs it. */
+async function checkNetwork(
+  ctx: AgentContext,
+  dialer: Dialer,
+  resolver: Resolver,
+  req: ConnectRequest,
+): Promise<void> {
+  const [gbl, agentService] = await Promise.all([resolver.resolve(GBL_HIS), resolver.resolve(AGENT_SERVICE)]);
+  const plMessage = privateLinkMessage(!!req.privateLinkScope, gbl.addresses, agentService.addresses);
+  if (plMessage) throw new AgentError(AZCM.Network, plMessage);
+  // Before 1.15 connect did not stop on a failed network check (it had none to stop on).
+  if (!atLeast(ctx.version, ...RELEASES.checkCommand))
+    ctx.log.debug(`Agent ${ctx.version.short} runs no network check before connecting`);
+  else if (req.ignoreNetworkCheck) ctx.log.warn("Skipping the network check (--ignore-network-check)");
+  else await networkCheck(ctx, dialer, resolver, req);
+}
+
+/** The ARM token (the given access token, or the service principal's from Entra ID) and the tenant. */
+async function signIn(
+  ctx: AgentContext,
+  dialer: Dialer,
+  req: ConnectRequest,
+  view: HostView,
+): Promise<{ token: string; tenantId: string | undefined }> {
+  let tenantId = req.tenantId;
+  if (req.auth.kind === "token") {
+    const claims = checkAccessToken(req.auth.token, await ctx.now());
+    tenantId ??= typeof claims.tid === "string" ? claims.tid : view.tenantId;
+    ctx.log.info("Using the access token given with --access-token");
+    return { token: req.auth.token, tenantId };
+  }
+  ctx.log.info("Using service principal for authentication", { "Service Principal": req.auth.clientId });
+  const token = await acquireToken(dialer, {
+    tenantId: tenantId!,
+    clientId: req.auth.clientId,
+    secret: req.auth.secret,
+  });
+  tenantId = tenantId && GUID.test(tenantId) ? tenantId : (jwtClaims(token)?.tid ?? tenantId);
+  return { token, tenantId };
+}
+
+interface Discovery {
+  hisEndpoint: string;
+  guestConfigurationEndpoint?: string;
+  agentServiceEndpoint?: string;
+}
+
+/** Regional service discovery at the global HIS: the region's HIS and its other endpoints. */
+async function discoverRegion(ctx: AgentContext, dialer: Dialer, location: string): Promise<Discovery> {
+  const disc = await step("Regional service discovery failed", () =>
+    dialer.dial(
+      "GET",
+      `https://${GBL_HIS}/discovery?location=${encodeURIComponent(location)}&api-version=2.1`,
+      {
+        purpose: "onboard",
+      },
+    ),
+  );
+  if (disc.status !== 200) {
+    throw new AgentError(
+      AZCM.Network,
+      `Regional service discovery failed: ${GBL_HIS} answered ${disc.status}: ${disc.text.slice(0, 300)}`,
+    );
+  }
+  const hisEndpoint = String(
+    disc.json?.hisEndpoint ?? `https://${regionCode(location)}.his.arc.azure.com`,
+  ).replace(/\/+$/, "");
+  ctx.log.debug("Regional service discovery", { Location: location, HIS: hisEndpoint });
+  return {
+    hisEndpoint,
+    guestConfigurationEndpoint: disc.json?.guestConfigurationEndpoint,
+    agentServiceEndpoint: disc.json?.agentServiceEndpoint,
+  };
+}
+
+interface CreatedMachine {
+  /** The machine's id as ARM answered it. */
+  armId: string;
+  /** ARM's answer to the PUT. */
+  machine: Record<string, any>;
+  /** The vmId ARM kept, else the one sent. */
+  vmId: string;
+  osType: "windows" | "linux";
+}
+
+/** Creates (or updates) the machine resource through ARM, keeping the tags of one made beforehand. */
+async function createMachine(
+  ctx: AgentContext,
+  dialer: Dialer,
+  token: string,
+  req: ConnectRequest,
+  target: { resourceId: string; osType: "windows" | "linux" },
+): Promise<CreatedMachine> {
+  const { resourceId, osType } = target;
+  const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const properties: Record<string, unknown> = {
+    osType,
+    clientPublicKey: publicKey.export({ type: "spki", format: "der" }).toString("base64"),
+    vmId: randomUUID(),
+  };
+  if (req.privateLinkScope) properties.privateLinkScopeResourceId = req.privateLinkScope;
+  const body: Record<string, unknown> = {
+    location: req.location,
+    identity: { type: "SystemAssigned" },
+    properties,
+  };
+  const url = `https://${ARM}${resourceId}?api-version=${MACHINE_API_VERSION}`;
+  const headers = { "x-ms-correlation-request-id": req.correlationId };
+  // A machine resource created beforehand (by a user or a template) keeps its tags: --tags adds
+  // to them and wins on a name both give; a PUT without them would replace them all.
+  const current = await step(`Failed to read the resource ${resourceId} in Azure`, () =>
+    dialer.dial("GET", url, { purpose: "onboard", authorization: `Bearer ${token}`, headers }),
+  );
+  const kept = current.status === 200 && current.json?.tags && typeof current.json.tags === "object";
+  const tags = { ...(kept ? current.json.tags : {}), ...(req.tags ?? {}) };
+  if (Object.keys(tags).length > 0) body.tags = tags;
+  ctx.log.info("Creating resource in Azure...", {
+    "Correlation ID": req.correlationId,
+    "Resource ID": resourceId,
+  });
+  const put = await step(`Failed to create the resource ${resourceId} in Azure`, () =>
+    dialer.dial("PUT", url, { purpose: "onboard", authorization: `Bearer ${token}`, body, headers }),
+  );
+  if (put.status === 401) {
+    const e = armError(put);
+    throw new AgentError(
+      req.auth.kind === "token" ? AZCM.InvalidAccessToken : AZCM.Credentials,
+      `ARM did not accept the credentials: ${e.code}: ${e.message}`,
+    );
+  }
+  if (put.status !== 200 && put.status !== 201) {
+    const e = armError(put);
+    throw new AgentError(
+      AZCM.CreateResource,
+      `Failed to create the resource ${resourceId} in Azure: ${e.code}: ${e.message}`,
+      { fields: { Code: e.code, Status: String(put.status) } },
+    );
+  }
+  const machine = put.json ?? {};
+  return {
+    armId: typeof machine.id === "string" ? machine.id : resourceId,
+    machine,
+    vmId: machine.properties?.vmId ?? (properties.vmId as string),
+    osType,
+  };
+}
+
+/** Registers at the regional HIS with the agent's first report: the machine credential (and the HIS's vmId). */
+async function register(
+  ctx: AgentContext,
+  dialer: Dialer,
+  token: string,
+  req: ConnectRequest,
+  view: HostView,
+  hisEndpoint: string,
+  created: CreatedMachine,
+  report: unknown,
+): Promise<{ machineCredential: string; vmId: string }> {
+  const reg = await step(`Failed to register the machine with Azure Arc at ${hisEndpoint}`, () =>
+    dialer.dial("POST", `${hisEndpoint}/machines/register`, {
+      purpose: "onboard",
+      authorization: `Bearer ${token}`,
+      body: {
+        resourceId: created.armId,
+        agentVersion: ctx.version.full,
+        osType: created.osType,
+        osName: created.osType === "windows" ? "Windows Server" : "Linux",
+        machineFqdn: view.hostName,
+        vmId: created.vmId,
+        correlationId: req.correlationId,
+        report,
+      },
+    }),
+  );
+  if (reg.status !== 200 && reg.status !== 201) {
+    const e = armError(reg);
+    throw new AgentError(
+      AZCM.CertificateDownload,
+      `Failed to register the machine with Azure Arc at ${hisEndpoint}: ${reg.status} ${e.code}: ${e.message}`,
+    );
+  }
+  const machineCredential = reg.json?.machineCredential;
+  if (typeof machineCredential !== "string" || machineCredential === "") {
+    throw new AgentError(
+      AZCM.CertificateDownload,
+      `Azure Arc (${hisEndpoint}) did not return a machine credential.`,
+    );
+  }
+  return { machineCredential, vmId: typeof reg.json?.vmId === "string" ? reg.json.vmId : created.vmId };
+}
+
+/**
+ * The himds service starts and sends its first heartbeat with the machine credential. Returns when
+ * it was admitted; a refused or failed one is a warning (connect has succeeded), undefined.
+ */
+async function firstHeartbeat(
+  ctx: AgentContext,
+  dialer: Dialer,
+  hisEndpoint: string,
+  machineCredential: string,
+  body: { resourceId: string; vmId: string; agentVersion: string; report: unknown },
+): Promise<string | undefined> {
+  try {
+    const hb = await dialer.dial("POST", `${hisEndpoint}/machines/heartbeat`, {
+      purpose: "heartbeat",
+      authorization: machineAuthorization(machineCredential),
+      body,
+    });
+    if (hb.status === 200) return (await ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
+    ctx.log.warn(`The first heartbeat was answered with ${hb.status}: ${hb.text.slice(0, 200)}`);
+  } catch (e) {
+    if (!(e instanceof DialError || e instanceof RefusalError)) throw e;
+    ctx.log.warn(`The first heartbeat failed: ${e instanceof RefusalError ? `${e.code}: ` : ""}${e.message}`);
+  }
+  return undefined;
+}
+
 export const connect: Command = {
   name: "connect",
   summary: "Connects this machine to Azure",
@@ -385,174 +630,20 @@ export const connect: Command = {
   ],
   async run(ctx) {
     const req = validateConnectFlags(ctx.flags);
-    ctx.config(); // a broken local config stops here (AZCM0070), before anything changes
-    const existing = ctx.state();
-    if (isConnected(existing)) {
-      throw new AgentError(
-        AZCM.AlreadyConnected,
-        `The machine is already connected to Azure as ${existing.resourceId}. Run azcmagent disconnect first to connect it again.`,
-        { fields: { "Resource ID": existing.resourceId! } },
-      );
-    }
-    const view = await ctx.view();
-    const resourceName = req.resourceName ?? view.hostName;
-    checkMachineName(resourceName, "the resource name (the host name; pass --resource-name)");
-    ctx.log.info(
-      "Onboarding Machine. It usually takes a few minutes to complete. Sometimes it may take longer depending on network and server load status.",
-    );
-    ctx.log.info("Connecting machine to Azure... This might take a few minutes.", {
-      "Correlation ID": req.correlationId,
-      Location: req.location,
-    });
+    const { view, resourceName } = await beforeConnecting(ctx, req);
     const dialer = await ctx.dialer();
-    const resolver = await ctx.resolver();
-
-    // Private endpoint DNS without a scope: the agent stops before anything is created.
-    const [gbl, agentService] = await Promise.all([
-      resolver.resolve(GBL_HIS),
-      resolver.resolve(AGENT_SERVICE),
-    ]);
-    const plMessage = privateLinkMessage(!!req.privateLinkScope, gbl.addresses, agentService.addresses);
-    if (plMessage) throw new AgentError(AZCM.Network, plMessage);
-
-    // Before 1.15 connect did not stop on a failed network check (it had none to stop on).
-    if (!atLeast(ctx.version, ...RELEASES.checkCommand))
-      ctx.log.debug(`Agent ${ctx.version.short} runs no network check before connecting`);
-    else if (req.ignoreNetworkCheck) ctx.log.warn("Skipping the network check (--ignore-network-check)");
-    else await networkCheck(ctx, dialer, resolver, req);
-
-    // Sign in.
-    let token: string;
-    let tenantId = req.tenantId;
-    if (req.auth.kind === "token") {
-      const claims = checkAccessToken(req.auth.token, await ctx.now());
-      token = req.auth.token;
-      tenantId ??= typeof claims.tid === "string" ? claims.tid : view.tenantId;
-      ctx.log.info("Using the access token given with --access-token");
-    } else {
-      ctx.log.info("Using service principal for authentication", { "Service Principal": req.auth.clientId });
-      token = await acquireToken(dialer, {
-        tenantId: tenantId!,
-        clientId: req.auth.clientId,
-        secret: req.auth.secret,
-      });
-      tenantId = tenantId && GUID.test(tenantId) ? tenantId : (jwtClaims(token)?.tid ?? tenantId);
-    }
+    await checkNetwork(ctx, dialer, await ctx.resolver(), req);
+    const { token, tenantId } = await signIn(ctx, dialer, req, view);
     const subscriptionId = await resolveSubscription(dialer, token, req.subscription);
-
-    // Regional service discovery.
-    const disc = await step("Regional service discovery failed", () =>
-      dialer.dial(
-        "GET",
-        `https://${GBL_HIS}/discovery?location=${encodeURIComponent(req.location)}&api-version=2.1`,
-        {
-          purpose: "onboard",
-        },
-      ),
-    );
-    if (disc.status !== 200) {
-      throw new AgentError(
-        AZCM.Network,
-        `Regional service discovery failed: ${GBL_HIS} answered ${disc.status}: ${disc.text.slice(0, 300)}`,
-      );
-    }
-    const hisEndpoint = String(
-      disc.json?.hisEndpoint ?? `https://${regionCode(req.location)}.his.arc.azure.com`,
-    ).replace(/\/+$/, "");
-    ctx.log.debug("Regional service discovery", { Location: req.location, HIS: hisEndpoint });
-
-    // Create (or update) the machine resource through ARM.
-    const resourceId = `/subscriptions/${subscriptionId}/resourceGroups/${req.resourceGroup}/providers/Microsoft.HybridCompute/machines/${resourceName}`;
-    const { publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const osType = String(view.osType).toLowerCase() === "windows" ? "windows" : "linux";
-    const properties: Record<string, unknown> = {
-      osType,
-      clientPublicKey: publicKey.export({ type: "spki", format: "der" }).toString("base64"),
-      vmId: randomUUID(),
-    };
-    if (req.privateLinkScope) properties.privateLinkScopeResourceId = req.privateLinkScope;
-    const body: Record<string, unknown> = {
-      location: req.location,
-      identity: { type: "SystemAssigned" },
-      properties,
-    };
-    // A machine resource created beforehand (by a user or a template) keeps its tags: --tags adds
-    // to them and wins on a name both give; a PUT without them would replace them all.
-    const current = await step(`Failed to read the resource ${resourceId} in Azure`, () =>
-      dialer.dial("GET", `https://${ARM}${resourceId}?api-version=${MACHINE_API_VERSION}`, {
-        purpose: "onboard",
-        authorization: `Bearer ${token}`,
-        headers: { "x-ms-correlation-request-id": req.correlationId },
-      }),
-    );
-    const kept = current.status === 200 && current.json?.tags && typeof current.json.tags === "object";
-    const tags = { ...(kept ? current.json.tags : {}), ...(req.tags ?? {}) };
-    if (Object.keys(tags).length > 0) body.tags = tags;
-    ctx.log.info("Creating resource in Azure...", {
-      "Correlation ID": req.correlationId,
-      "Resource ID": resourceId,
+    const discovery = await discoverRegion(ctx, dialer, req.location);
+    const created = await createMachine(ctx, dialer, token, req, {
+      resourceId: `/subscriptions/${subscriptionId}/resourceGroups/${req.resourceGroup}/providers/Microsoft.HybridCompute/machines/${resourceName}`,
+      osType: String(view.osType).toLowerCase() === "windows" ? "windows" : "linux",
     });
-    const put = await step(`Failed to create the resource ${resourceId} in Azure`, () =>
-      dialer.dial("PUT", `https://${ARM}${resourceId}?api-version=${MACHINE_API_VERSION}`, {
-        purpose: "onboard",
-        authorization: `Bearer ${token}`,
-        body,
-        headers: { "x-ms-correlation-request-id": req.correlationId },
-      }),
-    );
-    if (put.status === 401) {
-      const e = armError(put);
-      throw new AgentError(
-        req.auth.kind === "token" ? AZCM.InvalidAccessToken : AZCM.Credentials,
-        `ARM did not accept the credentials: ${e.code}: ${e.message}`,
-      );
-    }
-    if (put.status !== 200 && put.status !== 201) {
-      const e = armError(put);
-      throw new AgentError(
-        AZCM.CreateResource,
-        `Failed to create the resource ${resourceId} in Azure: ${e.code}: ${e.message}`,
-        { fields: { Code: e.code, Status: String(put.status) } },
-      );
-    }
-    const machine = put.json ?? {};
-    const armId: string = typeof machine.id === "string" ? machine.id : resourceId;
-    let vmId: string = machine.properties?.vmId ?? (properties.vmId as string);
-
-    // Register at the regional HIS: the machine credential, and the agent's first report.
     const report = machineReport({ config: ctx.config(), view, version: ctx.version });
-    const reg = await step(`Failed to register the machine with Azure Arc at ${hisEndpoint}`, () =>
-      dialer.dial("POST", `${hisEndpoint}/machines/register`, {
-        purpose: "onboard",
-        authorization: `Bearer ${token}`,
-        body: {
-          resourceId: armId,
-          agentVersion: ctx.version.full,
-          osType,
-          osName: osType === "windows" ? "Windows Server" : "Linux",
-          machineFqdn: view.hostName,
-          vmId,
-          correlationId: req.correlationId,
-          report,
-        },
-      }),
-    );
-    if (reg.status !== 200 && reg.status !== 201) {
-      const e = armError(reg);
-      throw new AgentError(
-        AZCM.CertificateDownload,
-        `Failed to register the machine with Azure Arc at ${hisEndpoint}: ${reg.status} ${e.code}: ${e.message}`,
-      );
-    }
-    const machineCredential = reg.json?.machineCredential;
-    if (typeof machineCredential !== "string" || machineCredential === "") {
-      throw new AgentError(
-        AZCM.CertificateDownload,
-        `Azure Arc (${hisEndpoint}) did not return a machine credential.`,
-      );
-    }
-    if (typeof reg.json?.vmId === "string") vmId = reg.json.vmId;
-
+    const registered = await register(ctx, dialer, token, req, view, discovery.hisEndpoint, created, report);
+    const { armId, machine } = created;
+    const { machineCredential, vmId } = registered;
     const now = (await ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
     const state: AgentState = {
       resourceId: armId,
@@ -567,31 +658,22 @@ export const connect: Command = {
       cloud: req.cloud,
       machineCredential,
       privateLinkScopeId: machine.properties?.privateLinkScopeResourceId ?? req.privateLinkScope,
-      hisEndpoint,
-      guestConfigurationEndpoint: disc.json?.guestConfigurationEndpoint,
-      agentServiceEndpoint: disc.json?.agentServiceEndpoint,
+      hisEndpoint: discovery.hisEndpoint,
+      guestConfigurationEndpoint: discovery.guestConfigurationEndpoint,
+      agentServiceEndpoint: discovery.agentServiceEndpoint,
       hostId: view.hostId ?? (ctx.credential().hostId || undefined),
       hostName: view.hostName,
       status: "Connected",
       connectedAt: now,
       lastHeartbeat: now,
     };
-    // The himds service starts and sends its first heartbeat.
-    try {
-      const hb = await dialer.dial("POST", `${hisEndpoint}/machines/heartbeat`, {
-        purpose: "heartbeat",
-        authorization: machineAuthorization(machineCredential),
-        body: { resourceId: armId, vmId, agentVersion: ctx.version.full, report },
-      });
-      if (hb.status !== 200)
-        ctx.log.warn(`The first heartbeat was answered with ${hb.status}: ${hb.text.slice(0, 200)}`);
-      else state.lastHeartbeat = (await ctx.now()).toISOString().replace(/\.\d{3}Z$/, "Z");
-    } catch (e) {
-      if (!(e instanceof DialError || e instanceof RefusalError)) throw e;
-      ctx.log.warn(
-        `The first heartbeat failed: ${e instanceof RefusalError ? `${e.code}: ` : ""}${e.message}`,
-      );
-    }
+    state.lastHeartbeat =
+      (await firstHeartbeat(ctx, dialer, discovery.hisEndpoint, machineCredential, {
+        resourceId: armId,
+        vmId,
+        agentVersion: ctx.version.full,
+        report,
+      })) ?? state.lastHeartbeat;
     writeState(ctx.home, state);
     ctx.log.info("Successfully Onboarded Resource to Azure", { "VM Id": vmId });
     ctx.log.info("Connected machine to Azure");

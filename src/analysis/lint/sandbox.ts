@@ -2,21 +2,17 @@
 // so a topology file's plan, the on-premises facts of an export, or a proposed change are applied
 // by the real providers with their real side effects (private endpoint addresses, DNS records,
 // connections) without touching a server.
-import { randomBytes } from "node:crypto";
 import { ArmError } from "../../core/armError.js";
-import { Clock, CLOCK_ID } from "../../core/clock.js";
+import { CLOCK_ID } from "../../core/clock.js";
 import { parseResourceId } from "../../core/resourceId.js";
 import { ArmResponse, ArmServices } from "../../engine/context.js";
 import { handleArm } from "../../engine/armHandler.js";
-import { Operations } from "../../engine/lro.js";
+import { createServices } from "../../engine/services.js";
 import { PRINCIPAL_TYPE, SUBSCRIPTION_TYPE, subscriptionBody } from "../../identity/directory.js";
-import { TokenService } from "../../identity/tokens.js";
 import { Principal } from "../../providers/contract.js";
 import { createRegistry } from "../../providers/index.js";
 import { Registry } from "../../providers/registry.js";
-import { NetworkService } from "../../network/service.js";
 import { ServiceTags } from "../../network/serviceTags.js";
-import { readSettings } from "../../server/settings.js";
 import { MemoryStore } from "../../store/memory.js";
 import { StoredResource } from "../../store/store.js";
 import { Entry, World } from "../../world/world.js";
@@ -52,17 +48,13 @@ export class Sandbox {
     if (!opts.over) this.world.load(resources, 1);
     const store = new MemoryStore([], this.world.seq, false, (key) => this.world.get(key));
     const offset = opts.clockOffsetMs ?? Number(this.world.get(CLOCK_ID)?.body.offsetMs ?? 0);
-    this.services = {
+    this.services = createServices({
       world: this.world,
       writer: new Writer(store, this.world),
       registry: (registry ??= createRegistry()),
-      clock: new Clock(() => offset),
-      settings: () => readSettings(this.world),
-      operations: new Operations(randomBytes(32)),
-      network: new NetworkService(this.world, opts.tags ?? ServiceTags.default()),
-      tokens: new TokenService(this.world),
-      caCertPath: "",
-    };
+      clockOffsetMs: offset,
+      tags: opts.tags,
+    });
     this.principal = {
       oid: SANDBOX_APP,
       tenantId: SANDBOX_TENANT,

@@ -10,7 +10,7 @@ import { cidrContainsIp, parseIpv4 } from "../../core/ip.js";
 import { TraceStep } from "../../network/trace.js";
 import { handleIdentity } from "../identity/endpoints.js";
 import { readBody, sendJson, splitTarget } from "../http.js";
-import { PipelineDeps, requestHeaders, sendError, serveArm } from "../../server/pipeline.js";
+import { PipelineDeps, requestHeaders, sendError, serveArm } from "../pipeline.js";
 import { ArcServices } from "./arcServices.js";
 import { SignInThrottle } from "../identity/signInThrottle.js";
 import { HostDnsViews } from "./hostDnsViews.js";

@@ -6,8 +6,7 @@ import { ArmError, ArmErrorDetail } from "../../core/armError.js";
 import { keyOf, parseResourceId } from "../../core/resourceId.js";
 import { newGuid } from "../../core/guid.js";
 import { createHash } from "node:crypto";
-import { ArmResponse, ArmServices } from "../../frontends/arm/context.js";
-import { project } from "../../frontends/arm/resourceOps.js";
+import { ArmEngine, Call } from "../engine.js";
 import { EvalContext, Scope, TemplateError } from "../../templates/evaluate.js";
 import { expand, isDeployment, resolveTarget } from "../../templates/expand.js";
 import { isObject } from "../../templates/functions/args.js";
@@ -18,11 +17,10 @@ import { templateViolation } from "../../templates/violation.js";
 
 export const DEPLOYMENT_TYPE = "Microsoft.Resources/deployments";
 
-/** One ARM call as the deploying principal (a server's handler, or a what-if sandbox's). */
-export type Call = (method: string, path: string, apiVersion: string, body?: unknown) => Promise<ArmResponse>;
-
 export interface Engine {
-  services: ArmServices;
+  /** The ARM engine: the server's, or a what-if sandbox's. */
+  services: ArmEngine;
+  /** One ARM call as the deploying principal. */
   call: Call;
   tenantId: string;
 }
@@ -160,7 +158,7 @@ function baseContext(
           `The Resource '${p ? `${p.namespace}/${p.types.join("/")}/${p.names.join("/")}` : id}' under resource group '${p?.resourceGroup ?? ""}' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix`,
         );
       }
-      const body = project(s, e);
+      const body = s.project(e);
       return full ? { ...body, apiVersion: apiVersion ?? "" } : (body.properties ?? {});
     },
     list: (action, id) => {
@@ -485,7 +483,7 @@ export function notInTemplate(
     .children(`/subscriptions/${sub}/resourceGroups/${rg}`)
     .filter((e) => e.id.includes("/providers/") && !e.type.toLowerCase().startsWith("microsoft.resources/"))
     .filter((e) => !!s.registry.type(e.type) && !written.has(keyOf(e.id)))
-    .map((e) => ({ id: e.id, type: e.type, body: project(s, e) }));
+    .map((e) => ({ id: e.id, type: e.type, body: s.project(e) }));
 }
 
 async function completeMode(engine: Engine, input: DeploymentInput, run: RunResult): Promise<void> {

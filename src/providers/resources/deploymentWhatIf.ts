@@ -1,14 +1,11 @@
 // POST .../deployments/{name}/whatIf: the deployment run in a sandbox over the world (the real
 // providers, nothing written), Azure's resource changes from it, and — an extra field clients
 // ignore — the machines whose verdicts the deployment would change, from the existing what-if
-// analysis (src/analysis/whatIf.ts) fed the writes the deployment would make.
+// analysis (src/analysis/whatIf.ts) fed the writes the deployment would make. The sandbox and the
+// analysis come from the composition root (the engine's `whatIf`, analysis/deploymentWhatIf.ts).
 import { ArmError } from "../../core/armError.js";
 import { keyOf } from "../../core/resourceId.js";
-import { ArmServices } from "../../frontends/arm/context.js";
-import { project } from "../../frontends/arm/resourceOps.js";
-import { lintWorld } from "../../frontends/arm/evaluators.js";
-import { Sandbox } from "../../analysis/lint/sandbox.js";
-import { whatIf, WhatIfReport } from "../../analysis/whatIf.js";
+import { ArmEngine, VerdictChanges } from "../engine.js";
 import { changeOf, untouched, WhatIfChange } from "../../templates/whatIfChanges.js";
 import { Json } from "../../templates/template.js";
 import { deploy, DeploymentInput, Engine, notInTemplate } from "./deploymentEngine.js";
@@ -19,19 +16,18 @@ export interface DeploymentWhatIf {
   error?: unknown;
   /** ArcLink's addition: the machines whose verdicts would change, and the findings added/resolved. */
   arclink?: {
-    hosts: WhatIfReport["hosts"];
-    verdictChanges: WhatIfReport["changes"];
-    findings: WhatIfReport["findings"];
+    hosts: VerdictChanges["hosts"];
+    verdictChanges: VerdictChanges["changes"];
+    findings: VerdictChanges["findings"];
   };
 }
 
-export async function deploymentWhatIf(s: ArmServices, input: DeploymentInput): Promise<DeploymentWhatIf> {
-  const sb = new Sandbox({ over: s.world, tags: s.network.tags });
-  const engine: Engine = {
-    services: sb.services,
-    call: (m, p, v, b) => sb.call(m, p, v, b),
-    tenantId: input.scope.tenantId,
-  };
+export async function deploymentWhatIf(s: ArmEngine, input: DeploymentInput): Promise<DeploymentWhatIf> {
+  const support = s.whatIf;
+  if (!support)
+    throw new ArmError(400, "WhatIfNotSupported", "What-if is not available here: ask the ArcLink server.");
+  const sb = support.sandbox();
+  const engine: Engine = { services: sb.engine, call: sb.call, tenantId: input.scope.tenantId };
   // The deployment's own record is written in the sandbox only.
   const out = await deploy(engine, input);
   if (out.run.error) return { status: "Failed", error: out.run.error };
@@ -42,9 +38,9 @@ export async function deploymentWhatIf(s: ArmServices, input: DeploymentInput): 
     if (seen.has(k)) continue;
     seen.add(k);
     const now = s.world.get(w.id);
-    const next = sb.world.get(w.id);
-    const before = now ? { ...project(s, now), apiVersion: w.apiVersion } : undefined;
-    const after = next ? { ...project(sb.services, next), apiVersion: w.apiVersion } : undefined;
+    const next = sb.engine.world.get(w.id);
+    const before = now ? { ...s.project(now), apiVersion: w.apiVersion } : undefined;
+    const after = next ? { ...sb.engine.project(next), apiVersion: w.apiVersion } : undefined;
     changes.push(changeOf(w.id, w.body, before, after));
   }
   const mode =
@@ -57,29 +53,18 @@ export async function deploymentWhatIf(s: ArmServices, input: DeploymentInput): 
   }
   changes.sort((a, b) => a.resourceId.toLowerCase().localeCompare(b.resourceId.toLowerCase()));
   const deletes = changes.filter((c) => c.changeType === "Delete").map((c) => c.resourceId);
-  let report: WhatIfReport;
+  let report: VerdictChanges;
   try {
-    report = await whatIf(
-      s.world,
-      {
-        kind: "steps",
-        steps: out.run.writes.map((w) => ({
-          method: "PUT" as const,
-          id: w.id,
-          apiVersion: w.apiVersion,
-          body: w.body,
-          type: w.type,
-          name: w.id.split("/").pop()!,
-        })),
-        deletes,
-      },
-      {
-        now: s.clock.now(),
-        propagationDelayMs: s.settings().propagationDelayMs,
-        tags: s.network.tags,
-        before: lintWorld(s),
-        beforeModel: s.network.model(),
-      },
+    report = await support.verdicts(
+      out.run.writes.map((w) => ({
+        method: "PUT" as const,
+        id: w.id,
+        apiVersion: w.apiVersion,
+        body: w.body,
+        type: w.type,
+        name: w.id.split("/").pop()!,
+      })),
+      deletes,
     );
   } catch (e) {
     if (e instanceof ArmError) return { status: "Failed", error: e.toBody().error };

@@ -10,10 +10,7 @@
 import { ArmError, errors } from "../../core/armError.js";
 import { newGuid } from "../../core/guid.js";
 import { keyOf } from "../../core/resourceId.js";
-import { checkArmOwned, RESOURCES_API_VERSIONS } from "../../frontends/arm/apiVersion.js";
-import { ArmRequest, ArmResponse, ArmServices, header } from "../../frontends/arm/context.js";
-import { page } from "../../frontends/arm/paging.js";
-import { checkSubscription, stripInternal } from "../../frontends/arm/resourceOps.js";
+import { ArmEngine, ArmRequest, ArmResponse, header } from "../engine.js";
 import { Scope } from "../../templates/evaluate.js";
 import { JsoncError, parseJsonc, Position } from "../../templates/jsonc.js";
 import { Json } from "../../templates/template.js";
@@ -27,9 +24,8 @@ import {
   preflight,
   prepare,
 } from "./deploymentEngine.js";
+import { RESOURCES_API_VERSIONS } from "./apiVersions.js";
 import { deploymentWhatIf } from "./deploymentWhatIf.js";
-
-type Dispatch = (s: ArmServices, r: ArmRequest) => Promise<ArmResponse>;
 
 const PATH =
   /^(\/subscriptions\/([^/]+)(?:\/resourcegroups\/([^/]+))?)(?:\/providers\/microsoft\.resources)?\/deployments(?:\/([^/]+)(?:\/(.+))?)?\/?$/i;
@@ -77,21 +73,15 @@ function parseBody(r: ArmRequest): { body: Json; positions: WeakMap<object, Posi
   return { body: r.body as Json, positions: new WeakMap() };
 }
 
-/** The stored record as GET returns it. */
-function view(e: Entry): Json {
-  return stripInternal(e.body);
-}
-
-export async function handleDeployments(
-  s: ArmServices,
-  r: ArmRequest,
-  dispatch: Dispatch,
-): Promise<ArmResponse | undefined> {
+/** Answers a deployment's request through the engine `s`; undefined when the path is no deployment's. */
+export async function handleDeployments(s: ArmEngine, r: ArmRequest): Promise<ArmResponse | undefined> {
   const m = PATH.exec(r.path);
   if (!m) return undefined;
   const [, scopePath, sub, rg, name, rest] = m;
-  checkArmOwned(r.apiVersion, RESOURCES_API_VERSIONS);
-  checkSubscription(s, r, sub);
+  s.checkApiVersion(r.apiVersion, RESOURCES_API_VERSIONS);
+  s.checkSubscription(r, sub);
+  /** The stored record as GET returns it. */
+  const view = (e: Entry): Json => s.stripInternal(e.body);
   const rgEntry = rg ? s.world.get(`/subscriptions/${sub}/resourceGroups/${rg}`) : undefined;
   if (rg && !rgEntry) throw errors.resourceGroupNotFound(rg);
   const scope: Scope = {
@@ -104,7 +94,7 @@ export async function handleDeployments(
   if (!name) {
     if (r.method !== "GET")
       throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on ${r.path}; use GET.`);
-    return page(
+    return s.page(
       r,
       s.world
         .children(
@@ -127,7 +117,7 @@ export async function handleDeployments(
     services: s,
     tenantId: r.principal.tenantId,
     call: (method, path, apiVersion, body) =>
-      dispatch(s, {
+      s.handle({
         method,
         path,
         query: new URLSearchParams({ "api-version": apiVersion }),
@@ -198,7 +188,7 @@ export async function handleDeployments(
           // No background work here (a sandbox): the deployment runs before the answer.
           try {
             const out = await run();
-            return { status: entry ? 200 : 201, body: stripInternal(out.record), headers };
+            return { status: entry ? 200 : 201, body: s.stripInternal(out.record), headers };
           } finally {
             running.delete(k);
           }
@@ -210,7 +200,7 @@ export async function handleDeployments(
             running.delete(k);
           }
         });
-        return { status: entry ? 200 : 201, body: stripInternal(started.accepted), headers };
+        return { status: entry ? 200 : 201, body: s.stripInternal(started.accepted), headers };
       }
       default:
         throw new ArmError(405, "MethodNotAllowed", `${r.method} is not supported on a deployment.`);
@@ -295,7 +285,7 @@ export async function handleDeployments(
         id: `${id}/operations/${o.operationId}`,
         ...o,
       }));
-      if (segs.length === 1) return page(r, ops);
+      if (segs.length === 1) return s.page(r, ops);
       const hit = ops.find((o) => String(o.operationId).toLowerCase() === segs[1].toLowerCase());
       if (!hit || segs.length > 2)
         throw new ArmError(

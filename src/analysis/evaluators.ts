@@ -1,30 +1,31 @@
 // ArcLink's own read-only API over the evaluators, in ARM style:
 // POST /subscriptions/{s}/providers/ArcLink.Lab/resolve  {host | resolver, name, type}
+// The composition root (server/app.ts) hands the table to the engine (ArmServices.evaluators): the
+// engine imports no analysis.
 import { ArmError } from "../core/armError.js";
 import { closestNames } from "../core/closestNames.js";
 import { findResolver, allResolvers } from "../network/resolverRef.js";
 import { asObject, optBool, optInt, optString, reqString } from "../providers/validate.js";
-import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
-import { checkSubscription } from "./resourceOps.js";
-import { checkHost, HostCheck } from "../analysis/check.js";
-import { withCauses } from "../analysis/diagnose.js";
-import { MACHINE_TYPE, machineOfHost } from "../analysis/hostMachine.js";
-import { hostGroups, LAB_HOSTS } from "../analysis/hostGroups.js";
-import { machineList } from "../analysis/machineList.js";
+import { ArmRequest, ArmResponse, ArmServices, EvaluatorLookup } from "../engine/context.js";
+import { checkSubscription } from "../engine/resourceOps.js";
+import { checkHost, HostCheck } from "./check.js";
+import { withCauses } from "./diagnose.js";
+import { MACHINE_TYPE, machineOfHost } from "./hostMachine.js";
+import { hostGroups, LAB_HOSTS } from "./hostGroups.js";
+import { machineList } from "./machineList.js";
 import { withLiveStatus } from "../providers/hybridcompute/machines.js";
-import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "../analysis/lint/lint.js";
-import { toJson } from "../analysis/lint/format/json.js";
-import { toSarif } from "../analysis/lint/format/sarif.js";
-import { proveFixPlan } from "../analysis/lint/fixPlan.js";
-import { ProposedChange, whatIf } from "../analysis/whatIf.js";
+import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "./lint/lint.js";
+import { toJson } from "./lint/format/json.js";
+import { toSarif } from "./lint/format/sarif.js";
+import { proveFixPlan } from "./lint/fixPlan.js";
+import { ProposedChange, whatIf } from "./whatIf.js";
 import { plan, PlanStep } from "../topology/plan.js";
 import { parseResourceId } from "../core/resourceId.js";
 import { TopologyError } from "../topology/parse.js";
 import { HostModel, NetworkModel } from "../network/model.js";
 import { onboardingScripts } from "../scripts/api.js";
-import { fleetOperations, startFleet } from "../fleet/api.js";
 import { LAB_API_VERSIONS } from "../providers/lab/common.js";
-import { checkArmOwned } from "./apiVersion.js";
+import { checkArmOwned } from "../engine/apiVersion.js";
 import { directoryIssuer, GATEWAY_AUDIENCE } from "../identity/tokens.js";
 
 /** A world with at most this many hosts names them all in HostNotFound; a larger one, the closest. */
@@ -437,7 +438,11 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
   }
 }
 
-const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
+/** Evaluators by lower-cased "namespace|name", e.g. "arclink.lab|check". */
+export type EvaluatorTable = Record<string, { method: "GET" | "POST"; fn: Evaluator }>;
+
+/** ArcLink.Lab's evaluators over the world; the composition root adds others (the fleet's). */
+export const LAB_EVALUATORS: EvaluatorTable = {
   "arclink.lab|check": { method: "POST", fn: check },
   "arclink.lab|lint": { method: "POST", fn: lintEvaluator },
   "arclink.lab|whatif": { method: "POST", fn: whatIfEvaluator },
@@ -447,27 +452,24 @@ const EVALUATORS: Record<string, { method: string; fn: Evaluator }> = {
   "arclink.lab|onboardingscripts": { method: "POST", fn: onboardingScripts },
   "arclink.lab|resolve": { method: "POST", fn: resolve },
   "arclink.lab|resolvers": { method: "GET", fn: resolvers },
-  "arclink.lab|fleet": { method: "POST", fn: startFleet },
-  "arclink.lab|fleetoperations": { method: "GET", fn: fleetOperations },
 };
 
-/** Handles /subscriptions/{s}/providers/{ns}/{name} when it is an evaluator; undefined otherwise. */
-export function evaluator(
-  s: ArmServices,
-  r: ArmRequest,
-  sub: string,
-  ns: string,
-  name: string,
-): ArmResponse | Promise<ArmResponse> | undefined {
-  const e = EVALUATORS[`${ns.toLowerCase()}|${name.toLowerCase()}`];
-  if (!e) return undefined;
-  checkSubscription(s, r, sub);
-  checkArmOwned(r.apiVersion, LAB_API_VERSIONS);
-  if (r.method !== e.method)
-    throw new ArmError(
-      405,
-      "MethodNotAllowed",
-      `${r.method} is not supported on ${r.path}; use ${e.method}.`,
-    );
-  return e.fn(s, r);
+/**
+ * ArmServices.evaluators over a table: handles /subscriptions/{s}/providers/{ns}/{name} when it
+ * names an evaluator of the table; undefined otherwise.
+ */
+export function evaluatorLookup(table: EvaluatorTable): EvaluatorLookup {
+  return (s, r, sub, ns, name) => {
+    const e = table[`${ns.toLowerCase()}|${name.toLowerCase()}`];
+    if (!e) return undefined;
+    checkSubscription(s, r, sub);
+    checkArmOwned(r.apiVersion, LAB_API_VERSIONS);
+    if (r.method !== e.method)
+      throw new ArmError(
+        405,
+        "MethodNotAllowed",
+        `${r.method} is not supported on ${r.path}; use ${e.method}.`,
+      );
+    return e.fn(s, r);
+  };
 }

@@ -8,11 +8,11 @@ import { handleArm } from "../engine/armHandler.js";
 import { isDeploymentPath } from "../providers/resources/deployments.js";
 import { ArmServices } from "../engine/context.js";
 import { cloudMetadata } from "../engine/metadata.js";
-import { handleIdentity } from "../frontends/identity/endpoints.js";
+import { handleIdentity } from "./identity/endpoints.js";
 import { TokenService } from "../identity/tokens.js";
 import { Throttle } from "./throttle.js";
-import { SignInCounter, SignInThrottle } from "../frontends/identity/signInThrottle.js";
-import { BodyTooLargeError, readBody, sendJson, splitTarget } from "../frontends/http.js";
+import { SignInCounter, SignInThrottle } from "./identity/signInThrottle.js";
+import { BodyTooLargeError, readBody, sendJson, splitTarget } from "./http.js";
 
 export interface PipelineDeps {
   services: ArmServices;
