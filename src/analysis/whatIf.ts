@@ -85,6 +85,8 @@ export interface WhatIfOptions {
   full?: boolean;
   /** Compare lint findings before and after (default true); off, only verdicts are compared. */
   findings?: boolean;
+  /** List each changed resource's property differences (default true); off, `resources` is empty. */
+  resources?: boolean;
 }
 
 function side(e: EndpointCheck | undefined): EndpointSide | undefined {
@@ -245,7 +247,7 @@ export async function whatIf(
   const resources: ResourceDiff[] = [];
   const baseView = Array.isArray(base) ? undefined : base;
   const baseBodies = Array.isArray(base) ? new Map(base.map((r) => [r.id.toLowerCase(), r.body])) : undefined;
-  for (const key of new Set(changed.map((c) => c.key))) {
+  for (const key of opts.resources === false ? [] : new Set(changed.map((c) => c.key))) {
     const b = baseView ? baseView.get(key)?.body : baseBodies!.get(key);
     const a = sb.world.get(key)?.body;
     const d = diffResource(a?.id ?? b?.id ?? key, (a ?? b)?.type ?? typeOfKey(key), b, a);
