@@ -85,6 +85,8 @@ export interface WhatIfOptions {
   full?: boolean;
   /** Compare lint findings before and after (default true); off, only verdicts are compared. */
   findings?: boolean;
+  /** List each changed resource's property differences (default true); off, `resources` is empty. */
+  resources?: boolean;
 }
 
 function side(e: EndpointCheck | undefined): EndpointSide | undefined {
@@ -245,7 +247,7 @@ export async function whatIf(
   const resources: ResourceDiff[] = [];
   const baseView = Array.isArray(base) ? undefined : base;
   const baseBodies = Array.isArray(base) ? new Map(base.map((r) => [r.id.toLowerCase(), r.body])) : undefined;
-  for (const key of new Set(changed.map((c) => c.key))) {
+  for (const key of opts.resources === false ? [] : new Set(changed.map((c) => c.key))) {
     const b = baseView ? baseView.get(key)?.body : baseBodies!.get(key);
     const a = sb.world.get(key)?.body;
     const d = diffResource(a?.id ?? b?.id ?? key, (a ?? b)?.type ?? typeOfKey(key), b, a);
@@ -323,7 +325,18 @@ function incremental(
   const evals = new Set<number>();
   for (const d of dirty) for (const n of index.byDep.get(d) ?? []) evals.add(n);
   for (const n of evals) for (const i of index.members[n]) hostKeys.add(index.infos[i].host.key);
-  for (const u of patch.changed) if (u.startsWith("hosts:")) hostKeys.add(u.slice(6));
+  // Changed hosts by lower-case name (in the patch's order), for the changed machines named as them.
+  const changedByName = new Map<string, string[]>();
+  for (const u of patch.changed) {
+    if (!u.startsWith("hosts:")) continue;
+    hostKeys.add(u.slice(6));
+    const h = model.hosts.get(u.slice(6));
+    if (!h) continue;
+    const n = h.name.toLowerCase();
+    const l = changedByName.get(n);
+    if (l) l.push(h.key);
+    else changedByName.set(n, [h.key]);
+  }
   for (const mk of machineKeys) {
     for (const k of index.hostsOfMachine.all(mk)) hostKeys.add(k);
     for (const e of [view.get(mk), index.view.get(mk)]) {
@@ -331,10 +344,7 @@ function incremental(
       const hid = String(e.body._arclink?.hostId ?? "").toLowerCase();
       if (hid) hostKeys.add(hid);
       for (const k of index.hostsByName.all(String(e.body.name).toLowerCase())) hostKeys.add(k);
-      for (const u of patch.changed) {
-        const h = u.startsWith("hosts:") ? model.hosts.get(u.slice(6)) : undefined;
-        if (h && h.name.toLowerCase() === String(e.body.name).toLowerCase()) hostKeys.add(h.key);
-      }
+      for (const k of changedByName.get(String(e.body.name).toLowerCase()) ?? []) hostKeys.add(k);
     }
   }
   // Machines of a host after the change: the indexed ones still matching, then changed ones.

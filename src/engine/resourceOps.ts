@@ -306,19 +306,21 @@ function writeResponse(
 ): ArmResponse {
   const stored = entry.body;
   const style = method === "PATCH" ? "sync" : def.lro.put;
-  const token = s.operations.token({ method, resourceId: id.id, startTime: s.clock.now().toISOString() });
+  // A synchronous write has no poll URL: its operation token would be signed and thrown away.
   const headers = {
     ...etagHeaders(stored),
-    ...pollHeaders(
-      style,
-      r.baseUrl,
-      id.subscription!,
-      id.resourceGroup,
-      def.type,
-      lroLocation(view, id, stored),
-      token,
-      r.apiVersion,
-    ),
+    ...(style === "sync"
+      ? {}
+      : pollHeaders(
+          style,
+          r.baseUrl,
+          id.subscription!,
+          id.resourceGroup,
+          def.type,
+          lroLocation(view, id, stored),
+          s.operations.token({ method, resourceId: id.id, startTime: s.clock.now().toISOString() }),
+          r.apiVersion,
+        )),
   };
   // The answer reflects the world after this write, read through the same transaction; what the
   // projection reads is not part of what the write decided on (not in its read set).

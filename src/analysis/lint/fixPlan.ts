@@ -314,7 +314,12 @@ async function tryCalls(
   // Judged after the propagation delay: the "before" side is linted at the same time, so a change
   // is compared with the world as it would be then without the plan. Only the hosts the calls can
   // affect are evaluated again (from the "before" lint's index), as a full re-lint would judge them.
-  const w = await whatIf(world, { kind: "calls", calls }, { now, propagationDelayMs, before: report });
+  // The proof reads findings and verdicts, not the resources' property differences.
+  const w = await whatIf(
+    world,
+    { kind: "calls", calls },
+    { now, propagationDelayMs, before: report, resources: false },
+  );
   const before = new Set(report.findings.map((f) => f.key));
   const after = new Set(before);
   for (const f of w.findings.resolved) after.delete(f.key);

@@ -26,8 +26,23 @@ export const hosts = modelSection({
   },
 });
 
+/**
+ * Host models by the stored body they were compiled from: a body is never changed in place (a write
+ * stores a new one), so compiling a world again reuses each unchanged host's model (and what was
+ * derived from it, keyed by the model) instead of parsing its hosts file again.
+ */
+const hostModels = new WeakMap<object, HostModel>();
+
 /** One host's model, or undefined when it has no position (not in the model). */
 function hostModelOf(h: { key: string; id: string; body: Record<string, any> }): HostModel | undefined {
+  const known = hostModels.get(h.body);
+  if (known && known.key === h.key && known.id === h.id) return known;
+  const m = compileHost(h);
+  if (m) hostModels.set(h.body, m);
+  return m;
+}
+
+function compileHost(h: { key: string; id: string; body: Record<string, any> }): HostModel | undefined {
   const p = h.body.properties ?? {};
   const { pos, subnet } = positionOf(h.body);
   if (!pos) return undefined;

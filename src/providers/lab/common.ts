@@ -285,6 +285,8 @@ const indexes = new WeakMap<World, AddressIndex>();
  */
 class LayerIndex {
   private readonly own = new Map<string, { place: string; ip: string; id: string }>();
+  /** "<place> <ip>" → keys claiming it, in the order of `own` (an address is checked without a scan). */
+  private readonly byAddress = new Map<string, Set<string>>();
   /** Keys the overlay holds an entry or a tombstone for (kept in the overlay's order). */
   readonly changed = new Set<string>();
   readonly injections: number;
@@ -298,16 +300,31 @@ class LayerIndex {
   }
 
   set(key: string, e: { id: string; type: string; body: Record<string, any> } | null | undefined): void {
-    this.own.delete(key);
+    const had = this.own.get(key);
+    if (had) {
+      const keys = this.byAddress.get(`${had.place} ${had.ip}`)!;
+      keys.delete(key);
+      if (!keys.size) this.byAddress.delete(`${had.place} ${had.ip}`);
+      this.own.delete(key);
+    }
     this.changed.add(key);
     const c = e ? claimOf(e) : undefined;
-    if (c) this.own.set(key, { ...c, id: e!.id });
+    if (c) {
+      this.own.set(key, { ...c, id: e!.id });
+      const a = `${c.place} ${c.ip}`;
+      let keys = this.byAddress.get(a);
+      if (!keys) this.byAddress.set(a, (keys = new Set()));
+      keys.add(key);
+    }
   }
 
   claimsIn(place: string, ip?: string): TakenAddress[] {
     const out: TakenAddress[] = [];
-    for (const c of this.own.values())
-      if (c.place === place && (ip === undefined || c.ip === ip)) out.push({ ip: c.ip, by: c.id });
+    if (ip !== undefined) {
+      for (const k of this.byAddress.get(`${place} ${ip}`) ?? []) out.push({ ip, by: this.own.get(k)!.id });
+      return out;
+    }
+    for (const c of this.own.values()) if (c.place === place) out.push({ ip: c.ip, by: c.id });
     return out;
   }
 }

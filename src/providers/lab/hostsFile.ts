@@ -32,7 +32,30 @@ export function isHostName(name: string): boolean {
   return n.split(".").every((l) => LABEL.test(l));
 }
 
+/**
+ * Files already read, by their text: one server's hosts file is read when the on-premises facts are
+ * imported, when its host is written, and when the model is compiled. A parse depends on the text
+ * alone, and callers only read it (the same entries may serve several hosts: never change them).
+ * Bounded: cleared when the texts it holds pass 32 M characters.
+ */
+const parsed = new Map<string, ParsedHostsFile>();
+const PARSED_CHARS = 32 * 1024 * 1024;
+let parsedChars = 0;
+
 export function parseHostsFile(text: string): ParsedHostsFile {
+  let p = parsed.get(text);
+  if (!p) {
+    if (parsedChars + text.length > PARSED_CHARS) {
+      parsed.clear();
+      parsedChars = 0;
+    }
+    parsed.set(text, (p = readHostsFile(text)));
+    parsedChars += text.length;
+  }
+  return p;
+}
+
+function readHostsFile(text: string): ParsedHostsFile {
   const entries: HostsEntry[] = [];
   const errors: HostsError[] = [];
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\n|\r/);

@@ -25,7 +25,17 @@ function toPublic(fqdn: string): string | undefined {
   return undefined;
 }
 
+/** Per host model: a model entry is never changed (a changed host gets a new one), so neither is this. */
+const arcNamesOf = new WeakMap<HostModel, ManualName[]>();
+
+/** The Arc names `h`'s hosts file holds (the same array for the same host model: read it, do not change it). */
 export function hostsFileArcNames(h: HostModel): ManualName[] {
+  let names = arcNamesOf.get(h);
+  if (!names) arcNamesOf.set(h, (names = readArcNames(h)));
+  return names;
+}
+
+function readArcNames(h: HostModel): ManualName[] {
   const file = h.os === "Windows" ? "C:\\Windows\\System32\\drivers\\etc\\hosts" : "/etc/hosts";
   const out: ManualName[] = [];
   for (const e of h.hostsEntries)

@@ -81,7 +81,9 @@ export const missingRegionalRecords: Rule = {
         );
         if (!missing.length) continue;
         const k = missing.join(",");
-        byMissing.set(k, [...(byMissing.get(k) ?? []), h]);
+        const group = byMissing.get(k);
+        if (group) group.push(h);
+        else byMissing.set(k, [h]);
       }
       for (const [k, hs] of byMissing) {
         const missing = k.split(",");
