@@ -24,7 +24,7 @@ import {
   TRecord,
   TVirtualNetwork,
 } from "./model.js";
-import { formatPath, Issue, Path, TOPOLOGY_SCHEMA, validate } from "./schema.js";
+import { formatPath, Issue, Path, TOPOLOGY_SCHEMA, TopologyInput, validate } from "./schema.js";
 
 export class TopologyError extends Error {
   constructor(
@@ -122,7 +122,7 @@ interface Claim {
 
 /** What a resolver reference (a DNS server's name, an inbound endpoint) is looked up in. */
 interface ResolverNames {
-  servers: any[];
+  servers: NonNullable<TopologyInput["dnsServers"]>;
   t: Topology;
 }
 
@@ -133,7 +133,7 @@ class Builder {
   private readonly claims = new Map<string, Map<string, Claim>>();
 
   constructor(
-    private readonly raw: Record<string, any>,
+    private readonly raw: TopologyInput,
     private readonly issues: Issue[],
   ) {}
 
@@ -180,8 +180,8 @@ class Builder {
       "firewalls",
       "proxies",
       "machines",
-    ];
-    for (const s of sections) this.unique(list(r[s]), [s], (x) => x.name, "name");
+    ] as const;
+    for (const s of sections) this.unique(list<{ name?: string }>(r[s]), [s], (x) => x.name, "name");
 
     this.readNetworkSecurityGroups(t);
     this.readVirtualNetworks(t);
@@ -205,7 +205,7 @@ class Builder {
   /** The resource groups, and the default one (the first). */
   private readResourceGroups(): void {
     const r = this.raw;
-    (r.resourceGroups as any[]).forEach((g, i) => {
+    r.resourceGroups.forEach((g, i) => {
       if (this.rgs.has(g.name.toLowerCase()))
         this.at(["resourceGroups", i, "name"], `resource group '${g.name}' is declared twice.`);
       this.rgs.set(g.name.toLowerCase(), g);
@@ -218,7 +218,7 @@ class Builder {
     const r = this.raw;
     t.networkSecurityGroups = list(r.networkSecurityGroups).map((n, i) => {
       const path = ["networkSecurityGroups", i];
-      const rules = list(n.rules).map((x: any) => ({
+      const rules = list(n.rules).map((x) => ({
         name: x.name,
         priority: x.priority,
         direction: x.direction,
@@ -252,7 +252,7 @@ class Builder {
       const path = ["virtualNetworks", i];
       const prefixes: Cidr[] = v.addressPrefixes.map((p: string) => parseCidr(p)!);
       this.noOverlap(prefixes, [...path, "addressPrefixes"], "the virtual network's prefixes");
-      const subnets = list(v.subnets).map((s: any, j: number) => {
+      const subnets = list(v.subnets).map((s, j) => {
         const sp = [...path, "subnets", j];
         const c = parseCidr(s.addressPrefix)!;
         if (!prefixes.some((p) => cidrContains(p, c))) {
@@ -301,7 +301,7 @@ class Builder {
     const r = this.raw;
     t.privateDnsZones = list(r.privateDnsZones).map((z, i) => {
       const path = ["privateDnsZones", i];
-      const links = list(z.virtualNetworkLinks).map((l: any, j: number) => {
+      const links = list(z.virtualNetworkLinks).map((l, j) => {
         const v = this.vnet(t, l.virtualNetwork, [...path, "virtualNetworkLinks", j, "virtualNetwork"]);
         return {
           name: l.name ?? `${v?.name ?? l.virtualNetwork}-link`,
@@ -335,7 +335,7 @@ class Builder {
     t.dnsResolvers = list(r.dnsResolvers).map((d, i) => {
       const path = ["dnsResolvers", i];
       const vnet = this.vnet(t, d.virtualNetwork, [...path, "virtualNetwork"]);
-      const inboundEndpoints = list(d.inboundEndpoints).map((e: any, j: number) => {
+      const inboundEndpoints = list(d.inboundEndpoints).map((e, j) => {
         const ep = [...path, "inboundEndpoints", j];
         const subnet = this.subnet(t, e.subnet, [...ep, "subnet"], vnet?.name);
         if (e.privateIPAddress && subnet)
@@ -532,12 +532,12 @@ class Builder {
     const names = { servers: rawServers, t };
     t.dnsServers = rawServers.map((d, i): TDnsServer => {
       const path = ["dnsServers", i];
-      const zones = list(d.zones).map((z: any, j: number) => ({
+      const zones = list(d.zones).map((z, j) => ({
         name: z.name,
         records: this.records(z.records, [...path, "zones", j, "records"]),
       }));
       this.unique(zones, [...path, "zones"], (z) => z.name, "name");
-      const conditionalForwarders = list(d.conditionalForwarders).map((f: any, j: number) => {
+      const conditionalForwarders = list(d.conditionalForwarders).map((f, j) => {
         const fp = [...path, "conditionalForwarders", j];
         if (zones.some((z) => z.name === f.domain))
           this.at(
@@ -614,7 +614,7 @@ class Builder {
     t.firewalls = list(r.firewalls).map((f, i): TFirewall => {
       const path = ["firewalls", i];
       this.site(t, f.site, [...path, "site"]);
-      const rules = list(f.rules).map((x: any) => ({ ...x, protocol: x.protocol ?? "Any" }));
+      const rules = list(f.rules).map((x) => ({ ...x, protocol: x.protocol ?? "Any" }));
       this.unique(rules, [...path, "rules"], (x) => x.name, "name");
       this.unique(
         rules,
@@ -653,7 +653,7 @@ class Builder {
     t.machines = list(r.machines).map((m, i) => {
       const path = ["machines", i];
       const scope = m.privateLinkScope
-        ? t.privateLinkScopes.find((s) => s.name.toLowerCase() === m.privateLinkScope.toLowerCase())
+        ? t.privateLinkScopes.find((s) => s.name.toLowerCase() === m.privateLinkScope!.toLowerCase())
         : undefined;
       if (m.privateLinkScope && !scope)
         this.at(
@@ -669,7 +669,7 @@ class Builder {
           [...path, m.associatedAt !== undefined ? "associatedAt" : "associatedMinutesAgo"],
           "a machine without privateLinkScope has no association time: add privateLinkScope, or drop it.",
         );
-      const extensions = list(m.extensions).map((x: any) => ({
+      const extensions = list(m.extensions).map((x) => ({
         name: x.name ?? x.type,
         publisher: x.publisher,
         type: x.type,
@@ -931,8 +931,8 @@ class Builder {
     return undefined;
   }
 
-  private records(v: unknown, path: Path): TRecord[] {
-    const recs = list(v) as TRecord[];
+  private records(v: TRecord[] | undefined, path: Path): TRecord[] {
+    const recs = list(v);
     recs.forEach((r, i) => {
       const rp = [...path, i];
       if (r.name !== "@" && !/^(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/i.test(r.name)) {
@@ -995,6 +995,6 @@ class Builder {
   }
 }
 
-function list(v: unknown): any[] {
+function list<T>(v: T[] | undefined): T[] {
   return Array.isArray(v) ? v : [];
 }
