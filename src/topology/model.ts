@@ -29,33 +29,31 @@ type Item<L> = NonNullable<L> extends readonly (infer T)[] ? T : never;
 /** `T` with the keys `K` always present (their defaults filled in). */
 type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
 
-type In<S> = Infer<S>;
-
 export interface SubnetRef {
   virtualNetwork: string;
   subnet: string;
 }
 
-export type TResourceGroup = In<typeof RESOURCE_GROUP>;
+export type TResourceGroup = Infer<typeof RESOURCE_GROUP>;
 
-export type TSubnet = Item<In<typeof VIRTUAL_NETWORK>["subnets"]>;
+export type TSubnet = Item<Infer<typeof VIRTUAL_NETWORK>["subnets"]>;
 
 export interface TVirtualNetwork extends Filled<
-  In<typeof VIRTUAL_NETWORK>,
+  Infer<typeof VIRTUAL_NETWORK>,
   "resourceGroup" | "location" | "dnsServers" | "subnets"
 > {
   /** Custom DNS servers (dhcpOptions.dnsServers) as addresses; empty: Azure-provided DNS. */
   dnsServers: string[];
 }
 
-type SecurityRuleIn = Item<In<typeof NETWORK_SECURITY_GROUP>["rules"]>;
+type SecurityRuleIn = Item<Infer<typeof NETWORK_SECURITY_GROUP>["rules"]>;
 export type TSecurityRule = Filled<
   SecurityRuleIn,
   "protocol" | "source" | "sourcePorts" | "destination" | "destinationPorts"
 >;
 
 export interface TNetworkSecurityGroup extends Filled<
-  Omit<In<typeof NETWORK_SECURITY_GROUP>, "rules">,
+  Omit<Infer<typeof NETWORK_SECURITY_GROUP>, "rules">,
   "resourceGroup" | "location"
 > {
   rules: TSecurityRule[];
@@ -63,16 +61,16 @@ export interface TNetworkSecurityGroup extends Filled<
 
 /** One direction of a peering (a bidirectional entry in the file makes two). */
 export type TPeering = Filled<
-  Omit<In<typeof PEERING>, "bidirectional">,
+  Omit<Infer<typeof PEERING>, "bidirectional">,
   "name" | "allowVirtualNetworkAccess" | "allowForwardedTraffic" | "allowGatewayTransit" | "useRemoteGateways"
 >;
 
 export type TPrivateLinkScope = Filled<
-  In<typeof PRIVATE_LINK_SCOPE>,
+  Infer<typeof PRIVATE_LINK_SCOPE>,
   "resourceGroup" | "location" | "publicNetworkAccess"
 >;
 
-type PrivateEndpointIn = In<typeof PRIVATE_ENDPOINT>;
+type PrivateEndpointIn = Infer<typeof PRIVATE_ENDPOINT>;
 export interface TPrivateEndpoint extends Filled<
   Omit<PrivateEndpointIn, "subnet" | "privateDnsZoneGroup">,
   "resourceGroup" | "location" | "manualApproval"
@@ -81,9 +79,9 @@ export interface TPrivateEndpoint extends Filled<
   privateDnsZoneGroup?: Filled<NonNullable<PrivateEndpointIn["privateDnsZoneGroup"]>, "name">;
 }
 
-export type TRecord = Item<In<typeof PRIVATE_DNS_ZONE>["records"]>;
+export type TRecord = Item<Infer<typeof PRIVATE_DNS_ZONE>["records"]>;
 
-type PrivateDnsZoneIn = In<typeof PRIVATE_DNS_ZONE>;
+type PrivateDnsZoneIn = Infer<typeof PRIVATE_DNS_ZONE>;
 export interface TPrivateDnsZone extends Filled<
   Omit<PrivateDnsZoneIn, "virtualNetworkLinks">,
   "resourceGroup" | "records"
@@ -94,7 +92,7 @@ export interface TPrivateDnsZone extends Filled<
   >[];
 }
 
-type DnsResolverIn = In<typeof DNS_RESOLVER>;
+type DnsResolverIn = Infer<typeof DNS_RESOLVER>;
 export interface TDnsResolver extends Filled<
   Omit<DnsResolverIn, "inboundEndpoints">,
   "resourceGroup" | "location"
@@ -102,20 +100,20 @@ export interface TDnsResolver extends Filled<
   inboundEndpoints: (Omit<Item<DnsResolverIn["inboundEndpoints"]>, "subnet"> & { subnet: SubnetRef })[];
 }
 
-export type TSite = Filled<In<typeof SITE>, "resourceGroup">;
+export type TSite = Filled<Infer<typeof SITE>, "resourceGroup">;
 
 export interface TSiteConnection extends Filled<
-  Omit<In<typeof SITE_CONNECTION>, "type">,
+  Omit<Infer<typeof SITE_CONNECTION>, "type">,
   "name" | "resourceGroup" | "forcedTunneling"
 > {
   /** The file's `type`. */
-  connectionType: Exclude<In<typeof SITE_CONNECTION>["type"], undefined>;
+  connectionType: Exclude<Infer<typeof SITE_CONNECTION>["type"], undefined>;
 }
 
 /** Where a lab machine sits: a site (on-premises) or a subnet (Azure). */
 export type TPlacement = { site: string; subnet?: undefined } | { site?: undefined; subnet: SubnetRef };
 
-type DnsServerIn = In<typeof DNS_SERVER>;
+type DnsServerIn = Infer<typeof DNS_SERVER>;
 export type TDnsServer = TPlacement &
   Filled<
     Omit<DnsServerIn, "site" | "subnet" | "zones" | "conditionalForwarders">,
@@ -132,18 +130,18 @@ export type TDnsServer = TPlacement &
  * proxyBypass: the agent's proxy.bypass keywords on this host.
  */
 export type THost = TPlacement &
-  Filled<Omit<In<typeof HOST>, "site" | "subnet">, "resourceGroup" | "dnsServers">;
+  Filled<Omit<Infer<typeof HOST>, "site" | "subnet">, "resourceGroup" | "dnsServers">;
 
-export type TTlsInspection = NonNullable<In<typeof FIREWALL>["tlsInspection"]>;
+export type TTlsInspection = NonNullable<Infer<typeof FIREWALL>["tlsInspection"]>;
 
-type FirewallIn = In<typeof FIREWALL>;
+type FirewallIn = Infer<typeof FIREWALL>;
 export interface TFirewall extends Filled<Omit<FirewallIn, "rules">, "name" | "resourceGroup"> {
   rules: Filled<Item<FirewallIn["rules"]>, "protocol">[];
 }
 
-export type TProxy = Filled<In<typeof PROXY>, "resourceGroup">;
+export type TProxy = Filled<Infer<typeof PROXY>, "resourceGroup">;
 
-type MachineIn = In<typeof MACHINE>;
+type MachineIn = Infer<typeof MACHINE>;
 export type TMachineExtension = Filled<Item<MachineIn["extensions"]>, "name">;
 
 /**

@@ -38,6 +38,8 @@ export interface StringSchema<T extends string = string> {
   numbers?: Record<string, unknown>;
   /** For the published JSON Schema: values an editor offers (when there is no `enum`). */
   examples?: readonly string[];
+  /** For the published JSON Schema: the name it is defined under once, for every use to refer to. */
+  ref?: string;
 }
 
 export interface IntegerSchema {
@@ -122,10 +124,10 @@ export function formatPath(path: Path): string {
  * nothing, the value is a complete `Infer<S>`; otherwise the invalid parts are left undefined.
  */
 export function validate<S extends Schema>(value: unknown, schema: S, path: Path, issues: Issue[]): Infer<S> {
-  return check(value, schema, path, issues) as Infer<S>;
+  return validateNode(value, schema, path, issues) as Infer<S>;
 }
 
-function check(value: unknown, schema: Schema, path: Path, issues: Issue[]): unknown {
+function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[]): unknown {
   const bad = (message: string) => {
     issues.push({ path, message });
     return undefined;
@@ -168,7 +170,7 @@ function check(value: unknown, schema: Schema, path: Path, issues: Issue[]): unk
       if (schema.minItems !== undefined && arr.length < schema.minItems) {
         return bad(`must have at least ${schema.minItems} item${schema.minItems > 1 ? "s" : ""}.`);
       }
-      return arr.map((x, i) => check(x, schema.items, [...path, i], issues));
+      return arr.map((x, i) => validateNode(x, schema.items, [...path, i], issues));
     }
     case "object": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -196,7 +198,7 @@ function check(value: unknown, schema: Schema, path: Path, issues: Issue[]): unk
           }
           continue;
         }
-        out[k] = check(v, s, [...path, k], issues);
+        out[k] = validateNode(v, s, [...path, k], issues);
       }
       return out;
     }
@@ -205,7 +207,7 @@ function check(value: unknown, schema: Schema, path: Path, issues: Issue[]): unk
         return bad(`must be a mapping (key: value), got ${describe(value)}.`);
       }
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, check(v, schema.values, [...path, k], issues)]),
+        Object.entries(value).map(([k, v]) => [k, validateNode(v, schema.values, [...path, k], issues)]),
       );
     }
   }
@@ -280,6 +282,7 @@ const PORT_NUMBER = "(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\
 
 /** A TLS version; YAML's 1.2 (a number) is read as "1.2", and 1.0 as "1.0". */
 const TLS_VERSION = str<"1.0" | "1.1" | "1.2" | "1.3">({
+  ref: "tlsVersion",
   fromNumber: true,
   description: "the newest TLS version the host's OS offers: 1.0, 1.1, 1.2 or 1.3 (default 1.3)",
   check: (s) =>
@@ -292,24 +295,28 @@ const TLS_VERSION = str<"1.0" | "1.1" | "1.2" | "1.3">({
   examples: ["1.2", "1.3"],
 });
 
-const namePattern = (re: RegExp, what: string, max: number) =>
+const namePattern = (ref: string, re: RegExp, what: string, max: number) =>
   str({
+    ref,
     maxLength: max,
     check: (s) => (re.test(s) ? undefined : `'${s}' is not a valid name: ${what}.`),
     pattern: re.source,
   });
 
 export const AZURE_NAME = namePattern(
+  "azureName",
   /^[A-Za-z0-9]([-\w.]*\w)?$/u,
   "letters, digits, underscores, hyphens and periods, starting with a letter or digit and ending with a letter, digit or underscore",
   80,
 );
 const GROUP_NAME = namePattern(
+  "resourceGroupName",
   /^[-\w._()]*[-\w_()]$/u,
   "letters, digits, underscores, parentheses, hyphens and periods, not ending in a period",
   90,
 );
 const MACHINE_NAME = namePattern(
+  "machineName",
   /^[a-zA-Z0-9\-_.]{1,54}$/,
   "1-54 letters, digits, hyphens, underscores and periods",
   54,
@@ -321,12 +328,14 @@ export function isDomainName(s: string): boolean {
   return n.length > 0 && n.length <= 253 && n.split(".").every((l) => DNS_LABEL.test(l));
 }
 const DOMAIN = str({
+  ref: "dnsName",
   check: (s) => (isDomainName(s) ? undefined : `'${s}' is not a DNS name such as his.arc.azure.com.`),
   normalize: (s) => s.replace(/\.$/, "").toLowerCase(),
   pattern: `^${DOMAIN_PATTERN}$`,
 });
 
 export const CIDR = str({
+  ref: "cidr",
   check: (s) => {
     const c = parseCidr(s);
     if (!c || !s.includes("/")) return `'${s}' is not an IPv4 CIDR such as 10.10.0.0/16.`;
@@ -336,10 +345,12 @@ export const CIDR = str({
   pattern: `^${IPV4_PATTERN}/${PREFIX_LENGTH}$`,
 });
 const IPV4 = str({
+  ref: "ipv4Address",
   check: (s) => (parseIpv4(s) !== undefined ? undefined : `'${s}' is not an IPv4 address.`),
   pattern: `^${IPV4_PATTERN}$`,
 });
 const LOCATION = str({
+  ref: "location",
   check: (s) =>
     normalizeRegion(s) ? undefined : `'${s}' is not an Azure region ArcLink knows (e.g. eastus, westeurope).`,
   normalize: (s) => normalizeRegion(s)!,
@@ -348,15 +359,16 @@ const LOCATION = str({
     .map((n) => [...n].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join("\\s*"))
     .join("|")})\\s*$`,
   examples: regionNames(),
-  description: "an Azure region, e.g. eastus",
 });
 /** An IP address, or the name of something with one (a DNS server, an inbound endpoint). */
 const RESOLVER_REF = str({
+  ref: "resolver",
   check: (s) => (s.length > 0 ? undefined : "must not be empty."),
   description: "an IP address, a dnsServers name, or an inbound endpoint ('resolver/endpoint' or its name)",
   pattern: "^.",
 });
 const PORT_RANGE = str({
+  ref: "portRange",
   fromNumber: true,
   check: (s) => {
     if (s === "*") return undefined;
@@ -372,6 +384,7 @@ const PORT_RANGE = str({
   numbers: { type: "integer", minimum: 0, maximum: 65535 },
 });
 const ADDRESS_OR_TAG = str({
+  ref: "addressOrServiceTag",
   check: (s) => {
     if (s === "*") return undefined;
     if (/^[\d./]+$/.test(s)) {
@@ -389,6 +402,7 @@ const ADDRESS_OR_TAG = str({
 // ---- Sections -------------------------------------------------------------------------------
 
 const FQDN_OR_WILDCARD = str({
+  ref: "serverNameOrPattern",
   check: (s) =>
     isDomainName(s.replace(/^\*\./, ""))
       ? undefined
@@ -409,6 +423,7 @@ const TLS_INSPECTION = obj(
 const BYPASS = str({ enum: ["AAD", "ARM", "Arc", "AMA", "ArcData"] });
 /** A TCP port, as a number or a string. */
 const PORT = str({
+  ref: "port",
   fromNumber: true,
   check: (s) =>
     /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535

@@ -20,6 +20,7 @@ import { ExportError, InputNote, SourceMap } from "./azure.js";
 import { readNamedConf, ReadFile } from "./bind.js";
 import { DnsServerFacts } from "./dnsFacts.js";
 import { fileReader } from "./files.js";
+import { DNS_SERVER_FILES, ONPREM_SECTIONS } from "./onpremSchema.js";
 import { readUnboundConf } from "./unbound.js";
 import { readWindowsDns, WindowsDnsFiles } from "./windowsDns.js";
 
@@ -71,7 +72,7 @@ function readPointedFiles(
   };
   (Array.isArray(raw.dnsServers) ? raw.dnsServers : []).forEach((d: any, i: number) => {
     if (!d || typeof d !== "object") return;
-    const kinds = ["bind", "unbound", "windowsDns"].filter((k) => d[k] !== undefined);
+    const kinds = Object.keys(DNS_SERVER_FILES).filter((k) => d[k] !== undefined);
     if (!kinds.length) return;
     const at = (k: string) => ["dnsServers", i, k];
     if (kinds.length > 1)
@@ -99,7 +100,7 @@ function readPointedFiles(
           lineOf(at(k)),
           "windowsDns is {zones: file, forwarders: file, records: {zone: file}}.",
         );
-      const unknownKeys = Object.keys(w).filter((x) => !["zones", "forwarders", "records"].includes(x));
+      const unknownKeys = Object.keys(w).filter((x) => !(x in DNS_SERVER_FILES.windowsDns.properties));
       if (unknownKeys.length)
         throw ExportError.at(
           file,
@@ -189,8 +190,6 @@ function readPointedFiles(
   });
   return { evidence, notes, dnsFiles };
 }
-
-const ONPREM_SECTIONS = ["sites", "siteConnections", "dnsServers", "hosts", "firewalls", "proxies"];
 
 export function onpremSteps(
   text: string,
