@@ -7,20 +7,16 @@ import { TOPOLOGY_SCHEMA } from "../topology/schema.js";
 import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec } from "./grammar.js";
 
-const BASE = "https://github.com/arclink/arclink/schemas";
-
 /** The published schemas, by the word that names them. */
 export const JSON_SCHEMAS = {
   topology: () =>
     jsonSchemaOf(TOPOLOGY_SCHEMA, {
-      $id: `${BASE}/topology.schema.json`,
       title: "ArcLink topology file",
       description:
         "An Azure Arc Private Link rollout: the Azure side and the on-premises network (arclink apply -f, serve --topology, lint --topology).",
     }),
   onprem: () =>
     jsonSchemaOf(ONPREM_SCHEMA, {
-      $id: `${BASE}/onprem.schema.json`,
       title: "ArcLink on-premises facts",
       description:
         "What Azure cannot export: sites, site connections, DNS servers, hosts, firewalls and proxies (arclink lint --onprem).",

@@ -10,7 +10,6 @@ import { Schema, StringSchema } from "./schema.js";
 export type Json = Record<string, unknown>;
 
 export interface JsonSchemaHead {
-  $id: string;
   title: string;
   description: string;
 }
