@@ -64,6 +64,7 @@ describe("every command × --help, an unknown flag, a missing value", () => {
     ])
       assert.ok(COMMANDS.includes(c), `${c} in ${COMMANDS.join(", ")}`);
     assert.ok(COMMANDS.includes("snapshot") && COMMANDS.includes("completion") && COMMANDS.includes("help"));
+    assert.ok(COMMANDS.includes("schema"), COMMANDS.join(", "));
   });
 
   for (const c of COMMANDS) {
@@ -130,6 +131,9 @@ describe("every command × --help, an unknown flag, a missing value", () => {
     [["lint", "--topology", "no-such.yaml"], 3, /^arclink: Cannot read no-such\.yaml: /],
     [["what-if", "--topology", "examples/reference.yaml"], 2, /Give exactly one change/],
     [["completion", "fish"], 2, /takes bash \| zsh first, got 'fish'/],
+    [["schema"], 2, /^arclink: Say which schema: arclink schema topology \| onprem\.$/],
+    [["schema", "topo"], 2, /takes topology \| onprem first, got 'topo'\. Did you mean 'topology'\?$/],
+    [["schema", "topology", "extra"], 2, /Unexpected argument 'extra'/],
     [
       ["serve", "--dns-workers", "0"],
       2,

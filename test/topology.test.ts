@@ -334,6 +334,13 @@ machines:
     assert.ok(r.issues.length >= 1);
     assert.match(r.issues[0].message, /^YAML: /);
     assert.ok((r.issues[0].line ?? 0) >= 4, JSON.stringify(r.issues));
+    // A file without resource groups: the schema says so (it is not a TypeError in the reader).
+    assert.deepEqual(
+      parseTopology("sites: []\n").issues.map((i) => formatIssue(i)),
+      [
+        "line 1: resourceGroups: is required: at least one resource group (the first is where everything goes by default)",
+      ],
+    );
     const dup = parseTopology("resourceGroups: []\nresourceGroups: []\n");
     assert.match(dup.issues[0].message, /unique/);
     assert.equal(dup.issues[0].line, 2);

@@ -14,6 +14,7 @@ import { WHATIF } from "./whatIf.js";
 import { SCRIPT } from "./script.js";
 import { FLEET } from "./fleet.js";
 import { SNAPSHOT } from "./snapshot.js";
+import { SCHEMA } from "./schema.js";
 import { completionScript } from "./completion.js";
 import { userError } from "./errors.js";
 
@@ -57,6 +58,7 @@ export const COMMANDS: CommandSpec[] = [
   SCRIPT,
   FLEET,
   SNAPSHOT,
+  SCHEMA,
   COMPLETION,
   HELP,
 ];

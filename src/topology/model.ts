@@ -1,216 +1,155 @@
 // The parsed topology: every section with defaults filled in and references checked. Names are
 // the file's short names; plan.ts turns them into ARM ids. Resolver references (a DNS server's
 // name, an inbound endpoint) are already resolved to IP addresses here.
+// Each entry's fields and their types come from the file's schema (schema.ts): an entry here is
+// the file's entry with its defaults filled in, and with a few fields read into another shape
+// (a subnet reference into {virtualNetwork, subnet}, a site connection's `type` into
+// `connectionType`).
+import type {
+  DNS_RESOLVER,
+  DNS_SERVER,
+  FIREWALL,
+  HOST,
+  Infer,
+  MACHINE,
+  NETWORK_SECURITY_GROUP,
+  PEERING,
+  PRIVATE_DNS_ZONE,
+  PRIVATE_ENDPOINT,
+  PRIVATE_LINK_SCOPE,
+  PROXY,
+  RESOURCE_GROUP,
+  SITE,
+  SITE_CONNECTION,
+  VIRTUAL_NETWORK,
+} from "./schema.js";
+
+/** An entry of a list in the file, as the schema reads it. */
+type Item<L> = NonNullable<L> extends readonly (infer T)[] ? T : never;
+/** `T` with the keys `K` always present (their defaults filled in). */
+type Filled<T, K extends keyof T> = Omit<T, K> & { [P in K]-?: Exclude<T[P], undefined> };
 
 export interface SubnetRef {
   virtualNetwork: string;
   subnet: string;
 }
 
-export interface TResourceGroup {
-  name: string;
-  location: string;
-}
+export type TResourceGroup = Infer<typeof RESOURCE_GROUP>;
 
-export interface TSubnet {
-  name: string;
-  addressPrefix: string;
-  networkSecurityGroup?: string;
-  privateEndpointNetworkPolicies?: string;
-  delegation?: string;
-}
+export type TSubnet = Item<Infer<typeof VIRTUAL_NETWORK>["subnets"]>;
 
-export interface TVirtualNetwork {
-  name: string;
-  resourceGroup: string;
-  location: string;
-  addressPrefixes: string[];
-  /** Custom DNS servers (dhcpOptions.dnsServers); empty: Azure-provided DNS. */
+export interface TVirtualNetwork extends Filled<
+  Infer<typeof VIRTUAL_NETWORK>,
+  "resourceGroup" | "location" | "dnsServers" | "subnets"
+> {
+  /** Custom DNS servers (dhcpOptions.dnsServers) as addresses; empty: Azure-provided DNS. */
   dnsServers: string[];
-  subnets: TSubnet[];
 }
 
-export interface TSecurityRule {
-  name: string;
-  priority: number;
-  direction: "Inbound" | "Outbound";
-  access: "Allow" | "Deny";
-  protocol: string;
-  source: string[];
-  sourcePorts: string[];
-  destination: string[];
-  destinationPorts: string[];
-  description?: string;
-}
+type SecurityRuleIn = Item<Infer<typeof NETWORK_SECURITY_GROUP>["rules"]>;
+export type TSecurityRule = Filled<
+  SecurityRuleIn,
+  "protocol" | "source" | "sourcePorts" | "destination" | "destinationPorts"
+>;
 
-export interface TNetworkSecurityGroup {
-  name: string;
-  resourceGroup: string;
-  location: string;
+export interface TNetworkSecurityGroup extends Filled<
+  Omit<Infer<typeof NETWORK_SECURITY_GROUP>, "rules">,
+  "resourceGroup" | "location"
+> {
   rules: TSecurityRule[];
 }
 
-export interface TPeering {
-  name: string;
-  from: string;
-  to: string;
-  allowVirtualNetworkAccess: boolean;
-  allowForwardedTraffic: boolean;
-  allowGatewayTransit: boolean;
-  useRemoteGateways: boolean;
-}
+/** One direction of a peering (a bidirectional entry in the file makes two). */
+export type TPeering = Filled<
+  Omit<Infer<typeof PEERING>, "bidirectional">,
+  "name" | "allowVirtualNetworkAccess" | "allowForwardedTraffic" | "allowGatewayTransit" | "useRemoteGateways"
+>;
 
-export interface TPrivateLinkScope {
-  name: string;
-  resourceGroup: string;
-  location: string;
-  publicNetworkAccess: "Enabled" | "Disabled";
-}
+export type TPrivateLinkScope = Filled<
+  Infer<typeof PRIVATE_LINK_SCOPE>,
+  "resourceGroup" | "location" | "publicNetworkAccess"
+>;
 
-export interface TPrivateEndpoint {
-  name: string;
-  resourceGroup: string;
-  location: string;
+type PrivateEndpointIn = Infer<typeof PRIVATE_ENDPOINT>;
+export interface TPrivateEndpoint extends Filled<
+  Omit<PrivateEndpointIn, "subnet" | "privateDnsZoneGroup">,
+  "resourceGroup" | "location" | "manualApproval"
+> {
   subnet: SubnetRef;
-  privateLinkScope: string;
-  manualApproval: boolean;
-  requestMessage?: string;
-  privateDnsZoneGroup?: { name: string; zones: string[] };
+  privateDnsZoneGroup?: Filled<NonNullable<PrivateEndpointIn["privateDnsZoneGroup"]>, "name">;
 }
 
-export interface TRecord {
-  name: string;
-  type: "A" | "AAAA" | "CNAME" | "TXT";
-  ttl?: number;
-  values: string[];
+export type TRecord = Item<Infer<typeof PRIVATE_DNS_ZONE>["records"]>;
+
+type PrivateDnsZoneIn = Infer<typeof PRIVATE_DNS_ZONE>;
+export interface TPrivateDnsZone extends Filled<
+  Omit<PrivateDnsZoneIn, "virtualNetworkLinks">,
+  "resourceGroup" | "records"
+> {
+  virtualNetworkLinks: Filled<
+    Item<PrivateDnsZoneIn["virtualNetworkLinks"]>,
+    "name" | "registrationEnabled" | "resolutionPolicy"
+  >[];
 }
 
-export interface TPrivateDnsZone {
-  name: string;
-  resourceGroup: string;
-  records: TRecord[];
-  virtualNetworkLinks: {
-    name: string;
-    virtualNetwork: string;
-    registrationEnabled: boolean;
-    resolutionPolicy: "Default" | "NxDomainRedirect";
-  }[];
+type DnsResolverIn = Infer<typeof DNS_RESOLVER>;
+export interface TDnsResolver extends Filled<
+  Omit<DnsResolverIn, "inboundEndpoints">,
+  "resourceGroup" | "location"
+> {
+  inboundEndpoints: (Omit<Item<DnsResolverIn["inboundEndpoints"]>, "subnet"> & { subnet: SubnetRef })[];
 }
 
-export interface TDnsResolver {
-  name: string;
-  resourceGroup: string;
-  location: string;
-  virtualNetwork: string;
-  inboundEndpoints: { name: string; subnet: SubnetRef; privateIPAddress?: string }[];
-}
+export type TSite = Filled<Infer<typeof SITE>, "resourceGroup">;
 
-export interface TSite {
-  name: string;
-  resourceGroup: string;
-  addressPrefixes: string[];
-  description?: string;
-}
-
-export interface TSiteConnection {
-  name: string;
-  resourceGroup: string;
-  site: string;
-  virtualNetwork: string;
-  connectionType: "Vpn" | "ExpressRoute";
-  forcedTunneling: boolean;
+export interface TSiteConnection extends Filled<
+  Omit<Infer<typeof SITE_CONNECTION>, "type">,
+  "name" | "resourceGroup" | "forcedTunneling"
+> {
+  /** The file's `type`. */
+  connectionType: Exclude<Infer<typeof SITE_CONNECTION>["type"], undefined>;
 }
 
 /** Where a lab machine sits: a site (on-premises) or a subnet (Azure). */
 export type TPlacement = { site: string; subnet?: undefined } | { site?: undefined; subnet: SubnetRef };
 
-export type TDnsServer = TPlacement & {
-  name: string;
-  resourceGroup: string;
-  ipAddress: string;
-  zones: { name: string; records: TRecord[] }[];
-  conditionalForwarders: { domain: string; targets: string[] }[];
-  forwarders: string[];
-  recursion: boolean;
-  external?: { host: "127.0.0.1" | "::1" | "localhost"; port: number };
-};
+type DnsServerIn = Infer<typeof DNS_SERVER>;
+export type TDnsServer = TPlacement &
+  Filled<
+    Omit<DnsServerIn, "site" | "subnet" | "zones" | "conditionalForwarders">,
+    "resourceGroup" | "forwarders" | "recursion"
+  > & {
+    zones: Filled<Item<DnsServerIn["zones"]>, "records">[];
+    conditionalForwarders: Item<DnsServerIn["conditionalForwarders"]>[];
+  };
 
-export type THost = TPlacement & {
-  name: string;
-  resourceGroup: string;
-  ipAddress: string;
-  os: "Windows" | "Linux";
-  dnsServers: string[];
-  hostsFile?: string;
-  proxyUrl?: string;
-  /** The agent's proxy.bypass keywords on this host. */
-  proxyBypass?: string[];
-  trustedCertificateAuthorities?: string[];
-  /** The newest TLS version the host's OS offers (default "1.3"). */
-  maxTlsVersion?: "1.0" | "1.1" | "1.2" | "1.3";
-  /** Windows: the ECDHE AES-GCM cipher suites are enabled (default true). */
-  gcmCipherSuitesEnabled?: boolean;
-  /** What the OS says of itself; the agent reports each to the machine when it is given. */
-  osVersion?: string;
-  osSku?: string;
-  osEdition?: string;
-  description?: string;
-};
+/**
+ * A host. maxTlsVersion: the newest TLS version the host's OS offers (default "1.3");
+ * gcmCipherSuitesEnabled: Windows has the ECDHE AES-GCM cipher suites enabled (default true);
+ * osVersion, osSku, osEdition: what the OS says of itself (the agent reports each to the machine);
+ * proxyBypass: the agent's proxy.bypass keywords on this host.
+ */
+export type THost = TPlacement &
+  Filled<Omit<Infer<typeof HOST>, "site" | "subnet">, "resourceGroup" | "dnsServers">;
 
-export interface TTlsInspection {
-  certificateAuthority: string;
-  excludedFqdns?: string[];
+export type TTlsInspection = NonNullable<Infer<typeof FIREWALL>["tlsInspection"]>;
+
+type FirewallIn = Infer<typeof FIREWALL>;
+export interface TFirewall extends Filled<Omit<FirewallIn, "rules">, "name" | "resourceGroup"> {
+  rules: Filled<Item<FirewallIn["rules"]>, "protocol">[];
 }
 
-export interface TFirewall {
-  name: string;
-  resourceGroup: string;
-  site: string;
-  defaultAction: "Allow" | "Deny";
-  rules: {
-    name: string;
-    priority: number;
-    action: "Allow" | "Deny";
-    protocol: "Tcp" | "Udp" | "Any";
-    destinationAddresses: string[];
-    destinationPorts: string[];
-    sourceAddresses?: string[];
-  }[];
-  tlsInspection?: TTlsInspection;
-}
+export type TProxy = Filled<Infer<typeof PROXY>, "resourceGroup">;
 
-export interface TProxy {
-  name: string;
-  resourceGroup: string;
-  site: string;
-  ipAddress: string;
-  port: number;
-  bypassAuthentication?: boolean;
-  tlsInspection?: TTlsInspection;
-}
+type MachineIn = Infer<typeof MACHINE>;
+export type TMachineExtension = Filled<Item<MachineIn["extensions"]>, "name">;
 
-export interface TMachine {
-  name: string;
-  resourceGroup: string;
-  location: string;
-  privateLinkScope?: string;
-  os?: "Windows" | "Linux";
-  /** What Azure knows from the machine's agent (recorded through ArcLink.Lab/agentReports). */
-  agentVersion?: string;
-  proxyBypass?: string[];
-  incomingConnectionsPorts?: string[];
-  /** When the machine was associated with its scope: minutes before now, or a time. */
-  associatedMinutesAgo?: number;
-  associatedAt?: string;
+/**
+ * An Arc machine: what Azure knows from its agent (recorded through ArcLink.Lab/agentReports),
+ * and when it was associated with its scope (minutes before now, or a time).
+ */
+export interface TMachine extends Filled<Omit<MachineIn, "extensions">, "resourceGroup" | "location"> {
   extensions: TMachineExtension[];
-}
-
-export interface TMachineExtension {
-  name: string;
-  publisher: string;
-  type: string;
-  typeHandlerVersion?: string;
-  workspaceId?: string;
 }
 
 /** A resolver to expose on a loopback port (served by the DNS listeners). */

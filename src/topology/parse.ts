@@ -24,7 +24,7 @@ import {
   TRecord,
   TVirtualNetwork,
 } from "./model.js";
-import { formatPath, Issue, Path, TOPOLOGY_SCHEMA, validate } from "./schema.js";
+import { formatPath, Issue, Path, TOPOLOGY_SCHEMA, TopologyInput, validate } from "./schema.js";
 
 export class TopologyError extends Error {
   constructor(
@@ -120,6 +120,12 @@ interface Claim {
   what: string;
 }
 
+/** What a resolver reference (a DNS server's name, an inbound endpoint) is looked up in. */
+interface ResolverNames {
+  servers: NonNullable<TopologyInput["dnsServers"]>;
+  t: Topology;
+}
+
 class Builder {
   private readonly rgs = new Map<string, { name: string; location: string }>();
   private defaultRg = "";
@@ -127,7 +133,7 @@ class Builder {
   private readonly claims = new Map<string, Map<string, Claim>>();
 
   constructor(
-    private readonly raw: Record<string, any>,
+    private readonly raw: TopologyInput,
     private readonly issues: Issue[],
   ) {}
 
@@ -137,12 +143,7 @@ class Builder {
 
   build(): Topology {
     const r = this.raw;
-    (r.resourceGroups as any[]).forEach((g, i) => {
-      if (this.rgs.has(g.name.toLowerCase()))
-        this.at(["resourceGroups", i, "name"], `resource group '${g.name}' is declared twice.`);
-      this.rgs.set(g.name.toLowerCase(), g);
-    });
-    this.defaultRg = r.resourceGroups[0].name;
+    this.readResourceGroups();
 
     const t: Topology = {
       description: r.description,
@@ -179,12 +180,45 @@ class Builder {
       "firewalls",
       "proxies",
       "machines",
-    ];
-    for (const s of sections) this.unique(list(r[s]), [s], (x) => x.name, "name");
+    ] as const;
+    for (const s of sections) this.unique(list<{ name?: string }>(r[s]), [s], (x) => x.name, "name");
 
+    this.readNetworkSecurityGroups(t);
+    this.readVirtualNetworks(t);
+    this.readPrivateLinkScopes(t);
+    this.readPrivateDnsZones(t);
+    this.readDnsResolvers(t);
+    this.readPrivateEndpoints(t);
+    this.readPeerings(t);
+    this.readSites(t);
+    this.readSiteConnections(t);
+    this.readProxies(t);
+    const names = this.readDnsServers(t);
+    this.resolveVirtualNetworkDnsServers(t, names);
+    this.readHosts(t, names);
+    this.readFirewalls(t);
+    this.readMachines(t);
+    this.readListeners(t);
+    return t;
+  }
+
+  /** The resource groups, and the default one (the first). */
+  private readResourceGroups(): void {
+    const r = this.raw;
+    r.resourceGroups.forEach((g, i) => {
+      if (this.rgs.has(g.name.toLowerCase()))
+        this.at(["resourceGroups", i, "name"], `resource group '${g.name}' is declared twice.`);
+      this.rgs.set(g.name.toLowerCase(), g);
+    });
+    this.defaultRg = r.resourceGroups[0].name;
+  }
+
+  /** Network security groups and their rules (priorities unique per direction). */
+  private readNetworkSecurityGroups(t: Topology): void {
+    const r = this.raw;
     t.networkSecurityGroups = list(r.networkSecurityGroups).map((n, i) => {
       const path = ["networkSecurityGroups", i];
-      const rules = list(n.rules).map((x: any) => ({
+      const rules = list(n.rules).map((x) => ({
         name: x.name,
         priority: x.priority,
         direction: x.direction,
@@ -207,13 +241,18 @@ class Builder {
       );
       return { name: n.name, ...this.placed(n, path), rules };
     });
+  }
+
+  /** Virtual networks: prefixes, subnets inside them, subnets' NSGs. */
+  private readVirtualNetworks(t: Topology): void {
+    const r = this.raw;
     const nsgNames = new Set(t.networkSecurityGroups.map((n) => n.name.toLowerCase()));
 
     t.virtualNetworks = list(r.virtualNetworks).map((v, i) => {
       const path = ["virtualNetworks", i];
       const prefixes: Cidr[] = v.addressPrefixes.map((p: string) => parseCidr(p)!);
       this.noOverlap(prefixes, [...path, "addressPrefixes"], "the virtual network's prefixes");
-      const subnets = list(v.subnets).map((s: any, j: number) => {
+      const subnets = list(v.subnets).map((s, j) => {
         const sp = [...path, "subnets", j];
         const c = parseCidr(s.addressPrefix)!;
         if (!prefixes.some((p) => cidrContains(p, c))) {
@@ -245,16 +284,24 @@ class Builder {
         subnets,
       };
     });
+  }
 
+  /** Azure Arc Private Link Scopes. */
+  private readPrivateLinkScopes(t: Topology): void {
+    const r = this.raw;
     t.privateLinkScopes = list(r.privateLinkScopes).map((s, i) => ({
       name: s.name,
       ...this.placed(s, ["privateLinkScopes", i]),
       publicNetworkAccess: s.publicNetworkAccess ?? "Disabled",
     }));
+  }
 
+  /** Private DNS zones: records and virtual network links. */
+  private readPrivateDnsZones(t: Topology): void {
+    const r = this.raw;
     t.privateDnsZones = list(r.privateDnsZones).map((z, i) => {
       const path = ["privateDnsZones", i];
-      const links = list(z.virtualNetworkLinks).map((l: any, j: number) => {
+      const links = list(z.virtualNetworkLinks).map((l, j) => {
         const v = this.vnet(t, l.virtualNetwork, [...path, "virtualNetworkLinks", j, "virtualNetwork"]);
         return {
           name: l.name ?? `${v?.name ?? l.virtualNetwork}-link`,
@@ -280,11 +327,15 @@ class Builder {
       };
     });
     this.unique(t.privateDnsZones, ["privateDnsZones"], (z) => z.name, "name");
+  }
 
+  /** DNS private resolvers and their inbound endpoints (one resolver per virtual network). */
+  private readDnsResolvers(t: Topology): void {
+    const r = this.raw;
     t.dnsResolvers = list(r.dnsResolvers).map((d, i) => {
       const path = ["dnsResolvers", i];
       const vnet = this.vnet(t, d.virtualNetwork, [...path, "virtualNetwork"]);
-      const inboundEndpoints = list(d.inboundEndpoints).map((e: any, j: number) => {
+      const inboundEndpoints = list(d.inboundEndpoints).map((e, j) => {
         const ep = [...path, "inboundEndpoints", j];
         const subnet = this.subnet(t, e.subnet, [...ep, "subnet"], vnet?.name);
         if (e.privateIPAddress && subnet)
@@ -318,7 +369,11 @@ class Builder {
       (d) =>
         `virtual network '${d.virtualNetwork}' already has a DNS resolver; a virtual network has at most one.`,
     );
+  }
 
+  /** Private endpoints: subnet, scope and DNS zone group. */
+  private readPrivateEndpoints(t: Topology): void {
+    const r = this.raw;
     t.privateEndpoints = list(r.privateEndpoints).map((p, i) => {
       const path = ["privateEndpoints", i];
       const subnet = this.subnet(t, p.subnet, [...path, "subnet"]);
@@ -352,7 +407,11 @@ class Builder {
         ...(group ? { privateDnsZoneGroup: group } : {}),
       };
     });
+  }
 
+  /** Peerings, with the reverse one when bidirectional. */
+  private readPeerings(t: Topology): void {
+    const r = this.raw;
     t.peerings = [];
     list(r.peerings).forEach((p, i) => {
       const path = ["peerings", i];
@@ -386,7 +445,11 @@ class Builder {
       (p) =>
         `peering '${p.name}' on '${p.from}' would be created twice (bidirectional peerings create the reverse one too).`,
     );
+  }
 
+  /** On-premises sites. */
+  private readSites(t: Topology): void {
+    const r = this.raw;
     t.sites = list(r.sites).map((s, i) => {
       const path = ["sites", i];
       this.noOverlap(
@@ -401,7 +464,11 @@ class Builder {
         ...(s.description !== undefined ? { description: s.description } : {}),
       };
     });
+  }
 
+  /** Site connections (VPN, ExpressRoute) between a site and a virtual network. */
+  private readSiteConnections(t: Topology): void {
+    const r = this.raw;
     t.siteConnections = list(r.siteConnections).map((c, i) => {
       const path = ["siteConnections", i];
       const site = this.site(t, c.site, [...path, "site"]);
@@ -433,7 +500,11 @@ class Builder {
       (c) => `site '${c.site}' is already connected to '${c.virtualNetwork}'.`,
     );
     this.unique(t.siteConnections, ["siteConnections"], (c) => c.name, "name");
+  }
 
+  /** Proxies, each with an address of its site. */
+  private readProxies(t: Topology): void {
+    const r = this.raw;
     t.proxies = list(r.proxies).map((p, i) => {
       const path = ["proxies", i];
       const site = this.site(t, p.site, [...path, "site"]);
@@ -448,7 +519,11 @@ class Builder {
         ...(p.tlsInspection !== undefined ? { tlsInspection: p.tlsInspection } : {}),
       };
     });
+  }
 
+  /** DNS servers (on-premises or in Azure): zones, forwarders; the names hosts and virtual networks refer to them by. */
+  private readDnsServers(t: Topology): ResolverNames {
+    const r = this.raw;
     // DNS servers first claim their addresses: hosts and other servers refer to them by name.
     const rawServers = list(r.dnsServers);
     const placements = rawServers.map((d, i) =>
@@ -457,12 +532,12 @@ class Builder {
     const names = { servers: rawServers, t };
     t.dnsServers = rawServers.map((d, i): TDnsServer => {
       const path = ["dnsServers", i];
-      const zones = list(d.zones).map((z: any, j: number) => ({
+      const zones = list(d.zones).map((z, j) => ({
         name: z.name,
         records: this.records(z.records, [...path, "zones", j, "records"]),
       }));
       this.unique(zones, [...path, "zones"], (z) => z.name, "name");
-      const conditionalForwarders = list(d.conditionalForwarders).map((f: any, j: number) => {
+      const conditionalForwarders = list(d.conditionalForwarders).map((f, j) => {
         const fp = [...path, "conditionalForwarders", j];
         if (zones.some((z) => z.name === f.domain))
           this.at(
@@ -489,13 +564,21 @@ class Builder {
         ...(d.external ? { external: d.external } : {}),
       };
     });
+    return names;
+  }
 
+  /** A virtual network's custom DNS servers, written as names, become their addresses. */
+  private resolveVirtualNetworkDnsServers(t: Topology, names: ResolverNames): void {
     t.virtualNetworks.forEach((v: TVirtualNetwork, i) => {
       v.dnsServers = v.dnsServers.map((x, k) =>
         this.resolverIp(names, x, ["virtualNetworks", i, "dnsServers", k]),
       );
     });
+  }
 
+  /** Hosts: placement, address, DNS servers and what their OS offers. */
+  private readHosts(t: Topology, names: ResolverNames): void {
+    const r = this.raw;
     t.hosts = list(r.hosts).map((h, i): THost => {
       const path = ["hosts", i];
       return {
@@ -523,11 +606,15 @@ class Builder {
         ...(h.description !== undefined ? { description: h.description } : {}),
       };
     });
+  }
 
+  /** Firewalls, one per site. */
+  private readFirewalls(t: Topology): void {
+    const r = this.raw;
     t.firewalls = list(r.firewalls).map((f, i): TFirewall => {
       const path = ["firewalls", i];
       this.site(t, f.site, [...path, "site"]);
-      const rules = list(f.rules).map((x: any) => ({ ...x, protocol: x.protocol ?? "Any" }));
+      const rules = list(f.rules).map((x) => ({ ...x, protocol: x.protocol ?? "Any" }));
       this.unique(rules, [...path, "rules"], (x) => x.name, "name");
       this.unique(
         rules,
@@ -554,7 +641,11 @@ class Builder {
       (f) => `site '${f.site}' already has a firewall; a site has one firewall.`,
     );
     this.unique(t.firewalls, ["firewalls"], (f) => f.name, "name");
+  }
 
+  /** Arc machines: scope, OS (from the host of the same name), association time, extensions. */
+  private readMachines(t: Topology): void {
+    const r = this.raw;
     // Machines find their host by name: one index, not a scan of every host per machine.
     const hostByName = new Map<string, (typeof t.hosts)[number]>();
     for (const h of t.hosts)
@@ -562,7 +653,7 @@ class Builder {
     t.machines = list(r.machines).map((m, i) => {
       const path = ["machines", i];
       const scope = m.privateLinkScope
-        ? t.privateLinkScopes.find((s) => s.name.toLowerCase() === m.privateLinkScope.toLowerCase())
+        ? t.privateLinkScopes.find((s) => s.name.toLowerCase() === m.privateLinkScope!.toLowerCase())
         : undefined;
       if (m.privateLinkScope && !scope)
         this.at(
@@ -578,7 +669,7 @@ class Builder {
           [...path, m.associatedAt !== undefined ? "associatedAt" : "associatedMinutesAgo"],
           "a machine without privateLinkScope has no association time: add privateLinkScope, or drop it.",
         );
-      const extensions = list(m.extensions).map((x: any) => ({
+      const extensions = list(m.extensions).map((x) => ({
         name: x.name ?? x.type,
         publisher: x.publisher,
         type: x.type,
@@ -602,7 +693,11 @@ class Builder {
         extensions,
       };
     });
+  }
 
+  /** DNS listeners: the resolvers to serve on loopback ports. */
+  private readListeners(t: Topology): void {
+    const r = this.raw;
     t.dns.listeners = list(r.dns?.listeners).map((l, i) => this.listener(t, l, ["dns", "listeners", i]));
     this.unique(
       t.dns.listeners,
@@ -611,7 +706,6 @@ class Builder {
       "port",
       (l) => `port ${l.port} is used by two listeners; give each its own port (or 0 for any free port).`,
     );
-    return t;
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -799,7 +893,7 @@ class Builder {
   }
 
   /** An IP, a DNS server's name, or an inbound endpoint ('resolver/endpoint' or a unique endpoint name). */
-  private resolverIp(n: { servers: any[]; t: Topology }, text: string, path: Path): string {
+  private resolverIp(n: ResolverNames, text: string, path: Path): string {
     if (isIPv4(text) || isIPv6(text)) return text;
     const server = n.servers.find((s) => s.name.toLowerCase() === text.toLowerCase());
     if (server) return server.ipAddress;
@@ -837,8 +931,8 @@ class Builder {
     return undefined;
   }
 
-  private records(v: unknown, path: Path): TRecord[] {
-    const recs = list(v) as TRecord[];
+  private records(v: TRecord[] | undefined, path: Path): TRecord[] {
+    const recs = list(v);
     recs.forEach((r, i) => {
       const rp = [...path, i];
       if (r.name !== "@" && !/^(\*\.)?[a-z0-9_]([a-z0-9_.-]*[a-z0-9_])?$/i.test(r.name)) {
@@ -901,6 +995,6 @@ class Builder {
   }
 }
 
-function list(v: unknown): any[] {
+function list<T>(v: T[] | undefined): T[] {
   return Array.isArray(v) ? v : [];
 }

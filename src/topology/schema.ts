@@ -1,8 +1,11 @@
-// The topology file's schema: a small JSON Schema-like description of every section, and a
-// validator that checks a parsed value against it, normalizes it (enum spellings, single values
-// where lists are allowed, numbers written as strings) and reports every problem with its path.
+// The topology file's schema: one declaration of every section, and the source of everything
+// else about the file's shape. The validator here checks a parsed value against it, normalizes it
+// (enum spellings, single values where lists are allowed, numbers written as strings) and reports
+// every problem with its path; `Infer<typeof X>` is the TypeScript type of what it returns (model.ts
+// builds the parsed topology's types from those); jsonSchema.ts publishes it as a JSON Schema for
+// editors (`arclink schema topology`).
 import { hasHostBits, parseCidr, parseIpv4 } from "../core/ip.js";
-import { normalizeRegion } from "../core/regions.js";
+import { normalizeRegion, regionNames } from "../core/regions.js";
 import { editDistance } from "../core/closestNames.js";
 
 export type Path = (string | number)[];
@@ -14,35 +17,101 @@ export interface Issue {
   line?: number;
 }
 
+/** A string; `enum` values are matched case-insensitively and written in their declared spelling. */
+export interface StringSchema<T extends string = string> {
+  type: "string";
+  /** Accept numbers and write them as strings (ports). */
+  fromNumber?: boolean;
+  enum?: readonly T[];
+  /** Returns an error message, or undefined when the value is fine. */
+  check?: (s: string) => string | undefined;
+  /** Maps the accepted value (e.g. a region spelling) to its normal form. */
+  normalize?: (s: string) => T;
+  maxLength?: number;
+  description?: string;
+  /**
+   * For the published JSON Schema, which cannot run `check`: a regular expression (ECMA-262) that
+   * accepts what `check` accepts, as closely as a pattern can.
+   */
+  pattern?: string;
+  /** For the published JSON Schema, with `fromNumber`: the numbers accepted (JSON Schema). */
+  numbers?: Record<string, unknown>;
+  /** For the published JSON Schema: values an editor offers (when there is no `enum`). */
+  examples?: readonly string[];
+  /** For the published JSON Schema: the name it is defined under once, for every use to refer to. */
+  ref?: string;
+}
+
+export interface IntegerSchema {
+  type: "integer";
+  minimum: number;
+  maximum: number;
+  description?: string;
+}
+
+export interface BooleanSchema {
+  type: "boolean";
+  description?: string;
+}
+
+export interface ArraySchema<I extends Schema = Schema> {
+  type: "array";
+  items: I;
+  minItems?: number;
+  /** A single value is accepted and read as a list of one. */
+  single?: boolean;
+  description?: string;
+}
+
+export interface ObjectSchema<
+  P extends Record<string, Schema> = Record<string, Schema>,
+  R extends keyof P & string = keyof P & string,
+> {
+  type: "object";
+  properties: P;
+  required?: readonly R[];
+  description?: string;
+}
+
+/** A mapping whose keys the file chooses (e.g. zone name → file), each value checked by `values`. */
+export interface MapSchema<V extends Schema = Schema> {
+  type: "map";
+  values: V;
+  description?: string;
+}
+
 export type Schema =
-  | {
-      type: "string";
-      /** Accept numbers and write them as strings (ports). */
-      fromNumber?: boolean;
-      enum?: readonly string[];
-      /** Returns an error message, or undefined when the value is fine. */
-      check?: (s: string) => string | undefined;
-      /** Maps the accepted value (e.g. a region spelling) to its normal form. */
-      normalize?: (s: string) => string;
-      maxLength?: number;
-      description?: string;
-    }
-  | { type: "integer"; minimum: number; maximum: number; description?: string }
-  | { type: "boolean"; description?: string }
-  | {
-      type: "array";
-      items: Schema;
-      minItems?: number;
-      /** A single value is accepted and read as a list of one. */
-      single?: boolean;
-      description?: string;
-    }
-  | {
-      type: "object";
-      properties: Record<string, Schema>;
-      required?: readonly string[];
-      description?: string;
-    };
+  | StringSchema<string>
+  | IntegerSchema
+  | BooleanSchema
+  | ArraySchema<any>
+  | ObjectSchema<any, any>
+  | MapSchema<any>;
+
+/**
+ * The value a schema accepts, as the validator returns it: enum values in their declared
+ * spelling, single values as lists, numbers written as strings where `fromNumber`, required keys
+ * present and the others optional.
+ */
+export type Infer<S> =
+  S extends StringSchema<infer T>
+    ? T
+    : S extends IntegerSchema
+      ? number
+      : S extends BooleanSchema
+        ? boolean
+        : S extends ArraySchema<infer I>
+          ? Infer<I>[]
+          : S extends ObjectSchema<infer P, infer R>
+            ? InferObject<P, R>
+            : S extends MapSchema<infer V>
+              ? Record<string, Infer<V>>
+              : never;
+
+type InferObject<P extends Record<string, Schema>, R extends string> = Flat<
+  { -readonly [K in keyof P & R]: Infer<P[K]> } & { -readonly [K in Exclude<keyof P, R>]?: Infer<P[K]> }
+>;
+type Flat<T> = { [K in keyof T]: T[K] };
 
 export function formatPath(path: Path): string {
   let out = "";
@@ -50,8 +119,15 @@ export function formatPath(path: Path): string {
   return out || "(file)";
 }
 
-/** Validates `value` against `schema`; returns the normalized value (undefined parts where invalid). */
-export function validate(value: unknown, schema: Schema, path: Path, issues: Issue[]): any {
+/**
+ * Validates `value` against `schema` and returns the normalized value. When `issues` gained
+ * nothing, the value is a complete `Infer<S>`; otherwise the invalid parts are left undefined.
+ */
+export function validate<S extends Schema>(value: unknown, schema: S, path: Path, issues: Issue[]): Infer<S> {
+  return validateNode(value, schema, path, issues) as Infer<S>;
+}
+
+function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[]): unknown {
   const bad = (message: string) => {
     issues.push({ path, message });
     return undefined;
@@ -94,14 +170,14 @@ export function validate(value: unknown, schema: Schema, path: Path, issues: Iss
       if (schema.minItems !== undefined && arr.length < schema.minItems) {
         return bad(`must have at least ${schema.minItems} item${schema.minItems > 1 ? "s" : ""}.`);
       }
-      return arr.map((x, i) => validate(x, schema.items, [...path, i], issues));
+      return arr.map((x, i) => validateNode(x, schema.items, [...path, i], issues));
     }
     case "object": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
         return bad(`must be a mapping (key: value), got ${describe(value)}.`);
       }
       const o = value as Record<string, unknown>;
-      const out: Record<string, any> = {};
+      const out: Record<string, unknown> = {};
       for (const k of Object.keys(o)) {
         if (!(k in schema.properties)) {
           const near = closest(k, Object.keys(schema.properties));
@@ -111,7 +187,7 @@ export function validate(value: unknown, schema: Schema, path: Path, issues: Iss
           });
         }
       }
-      for (const [k, s] of Object.entries(schema.properties)) {
+      for (const [k, s] of Object.entries(schema.properties) as [string, Schema][]) {
         const v = o[k];
         if (v === undefined || v === null) {
           if (schema.required?.includes(k)) {
@@ -122,9 +198,17 @@ export function validate(value: unknown, schema: Schema, path: Path, issues: Iss
           }
           continue;
         }
-        out[k] = validate(v, s, [...path, k], issues);
+        out[k] = validateNode(v, s, [...path, k], issues);
       }
       return out;
+    }
+    case "map": {
+      if (value === null || typeof value !== "object" || Array.isArray(value)) {
+        return bad(`must be a mapping (key: value), got ${describe(value)}.`);
+      }
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, validateNode(v, schema.values, [...path, k], issues)]),
+      );
     }
   }
 }
@@ -151,65 +235,88 @@ function closest(k: string, keys: string[]): string | undefined {
 }
 
 // ---- Leaf schemas ---------------------------------------------------------------------------
+// The helpers keep each schema's exact type (its enum values, its required keys), so that
+// `Infer<typeof X>` is the type of what the validator returns for X.
 
-const str = (extra: Omit<Extract<Schema, { type: "string" }>, "type"> = {}): Schema => ({
-  type: "string",
+export const str = <const T extends string = string>(
+  extra: Omit<StringSchema<T>, "type"> = {},
+): StringSchema<T> => ({ type: "string", ...extra });
+export const bool = (description?: string): BooleanSchema => ({ type: "boolean", description });
+export const int = (minimum: number, maximum: number, description?: string): IntegerSchema => ({
+  type: "integer",
+  minimum,
+  maximum,
+  description,
+});
+export const list = <I extends Schema>(
+  items: I,
+  extra: { minItems?: number; single?: boolean; description?: string } = {},
+): ArraySchema<I> => ({
+  type: "array",
+  items,
   ...extra,
 });
-const bool = (description?: string): Schema => ({ type: "boolean", description });
+export const obj = <P extends Record<string, Schema>, const R extends keyof P & string = never>(
+  properties: P,
+  required: readonly R[] = [],
+  description?: string,
+): ObjectSchema<P, R> => ({
+  type: "object",
+  properties,
+  required,
+  description,
+});
+export const map = <V extends Schema>(values: V, description?: string): MapSchema<V> => ({
+  type: "map",
+  values,
+  description,
+});
+
+// Patterns for the published JSON Schema (see StringSchema.pattern).
+const OCTET = "(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)";
+const IPV4_PATTERN = `${OCTET}(?:\\.${OCTET}){3}`;
+const PREFIX_LENGTH = "(?:3[0-2]|[12]?\\d)";
+const LABEL_PATTERN = "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
+const DOMAIN_PATTERN = `(?=.{1,253}\\.?$)${LABEL_PATTERN}(?:\\.${LABEL_PATTERN})*\\.?`;
+const PORT_NUMBER = "(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})";
+
 /** A TLS version; YAML's 1.2 (a number) is read as "1.2", and 1.0 as "1.0". */
-const TLS_VERSION: Schema = {
-  type: "string",
+const TLS_VERSION = str<"1.0" | "1.1" | "1.2" | "1.3">({
+  ref: "tlsVersion",
   fromNumber: true,
   description: "the newest TLS version the host's OS offers: 1.0, 1.1, 1.2 or 1.3 (default 1.3)",
   check: (s) =>
     ["1", "1.0", "1.1", "1.2", "1.3"].includes(s.trim())
       ? undefined
       : `'${s}' is not a TLS version: use 1.0, 1.1, 1.2 or 1.3.`,
-  normalize: (s) => (s.trim() === "1" ? "1.0" : s.trim()),
-};
-const int = (minimum: number, maximum: number, description?: string): Schema => ({
-  type: "integer",
-  minimum,
-  maximum,
-  description,
-});
-const list = (
-  items: Schema,
-  extra: { minItems?: number; single?: boolean; description?: string } = {},
-): Schema => ({
-  type: "array",
-  items,
-  ...extra,
-});
-const obj = (
-  properties: Record<string, Schema>,
-  required: readonly string[] = [],
-  description?: string,
-): Schema => ({
-  type: "object",
-  properties,
-  required,
-  description,
+  normalize: (s) => (s.trim() === "1" ? "1.0" : (s.trim() as "1.1" | "1.2" | "1.3")),
+  pattern: "^\\s*1(?:\\.[0-3])?\\s*$",
+  numbers: { enum: [1, 1.1, 1.2, 1.3] },
+  examples: ["1.2", "1.3"],
 });
 
-const namePattern = (re: RegExp, what: string, max: number) =>
+const namePattern = (ref: string, re: RegExp, what: string, max: number) =>
   str({
+    ref,
     maxLength: max,
     check: (s) => (re.test(s) ? undefined : `'${s}' is not a valid name: ${what}.`),
+    pattern: re.source,
   });
 
 export const AZURE_NAME = namePattern(
+  "azureName",
   /^[A-Za-z0-9]([-\w.]*\w)?$/u,
   "letters, digits, underscores, hyphens and periods, starting with a letter or digit and ending with a letter, digit or underscore",
   80,
 );
 const GROUP_NAME = namePattern(
+  "resourceGroupName",
   /^[-\w._()]*[-\w_()]$/u,
   "letters, digits, underscores, parentheses, hyphens and periods, not ending in a period",
   90,
 );
 const MACHINE_NAME = namePattern(
+  "machineName",
   /^[a-zA-Z0-9\-_.]{1,54}$/,
   "1-54 letters, digits, hyphens, underscores and periods",
   54,
@@ -221,32 +328,47 @@ export function isDomainName(s: string): boolean {
   return n.length > 0 && n.length <= 253 && n.split(".").every((l) => DNS_LABEL.test(l));
 }
 const DOMAIN = str({
+  ref: "dnsName",
   check: (s) => (isDomainName(s) ? undefined : `'${s}' is not a DNS name such as his.arc.azure.com.`),
   normalize: (s) => s.replace(/\.$/, "").toLowerCase(),
+  pattern: `^${DOMAIN_PATTERN}$`,
 });
 
 export const CIDR = str({
+  ref: "cidr",
   check: (s) => {
     const c = parseCidr(s);
     if (!c || !s.includes("/")) return `'${s}' is not an IPv4 CIDR such as 10.10.0.0/16.`;
     if (hasHostBits(c)) return `${s} has host bits set; write the network address of the prefix.`;
     return undefined;
   },
+  pattern: `^${IPV4_PATTERN}/${PREFIX_LENGTH}$`,
 });
 const IPV4 = str({
+  ref: "ipv4Address",
   check: (s) => (parseIpv4(s) !== undefined ? undefined : `'${s}' is not an IPv4 address.`),
+  pattern: `^${IPV4_PATTERN}$`,
 });
 const LOCATION = str({
+  ref: "location",
   check: (s) =>
     normalizeRegion(s) ? undefined : `'${s}' is not an Azure region ArcLink knows (e.g. eastus, westeurope).`,
   normalize: (s) => normalizeRegion(s)!,
+  // Any spelling normalizeRegion reads: the name in any case, spaces anywhere (East US).
+  pattern: `^\\s*(?:${regionNames()
+    .map((n) => [...n].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join("\\s*"))
+    .join("|")})\\s*$`,
+  examples: regionNames(),
 });
 /** An IP address, or the name of something with one (a DNS server, an inbound endpoint). */
 const RESOLVER_REF = str({
+  ref: "resolver",
   check: (s) => (s.length > 0 ? undefined : "must not be empty."),
   description: "an IP address, a dnsServers name, or an inbound endpoint ('resolver/endpoint' or its name)",
+  pattern: "^.",
 });
 const PORT_RANGE = str({
+  ref: "portRange",
   fromNumber: true,
   check: (s) => {
     if (s === "*") return undefined;
@@ -257,8 +379,12 @@ const PORT_RANGE = str({
       ? undefined
       : `'${s}' is not '*', a port, or a range 'N-M'.`;
   },
+  // The pattern cannot say lo <= hi.
+  pattern: `^(?:\\*|0*(?:${PORT_NUMBER}|0)(?:-0*(?:${PORT_NUMBER}|0))?)$`,
+  numbers: { type: "integer", minimum: 0, maximum: 65535 },
 });
 const ADDRESS_OR_TAG = str({
+  ref: "addressOrServiceTag",
   check: (s) => {
     if (s === "*") return undefined;
     if (/^[\d./]+$/.test(s)) {
@@ -270,16 +396,19 @@ const ADDRESS_OR_TAG = str({
       ? undefined
       : `'${s}' is neither an address, a CIDR, '*' nor a service tag name such as AzureActiveDirectory.`;
   },
+  pattern: `^(?:\\*|${IPV4_PATTERN}(?:/\\d{1,2})?|[A-Za-z][A-Za-z0-9]*(?:\\.[A-Za-z0-9]+)*)$`,
 });
 
 // ---- Sections -------------------------------------------------------------------------------
 
 const FQDN_OR_WILDCARD = str({
+  ref: "serverNameOrPattern",
   check: (s) =>
     isDomainName(s.replace(/^\*\./, ""))
       ? undefined
       : `'${s}' is not a server name such as gbl.his.arc.azure.com or a pattern such as *.his.arc.azure.com.`,
   normalize: (s) => s.toLowerCase(),
+  pattern: `^(?:\\*\\.)?${DOMAIN_PATTERN}$`,
 });
 /** A firewall's or proxy's TLS inspection: the CA it re-signs with, and the names it leaves alone. */
 const TLS_INSPECTION = obj(
@@ -294,13 +423,17 @@ const TLS_INSPECTION = obj(
 const BYPASS = str({ enum: ["AAD", "ARM", "Arc", "AMA", "ArcData"] });
 /** A TCP port, as a number or a string. */
 const PORT = str({
+  ref: "port",
   fromNumber: true,
   check: (s) =>
     /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535
       ? undefined
       : `'${s}' is not a TCP port (1-65535).`,
   normalize: (s) => String(Number(s)),
+  pattern: `^0*${PORT_NUMBER}$`,
+  numbers: { type: "integer", minimum: 1, maximum: 65535 },
 });
+const OS = str({ enum: ["Windows", "Linux"] });
 const placed = { resourceGroup: GROUP_NAME };
 const tracked = { ...placed, location: LOCATION };
 
@@ -309,314 +442,324 @@ const RECORD = obj(
     name: str({ description: "relative name, '@' for the apex" }),
     type: str({ enum: ["A", "AAAA", "CNAME", "TXT"] }),
     ttl: int(0, 2147483647),
-    values: list(str({ fromNumber: true }), { minItems: 1, single: true }),
+    values: list(str({ fromNumber: true, numbers: { type: "number" } }), { minItems: 1, single: true }),
   },
   ["name", "type", "values"],
 );
 
-export const TOPOLOGY_SCHEMA: Schema = obj({
-  description: str(),
-  resourceGroups: list(obj({ name: GROUP_NAME, location: LOCATION }, ["name", "location"]), {
-    minItems: 1,
-    description: "at least one resource group (the first is where everything goes by default)",
-  }),
-  virtualNetworks: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...tracked,
-        addressPrefixes: list(CIDR, { minItems: 1, single: true }),
-        dnsServers: list(RESOLVER_REF, { single: true }),
-        subnets: list(
-          obj(
-            {
-              name: AZURE_NAME,
-              addressPrefix: CIDR,
-              networkSecurityGroup: AZURE_NAME,
-              privateEndpointNetworkPolicies: str({
-                enum: ["Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"],
-              }),
-              delegation: str({ description: "a service name such as Microsoft.Network/dnsResolvers" }),
-            },
-            ["name", "addressPrefix"],
-          ),
-        ),
-      },
-      ["name", "addressPrefixes"],
-    ),
-  ),
-  networkSecurityGroups: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...tracked,
-        rules: list(
-          obj(
-            {
-              name: AZURE_NAME,
-              priority: int(100, 4096),
-              direction: str({ enum: ["Inbound", "Outbound"] }),
-              access: str({ enum: ["Allow", "Deny"] }),
-              protocol: str({ enum: ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"] }),
-              source: list(ADDRESS_OR_TAG, { single: true, minItems: 1 }),
-              sourcePorts: list(PORT_RANGE, { single: true, minItems: 1 }),
-              destination: list(ADDRESS_OR_TAG, { single: true, minItems: 1 }),
-              destinationPorts: list(PORT_RANGE, { single: true, minItems: 1 }),
-              description: str({ maxLength: 140 }),
-            },
-            ["name", "priority", "direction", "access"],
-          ),
-        ),
-      },
-      ["name"],
-    ),
-  ),
-  peerings: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        from: AZURE_NAME,
-        to: AZURE_NAME,
-        bidirectional: bool("also create the peering back from 'to' to 'from' (default true)"),
-        allowVirtualNetworkAccess: bool(),
-        allowForwardedTraffic: bool(),
-        allowGatewayTransit: bool(),
-        useRemoteGateways: bool(),
-      },
-      ["from", "to"],
-    ),
-  ),
-  privateLinkScopes: list(
-    obj({ name: AZURE_NAME, ...tracked, publicNetworkAccess: str({ enum: ["Enabled", "Disabled"] }) }, [
-      "name",
-    ]),
-  ),
-  privateEndpoints: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...tracked,
-        subnet: str({ description: "'vnet/subnet' (or the subnet's name when it is unique)" }),
-        privateLinkScope: AZURE_NAME,
-        manualApproval: bool(),
-        requestMessage: str({ maxLength: 140 }),
-        privateDnsZoneGroup: obj({ name: AZURE_NAME, zones: list(DOMAIN, { minItems: 1, single: true }) }, [
-          "zones",
-        ]),
-      },
-      ["name", "subnet", "privateLinkScope"],
-    ),
-  ),
-  privateDnsZones: list(
-    obj(
-      {
-        name: DOMAIN,
-        ...placed,
-        records: list(RECORD),
-        virtualNetworkLinks: list(
-          obj(
-            {
-              name: AZURE_NAME,
-              virtualNetwork: AZURE_NAME,
-              registrationEnabled: bool(),
-              resolutionPolicy: str({ enum: ["Default", "NxDomainRedirect"] }),
-            },
-            ["virtualNetwork"],
-          ),
-        ),
-      },
-      ["name"],
-    ),
-  ),
-  dnsResolvers: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...tracked,
-        virtualNetwork: AZURE_NAME,
-        inboundEndpoints: list(
-          obj(
-            {
-              name: AZURE_NAME,
-              subnet: str({ description: "a subnet of the resolver's virtual network" }),
-              privateIPAddress: IPV4,
-            },
-            ["name", "subnet"],
-          ),
-        ),
-      },
-      ["name", "virtualNetwork"],
-    ),
-  ),
-  sites: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...placed,
-        addressPrefixes: list(CIDR, { minItems: 1, single: true }),
-        description: str(),
-      },
-      ["name", "addressPrefixes"],
-    ),
-  ),
-  siteConnections: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...placed,
-        site: AZURE_NAME,
-        virtualNetwork: AZURE_NAME,
-        type: str({ enum: ["Vpn", "ExpressRoute"] }),
-        forcedTunneling: bool(),
-      },
-      ["site", "virtualNetwork"],
-    ),
-  ),
-  dnsServers: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...placed,
-        site: AZURE_NAME,
-        subnet: str(),
-        ipAddress: IPV4,
-        zones: list(obj({ name: DOMAIN, records: list(RECORD) }, ["name"])),
-        conditionalForwarders: list(
-          obj({ domain: DOMAIN, targets: list(RESOLVER_REF, { minItems: 1, single: true }) }, [
-            "domain",
-            "targets",
-          ]),
-        ),
-        forwarders: list(RESOLVER_REF, { single: true }),
-        recursion: bool(),
-        external: obj({ host: str({ enum: ["127.0.0.1", "::1", "localhost"] }), port: int(1, 65535) }, [
-          "host",
-          "port",
-        ]),
-      },
-      ["name", "ipAddress"],
-    ),
-  ),
-  hosts: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...placed,
-        site: AZURE_NAME,
-        subnet: str(),
-        ipAddress: IPV4,
-        os: str({ enum: ["Windows", "Linux"] }),
-        dnsServers: list(RESOLVER_REF, { single: true }),
-        hostsFile: str({ maxLength: 65536 }),
-        proxyUrl: str(),
-        proxyBypass: list(BYPASS, { single: true }),
-        trustedCertificateAuthorities: list(str({ maxLength: 256 }), { minItems: 1 }),
-        maxTlsVersion: TLS_VERSION,
-        gcmCipherSuitesEnabled: bool(
-          "Windows: the ECDHE AES-GCM cipher suites are enabled in the OS (default true); agents 1.56 to 1.63 need them",
-        ),
-        osVersion: str({ maxLength: 256 }),
-        osSku: str({ maxLength: 256 }),
-        osEdition: str({ maxLength: 256 }),
-        description: str(),
-      },
-      ["name", "ipAddress", "os"],
-    ),
-  ),
-  firewalls: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...placed,
-        site: AZURE_NAME,
-        defaultAction: str({ enum: ["Allow", "Deny"] }),
-        rules: list(
-          obj(
-            {
-              name: AZURE_NAME,
-              priority: int(100, 4096),
-              action: str({ enum: ["Allow", "Deny"] }),
-              protocol: str({ enum: ["Tcp", "Udp", "Any"] }),
-              destinationAddresses: list(ADDRESS_OR_TAG, { minItems: 1, single: true }),
-              destinationPorts: list(PORT_RANGE, { minItems: 1, single: true }),
-              sourceAddresses: list(ADDRESS_OR_TAG, { minItems: 1, single: true }),
-            },
-            ["name", "priority", "action", "destinationAddresses", "destinationPorts"],
-          ),
-        ),
-        tlsInspection: TLS_INSPECTION,
-      },
-      ["site", "defaultAction"],
-    ),
-  ),
-  proxies: list(
-    obj(
-      {
-        name: AZURE_NAME,
-        ...placed,
-        site: AZURE_NAME,
-        ipAddress: IPV4,
-        port: int(1, 65535),
-        bypassAuthentication: bool(),
-        tlsInspection: TLS_INSPECTION,
-      },
-      ["name", "site", "ipAddress", "port"],
-    ),
-  ),
-  machines: list(
-    obj(
-      {
-        name: MACHINE_NAME,
-        ...tracked,
-        privateLinkScope: AZURE_NAME,
-        os: str({ enum: ["Windows", "Linux"] }),
-        // What Azure knows from the machine's agent (as if it had reported it).
-        agentVersion: str({
-          check: (s) =>
-            /^\d+\.\d+(\.\d+\.\d+)?$/.test(s)
-              ? undefined
-              : `'${s}' is not an agent version such as 1.45 or 1.45.02983.1834.`,
-          description: "the Connected Machine agent version the machine reported, e.g. 1.45",
-        }),
-        proxyBypass: list(BYPASS, { single: true }),
-        incomingConnectionsPorts: list(PORT, { single: true }),
-        extensions: list(
-          obj(
-            {
-              name: str({ maxLength: 128 }),
-              publisher: str({ maxLength: 256 }),
-              type: str({ maxLength: 256 }),
-              typeHandlerVersion: str({ maxLength: 64 }),
-              workspaceId: str({
-                maxLength: 64,
-                description: "Azure Monitor: the Log Analytics workspace id",
-              }),
-            },
-            ["publisher", "type"],
-            "a VM extension on the machine (Microsoft.HybridCompute/machines/extensions)",
-          ),
-        ),
-        associatedMinutesAgo: int(0, 525_600),
-        associatedAt: str({
-          check: (s) => (Number.isFinite(Date.parse(s)) ? undefined : `'${s}' is not an ISO 8601 time.`),
-          description: "when the machine was associated with its scope, on the virtual clock",
-        }),
-      },
-      ["name"],
-    ),
-  ),
-  dns: obj({
-    listeners: list(
+export const RESOURCE_GROUP = obj({ name: GROUP_NAME, location: LOCATION }, ["name", "location"]);
+
+export const VIRTUAL_NETWORK = obj(
+  {
+    name: AZURE_NAME,
+    ...tracked,
+    addressPrefixes: list(CIDR, { minItems: 1, single: true }),
+    dnsServers: list(RESOLVER_REF, { single: true }),
+    subnets: list(
       obj(
         {
-          resolver: str({
-            description:
-              "a dnsServers name, an inbound endpoint ('resolver/endpoint' or its name), 'public' or 'azure:<vnet>'",
+          name: AZURE_NAME,
+          addressPrefix: CIDR,
+          networkSecurityGroup: AZURE_NAME,
+          privateEndpointNetworkPolicies: str({
+            enum: ["Enabled", "Disabled", "NetworkSecurityGroupEnabled", "RouteTableEnabled"],
           }),
-          port: int(0, 65535),
+          delegation: str({ description: "a service name such as Microsoft.Network/dnsResolvers" }),
         },
-        ["resolver"],
+        ["name", "addressPrefix"],
       ),
     ),
-  }),
-});
+  },
+  ["name", "addressPrefixes"],
+);
+
+export const NETWORK_SECURITY_GROUP = obj(
+  {
+    name: AZURE_NAME,
+    ...tracked,
+    rules: list(
+      obj(
+        {
+          name: AZURE_NAME,
+          priority: int(100, 4096),
+          direction: str({ enum: ["Inbound", "Outbound"] }),
+          access: str({ enum: ["Allow", "Deny"] }),
+          protocol: str({ enum: ["Tcp", "Udp", "Icmp", "Esp", "Ah", "*"] }),
+          source: list(ADDRESS_OR_TAG, { single: true, minItems: 1 }),
+          sourcePorts: list(PORT_RANGE, { single: true, minItems: 1 }),
+          destination: list(ADDRESS_OR_TAG, { single: true, minItems: 1 }),
+          destinationPorts: list(PORT_RANGE, { single: true, minItems: 1 }),
+          description: str({ maxLength: 140 }),
+        },
+        ["name", "priority", "direction", "access"],
+      ),
+    ),
+  },
+  ["name"],
+);
+
+export const PEERING = obj(
+  {
+    name: AZURE_NAME,
+    from: AZURE_NAME,
+    to: AZURE_NAME,
+    bidirectional: bool("also create the peering back from 'to' to 'from' (default true)"),
+    allowVirtualNetworkAccess: bool(),
+    allowForwardedTraffic: bool(),
+    allowGatewayTransit: bool(),
+    useRemoteGateways: bool(),
+  },
+  ["from", "to"],
+);
+
+export const PRIVATE_LINK_SCOPE = obj(
+  { name: AZURE_NAME, ...tracked, publicNetworkAccess: str({ enum: ["Enabled", "Disabled"] }) },
+  ["name"],
+);
+
+export const PRIVATE_ENDPOINT = obj(
+  {
+    name: AZURE_NAME,
+    ...tracked,
+    subnet: str({ description: "'vnet/subnet' (or the subnet's name when it is unique)" }),
+    privateLinkScope: AZURE_NAME,
+    manualApproval: bool(),
+    requestMessage: str({ maxLength: 140 }),
+    privateDnsZoneGroup: obj({ name: AZURE_NAME, zones: list(DOMAIN, { minItems: 1, single: true }) }, [
+      "zones",
+    ]),
+  },
+  ["name", "subnet", "privateLinkScope"],
+);
+
+export const PRIVATE_DNS_ZONE = obj(
+  {
+    name: DOMAIN,
+    ...placed,
+    records: list(RECORD),
+    virtualNetworkLinks: list(
+      obj(
+        {
+          name: AZURE_NAME,
+          virtualNetwork: AZURE_NAME,
+          registrationEnabled: bool(),
+          resolutionPolicy: str({ enum: ["Default", "NxDomainRedirect"] }),
+        },
+        ["virtualNetwork"],
+      ),
+    ),
+  },
+  ["name"],
+);
+
+export const DNS_RESOLVER = obj(
+  {
+    name: AZURE_NAME,
+    ...tracked,
+    virtualNetwork: AZURE_NAME,
+    inboundEndpoints: list(
+      obj(
+        {
+          name: AZURE_NAME,
+          subnet: str({ description: "a subnet of the resolver's virtual network" }),
+          privateIPAddress: IPV4,
+        },
+        ["name", "subnet"],
+      ),
+    ),
+  },
+  ["name", "virtualNetwork"],
+);
+
+export const SITE = obj(
+  {
+    name: AZURE_NAME,
+    ...placed,
+    addressPrefixes: list(CIDR, { minItems: 1, single: true }),
+    description: str(),
+  },
+  ["name", "addressPrefixes"],
+);
+
+export const SITE_CONNECTION = obj(
+  {
+    name: AZURE_NAME,
+    ...placed,
+    site: AZURE_NAME,
+    virtualNetwork: AZURE_NAME,
+    type: str({ enum: ["Vpn", "ExpressRoute"] }),
+    forcedTunneling: bool(),
+  },
+  ["site", "virtualNetwork"],
+);
+
+export const DNS_SERVER = obj(
+  {
+    name: AZURE_NAME,
+    ...placed,
+    site: AZURE_NAME,
+    subnet: str(),
+    ipAddress: IPV4,
+    zones: list(obj({ name: DOMAIN, records: list(RECORD) }, ["name"])),
+    conditionalForwarders: list(
+      obj({ domain: DOMAIN, targets: list(RESOLVER_REF, { minItems: 1, single: true }) }, [
+        "domain",
+        "targets",
+      ]),
+    ),
+    forwarders: list(RESOLVER_REF, { single: true }),
+    recursion: bool(),
+    external: obj({ host: str({ enum: ["127.0.0.1", "::1", "localhost"] }), port: int(1, 65535) }, [
+      "host",
+      "port",
+    ]),
+  },
+  ["name", "ipAddress"],
+);
+
+export const HOST = obj(
+  {
+    name: AZURE_NAME,
+    ...placed,
+    site: AZURE_NAME,
+    subnet: str(),
+    ipAddress: IPV4,
+    os: OS,
+    dnsServers: list(RESOLVER_REF, { single: true }),
+    hostsFile: str({ maxLength: 65536 }),
+    proxyUrl: str(),
+    proxyBypass: list(BYPASS, { single: true }),
+    trustedCertificateAuthorities: list(str({ maxLength: 256 }), { minItems: 1 }),
+    maxTlsVersion: TLS_VERSION,
+    gcmCipherSuitesEnabled: bool(
+      "Windows: the ECDHE AES-GCM cipher suites are enabled in the OS (default true); agents 1.56 to 1.63 need them",
+    ),
+    osVersion: str({ maxLength: 256 }),
+    osSku: str({ maxLength: 256 }),
+    osEdition: str({ maxLength: 256 }),
+    description: str(),
+  },
+  ["name", "ipAddress", "os"],
+);
+
+export const FIREWALL = obj(
+  {
+    name: AZURE_NAME,
+    ...placed,
+    site: AZURE_NAME,
+    defaultAction: str({ enum: ["Allow", "Deny"] }),
+    rules: list(
+      obj(
+        {
+          name: AZURE_NAME,
+          priority: int(100, 4096),
+          action: str({ enum: ["Allow", "Deny"] }),
+          protocol: str({ enum: ["Tcp", "Udp", "Any"] }),
+          destinationAddresses: list(ADDRESS_OR_TAG, { minItems: 1, single: true }),
+          destinationPorts: list(PORT_RANGE, { minItems: 1, single: true }),
+          sourceAddresses: list(ADDRESS_OR_TAG, { minItems: 1, single: true }),
+        },
+        ["name", "priority", "action", "destinationAddresses", "destinationPorts"],
+      ),
+    ),
+    tlsInspection: TLS_INSPECTION,
+  },
+  ["site", "defaultAction"],
+);
+
+export const PROXY = obj(
+  {
+    name: AZURE_NAME,
+    ...placed,
+    site: AZURE_NAME,
+    ipAddress: IPV4,
+    port: int(1, 65535),
+    bypassAuthentication: bool(),
+    tlsInspection: TLS_INSPECTION,
+  },
+  ["name", "site", "ipAddress", "port"],
+);
+
+export const MACHINE = obj(
+  {
+    name: MACHINE_NAME,
+    ...tracked,
+    privateLinkScope: AZURE_NAME,
+    os: OS,
+    // What Azure knows from the machine's agent (as if it had reported it).
+    agentVersion: str({
+      check: (s) =>
+        /^\d+\.\d+(\.\d+\.\d+)?$/.test(s)
+          ? undefined
+          : `'${s}' is not an agent version such as 1.45 or 1.45.02983.1834.`,
+      description: "the Connected Machine agent version the machine reported, e.g. 1.45",
+      pattern: "^\\d+\\.\\d+(\\.\\d+\\.\\d+)?$",
+    }),
+    proxyBypass: list(BYPASS, { single: true }),
+    incomingConnectionsPorts: list(PORT, { single: true }),
+    extensions: list(
+      obj(
+        {
+          name: str({ maxLength: 128 }),
+          publisher: str({ maxLength: 256 }),
+          type: str({ maxLength: 256 }),
+          typeHandlerVersion: str({ maxLength: 64 }),
+          workspaceId: str({
+            maxLength: 64,
+            description: "Azure Monitor: the Log Analytics workspace id",
+          }),
+        },
+        ["publisher", "type"],
+        "a VM extension on the machine (Microsoft.HybridCompute/machines/extensions)",
+      ),
+    ),
+    associatedMinutesAgo: int(0, 525_600),
+    associatedAt: str({
+      check: (s) => (Number.isFinite(Date.parse(s)) ? undefined : `'${s}' is not an ISO 8601 time.`),
+      description: "when the machine was associated with its scope, on the virtual clock",
+    }),
+  },
+  ["name"],
+);
+
+export const LISTENER = obj(
+  {
+    resolver: str({
+      description:
+        "a dnsServers name, an inbound endpoint ('resolver/endpoint' or its name), 'public' or 'azure:<vnet>'",
+    }),
+    port: int(0, 65535),
+  },
+  ["resolver"],
+);
+
+export const DNS_LISTENERS = obj({ listeners: list(LISTENER) });
+
+export const TOPOLOGY_SCHEMA = obj(
+  {
+    description: str(),
+    resourceGroups: list(RESOURCE_GROUP, {
+      minItems: 1,
+      description: "at least one resource group (the first is where everything goes by default)",
+    }),
+    virtualNetworks: list(VIRTUAL_NETWORK),
+    networkSecurityGroups: list(NETWORK_SECURITY_GROUP),
+    peerings: list(PEERING),
+    privateLinkScopes: list(PRIVATE_LINK_SCOPE),
+    privateEndpoints: list(PRIVATE_ENDPOINT),
+    privateDnsZones: list(PRIVATE_DNS_ZONE),
+    dnsResolvers: list(DNS_RESOLVER),
+    sites: list(SITE),
+    siteConnections: list(SITE_CONNECTION),
+    dnsServers: list(DNS_SERVER),
+    hosts: list(HOST),
+    firewalls: list(FIREWALL),
+    proxies: list(PROXY),
+    machines: list(MACHINE),
+    dns: DNS_LISTENERS,
+  },
+  ["resourceGroups"],
+);
+
+/** A topology file as the schema accepts it (before references are resolved and defaults filled). */
+export type TopologyInput = Infer<typeof TOPOLOGY_SCHEMA>;

@@ -22,6 +22,7 @@ import { ExportError, InputNote, SourceMap } from "./azure.js";
 import { readNamedConf, ReadFile } from "./bind.js";
 import { DnsServerFacts } from "./dnsFacts.js";
 import { fileReader } from "./files.js";
+import { DNS_SERVER_FILES, ONPREM_SECTIONS } from "./onpremSchema.js";
 import { readUnboundConf } from "./unbound.js";
 import { readWindowsDns, WindowsDnsFiles } from "./windowsDns.js";
 
@@ -49,12 +50,21 @@ let onprem: Map<string, string> | undefined;
  * model reads (a lab type that declares both a model section and a topology list).
  */
 function onpremSections(): Map<string, string> {
-  return (onprem ??= new Map(
+  if (onprem) return onprem;
+  onprem = new Map(
     createRegistry()
       .allTypes()
       .filter((t) => t.type.startsWith(`${LAB_NAMESPACE}/`) && t.model && t.topology)
       .map((t) => [t.topology!.section, t.type]),
-  ));
+  );
+  // The published schema (arclink schema onprem) and the lab types' declarations must agree.
+  const declared = [...onprem.keys()].sort().join(", ");
+  const published = [...ONPREM_SECTIONS].sort().join(", ");
+  if (declared !== published)
+    throw new Error(
+      `The on-premises schema's sections (${published}) differ from the lab types that declare a topology list (${declared}): update src/analysis/export/onpremSchema.ts.`,
+    );
+  return onprem;
 }
 
 /** Reads the files the on-premises facts point at into the entries themselves. */
@@ -79,7 +89,7 @@ function readPointedFiles(
   };
   (Array.isArray(raw.dnsServers) ? raw.dnsServers : []).forEach((d: any, i: number) => {
     if (!d || typeof d !== "object") return;
-    const kinds = ["bind", "unbound", "windowsDns"].filter((k) => d[k] !== undefined);
+    const kinds = Object.keys(DNS_SERVER_FILES).filter((k) => d[k] !== undefined);
     if (!kinds.length) return;
     const at = (k: string) => ["dnsServers", i, k];
     if (kinds.length > 1)
@@ -107,7 +117,7 @@ function readPointedFiles(
           lineOf(at(k)),
           "windowsDns is {zones: file, forwarders: file, records: {zone: file}}.",
         );
-      const unknownKeys = Object.keys(w).filter((x) => !["zones", "forwarders", "records"].includes(x));
+      const unknownKeys = Object.keys(w).filter((x) => !(x in DNS_SERVER_FILES.windowsDns.properties));
       if (unknownKeys.length)
         throw ExportError.at(
           file,
