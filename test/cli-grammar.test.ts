@@ -366,3 +366,19 @@ describe("data folder and database the server cannot use: one line, exit 3; --de
     );
   });
 });
+
+describe("a reader that closes the pipe early", () => {
+  it("ends the command quietly (exit 0, no EPIPE trace): arclink schema topology | true", () => {
+    // The shell's pipe: the reader has closed it before the command writes its first byte.
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        `set -o pipefail; "${process.execPath}" "${ARCLINK}" schema topology 2>err.txt | true; echo "rc=$?"; cat err.txt`,
+      ],
+      { encoding: "utf8", cwd: mkdtempSync(join(tmpdir(), "arclink-pipe-")) },
+    );
+    assert.match(r.stdout, /^rc=0\n/);
+    assert.doesNotMatch(r.stdout, /EPIPE|Error/);
+  });
+});

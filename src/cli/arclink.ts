@@ -104,6 +104,14 @@ async function main(argv: string[]): Promise<void> {
   await spec.run(parseCommandLine(spec, rest));
 }
 
+// A reader that closes the pipe early (`arclink schema topology | head`) ends the command quietly,
+// as other command-line tools do, instead of an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0);
+    throw e;
+  });
+
 const argv = process.argv.slice(2);
 const debug = argv.includes("--debug");
 main(argv).catch((e: unknown) => {
