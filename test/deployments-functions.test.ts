@@ -5,7 +5,8 @@
 // serves no such action), and the Azure functions ArcLink refuses by name.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EvalContext, evaluateString, Scope, TemplateError } from "../src/templates/evaluate.js";
+import { EvalContext, Scope, TemplateError } from "../src/templates/context.js";
+import { evaluateString } from "../src/templates/evaluate.js";
 import { expand } from "../src/templates/expand.js";
 import { parseJsonc } from "../src/templates/jsonc.js";
 import { outputs } from "../src/templates/run.js";

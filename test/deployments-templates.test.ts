@@ -4,7 +4,8 @@
 // wording for InvalidTemplate.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { EvalContext, evaluateString, Scope, TemplateError } from "../src/templates/evaluate.js";
+import { EvalContext, Scope, TemplateError } from "../src/templates/context.js";
+import { evaluateString } from "../src/templates/evaluate.js";
 import { expand } from "../src/templates/expand.js";
 import { parseJsonc } from "../src/templates/jsonc.js";
 import { outputs } from "../src/templates/run.js";

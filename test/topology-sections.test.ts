@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { keyOf, parseResourceId } from "../src/core/resourceId.js";
-import { topologyLocator, topologySections } from "../src/analysis/lint/sources.js";
+import { topologyEntries, topologyLocator, topologySections } from "../src/analysis/lint/sources.js";
 import { createRegistry } from "../src/providers/index.js";
 import { loadTopology } from "../src/topology/parse.js";
 import { plan } from "../src/topology/plan.js";
@@ -80,5 +80,53 @@ describe("topology sections", () => {
     }
     assert.ok(steps > 100, `only ${steps} steps`);
     assert.ok(types.size >= 12, `only ${types.size} types: ${[...types].join(", ")}`);
+  });
+
+  it("a child declared in its parent's entry is located at its own line, below its parent's", () => {
+    const entries = topologyEntries(createRegistry().allTypes());
+    const keys = new Set<string>();
+    // No example declares a private DNS zone's records: one that does.
+    const reference = readFileSync("examples/reference.yaml", "utf8");
+    const recorded = reference.replace(
+      "  - name: privatelink.his.arc.azure.com\n    virtualNetworkLinks:\n",
+      "  - name: privatelink.his.arc.azure.com\n    records:\n      - { name: gbl-extra, type: A, values: [10.20.1.99] }\n    virtualNetworkLinks:\n",
+    );
+    assert.notEqual(recorded, reference);
+    for (const { file, text } of [
+      ...topologyFiles(),
+      { file: "reference-with-records.yaml", text: recorded },
+    ]) {
+      let topology, p;
+      try {
+        topology = loadTopology(text, file);
+        p = plan(topology, { subscriptionId: SUB });
+      } catch {
+        continue;
+      }
+      const locate = topologyLocator(text, file, p);
+      // The children the plan writes, and the subnets it writes inline with their virtual network.
+      const children = p.steps.map((s) => s.id);
+      for (const v of topology.virtualNetworks) {
+        const vnet = p.steps.find((s) => s.type === "Microsoft.Network/virtualNetworks" && s.name === v.name);
+        for (const s of v.subnets) children.push(`${vnet!.id}/subnets/${s.name}`);
+      }
+      for (const child of children) {
+        const id = parseResourceId(child)!;
+        const entry =
+          id.types.length === 2 && entries.get(`${id.namespace}/${id.types.join("/")}`.toLowerCase());
+        // (A child the file gives no name, such as a zone link named after its network, is not
+        // found by name and falls back to its parent's line: left out.)
+        if (!entry || !text.includes(id.names[1])) continue;
+        keys.add(entry.key);
+        const at = locate(child);
+        const parent = locate(child.slice(0, child.lastIndexOf("/", child.lastIndexOf("/") - 1)));
+        assert.ok(at && parent && at.line > parent.line, `${file}: ${child} is not located below its parent`);
+      }
+    }
+    assert.deepEqual(
+      [...keys].sort(),
+      [...new Set([...entries.values()].map((e) => e.key))].sort(),
+      "an entry key no file exercises",
+    );
   });
 });

@@ -255,8 +255,10 @@ async function main() {
     console.error(`layers: ${result.problems.length} problem(s) in ${where}`);
     process.exit(1);
   }
+  const allowed = config.allow.length + config.allowCycles.length;
   console.log(
-    `layers: ${result.files.length} files in ${where}, no layer violation, no import cycle (${config.allow.length + config.allowCycles.length} allowed, listed in the layer config)`,
+    `layers: ${result.files.length} files in ${where}, no layer violation, no import cycle` +
+      (allowed ? ` (${allowed} allowed, listed in the layer config)` : ", no exception allowed"),
   );
 }
 

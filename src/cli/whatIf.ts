@@ -6,10 +6,8 @@
 // cannot read (or a deployment that would fail), 4 no running ArcLink.
 import { readFileSync } from "node:fs";
 import { keyOf } from "../core/resourceId.js";
-import { renderTrace } from "../network/trace.js";
 import { sandboxFromTopology, LINT_SUBSCRIPTION } from "../analysis/lint/sources.js";
 import { ProposedChange, whatIf, WhatIfReport } from "../analysis/whatIf.js";
-import { renderPropertyDiff } from "../analysis/propertyDiff.js";
 import { readSettings } from "../engine/settings.js";
 import { loadTopology } from "../topology/parse.js";
 import { plan } from "../topology/plan.js";
@@ -18,7 +16,8 @@ import { templateWhatIf } from "./whatIfTemplate.js";
 import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
 import { userError } from "./errors.js";
-import { colorEnabled, paintVerdict } from "./terminal.js";
+import { colorEnabled } from "./terminal.js";
+import { renderWhatIf } from "./whatIfRender.js";
 
 export const WHATIF: CommandSpec = {
   name: "what-if",
@@ -168,50 +167,4 @@ async function run(flags: Flags): Promise<number> {
   return report.changes.some((c) => c.after?.verdict === "refused" && c.before?.verdict !== "refused")
     ? EXIT.refused
     : EXIT.ok;
-}
-
-export function renderWhatIf(r: WhatIfReport, trace = false, color = false, verbose = false): string {
-  const paint = (v: string | undefined) => (v ? paintVerdict(v, color) : "-");
-  const out: string[] = [];
-  // The calls applied: one line by default, every call with --verbose.
-  out.push(`what-if: ${r.change.applied.length} call(s) applied in the sandbox.`);
-  if (verbose) for (const a of r.change.applied) out.push(`  ${a.method} ${a.id} → ${a.status}`);
-  const resources = r.resources ?? [];
-  const count = (c: string) => resources.filter((x) => x.change === c).length;
-  out.push(
-    "",
-    `Resource changes: ${count("Create")} to create, ${count("Modify")} to modify, ${count("Delete")} to delete.`,
-  );
-  const sign = { Create: "+", Delete: "-", Modify: "~" } as const;
-  for (const x of resources) {
-    out.push(`  ${sign[x.change]} ${x.id}`);
-    for (const d of x.diffs) out.push(`      ${renderPropertyDiff(d)}`);
-  }
-  out.push("", `${r.hosts.changed} of ${r.hosts.after} host(s) change.`);
-  for (const c of r.changes) {
-    const b = c.before
-      ? `${paint(c.before.verdict)}${c.before.reason ? ` ${c.before.reason}` : ""}${c.before.address ? ` ${c.before.address}` : ""}`
-      : "(no such endpoint)";
-    const a = c.after
-      ? `${paint(c.after.verdict)}${c.after.reason ? ` ${c.after.reason}` : ""}${c.after.address ? ` ${c.after.address}` : ""}`
-      : "(gone)";
-    out.push(`  ${c.host}${c.machine ? ` [${c.machine}]` : ""} ${c.endpoint}: ${b} → ${a}`);
-    if (trace) {
-      if (c.before) out.push("    before:", renderTrace(c.before.trace, "      "));
-      if (c.after) out.push("    after:", renderTrace(c.after.trace, "      "));
-    }
-  }
-  const f = r.findings;
-  const changed = f.changed ?? [];
-  out.push(
-    "",
-    `Findings: ${f.added.length} added, ${f.resolved.length} resolved, ${changed.length} changed.`,
-    ...f.added.map((x) => `  + ${x.severity} ${x.key}: ${x.message}`),
-    ...f.resolved.map((x) => `  - ${x.severity} ${x.key}: ${x.message}`),
-    ...changed.map(
-      (c) =>
-        `  ~ ${c.key}: ${c.before.severity === c.after.severity ? c.after.severity : `${c.before.severity} => ${c.after.severity}`}: ${c.after.message}${c.before.message !== c.after.message ? `\n      was: ${c.before.message}` : ""}`,
-    ),
-  );
-  return out.join("\n") + "\n";
 }

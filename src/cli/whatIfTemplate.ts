@@ -7,7 +7,7 @@ import { JsoncError, parseJsonc } from "../templates/jsonc.js";
 import { ArmClient, readReady } from "./client.js";
 import { CliError, EXIT, Flags } from "./flags.js";
 import { colorEnabled } from "./terminal.js";
-import { renderWhatIf } from "./whatIf.js";
+import { renderWhatIf } from "./whatIfRender.js";
 
 function readJsonc(file: string): any {
   let text: string;

@@ -48,7 +48,7 @@ export class NetworkService {
     };
   }
 
-  /** Bumps on every world change: DNS answer caches key on it. */
+  /** Bumps on every change to what the model compiles: DNS answer caches key on it. */
   get version(): number {
     return this.generation;
   }
@@ -93,19 +93,12 @@ export class NetworkService {
 }
 
 /**
- * Resource types whose changes bump the version: every type that declares a model section
- * (sectionOfType), and, as the DNS answer caches have always had it, every other Microsoft.Network
- * and lab type but the clock and the settings.
+ * Resource types whose changes bump the version: the types that declare a model section
+ * (ResourceType.model, sectionOfType), and their child types. What the model does not compile (a
+ * machine, a network interface, the clock) changes no answer the model gives.
  */
 export function affectsModel(type: string): boolean {
-  if (sectionOfType(type) !== undefined) return true;
-  const t = type.toLowerCase();
-  if (t.startsWith("microsoft.network/")) return true;
-  return (
-    t.startsWith("arclink.lab/") &&
-    !t.startsWith("arclink.lab/clocks") &&
-    !t.startsWith("arclink.lab/settings")
-  );
+  return sectionOfType(type) !== undefined;
 }
 
 function typeOfKey(key: string): string {

@@ -116,6 +116,13 @@ export interface ResourceType {
    * "virtualNetworks"). Lint points a finding about such a resource at its entry there.
    */
   topology?: { section: string };
+  /**
+   * For a child type, where its parent's entry in a topology file declares it: the entry's key
+   * that holds it (e.g. "subnets" in a virtualNetworks entry), a list matched by name (and by its
+   * entries' `type` too when `typed`: one list of records of several types) or a single object (a
+   * private endpoint's "privateDnsZoneGroup"). Lint points a finding about such a resource there.
+   */
+  topologyEntry?: { key: string; typed?: boolean };
 }
 
 export interface VirtualChildren {

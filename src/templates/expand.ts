@@ -2,7 +2,8 @@
 // copy loops unrolled, names, ids and conditions evaluated, and the dependency graph built —
 // explicit dependsOn, the parent of a child, and the targets of reference()/list*() (a
 // resourceId() alone implies nothing), checked for missing entries and cycles.
-import { EvalContext, evaluateDeep, evaluateExpr, evaluateString, TemplateError } from "./evaluate.js";
+import { EvalContext, TemplateError } from "./context.js";
+import { evaluateDeep, evaluateExpr, evaluateString } from "./evaluate.js";
 import { calls, classify, parseExpression } from "./expression.js";
 import { isObject } from "./functions/args.js";
 import {

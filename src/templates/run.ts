@@ -4,7 +4,8 @@
 // inside DeploymentFailed. Outputs are evaluated last.
 import { ArmErrorDetail } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
-import { EvalContext, evaluateDeep, TemplateError } from "./evaluate.js";
+import { EvalContext, TemplateError } from "./context.js";
+import { evaluateDeep } from "./evaluate.js";
 import { isDeployment } from "./expand.js";
 import { isObject } from "./functions/args.js";
 import { BoundTemplate, Instance, Json, withCopy } from "./template.js";

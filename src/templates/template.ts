@@ -2,7 +2,8 @@
 // evaluated on demand, and its resources expanded (child resources flattened, copy loops
 // unrolled, names, ids, conditions and dependencies evaluated) in both template forms — the
 // resources array, and the symbolic-name object of languageVersion 2.0.
-import { EvalContext, evaluateDeep, propertyCopy, Scope, TemplateError, UserFunction } from "./evaluate.js";
+import { EvalContext, Scope, TemplateError, UserFunction } from "./context.js";
+import { evaluateDeep, propertyCopy } from "./evaluate.js";
 import { Position } from "./jsonc.js";
 import { isObject, typeName } from "./functions/args.js";
 

@@ -19,7 +19,15 @@ export function topologySections(
   return new Map(types.flatMap((t) => (t.topology ? [[t.type.toLowerCase(), t.topology.section]] : [])));
 }
 
+/** Lower-case child type → the key of its parent's entry that declares it (ResourceType.topologyEntry). */
+export function topologyEntries(
+  types: readonly Pick<ResourceType, "type" | "topologyEntry">[],
+): Map<string, { key: string; typed?: boolean }> {
+  return new Map(types.flatMap((t) => (t.topologyEntry ? [[t.type.toLowerCase(), t.topologyEntry]] : [])));
+}
+
 let declared: Map<string, string> | undefined;
+let nested: Map<string, { key: string; typed?: boolean }> | undefined;
 
 /** ARM id → the line of the file that declares it (or its nearest declared ancestor). */
 export function topologyLocator(
@@ -30,6 +38,7 @@ export function topologyLocator(
 ): (id: string) => { file: string; line: number } | undefined {
   const y = parsed ?? yamlLines(text);
   const sectionOf = (declared ??= topologySections(createRegistry().allTypes()));
+  const entryOf = (nested ??= topologyEntries(createRegistry().allTypes()));
   const raw = (y.value ?? {}) as Record<string, any>;
   // Each section's entries by lower-case name (the first one wins, as a scan would find it):
   // built once per section, so locating every plan step is linear in the file.
@@ -46,6 +55,7 @@ export function topologyLocator(
     return m.get(name.toLowerCase()) ?? -1;
   };
   const lines = new Map<string, number>();
+  const entries: Array<{ id: string; top: string; path: YamlPath }> = [];
   for (const s of p.steps) {
     const parsed = parseResourceId(s.id);
     if (!parsed) continue;
@@ -57,44 +67,43 @@ export function topologyLocator(
     const i = index(section, topName);
     if (i < 0) continue;
     const path: YamlPath = [section, i];
-    if (parsed.types.length > 1) {
-      const child = parsed.types[1].toLowerCase();
-      const childName = parsed.names[1];
-      const sub = (key: string) => {
-        const j = (raw[section][i][key] ?? []).findIndex?.(
-          (x: any) => String(x?.name ?? "").toLowerCase() === childName.toLowerCase(),
-        );
-        if (j !== undefined && j >= 0) path.push(key, j);
-      };
-      if (child === "subnets") sub("subnets");
-      else if (child === "inboundendpoints") sub("inboundEndpoints");
-      else if (child === "virtualnetworklinks") sub("virtualNetworkLinks");
-      else if (child === "privatednszonegroups") path.push("privateDnsZoneGroup");
-      else if (["a", "aaaa", "cname", "txt"].includes(child)) {
-        const j = (raw[section][i].records ?? []).findIndex(
+    if (parsed.types.length === 1) entries.push({ id: s.id, top, path });
+    const entry = parsed.types.length > 1 && entryOf.get(`${top}/${parsed.types[1]}`.toLowerCase());
+    if (entry) {
+      const at = raw[section][i][entry.key];
+      if (!Array.isArray(at)) path.push(entry.key);
+      else {
+        const j = at.findIndex(
           (x: any) =>
-            String(x?.name).toLowerCase() === String(parsed.names[1]).toLowerCase() &&
-            String(x?.type).toLowerCase() === child,
+            String(x?.name).toLowerCase() === parsed.names[1].toLowerCase() &&
+            (!entry.typed || String(x?.type).toLowerCase() === parsed.types[1].toLowerCase()),
         );
-        if (j >= 0) path.push("records", j);
+        if (j >= 0) path.push(entry.key, j);
       }
     }
     const line = y.lineOf(path);
     if (line) lines.set(keyOf(s.id), line);
   }
-  // Subnets are declared inline: give them their lines too.
-  const vnetIds = new Map<string, string>();
-  for (const s of p.steps)
-    if (s.type === "Microsoft.Network/virtualNetworks" && !vnetIds.has(s.name.toLowerCase()))
-      vnetIds.set(s.name.toLowerCase(), s.id);
-  (Array.isArray(raw.virtualNetworks) ? raw.virtualNetworks : []).forEach((v: any, i: number) => {
-    const vid = vnetIds.get(String(v?.name).toLowerCase());
-    if (!vid) return;
-    (Array.isArray(v.subnets) ? v.subnets : []).forEach((s: any, j: number) => {
-      const line = y.lineOf(["virtualNetworks", i, "subnets", j]);
-      if (line) lines.set(keyOf(`${vid}/subnets/${s.name}`), line);
+  // Children the plan writes inline with their parent (a virtual network's subnets) have lines too:
+  // every list a located entry holds (ResourceType.topologyEntry), each list once.
+  const lists = new Map<string, { key: string; segment?: string }>();
+  for (const [type, c] of entryOf) {
+    const cut = type.lastIndexOf("/");
+    lists.set(`${type.slice(0, cut)}|${c.key}`, {
+      key: c.key,
+      segment: c.typed ? undefined : type.slice(cut + 1),
     });
-  });
+  }
+  for (const { id, top, path } of entries)
+    for (const [at, c] of lists) {
+      const list = at.startsWith(`${top}|`) && raw[path[0]][path[1]][c.key];
+      if (!Array.isArray(list)) continue;
+      list.forEach((x: any, j: number) => {
+        const k = keyOf(`${id}/${c.segment ?? x?.type}/${x?.name}`);
+        const line = lines.has(k) ? undefined : y.lineOf([...path, c.key, j]);
+        if (line) lines.set(k, line);
+      });
+    }
   return (id: string) => {
     let k = keyOf(id);
     for (;;) {

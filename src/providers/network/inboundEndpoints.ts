@@ -35,6 +35,7 @@ const DELEGATION = "Microsoft.Network/dnsResolvers";
 
 export const inboundEndpoints: ResourceType = {
   type: INBOUND_TYPE,
+  topologyEntry: { key: "inboundEndpoints" },
   apiVersions: DNS_RESOLVER_API_VERSIONS,
   kind: "tracked",
   name: NETWORK_NAME,

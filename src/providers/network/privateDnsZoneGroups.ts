@@ -77,6 +77,7 @@ function zonesOf(body: Record<string, any> | undefined): string[] {
 
 export const privateDnsZoneGroups: ResourceType = childNetworkType({
   type: ZONE_GROUP_TYPE,
+  topologyEntry: { key: "privateDnsZoneGroup" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req) {
     const pe = parentEntry(ctx, req);

@@ -265,6 +265,7 @@ export function inlineSubnets(view: WorldView, vnetId: string): Record<string, a
 
 export const subnets: ResourceType = childNetworkType({
   type: SUBNET_TYPE,
+  topologyEntry: { key: "subnets" },
   apiVersions: NETWORK_API_VERSIONS,
   write(ctx, req) {
     const vnet = parentEntry(ctx, req);

@@ -231,9 +231,13 @@ export function filterByNameSuffix(
   });
 }
 
+/** The record types a topology file's zone entry lists under `records:`. */
+const TOPOLOGY_RECORD_TYPES: readonly RecordType[] = ["A", "AAAA", "CNAME", "TXT"];
+
 function makeRecordSetType(t: RecordType): ResourceType {
   return {
     type: recordSetType(t),
+    ...(TOPOLOGY_RECORD_TYPES.includes(t) ? { topologyEntry: { key: "records", typed: true } } : {}),
     apiVersions: PRIVATE_DNS_API_VERSIONS,
     kind: "proxy",
     globalLocation: true,

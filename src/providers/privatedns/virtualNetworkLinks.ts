@@ -30,6 +30,7 @@ export function deleteLinksToVirtualNetwork(tx: WriteTx, vnetId: string): void {
 
 export const virtualNetworkLinks: ResourceType = {
   type: LINK_TYPE,
+  topologyEntry: { key: "virtualNetworkLinks" },
   apiVersions: PRIVATE_DNS_API_VERSIONS,
   kind: "tracked",
   globalLocation: true,

@@ -7,7 +7,7 @@ import { keyOf, parseResourceId } from "../../core/resourceId.js";
 import { newGuid } from "../../core/guid.js";
 import { createHash } from "node:crypto";
 import { ArmEngine, Call } from "../engine.js";
-import { EvalContext, Scope, TemplateError } from "../../templates/evaluate.js";
+import { EvalContext, Scope, TemplateError } from "../../templates/context.js";
 import { expand, isDeployment, resolveTarget } from "../../templates/expand.js";
 import { isObject } from "../../templates/functions/args.js";
 import { Position } from "../../templates/jsonc.js";

@@ -11,7 +11,7 @@ import { ArmError, errors } from "../../core/armError.js";
 import { newGuid } from "../../core/guid.js";
 import { keyOf } from "../../core/resourceId.js";
 import { ArmEngine, ArmRequest, ArmResponse, header } from "../engine.js";
-import { Scope } from "../../templates/evaluate.js";
+import { Scope } from "../../templates/context.js";
 import { JsoncError, parseJsonc, Position } from "../../templates/jsonc.js";
 import { Json } from "../../templates/template.js";
 import { Entry } from "../../world/world.js";

@@ -1,5 +1,5 @@
 // Argument checks shared by the template functions, with Azure's wording.
-import { EvalContext, TemplateError } from "../evaluate.js";
+import { EvalContext, TemplateError } from "../context.js";
 import { Expr } from "../expression.js";
 
 export type TemplateFunction = (ctx: EvalContext, args: unknown[], name: string) => unknown;

@@ -1,7 +1,7 @@
 // CIDR functions: parseCidr, cidrSubnet, cidrHost (IPv4; ArcLink's network model is IPv4 only, so
 // an IPv6 range is refused by name rather than mis-computed).
 import { formatIpv4, parseCidr as parse } from "../../core/ip.js";
-import { TemplateError } from "../evaluate.js";
+import { TemplateError } from "../context.js";
 import { arity, int, str, TemplateFunction } from "./args.js";
 
 function cidrOf(name: string, v: unknown) {

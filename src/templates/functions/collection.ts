@@ -1,7 +1,7 @@
 // Array and object functions: concat, contains, empty, length, first, last, union, intersection,
 // createArray, createObject, array, skip, take, range, min, max, json, items, indexOf, flatten,
 // objectKeys, shallowMerge, tryGet, indexFromEnd, tryIndexFromEnd.
-import { TemplateError } from "../evaluate.js";
+import { TemplateError } from "../context.js";
 import { arity, deepEqual, int, isObject, str, TemplateFunction, typeName } from "./args.js";
 
 function union(name: string, a: unknown[]): unknown {

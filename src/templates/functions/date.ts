@@ -1,6 +1,6 @@
 // Date functions: dateTimeAdd (ISO 8601 durations), dateTimeFromEpoch, dateTimeToEpoch. utcNow is
 // with the deployment functions.
-import { TemplateError } from "../evaluate.js";
+import { TemplateError } from "../context.js";
 import { arity, int, str, TemplateFunction } from "./args.js";
 
 const DURATION =

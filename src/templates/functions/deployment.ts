@@ -1,5 +1,5 @@
 // Deployment functions: parameters, variables, copyIndex, deployment, environment, utcNow.
-import { TemplateError } from "../evaluate.js";
+import { TemplateError } from "../context.js";
 import { arity, int, str, TemplateFunction } from "./args.js";
 
 /** environment(): Azure's public cloud, as templates read it (suffixes of service host names). */

@@ -2,7 +2,7 @@
 // groupBy take `lambda('x', …body…)` (or two names, for reduce's accumulator and sort's pair, and
 // for filter's and map's optional index), and the body reads its names with lambdaVariables('x').
 // The body is evaluated per element, so these are lazy: they see their lambda unevaluated.
-import { EvalContext, TemplateError } from "../evaluate.js";
+import { EvalContext, TemplateError } from "../context.js";
 import { Expr } from "../expression.js";
 import { arity, isObject, LazyFunction, typeName } from "./args.js";
 

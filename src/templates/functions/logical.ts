@@ -1,6 +1,6 @@
 // Logical, comparison and numeric functions: if, and, or, not, bool, true, false, coalesce,
 // equals, less/greater(OrEquals), add, sub, mul, div, mod, int.
-import { TemplateError } from "../evaluate.js";
+import { TemplateError } from "../context.js";
 import { arity, deepEqual, int, LazyFunction, TemplateFunction, typeName } from "./args.js";
 
 function bool(name: string, v: unknown): boolean {

@@ -1,6 +1,6 @@
 // Resource functions: resourceId and its subscription/tenant/extension variants, reference,
 // list*, resourceInfo, resourceGroup, subscription, tenant.
-import { EvalContext, TemplateError } from "../evaluate.js";
+import { EvalContext, TemplateError } from "../context.js";
 import { arity, str, TemplateFunction } from "./args.js";
 
 const TYPE = /^[A-Za-z][\w.-]*\.[\w.-]+\/[\w-]+(\/[\w-]+)*$/;

@@ -1,7 +1,7 @@
 // String functions: format, toLower/toUpper, substring, replace, split, trim, startsWith/endsWith,
 // indexOf/lastIndexOf, padLeft, string, base64, uri, uniqueString, guid, newGuid, join.
 import { createHash, randomUUID } from "node:crypto";
-import { TemplateError } from "../evaluate.js";
+import { TemplateError } from "../context.js";
 import { arity, int, str, TemplateFunction } from "./args.js";
 
 /** Renders a value as ARM's string() does: strings as they are, the rest as compact JSON. */

@@ -66,6 +66,9 @@ function askHosts(subId: string, q: HostQuery): Promise<HostGroups> {
   });
 }
 
+// The lab types the diagram draws, each read into its own field of TopologyModel and placed by its
+// own code in topologyLayout.ts: not a list of the types the model reads (ResourceType.model), so
+// not derived from those declarations. A new lab type appears here with its drawing, or not at all.
 async function load(subId: string, q: HostQuery): Promise<World> {
   const [sites, dnsServers, siteConnections, firewalls, proxies, nets, pes, zs, resolvers, pls, hosts] =
     await Promise.all([
