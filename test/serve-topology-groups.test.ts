@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ROOT, startServer } from "./helpers/server.js";
 import { arm } from "./helpers/arm.js";
-import { groupBySameOutcome } from "../src/analysis/sameOutcome.js";
+import { SameOutcomeGroups } from "../src/analysis/sameOutcome.js";
 import { HostCheck } from "../src/analysis/check.js";
 
 /** The reference file's Azure side and site with `n` generated hosts and machines. */
@@ -112,7 +112,7 @@ test("a topology step refused in the middle of a window names that step, not a l
   }
 });
 
-test("groupBySameOutcome: same verdicts and reasons together, worst first, then larger groups", () => {
+test("SameOutcomeGroups: same verdicts and reasons together, worst first, then larger groups; first names kept", () => {
   const c = (host: string, verdicts: Array<[string, string?]>, machine = "m"): HostCheck => ({
     host,
     hostId: `/h/${host}`,
@@ -121,7 +121,8 @@ test("groupBySameOutcome: same verdicts and reasons together, worst first, then 
     region: "eastus",
     endpoints: verdicts.map(([verdict, reason], i) => ({ endpoint: `e${i}`, verdict, reason }) as any),
   });
-  const groups = groupBySameOutcome([
+  const same = new SameOutcomeGroups(2);
+  for (const x of [
     c("a", [["private"], ["private"]]),
     c("b", [["public"], ["private"]]),
     c("c", [["private"], ["private"]]),
@@ -129,9 +130,17 @@ test("groupBySameOutcome: same verdicts and reasons together, worst first, then 
     c("e", [["refused", "DnsNotResolved"], ["private"]]),
     c("f", [["refused", "Blocked"], ["private"]]),
     c("g", [["private"], ["private"]], ""),
-  ]);
+    c("h", [["refused", "Blocked"], ["private"]]),
+  ])
+    same.add(x);
   assert.deepEqual(
-    groups.map((g) => g.checks.map((x) => x.host).join("")),
-    ["df", "e", "b", "ac", "g"],
+    same.groups().map((g) => [g.first.host, g.count, g.names.join("")]),
+    [
+      ["d", 3, "df"],
+      ["e", 1, "e"],
+      ["b", 1, "b"],
+      ["a", 2, "ac"],
+      ["g", 1, "g"],
+    ],
   );
 });

@@ -1,29 +1,46 @@
 // Hosts that reach every Arc endpoint the same way: the same verdict for the same reason on each
 // endpoint. At a few thousand hosts a listing host by host cannot be read; these groups can (the
-// start-up summary of `arclink serve --topology` prints one host's table per group). Pure.
+// start-up summary of `arclink serve --topology` prints one host's table per group). Hosts are added
+// one at a time and only each group's first check, count and first names are kept, so the memory
+// is that of the groups, not of the hosts (100,000 checks held at once do not fit the heap).
 import { HostCheck } from "./check.js";
 import { worstOf, WORST_ORDER } from "./hostGroups.js";
 
 export interface SameOutcomeGroup {
   /** The endpoints' verdicts and reasons, e.g. `gbl.his.arc.azure.com=refused:Blocked;…`. */
   key: string;
-  /** The group's hosts, in the order given. */
-  checks: HostCheck[];
+  /** The group's first host's check: its table stands for the group. */
+  first: HostCheck;
+  /** How many hosts the group has. */
+  count: number;
+  /** The names of its first hosts, in the order added (at most `namesKept`). */
+  names: string[];
 }
 
 function outcomeKey(c: HostCheck): string {
-  return c.endpoints.map((e) => `${e.endpoint}=${e.verdict}:${e.reason ?? ""}`).join(";");
+  const k = c.endpoints.map((e) => `${e.endpoint}=${e.verdict}:${e.reason ?? ""}`).join(";");
+  return c.machine ? k : `no machine|${k}`;
 }
 
-/** Groups hosts by outcome: worst verdict first (refused, undetermined, public, private), then larger groups. */
-export function groupBySameOutcome(checks: readonly HostCheck[]): SameOutcomeGroup[] {
-  const byKey = new Map<string, SameOutcomeGroup>();
-  for (const c of checks) {
-    const k = `${c.machine ? "" : "no machine|"}${outcomeKey(c)}`;
-    let g = byKey.get(k);
-    if (!g) byKey.set(k, (g = { key: k, checks: [] }));
-    g.checks.push(c);
+export class SameOutcomeGroups {
+  private readonly byKey = new Map<string, SameOutcomeGroup>();
+
+  constructor(private readonly namesKept = 3) {}
+
+  add(c: HostCheck): void {
+    const k = outcomeKey(c);
+    const g = this.byKey.get(k);
+    if (!g) {
+      this.byKey.set(k, { key: k, first: c, count: 1, names: [c.host] });
+      return;
+    }
+    g.count++;
+    if (g.names.length < this.namesKept) g.names.push(c.host);
   }
-  const rank = (g: SameOutcomeGroup) => WORST_ORDER.indexOf(worstOf(g.checks[0].endpoints));
-  return [...byKey.values()].sort((a, b) => rank(a) - rank(b) || b.checks.length - a.checks.length);
+
+  /** The groups: worst verdict first (refused, undetermined, public, private), then larger groups. */
+  groups(): SameOutcomeGroup[] {
+    const rank = (g: SameOutcomeGroup) => WORST_ORDER.indexOf(worstOf(g.first.endpoints));
+    return [...this.byKey.values()].sort((a, b) => rank(a) - rank(b) || b.count - a.count);
+  }
 }

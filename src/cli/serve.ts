@@ -9,7 +9,7 @@ import { CommandSpec } from "./grammar.js";
 import { userError } from "./errors.js";
 import { checkHost } from "../analysis/check.js";
 import { renderHostCheck } from "./check.js";
-import { groupBySameOutcome } from "../analysis/sameOutcome.js";
+import { SameOutcomeGroups } from "../analysis/sameOutcome.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
 import { PostgresStore, redact } from "../store/postgres.js";
 
@@ -252,22 +252,23 @@ export async function serve(flags: Flags): Promise<void> {
     out.write(`What each machine can reach (arclink check --all --trace explains every line):\n\n`);
     // The file's hosts (not every host the world has gained since, e.g. from `arclink fleet`).
     const hosts = [...s.network.model().hosts.values()].filter((h) => running.topologyHostKeys.has(h.key));
-    const checks = hosts.sort((a, b) => a.name.localeCompare(b.name)).map((h) => checkHost(ctx, h));
-    if (checks.length <= HOSTS_PRINTED_ONE_BY_ONE) {
-      for (const c of checks) out.write(renderHostCheck(c, false) + "\n\n");
+    hosts.sort((a, b) => a.name.localeCompare(b.name));
+    if (hosts.length <= HOSTS_PRINTED_ONE_BY_ONE) {
+      for (const h of hosts) out.write(renderHostCheck(checkHost(ctx, h), false) + "\n\n");
     } else {
       // Too many to read one by one: hosts whose endpoints have the same verdicts for the same
       // reasons are one group, printed once with its count, a few names and one host's table.
-      const groups = groupBySameOutcome(checks);
+      const same = new SameOutcomeGroups();
+      for (const h of hosts) same.add(checkHost(ctx, h));
+      const groups = same.groups();
       out.write(
-        `${checks.length} hosts in ${groups.length} groups of hosts with the same verdicts and reasons (arclink check --all prints every host):\n\n`,
+        `${hosts.length} hosts in ${groups.length} groups of hosts with the same verdicts and reasons (arclink check --all prints every host):\n\n`,
       );
       for (const g of groups) {
-        const names = g.checks.slice(0, 3).map((c) => c.host);
         out.write(
-          `${g.checks.length} host${g.checks.length === 1 ? "" : "s"} like ${g.checks[0].host}: ${names.join(", ")}${g.checks.length > names.length ? ", …" : ""}\n`,
+          `${g.count} host${g.count === 1 ? "" : "s"} like ${g.first.host}: ${g.names.join(", ")}${g.count > g.names.length ? ", …" : ""}\n`,
         );
-        out.write(renderHostCheck(g.checks[0], false) + "\n\n");
+        out.write(renderHostCheck(g.first, false) + "\n\n");
       }
     }
     const ok = running.onboarded.filter((o) => o.connected).length;
