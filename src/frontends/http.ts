@@ -86,8 +86,10 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
  * 'data' event); a connection whose responses always leave at once never pauses, so it keeps
  * Node's direct reads until one of the two conditions for a pause first occurs on it: a response
  * write that leaves the socket's buffer at its high-water mark, or a request that arrives while an
- * earlier response on the connection is unfinished. Both are seen before the next request is
- * parsed. Call before the server accepts connections.
+ * earlier response on the connection is unfinished. The first is seen before the next request is
+ * read; the second as that request's headers are parsed, before any record after them is read
+ * (the response still flushing is unfinished too, so the second alone also covers the first).
+ * Call before the server accepts connections.
  */
 export function readRequestsThroughStream(server: HttpsServer): void {
   server.prependListener("secureConnection", (socket: Socket) => {
