@@ -91,3 +91,88 @@ test(
     assert.match(answer, /\{"received":17\}$/);
   },
 );
+
+test(
+  "a request sent while pipelined responses wait behind an unfinished one is answered, not refused",
+  { timeout: 120_000 },
+  async () => {
+    const pki = ensurePki(dir);
+    let bigDone!: () => void;
+    const bigEnded = new Promise<void>((r) => (bigDone = r));
+    let putSeen!: () => void;
+    const putArrived = new Promise<void>((r) => (putSeen = r));
+    const server = createServer({ key: pki.key, cert: pki.cert, keepAliveTimeout: 30_000 }, (req, res) => {
+      let n = 0;
+      if (req.url === "/next") putSeen();
+      req.on("data", (d: Buffer) => (n += d.length));
+      req.on("end", () => {
+        if (req.url === "/slow") {
+          // Unfinished until the PUT has arrived (or, if it never does, a while later).
+          const t = setTimeout(putSeen, 5_000);
+          void putArrived.then(() => {
+            clearTimeout(t);
+            res.end(JSON.stringify({ slow: true }));
+          });
+        } else if (req.url === "/big") {
+          // Waits behind /slow's response: Node keeps it, and counts it as pending output.
+          res.end(Buffer.alloc(1024 * 1024, "a"));
+          bigDone();
+        } else res.end(JSON.stringify({ received: n }));
+      });
+    });
+    readRequestsThroughStream(server);
+    server.on("clientError", answerClientError);
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    after(() => server.close());
+    const tcp = netConnect((server.address() as AddressInfo).port, "127.0.0.1");
+    let hold = false;
+    const held: Buffer[] = [];
+    const wire = new Duplex({
+      write(chunk: Buffer, _enc, cb) {
+        if (hold) {
+          held.push(chunk);
+          cb();
+        } else tcp.write(chunk, cb);
+      },
+      read() {},
+    });
+    tcp.on("data", (d) => wire.push(d));
+    tcp.on("end", () => wire.push(null));
+    const tls = tlsConnect({ socket: wire, rejectUnauthorized: false });
+    await new Promise<void>((r) => tls.once("secureConnect", () => r()));
+
+    const chunks: Buffer[] = [];
+    tls.on("data", (d: Buffer) => chunks.push(d));
+    tls.write("GET /slow HTTP/1.1\r\nHost: arclink\r\n\r\nGET /big HTTP/1.1\r\nHost: arclink\r\n\r\n");
+    await bigEnded;
+    const body = JSON.stringify({ properties: {} });
+    hold = true;
+    tls.write(
+      `PUT /next HTTP/1.1\r\nHost: arclink\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    await new Promise<void>((r) => tls.write(body, () => r()));
+    hold = false;
+    assert.ok(held.length >= 2, "headers and body went out as separate TLS records");
+    tcp.write(Buffer.concat(held));
+
+    // Three answers, in order: /slow, /big, then the PUT's (or the server's refusal).
+    const text = await new Promise<string>((resolve, reject) => {
+      const check = () => {
+        const all = Buffer.concat(chunks).toString("latin1");
+        const statuses = all.match(/HTTP\/1\.1 \d{3} /g) ?? [];
+        if (statuses.length >= 3 && all.endsWith("}")) resolve(all);
+      };
+      tls.on("data", check);
+      tls.on("error", reject);
+      tls.on("end", () => resolve(Buffer.concat(chunks).toString("latin1")));
+      check();
+    });
+    tls.destroy();
+    const answers = text.split(/(?=HTTP\/1\.1 \d{3} )/);
+    assert.equal(answers.length, 3, `three answers: ${answers.map((a) => a.slice(0, 40)).join(" | ")}`);
+    assert.match(answers[0], /^HTTP\/1\.1 200 OK\r\n[\s\S]*\{"slow":true\}$/);
+    assert.match(answers[1], /^HTTP\/1\.1 200 OK\r\n/);
+    assert.match(answers[2], /^HTTP\/1\.1 200 OK\r\n/, `the PUT was answered: ${answers[2]?.slice(0, 400)}`);
+    assert.match(answers[2], /\{"received":17\}$/);
+  },
+);

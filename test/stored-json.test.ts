@@ -80,3 +80,113 @@ describe("resource group lists from serialized revisions", () => {
     assert.deepEqual(seen.sort(), all);
   });
 });
+
+// GET of one resource answers bytes kept per entry: for a type whose projection reads other
+// resources, until the world next changes. Each read below follows a change of what the
+// projection reads (a child's creation, update and deletion), or of the resource itself.
+describe("GET of one resource from kept bytes", () => {
+  let srv: TestServer;
+  let bearer: string;
+  const call = (method: string, path: string, body?: object) =>
+    raw(srv.info, method, path, body, { authorization: `Bearer ${bearer}` });
+  const sub = () => `/subscriptions/${srv.info.subscriptionId}`;
+  const HCV = "api-version=2021-05-20";
+  const NV = "api-version=2025-05-01";
+  const get = async (path: string) => {
+    const r = await call("GET", path);
+    assert.equal(r.status, 200, r.text);
+    assert.equal(r.text, JSON.stringify(r.json));
+    assert.equal(r.headers.etag, r.json.etag);
+    return r.json;
+  };
+  const ok = (r: { status: number; text: string }) => assert.ok([200, 201, 202].includes(r.status), r.text);
+
+  before(async () => {
+    srv = await startServer();
+    bearer = await token(srv.info);
+    ok(await call("PUT", `${sub()}/resourcegroups/kb?${RGV}`, { location: "eastus" }));
+  }, T);
+  after(async () => {
+    await srv.stop();
+    removeDataDir(srv.dataDir);
+  }, T);
+
+  test("a privateLinkScope follows its connections and its own writes", T, async () => {
+    const net = `${sub()}/resourceGroups/kb/providers/Microsoft.Network`;
+    const scope = `${sub()}/resourceGroups/kb/providers/Microsoft.HybridCompute/privateLinkScopes/kb-scope`;
+    ok(
+      await call("PUT", `${scope}?${HCV}`, {
+        location: "eastus",
+        properties: { publicNetworkAccess: "Disabled" },
+      }),
+    );
+    const connections = async () => (await get(`${scope}?${HCV}`)).properties.privateEndpointConnections;
+    assert.deepEqual(await connections(), []);
+    assert.deepEqual(await connections(), []);
+    ok(
+      await call("PUT", `${net}/virtualNetworks/kb-vnet?${NV}`, {
+        location: "eastus",
+        properties: {
+          addressSpace: { addressPrefixes: ["10.30.0.0/16"] },
+          subnets: [{ name: "pe", properties: { addressPrefix: "10.30.1.0/24" } }],
+        },
+      }),
+    );
+    // A private endpoint asks for a connection: the scope's next GET shows it, pending.
+    ok(
+      await call("PUT", `${net}/privateEndpoints/kb-pe?${NV}`, {
+        location: "eastus",
+        properties: {
+          subnet: { id: `${net}/virtualNetworks/kb-vnet/subnets/pe` },
+          manualPrivateLinkServiceConnections: [
+            { name: "c", properties: { privateLinkServiceId: scope, groupIds: ["hybridcompute"] } },
+          ],
+        },
+      }),
+    );
+    let conns = await connections();
+    assert.equal(conns.length, 1);
+    assert.equal(conns[0].properties.privateLinkServiceConnectionState.status, "Pending");
+    // The connection approved: the next GET of the scope says so.
+    ok(
+      await call("PUT", `${conns[0].id}?${HCV}`, {
+        properties: { privateLinkServiceConnectionState: { status: "Approved", description: "ok" } },
+      }),
+    );
+    conns = await connections();
+    assert.equal(conns[0].properties.privateLinkServiceConnectionState.status, "Approved");
+    // The connection deleted: gone from the next GET.
+    const del = await call("DELETE", `${conns[0].id}?${HCV}`);
+    ok(del);
+    for (let i = 0; i < 200 && (await connections()).length > 0; i++);
+    assert.deepEqual(await connections(), []);
+    // The scope's own update: the next GET shows it.
+    assert.equal((await get(`${scope}?${HCV}`)).properties.publicNetworkAccess, "Disabled");
+    ok(
+      await call("PUT", `${scope}?${HCV}`, {
+        location: "eastus",
+        properties: { publicNetworkAccess: "Enabled" },
+      }),
+    );
+    const now = await get(`${scope}?${HCV}`);
+    assert.equal(now.properties.publicNetworkAccess, "Enabled");
+  });
+
+  test("a virtual network follows a subnet's creation and deletion", T, async () => {
+    const vnet = `${sub()}/resourceGroups/kb/providers/Microsoft.Network/virtualNetworks/kb-vnet2`;
+    ok(
+      await call("PUT", `${vnet}?${NV}`, {
+        location: "eastus",
+        properties: { addressSpace: { addressPrefixes: ["10.40.0.0/16"] } },
+      }),
+    );
+    const subnets = async () => (await get(`${vnet}?${NV}`)).properties.subnets.map((s: any) => s.name);
+    assert.deepEqual(await subnets(), []);
+    assert.deepEqual(await subnets(), []);
+    ok(await call("PUT", `${vnet}/subnets/a?${NV}`, { properties: { addressPrefix: "10.40.1.0/24" } }));
+    assert.deepEqual(await subnets(), ["a"]);
+    ok(await call("DELETE", `${vnet}/subnets/a?${NV}`));
+    for (let i = 0; i < 200 && (await subnets()).length > 0; i++);
+    assert.deepEqual(await subnets(), []);
+  });
+});

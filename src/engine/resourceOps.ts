@@ -12,7 +12,8 @@ import {
 } from "../core/resourceId.js";
 import { ProviderContext, ResourceType } from "../providers/contract.js";
 import { asObject, tagsOf } from "../providers/validate.js";
-import { Entry, WorldView } from "../world/world.js";
+import { Entry, World, WorldView } from "../world/world.js";
+import { JsonText } from "../core/jsonText.js";
 import { WriteTx } from "../world/writeTx.js";
 import { checkProvider } from "./apiVersion.js";
 import { checkConditions } from "./conditional.js";
@@ -149,8 +150,41 @@ export function getResource(s: ArmServices, r: ArmRequest, id: ResourceId): ArmR
   if (!e || e.type.toLowerCase() !== def.type.toLowerCase()) {
     throw errors.resourceNotFound(typeAndName(id), id.resourceGroup);
   }
-  const body = project(s, e);
-  return { status: 200, body, headers: etagHeaders(body) };
+  return readAnswer(s, e, def);
+}
+
+/**
+ * GET's answer for an entry, kept as the bytes the client receives when they can only change with
+ * the world: a type without a projection (a new entry, hence a new answer, on every committed
+ * write), or one whose projection reads only the body, the entry and the world
+ * (`projectReadsWorldOnly`), kept until the world's next change of any entry. A projection that
+ * reads the clock (a machine's status) is made per request.
+ */
+const answers = new WeakMap<
+  Entry,
+  { world: World; version: number; rev: unknown; json: JsonText; etag?: string }
+>();
+
+function readAnswer(s: ArmServices, e: Entry, def: ResourceType): ArmResponse {
+  if (def.project && !def.projectReadsWorldOnly) {
+    const body = project(s, e);
+    return { status: 200, body, headers: etagHeaders(body) };
+  }
+  // Without a projection the answer is the entry's alone: any world version will do.
+  const version = def.project ? s.world.version : -1;
+  let hit = answers.get(e);
+  if (!hit || hit.world !== s.world || hit.version !== version || hit.rev !== e.rev) {
+    const body = project(s, e);
+    hit = {
+      world: s.world,
+      version,
+      rev: e.rev,
+      json: new JsonText(Buffer.from(JSON.stringify(body), "utf8")),
+      etag: typeof body.etag === "string" ? body.etag : undefined,
+    };
+    answers.set(e, hit);
+  }
+  return { status: 200, body: hit.json, headers: hit.etag === undefined ? {} : { ETag: hit.etag } };
 }
 
 /** Read-only computed children (privateLinkResources, defaultSecurityRules, ...). */

@@ -1,6 +1,7 @@
 // Small HTTP helpers shared by the front ends.
 import { IncomingMessage, ServerResponse, STATUS_CODES } from "node:http";
 import type { Server as HttpsServer } from "node:https";
+import type { Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import { JsonText } from "../core/jsonText.js";
 
@@ -71,23 +72,53 @@ export function splitTarget(raw: string | undefined): { path: string; query: URL
 }
 
 /**
- * Make an HTTPS server's request parser read each connection through the socket's stream rather
- * than straight from its TLS handle. Node pauses a keep-alive connection's parser when a request
- * arrives while an earlier response is still being flushed (a large body to a client that is
- * still reading it). Reading from the TLS handle, Node still hands the paused parser the other
- * TLS records decrypted from the same network read (the body of that request, written as its own
- * record, as Python's http.client does), and the parser refuses them with HPE_PAUSED: the request
- * is lost and the client gets a 400. Through the stream, a paused socket keeps those records until
- * the response has drained. Call before the server accepts connections.
+ * Make an HTTPS server's request parser read a connection through the socket's stream, rather
+ * than straight from its TLS handle, from the moment that connection could pause. Node pauses a
+ * keep-alive connection's parser when a request arrives while an earlier response is still being
+ * flushed (a large body to a client that is still reading it) or while pipelined responses wait
+ * behind an unfinished one. Reading from the TLS handle, Node still hands the paused parser the
+ * other TLS records decrypted from the same network read (the body of that request, written as
+ * its own record, as Python's http.client does), and the parser refuses them with HPE_PAUSED: the
+ * request is lost and the client gets a 400. Through the stream, a paused socket keeps those
+ * records until the response has drained.
+ *
+ * Reading through the stream costs every request a JavaScript stream pass (a buffer, a push, a
+ * 'data' event); a connection whose responses always leave at once never pauses, so it keeps
+ * Node's direct reads until one of the two conditions for a pause first occurs on it: a response
+ * write that leaves the socket's buffer at its high-water mark, or a request that arrives while an
+ * earlier response on the connection is unfinished. The first is seen before the next request is
+ * read; the second as that request's headers are parsed, before any record after them is read
+ * (the response still flushing is unfinished too, so the second alone also covers the first).
+ * Call before the server accepts connections.
  */
 export function readRequestsThroughStream(server: HttpsServer): void {
-  // Node's HTTP server reads from the handle only when the handle is not already consumed; this
-  // listener runs before the server's own connection listener.
-  server.prependListener("secureConnection", (socket) => {
-    const handle = (socket as unknown as { _handle?: { _consumed?: boolean } | null })._handle;
-    if (handle) handle._consumed = true;
+  server.prependListener("secureConnection", (socket: Socket) => {
+    const write = socket.write;
+    // The only writes that can leave a response flushing: while this holds, the parser may pause.
+    socket.write = function (this: Socket, ...args: unknown[]): boolean {
+      const ok = (write as (...a: unknown[]) => boolean).apply(this, args);
+      if (!ok) readThroughStream(this);
+      return ok;
+    } as Socket["write"];
+  });
+  // A request Node did not give the socket (an earlier response on it is unfinished): pipelined.
+  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+    if (res.socket === null) readThroughStream(req.socket);
   });
 }
+
+function noData(): void {}
+
+/** Node's HTTP server stops reading the handle directly once the socket has a 'data' listener. */
+function readThroughStream(socket: Socket): void {
+  if (streamed.has(socket)) return;
+  streamed.add(socket);
+  // Back to the inherited write: nothing more to watch on this socket.
+  delete (socket as { write?: unknown }).write;
+  socket.on("data", noData);
+}
+
+const streamed = new WeakSet<Socket>();
 
 /**
  * Node's HTTP parser refuses some requests before any handler sees them (headers over its size

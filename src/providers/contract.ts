@@ -98,6 +98,12 @@ export interface ResourceType {
   beforeDelete?(ctx: ProviderContext, existing: Entry, opts: { cascade: boolean }): void;
   /** Read-time projection: derived and back-reference fields. Must not write. */
   project?(body: Record<string, any>, view: WorldView, now: Date, entry: Entry): Record<string, any>;
+  /**
+   * `project` reads only the stored body, the entry and the world (never `now`, settings or
+   * anything else): GET may then keep a projection's bytes until the world next changes. Leave
+   * unset when the projection depends on the clock (a machine's status).
+   */
+  projectReadsWorldOnly?: boolean;
   /** POST actions on a resource, by lower-cased action name. */
   actions?: Record<string, (ctx: ProviderContext, existing: Entry, body: unknown) => ActionResult>;
   /** Read-only children computed from the parent, e.g. privateLinkResources, defaultSecurityRules. */

@@ -27,6 +27,11 @@ export class World implements WorldView {
   private listeners: ChangeListener[] = [];
   /** Sequence number of the last applied change; bumps on every commit. */
   seq = 0;
+  /**
+   * Bumps on every change to any entry, however it arrives (a commit, a catch-up, a restored
+   * snapshot): what was derived from the world at one version is still true while it holds.
+   */
+  version = 0;
 
   load(resources: StoredResource[], seq: number): void {
     for (const r of resources) this.put(r);
@@ -121,6 +126,7 @@ export class World implements WorldView {
       parentKey: p ? this.intern(keyOf(p)) : undefined,
     };
     const lowerType = this.lowerType(type);
+    this.version++;
     // An update keeps the resource's place in the indexes, so lists (and their pages) keep their order.
     if (old && old.parentKey === e.parentKey && this.lowerType(old.type) === lowerType) {
       this.byKey.set(key, e);
@@ -157,6 +163,7 @@ export class World implements WorldView {
   private remove(key: string): void {
     const old = this.byKey.get(key);
     if (!old) return;
+    this.version++;
     this.unindex(old);
     this.byKey.delete(key);
   }

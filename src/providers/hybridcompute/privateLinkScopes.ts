@@ -67,6 +67,7 @@ export const privateLinkScopes: ResourceType = {
     }
     return out;
   },
+  projectReadsWorldOnly: true,
   project(body, view, _now, entry) {
     const connections = connectionsOf(entry.id, view).map((c) => ({
       id: c.body.id ?? c.id,

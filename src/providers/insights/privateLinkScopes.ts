@@ -68,6 +68,7 @@ export const monitorPrivateLinkScopes: ResourceType = {
     if (!definesAccessModes(ctx.apiVersion)) return {};
     return { accessModeSettings: accessModes(p.accessModeSettings) };
   },
+  projectReadsWorldOnly: true,
   project(body, view, _now, entry) {
     const connections = view
       .children(entry.id, AMPLS_CONNECTION_TYPE)

@@ -182,6 +182,7 @@ export const networkSecurityGroups: ResourceType = trackedNetworkType({
       );
     }
   },
+  projectReadsWorldOnly: true,
   project(body, view, _now, entry) {
     const u = users(view, entry.id);
     const props: Record<string, any> = {

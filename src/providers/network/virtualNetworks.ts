@@ -156,6 +156,7 @@ export const virtualNetworks: ResourceType = trackedNetworkType({
       );
     }
   },
+  projectReadsWorldOnly: true,
   project(body, view, _now, entry) {
     return {
       ...body,

@@ -87,6 +87,7 @@ export const privateDnsZones: ResourceType = {
       );
     }
   },
+  projectReadsWorldOnly: true,
   project(body, view, _now, entry) {
     let recordSets = 0;
     let links = 0;
