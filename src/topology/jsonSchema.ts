@@ -75,7 +75,12 @@ function toJson(s: Schema, definitions: Record<string, Json>): Json {
 function stringNode(s: StringSchema): Json {
   const text: Json = { type: "string" };
   if (s.maxLength !== undefined) text.maxLength = s.maxLength;
-  if (s.pattern !== undefined) text.pattern = s.pattern;
+  if (s.otherwise) {
+    // One check, two messages: which pattern applies depends on what the value looks like.
+    text.if = { pattern: s.otherwise.when };
+    text.then = { pattern: s.otherwise.pattern };
+    if (s.pattern !== undefined) text.else = { pattern: s.pattern };
+  } else if (s.pattern !== undefined) text.pattern = s.pattern;
   // The declared spellings for completion; any other case of them is accepted too.
   const choices: Json[] = s.enum
     ? [{ enum: [...s.enum] }, { type: "string", pattern: caseInsensitive(s.enum) }]
