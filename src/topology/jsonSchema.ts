@@ -11,7 +11,7 @@
 // a key the section does not have) and `patternErrorMessage` (a format), which VS Code's JSON
 // language service and yaml-language-server show instead of their own words, and a `description`
 // on every node for hover. Their own words remain for what those keywords do not replace: a
-// missing required key, a list too short, a number or a text out of range.
+// missing required key, a list too short, a number out of range.
 import { messages, Schema, StringSchema } from "./schema.js";
 
 export type Json = Record<string, unknown>;
@@ -97,7 +97,11 @@ function toJson(s: Schema, definitions: Record<string, Json>): Json {
 
 function stringNode(s: StringSchema): Json {
   const text: Json = { type: "string", errorMessage: messages.type(s) };
-  if (s.maxLength !== undefined) text.maxLength = s.maxLength;
+  // The length as a pattern rather than maxLength, whose message editors do not let a schema replace.
+  if (s.maxLength !== undefined)
+    text.allOf = [
+      { pattern: `^[\\s\\S]{0,${s.maxLength}}$`, patternErrorMessage: messages.tooLong(s.maxLength) },
+    ];
   const format = (pattern: string, invalid?: string): Json => ({
     pattern,
     ...(invalid !== undefined ? { patternErrorMessage: messages.invalid(invalid) } : {}),

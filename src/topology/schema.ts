@@ -159,6 +159,10 @@ export const messages = {
   unknownField(allowed: readonly string[], key?: string, near?: string): string {
     return `unknown field${key !== undefined ? ` '${key}'` : ""}.${near ? ` Did you mean '${near}'?` : ""} Allowed here: ${allowed.join(", ")}.`;
   },
+  /** A text longer than its declaration allows. */
+  tooLong(maxLength: number, length?: number): string {
+    return `must be at most ${maxLength} characters${length !== undefined ? ` (got ${length})` : ""}.`;
+  },
   /** A required key that is missing or empty. */
   required(schema: Schema): string {
     return `is required${schema.description ? `: ${schema.description}` : "."}`;
@@ -186,7 +190,7 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
       if (typeof v === "number" && schema.fromNumber) v = String(v);
       if (typeof v !== "string") return bad(messages.type(schema, describe(value)));
       if (schema.maxLength !== undefined && v.length > schema.maxLength) {
-        return bad(`must be at most ${schema.maxLength} characters (got ${v.length}).`);
+        return bad(messages.tooLong(schema.maxLength, v.length));
       }
       if (schema.enum) {
         const hit = schema.enum.find((e) => e.toLowerCase() === (v as string).toLowerCase());
