@@ -1,7 +1,9 @@
 // The topology file's one schema (src/topology/schema.ts) as JSON Schema: the committed copies in
 // schemas/ are what `arclink schema` prints; a real JSON Schema validator (ajv, strict) accepts
-// every example and fixture, and refuses each bad input at the paths the parser names; what JSON
-// Schema cannot say is listed, and shown accepted by it and refused by the parser.
+// every example and fixture, and refuses each bad input at the paths the parser names, with the
+// parser's message less what a static schema cannot know (through the errorMessage and
+// patternErrorMessage keywords editors read); what JSON Schema cannot say is listed, and shown
+// accepted by it and refused by the parser.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,6 +12,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parse } from "yaml";
 import {
   HOST,
+  type Issue,
   type Infer,
   type Path,
   TOPOLOGY_SCHEMA,
@@ -21,24 +24,114 @@ import { ONPREM_SCHEMA } from "../src/analysis/export/onpremSchema.js";
 import { arclink, ROOT } from "./helpers/server.js";
 
 const committed = (name: string) => readFileSync(join(ROOT, "schemas", name), "utf8");
-const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
+// The editors' message keywords (VS Code's JSON language service, yaml-language-server).
+ajv.addKeyword({ keyword: "errorMessage", schemaType: "string" });
+ajv.addKeyword({ keyword: "patternErrorMessage", schemaType: "string" });
 const topologyJson: ValidateFunction = ajv.compile(JSON.parse(committed("topology.schema.json")));
 const onpremJson: ValidateFunction = ajv.compile(JSON.parse(committed("onprem.schema.json")));
 
-/** ajv's errors as the parser's paths: the key a missing or unknown property names is part of it. */
+/** An ajv error's path as the parser's: the key a missing or unknown property names is part of it. */
+function errorPath(e: ErrorObject): Path {
+  const path: Path = e.instancePath
+    .split("/")
+    .slice(1)
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+  if (e.keyword === "required") path.push(e.params.missingProperty);
+  if (e.keyword === "propertyNames") path.push(e.params.propertyName);
+  else if (e.propertyName !== undefined) path.push(e.propertyName);
+  return path;
+}
+
 function jsonPaths(errors: ErrorObject[] | null | undefined): string[] {
-  return deepest(
-    (errors ?? []).map((e) => {
-      const path: Path = e.instancePath
-        .split("/")
-        .slice(1)
-        .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-        .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-      if (e.keyword === "required") path.push(e.params.missingProperty);
-      if (e.keyword === "additionalProperties") path.push(e.params.additionalProperty);
-      return path;
-    }),
-  );
+  return deepest((errors ?? []).map(errorPath));
+}
+
+/** The keywords whose message an editor replaces: errorMessage, patternErrorMessage for a pattern. */
+const REPLACED = new Set(["type", "enum", "const", "pattern"]);
+/** Keywords that only gather their subschemas' errors. */
+const GATHERING = new Set(["anyOf", "oneOf", "allOf", "if", "not", "propertyNames"]);
+
+/**
+ * What an editor says at each path, as VS Code's language service picks it: the schema's message
+ * for each error there; of an anyOf's alternatives, those of the right type (a pattern it fails
+ * rather than a type it is not). A path where an error has no such message (a missing key, a
+ * list too short, a number out of range) says the editor's own words: undefined.
+ */
+function jsonMessages(errors: ErrorObject[] | null | undefined): Map<string, string[] | undefined> {
+  const at = new Map<string, ErrorObject[]>();
+  for (const e of errors ?? []) {
+    if (GATHERING.has(e.keyword)) continue;
+    const p = formatPath(errorPath(e));
+    at.set(p, [...(at.get(p) ?? []), e]);
+  }
+  const out = new Map<string, string[] | undefined>();
+  for (const [p, es] of at) {
+    if (es.some((e) => !REPLACED.has(e.keyword))) {
+      out.set(p, undefined);
+      continue;
+    }
+    const typed = es.some((e) => e.keyword !== "type") ? es.filter((e) => e.keyword !== "type") : es;
+    const texts = typed.map((e) =>
+      e.keyword === "pattern"
+        ? (e.parentSchema?.patternErrorMessage ?? e.parentSchema?.errorMessage)
+        : e.parentSchema?.errorMessage,
+    );
+    out.set(p, [...new Set(texts.map((t) => t ?? `(no message: ${es.map((e) => e.message).join("; ")})`))]);
+  }
+  return out;
+}
+
+/**
+ * The parser's message less what a static schema cannot know: the value it quotes first, the
+ * unknown key and the nearest allowed one, what the file wrote instead ("got …").
+ */
+function staticText(message: string): string {
+  return message
+    .replace(/^'[^']*' (?=is )/, "")
+    .replace(/^unknown field '[^']*'\./, "unknown field.")
+    .replace(/ Did you mean '[^']*'\?/, "")
+    .replace(/, got .*\.$/, ".")
+    .replace(/ \(got \d+\)\.$/, ".");
+}
+
+/** The parser's checks whose message the editors' keywords cannot replace (see jsonMessages). */
+const EDITORS_OWN = /^(is required|must have at least|must be between)/;
+
+function nodeAt(value: unknown, p: Path): unknown {
+  let node: any = value;
+  for (const seg of p) node = node?.[seg];
+  return node;
+}
+
+/** The path of a parser issue in the file (see parserPaths). */
+function fileNode(value: unknown, p: Path): string {
+  return parserPaths(value, [p])[0];
+}
+
+/**
+ * Each of the parser's issues whose check the schema carries a message for has that message at its
+ * path, and nothing else there; returns how many were compared.
+ */
+function assertSameMessages(
+  value: unknown,
+  issues: Issue[],
+  errors: ErrorObject[] | null | undefined,
+): number {
+  const said = jsonMessages(errors);
+  let compared = 0;
+  for (const i of issues) {
+    const where = fileNode(value, i.path);
+    const expected = staticText(i.message);
+    if (EDITORS_OWN.test(expected)) continue;
+    const got = said.get(where);
+    // A number where a port is read from one: its range is minimum/maximum, the editor's words.
+    if (got === undefined && typeof nodeAt(value, inFile(value, i.path)) === "number") continue;
+    assert.deepEqual(got, [expected], `${where}: the parser says "${i.message}"`);
+    compared++;
+  }
+  return compared;
 }
 
 /**
@@ -46,15 +139,13 @@ function jsonPaths(errors: ErrorObject[] | null | undefined): string[] {
  * is read as item 0 of a list, which the file does not have.
  */
 function parserPaths(value: unknown, paths: Path[]): string[] {
-  return deepest(
-    paths.map((p) => {
-      const last = p[p.length - 1];
-      if (typeof last !== "number") return p;
-      let node: any = value;
-      for (const seg of p.slice(0, -1)) node = node?.[seg];
-      return Array.isArray(node) ? p : p.slice(0, -1);
-    }),
-  );
+  return deepest(paths.map((p) => inFile(value, p)));
+}
+
+function inFile(value: unknown, p: Path): Path {
+  const last = p[p.length - 1];
+  if (typeof last !== "number") return p;
+  return Array.isArray(nodeAt(value, p.slice(0, -1))) ? p : p.slice(0, -1);
 }
 
 /** Leaves out a path another one goes below (an anyOf's own error above its branch's). */
@@ -191,8 +282,9 @@ describe("the topology file's JSON Schema", () => {
     }
   });
 
+  let compared = 0;
   for (const [what, text] of BAD)
-    it(`refuses ${what} where the parser does`, () => {
+    it(`refuses ${what} where the parser does, in its words`, () => {
       const value = parse(text);
       const r = parseTopology(text);
       assert.ok(r.issues.length > 0, `the parser accepts ${what}`);
@@ -205,7 +297,12 @@ describe("the topology file's JSON Schema", () => {
         ),
         r.issues.map((i) => `${formatPath(i.path)}: ${i.message}`).join("\n"),
       );
+      compared += assertSameMessages(value, r.issues, topologyJson.errors);
     });
+
+  it("says most of the bad inputs' messages in the parser's words", () => {
+    assert.equal(compared, 28, "messages compared");
+  });
 
   for (const [what, text, message] of ONLY_THE_PARSER)
     it(`leaves ${what} to the parser`, () => {
@@ -227,6 +324,11 @@ describe("the topology file's JSON Schema", () => {
       "hosts[0].agentShow",
       "virtualNetworks",
     ]);
+    // In the words of the validator that declares it (the sections' checks are the topology's).
+    const issues: Issue[] = [];
+    validate(value, ONPREM_SCHEMA, [], issues);
+    assert.equal(issues.length, 3);
+    assert.equal(assertSameMessages(value, issues, onpremJson.errors), 3);
   });
 
   it("the validator's value has the schema's type", () => {

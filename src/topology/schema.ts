@@ -25,6 +25,16 @@ export interface StringSchema<T extends string = string> {
   enum?: readonly T[];
   /** Returns an error message, or undefined when the value is fine. */
   check?: (s: string) => string | undefined;
+  /**
+   * The static text of the message `check` gives for a value `pattern` refuses, without the value
+   * `check` names first ("is not an IPv4 address."): the published JSON Schema's message for it.
+   */
+  invalid?: string;
+  /**
+   * For the published JSON Schema: a value that matches `when` is checked by this pattern and
+   * message instead of `pattern` and `invalid` (one check with two messages).
+   */
+  otherwise?: { when: string; pattern: string; invalid: string };
   /** Maps the accepted value (e.g. a region spelling) to its normal form. */
   normalize?: (s: string) => T;
   maxLength?: number;
@@ -120,6 +130,48 @@ export function formatPath(path: Path): string {
 }
 
 /**
+ * The validator's messages, each declared once. Called with the value (and what the file wrote),
+ * they are the parser's; called without, they are their static text, which the published JSON
+ * Schema carries (it cannot name the value, the key, or a near spelling).
+ */
+export const messages = {
+  /** A value of the wrong kind: "must be a string, got 'x'." */
+  type(schema: Schema, got?: string): string {
+    const what = {
+      string: "a string",
+      integer: "a whole number",
+      boolean: "true or false",
+      array: `a list${schema.type === "array" && schema.single ? " (or a single value)" : ""}`,
+      object: "a mapping (key: value)",
+      map: "a mapping (key: value)",
+    }[schema.type];
+    return `must be ${what}${got !== undefined ? `, got ${got}` : ""}.`;
+  },
+  /** A value that is none of an enum's: "'x' is not one of 'A', 'B'." */
+  notOneOf(values: readonly string[], value?: string): string {
+    return `${quoted(value)}is not one of ${values.map((e) => `'${e}'`).join(", ")}.`;
+  },
+  /** A value a check refuses: "'x' is not an IPv4 address." (`invalid` is the static text). */
+  invalid(invalid: string, value?: string): string {
+    return `${quoted(value)}${invalid}`;
+  },
+  /** A key the section does not have: "unknown field 'x'. Did you mean 'y'? Allowed here: …" */
+  unknownField(allowed: readonly string[], key?: string, near?: string): string {
+    return `unknown field${key !== undefined ? ` '${key}'` : ""}.${near ? ` Did you mean '${near}'?` : ""} Allowed here: ${allowed.join(", ")}.`;
+  },
+  /** A text longer than its declaration allows. */
+  tooLong(maxLength: number, length?: number): string {
+    return `must be at most ${maxLength} characters${length !== undefined ? ` (got ${length})` : ""}.`;
+  },
+  /** A required key that is missing or empty. */
+  required(schema: Schema): string {
+    return `is required${schema.description ? `: ${schema.description}` : "."}`;
+  },
+};
+
+const quoted = (value?: string) => (value !== undefined ? `'${value}' ` : "");
+
+/**
  * Validates `value` against `schema` and returns the normalized value. When `issues` gained
  * nothing, the value is a complete `Infer<S>`; otherwise the invalid parts are left undefined.
  */
@@ -136,13 +188,13 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
     case "string": {
       let v = value;
       if (typeof v === "number" && schema.fromNumber) v = String(v);
-      if (typeof v !== "string") return bad(`must be a string, got ${describe(value)}.`);
+      if (typeof v !== "string") return bad(messages.type(schema, describe(value)));
       if (schema.maxLength !== undefined && v.length > schema.maxLength) {
-        return bad(`must be at most ${schema.maxLength} characters (got ${v.length}).`);
+        return bad(messages.tooLong(schema.maxLength, v.length));
       }
       if (schema.enum) {
         const hit = schema.enum.find((e) => e.toLowerCase() === (v as string).toLowerCase());
-        if (!hit) return bad(`'${v}' is not one of ${schema.enum.map((e) => `'${e}'`).join(", ")}.`);
+        if (!hit) return bad(messages.notOneOf(schema.enum, v as string));
         v = hit;
       }
       const msg = schema.check?.(v as string);
@@ -151,20 +203,19 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
     }
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value))
-        return bad(`must be a whole number, got ${describe(value)}.`);
+        return bad(messages.type(schema, describe(value)));
       if (value < schema.minimum || value > schema.maximum) {
         return bad(`must be between ${schema.minimum} and ${schema.maximum} (got ${value}).`);
       }
       return value;
     case "boolean":
-      if (typeof value !== "boolean") return bad(`must be true or false, got ${describe(value)}.`);
+      if (typeof value !== "boolean") return bad(messages.type(schema, describe(value)));
       return value;
     case "array": {
       let list = value;
       if (!Array.isArray(list)) {
         if (schema.single && list !== null && typeof list !== "object") list = [list];
-        else
-          return bad(`must be a list${schema.single ? " (or a single value)" : ""}, got ${describe(value)}.`);
+        else return bad(messages.type(schema, describe(value)));
       }
       const arr = list as unknown[];
       if (schema.minItems !== undefined && arr.length < schema.minItems) {
@@ -174,16 +225,16 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
     }
     case "object": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return bad(`must be a mapping (key: value), got ${describe(value)}.`);
+        return bad(messages.type(schema, describe(value)));
       }
       const o = value as Record<string, unknown>;
       const out: Record<string, unknown> = {};
       for (const k of Object.keys(o)) {
         if (!(k in schema.properties)) {
-          const near = closest(k, Object.keys(schema.properties));
+          const allowed = Object.keys(schema.properties);
           issues.push({
             path: [...path, k],
-            message: `unknown field '${k}'.${near ? ` Did you mean '${near}'?` : ""} Allowed here: ${Object.keys(schema.properties).join(", ")}.`,
+            message: messages.unknownField(allowed, k, closest(k, allowed)),
           });
         }
       }
@@ -191,10 +242,7 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
         const v = o[k];
         if (v === undefined || v === null) {
           if (schema.required?.includes(k)) {
-            issues.push({
-              path: [...path, k],
-              message: `is required${s.description ? `: ${s.description}` : "."}`,
-            });
+            issues.push({ path: [...path, k], message: messages.required(s) });
           }
           continue;
         }
@@ -204,7 +252,7 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
     }
     case "map": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return bad(`must be a mapping (key: value), got ${describe(value)}.`);
+        return bad(messages.type(schema, describe(value)));
       }
       return Object.fromEntries(
         Object.entries(value).map(([k, v]) => [k, validateNode(v, schema.values, [...path, k], issues)]),
@@ -272,6 +320,17 @@ export const map = <V extends Schema>(values: V, description?: string): MapSchem
   description,
 });
 
+/**
+ * A string `ok` decides, refused with `invalid` after the value ("'x' is not an IPv4 address.");
+ * `pattern` says the same for the published JSON Schema, with the same message.
+ */
+const checked = <const T extends string = string>(
+  invalid: string,
+  ok: (s: string) => boolean,
+  extra: Omit<StringSchema<T>, "type" | "check" | "invalid">,
+): StringSchema<T> =>
+  str<T>({ ...extra, invalid, check: (s) => (ok(s) ? undefined : messages.invalid(invalid, s)) });
+
 // Patterns for the published JSON Schema (see StringSchema.pattern).
 const OCTET = "(?:25[0-5]|2[0-4]\\d|[01]?\\d?\\d)";
 const IPV4_PATTERN = `${OCTET}(?:\\.${OCTET}){3}`;
@@ -281,25 +340,25 @@ const DOMAIN_PATTERN = `(?=.{1,253}\\.?$)${LABEL_PATTERN}(?:\\.${LABEL_PATTERN})
 const PORT_NUMBER = "(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d\\d|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})";
 
 /** A TLS version; YAML's 1.2 (a number) is read as "1.2", and 1.0 as "1.0". */
-const TLS_VERSION = str<"1.0" | "1.1" | "1.2" | "1.3">({
-  ref: "tlsVersion",
-  fromNumber: true,
-  description: "the newest TLS version the host's OS offers: 1.0, 1.1, 1.2 or 1.3 (default 1.3)",
-  check: (s) =>
-    ["1", "1.0", "1.1", "1.2", "1.3"].includes(s.trim())
-      ? undefined
-      : `'${s}' is not a TLS version: use 1.0, 1.1, 1.2 or 1.3.`,
-  normalize: (s) => (s.trim() === "1" ? "1.0" : (s.trim() as "1.1" | "1.2" | "1.3")),
-  pattern: "^\\s*1(?:\\.[0-3])?\\s*$",
-  numbers: { enum: [1, 1.1, 1.2, 1.3] },
-  examples: ["1.2", "1.3"],
-});
+const TLS_VERSION = checked<"1.0" | "1.1" | "1.2" | "1.3">(
+  "is not a TLS version: use 1.0, 1.1, 1.2 or 1.3.",
+  (s) => ["1", "1.0", "1.1", "1.2", "1.3"].includes(s.trim()),
+  {
+    ref: "tlsVersion",
+    fromNumber: true,
+    description: "the newest TLS version the host's OS offers: 1.0, 1.1, 1.2 or 1.3 (default 1.3)",
+    normalize: (s) => (s.trim() === "1" ? "1.0" : (s.trim() as "1.1" | "1.2" | "1.3")),
+    pattern: "^\\s*1(?:\\.[0-3])?\\s*$",
+    numbers: { enum: [1, 1.1, 1.2, 1.3] },
+    examples: ["1.2", "1.3"],
+  },
+);
 
 const namePattern = (ref: string, re: RegExp, what: string, max: number) =>
-  str({
+  checked(`is not a valid name: ${what}.`, (s) => re.test(s), {
     ref,
     maxLength: max,
-    check: (s) => (re.test(s) ? undefined : `'${s}' is not a valid name: ${what}.`),
+    description: `a name: ${what}; at most ${max} characters`,
     pattern: re.source,
   });
 
@@ -327,89 +386,108 @@ export function isDomainName(s: string): boolean {
   const n = s.replace(/\.$/, "");
   return n.length > 0 && n.length <= 253 && n.split(".").every((l) => DNS_LABEL.test(l));
 }
-const DOMAIN = str({
+const DOMAIN = checked("is not a DNS name such as his.arc.azure.com.", isDomainName, {
   ref: "dnsName",
-  check: (s) => (isDomainName(s) ? undefined : `'${s}' is not a DNS name such as his.arc.azure.com.`),
+  description: "a DNS name such as his.arc.azure.com",
   normalize: (s) => s.replace(/\.$/, "").toLowerCase(),
   pattern: `^${DOMAIN_PATTERN}$`,
 });
 
+const NOT_A_CIDR = "is not an IPv4 CIDR such as 10.10.0.0/16.";
 export const CIDR = str({
   ref: "cidr",
+  description: "an IPv4 prefix (CIDR) such as 10.10.0.0/16",
+  invalid: NOT_A_CIDR,
   check: (s) => {
     const c = parseCidr(s);
-    if (!c || !s.includes("/")) return `'${s}' is not an IPv4 CIDR such as 10.10.0.0/16.`;
+    if (!c || !s.includes("/")) return messages.invalid(NOT_A_CIDR, s);
     if (hasHostBits(c)) return `${s} has host bits set; write the network address of the prefix.`;
     return undefined;
   },
   pattern: `^${IPV4_PATTERN}/${PREFIX_LENGTH}$`,
 });
-const IPV4 = str({
+const IPV4 = checked("is not an IPv4 address.", (s) => parseIpv4(s) !== undefined, {
   ref: "ipv4Address",
-  check: (s) => (parseIpv4(s) !== undefined ? undefined : `'${s}' is not an IPv4 address.`),
+  description: "an IPv4 address such as 10.0.0.4",
   pattern: `^${IPV4_PATTERN}$`,
 });
-const LOCATION = str({
-  ref: "location",
-  check: (s) =>
-    normalizeRegion(s) ? undefined : `'${s}' is not an Azure region ArcLink knows (e.g. eastus, westeurope).`,
-  normalize: (s) => normalizeRegion(s)!,
-  // Any spelling normalizeRegion reads: the name in any case, spaces anywhere (East US).
-  pattern: `^\\s*(?:${regionNames()
-    .map((n) => [...n].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join("\\s*"))
-    .join("|")})\\s*$`,
-  examples: regionNames(),
-});
+const LOCATION = checked(
+  "is not an Azure region ArcLink knows (e.g. eastus, westeurope).",
+  (s) => normalizeRegion(s) !== undefined,
+  {
+    ref: "location",
+    description: "an Azure region such as eastus or westeurope (any case, spaces allowed: East US)",
+    normalize: (s) => normalizeRegion(s)!,
+    // Any spelling normalizeRegion reads: the name in any case, spaces anywhere (East US).
+    pattern: `^\\s*(?:${regionNames()
+      .map((n) => [...n].map((c) => (/[a-z]/.test(c) ? `[${c}${c.toUpperCase()}]` : c)).join("\\s*"))
+      .join("|")})\\s*$`,
+    examples: regionNames(),
+  },
+);
 /** An IP address, or the name of something with one (a DNS server, an inbound endpoint). */
+export const NOT_EMPTY = "must not be empty.";
 const RESOLVER_REF = str({
   ref: "resolver",
-  check: (s) => (s.length > 0 ? undefined : "must not be empty."),
+  invalid: NOT_EMPTY,
+  check: (s) => (s.length > 0 ? undefined : NOT_EMPTY),
   description: "an IP address, a dnsServers name, or an inbound endpoint ('resolver/endpoint' or its name)",
   pattern: "^.",
 });
-const PORT_RANGE = str({
-  ref: "portRange",
-  fromNumber: true,
-  check: (s) => {
-    if (s === "*") return undefined;
+const PORT_RANGE = checked(
+  "is not '*', a port, or a range 'N-M'.",
+  (s) => {
+    if (s === "*") return true;
     const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(s);
     const lo = m ? Number(m[1]) : NaN;
     const hi = m?.[2] !== undefined ? Number(m[2]) : lo;
-    return m && lo <= 65535 && hi <= 65535 && lo <= hi
-      ? undefined
-      : `'${s}' is not '*', a port, or a range 'N-M'.`;
+    return m !== null && lo <= 65535 && hi <= 65535 && lo <= hi;
   },
-  // The pattern cannot say lo <= hi.
-  pattern: `^(?:\\*|0*(?:${PORT_NUMBER}|0)(?:-0*(?:${PORT_NUMBER}|0))?)$`,
-  numbers: { type: "integer", minimum: 0, maximum: 65535 },
-});
+  {
+    ref: "portRange",
+    fromNumber: true,
+    description: "'*', a port such as 443, or a range such as 8000-8080",
+    // The pattern cannot say lo <= hi.
+    pattern: `^(?:\\*|0*(?:${PORT_NUMBER}|0)(?:-0*(?:${PORT_NUMBER}|0))?)$`,
+    numbers: { type: "integer", minimum: 0, maximum: 65535 },
+  },
+);
+const NOT_AN_ADDRESS = "is not an IPv4 address or CIDR.";
+const NOT_A_TAG = "is neither an address, a CIDR, '*' nor a service tag name such as AzureActiveDirectory.";
 const ADDRESS_OR_TAG = str({
   ref: "addressOrServiceTag",
+  description: "an IPv4 address, a CIDR, '*' or a service tag name such as AzureActiveDirectory",
   check: (s) => {
     if (s === "*") return undefined;
     if (/^[\d./]+$/.test(s)) {
       const c = parseCidr(s);
-      if (!c) return `'${s}' is not an IPv4 address or CIDR.`;
+      if (!c) return messages.invalid(NOT_AN_ADDRESS, s);
       return hasHostBits(c) ? `${s} has host bits set; write the network address of the prefix.` : undefined;
     }
-    return /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/.test(s)
-      ? undefined
-      : `'${s}' is neither an address, a CIDR, '*' nor a service tag name such as AzureActiveDirectory.`;
+    return /^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z0-9]+)*$/.test(s) ? undefined : messages.invalid(NOT_A_TAG, s);
   },
-  pattern: `^(?:\\*|${IPV4_PATTERN}(?:/\\d{1,2})?|[A-Za-z][A-Za-z0-9]*(?:\\.[A-Za-z0-9]+)*)$`,
+  // Digits, dots and slashes are an address or CIDR; anything else is '*' or a tag.
+  pattern: "^(?:\\*|[A-Za-z][A-Za-z0-9]*(?:\\.[A-Za-z0-9]+)*)$",
+  invalid: NOT_A_TAG,
+  otherwise: {
+    when: "^[\\d./]+$",
+    pattern: `^${IPV4_PATTERN}(?:/\\d{1,2})?$`,
+    invalid: NOT_AN_ADDRESS,
+  },
 });
 
 // ---- Sections -------------------------------------------------------------------------------
 
-const FQDN_OR_WILDCARD = str({
-  ref: "serverNameOrPattern",
-  check: (s) =>
-    isDomainName(s.replace(/^\*\./, ""))
-      ? undefined
-      : `'${s}' is not a server name such as gbl.his.arc.azure.com or a pattern such as *.his.arc.azure.com.`,
-  normalize: (s) => s.toLowerCase(),
-  pattern: `^(?:\\*\\.)?${DOMAIN_PATTERN}$`,
-});
+const FQDN_OR_WILDCARD = checked(
+  "is not a server name such as gbl.his.arc.azure.com or a pattern such as *.his.arc.azure.com.",
+  (s) => isDomainName(s.replace(/^\*\./, "")),
+  {
+    ref: "serverNameOrPattern",
+    description: "a server name such as gbl.his.arc.azure.com or a pattern such as *.his.arc.azure.com",
+    normalize: (s) => s.toLowerCase(),
+    pattern: `^(?:\\*\\.)?${DOMAIN_PATTERN}$`,
+  },
+);
 /** A firewall's or proxy's TLS inspection: the CA it re-signs with, and the names it leaves alone. */
 const TLS_INSPECTION = obj(
   {
@@ -422,17 +500,18 @@ const TLS_INSPECTION = obj(
 /** The agent's proxy.bypass keywords. */
 const BYPASS = str({ enum: ["AAD", "ARM", "Arc", "AMA", "ArcData"] });
 /** A TCP port, as a number or a string. */
-const PORT = str({
-  ref: "port",
-  fromNumber: true,
-  check: (s) =>
-    /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535
-      ? undefined
-      : `'${s}' is not a TCP port (1-65535).`,
-  normalize: (s) => String(Number(s)),
-  pattern: `^0*${PORT_NUMBER}$`,
-  numbers: { type: "integer", minimum: 1, maximum: 65535 },
-});
+const PORT = checked(
+  "is not a TCP port (1-65535).",
+  (s) => /^\d{1,5}$/.test(s) && Number(s) >= 1 && Number(s) <= 65535,
+  {
+    ref: "port",
+    fromNumber: true,
+    description: "a TCP port (1-65535)",
+    normalize: (s) => String(Number(s)),
+    pattern: `^0*${PORT_NUMBER}$`,
+    numbers: { type: "integer", minimum: 1, maximum: 65535 },
+  },
+);
 const OS = str({ enum: ["Windows", "Linux"] });
 const placed = { resourceGroup: GROUP_NAME };
 const tracked = { ...placed, location: LOCATION };
@@ -687,14 +766,14 @@ export const MACHINE = obj(
     privateLinkScope: AZURE_NAME,
     os: OS,
     // What Azure knows from the machine's agent (as if it had reported it).
-    agentVersion: str({
-      check: (s) =>
-        /^\d+\.\d+(\.\d+\.\d+)?$/.test(s)
-          ? undefined
-          : `'${s}' is not an agent version such as 1.45 or 1.45.02983.1834.`,
-      description: "the Connected Machine agent version the machine reported, e.g. 1.45",
-      pattern: "^\\d+\\.\\d+(\\.\\d+\\.\\d+)?$",
-    }),
+    agentVersion: checked(
+      "is not an agent version such as 1.45 or 1.45.02983.1834.",
+      (s) => /^\d+\.\d+(\.\d+\.\d+)?$/.test(s),
+      {
+        description: "the Connected Machine agent version the machine reported, e.g. 1.45",
+        pattern: "^\\d+\\.\\d+(\\.\\d+\\.\\d+)?$",
+      },
+    ),
     proxyBypass: list(BYPASS, { single: true }),
     incomingConnectionsPorts: list(PORT, { single: true }),
     extensions: list(
@@ -714,8 +793,7 @@ export const MACHINE = obj(
       ),
     ),
     associatedMinutesAgo: int(0, 525_600),
-    associatedAt: str({
-      check: (s) => (Number.isFinite(Date.parse(s)) ? undefined : `'${s}' is not an ISO 8601 time.`),
+    associatedAt: checked("is not an ISO 8601 time.", (s) => Number.isFinite(Date.parse(s)), {
       description: "when the machine was associated with its scope, on the virtual clock",
     }),
   },

@@ -8,6 +8,7 @@ import {
   HOST,
   list,
   map,
+  NOT_EMPTY,
   obj,
   PROXY,
   RESOURCE_GROUP,
@@ -18,7 +19,8 @@ import {
 
 /** A path to one of the server's own files, relative to the on-premises facts file. */
 const FILE = str({
-  check: (s) => (s.length > 0 ? undefined : "must not be empty."),
+  invalid: NOT_EMPTY,
+  check: (s) => (s.length > 0 ? undefined : NOT_EMPTY),
   description: "a file path, relative to this file",
   pattern: "^.",
 });
