@@ -745,3 +745,51 @@ describe("ArcLink.Lab resource types", { timeout: 120_000 }, () => {
     });
   });
 });
+
+describe("hosts written together (one write group)", { timeout: 120_000 }, () => {
+  let srv: TestServer;
+  before(async () => {
+    srv = await startServer();
+  });
+  after(async () => {
+    await srv?.stop();
+  });
+
+  it("each host's address is checked against the writes before it in the group: only the second claim of an address is refused", async () => {
+    const rg = `/subscriptions/${srv.info.subscriptionId}/resourceGroups/rg-burst`;
+    assert.equal(
+      (await arm(srv.info, "PUT", `${rg}?api-version=2025-04-01`, { location: "eastus" })).status,
+      201,
+    );
+    const site = `${rg}/providers/ArcLink.Lab/sites/burst`;
+    const s = await arm(srv.info, "PUT", `${site}?api-version=${LAB}`, {
+      location: "global",
+      properties: { addressSpace: { addressPrefixes: ["10.200.0.0/16"] } },
+    });
+    assert.equal(s.status, 201, s.text);
+    // 60 PUTs at once: the server commits those that arrive together as one group. Host 41 asks
+    // for host 7's address; every other address is its own.
+    const ip = (i: number) => `10.200.0.${(i === 41 ? 7 : i) + 10}`;
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        arm(srv.info, "PUT", `${rg}/providers/ArcLink.Lab/hosts/h${i}?api-version=${LAB}`, {
+          location: "global",
+          properties: { siteId: site, privateIPAddress: ip(i), osType: "Linux" },
+        }),
+      ),
+    );
+    const refusedOnes = results.map((r, i) => [i, r] as const).filter(([, r]) => r.status !== 201);
+    // Which of the two claims of 10.200.0.17 came first depends on arrival; exactly one is refused.
+    assert.equal(refusedOnes.length, 1, refusedOnes.map(([i, r]) => `h${i}: ${r.text}`).join("\n"));
+    const [i, r] = refusedOnes[0];
+    assert.ok(i === 7 || i === 41, `h${i} was refused`);
+    assert.equal(r.status, 409, r.text);
+    assert.equal(r.json.error.code, "PrivateIPAddressInUse");
+    assert.match(
+      r.json.error.message,
+      new RegExp(`10\\.200\\.0\\.17 .* already used by .*hosts/h${i === 7 ? 41 : 7}\\b`),
+    );
+    const list = await arm(srv.info, "GET", `${rg}/providers/ArcLink.Lab/hosts?api-version=${LAB}`);
+    assert.equal(list.json.value.length, 59);
+  });
+});

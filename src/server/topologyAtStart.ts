@@ -40,9 +40,9 @@ export function readPlan(file: string, subscriptionId: string) {
 }
 
 /**
- * Steps handed to the ARM handler together: the writer commits them as one transaction. Not more:
- * a host's address check reads every write pending in its group, so a window costs its size
- * squared (at 10,000 hosts, windows of 1,000 were ready in 21 s, of 250 in 6-10 s, of 100 in 13 s).
+ * Steps handed to the ARM handler together: the writer commits them as one transaction. Measured at
+ * 10,000 hosts: windows of 250 and of 1,000 within a second of each other (5-6 s), of 100 slower
+ * (more commits).
  */
 const STEP_WINDOW = 250;
 

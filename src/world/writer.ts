@@ -204,9 +204,17 @@ export class Writer {
 
 /** The World plus the writes of a group not yet committed (null: deleted). */
 class PendingView extends LayeredView {
+  private readonly watchers: Array<(key: string, e: Entry | null) => void> = [];
+
   /** Records a write of the group (null: deleted) so the next write of the group reads it. */
   set(key: string, e: Entry | null): void {
     this.pending.set(key, e);
+    for (const w of this.watchers) w(key, e);
+  }
+
+  /** Calls `fn` for every later write of the group: an index kept for this view follows the group. */
+  onSet(fn: (key: string, e: Entry | null) => void): void {
+    this.watchers.push(fn);
   }
 }
 

@@ -292,9 +292,9 @@ class LayerIndex {
   readonly injections: number;
   readonly base: WorldView;
 
-  constructor(world: World & Layered) {
-    this.injections = world.injections ?? 0;
-    const { base, pending } = world.layers();
+  constructor(layered: Layered) {
+    this.injections = layered.injections ?? 0;
+    const { base, pending } = layered.layers();
     this.base = base;
     for (const [k, e] of pending) this.set(k, e);
   }
@@ -351,6 +351,26 @@ interface Layered {
   readsType?(type: string): void;
   /** Resources written into a layered World without a change (its listeners never hear of them). */
   injections?: number;
+  /** Calls `fn` for every later pending change (the writer's group of writes not yet committed). */
+  onSet?(fn: (key: string, e: Entry | null) => void): void;
+}
+
+const pendingIndexes = new WeakMap<object, LayerIndex>();
+
+/**
+ * The claims of a group of writes not yet committed, kept up to date as the group grows: each write
+ * of a group checks its address without reading every write before it (a group of N writes would
+ * otherwise cost N² claim reads).
+ */
+function pendingIndexOf(view: Layered): LayerIndex | undefined {
+  if (typeof view.onSet !== "function") return undefined;
+  let index = pendingIndexes.get(view);
+  if (!index) {
+    const fresh = new LayerIndex(view);
+    view.onSet((k, e) => fresh.set(k, e));
+    pendingIndexes.set(view, (index = fresh));
+  }
+  return index;
 }
 
 /** Lab claims in a place as `view` sees them: the World's index, then each layer's pending changes. */
@@ -373,6 +393,8 @@ function labClaims(view: WorldView, where: Placement, ip?: string): TakenAddress
     for (const t of Object.keys(LAB_ADDRESS_FIELDS)) layered.readsType?.(t);
     const { base, pending } = layered.layers();
     const out = labClaims(base, where, ip).filter((t) => !pending.has(keyOf(t.by)));
+    const index = pendingIndexOf(layered as Layered);
+    if (index) return [...out, ...index.claimsIn(place, ip)];
     for (const e of pending.values()) {
       if (!e) continue;
       const c = claimOf(e);
