@@ -5,9 +5,9 @@
 //                                 [--max-minutes 60]
 //
 // For each fleet size N:
-//   onboard     onboardHost() for every host, as `arclink serve --topology` does at start: the
-//               host's DNS → route → filter → admission for its regional HIS, then one write that
-//               marks the machine Connected. Figure: machines onboarded per second.
+//   onboard     onboardHosts() for every host, as `arclink serve --topology` does at start: each
+//               host's DNS → route → filter → admission for its regional HIS, then the writes that
+//               mark the admitted machines Connected, committed together. Figure: machines onboarded per second.
 //   heartbeat   one round of N heartbeats to the regional HIS: the host's DNS answer, connect()
 //               (route + filter), admit() for the machine its credential names, then recordCheckIn()
 //               through the Writer (one write each), as the gateway does minus HTTP and the token
@@ -15,7 +15,7 @@
 //               Arc's 5-minute cadence.
 //   peer        the same N writes through the Writer, without the network path. Ratios: onboard
 //               and heartbeat CPU ÷ peer CPU ("network evaluation overhead ×").
-//   breakdown   per-call cost of each step on a sample of hosts (machineOfHost, which onboardHost
+//   breakdown   per-call cost of each step on a sample of hosts (machineOfHost, which onboarding
 //               and checkEndpoint use to find a host's machine; DNS; connect; admit; checkEndpoint;
 //               the write), and compileModel(): what every world change costs the next reader of
 //               NetworkService.model()/resolver() (the gateway, the DNS listeners' cache misses).
@@ -30,7 +30,7 @@ import { stringify } from "yaml";
 import { createHash } from "node:crypto";
 import { checkEndpoint, CheckContext } from "../src/analysis/check.js";
 import { machineOfHost } from "../src/analysis/hostMachine.js";
-import { onboardHost } from "../src/analysis/onboard.js";
+import { onboardHosts } from "../src/analysis/onboard.js";
 import { hisCode } from "../src/core/arcEndpoints.js";
 import { ArmServices } from "../src/engine/context.js";
 import { createServices } from "../src/engine/services.js";
@@ -358,12 +358,11 @@ async function runSize(
     let connected = 0;
     const c1 = ctx();
     const onboard = await measure(async () => {
-      for (const [i, h] of hostList.entries()) {
-        if ((await onboardHost(c1, arc.writer, h)).connected) connected++;
-        if (i % 1000 === 999) {
-          log(`  onboarded ${i + 1}`);
-          checkDeadline("onboarding");
-        }
+      for (let i = 0; i < hostList.length; i += 1000) {
+        const done = await onboardHosts(c1, arc.writer, hostList.slice(i, i + 1000));
+        connected += done.filter((o) => o.connected).length;
+        log(`  onboarded ${Math.min(i + 1000, hostList.length)}`);
+        checkDeadline("onboarding");
       }
     });
     log(

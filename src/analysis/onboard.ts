@@ -67,17 +67,6 @@ export function recordHeartbeat(writer: Writer, machineId: string, now: Date, ag
   return writer.run((tx) => recordCheckIn(tx, machineId, at, { agentVersion }));
 }
 
-export async function onboardHost(
-  ctx: CheckContext,
-  writer: Writer,
-  h: HostModel,
-  agentVersion = "1.45",
-): Promise<OnboardResult> {
-  const d = evaluateCheckIn(ctx, h);
-  if (d.connected) await recordOnboarding(writer, h, d, ctx.now, agentVersion);
-  return { host: d.host, machine: d.machine, connected: d.connected, check: d.check };
-}
-
 /**
  * Onboards many hosts as `arclink serve --topology` does at start: every host is decided against
  * the same state of the world (one host's onboarding changes only its own machine), then the
