@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { spawnSync, SpawnSyncOptions } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { colorEnabled, paintVerdict } from "../src/cli/terminal.js";
 import { arm } from "./helpers/arm.js";
@@ -323,11 +323,26 @@ describe("data folder and database the server cannot use: one line, exit 3; --de
   const asUser: SpawnSyncOptions = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
   const nobody = process.getuid?.() === 0;
   let dir: string;
+  /** Folders above the checkout that 'nobody' could not pass through, and their modes before. */
+  const opened: Array<[string, number]> = [];
   before(() => {
     dir = mkdtempSync(join(tmpdir(), "arclink-cli-"));
     chmodSync(dir, 0o755);
+    // 'nobody' runs the built CLI from this checkout: a clone inside a private folder (mktemp -d
+    // makes it 0700) must let others pass through for the test's time, then gets its mode back.
+    if (nobody)
+      for (let d = dirname(ARCLINK); d !== dirname(d); d = dirname(d)) {
+        const mode = statSync(d).mode & 0o7777;
+        if (!(mode & 0o001)) {
+          opened.push([d, mode]);
+          chmodSync(d, mode | 0o001);
+        }
+      }
   });
-  after(() => rmSync(dir, { recursive: true, force: true }));
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+    for (const [d, mode] of opened) chmodSync(d, mode);
+  });
 
   it("an unwritable data folder", () => {
     const ro = join(dir, "read-only");
