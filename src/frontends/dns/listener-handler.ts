@@ -237,9 +237,12 @@ export class QueryHandler {
     const question = { name: q.name, type: typeName(q.qtype), qtype: q.qtype, class: q.qclass };
     const answer = this.opts.answer(question, { transport, remote: formatRemote(remoteAddress, remotePort) });
     if (answer instanceof Promise) {
+      // The question's name may be a view of the datagram's bytes, whose memory a batched
+      // reader fills with the next datagrams before this answer comes: keep a copy.
+      const later: DecodedQuery = { ...q, qnameWire: Buffer.from(q.qnameWire) };
       return answer.then(
-        (a) => (a === null ? null : this.finish(q, a, maxSize, key, generation)),
-        (err: unknown) => this.servfail(q, err),
+        (a) => (a === null ? null : this.finish(later, a, maxSize, key, generation)),
+        (err: unknown) => this.servfail(later, err),
       );
     }
     if (answer === null) return null;

@@ -6,6 +6,7 @@ import { createSocket, type Socket as UdpSocket } from "node:dgram";
 import { BlockList, isIPv4, isIPv6, type Server } from "node:net";
 import { QueryHandler, type AnswerFn, type HandleResult } from "./listener-handler.js";
 import { createTcpFrontend, type TcpFrontend, type TcpLimits } from "./listener-tcp.js";
+import { batchReaderOf, readInBatches } from "./udpBatch.js";
 
 export type { AnswerFn, DnsQuestion, QueryMeta, Transport } from "./listener-handler.js";
 
@@ -68,6 +69,9 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string, famil
  * Answers the queries that arrive on `sock` through `handler`. `syncSend`: the socket sends at
  * once when the kernel takes the datagram (its lookup is synchronous), so a reply buffer is free
  * again when the send queue is empty and the raw cache may hand out its own buffer.
+ *
+ * Once the socket is bound its datagrams are read in batches where the native module is built
+ * (udpBatch.ts); until then, and without it, through dgram's 'message' events.
  */
 export function serveUdp(
   sock: UdpSocket,
@@ -86,7 +90,8 @@ export function serveUdp(
     }
   };
   // Node sends a datagram at once when the kernel takes it (uv_udp_try_send) and queues it,
-  // by reference, only when it does not; an empty queue means no reply buffer is in use.
+  // by reference, only when it does not; an empty queue means no reply buffer is in use. A
+  // batch's replies are copied out as they are made, so the same holds for them.
   if (syncSend) handler.repliesSent = () => sock.getSendQueueCount() === 0;
   sock.on("message", (msg, rinfo) => {
     let result: HandleResult;
@@ -104,6 +109,20 @@ export function serveUdp(
       );
     } else send(result, rinfo.port, rinfo.address);
   });
+  const inBatches = (): void => {
+    readInBatches(sock, (msg, address, port) => handler.handle(msg, "udp", address, port), send, onError);
+  };
+  if (isBound(sock)) inBatches();
+  else sock.once("listening", inBatches);
+}
+
+function isBound(sock: UdpSocket): boolean {
+  try {
+    sock.address();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function bindUdp(host: string, port: number, handler: QueryHandler, onError: ErrorSink): Promise<UdpSocket> {
@@ -143,8 +162,10 @@ function listenTcp(server: Server, host: string, port: number): Promise<void> {
   });
 }
 
-function closeUdp(sock: UdpSocket): Promise<void> {
-  return new Promise((resolve) => sock.close(() => resolve()));
+/** Resolves when the port is free: node's socket and the batch reader's descriptor both closed. */
+async function closeUdp(sock: UdpSocket): Promise<void> {
+  await new Promise<void>((resolve) => sock.close(() => resolve()));
+  await batchReaderOf(sock)?.close();
 }
 
 function isAddrInUse(err: unknown): boolean {

@@ -22,6 +22,7 @@ import type { Socket as UdpSocket } from "node:dgram";
 import type { Socket } from "node:net";
 import type { AnswerFn, DnsListener } from "./listener.js";
 import type { FromWorker, ToWorker } from "./worker-protocol.js";
+import { batchReaderOf } from "./udpBatch.js";
 
 export interface DnsWorkerPoolOptions {
   /** Worker processes (at least 1). */
@@ -303,6 +304,11 @@ export class DnsWorkerPool {
  * as a worker's, only the work is not handed off.
  */
 function setReading(sock: UdpSocket, on: boolean): void {
+  const batches = batchReaderOf(sock);
+  if (batches) {
+    batches.setReading(on);
+    return;
+  }
   const state = Object.getOwnPropertySymbols(sock).find((s) => s.description === "state symbol");
   const st = state && (sock as unknown as Record<symbol, NativeState | undefined>)[state];
   const handle = st?.handle;
