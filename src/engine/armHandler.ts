@@ -6,7 +6,7 @@ import * as builtins from "./builtins.js";
 import { route } from "./route.js";
 import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
-import { handleDeployments } from "../providers/resources/deployments.js";
+import { handleDeployments, isDeploymentPath } from "../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
 import { providerEngine } from "./providerEngine.js";
 import {
@@ -21,14 +21,35 @@ import {
 } from "./resourceOps.js";
 
 export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  return handleArmNow(s, r);
+}
+
+/** Every path ArcLink.Lab's clock and snapshot routes answer starts so (case-insensitively). */
+const LAB_PATH = /^\/providers\/arclink\.lab\//i;
+
+/**
+ * handleArm, answering at once where nothing needs waiting for (a read of a stored resource, a
+ * list): the response, or a promise of it. Throws what handleArm rejects with.
+ */
+export function handleArmNow(s: ArmServices, r: ArmRequest): ArmResponse | Promise<ArmResponse> {
   // Before any route, ArcLink.Lab's included: only a service principal calls ARM.
   checkPrincipal(r);
+  // The clock, the snapshots and deployments first, each only where its paths could match.
+  if (LAB_PATH.test(r.path) || isDeploymentPath(r.path)) return ownRoutes(s, r);
+  return dispatch(s, r);
+}
+
+async function ownRoutes(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const clock = await clockRoute(s, r);
   if (clock) return clock;
   const snapshot = await snapshotRoute(s, r);
   if (snapshot) return snapshot;
   const deployment = await handleDeployments(providerEngine(s, handleArm), r);
   if (deployment) return deployment;
+  return dispatch(s, r);
+}
+
+function dispatch(s: ArmServices, r: ArmRequest): ArmResponse | Promise<ArmResponse> {
   const rt = route(r.path);
   const m = r.method;
   const only = (...methods: string[]) => {
