@@ -185,7 +185,8 @@ function answer(
   r: ArmRequest,
   base: Record<string, string>,
 ): Promise<void> | void {
-  const out = handleArmNow(deps.services, r);
+  // The server's own World: a read's answer may be kept while it is unchanged.
+  const out = handleArmNow(deps.services, r, true);
   if (out instanceof Promise) return out.then((o) => respond(res, method, o, base));
   respond(res, method, out, base);
 }

@@ -61,6 +61,9 @@ const ENDING_MAX = Math.max(...KNOWN_ENDINGS.map((k) => k.length));
  * ARM paths (the hot path) leave here, having lower-cased only their last few characters.
  */
 export function isIdentityPath(path: string): boolean {
+  // Each ending's last letter: "n" (openid-configuration, token) or "s" (keys), in either case.
+  const last = path.charCodeAt(path.length - 1) | 0x20;
+  if (last !== 0x6e && last !== 0x73) return false;
   const tail = path.slice(-ENDING_MAX).toLowerCase();
   return KNOWN_ENDINGS.some((k) => tail.endsWith(k));
 }
