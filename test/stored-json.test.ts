@@ -172,6 +172,23 @@ describe("GET of one resource from kept bytes", () => {
     assert.equal(now.properties.publicNetworkAccess, "Enabled");
   });
 
+  test("a kept answer is for its api-version only, and goes with the resource", T, async () => {
+    const scope = `${sub()}/resourceGroups/kb/providers/Microsoft.HybridCompute/privateLinkScopes/kb-scope3`;
+    ok(await call("PUT", `${scope}?${HCV}`, { location: "eastus", properties: {} }));
+    const first = await get(`${scope}?${HCV}`);
+    assert.deepEqual(await get(`${scope}?${HCV}`), first);
+    // Another api-version, the world unchanged: checked as ever, not answered from the kept read.
+    const old = await call("GET", `${scope}?api-version=2000-01-01`);
+    assert.equal(old.status, 400, old.text);
+    assert.equal(old.json.error.code, "NoRegisteredProviderFound");
+    assert.deepEqual(await get(`${scope}?${HCV}`), first);
+    const del = await call("DELETE", `${scope}?${HCV}`);
+    ok(del);
+    let gone = await call("GET", `${scope}?${HCV}`);
+    for (let i = 0; i < 200 && gone.status === 200; i++) gone = await call("GET", `${scope}?${HCV}`);
+    assert.equal(gone.status, 404, gone.text);
+  });
+
   test("a virtual network follows a subnet's creation and deletion", T, async () => {
     const vnet = `${sub()}/resourceGroups/kb/providers/Microsoft.Network/virtualNetworks/kb-vnet2`;
     ok(

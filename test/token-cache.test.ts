@@ -1,7 +1,8 @@
 // Verified tokens are remembered by their text, so a client that reuses a token pays for the RSA
 // check once. What is remembered must never outlive what made it good: the token's exp and nbf
 // (checked on every use, the clock moved with node's mock timers, no waiting), and the signing
-// key that verified it (a rotated, replaced or removed key forgets every token it verified).
+// key that verified it (a rotated, replaced or removed key forgets every token it verified), nor
+// the world its claims were checked against (a removed tenant refuses its tokens at once).
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it, mock } from "node:test";
 import { exportJWK, generateKeyPair, JWK } from "jose";
@@ -12,6 +13,8 @@ import {
   findPrincipal,
   SIGNING_KEY_ID,
   SIGNING_KEY_TYPE,
+  tenantId,
+  TENANT_TYPE,
 } from "../src/identity/directory.js";
 import { ARM_AUDIENCES, directoryIssuer, TokenService } from "../src/identity/tokens.js";
 import { MemoryStore } from "../src/store/memory.js";
@@ -108,5 +111,43 @@ describe("the verified-token cache", () => {
     // Put back, the key verifies its tokens again (checked anew, not from a stale cache).
     await setKey(jwk);
     await verify(t);
+  });
+
+  it("answers at once only for a token verified with the current key; its claims follow the world", async () => {
+    const t = await issue();
+    assert.equal(tokens.verifyArmNow(`Bearer ${t}`), undefined, "not verified yet: verifyArm must run");
+    await verify(t);
+    const sp = findPrincipal(world, defaults.clientId)!;
+    // The same token in another header (scheme's case, spaces) is the same remembered token.
+    for (const header of [`Bearer ${t}`, `bearer   ${t}`, ` Bearer ${t} `, `Bearer ${t}`])
+      assert.equal(tokens.verifyArmNow(header)?.oid, sp.oid, header.slice(0, 12));
+    assert.equal(tokens.verifyArmNow(undefined), undefined);
+    assert.equal(tokens.verifyArmNow(`Basic ${t}`), undefined);
+
+    // The tenant removed: refused at once, although the same claims passed a moment ago.
+    const tenant = structuredClone(world.get(tenantId(defaults.tenantId))!.body);
+    await writer.run((tx) => tx.delete(tenantId(defaults.tenantId)));
+    await refused(t, "InvalidAuthenticationTokenTenant", /tenant '.*' is not known/);
+    assert.throws(
+      () => tokens.verifyArmNow(`Bearer ${t}`),
+      (e: unknown) => e instanceof ArmError && e.code === "InvalidAuthenticationTokenTenant",
+    );
+    await writer.run((tx) => tx.put(tenantId(defaults.tenantId), TENANT_TYPE, tenant));
+    assert.equal((await verify(t)).oid, sp.oid);
+
+    // Expired: refused at once as well, and forgotten.
+    mock.timers.tick(60_000);
+    assert.throws(
+      () => tokens.verifyArmNow(`Bearer ${t}`),
+      (e: unknown) => e instanceof ArmError && e.code === "ExpiredAuthenticationToken",
+    );
+    await refused(t, "ExpiredAuthenticationToken", /expiry/);
+
+    // Another key: nothing is answered at once until the full check has run with it.
+    const u = await issue(600);
+    await verify(u);
+    await setKey(await newKey("rotated-3"));
+    assert.equal(tokens.verifyArmNow(`Bearer ${u}`), undefined);
+    await refused(u, "InvalidAuthenticationToken", /key id/);
   });
 });

@@ -1,18 +1,21 @@
 // Dispatches an authenticated ARM request to ARM's own routes or to a resource type.
 import { ArmError } from "../core/armError.js";
+import { Principal } from "../providers/contract.js";
+import { World } from "../world/world.js";
 import { parseResourceId } from "../core/resourceId.js";
 import { ArmRequest, ArmResponse, ArmServices } from "./context.js";
 import * as builtins from "./builtins.js";
-import { route } from "./route.js";
+import { Route, route } from "./route.js";
 import { clockRoute } from "./clockRoutes.js";
 import { snapshotRoute } from "./snapshotRoutes.js";
-import { handleDeployments } from "../providers/resources/deployments.js";
+import { handleDeployments, isDeploymentPath } from "../providers/resources/deployments.js";
 import { checkPrincipal } from "./principalCheck.js";
 import { providerEngine } from "./providerEngine.js";
 import {
   checkSubscription,
   deleteResource,
   getResource,
+  isKeptAnswer,
   listCollection,
   patchResource,
   postAction,
@@ -21,15 +24,85 @@ import {
 } from "./resourceOps.js";
 
 export async function handleArm(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
+  return handleArmNow(s, r);
+}
+
+/** Every path ArcLink.Lab's clock and snapshot routes answer starts so (case-insensitively). */
+const LAB_PATH = /^\/providers\/arclink\.lab\//i;
+
+/**
+ * handleArm, answering at once where nothing needs waiting for (a read of a stored resource, a
+ * list): the response, or a promise of it. Throws what handleArm rejects with.
+ */
+export function handleArmNow(
+  s: ArmServices,
+  r: ArmRequest,
+  keepReads = false,
+): ArmResponse | Promise<ArmResponse> {
   // Before any route, ArcLink.Lab's included: only a service principal calls ARM.
   checkPrincipal(r);
+  // The clock, the snapshots and deployments first, each only where its paths could match.
+  const rt = route(r.path);
+  let own = ownPath.get(rt);
+  if (own === undefined) {
+    own = LAB_PATH.test(r.path) || isDeploymentPath(r.path);
+    ownPath.set(rt, own);
+  }
+  if (own) return ownRoutes(s, r);
+  return keepReads && r.method === "GET" && rt.kind === "resource" ? keptRead(s, r, rt) : dispatch(s, r, rt);
+}
+
+/**
+ * GET of one resource, its answer kept with its route while the world is at the same version and
+ * the same principal asks with the same api-version: getResource reads nothing else (the world,
+ * the registry fixed at start, the request's api-version and principal), and only an answer
+ * readAnswer keeps (no projection reading the clock) is kept here. For the server's own World,
+ * whose version moves with every change however it arrives; `keepReads` of handleArmNow.
+ */
+const keptReads = new WeakMap<
+  Route,
+  { world: World; version: number; principal: Principal; apiVersion: string; answer: ArmResponse }
+>();
+
+function keptRead(s: ArmServices, r: ArmRequest, rt: Extract<Route, { kind: "resource" }>): ArmResponse {
+  const k = keptReads.get(rt);
+  if (
+    k !== undefined &&
+    k.world === s.world &&
+    k.version === s.world.version &&
+    k.principal === r.principal &&
+    k.apiVersion === r.apiVersion
+  )
+    return k.answer;
+  const answer = getResource(s, r, rt.id);
+  if (isKeptAnswer(answer))
+    keptReads.set(rt, {
+      world: s.world,
+      version: s.world.version,
+      principal: r.principal,
+      apiVersion: r.apiVersion,
+      answer,
+    });
+  return answer;
+}
+
+/**
+ * Whether a route's path could be the clock's, a snapshot's or a deployment's: a property of the
+ * path, kept with its route (route() gives one object per path).
+ */
+const ownPath = new WeakMap<Route, boolean>();
+
+async function ownRoutes(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const clock = await clockRoute(s, r);
   if (clock) return clock;
   const snapshot = await snapshotRoute(s, r);
   if (snapshot) return snapshot;
   const deployment = await handleDeployments(providerEngine(s, handleArm), r);
   if (deployment) return deployment;
-  const rt = route(r.path);
+  return dispatch(s, r, route(r.path));
+}
+
+function dispatch(s: ArmServices, r: ArmRequest, rt: Route): ArmResponse | Promise<ArmResponse> {
   const m = r.method;
   const only = (...methods: string[]) => {
     if (!methods.includes(m)) {

@@ -160,10 +160,18 @@ export function getResource(s: ArmServices, r: ArmRequest, id: ResourceId): ArmR
  * (`projectReadsWorldOnly`), kept until the world's next change of any entry. A projection that
  * reads the clock (a machine's status) is made per request.
  */
-const answers = new WeakMap<
-  Entry,
-  { world: World; version: number; rev: unknown; json: JsonText; etag?: string }
->();
+const answers = new WeakMap<Entry, { world: World; version: number; rev: unknown; answer: ArmResponse }>();
+
+/** The answers readAnswer keeps: one object for every request that reads them, frozen. */
+const keptAnswers = new WeakSet<ArmResponse>();
+
+/**
+ * Whether a GET's answer is one readAnswer keeps: the same bytes for as long as the world is
+ * unchanged (no projection reads the clock for it).
+ */
+export function isKeptAnswer(answer: ArmResponse): boolean {
+  return keptAnswers.has(answer);
+}
 
 function readAnswer(s: ArmServices, e: Entry, def: ResourceType): ArmResponse {
   if (def.project && !def.projectReadsWorldOnly) {
@@ -175,16 +183,16 @@ function readAnswer(s: ArmServices, e: Entry, def: ResourceType): ArmResponse {
   let hit = answers.get(e);
   if (!hit || hit.world !== s.world || hit.version !== version || hit.rev !== e.rev) {
     const body = project(s, e);
-    hit = {
-      world: s.world,
-      version,
-      rev: e.rev,
-      json: new JsonText(Buffer.from(JSON.stringify(body), "utf8")),
-      etag: typeof body.etag === "string" ? body.etag : undefined,
-    };
+    const answer: ArmResponse = Object.freeze({
+      status: 200,
+      body: new JsonText(Buffer.from(JSON.stringify(body), "utf8")),
+      headers: Object.freeze(etagHeaders(body)),
+    });
+    keptAnswers.add(answer);
+    hit = { world: s.world, version, rev: e.rev, answer };
     answers.set(e, hit);
   }
-  return { status: 200, body: hit.json, headers: hit.etag === undefined ? {} : { ETag: hit.etag } };
+  return hit.answer;
 }
 
 /** Read-only computed children (privateLinkResources, defaultSecurityRules, ...). */

@@ -41,7 +41,13 @@ const OPERATION_SEGMENTS = new Set([
 const routes = new Map<string, Route>();
 const ROUTES_MAX = 10_000;
 
+/** The path routed last and its route: a client polling one path compares it, without hashing it. */
+let lastPath: string | undefined;
+let lastRoute: Route | undefined;
+
+/** The route of a path; the same object for the same path while it is remembered. */
 export function route(path: string): Route {
+  if (path === lastPath) return lastRoute!;
   let rt = routes.get(path);
   if (rt === undefined) {
     rt = routeOf(path);
@@ -49,6 +55,8 @@ export function route(path: string): Route {
     if (routes.size >= ROUTES_MAX) routes.clear();
     routes.set(path, rt);
   }
+  lastPath = path;
+  lastRoute = rt;
   return rt;
 }
 

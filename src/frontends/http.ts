@@ -35,11 +35,23 @@ export function sendJson(
   body: unknown,
   headers: Record<string, string> = {},
 ): void {
+  sendJsonWith(res, status, body, { ...headers });
+}
+
+/**
+ * sendJson, adding Content-Type and Content-Length to `headers` itself: for a caller whose
+ * headers object is this response's own (made for it, shared with nothing).
+ */
+export function sendJsonWith(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string | number>,
+): void {
   const text = body === undefined ? "" : body instanceof JsonText ? body.text : JSON.stringify(body);
-  const h: Record<string, string | number> = { ...headers };
-  if (body !== undefined) h["Content-Type"] = "application/json; charset=utf-8";
-  h["Content-Length"] = typeof text === "string" ? Buffer.byteLength(text) : text.length;
-  res.writeHead(status, h);
+  if (body !== undefined) headers["Content-Type"] = "application/json; charset=utf-8";
+  headers["Content-Length"] = typeof text === "string" ? Buffer.byteLength(text) : text.length;
+  res.writeHead(status, headers);
   res.end(text);
 }
 
@@ -95,15 +107,20 @@ export function readRequestsThroughStream(server: HttpsServer): void {
   server.prependListener("secureConnection", (socket: Socket) => {
     const write = socket.write;
     // The only writes that can leave a response flushing: while this holds, the parser may pause.
-    socket.write = function (this: Socket, ...args: unknown[]): boolean {
-      const ok = (write as (...a: unknown[]) => boolean).apply(this, args);
+    socket.write = function (this: Socket, chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+      const ok = (write as (c: unknown, e?: unknown, f?: unknown) => boolean).call(this, chunk, encoding, cb);
       if (!ok) readThroughStream(this);
       return ok;
     } as Socket["write"];
   });
   // A request Node did not give the socket (an earlier response on it is unfinished): pipelined.
-  server.prependListener("request", (req: IncomingMessage, res: ServerResponse) => {
+  // Checked in the one 'request' listener, before the server's handlers (an event with more than
+  // one listener copies its listener list on every emit).
+  const handlers = server.listeners("request") as Array<(req: IncomingMessage, res: ServerResponse) => void>;
+  server.removeAllListeners("request");
+  server.on("request", (req: IncomingMessage, res: ServerResponse) => {
     if (res.socket === null) readThroughStream(req.socket);
+    for (const h of handlers) h.call(server, req, res);
   });
 }
 

@@ -4,15 +4,16 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import { ArmError, isArmError } from "../core/armError.js";
 import { newGuid } from "../core/guid.js";
 import { requireApiVersion } from "../engine/apiVersion.js";
-import { handleArm } from "../engine/armHandler.js";
+import { handleArmNow } from "../engine/armHandler.js";
 import { isDeploymentPath } from "../providers/resources/deployments.js";
-import { ArmServices } from "../engine/context.js";
+import { ArmRequest, ArmResponse, ArmServices } from "../engine/context.js";
 import { cloudMetadata } from "../engine/metadata.js";
-import { handleIdentity } from "./identity/endpoints.js";
+import { handleIdentity, isIdentityPath } from "./identity/endpoints.js";
 import { TokenService } from "../identity/tokens.js";
 import { Throttle } from "./throttle.js";
 import { SignInCounter, SignInThrottle } from "./identity/signInThrottle.js";
-import { BodyTooLargeError, readBody, sendJson, splitTarget } from "./http.js";
+import { BodyTooLargeError, readBody, sendJson, sendJsonWith, splitTarget } from "./http.js";
+import { Principal } from "../providers/contract.js";
 
 export interface PipelineDeps {
   services: ArmServices;
@@ -28,8 +29,17 @@ export interface PipelineDeps {
   signIns?: SignInCounter;
 }
 
+let lastHost: string | undefined;
+let lastOrigin = "";
+
 function originOf(req: IncomingMessage): string {
-  return `https://${req.headers.host ?? "127.0.0.1"}`;
+  const host = req.headers.host ?? "127.0.0.1";
+  // Clients keep one Host header: made once for it, not per request.
+  if (host !== lastHost) {
+    lastHost = host;
+    lastOrigin = `https://${host}`;
+  }
+  return lastOrigin;
 }
 
 let stampSecond = -1;
@@ -59,24 +69,47 @@ export function requestHeaders(req: IncomingMessage): Record<string, string> {
   return h;
 }
 
+const METADATA_PATH = "/metadata/endpoints";
+
+/**
+ * The HTTPS request handler. Each front end is asked in turn (cloud metadata, identity, the extra
+ * handlers, then ARM); one that does not serve a path says so at once, so a request that needs
+ * nothing waited for (an ARM read with a token already verified) is answered without a promise.
+ */
 export function createPipeline(deps: PipelineDeps) {
   const { services, tokens } = deps;
   const signIns = (deps.signIns ??= new SignInThrottle());
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const extra = deps.extra ?? [];
+  return (req: IncomingMessage, res: ServerResponse): Promise<void> | void => {
     const base = requestHeaders(req);
     const origin = originOf(req);
     const { path, query } = splitTarget(req.url);
+    const fail = (e: unknown) => sendError(res, e, base, deps.log);
+    /** The extra handlers from the i-th on, then ARM. */
+    const from = (i: number): Promise<void> | void => {
+      for (; i < extra.length; i++) {
+        const handled = extra[i](req, res, path, origin);
+        if (handled === true) return;
+        if (handled !== false) {
+          const next = i + 1;
+          return handled.then((h) => (h ? undefined : from(next)));
+        }
+      }
+      return serveArm(deps, req, res, path, query, req.headers.authorization, origin, base);
+    };
     try {
-      if (path.toLowerCase() === "/metadata/endpoints") {
+      if (path.length === METADATA_PATH.length && path.toLowerCase() === METADATA_PATH) {
         sendJson(res, 200, cloudMetadata(origin, query.get("api-version") ?? undefined), base);
         return;
       }
-      if (await handleIdentity(req, res, path, query, { world: services.world, tokens, origin, signIns }))
-        return;
-      for (const h of deps.extra ?? []) if (await h(req, res, path, origin)) return;
-      await serveArm(deps, req, res, path, query, req.headers.authorization, origin, base);
+      const done = isIdentityPath(path)
+        ? handleIdentity(req, res, path, query, { world: services.world, tokens, origin, signIns }).then(
+            (h) => (h ? undefined : from(0)),
+          )
+        : from(0);
+      return done?.catch(fail);
     } catch (e) {
-      sendError(res, e, base, deps.log);
+      fail(e);
     }
   };
 }
@@ -84,7 +117,12 @@ export function createPipeline(deps: PipelineDeps) {
 /** One ARM call: auth → api-version → body → dispatch → serialize. Also used by the gateway's ARM service. */
 const OFF = new Throttle(false);
 
-export async function serveArm(
+/**
+ * Serves one ARM request. Answers before returning when nothing needs waiting for (a token already
+ * verified, no body, a route answered from memory); otherwise returns the promise of the answer.
+ * Throws (or rejects with) the error to send.
+ */
+export function serveArm(
   deps: PipelineDeps,
   req: IncomingMessage,
   res: ServerResponse,
@@ -93,20 +131,33 @@ export async function serveArm(
   authorization: string | undefined,
   origin: string,
   base: Record<string, string>,
-): Promise<void> {
-  const principal = await deps.tokens.verifyArm(authorization, origin);
-  const method = (req.method ?? "GET").toUpperCase();
-  const sub = /^\/subscriptions\/([^/]+)/i.exec(path)?.[1];
-  Object.assign(base, (deps.throttle ?? OFF).take(principal.oid, sub, method));
-  const apiVersion = requireApiVersion(query);
-  let body: unknown;
-  if (method === "PUT" || method === "PATCH" || method === "POST") {
-    const raw = await readBody(req);
-    if (raw.length > 0) requireJsonMediaType(req.headers["content-type"]);
-    // A deployment body may be JSONC (az sends the template as written): its handler parses it.
-    body = isDeploymentPath(path) && raw.length ? raw.toString("utf8") : parseJson(raw);
+): Promise<void> | void {
+  const principal = deps.tokens.verifyArmNow(authorization, origin);
+  if (principal === undefined) {
+    return deps.tokens
+      .verifyArm(authorization, origin)
+      .then((p) => serveVerified(deps, req, res, path, query, origin, base, p));
   }
-  const out = await handleArm(deps.services, {
+  return serveVerified(deps, req, res, path, query, origin, base, principal);
+}
+
+function serveVerified(
+  deps: PipelineDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  query: URLSearchParams,
+  origin: string,
+  base: Record<string, string>,
+  principal: Principal,
+): Promise<void> | void {
+  const method = (req.method ?? "GET").toUpperCase();
+  const throttle = deps.throttle ?? OFF;
+  // The subscription names the bucket: read only when requests are throttled.
+  const sub = throttle.enabled ? /^\/subscriptions\/([^/]+)/i.exec(path)?.[1] : undefined;
+  throttle.takeInto(base, principal.oid, sub, method);
+  const apiVersion = requireApiVersion(query);
+  const request = (body: unknown): ArmRequest => ({
     method,
     path,
     query,
@@ -116,13 +167,48 @@ export async function serveArm(
     apiVersion,
     baseUrl: origin,
   });
-  const headers = { ...base, ...(out.headers ?? {}) };
+  if (method === "PUT" || method === "PATCH" || method === "POST") {
+    return readBody(req).then((raw) => {
+      if (raw.length > 0) requireJsonMediaType(req.headers["content-type"]);
+      // A deployment body may be JSONC (az sends the template as written): its handler parses it.
+      const body = isDeploymentPath(path) && raw.length ? raw.toString("utf8") : parseJson(raw);
+      return answer(deps, res, method, request(body), base);
+    });
+  }
+  return answer(deps, res, method, request(undefined), base);
+}
+
+function answer(
+  deps: PipelineDeps,
+  res: ServerResponse,
+  method: string,
+  r: ArmRequest,
+  base: Record<string, string>,
+): Promise<void> | void {
+  // The server's own World: a read's answer may be kept while it is unchanged.
+  const out = handleArmNow(deps.services, r, true);
+  if (out instanceof Promise) return out.then((o) => respond(res, method, o, base));
+  respond(res, method, out, base);
+}
+
+/**
+ * Writes an ARM response: the request's headers (`base`, this response's own), then the handler's.
+ * `base` itself is written only when the handler adds none: were they refused (a character a
+ * header may not hold), the error response still has `base` without them.
+ */
+function respond(res: ServerResponse, method: string, out: ArmResponse, base: Record<string, string>): void {
+  const headers = out.headers && hasKeys(out.headers) ? { ...base, ...out.headers } : base;
   if (method === "HEAD") {
     res.writeHead(out.status, headers);
     res.end();
     return;
   }
-  sendJson(res, out.status, out.body, headers);
+  sendJsonWith(res, out.status, out.body, headers);
+}
+
+function hasKeys(o: object): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 /**

@@ -23,6 +23,20 @@ export function kindOf(method: string): Kind {
   return "writes";
 }
 
+const HEADER: Record<Kind, string> = {
+  reads: "x-ms-ratelimit-remaining-subscription-reads",
+  writes: "x-ms-ratelimit-remaining-subscription-writes",
+  deletes: "x-ms-ratelimit-remaining-subscription-deletes",
+};
+
+function unlimitedCounts(limits: Record<Kind, BucketLimits>): Record<Kind, string> {
+  return {
+    reads: String(limits.reads.size * 60 - 1),
+    writes: String(limits.writes.size * 60 - 1),
+    deletes: String(limits.deletes.size * 60 - 1),
+  };
+}
+
 export class Throttle {
   private buckets = new Map<string, { tokens: number; at: number }>();
 
@@ -34,9 +48,25 @@ export class Throttle {
 
   /** Takes one token; returns the response headers, or throws 429 when the bucket is empty. */
   take(principal: string, subscription: string | undefined, method: string): Record<string, string> {
+    return this.takeInto({}, principal, subscription, method);
+  }
+
+  /**
+   * take(), writing its header into `headers` (a response's own) instead of a new object.
+   * `subscription` is read only when the throttle is enabled.
+   */
+  takeInto(
+    headers: Record<string, string>,
+    principal: string,
+    subscription: string | undefined,
+    method: string,
+  ): Record<string, string> {
     const kind = kindOf(method);
-    const header = `x-ms-ratelimit-remaining-subscription-${kind}`;
-    if (!this.enabled) return { [header]: String(this.limits[kind].size * 60 - 1) };
+    const header = HEADER[kind];
+    if (!this.enabled) {
+      headers[header] = (this.unlimited ??= unlimitedCounts(this.limits))[kind];
+      return headers;
+    }
     const l = this.limits[kind];
     const key = `${principal}|${(subscription ?? "").toLowerCase()}|${kind}`;
     const t = this.now();
@@ -55,6 +85,10 @@ export class Throttle {
       );
     }
     b.tokens -= 1;
-    return { [header]: String(Math.floor(b.tokens)) };
+    headers[header] = String(Math.floor(b.tokens));
+    return headers;
   }
+
+  /** What a disabled throttle reports for each kind (a full minute's worth, less this request). */
+  private unlimited?: Record<Kind, string>;
 }

@@ -3,8 +3,9 @@
 // host credentials (the gateway's audience) and machine credentials (HIS's audience and issuer).
 // No audience or issuer is ever taken from the request: a Host header names nothing trusted.
 // A token whose signature verified is remembered by its exact text until it expires, so clients
-// that reuse one token (all of them) pay for the RSA check once, not per request; every claim
-// (expiry, not-before, audience, issuer, tenant, kind) is still checked on every request. The
+// that reuse one token (all of them) pay for the RSA check once, not per request; expiry and
+// not-before are still checked on every request, and audience, issuer, tenant and kind on every
+// request after the world changed (their result is kept per token while it is unchanged). The
 // remembered tokens belong to the signing key that verified them: when the world's key changes
 // (rotated, restored from a snapshot) or disappears, they are forgotten and checked again. A
 // token refused once is never remembered.
@@ -50,12 +51,21 @@ interface Expectation {
 }
 
 interface Verified {
+  /** The token's text (the cache's key). */
+  jwt: string;
   payload: Record<string, any>;
   /** Expiry, seconds since the epoch. */
   exp: number;
   /** Not before, seconds since the epoch (-Infinity when the token has none). */
   nbf: number;
+  /**
+   * The principal the claims name, once they passed one expectation's checks at one version of
+   * the world (the tenant's existence is the checks' only other input); checked again otherwise.
+   */
+  accepted?: { expect: Expectation; version: number; principal: Principal };
 }
+
+const BEARER = /^Bearer\s+(\S+)$/i;
 
 /** The parts of a signing key that name it: a new key id or a new modulus is another key. */
 const keyIdentity = (jwk: JWK): string => `${jwk.kid ?? ""}.${jwk.n ?? ""}`;
@@ -71,6 +81,12 @@ export class TokenService {
   private keySource?: unknown;
   private keyName?: string;
   private verified = new Map<string, Verified>();
+  /**
+   * The Authorization header last resolved to a remembered token, and that token: a client
+   * sends the same header on every request, which is then compared, not parsed and hashed again.
+   */
+  private lastAuthorization?: string;
+  private lastVerified?: Verified;
   /** ARM's own URLs as configured at start (e.g. https://127.0.0.1:8443): audiences ARM accepts too. */
   private armOrigins: string[] = [];
   /** What verifyArm accepts, made once (when the origins are set), not per request. */
@@ -80,7 +96,8 @@ export class TokenService {
     kinds: ["servicePrincipal"],
   };
 
-  constructor(private readonly world: WorldView) {}
+  /** `version` (World's) lets the claims' checks be remembered while the world is unchanged. */
+  constructor(private readonly world: WorldView & { readonly version?: number }) {}
 
   /**
    * ARM's own origins, from the address it listens on: the SDKs ask for `<endpoint>/.default`
@@ -101,6 +118,7 @@ export class TokenService {
       const name = jwk ? keyIdentity(jwk) : undefined;
       if (name !== this.keyName) {
         this.verified.clear();
+        this.forgetLast();
         this.priv = undefined;
         this.pub = undefined;
         this.kid = undefined;
@@ -164,6 +182,16 @@ export class TokenService {
     return this.verify(authorization, this.armExpectation, authority);
   }
 
+  /**
+   * verifyArm without waiting, for a token already verified with the world's current signing key:
+   * its principal, or undefined when verifyArm must run (no header, another format, a token not
+   * verified yet, a changed key). Throws what verifyArm throws for a remembered token whose
+   * claims fail (expired, not yet valid, another audience, tenant, issuer or kind).
+   */
+  verifyArmNow(authorization: string | undefined, authority?: string): Principal | undefined {
+    return this.verifyNow(authorization, this.armExpectation, authority);
+  }
+
   /** Verifies a host credential (the gateway's audience, the directory's issuer, a host). */
   verifyHost(authorization: string | undefined): Promise<Principal> {
     return this.verify(authorization, {
@@ -182,11 +210,39 @@ export class TokenService {
     });
   }
 
+  /** The remembered token an Authorization header carries, if its key is still the world's. */
+  private verifyNow(
+    authorization: string | undefined,
+    expect: Expectation,
+    authority?: string,
+  ): Principal | undefined {
+    if (!authorization || this.priv === undefined) return undefined;
+    // The key the remembered tokens were verified with must still be the world's (else keys()).
+    if (this.world.get(SIGNING_KEY_ID)?.body.jwk !== this.keySource) return undefined;
+    let hit: Verified | undefined;
+    if (authorization === this.lastAuthorization) hit = this.lastVerified;
+    else {
+      const m = BEARER.exec(authorization.trim());
+      hit = m ? this.verified.get(m[1]) : undefined;
+      if (!hit) return undefined;
+      this.lastAuthorization = authorization;
+      this.lastVerified = hit;
+    }
+    return this.accept(hit!, expect, authority);
+  }
+
+  private forgetLast(): void {
+    this.lastAuthorization = undefined;
+    this.lastVerified = undefined;
+  }
+
   private async verify(
     authorization: string | undefined,
     expect: Expectation,
     authority?: string,
   ): Promise<Principal> {
+    const known = this.verifyNow(authorization, expect, authority);
+    if (known) return known;
     const challenge = () => this.challengeUri(authority);
     if (!authorization) {
       throw unauthorized(
@@ -195,7 +251,7 @@ export class TokenService {
         "Authentication failed. The 'Authorization' header is missing. Get a token from the token endpoint and send it as 'Authorization: Bearer <token>'.",
       );
     }
-    const m = /^Bearer\s+(\S+)$/i.exec(authorization.trim());
+    const m = BEARER.exec(authorization.trim());
     if (!m) {
       throw unauthorized(
         challenge(),
@@ -204,8 +260,6 @@ export class TokenService {
       );
     }
     const jwt = m[1];
-    const nowSec = Math.floor(Date.now() / 1000);
-    let payload: Record<string, any>;
     let keys: Awaited<ReturnType<TokenService["keys"]>>;
     try {
       keys = await this.keys();
@@ -216,16 +270,10 @@ export class TokenService {
         `The access token cannot be verified: ${(e as Error).message}. Restart the server so that it creates a signing key, then request a new token.`,
       );
     }
-    const hit = this.verified.get(jwt);
-    if (hit) {
-      if (hit.exp <= nowSec) {
-        this.verified.delete(jwt);
-        throw expired(challenge());
-      }
-      if (hit.nbf > nowSec) throw notYetValid(challenge());
-      payload = hit.payload;
-    } else {
+    let hit = this.verified.get(jwt);
+    if (!hit) {
       const { pub, kid } = keys;
+      let payload: Record<string, any>;
       try {
         // The key is chosen by the token's key id: only this server's signing key verifies.
         const key = (header: JWTHeaderParameters) => {
@@ -239,53 +287,44 @@ export class TokenService {
       } catch (e) {
         throw tokenError(e, challenge());
       }
+      const nowSec = Math.floor(Date.now() / 1000);
       if (this.verified.size >= VERIFIED_CACHE_MAX) {
         for (const [k, v] of this.verified) if (v.exp <= nowSec) this.verified.delete(k);
         if (this.verified.size >= VERIFIED_CACHE_MAX)
           this.verified.delete(this.verified.keys().next().value!);
       }
-      this.verified.set(jwt, {
+      hit = {
+        jwt,
         payload,
         exp: Number(payload.exp),
         nbf: payload.nbf === undefined ? -Infinity : Number(payload.nbf),
-      });
+      };
+      this.verified.set(jwt, hit);
     }
-    // The claims, against what this front end accepts, on every request (cached or not).
-    const auds: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    if (!auds.some((a) => typeof a === "string" && expect.audiences.includes(a))) {
-      throw wrongAudience(challenge(), expect.audiences[0]);
+    return this.accept(hit, expect, authority);
+  }
+
+  /**
+   * A verified token's claims against what this front end accepts, on every request: expiry and
+   * not-before against the clock, then audience, tenant, issuer and kind (remembered while the
+   * world and the expectation are the same: they are the checks' only inputs besides the claims).
+   */
+  private accept(hit: Verified, expect: Expectation, authority: string | undefined): Principal {
+    const challenge = () => this.challengeUri(authority);
+    const nowSec = Math.floor(Date.now() / 1000);
+    if (hit.exp <= nowSec) {
+      this.verified.delete(hit.jwt);
+      if (hit === this.lastVerified) this.forgetLast();
+      throw expired(challenge());
     }
-    const tid = String(payload.tid ?? "");
-    if (!tenantExists(this.world, tid)) {
-      throw unauthorized(
-        challenge(),
-        "InvalidAuthenticationTokenTenant",
-        `The access token is from the wrong issuer: tenant '${tid}' is not known here. Request a token from this server's token endpoint for one of its tenants.`,
-      );
-    }
-    const issuer = expect.issuer(tid);
-    if (payload.iss !== issuer) {
-      throw unauthorized(
-        challenge(),
-        "InvalidAuthenticationTokenIssuer",
-        `The access token's issuer '${String(payload.iss)}' is not '${issuer}', the issuer of this kind of credential for tenant '${tid}'. Request a new token from this server's token endpoint.`,
-      );
-    }
-    const kind = KIND_OF_IDTYP[String(payload.idtyp ?? "")];
-    if (!kind || !expect.kinds.includes(kind)) {
-      throw unauthorized(
-        challenge(),
-        "InvalidAuthenticationToken",
-        `The access token is for a ${kind ?? `principal of unknown type '${String(payload.idtyp ?? "")}'`}, which cannot be used here; this endpoint accepts ${expect.kinds.map(describeKind).join(" or ")}.`,
-      );
-    }
-    return {
-      oid: String(payload.oid ?? payload.sub ?? ""),
-      tenantId: tid,
-      appId: payload.appid ? String(payload.appid) : undefined,
-      kind,
-      actsAs: payload.act_as ? String(payload.act_as) : undefined,
-    };
+    if (hit.nbf > nowSec) throw notYetValid(challenge());
+    const version = this.world.version;
+    const ok = hit.accepted;
+    if (ok !== undefined && ok.expect === expect && version !== undefined && ok.version === version)
+      return ok.principal;
+    const principal = checkClaims(hit.payload, expect, this.world, challenge);
+    if (version !== undefined) hit.accepted = { expect, version, principal };
+    return principal;
   }
 
   /** The login authority ARM's 401 challenge names: this server's first tenant when the origin is known. */
@@ -294,6 +333,51 @@ export class TokenService {
     const tenant = this.world.ofType(TENANT_TYPE)[0]?.body.tenantId;
     return `${origin}/${tenant ?? "common"}`;
   }
+}
+
+/** A verified token's audience, tenant, issuer and kind against what one front end accepts. */
+function checkClaims(
+  payload: Record<string, any>,
+  expect: Expectation,
+  world: WorldView,
+  challenge: () => string,
+): Principal {
+  const auds: unknown[] = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  if (!auds.some((a) => typeof a === "string" && expect.audiences.includes(a))) {
+    throw wrongAudience(challenge(), expect.audiences[0]);
+  }
+  const tid = String(payload.tid ?? "");
+  if (!tenantExists(world, tid)) {
+    throw unauthorized(
+      challenge(),
+      "InvalidAuthenticationTokenTenant",
+      `The access token is from the wrong issuer: tenant '${tid}' is not known here. Request a token from this server's token endpoint for one of its tenants.`,
+    );
+  }
+  const issuer = expect.issuer(tid);
+  if (payload.iss !== issuer) {
+    throw unauthorized(
+      challenge(),
+      "InvalidAuthenticationTokenIssuer",
+      `The access token's issuer '${String(payload.iss)}' is not '${issuer}', the issuer of this kind of credential for tenant '${tid}'. Request a new token from this server's token endpoint.`,
+    );
+  }
+  const kind = KIND_OF_IDTYP[String(payload.idtyp ?? "")];
+  if (!kind || !expect.kinds.includes(kind)) {
+    throw unauthorized(
+      challenge(),
+      "InvalidAuthenticationToken",
+      `The access token is for a ${kind ?? `principal of unknown type '${String(payload.idtyp ?? "")}'`}, which cannot be used here; this endpoint accepts ${expect.kinds.map(describeKind).join(" or ")}.`,
+    );
+  }
+  // Shared by every request that presents the token (see accept): nobody may change it.
+  return Object.freeze({
+    oid: String(payload.oid ?? payload.sub ?? ""),
+    tenantId: tid,
+    appId: payload.appid ? String(payload.appid) : undefined,
+    kind,
+    actsAs: payload.act_as ? String(payload.act_as) : undefined,
+  });
 }
 
 function describeKind(k: Kind): string {

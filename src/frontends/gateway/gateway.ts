@@ -15,6 +15,7 @@ import { ArcServices } from "./arcServices.js";
 import { SignInThrottle } from "../identity/signInThrottle.js";
 import { HostDnsViews } from "./hostDnsViews.js";
 
+const GATEWAY_PREFIX = "/.gateway/";
 const PURPOSES: Purpose[] = ["onboard", "heartbeat", "extension", "check", "remote-access"];
 
 export interface Decision {
@@ -40,9 +41,18 @@ export class Gateway {
     this.services = new ArcServices(deps.services, deps.tokens);
   }
 
-  /** Handles /.gateway/*; returns false for other paths. */
-  async handle(req: IncomingMessage, res: ServerResponse, path: string, origin: string): Promise<boolean> {
-    if (!path.toLowerCase().startsWith("/.gateway/")) return false;
+  /** Answers the gateway's paths (/.gateway/…); false at once for any other path. */
+  handle(req: IncomingMessage, res: ServerResponse, path: string, origin: string): false | Promise<boolean> {
+    if (path.slice(0, GATEWAY_PREFIX.length).toLowerCase() !== GATEWAY_PREFIX) return false;
+    return this.serve(req, res, path, origin);
+  }
+
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    path: string,
+    origin: string,
+  ): Promise<boolean> {
     const base = requestHeaders(req);
     try {
       const host = await this.hostOf(req.headers.authorization);

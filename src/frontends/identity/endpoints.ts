@@ -53,6 +53,21 @@ const KNOWN = [
 ];
 const KNOWN_ENDINGS = ["/openid-configuration", "/token", "/keys"];
 
+/** The longest of KNOWN_ENDINGS. */
+const ENDING_MAX = Math.max(...KNOWN_ENDINGS.map((k) => k.length));
+
+/**
+ * Whether the path could be an identity path: every one ends in one of KNOWN_ENDINGS (any case).
+ * ARM paths (the hot path) leave here, having lower-cased only their last few characters.
+ */
+export function isIdentityPath(path: string): boolean {
+  // Each ending's last letter: "n" (openid-configuration, token) or "s" (keys), in either case.
+  const last = path.charCodeAt(path.length - 1) | 0x20;
+  if (last !== 0x6e && last !== 0x73) return false;
+  const tail = path.slice(-ENDING_MAX).toLowerCase();
+  return KNOWN_ENDINGS.some((k) => tail.endsWith(k));
+}
+
 /** Handles identity paths; returns false when the path is not an identity path. */
 export async function handleIdentity(
   req: IncomingMessage,
@@ -61,9 +76,7 @@ export async function handleIdentity(
   query: URLSearchParams,
   ctx: IdentityContext,
 ): Promise<boolean> {
-  // Every identity path ends in one of these; ARM paths (the hot path) leave at once.
-  const lowerPath = path.toLowerCase();
-  if (!KNOWN_ENDINGS.some((k) => lowerPath.endsWith(k))) return false;
+  if (!isIdentityPath(path)) return false;
   const seg = path.split("/").filter(Boolean);
   if (seg.length < 2) return false;
   const tenant = seg[0];

@@ -55,14 +55,27 @@ const SHARED: Record<string, string> = {
 
 const SAFE_FILE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*$/;
 
-type Handler = (req: IncomingMessage, res: ServerResponse, path: string, origin: string) => Promise<boolean>;
+type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  path: string,
+  origin: string,
+) => false | Promise<boolean>;
 
+/** The portal's handler: false at once for a path outside /portal. */
 export function portalHandler(opts: PortalOptions): Handler {
+  const serve = portalServer(opts);
+  // The pipeline normalizes the path: "/portal/" arrives as "/portal".
+  return (req, res, path, origin) =>
+    path !== "/portal" && !path.startsWith("/portal/") ? false : serve(req, res, path, origin);
+}
+
+function portalServer(
+  opts: PortalOptions,
+): (req: IncomingMessage, res: ServerResponse, path: string, origin: string) => Promise<boolean> {
   const staticDir = opts.staticDir ?? STATIC_DIR;
   const appDir = opts.appDir ?? APP_DIR;
   return async (req, res, path, origin) => {
-    // The pipeline normalizes the path: "/portal/" arrives as "/portal".
-    if (path !== "/portal" && !path.startsWith("/portal/")) return false;
     const method = (req.method ?? "GET").toUpperCase();
     if (method !== "GET" && method !== "HEAD") {
       send(
