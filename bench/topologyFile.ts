@@ -7,7 +7,9 @@
 //   check    arclink check --all --json against that server (no --trace: no traces in the answer)
 // Each row has wall time, the child's CPU time (user + system, from /usr/bin/time) and peak RSS;
 // between sizes, the growth exponent k of t ∝ n^k (1 is linear; a quadratic step shows as ~2).
-//   npx tsc -p tsconfig.json && node dist/bench/topologyFile.js [--sizes 1000,10000,100000] [--paths lint,serve,check]
+//   npx tsc -p tsconfig.json && node dist/bench/topologyFile.js [--sizes 1000,10000,100000] [--paths lint,serve,check] [--keep DIR]
+// --keep DIR writes each size's file to DIR/estate-N.yaml and keeps it (for a profile of one run);
+// `--paths none` only writes them.
 // The last line is `BENCH_RESULT {json}`.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -131,12 +133,14 @@ const exponent = (n1: number, t1: number, n2: number, t2: number) => Math.log(t2
 async function main(): Promise<void> {
   const sizes = argList("sizes", "1000,10000,100000").map(Number);
   const paths = argList("paths", "lint,serve,check");
+  const keep = process.argv.includes("--keep") ? argList("keep", "")[0] : undefined;
   const rows: Array<Record<string, any>> = [];
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), "arclink-topo-bench-"));
     try {
       const file = join(dir, "estate.yaml");
       writeFileSync(file, topologyText(n));
+      if (keep) writeFileSync(join(keep, `estate-${n}.yaml`), readFileSync(file));
       const row: Record<string, any> = {
         hosts: n,
         fileMiB: Number((statSync(file).size / 2 ** 20).toFixed(1)),
