@@ -154,7 +154,9 @@ async function run(flags: Flags): Promise<number> {
         throw new CliError(`Cannot read ${f}: ${(e as Error).message}`, EXIT.input);
       }
     };
-    const built = topology
+    // Only the sandbox and the source are kept: the plan and the file's parsed value are not held
+    // while the report is made and written.
+    const { sandbox, source: built } = topology
       ? await sandboxFromTopology(read(topology), topology)
       : await sandboxFromFiles(
           {
@@ -166,19 +168,19 @@ async function run(flags: Flags): Promise<number> {
           },
           { subscriptionId: sub, resourceGroup: rg },
         );
-    source = built.source;
+    source = built;
     for (const n of source.notes ?? [])
       process.stderr.write(`note: ${n.file}${n.line ? `:${n.line}` : ""}: ${n.message}\n`);
-    const w = built.sandbox.world;
+    const w = sandbox.world;
     proofWorld = {
       world: w,
-      now: built.sandbox.services.clock.now(),
+      now: sandbox.services.clock.now(),
       propagationDelayMs: (readSettings(w) ?? DEFAULT_SETTINGS).propagationDelayMs,
     };
     report = lint(
       {
         view: w,
-        now: built.sandbox.services.clock.now(),
+        now: sandbox.services.clock.now(),
         propagationDelayMs: (readSettings(w) ?? DEFAULT_SETTINGS).propagationDelayMs,
         source,
       },
