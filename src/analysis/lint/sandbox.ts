@@ -25,6 +25,14 @@ const SANDBOX_TENANT = "00000000-0000-0000-0000-00000000a11d";
 
 let registry: Registry | undefined;
 
+/** The query of a call with this api-version: one per version (the handler only reads it). */
+const queries = new Map<string, URLSearchParams>();
+function queryOf(apiVersion: string): URLSearchParams {
+  let q = queries.get(apiVersion);
+  if (!q) queries.set(apiVersion, (q = new URLSearchParams({ "api-version": apiVersion })));
+  return q;
+}
+
 /** `/subscriptions/{s}/…`, any case. */
 const SUBSCRIPTION_OF = /^\/subscriptions\/([^/]+)/i;
 
@@ -110,7 +118,7 @@ export class Sandbox {
     return handleArm(this.services, {
       method,
       path: id,
-      query: new URLSearchParams({ "api-version": apiVersion }),
+      query: queryOf(apiVersion),
       headers: {},
       body,
       principal: this.principal,
