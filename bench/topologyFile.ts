@@ -3,11 +3,14 @@
 // on-premises site, one Arc machine per host, one host in ten asking a public resolver, one machine
 // in fifty not associated), then three paths are run as the user runs them, each in its own process:
 //   lint     arclink lint --topology FILE --format json        (exit 2: findings)
-//   serve    arclink serve --topology FILE                 (time until the ready file is written)
+//   serve    arclink serve --topology FILE                 (time until the ready file is written,
+//            and the server's CPU time and peak RSS at that moment, from /proc)
 //   check    arclink check --all --json against that server (no --trace: no traces in the answer)
 // Each row has wall time, the child's CPU time (user + system, from /usr/bin/time) and peak RSS;
 // between sizes, the growth exponent k of t ∝ n^k (1 is linear; a quadratic step shows as ~2).
-//   npx tsc -p tsconfig.json && node dist/bench/topologyFile.js [--sizes 1000,10000,100000] [--paths lint,serve,check]
+//   npx tsc -p tsconfig.json && node dist/bench/topologyFile.js [--sizes 1000,10000,100000] [--paths lint,serve,check] [--keep DIR]
+// --keep DIR writes each size's file to DIR/estate-N.yaml and keeps it (for a profile of one run);
+// `--paths none` only writes them.
 // The last line is `BENCH_RESULT {json}`.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -88,7 +91,13 @@ function run(args: string[], outFile?: string): Timed {
 async function serve(
   file: string,
   dir: string,
-): Promise<{ readyMs: number; readyFile: string; stop: () => Promise<void> }> {
+): Promise<{
+  readyMs: number;
+  cpuMs?: number;
+  rssMiB?: number;
+  readyFile: string;
+  stop: () => Promise<void>;
+}> {
   const readyFile = join(dir, "ready.json");
   const t = performance.now();
   const p = spawn(
@@ -114,8 +123,22 @@ async function serve(
     await new Promise((r) => setTimeout(r, 20));
   }
   const readyMs = performance.now() - t;
+  // The server's CPU time and peak RSS so far, as the kernel counts them (Linux).
+  let cpuMs: number | undefined;
+  let rssMiB: number | undefined;
+  try {
+    const stat = readFileSync(`/proc/${p.pid}/stat`, "utf8");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    cpuMs = ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+    const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${p.pid}/status`, "utf8"));
+    if (hwm) rssMiB = Number(hwm[1]) / 1024;
+  } catch {
+    // Not Linux: wall time only.
+  }
   return {
     readyMs,
+    cpuMs,
+    rssMiB,
     readyFile,
     stop: () =>
       new Promise<void>((r) => {
@@ -131,12 +154,14 @@ const exponent = (n1: number, t1: number, n2: number, t2: number) => Math.log(t2
 async function main(): Promise<void> {
   const sizes = argList("sizes", "1000,10000,100000").map(Number);
   const paths = argList("paths", "lint,serve,check");
+  const keep = process.argv.includes("--keep") ? argList("keep", "")[0] : undefined;
   const rows: Array<Record<string, any>> = [];
   for (const n of sizes) {
     const dir = mkdtempSync(join(tmpdir(), "arclink-topo-bench-"));
     try {
       const file = join(dir, "estate.yaml");
       writeFileSync(file, topologyText(n));
+      if (keep) writeFileSync(join(keep, `estate-${n}.yaml`), readFileSync(file));
       const row: Record<string, any> = {
         hosts: n,
         fileMiB: Number((statSync(file).size / 2 ** 20).toFixed(1)),
@@ -149,7 +174,7 @@ async function main(): Promise<void> {
       }
       if (paths.includes("serve") || paths.includes("check")) {
         const s = await serve(file, dir);
-        row.serve = { readyMs: s.readyMs };
+        row.serve = { readyMs: s.readyMs, cpuMs: s.cpuMs, rssMiB: s.rssMiB };
         try {
           if (paths.includes("check")) {
             const out = join(dir, "check.json");
@@ -168,7 +193,7 @@ async function main(): Promise<void> {
           ? `${Math.round(t.wallMs)} ms wall, ${Math.round(t.cpuMs)} ms CPU, ${Math.round(t.rssMiB)} MiB`
           : "-";
       console.log(
-        `${n} hosts (${row.fileMiB} MiB): lint ${f(row.lint)}; serve ready ${row.serve ? Math.round(row.serve.readyMs) + " ms" : "-"}; check --all --json ${f(row.check)}${row.check ? `, ${(row.check.bytes / 1e6).toFixed(1)} MB, traces: ${row.check.traces}` : ""}; load ${loadavg()[0].toFixed(1)}`,
+        `${n} hosts (${row.fileMiB} MiB): lint ${f(row.lint)}; serve ready ${row.serve ? `${Math.round(row.serve.readyMs)} ms wall${row.serve.cpuMs !== undefined ? `, ${Math.round(row.serve.cpuMs)} ms CPU, ${Math.round(row.serve.rssMiB)} MiB` : ""}` : "-"}; check --all --json ${f(row.check)}${row.check ? `, ${(row.check.bytes / 1e6).toFixed(1)} MB, traces: ${row.check.traces}` : ""}; load ${loadavg()[0].toFixed(1)}`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -181,7 +206,7 @@ async function main(): Promise<void> {
     const g = `${a.hosts}→${b.hosts}`;
     growth[g] = [
       `lint wall k=${k(a.lint?.wallMs, b.lint?.wallMs)} cpu k=${k(a.lint?.cpuMs, b.lint?.cpuMs)}`,
-      `serve ready k=${k(a.serve?.readyMs, b.serve?.readyMs)}`,
+      `serve ready k=${k(a.serve?.readyMs, b.serve?.readyMs)} cpu k=${k(a.serve?.cpuMs, b.serve?.cpuMs)}`,
       `check wall k=${k(a.check?.wallMs, b.check?.wallMs)} cpu k=${k(a.check?.cpuMs, b.check?.cpuMs)} bytes k=${k(a.check?.bytes, b.check?.bytes)}`,
     ];
     console.log(`growth ${g} (t ∝ n^k): ${growth[g].join("; ")}`);

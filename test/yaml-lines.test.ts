@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { checkTopology, parseTopology } from "../src/topology/parse.js";
 import { readPlainYaml, yamlLines, yamlLinesOfDocument, YamlPath } from "../src/analysis/lint/yamlLines.js";
 
 const ROOT = resolve(fileURLToPath(import.meta.url), "../../..");
@@ -274,5 +275,20 @@ describe("yamlLines: the plain-YAML reader", () => {
     }
     // The generator makes both kinds, so both paths are exercised.
     assert.ok(read > 300 && declined > 300, `read ${read}, declined ${declined}`);
+  });
+
+  it("reads a topology file the same way either way: the topology, or the same issues on the same lines", () => {
+    const ref = readFileSync(join(ROOT, "examples/reference.yaml"), "utf8");
+    const broken = ref.replace("ipAddress: 192.168.1.22", "ipAddress: 192.168.1.999");
+    assert.notEqual(broken, ref);
+    for (const text of [ref, broken]) {
+      assert.ok(readPlainYaml(text), "the file is in the plain subset");
+      const doc = yamlLinesOfDocument(text);
+      const want = checkTopology(doc.value, (p) => doc.lineOf(p));
+      const got = parseTopology(text);
+      assert.deepStrictEqual(got, want);
+    }
+    const issues = parseTopology(broken).issues;
+    assert.ok(issues.length > 0 && issues.every((i) => typeof i.line === "number"), JSON.stringify(issues));
   });
 });

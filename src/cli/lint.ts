@@ -3,8 +3,9 @@
 // export of a real environment (--export FILE [--onprem FILE]). Exit status: 0 clean (or notes
 // only), 1 findings (warnings or errors), 2 usage, 3 an input it cannot read, 4 no running ArcLink.
 import { readFileSync } from "node:fs";
+import { once } from "node:events";
 import { LintReport, lint, exitCodeOf } from "../analysis/lint/lint.js";
-import { renderJson } from "../analysis/lint/format/json.js";
+import { writeJson } from "../analysis/lint/format/json.js";
 import { toSarif } from "../analysis/lint/format/sarif.js";
 import { renderFixPlan, renderTable } from "../analysis/lint/format/table.js";
 import { renderProvenPlan } from "../analysis/lint/format/fixPlan.js";
@@ -153,7 +154,9 @@ async function run(flags: Flags): Promise<number> {
         throw new CliError(`Cannot read ${f}: ${(e as Error).message}`, EXIT.input);
       }
     };
-    const built = topology
+    // Only the sandbox and the source are kept: the plan and the file's parsed value are not held
+    // while the report is made and written.
+    const { sandbox, source: built } = topology
       ? await sandboxFromTopology(read(topology), topology)
       : await sandboxFromFiles(
           {
@@ -165,19 +168,19 @@ async function run(flags: Flags): Promise<number> {
           },
           { subscriptionId: sub, resourceGroup: rg },
         );
-    source = built.source;
+    source = built;
     for (const n of source.notes ?? [])
       process.stderr.write(`note: ${n.file}${n.line ? `:${n.line}` : ""}: ${n.message}\n`);
-    const w = built.sandbox.world;
+    const w = sandbox.world;
     proofWorld = {
       world: w,
-      now: built.sandbox.services.clock.now(),
+      now: sandbox.services.clock.now(),
       propagationDelayMs: (readSettings(w) ?? DEFAULT_SETTINGS).propagationDelayMs,
     };
     report = lint(
       {
         view: w,
-        now: built.sandbox.services.clock.now(),
+        now: sandbox.services.clock.now(),
         propagationDelayMs: (readSettings(w) ?? DEFAULT_SETTINGS).propagationDelayMs,
         source,
       },
@@ -196,7 +199,15 @@ async function run(flags: Flags): Promise<number> {
   if (fixPlan && proofWorld) proven = await proveFixPlan(proofWorld.world, report, proofWorld);
   if (fixPlan && proven) process.stdout.write(renderProvenPlan(proven));
   else if (fixPlan) process.stdout.write(renderFixPlan(report));
-  else if (format === "json") process.stdout.write(renderJson(report, { hostTraces }));
+  else if (format === "json")
+    // A few MiB at a time, waiting for a slow reader: a large estate's report is never one string.
+    await writeJson(
+      report,
+      async (chunk) => {
+        if (!process.stdout.write(chunk)) await once(process.stdout, "drain");
+      },
+      { hostTraces },
+    );
   else if (format === "sarif")
     process.stdout.write(
       JSON.stringify(sarif ?? toSarif(report, locate, { root: sarifRoot }), null, 2) + "\n",

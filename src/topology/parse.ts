@@ -24,6 +24,7 @@ import {
   TRecord,
   TVirtualNetwork,
 } from "./model.js";
+import { readPlainYaml } from "./yamlLines.js";
 import { formatPath, Issue, Path, TOPOLOGY_SCHEMA, TopologyInput, validate } from "./schema.js";
 
 export class TopologyError extends Error {
@@ -53,6 +54,10 @@ export interface ParseResult {
 
 /** Parses and validates a topology file's text. `topology` is set only when there are no issues. */
 export function parseTopology(text: string): ParseResult {
+  // The plain subset most files are written in is read by its own line reader (the same value and
+  // lines, a fraction of the time); anything else, errors included, by the `yaml` package.
+  const plain = readPlainYaml(text);
+  if (plain) return checkTopology(plain.value ?? {}, (path) => plain.lineOf(path));
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {

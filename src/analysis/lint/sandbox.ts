@@ -25,6 +25,17 @@ const SANDBOX_TENANT = "00000000-0000-0000-0000-00000000a11d";
 
 let registry: Registry | undefined;
 
+/** The query of a call with this api-version: one per version (the handler only reads it). */
+const queries = new Map<string, URLSearchParams>();
+function queryOf(apiVersion: string): URLSearchParams {
+  let q = queries.get(apiVersion);
+  if (!q) queries.set(apiVersion, (q = new URLSearchParams({ "api-version": apiVersion })));
+  return q;
+}
+
+/** `/subscriptions/{s}/…`, any case. */
+const SUBSCRIPTION_OF = /^\/subscriptions\/([^/]+)/i;
+
 export interface SandboxOptions {
   /** Resources to start from (a copy of a world, an export's bodies). */
   resources?: Iterable<StoredResource>;
@@ -107,7 +118,7 @@ export class Sandbox {
     return handleArm(this.services, {
       method,
       path: id,
-      query: new URLSearchParams({ "api-version": apiVersion }),
+      query: queryOf(apiVersion),
       headers: {},
       body,
       principal: this.principal,
@@ -118,9 +129,11 @@ export class Sandbox {
 
   /** Applies plan steps in order; a refusal names the step. */
   async applySteps(steps: PlanStep[], label = "topology"): Promise<void> {
+    let last: string | undefined;
     for (const step of steps) {
-      const sub = parseResourceId(step.id)?.subscription;
-      if (sub) this.addSubscription(sub);
+      // The id's subscription as parseResourceId reads it; a run of steps in one subscription adds it once.
+      const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
+      if (sub && sub !== last) this.addSubscription((last = sub));
       try {
         await this.call(step.method, step.id, step.apiVersion, step.body);
       } catch (e) {

@@ -104,6 +104,17 @@ export function topologyLocator(
         if (line) lines.set(k, line);
       });
     }
+  return locatorOf(lines, file);
+}
+
+/**
+ * The lookup over the lines found. Made apart from topologyLocator's scope: a closure made there
+ * would keep the file's parsed value and every path alive for as long as the locator lives.
+ */
+function locatorOf(
+  lines: Map<string, number>,
+  file: string,
+): (id: string) => { file: string; line: number } | undefined {
   return (id: string) => {
     let k = keyOf(id);
     for (;;) {

@@ -20,3 +20,135 @@ export function toJson(r: LintReport, opts: { hostTraces?: boolean } = {}): unkn
 export function renderJson(r: LintReport, opts: { hostTraces?: boolean } = {}): string {
   return JSON.stringify(toJson(r, opts), null, 2) + "\n";
 }
+
+/** Where writeJson puts its bytes: each chunk is handed over once and not touched again. */
+export type JsonSink = (chunk: Buffer) => void | Promise<void>;
+
+/** Bytes gathered into chunks (a few MiB by default), each handed to the sink when full. */
+class Chunks {
+  private buf: Buffer;
+  private at = 0;
+
+  constructor(
+    private readonly sink: JsonSink,
+    private readonly size: number,
+  ) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+
+  /** Room for `n` more bytes, flushing first when there is not (true when the caller must await). */
+  private room(n: number): void | Promise<void> {
+    if (this.at + n <= this.buf.length) return;
+    return this.flush();
+  }
+
+  flush(): void | Promise<void> {
+    if (this.at === 0) return;
+    const full = this.buf.subarray(0, this.at);
+    this.buf = Buffer.allocUnsafe(this.size);
+    this.at = 0;
+    return this.sink(full);
+  }
+
+  async text(s: string): Promise<void> {
+    // At most 3 bytes of UTF-8 per UTF-16 unit.
+    if (s.length * 3 > this.size) {
+      await this.flush();
+      await this.sink(Buffer.from(s, "utf8"));
+      return;
+    }
+    const w = this.room(s.length * 3);
+    if (w) await w;
+    this.at += this.buf.write(s, this.at, "utf8");
+  }
+
+  async bytes(b: Buffer): Promise<void> {
+    if (b.length > this.size) {
+      await this.flush();
+      await this.sink(b);
+      return;
+    }
+    const w = this.room(b.length);
+    if (w) await w;
+    this.buf.set(b, this.at);
+    this.at += b.length;
+  }
+}
+
+/** JSON.stringify(v, null, 2) as it reads `depth` levels down in an indented document. */
+function nested(v: unknown, depth: number): string | undefined {
+  const s = JSON.stringify(v, null, 2) as string | undefined;
+  return s === undefined || !s.includes("\n") ? s : s.replaceAll("\n", "\n" + "  ".repeat(depth));
+}
+
+/**
+ * The same bytes as renderJson, written to `sink` a few MiB at a time: the report is never one
+ * string. Hosts that share an evaluation share its endpoint rows (the same array), so the rows'
+ * text is made once per evaluation and copied for each of its hosts.
+ */
+export async function writeJson(
+  r: LintReport,
+  sink: JsonSink,
+  opts: { hostTraces?: boolean; chunkBytes?: number } = {},
+): Promise<void> {
+  const out = new Chunks(sink, Math.max(16, opts.chunkBytes ?? 4 << 20));
+  const top: Array<[string, unknown]> = [["source", r.source]];
+  if (r.files) top.push(["files", r.files]);
+  top.push(["generatedAt", r.generatedAt], ["summary", r.summary]);
+  let first = true;
+  const member = async (key: string, v: unknown) => {
+    // JSON.stringify leaves out members whose value it cannot write (undefined, functions).
+    const text = nested(v, 1);
+    if (text === undefined) return;
+    await out.text(`${first ? "{\n" : ",\n"}  ${JSON.stringify(key)}: ${text}`);
+    first = false;
+  };
+  const list = async <T>(key: string, items: readonly T[], write: (x: T) => Promise<void>) => {
+    await out.text(`${first ? "{\n" : ",\n"}  ${JSON.stringify(key)}: ${items.length ? "[" : "[]"}`);
+    first = false;
+    if (!items.length) return;
+    for (let i = 0; i < items.length; i++) {
+      await out.text(i ? ",\n    " : "\n    ");
+      await write(items[i]);
+    }
+    await out.text("\n  ]");
+  };
+  for (const [k, v] of top) await member(k, v);
+  await list("findings", r.findings, (f) => out.text(nested(f, 2) ?? "null"));
+  // Endpoint rows used by more than one host are kept as bytes until their last host is written.
+  const uses = new Map<unknown, number>();
+  for (const h of r.hosts) uses.set(h.endpoints, (uses.get(h.endpoints) ?? 0) + 1);
+  const kept = new Map<unknown, Buffer>();
+  const rows = (h: LintReport["hosts"][number]): Buffer => {
+    let b = kept.get(h.endpoints);
+    if (!b) {
+      const eps = h.endpoints.map((e) => (opts.hostTraces ? e : { ...e, trace: undefined }));
+      b = Buffer.from(nested(eps, 3)!, "utf8");
+      if (uses.get(h.endpoints)! > 1) kept.set(h.endpoints, b);
+    }
+    const left = uses.get(h.endpoints)! - 1;
+    uses.set(h.endpoints, left);
+    if (left === 0) kept.delete(h.endpoints);
+    return b;
+  };
+  await list("hosts", r.hosts, async (h) => {
+    // The host's own members with a stand-in for its rows, whose text goes in at that place.
+    const text = nested({ ...h, endpoints: 0 }, 2)!;
+    const at = text.indexOf(ROWS_AT);
+    if (at < 0) return out.text(text);
+    await out.text(text.slice(0, at + ROWS_AT.length - 1));
+    await out.bytes(rows(h));
+    await out.text(text.slice(at + ROWS_AT.length));
+  });
+  await list("rules", r.rules, (x) =>
+    out.text(nested({ id: x.id, severity: x.severity, title: x.title, why: x.why, fix: x.fix }, 2)!),
+  );
+  await out.text(first ? "{}\n" : "\n}\n");
+  await out.flush();
+}
+
+/**
+ * The host's `endpoints` member with its stand-in value 0, two levels down: a member of the host
+ * itself (a nested object's members are indented further, and no string holds a raw newline).
+ */
+const ROWS_AT = '\n      "endpoints": 0';
