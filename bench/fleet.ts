@@ -3,7 +3,7 @@
 // fleet, on SQLite and on PostgreSQL.
 //
 //   node --expose-gc dist/bench/fleet.js [--machines 10000,100000] [--store sqlite,postgres]
-//        [--postgres-url URL] [--heartbeats 1] [--no-group 10000]
+//        [--postgres-url URL] [--heartbeats 1] [--no-group 10000] [--heap-snapshot FILE]
 //
 // For each store and fleet size N:
 //   create      N hosts and N machines, validated by their providers, in write transactions of 1,000.
@@ -14,16 +14,19 @@
 //   peer        N plain check-in writes through the Writer, issued as the fleet issues its own
 //               (2,500 at a time, so they commit in groups). Ratios: onboard wall ÷ peer wall,
 //               heartbeat CPU ÷ peer CPU.
+//   CPU         CPU seconds of the process while creating and while onboarding (beside the wall time).
 //   memory      peak resident memory during the run (sampled every 100 ms), resident memory after it
 //               (and, with --expose-gc, the V8 heap and the resident memory after a full GC), under the
 //               server's heap policy (src/server/heapGrowth.ts; ARCLINK_HEAP_GROWTH=0 for V8's own).
 //   --no-group N  also runs size N with group commit off (every write its own store transaction).
+//   --heap-snapshot FILE  writes a V8 heap snapshot after the full GC (one store and one size only).
 // With more than one store, size or --no-group, each run is a child process of its own, so that each
 // row's memory is its own run's.
 // PostgreSQL: --postgres-url or ARCLINK_TEST_POSTGRES_URL (an admin URL; a scratch database is
 // created and dropped).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
+import { writeHeapSnapshot } from "node:v8";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,7 +34,7 @@ import pg from "pg";
 import { parse, stringify } from "yaml";
 import { findPrincipal } from "../src/identity/directory.js";
 import { newRun, runFleet, FleetProgress } from "../src/fleet/fleet.js";
-import { planFleet } from "../src/fleet/plan.js";
+import { MAX_MACHINES, planFleet } from "../src/fleet/plan.js";
 import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
 import { applyTopology } from "../src/server/topologyAtStart.js";
 import { PostgresStore } from "../src/store/postgres.js";
@@ -79,6 +82,8 @@ interface Result {
   machines: number;
   groupCommit: boolean;
   progress: FleetProgress;
+  /** CPU seconds of the process while creating and while onboarding. */
+  cpu: { createS: number; onboardS: number };
   status: string;
   commits: number;
   writes: number;
@@ -130,7 +135,12 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
     const run = newRun(plan, arc.services.clock.now());
     // Resident memory sampled through the run (a process-wide maxRSS would carry the previous size's peak).
     let peakRss = process.memoryUsage.rss();
-    sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
+    // CPU seconds of the process when each phase began (read every 100 ms, with the resident set).
+    const phaseCpu: Record<string, number> = { creating: cpuS() };
+    sampler = setInterval(() => {
+      peakRss = Math.max(peakRss, process.memoryUsage.rss());
+      phaseCpu[run.progress.phase] ??= cpuS();
+    }, 100);
     const s0 = { ...arc.writer.stats };
     const timer = setInterval(() => {
       const p = run.progress;
@@ -145,6 +155,12 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
     log(
       `created ${p.createSeconds?.toFixed(1)} s, onboarded ${p.connected}/${n} in ${p.onboardSeconds?.toFixed(1)} s, heartbeat ${p.heartbeatCpuSecondsPerRound?.toFixed(2)} s CPU/round`,
     );
+    phaseCpu.done ??= cpuS();
+    const cpu = {
+      createS: (phaseCpu.onboarding ?? phaseCpu.done) - phaseCpu.creating,
+      onboardS: (phaseCpu.heartbeats ?? phaseCpu.done) - (phaseCpu.onboarding ?? phaseCpu.done),
+    };
+    log(`CPU: create ${cpu.createS.toFixed(1)} s, onboard ${cpu.onboardS.toFixed(1)} s`);
     const commits = arc.writer.stats.commits - s0.commits;
     const writes = arc.writer.stats.writes - s0.writes;
 
@@ -177,11 +193,14 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
       heapMiB = m.heapUsed / 1048576;
       rssAfterGcMiB = m.rss / 1048576;
     }
+    const snapshot = flag("heap-snapshot", "");
+    if (snapshot) log(`heap snapshot: ${writeHeapSnapshot(snapshot)}`);
     return {
       store: storeKind,
       machines: n,
       groupCommit: group,
       progress: p,
+      cpu,
       status: run.status,
       commits,
       writes,
@@ -226,8 +245,8 @@ function inChild(store: string, n: number, rounds: number, group: boolean): Resu
 
 async function main(): Promise<void> {
   const sizes = flag("machines", "10000,100000").split(",").map(Number);
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > 200_000))
-    throw new Error("--machines: whole numbers from 1 to 200000, comma-separated");
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_MACHINES))
+    throw new Error(`--machines: whole numbers from 1 to ${MAX_MACHINES}, comma-separated`);
   const stores = flag("store", "sqlite,postgres").split(",");
   if (stores.some((s) => s !== "sqlite" && s !== "postgres"))
     throw new Error("--store: sqlite and/or postgres");
@@ -246,11 +265,11 @@ async function main(): Promise<void> {
     results.push(runs.length === 1 ? await runOne(st, n, rounds, group) : inChild(st, n, rounds, group));
   const f = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed(d));
   const lines = [
-    "| store | machines | group commit | create s | onboard s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | heap growth | peak RSS MiB | RSS MiB at end | heap MiB after GC | RSS MiB after GC | load avg |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| store | machines | group commit | create s | create CPU s | onboard s | onboard CPU s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | heap growth | peak RSS MiB | RSS MiB at end | heap MiB after GC | RSS MiB after GC | load avg |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...results.map(
       (r) =>
-        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.progress.onboardSeconds)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${r.heapGrowth} | ${f(r.peakRssMiB, 0)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
+        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.cpu.createS)} | ${f(r.progress.onboardSeconds)} | ${f(r.cpu.onboardS)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${r.heapGrowth} | ${f(r.peakRssMiB, 0)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
     ),
     "",
     `Node ${process.version}; ${cpus().length} CPUs.`,

@@ -189,8 +189,8 @@ describe("arclink fleet", T, () => {
     const before = (await listAll(srv, hostsPath(srv))).length;
     const cases: Array<[string[], number, RegExp]> = [
       [[], 2, /--machines is required/],
-      [["--machines", "0"], 2, /--machines must be a whole number from 1 to 200000, got '0'/],
-      [["--machines", "250000"], 2, /from 1 to 200000, got '250000'/],
+      [["--machines", "0"], 2, /--machines must be a whole number from 1 to 1000000, got '0'/],
+      [["--machines", "1000001"], 2, /from 1 to 1000000, got '1000001'/],
       [["--machines", "ten"], 2, /got 'ten'/],
       [["--machines", "5", "--unassociated", "6"], 2, /--unassociated must be a whole number from 0 to 5/],
       [["--machines", "5", "--site", "nowhere"], 3, /SiteNotFound: No site 'nowhere'.*Sites: /],
@@ -206,10 +206,10 @@ describe("arclink fleet", T, () => {
     // The API refuses the same way.
     const t = await token(srv.info);
     const path = `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/fleet?api-version=${LAB}`;
-    const bad = await raw(srv.info, "POST", path, { machines: 300000 }, { authorization: `Bearer ${t}` });
+    const bad = await raw(srv.info, "POST", path, { machines: 1000001 }, { authorization: `Bearer ${t}` });
     assert.equal(bad.status, 400);
     assert.equal(bad.json.error.code, "InvalidParameter");
-    assert.match(bad.json.error.message, /'machines' must be a whole number from 1 to 200000/);
+    assert.match(bad.json.error.message, /'machines' must be a whole number from 1 to 1000000/);
     const site = await raw(srv.info, "POST", path, { machines: 70000 }, { authorization: `Bearer ${t}` });
     assert.equal(site.status, 400, site.text);
     assert.equal(site.json.error.code, "SiteAddressSpaceExhausted");

@@ -12,12 +12,18 @@ const MACHINE_TYPE_KEY = MACHINE_TYPE.toLowerCase();
 const hostOf = (body: Record<string, any>): string => String(body._arclink?.hostId ?? "").toLowerCase();
 const nameOf = (body: Record<string, any>): string => String(body.name).toLowerCase();
 
+/** One key, or several in a Set (rare: most hosts and names have one machine). */
+type Keys = string | Set<string>;
+
 /** Machine keys by the host id they recorded and by name, kept from a World's change feed. */
 class WorldMachineIndex {
-  private byHost = new Map<string, Set<string>>();
-  private byName = new Map<string, Set<string>>();
-  /** Per machine key: where it is indexed. */
-  private of = new Map<string, { host: string; name: string }>();
+  private byHost = new Map<string, Keys>();
+  private byName = new Map<string, Keys>();
+  /**
+   * Per machine key: the host key it is indexed under ("" for none), or, when its name is not the
+   * last segment of its key, the host and the name.
+   */
+  private of = new Map<string, string | { host: string; name: string }>();
   /** The World sequence number this index reflects (a reload without changes makes it stale). */
   private seq = NaN;
 
@@ -59,23 +65,25 @@ class WorldMachineIndex {
       if (e?.key === host) host = e.key;
     }
     const name = nameOf(body);
-    this.of.set(key, { host, name });
+    this.of.set(key, name === lastSegment(key) ? host : { host, name });
     if (host) addTo(this.byHost, host, key);
     addTo(this.byName, name, key);
   }
 
   private remove(key: string): void {
     const was = this.of.get(key);
-    if (!was) return;
+    if (was === undefined) return;
     this.of.delete(key);
-    if (was.host) removeFrom(this.byHost, was.host, key);
-    removeFrom(this.byName, was.name, key);
+    const host = typeof was === "string" ? was : was.host;
+    if (host) removeFrom(this.byHost, host, key);
+    removeFrom(this.byName, typeof was === "string" ? lastSegment(key) : was.name, key);
   }
 
   /** The first of `keys` in the World's order of machines (the order a full scan would meet them). */
-  private first(keys: Set<string> | undefined): Entry | undefined {
-    if (!keys || keys.size === 0) return undefined;
-    if (keys.size === 1) for (const k of keys) return this.world.get(k);
+  private first(keys: Keys | undefined): Entry | undefined {
+    if (keys === undefined) return undefined;
+    if (typeof keys === "string") return this.world.get(keys);
+    if (keys.size === 0) return undefined;
     // Several machines claim the same host or name (rare): the World's order decides, as it did
     // when every lookup scanned the machines.
     for (const m of this.world.ofType(MACHINE_TYPE)) if (keys.has(m.key)) return m;
@@ -83,17 +91,28 @@ class WorldMachineIndex {
   }
 }
 
-function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
-  let s = m.get(k);
-  if (!s) m.set(k, (s = new Set()));
-  s.add(v);
+function lastSegment(key: string): string {
+  return key.slice(key.lastIndexOf("/") + 1);
 }
 
-function removeFrom(m: Map<string, Set<string>>, k: string, v: string): void {
+function addTo(m: Map<string, Keys>, k: string, v: string): void {
   const s = m.get(k);
-  if (!s) return;
+  if (s === undefined) m.set(k, v);
+  else if (typeof s === "string") {
+    if (s !== v) m.set(k, new Set([s, v]));
+  } else s.add(v);
+}
+
+function removeFrom(m: Map<string, Keys>, k: string, v: string): void {
+  const s = m.get(k);
+  if (s === undefined) return;
+  if (typeof s === "string") {
+    if (s === v) m.delete(k);
+    return;
+  }
   s.delete(v);
-  if (s.size === 0) m.delete(k);
+  if (s.size === 1) for (const x of s) m.set(k, x);
+  else if (s.size === 0) m.delete(k);
 }
 
 const indexes = new WeakMap<World, WorldMachineIndex>();

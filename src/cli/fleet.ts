@@ -12,7 +12,7 @@ import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
 import { Progress } from "./terminal.js";
 
-const MAX_MACHINES = 200_000;
+const MAX_MACHINES = 1_000_000;
 const HINT = "(arclink fleet --help lists the flags)";
 
 export const FLEET: CommandSpec = {

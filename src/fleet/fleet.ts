@@ -22,6 +22,7 @@ import { HostModel } from "../network/model.js";
 import { Principal, ProviderContext, ResourceType } from "../providers/contract.js";
 import { HOST_TYPE } from "../providers/lab/common.js";
 import { MACHINE_TYPE } from "../providers/hybridcompute/versions.js";
+import { compactObject } from "../world/compactBody.js";
 import { WriteTx } from "../world/writeTx.js";
 import { FleetPlan, MAX_TIME_LIMIT_S, nameOf } from "./plan.js";
 import { Checkpoints, runResourceId } from "./runs.js";
@@ -113,7 +114,8 @@ function build(
   now: Date,
   baseUrl: string,
   tx: WriteTx,
-  shared: { systemData?: Record<string, unknown> },
+  shared: { systemData?: Record<string, unknown>; dnsServers?: unknown[] },
+  name: string,
 ): Record<string, any> {
   // The provider validates against the world (the fleet's own hosts have distinct addresses by
   // construction), so each check costs the same whatever the size of the batch.
@@ -150,7 +152,58 @@ function build(
   const sd = body.systemData as Record<string, unknown> | undefined;
   if (sd && shared.systemData && sameFields(sd, shared.systemData)) body.systemData = shared.systemData;
   else if (sd) shared.systemData = sd;
-  return body;
+  // Likewise the values every fleet resource has alike (the same JSON, one object or string):
+  // empty tags, an empty osProfile, the hosts' DNS servers, the name a host shares with its machine;
+  // and each object holds its properties in place (src/world/compactBody.ts).
+  if (isEmpty(body.tags)) body.tags = NO_TAGS;
+  if (body.name === name) body.name = name;
+  const props = body.properties as Record<string, any> | undefined;
+  if (props) {
+    if (props.displayName === name) props.displayName = name;
+    if (isNoOsProfile(props.osProfile)) props.osProfile = NO_OS_PROFILE;
+    const dns = props.dnsServers;
+    if (sameList(dns, shared.dnsServers)) props.dnsServers = shared.dnsServers;
+    else if (Array.isArray(dns)) shared.dnsServers = dns;
+    body.properties = compactObject(props);
+  }
+  const internal = body._arclink;
+  if (isPlain(internal)) {
+    // The association time is the write's time: the text systemData already holds.
+    const at = (body.systemData as Record<string, unknown> | undefined)?.createdAt;
+    if (internal.associatedAt === at) internal.associatedAt = at;
+    body._arclink = compactObject(internal);
+  }
+  return compactObject(body);
+}
+
+function sameList(a: unknown, b: unknown[] | undefined): boolean {
+  return Array.isArray(a) && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+function isPlain(o: unknown): o is Record<string, unknown> {
+  return typeof o === "object" && o !== null && !Array.isArray(o);
+}
+
+const NO_TAGS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const NO_OS_PROFILE: Record<string, unknown> = Object.freeze({ computerName: null });
+
+function isEmpty(o: unknown): boolean {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return false;
+  for (const _ in o) return false;
+  return Object.getPrototypeOf(o) === Object.prototype;
+}
+
+function isNoOsProfile(o: unknown): boolean {
+  if (typeof o !== "object" || o === null || Array.isArray(o)) return false;
+  const keys = Object.keys(o);
+  return (
+    keys.length === 1 && keys[0] === "computerName" && (o as Record<string, unknown>).computerName === null
+  );
+}
+
+/** An id as one flat string (a template literal builds a rope of its parts: more bytes per id). */
+function flatId(...parts: string[]): string {
+  return parts.join("");
 }
 
 function sameFields(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
@@ -240,13 +293,16 @@ async function createHostsAndMachines(
   const rgPath = `/subscriptions/${plan.subscription}/resourceGroups/${plan.resourceGroup}/providers`;
   const hostIds: string[] = [];
   const machineIds: string[] = [];
+  const names: string[] = [];
   for (let i = 0; i < plan.machines; i++) {
-    hostIds.push(`${rgPath}/${HOST_TYPE}/${nameOf(plan.namePrefix, i)}`);
-    machineIds.push(`${rgPath}/${MACHINE_TYPE}/${nameOf(plan.namePrefix, i)}`);
+    const name = nameOf(plan.namePrefix, i);
+    names.push(name);
+    hostIds.push(flatId(rgPath, "/", HOST_TYPE, "/", name));
+    machineIds.push(flatId(rgPath, "/", MACHINE_TYPE, "/", name));
   }
   // One string shared by every host of the fleet.
   const description = `Simulated by arclink fleet ${run.id}`;
-  const shared: { systemData?: Record<string, unknown> } = {};
+  const shared: { systemData?: Record<string, unknown>; dnsServers?: unknown[] } = {};
   for (let i = 0; i < plan.machines; i += CREATE_CHUNK) {
     const end = Math.min(plan.machines, i + CREATE_CHUNK);
     await s.writer.run((tx) => {
@@ -263,14 +319,22 @@ async function createHostsAndMachines(
             description,
           },
         };
-        tx.put(hid.id, HOST_TYPE, build(s, hostDef, hid, host, principal, now, baseUrl, tx, shared));
+        tx.put(
+          hid.id,
+          HOST_TYPE,
+          build(s, hostDef, hid, host, principal, now, baseUrl, tx, shared, names[j]),
+        );
         const mid = parseResourceId(machineIds[j])!;
         const associated = plan.scopeId && j < plan.machines - plan.unassociated;
         const machine = {
           location: plan.location,
           properties: associated ? { privateLinkScopeResourceId: plan.scopeId } : {},
         };
-        tx.put(mid.id, MACHINE_TYPE, build(s, machineDef, mid, machine, principal, now, baseUrl, tx, shared));
+        tx.put(
+          mid.id,
+          MACHINE_TYPE,
+          build(s, machineDef, mid, machine, principal, now, baseUrl, tx, shared, names[j]),
+        );
       }
     });
     run.progress.created = end;

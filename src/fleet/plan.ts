@@ -12,7 +12,7 @@ import { MACHINE_TYPE, SCOPE_TYPE } from "../providers/hybridcompute/versions.js
 import { asObject, optString } from "../providers/validate.js";
 import { Entry, World } from "../world/world.js";
 
-export const MAX_MACHINES = 200_000;
+export const MAX_MACHINES = 1_000_000;
 export const DEFAULT_TIME_LIMIT_S = 600;
 export const MAX_TIME_LIMIT_S = 3600;
 export const MAX_HEARTBEAT_ROUNDS = 10;

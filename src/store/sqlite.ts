@@ -56,8 +56,13 @@ export class SqliteStore implements Store {
   }
 
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
-    const rows = this.db.prepare("SELECT * FROM resources WHERE body IS NOT NULL").all() as Row[];
-    return { resources: rows.map(toResource), seq: this.seq() };
+    // Row by row (a million rows' texts at once would not fit beside what they parse into), with
+    // the values many bodies repeat kept once (sharedValues).
+    const rows = this.db.prepare("SELECT id, type, body, rev FROM resources WHERE body IS NOT NULL");
+    const share = sharedValues();
+    const resources: StoredResource[] = [];
+    for (const r of rows.iterate() as IterableIterator<Row>) resources.push(share(toResource(r)));
+    return { resources, seq: this.seq() };
   }
 
   private seq(): number {
@@ -190,6 +195,61 @@ export class SqliteStore implements Store {
     if (this.db.open) this.db.close();
   }
 }
+
+/**
+ * Loaded bodies share what they repeat, as the bodies written in one process did before they were
+ * stored: the id (the row's), the type, systemData, empty tags, osProfile and DNS server lists
+ * that read alike, and time texts. Bodies are never changed in place, so sharing is safe; the JSON
+ * is the same. Bounded: forgetting only costs sharing.
+ */
+function sharedValues(): (r: StoredResource) => StoredResource {
+  const types = new Map<string, string>();
+  const objects = new Map<string, unknown>();
+  const times = new Map<string, string>();
+  const obj = <T>(v: T): T => {
+    if (typeof v !== "object" || v === null) return v;
+    const k = JSON.stringify(v);
+    const have = objects.get(k);
+    if (have !== undefined) return have as T;
+    if (objects.size >= 10_000) objects.clear();
+    objects.set(k, v);
+    return v;
+  };
+  const time = (o: Record<string, any> | undefined): void => {
+    if (typeof o !== "object" || o === null) return;
+    for (const k of Object.keys(o)) {
+      const v = o[k];
+      if (typeof v !== "string" || v.length !== 24 || !TIME.test(v)) continue;
+      const have = times.get(v);
+      if (have !== undefined) o[k] = have;
+      else {
+        if (times.size >= 10_000) times.clear();
+        times.set(v, v);
+      }
+    }
+  };
+  return (r) => {
+    let type = types.get(r.type);
+    if (type === undefined) types.set(r.type, (type = r.type));
+    r.type = type;
+    const b = r.body;
+    if (typeof b !== "object" || b === null) return r;
+    if (b.id === r.id) b.id = r.id;
+    if (b.type === type) b.type = type;
+    if ("systemData" in b) b.systemData = obj(b.systemData);
+    if ("tags" in b) b.tags = obj(b.tags);
+    const p = b.properties;
+    if (typeof p === "object" && p !== null) {
+      if ("osProfile" in p) p.osProfile = obj(p.osProfile);
+      if (Array.isArray(p.dnsServers)) p.dnsServers = obj(p.dnsServers);
+      time(p);
+    }
+    time(b._arclink);
+    return r;
+  };
+}
+
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u;
 
 function toResource(r: Row): StoredResource {
   return { id: r.id, type: r.type, body: JSON.parse(r.body as string), rev: r.rev };

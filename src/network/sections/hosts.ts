@@ -42,6 +42,9 @@ function hostModelOf(h: { key: string; id: string; body: Record<string, any> }):
   return m;
 }
 
+/** The hosts file of a host without one: one empty list for all of them (models are read-only). */
+const NO_ENTRIES: HostModel["hostsEntries"] = Object.freeze([]) as unknown as HostModel["hostsEntries"];
+
 function compileHost(h: { key: string; id: string; body: Record<string, any> }): HostModel | undefined {
   const p = h.body.properties ?? {};
   const { pos, subnet } = positionOf(h.body);
@@ -55,7 +58,7 @@ function compileHost(h: { key: string; id: string; body: Record<string, any> }):
     pos,
     subnet,
     dnsServers: Array.isArray(p.dnsServers) ? p.dnsServers : [],
-    hostsEntries: typeof p.hostsFile === "string" ? parseHostsFile(p.hostsFile).entries : [],
+    hostsEntries: typeof p.hostsFile === "string" ? parseHostsFile(p.hostsFile).entries : NO_ENTRIES,
     raw: h.body,
   };
 }

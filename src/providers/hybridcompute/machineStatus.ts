@@ -5,8 +5,19 @@
 // Stored bodies are never changed in place, so a check-in copies only the objects it changes (the
 // body, its properties and its internal record) and shares everything else with the previous
 // version: a heartbeat makes little garbage, and every machine keeps sharing the strings it
-// shared before (its scope id, systemData, times written in the same batch).
+// shared before (its scope id, systemData, times written in the same batch). The three new
+// objects hold their properties in place (compactObject), and check-ins with the same time text
+// share one string.
+import { compactObject } from "../../world/compactBody.js";
 import { WriteTx } from "../../world/writeTx.js";
+
+/** The time text of the last check-in: check-ins of one batch share one string instead of a copy each. */
+let lastTime = "";
+
+function sharedTime(t: string): string {
+  if (t !== lastTime) lastTime = t;
+  return lastTime;
+}
 
 export function recordCheckIn(
   tx: WriteTx,
@@ -17,6 +28,7 @@ export function recordCheckIn(
 ): void {
   const cur = tx.get(machineId);
   if (!cur) return;
+  now = sharedTime(now);
   const old = cur.body;
   const was = old.properties?.status;
   const props: Record<string, unknown> = { ...old.properties };
@@ -24,7 +36,12 @@ export function recordCheckIn(
   props.status = "Connected";
   if (was !== "Connected") props.lastStatusChange = now;
   const b: Record<string, any> = { ...old };
-  b.properties = props;
-  b._arclink = { ...old._arclink, ...internal, lastHeartbeat: now };
-  tx.put(cur.id, cur.type, b);
+  const rec: Record<string, unknown> = { ...old._arclink, ...internal, lastHeartbeat: now };
+  for (const k of Object.keys(internal)) if (rec[k] === now) rec[k] = now;
+  // A heartbeat sets properties the machine already has: its copies keep the compact layout of
+  // the previous version. A first check-in adds some: its objects are laid out again.
+  const adds = was !== "Connected" || Object.keys(internal).length > 0;
+  b.properties = adds ? compactObject(props) : props;
+  b._arclink = adds ? compactObject(rec) : rec;
+  tx.put(cur.id, cur.type, adds ? compactObject(b) : b);
 }

@@ -187,6 +187,9 @@ export function checkAddress(
   }
 }
 
+/** A resource that claims an address (what claimOf reads). */
+type Claimant = { id: string; type: string; body: Record<string, any> };
+
 interface TakenAddress {
   ip: string;
   by: string;
@@ -230,39 +233,55 @@ function placeKey(prop: string, id: string): string {
  * change feed: checking a new host's address costs the same with 10 or 100,000 hosts.
  */
 class AddressIndex {
-  /** place → ip → keys of the resources claiming it. */
-  private readonly byPlace = new Map<string, Map<string, Set<string>>>();
-  private readonly claims = new Map<string, { place: string; ip: string; id: string }>();
+  /** place → ip → the key of the resource claiming it (several: a Set of them). */
+  private readonly byPlace = new Map<string, Map<string, string | Set<string>>>();
+  /**
+   * Per claiming key, the resource as it claimed (its place and address are read from it again on
+   * removal): the World's own entry when it is that version, so a claim costs no object of its own.
+   */
+  private readonly claims = new Map<string, Claimant>();
 
   constructor(world: World) {
     for (const t of Object.keys(LAB_ADDRESS_FIELDS)) for (const e of world.ofType(t)) this.add(e.key, e);
     world.onChange((changes) => {
       for (const c of changes) {
         this.remove(c.key);
-        if (c.resource) this.add(c.key, c.resource);
+        if (!c.resource) continue;
+        const e = world.get(c.key);
+        this.add(e?.key ?? c.key, e && e.body === c.resource.body ? e : c.resource);
       }
     });
   }
 
-  private add(key: string, e: { id: string; type: string; body: Record<string, any> }): void {
+  private add(key: string, e: Claimant): void {
     const c = claimOf(e);
     if (!c) return;
-    this.claims.set(key, { ...c, id: e.id });
+    this.claims.set(key, e);
     let ips = this.byPlace.get(c.place);
     if (!ips) this.byPlace.set(c.place, (ips = new Map()));
-    let keys = ips.get(c.ip);
-    if (!keys) ips.set(c.ip, (keys = new Set()));
-    keys.add(key);
+    const had = ips.get(c.ip);
+    // One claimant (nearly always): its key itself; a Set only when several claim the address.
+    if (had === undefined) ips.set(c.ip, key);
+    else if (typeof had === "string") {
+      if (had !== key) ips.set(c.ip, new Set([had, key]));
+    } else had.add(key);
   }
 
   private remove(key: string): void {
-    const c = this.claims.get(key);
-    if (!c) return;
+    const e = this.claims.get(key);
+    if (!e) return;
     this.claims.delete(key);
+    const c = claimOf(e)!;
     const ips = this.byPlace.get(c.place);
     const keys = ips?.get(c.ip);
-    keys?.delete(key);
-    if (keys && !keys.size) ips!.delete(c.ip);
+    if (keys === undefined) return;
+    if (typeof keys === "string") {
+      if (keys === key) ips!.delete(c.ip);
+      return;
+    }
+    keys.delete(key);
+    if (keys.size === 1) for (const k of keys) ips!.set(c.ip, k);
+    else if (!keys.size) ips!.delete(c.ip);
   }
 
   /** Ids claiming `ip` in the place (undefined ip: every claim there). */
@@ -271,7 +290,10 @@ class AddressIndex {
     if (!ips) return [];
     const out: TakenAddress[] = [];
     const each = ip === undefined ? [...ips.entries()] : ips.has(ip) ? [[ip, ips.get(ip)!] as const] : [];
-    for (const [addr, keys] of each) for (const k of keys) out.push({ ip: addr, by: this.claims.get(k)!.id });
+    for (const [addr, keys] of each) {
+      if (typeof keys === "string") out.push({ ip: addr, by: this.claims.get(keys)!.id });
+      else for (const k of keys) out.push({ ip: addr, by: this.claims.get(k)!.id });
+    }
     return out;
   }
 }
@@ -310,7 +332,7 @@ class LayerIndex {
     this.changed.add(key);
     const c = e ? claimOf(e) : undefined;
     if (c) {
-      this.own.set(key, { ...c, id: e!.id });
+      this.own.set(key, { place: c.place, ip: c.ip, id: e!.id });
       const a = `${c.place} ${c.ip}`;
       let keys = this.byAddress.get(a);
       if (!keys) this.byAddress.set(a, (keys = new Set()));

@@ -1,0 +1,128 @@
+// What a fleet's memory cuts must keep: a compacted body is the same JSON with the same values;
+// the World's indexes (host → machine, claimed addresses) that hold one key instead of a set still
+// answer as before when several resources share a host, a name or an address, and after removals.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseCidr } from "../src/core/ip.js";
+import { keyOf } from "../src/core/resourceId.js";
+import { machineOfHost } from "../src/analysis/hostMachine.js";
+import { HostModel } from "../src/network/model.js";
+import { checkAddress, Placement } from "../src/providers/lab/common.js";
+import { compactObject } from "../src/world/compactBody.js";
+import { World } from "../src/world/world.js";
+
+const SUB = "/subscriptions/00000000-0000-0000-0000-0000000000d1";
+const MACHINE_TYPE = "Microsoft.HybridCompute/machines";
+const HOST_TYPE = "ArcLink.Lab/hosts";
+const SITE = `${SUB}/resourceGroups/Lab/providers/ArcLink.Lab/sites/Site1`;
+const machineId = (rg: string, name: string) =>
+  `${SUB}/resourceGroups/${rg}/providers/${MACHINE_TYPE}/${name}`;
+const hostId = (name: string) => `${SUB}/resourceGroups/Lab/providers/${HOST_TYPE}/${name}`;
+
+let seq = 0;
+function put(w: World, id: string, type: string, body: Record<string, any>): void {
+  w.apply(
+    [{ key: keyOf(id), resource: { id, type, body: { id, name: id.split("/").pop(), ...body }, rev: 1 } }],
+    ++seq,
+  );
+}
+function del(w: World, id: string): void {
+  w.apply([{ key: keyOf(id) }], ++seq);
+}
+function host(name: string): HostModel {
+  return { key: keyOf(hostId(name)), id: hostId(name), name } as HostModel;
+}
+
+describe("compactObject", () => {
+  it("copies into the same keys, order and values: the same JSON", () => {
+    const shared = { a: [1] };
+    const o = { id: "x", name: undefined, tags: shared, z: 1, b: null, _arclink: { t: "1" } };
+    const c = compactObject(o);
+    assert.notEqual(c, o);
+    assert.deepEqual(Object.keys(c), Object.keys(o));
+    assert.equal(JSON.stringify(c), JSON.stringify(o));
+    assert.equal(c.tags, shared);
+    assert.equal(Object.getPrototypeOf(c), Object.prototype);
+  });
+
+  it("leaves objects whose keys are not plain names as they are (no prototype set by a key)", () => {
+    const odd = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}');
+    assert.equal(compactObject(odd), odd);
+    assert.equal(({} as any).polluted, undefined);
+    for (const o of [{ "a,b": 1 }, { "a b": 2 }, { "1": 3 }, {}]) assert.equal(compactObject(o), o);
+    // Two key lists that would read alike if joined do not share a copier.
+    const ab = compactObject({ a: 1, b: 2 });
+    assert.deepEqual(ab, { a: 1, b: 2 });
+    const inst = new (class K {
+      a = 1;
+    })();
+    assert.equal(compactObject(inst as unknown as Record<string, unknown>), inst);
+  });
+});
+
+describe("the World's host → machine index with one key per host and name", () => {
+  it("finds the machine that recorded the host, else the first by name, as machines come and go", () => {
+    const w = new World();
+    put(w, hostId("h1"), HOST_TYPE, {});
+    // Two machines named h1 in two groups; neither recorded a host yet: the first by the World's order.
+    put(w, machineId("A", "h1"), MACHINE_TYPE, {});
+    put(w, machineId("B", "H1"), MACHINE_TYPE, { name: "H1" });
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("A", "h1"));
+    // A third machine records the host: it wins over the names.
+    put(w, machineId("C", "other"), MACHINE_TYPE, { _arclink: { hostId: hostId("H1") } });
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("C", "other"));
+    // Another records it too: the World's order decides between the two.
+    put(w, machineId("D", "other2"), MACHINE_TYPE, { _arclink: { hostId: hostId("h1") } });
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("C", "other"));
+    del(w, machineId("C", "other"));
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("D", "other2"));
+    del(w, machineId("D", "other2"));
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("A", "h1"));
+    del(w, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("B", "H1"));
+    // The name lives in the body: a rename in place re-indexes it.
+    put(w, machineId("B", "H1"), MACHINE_TYPE, { name: "renamed" });
+    assert.equal(machineOfHost(w, host("h1")), undefined);
+    assert.equal(machineOfHost(w, host("renamed"))?.id, machineId("B", "H1"));
+    del(w, machineId("B", "H1"));
+    assert.equal(machineOfHost(w, host("renamed")), undefined);
+  });
+});
+
+describe("the World's address index with one key per address", () => {
+  it("reports who holds an address while two resources claim it and after either leaves", () => {
+    const w = new World();
+    const where: Placement = {
+      kind: "site",
+      id: SITE,
+      prop: "siteId",
+      prefixes: [parseCidr("10.0.0.0/24")!],
+    };
+    const claim = (n: string) =>
+      put(w, hostId(n), HOST_TYPE, { properties: { siteId: SITE, privateIPAddress: "10.0.0.5" } });
+    const check = (self: string) => {
+      try {
+        checkAddress(w, where, "10.0.0.5", self, "properties.privateIPAddress");
+        return "free";
+      } catch (e) {
+        return (e as Error).message;
+      }
+    };
+    assert.equal(check(hostId("new")), "free");
+    claim("h1");
+    assert.match(check(hostId("new")), /already used by .*\/hosts\/h1 /);
+    assert.equal(check(hostId("h1")), "free");
+    // A second claim of the same address (written around the check): both are reported.
+    claim("h2");
+    assert.match(check(hostId("h1")), /already used by .*\/hosts\/h2 /);
+    assert.match(check(hostId("h2")), /already used by .*\/hosts\/h1 /);
+    del(w, hostId("h1"));
+    assert.match(check(hostId("new")), /already used by .*\/hosts\/h2 /);
+    assert.equal(check(hostId("h2")), "free");
+    // Moving the remaining claim to another address frees this one.
+    put(w, hostId("h2"), HOST_TYPE, { properties: { siteId: SITE, privateIPAddress: "10.0.0.6" } });
+    assert.equal(check(hostId("new")), "free");
+    del(w, hostId("h2"));
+    assert.equal(check(hostId("new")), "free");
+  });
+});
