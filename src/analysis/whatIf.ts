@@ -14,7 +14,7 @@ import { PlanStep } from "../topology/plan.js";
 import { Entry, World } from "../world/world.js";
 import { lint, LintReport } from "./lint/lint.js";
 import { Sandbox } from "./lint/sandbox.js";
-import { Finding } from "./lint/types.js";
+import { AffectedMachine, Finding } from "./lint/types.js";
 import { diffResource, ResourceDiff } from "./propertyDiff.js";
 import { checkHost, EndpointCheck, HostCheck } from "./check.js";
 
@@ -104,6 +104,21 @@ function same(a: EndpointCheck | undefined, b: EndpointCheck | undefined): boole
   return !!a && !!b && a.verdict === b.verdict && a.reason === b.reason && a.address === b.address;
 }
 
+/**
+ * Whether two findings list the same machines, in order. Compared field by field: a finding of a
+ * large fleet can list a million machines, too many to compare as one JSON text.
+ */
+function sameMachines(a: AffectedMachine[], b: AffectedMachine[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (x.name !== y.name || x.machineId !== y.machineId || x.hostId !== y.hostId) return false;
+  }
+  return true;
+}
+
 /** Findings before and after, by key: added, resolved, and changed (same key, different content). */
 export function diffFindings(before: Finding[], after: Finding[]): WhatIfReport["findings"] {
   const b = new Map(before.map((f) => [f.key, f]));
@@ -113,9 +128,7 @@ export function diffFindings(before: Finding[], after: Finding[]): WhatIfReport[
     const fb = b.get(k);
     if (
       fb &&
-      (fb.severity !== fa.severity ||
-        fb.message !== fa.message ||
-        JSON.stringify(fb.machines) !== JSON.stringify(fa.machines))
+      (fb.severity !== fa.severity || fb.message !== fa.message || !sameMachines(fb.machines, fa.machines))
     )
       changed.push({ key: k, before: fb, after: fa });
   }
