@@ -64,14 +64,15 @@ static napi_value fail(napi_env env, const char* msg) {
 static void on_closed(uv_handle_t* h) {
   Reader* r = (Reader*)h->data;
   close(r->fd);
+  napi_env env = r->env;
   if (r->on_close) {
-    napi_env env = r->env;
     napi_handle_scope scope;
     if (napi_open_handle_scope(env, &scope) == napi_ok) {
       napi_value cb, global, result;
       napi_get_reference_value(env, r->on_close, &cb);
       napi_get_global(env, &global);
-      if (cb && napi_call_function(env, global, cb, 0, NULL, &result) == napi_pending_exception) {
+      // Through a callback scope, so that the promise jobs done() queues run now.
+      if (cb && napi_make_callback(env, r->async, global, cb, 0, NULL, &result) == napi_pending_exception) {
         napi_value err;
         napi_get_and_clear_last_exception(env, &err);
         napi_fatal_exception(env, err);
@@ -81,6 +82,7 @@ static void on_closed(uv_handle_t* h) {
     napi_delete_reference(env, r->on_close);
     r->on_close = NULL;
   }
+  napi_async_destroy(env, r->async);
   if (--r->owners == 0) free(r);
 }
 
@@ -90,7 +92,6 @@ static void begin_close(napi_env env, Reader* r) {
   uv_poll_stop(&r->poll);
   napi_delete_reference(env, r->callback);
   napi_delete_reference(env, r->buffers);
-  napi_async_destroy(env, r->async);
   uv_close((uv_handle_t*)&r->poll, on_closed);
 }
 
@@ -257,15 +258,25 @@ static napi_value open_reader(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+/** The reader in argv[0] (read with up to `max` arguments), or NULL with an error thrown. */
+static Reader* reader_arg(napi_env env, napi_callback_info info, size_t min, size_t* argc, napi_value* argv,
+                          const char* usage) {
+  napi_get_cb_info(env, info, argc, argv, NULL, NULL);
+  Reader* r = NULL;
+  if (*argc < min || napi_get_value_external(env, argv[0], (void**)&r) != napi_ok || !r) {
+    fail(env, usage);
+    return NULL;
+  }
+  return r;
+}
+
 // close(external, done): stops reading; the duplicate descriptor is closed once libuv lets go of
 // it, and then done() is called (the port is free when node's socket is closed too).
 static napi_value close_reader(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Reader* r;
-  if (argc < 1 || napi_get_value_external(env, argv[0], (void**)&r) != napi_ok || !r)
-    return fail(env, "close(reader, done)");
+  Reader* r = reader_arg(env, info, 1, &argc, argv, "close(reader, done)");
+  if (!r) return NULL;
   if (r->closing) return NULL;
   napi_valuetype t = napi_undefined;
   if (argc >= 2) napi_typeof(env, argv[1], &t);
@@ -278,12 +289,10 @@ static napi_value close_reader(napi_env env, napi_callback_info info) {
 static napi_value reading(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Reader* r;
+  Reader* r = reader_arg(env, info, 2, &argc, argv, "reading(reader, on)");
   bool on;
-  if (argc < 2 || napi_get_value_external(env, argv[0], (void**)&r) != napi_ok || !r ||
-      napi_get_value_bool(env, argv[1], &on) != napi_ok)
-    return fail(env, "reading(reader, on)");
+  if (!r) return NULL;
+  if (napi_get_value_bool(env, argv[1], &on) != napi_ok) return fail(env, "reading(reader, on)");
   if (r->closing) return NULL;
   if (on) uv_poll_start(&r->poll, UV_READABLE, on_readable);
   else uv_poll_stop(&r->poll);
@@ -294,10 +303,8 @@ static napi_value reading(napi_env env, napi_callback_info info) {
 static napi_value dropped(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Reader* r;
-  if (argc < 1 || napi_get_value_external(env, argv[0], (void**)&r) != napi_ok || !r)
-    return fail(env, "dropped(reader)");
+  Reader* r = reader_arg(env, info, 1, &argc, argv, "dropped(reader)");
+  if (!r) return NULL;
   napi_value v;
   napi_create_double(env, (double)r->dropped, &v);
   return v;
