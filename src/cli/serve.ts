@@ -8,6 +8,7 @@ import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec } from "./grammar.js";
 import { userError } from "./errors.js";
 import { checkHost } from "../analysis/check.js";
+import { checkAll } from "../analysis/lint/lint.js";
 import { renderHostCheck } from "./check.js";
 import { SameOutcomeGroups } from "../analysis/sameOutcome.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
@@ -258,8 +259,14 @@ export async function serve(flags: Flags): Promise<void> {
     } else {
       // Too many to read one by one: hosts whose endpoints have the same verdicts for the same
       // reasons are one group, printed once with its count, a few names and one host's table.
+      // Checked as lint checks them: hosts with equal inputs share one evaluation.
+      const { infos } = checkAll(
+        { view: s.world, model: s.network.model(), now: ctx.now, propagationDelayMs: ctx.propagationDelayMs },
+        { only: (h) => running.topologyHostKeys.has(h.key) },
+      );
+      const checks = new Map(infos.map((i) => [i.host.key, i.check]));
       const same = new SameOutcomeGroups();
-      for (const h of hosts) same.add(checkHost(ctx, h));
+      for (const h of hosts) same.add(checks.get(h.key) ?? checkHost(ctx, h));
       const groups = same.groups();
       out.write(
         `${hosts.length} hosts in ${groups.length} groups of hosts with the same verdicts and reasons (arclink check --all prints every host):\n\n`,
