@@ -13,13 +13,13 @@ import { SameOutcomeGroups } from "../src/analysis/sameOutcome.js";
 import { HostCheck } from "../src/analysis/check.js";
 
 /** The reference file's Azure side and site with `n` generated hosts and machines. */
-function topology(n: number): string {
+function topology(n: number, rename: (name: string) => string = (x) => x): string {
   const ref = readFileSync(join(ROOT, "examples/reference.yaml"), "utf8");
   const head = ref.slice(0, ref.indexOf("\nhosts:"));
   const hosts: string[] = [];
   const machines: string[] = [];
   for (let i = 0; i < n; i++) {
-    const name = `srv-${String(i).padStart(3, "0")}`;
+    const name = rename(`srv-${String(i).padStart(3, "0")}`);
     // One host in ten asks a public resolver (its traffic meets the firewall); one machine in
     // twenty is not associated with the scope (admission refuses it).
     hosts.push(
@@ -33,6 +33,30 @@ function topology(n: number): string {
   }
   return `${head}\nhosts:\n${hosts.join("\n")}\n\nmachines:\n${machines.join("\n")}\n`;
 }
+
+test("a group's table is its first host's own check, though hosts with equal inputs share one evaluation", async () => {
+  // SRV-039 sorts before srv-019 by code unit, where the evaluations are shared, and after it by
+  // locale, as the summary lists hosts: srv-019's table must name its own machine, not SRV-039.
+  const dir = mkdtempSync(join(tmpdir(), "arclink-groups-"));
+  const file = join(dir, "case.yaml");
+  writeFileSync(
+    file,
+    topology(40, (x) => (x === "srv-039" ? "SRV-039" : x)),
+  );
+  const srv = await startServer({ args: ["--topology", file] });
+  try {
+    const out = await srv.outputMatching(/Ready file:/);
+    assert.match(out, /^2 hosts like srv-019: srv-019, SRV-039$/m);
+    assert.match(
+      out,
+      /srv-019 [^\n]*\n[^\n]*\ngbl\.his\.arc\.azure\.com +\| refused \|[^\n]*MachineNotAssociatedWithScope: machine srv-019 is not associated/,
+    );
+    assert.doesNotMatch(out, /machine SRV-039 is not associated/);
+  } finally {
+    await srv.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
 
 test("40 hosts: every machine written, 34 onboarded, the summary in three groups of hosts", async () => {
   const dir = mkdtempSync(join(tmpdir(), "arclink-groups-"));

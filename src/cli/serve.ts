@@ -265,6 +265,7 @@ export async function serve(flags: Flags): Promise<void> {
         { only: (h) => running.topologyHostKeys.has(h.key) },
       );
       const checks = new Map(infos.map((i) => [i.host.key, i.check]));
+      const byId = new Map(hosts.map((h) => [h.id, h]));
       const same = new SameOutcomeGroups();
       for (const h of hosts) same.add(checks.get(h.key) ?? checkHost(ctx, h));
       const groups = same.groups();
@@ -275,7 +276,10 @@ export async function serve(flags: Flags): Promise<void> {
         out.write(
           `${g.count} host${g.count === 1 ? "" : "s"} like ${g.first.host}: ${g.names.join(", ")}${g.count > g.names.length ? ", …" : ""}\n`,
         );
-        out.write(renderHostCheck(g.first, false) + "\n\n");
+        // The group's first host checked on its own: a shared evaluation's texts name the host
+        // that was evaluated (its machine, in the admission's message).
+        const own = byId.get(g.first.hostId);
+        out.write(renderHostCheck(own ? checkHost(ctx, own) : g.first, false) + "\n\n");
       }
     }
     const ok = running.onboarded.filter((o) => o.connected).length;
