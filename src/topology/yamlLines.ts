@@ -165,20 +165,29 @@ class PlainReader {
     return this.map(col);
   }
 
+  /**
+   * The text of the next entry of a collection at column `col`, or undefined where the collection
+   * ends. The first entry may follow a key or dash on its line (col > indent); the rest start lines.
+   */
+  private entryText(col: number, first: boolean): string | undefined {
+    const l = this.lines[this.at];
+    if (!l) return undefined;
+    if (!first && l.indent !== col) {
+      if (l.indent > col) decline();
+      return undefined;
+    }
+    return first && col > l.indent ? l.text.slice(col - l.indent) : l.text;
+  }
+
   /** A block sequence whose dashes are at column `col`. */
   private seq(col: number): { value: unknown[]; tree: LineTree } {
     const value: unknown[] = [];
     const items: Array<{ line: number; node: LineTree | null }> = [];
     let first = true;
     for (;;) {
+      const t = this.entryText(col, first);
+      if (t === undefined) break;
       const l = this.lines[this.at];
-      if (!l) break;
-      // The first item may follow a key or dash on its line (col > indent); the rest start lines.
-      if (!first && l.indent !== col) {
-        if (l.indent > col) decline();
-        break;
-      }
-      const t = first && col > l.indent ? l.text.slice(col - l.indent) : l.text;
       if (!(t === "-" || t.startsWith("- "))) {
         if (first) decline();
         break;
@@ -217,13 +226,9 @@ class PlainReader {
     const keys = new Map<string, { line: number; node: LineTree | null }>();
     let first = true;
     for (;;) {
+      const t = this.entryText(col, first);
+      if (t === undefined) break;
       const l = this.lines[this.at];
-      if (!l) break;
-      if (!first && l.indent !== col) {
-        if (l.indent > col) decline();
-        break;
-      }
-      const t = first && col > l.indent ? l.text.slice(col - l.indent) : l.text;
       first = false;
       const key = entryKey(t);
       if (key === undefined) {
