@@ -7,7 +7,7 @@
 // Both servers run in their own process pinned to core 0; the load generator (autocannon) runs in
 // a third process pinned to core 1, one per measurement, and reports its own CPU time. The first
 // measurement checks that the generator saturates the bare server. --profile DIR starts ArcLink
-// with --cpu-prof (the profile is written to DIR when it stops). See bench/README.md.
+// and the bare server with --cpu-prof (each profile is written to DIR when it stops). See bench/README.md.
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:https";
@@ -92,10 +92,13 @@ async function bareServer(configFile: string): Promise<void> {
   process.on("SIGTERM", () => server.close(() => process.exit(0)));
 }
 
-async function startBare(configFile: string): Promise<{ port: number; proc: ChildProcess }> {
+async function startBare(
+  configFile: string,
+  nodeArgs: string[] = [],
+): Promise<{ port: number; proc: ChildProcess }> {
   const proc = spawn(
     "taskset",
-    ["-c", String(SERVER_CORE), process.execPath, fileURLToPath(import.meta.url), "--bare", configFile],
+    ["-c", String(SERVER_CORE), process.execPath, ...nodeArgs, fileURLToPath(import.meta.url), "--bare", configFile],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const port = await new Promise<number>((resolve, reject) => {
@@ -311,7 +314,8 @@ async function main(): Promise<void> {
         responses: [one, list],
       }),
     );
-    bare = await startBare(cfgFile);
+    // With --profile, the bare server is profiled too (its file is the one whose name has its pid).
+    bare = await startBare(cfgFile, profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : []);
     const armPort = Number(new URL(i.arm).port);
     const headers = { authorization: `Bearer ${bearer}`, accept: "application/json" };
 

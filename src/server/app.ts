@@ -32,6 +32,7 @@ import { DnsWorkerPool } from "../frontends/dns/workers.js";
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
 import { boundHeapGrowth } from "./heapGrowth.js";
+import { exitWithParent } from "./parentWatch.js";
 import { DataFolderLock, lockDataFolder, removeOwnReadyFile } from "./dataFolder.js";
 import { makePrivateDir, makePrivateFile, writePrivateAtomic } from "../core/privateFiles.js";
 
@@ -126,6 +127,7 @@ async function start(
 ): Promise<RunningArcLink> {
   const log = opts.log ?? (() => undefined);
   const growth = boundHeapGrowth(opts.heapGrowthPercent);
+  const stopWatchingParent = exitWithParent();
   const pki = ensurePki(dataDir);
   let store: Store;
   if (opts.store) store = opts.store;
@@ -273,6 +275,7 @@ async function start(
     topologyHostKeys,
     dnsWorkers: workerPool,
     async close() {
+      stopWatchingParent();
       // Deployments still running stop at their next resource and are recorded Failed.
       await services.background?.stop();
       unsubscribe();

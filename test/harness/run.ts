@@ -50,8 +50,10 @@ async function main(): Promise<number> {
     const named = args.filter((a) => a.endsWith(".test.js"));
     const extra = args.filter((a) => !a.endsWith(".test.js"));
     const files = named.length > 0 ? named : testFiles(join("dist", "test"));
+    // A server a test starts stops with that test's process, even when the run is killed outright.
     const child = spawn(process.execPath, ["--test", "--test-concurrency=2", ...extra, ...files], {
       stdio: "inherit",
+      env: { ...process.env, ARCLINK_EXIT_WITH_PARENT: "1" },
     });
     return await new Promise<number>((resolve) => {
       child.on("exit", (code, signal) => resolve(code ?? (signal ? 1 : 0)));
