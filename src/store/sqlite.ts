@@ -79,19 +79,19 @@ export class SqliteStore implements Store {
       // neither copy the machine's JSON out of SQLite nor read its row before writing it).
       // Expected live at `want`: changes only that revision of a live row.
       putLive: this.db.prepare(
-        `UPDATE resources SET id = @id, type = @type, body = @body, rev = @rev, seq = @seq
-         WHERE key = @key AND rev = @want AND body IS NOT NULL`,
+        `UPDATE resources SET id = ?, type = ?, body = ?, seq = ?, rev = ?
+         WHERE key = ? AND rev = ? AND body IS NOT NULL`,
       ),
       // Expected absent: a new row, or a tombstone brought back; no row returned when it is live.
       putAbsent: this.db.prepare(
-        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, 1, @seq)
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
          rev = resources.rev + 1, seq = excluded.seq WHERE resources.body IS NULL
          RETURNING rev`,
       ),
       // No expectation (a key an earlier write of the same group already checked).
       putAny: this.db.prepare(
-        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, 1, @seq)
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
          rev = resources.rev + 1, seq = excluded.seq
          RETURNING rev`,
@@ -147,13 +147,15 @@ export class SqliteStore implements Store {
       const p = ws.puts[i];
       const key = putKeys[i];
       const want = ws.expect.get(key);
-      const row = { key, id: p.id, type: p.type, body: JSON.stringify(p.body), seq };
+      const body = JSON.stringify(p.body);
       let rev: number;
       if (want !== undefined && want > 0) {
         rev = want + 1;
-        if (st.putLive.run({ ...row, rev, want }).changes !== 1) throw new StoreConflictError(key);
+        if (st.putLive.run(p.id, p.type, body, seq, rev, key, want).changes !== 1)
+          throw new StoreConflictError(key);
       } else {
-        const r = (want === 0 ? st.putAbsent : st.putAny).get(row) as { rev: number } | undefined;
+        const r = (want === 0 ? st.putAbsent : st.putAny).get(key, p.id, p.type, body, seq) as
+          { rev: number } | undefined;
         if (!r) throw new StoreConflictError(key);
         rev = r.rev;
       }
