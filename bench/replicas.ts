@@ -25,6 +25,7 @@ import { join } from "node:path";
 import { connect, TLSSocket } from "node:tls";
 import { fileURLToPath } from "node:url";
 import { ensurePki } from "../src/core/pki.js";
+import { MAX_MACHINES } from "../src/fleet/plan.js";
 import { PostgresStore } from "../src/store/postgres.js";
 import { Put } from "../src/store/store.js";
 import { raw, token } from "../test/helpers/arm.js";
@@ -277,6 +278,14 @@ interface Served {
   stop(): Promise<void>;
 }
 
+/**
+ * How long a replica may take to load (or follow) a world of `machines`: a minute, and a minute more
+ * per 300,000 machines (a replica reads and indexes every row at start).
+ */
+function settleMs(machines: number): number {
+  return 60_000 + Math.ceil(machines / 300_000) * 60_000;
+}
+
 /** Every process this run started in its own session, so that an interrupted run stops them too. */
 const running = new Set<ChildProcess>();
 
@@ -286,7 +295,7 @@ const running = new Set<ChildProcess>();
  * replicas in one session would split one session's share of a busy machine between them, whereas
  * replicas on separate hosts or in separate services each get their own.
  */
-async function startReplica(dataDir: string, url: string): Promise<Served> {
+async function startReplica(dataDir: string, url: string, machines: number): Promise<Served> {
   const readyFile = join(dataDir, `ready-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   const proc = spawn(
     process.execPath,
@@ -299,12 +308,13 @@ async function startReplica(dataDir: string, url: string): Promise<Served> {
   proc.stderr!.on("data", (d) => (out = (out + d).slice(-20_000)));
   const exited = new Promise<void>((r) => proc.once("exit", () => r()));
   void exited.then(() => running.delete(proc));
-  const deadline = Date.now() + 60_000;
+  const readyMs = settleMs(machines);
+  const deadline = Date.now() + readyMs;
   while (!existsSync(readyFile)) {
     if (proc.exitCode !== null) throw new Error(`arclink serve exited with ${proc.exitCode}:\n${out}`);
     if (Date.now() > deadline) {
       proc.kill("SIGKILL");
-      throw new Error(`arclink serve did not become ready in 60 s:\n${out}`);
+      throw new Error(`arclink serve did not become ready in ${readyMs / 1000} s:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -560,11 +570,11 @@ async function runSize(
     // One CA and server certificate for both replicas.
     ensurePki(dirs[0]);
     cpSync(join(dirs[0], "tls"), join(dirs[1], "tls"), { recursive: true });
-    started.push(await startReplica(dirs[0], db.url));
+    started.push(await startReplica(dirs[0], db.url, 0));
     const bearer = await token(started[0].info);
     const pop = await populate(started[0], db, bearer, n, o.list);
     // The second replica starts on the populated database (it loads everything at start).
-    started.push(await startReplica(dirs[1], db.url));
+    started.push(await startReplica(dirs[1], db.url, n));
     const replicas: Replica[] = started.map((s) => ({
       srv: s,
       port: Number(new URL(s.info.arm).port),
@@ -579,7 +589,7 @@ async function runSize(
     // Both replicas hold every machine, and answer the same list, before anything is measured.
     const bytes: Record<string, number> = {};
     for (const [k, rep] of replicas.entries()) {
-      await waitFor(`replica ${k + 1} has the last machine`, 60_000, async () => {
+      await waitFor(`replica ${k + 1} has the last machine`, settleMs(n), async () => {
         const r = await raw(rep.srv.info, "GET", lastPath, undefined, auth);
         return r.status === 200 || `${r.status}`;
       });
@@ -676,8 +686,8 @@ async function main(): Promise<void> {
   const sizes = flagText("machines", "1000,10000")
     .split(",")
     .map((s) => Number(s));
-  if (sizes.some((s) => !Number.isInteger(s) || s < 1 || s > 200_000))
-    throw new Error("--machines: whole numbers between 1 and 200000, comma-separated");
+  if (sizes.some((s) => !Number.isInteger(s) || s < 1 || s > MAX_MACHINES))
+    throw new Error(`--machines: whole numbers between 1 and ${MAX_MACHINES}, comma-separated`);
   const o = {
     seconds: flag("seconds", 3, 60),
     rounds: flag("rounds", 3, 15),

@@ -75,10 +75,26 @@ export class SqliteStore implements Store {
   private prepare() {
     return {
       getRev: this.db.prepare("SELECT rev, body IS NOT NULL AS live FROM resources WHERE key = ?"),
-      upsert: this.db.prepare(
-        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (@key, @id, @type, @body, @rev, @seq)
+      // A put is one statement that also checks the write's expectation for its key (a check-in must
+      // neither copy the machine's JSON out of SQLite nor read its row before writing it).
+      // Expected live at `want`: changes only that revision of a live row.
+      putLive: this.db.prepare(
+        `UPDATE resources SET id = ?, type = ?, body = ?, seq = ?, rev = ?
+         WHERE key = ? AND rev = ? AND body IS NOT NULL`,
+      ),
+      // Expected absent: a new row, or a tombstone brought back; no row returned when it is live.
+      putAbsent: this.db.prepare(
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
          ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
-         rev = excluded.rev, seq = excluded.seq`,
+         rev = resources.rev + 1, seq = excluded.seq WHERE resources.body IS NULL
+         RETURNING rev`,
+      ),
+      // No expectation (a key an earlier write of the same group already checked).
+      putAny: this.db.prepare(
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
+         ON CONFLICT(key) DO UPDATE SET id = excluded.id, type = excluded.type, body = excluded.body,
+         rev = resources.rev + 1, seq = excluded.seq
+         RETURNING rev`,
       ),
       tombstone: this.db.prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?"),
       setSeq: this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'"),
@@ -104,25 +120,45 @@ export class SqliteStore implements Store {
       if (saw(r.key, r.type)) throw new StoreConflictError(r.key);
   }
 
-  /** One write set, inside the caller's transaction, with the next sequence number. */
-  private applyOne(ws: WriteSet): CommitResult {
+  /**
+   * One write set, inside the caller's transaction, with sequence number `seq` (the caller sets the
+   * counter once per transaction). Every expectation holds or the write throws StoreConflictError
+   * and the caller's transaction rolls back: a put's is checked by its own statement, a delete's
+   * (or one on a key not written) by a read.
+   */
+  private applyOne(ws: WriteSet, seq: number): CommitResult {
     const st = (this.stmts ??= this.prepare());
     const liveRev = (key: string): { rev: number; live: boolean } => {
-      // Liveness without reading the body: a check-in must not copy the machine's JSON out of SQLite.
+      // Liveness without reading the body.
       const r = st.getRev.get(key) as { rev: number; live: number } | undefined;
       return r ? { rev: r.rev, live: r.live === 1 } : { rev: 0, live: false };
     };
-    for (const [key, want] of ws.expect) {
-      const cur = liveRev(key);
-      const have = cur.live ? cur.rev : 0;
-      if (have !== want) throw new StoreConflictError(key);
+    const putKeys: string[] = ws.puts.map((p) => p.key ?? keyOf(p.id));
+    if (ws.expect.size) {
+      const puts = new Set(putKeys);
+      for (const [key, want] of ws.expect) {
+        if (puts.has(key)) continue;
+        const cur = liveRev(key);
+        if ((cur.live ? cur.rev : 0) !== want) throw new StoreConflictError(key);
+      }
     }
-    const seq = this.seq() + 1;
     const changes: Change[] = [];
-    for (const p of ws.puts) {
-      const key = keyOf(p.id);
-      const rev = liveRev(key).rev + 1;
-      st.upsert.run({ key, id: p.id, type: p.type, body: JSON.stringify(p.body), rev, seq });
+    for (let i = 0; i < ws.puts.length; i++) {
+      const p = ws.puts[i];
+      const key = putKeys[i];
+      const want = ws.expect.get(key);
+      const body = JSON.stringify(p.body);
+      let rev: number;
+      if (want !== undefined && want > 0) {
+        rev = want + 1;
+        if (st.putLive.run(p.id, p.type, body, seq, rev, key, want).changes !== 1)
+          throw new StoreConflictError(key);
+      } else {
+        const r = (want === 0 ? st.putAbsent : st.putAny).get(key, p.id, p.type, body, seq) as
+          { rev: number } | undefined;
+        if (!r) throw new StoreConflictError(key);
+        rev = r.rev;
+      }
       changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev } });
     }
     for (const id of ws.deletes) {
@@ -132,15 +168,17 @@ export class SqliteStore implements Store {
       st.tombstone.run(cur.rev + 1, seq, key);
       changes.push({ key });
     }
-    st.setSeq.run(String(seq));
     return { seq, changes };
   }
 
   async commit(ws: WriteSet): Promise<CommitResult> {
     return this.db
       .transaction((): CommitResult => {
-        this.checkReads(ws.reads, this.seq());
-        return this.applyOne(ws);
+        const last = this.seq();
+        this.checkReads(ws.reads, last);
+        const out = this.applyOne(ws, last + 1);
+        this.stmts!.setSeq.run(String(out.seq));
+        return out;
       })
       .immediate();
   }
@@ -149,8 +187,13 @@ export class SqliteStore implements Store {
   async commitGroup(sets: WriteSet[]): Promise<CommitResult[]> {
     return this.db
       .transaction((): CommitResult[] => {
-        this.checkReads(unionOfReads(sets), this.seq());
-        return sets.map((ws) => this.applyOne(ws));
+        const last = this.seq();
+        // The union of the read sets only when something committed after the oldest of them.
+        if (sets.some((ws) => ws.reads && ws.reads.seq < last)) this.checkReads(unionOfReads(sets), last);
+        const out = sets.map((ws, i) => this.applyOne(ws, last + 1 + i));
+        // The counter once per transaction: the numbers between are only ever seen together.
+        if (out.length) this.stmts!.setSeq.run(String(last + out.length));
+        return out;
       })
       .immediate();
   }

@@ -16,6 +16,8 @@ export interface Put {
   id: string;
   type: string;
   body: Record<string, any>;
+  /** keyOf(id), when the writer already has it (a store computes it otherwise). */
+  key?: string;
 }
 
 /** What one request writes, applied atomically or not at all. */

@@ -18,10 +18,11 @@ export function compactObject<T extends Record<string, unknown>>(o: T): T {
   if (Object.getPrototypeOf(o) !== Object.prototype) return o;
   const keys = Object.keys(o);
   if (keys.length === 0 || keys.length > MAX_KEYS) return o;
-  for (const k of keys) if (k === "__proto__" || !PLAIN_KEY.test(k)) return o;
   const sig = keys.join(",");
   let copy = copiers.get(sig);
   if (!copy) {
+    // Checked once per key list: a copier exists only for lists of plain names.
+    for (const k of keys) if (k === "__proto__" || !PLAIN_KEY.test(k)) return o;
     if (copiers.size >= 1000) copiers.clear();
     // Keys are plain identifiers (checked above), so the literal is exactly `{k1: o.k1, ...}`.
     copy = new Function("o", `return {${keys.map((k) => `${k}: o.${k}`).join(", ")}};`) as (

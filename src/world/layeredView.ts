@@ -14,9 +14,14 @@ export class LayeredView implements WorldView {
   }
 
   get(id: string): Entry | undefined {
-    const k = keyOf(id);
-    if (this.pending.has(k)) return this.pending.get(k) ?? undefined;
-    return this.base.get(id);
+    return this.getKeyed(keyOf(id), id);
+  }
+
+  getKeyed(key: string, id: string): Entry | undefined {
+    // Pending values are entries or null (deleted), never undefined: one lookup tells both.
+    const e = this.pending.get(key);
+    if (e !== undefined) return e === null ? undefined : e;
+    return readBase(this.base, key, id);
   }
 
   children(id: string, type?: string): Entry[] {
@@ -43,4 +48,9 @@ export class LayeredView implements WorldView {
     }
     return [...out.values()];
   }
+}
+
+/** `view.get(id)`, without lower-casing `id` again when the view can take the key. */
+export function readBase(view: WorldView, key: string, id: string): Entry | undefined {
+  return view.getKeyed ? view.getKeyed(key, id) : view.get(id);
 }

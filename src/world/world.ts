@@ -12,6 +12,11 @@ export interface Entry extends StoredResource {
 /** Read interface shared by the World and a pending write transaction. */
 export interface WorldView {
   get(id: string): Entry | undefined;
+  /**
+   * `get` for a key the caller already has (`key` is keyOf(id)): spares lower-casing the id again.
+   * Optional: a view without it is read through `get(id)`.
+   */
+  getKeyed?(key: string, id: string): Entry | undefined;
   /** Direct children of `id`, optionally of one full type. */
   children(id: string, type?: string): Entry[];
   /** Every resource of a full type (case-insensitive). */
@@ -73,6 +78,10 @@ export class World implements WorldView {
     return this.byKey.get(keyOf(id));
   }
 
+  getKeyed(key: string): Entry | undefined {
+    return this.byKey.get(key);
+  }
+
   children(id: string, type?: string): Entry[] {
     const set = this.byParent.get(keyOf(id));
     if (!set) return [];
@@ -105,14 +114,17 @@ export class World implements WorldView {
     return this.byKey.values();
   }
 
-  /** `changeKey`: the change's key for `r`; kept as the entry's key so indexes fed by changes share it. */
+  /**
+   * `changeKey`: the change's key for `r` (keyOf(r.id), as every store gives it); kept as the entry's
+   * key so indexes fed by changes share it.
+   */
   private put(r: StoredResource, changeKey?: string): void {
-    const k = keyOf(r.id);
+    const k = changeKey ?? keyOf(r.id);
     const old = this.byKey.get(k);
     // One key string per resource for its whole life, shared by every index.
-    const key = old ? old.key : changeKey === k ? changeKey : k;
-    const parsed = parseResourceId(r.id);
-    const p = parsed ? parentId(parsed) : undefined;
+    const key = old ? old.key : k;
+    // The parent follows from the key alone: an update (a check-in) keeps its entry's, unparsed.
+    const parentKey = old ? old.parentKey : this.parentKeyOf(r.id);
     // Many resources share a parent and a type: one string each, not one per resource.
     const type = this.intern(r.type);
     // A literal of fixed shape (a spread of objects of varied shapes would give each entry its own
@@ -123,7 +135,7 @@ export class World implements WorldView {
       body: r.body,
       rev: r.rev,
       key,
-      parentKey: p ? this.intern(keyOf(p)) : undefined,
+      parentKey,
     };
     const lowerType = this.lowerType(type);
     this.version++;
@@ -136,6 +148,12 @@ export class World implements WorldView {
     this.byKey.set(key, e);
     if (e.parentKey) addTo(this.byParent, e.parentKey, key);
     addTo(this.byType, lowerType, key);
+  }
+
+  private parentKeyOf(id: string): string | undefined {
+    const parsed = parseResourceId(id);
+    const p = parsed ? parentId(parsed) : undefined;
+    return p ? this.intern(keyOf(p)) : undefined;
   }
 
   /** Parent keys and types, each kept once (they repeat across resources; they are few). */

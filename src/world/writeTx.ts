@@ -5,14 +5,15 @@
 // set changed meanwhile (another replica's commit), and the Writer runs it again on the fresher state.
 import { keyOf, parentId, parseResourceId } from "../core/resourceId.js";
 import { Put, WriteSet } from "../store/store.js";
-import { LayeredView } from "./layeredView.js";
+import { LayeredView, readBase } from "./layeredView.js";
 import { Entry, WorldView } from "./world.js";
 
 export class WriteTx extends LayeredView {
   private touched = new Map<string, number>();
   private readKeys = new Set<string>();
-  private readPrefixes = new Set<string>();
-  private readTypes = new Set<string>();
+  // Made on first use: most writes (a check-in) list nothing.
+  private readPrefixes?: Set<string>;
+  private readTypes?: Set<string>;
   private tracking = true;
 
   /** `readSeq`: the store sequence number `base` reflects (absent: reads are not checked at commit). */
@@ -23,26 +24,29 @@ export class WriteTx extends LayeredView {
     super(base);
   }
 
-  override get(id: string): Entry | undefined {
-    const k = keyOf(id);
-    if (this.pending.has(k)) return this.pending.get(k) ?? undefined;
-    if (this.tracking) this.readKeys.add(k);
-    return this.base.get(id);
+  override getKeyed(key: string, id: string): Entry | undefined {
+    const e = this.pending.get(key);
+    if (e !== undefined) return e === null ? undefined : e;
+    const b = readBase(this.base, key, id);
+    // The entry's own key string (the same text) when there is one: what the write keeps until its
+    // group commits then holds no string of its own per resource.
+    if (this.tracking) this.readKeys.add(b ? b.key : key);
+    return b;
   }
 
   override children(id: string, type?: string): Entry[] {
-    if (this.tracking) this.readPrefixes.add(keyOf(id));
+    if (this.tracking) (this.readPrefixes ??= new Set()).add(keyOf(id));
     return super.children(id, type);
   }
 
   override ofType(type: string): Entry[] {
-    if (this.tracking) this.readTypes.add(type.toLowerCase());
+    this.readsType(type);
     return super.ofType(type);
   }
 
   /** Records that the write read every resource of `type` (through an index kept on the base). */
   readsType(type: string): void {
-    if (this.tracking) this.readTypes.add(type.toLowerCase());
+    if (this.tracking) (this.readTypes ??= new Set()).add(type.toLowerCase());
   }
 
   /** Runs `fn` without recording its reads: for what is read to answer, not to decide (a response's projection). */
@@ -57,23 +61,30 @@ export class WriteTx extends LayeredView {
   }
 
   put(id: string, type: string, body: Record<string, any>): void {
-    const k = keyOf(id);
+    const k0 = keyOf(id);
+    const existing = this.getKeyed(k0, id);
+    const k = existing ? existing.key : k0;
     this.expectCurrent(k, id);
-    const existing = this.get(id);
-    const parsed = parseResourceId(id);
-    const p = parsed ? parentId(parsed) : undefined;
+    // The parent follows from the key: a resource written again keeps its entry's.
+    let parentKey = existing?.parentKey;
+    if (!existing) {
+      const parsed = parseResourceId(id);
+      const p = parsed ? parentId(parsed) : undefined;
+      parentKey = p ? keyOf(p) : undefined;
+    }
     this.pending.set(k, {
       id: existing?.id ?? id,
       type,
       body,
       rev: existing?.rev ?? 0,
       key: k,
-      parentKey: p ? keyOf(p) : undefined,
+      parentKey,
     });
   }
 
   delete(id: string): void {
-    const k = keyOf(id);
+    const k0 = keyOf(id);
+    const k = readBase(this.base, k0, id)?.key ?? k0;
     this.expectCurrent(k, id);
     this.pending.set(k, null);
   }
@@ -91,23 +102,26 @@ export class WriteTx extends LayeredView {
   toWriteSet(): WriteSet {
     const puts: Put[] = [];
     const deletes: string[] = [];
-    for (const [, e] of this.pending) if (e) puts.push({ id: e.id, type: e.type, body: e.body });
-    for (const [k, e] of this.pending) if (e === null) deletes.push(k);
+    for (const [k, e] of this.pending) {
+      if (e) puts.push({ id: e.id, type: e.type, body: e.body, key: k });
+      else deletes.push(k);
+    }
     const reads =
       this.readSeq === undefined
         ? undefined
         : {
             seq: this.readSeq,
             keys: [...this.readKeys],
-            prefixes: [...this.readPrefixes],
-            types: [...this.readTypes],
+            prefixes: this.readPrefixes ? [...this.readPrefixes] : [],
+            types: this.readTypes ? [...this.readTypes] : [],
           };
-    return { puts, deletes, expect: new Map(this.touched), reads };
+    // The transaction is done once its write set is taken: the set takes its expectations as they are.
+    return { puts, deletes, expect: this.touched, reads };
   }
 
   private expectCurrent(k: string, id: string): void {
     if (this.touched.has(k)) return;
-    const cur = this.base.get(id);
+    const cur = readBase(this.base, k, id);
     this.touched.set(k, cur ? cur.rev : 0);
   }
 }

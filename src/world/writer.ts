@@ -110,13 +110,19 @@ export class Writer {
       }
       if (!tx.empty) {
         const ws = tx.toWriteSet();
-        const expect = new Map<string, number>();
-        for (const [k, rev] of ws.expect) if (!touched.has(k)) expect.set(k, rev);
+        // Its own expectations, less those on keys an earlier write of the group touched (a new map
+        // only then: most writes of a group touch keys no other write does).
+        let expect = ws.expect;
+        for (const k of ws.expect.keys())
+          if (touched.has(k)) {
+            expect = new Map([...ws.expect].filter(([key]) => !touched.has(key)));
+            break;
+          }
         for (const k of ws.expect.keys()) touched.add(k);
         for (const p of ws.puts) {
-          const k = keyOf(p.id);
+          const k = p.key ?? keyOf(p.id);
           touched.add(k);
-          view.set(k, tx.get(p.id) ?? null);
+          view.set(k, tx.getKeyed(k, p.id) ?? null);
         }
         for (const k of ws.deletes) {
           touched.add(k);
@@ -226,7 +232,7 @@ function merge(sets: WriteSet[]): WriteSet {
   for (const ws of sets) {
     for (const [k, rev] of ws.expect) if (!expect.has(k)) expect.set(k, rev);
     for (const p of ws.puts) {
-      const k = keyOf(p.id);
+      const k = p.key ?? keyOf(p.id);
       deletes.delete(k);
       puts.delete(k);
       puts.set(k, p);
