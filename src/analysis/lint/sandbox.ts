@@ -7,6 +7,7 @@ import { CLOCK_ID } from "../../core/clock.js";
 import { parseResourceId } from "../../core/resourceId.js";
 import { ArmResponse, ArmServices } from "../../engine/context.js";
 import { handleArm } from "../../engine/armHandler.js";
+import { plainResourcePut, putWithoutAnswer } from "../../engine/directPut.js";
 import { createServices } from "../../engine/services.js";
 import { PRINCIPAL_TYPE, SUBSCRIPTION_TYPE, subscriptionBody } from "../../identity/directory.js";
 import { Principal } from "../../providers/contract.js";
@@ -17,6 +18,7 @@ import { MemoryStore } from "../../store/memory.js";
 import { StoredResource } from "../../store/store.js";
 import { Entry, World } from "../../world/world.js";
 import { Writer } from "../../world/writer.js";
+import { WriteTx } from "../../world/writeTx.js";
 import { PlanStep } from "../../topology/plan.js";
 import { OverlayWorld } from "./overlay.js";
 
@@ -52,12 +54,13 @@ export class Sandbox {
   readonly world: World;
   readonly services: ArmServices;
   private readonly principal: Principal;
+  private readonly store: MemoryStore;
 
   constructor(opts: SandboxOptions = {}) {
     this.world = opts.over ? new OverlayWorld(opts.over) : new World();
     const resources = [...(opts.resources ?? [])];
     if (!opts.over) this.world.load(resources, 1);
-    const store = new MemoryStore([], this.world.seq, false, (key) => this.world.get(key));
+    const store = (this.store = new MemoryStore([], this.world.seq, false, (key) => this.world.get(key)));
     const offset = opts.clockOffsetMs ?? Number(this.world.get(CLOCK_ID)?.body.offsetMs ?? 0);
     this.services = createServices({
       world: this.world,
@@ -115,7 +118,11 @@ export class Sandbox {
   }
 
   async call(method: string, id: string, apiVersion: string, body?: unknown): Promise<ArmResponse> {
-    return handleArm(this.services, {
+    return handleArm(this.services, this.request(method, id, apiVersion, body));
+  }
+
+  private request(method: string, id: string, apiVersion: string, body?: unknown) {
+    return {
       method,
       path: id,
       query: queryOf(apiVersion),
@@ -124,18 +131,43 @@ export class Sandbox {
       principal: this.principal,
       apiVersion,
       baseUrl: "https://sandbox.arclink.local",
-    });
+    };
   }
 
-  /** Applies plan steps in order; a refusal names the step. */
-  async applySteps(steps: PlanStep[], label = "topology"): Promise<void> {
+  /**
+   * A PUT of a resource written and committed as the ARM handler and the writer would (the same
+   * checks, provider write, revisions and sequence number, the same change applied to the world),
+   * without routing its path, waiting a turn of the event loop for the writer, or projecting an
+   * answer nobody reads. Anything but a plain resource PUT goes through call().
+   */
+  async put(method: string, path: string, apiVersion: string, body?: unknown): Promise<void> {
+    const id = plainResourcePut(method, path);
+    if (!id) {
+      await this.call(method, path, apiVersion, body);
+      return;
+    }
+    // As Writer.attempt: a transaction over the world as of its sequence number, committed to the
+    // sandbox's own store (no other process shares it), then applied to the world.
+    const tx = new WriteTx(this.world, this.world.seq);
+    putWithoutAnswer(this.services, this.request(method, path, apiVersion, body), id, tx);
+    if (tx.empty) return;
+    const committed = await this.store.commit(tx.toWriteSet());
+    this.world.apply(committed.changes, committed.seq);
+  }
+
+  /**
+   * Applies plan steps in order; a refusal names the step. `answered`: every step through the ARM
+   * handler with its answer (call()), the way put() is checked against.
+   */
+  async applySteps(steps: PlanStep[], label = "topology", opts: { answered?: boolean } = {}): Promise<void> {
     let last: string | undefined;
     for (const step of steps) {
       // The id's subscription as parseResourceId reads it; a run of steps in one subscription adds it once.
       const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
       if (sub && sub !== last) this.addSubscription((last = sub));
       try {
-        await this.call(step.method, step.id, step.apiVersion, step.body);
+        if (opts.answered) await this.call(step.method, step.id, step.apiVersion, step.body);
+        else await this.put(step.method, step.id, step.apiVersion, step.body);
       } catch (e) {
         if (e instanceof ArmError)
           throw new Error(`${label}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
