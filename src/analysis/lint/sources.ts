@@ -132,6 +132,8 @@ export async function sandboxFromTopology(
   text: string,
   file: string,
   subscriptionId = LINT_SUBSCRIPTION,
+  /** Every step through the ARM handler with its answer (Sandbox.applySteps): what the default is checked against. */
+  opts: { answered?: boolean } = {},
 ): Promise<{ sandbox: Sandbox; source: LintSource; plan: Plan }> {
   // The file is parsed once: its value is checked, and its lines locate the findings. A file with
   // a problem is read again by loadTopology, whose error names each problem's line.
@@ -140,7 +142,7 @@ export async function sandboxFromTopology(
   const topology = checked?.topology ?? loadTopology(text, file);
   const p = plan(topology, { subscriptionId });
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
-  await sandbox.applySteps(p.steps, file);
+  await sandbox.applySteps(p.steps, file, opts);
   return {
     sandbox,
     plan: p,
