@@ -35,3 +35,16 @@ export function putWithoutAnswer(s: ArmServices, r: ArmRequest, id: ResourceId, 
   const { def, input } = preparePut(s, r, id);
   putInTx(s, r, id, def, input, tx);
 }
+
+/**
+ * The PUT `r` of `id` (from plainResourcePut) through the writer, as putResource runs it (checks
+ * first, then the write queued with the writer's other writes, committed to its store), without
+ * the answer: resolves once the write is committed and applied; rejects with what putResource would.
+ */
+export async function putThroughWriter(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<void> {
+  checkPrincipal(r);
+  const { def, input } = preparePut(s, r, id);
+  await s.writer.run((tx) => {
+    putInTx(s, r, id, def, input, tx);
+  });
+}
