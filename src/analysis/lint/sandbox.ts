@@ -14,13 +14,13 @@ import { Principal } from "../../providers/contract.js";
 import { createRegistry } from "../../providers/index.js";
 import { Registry } from "../../providers/registry.js";
 import { ServiceTags } from "../../network/serviceTags.js";
-import { MemoryStore } from "../../store/memory.js";
 import { StoredResource } from "../../store/store.js";
 import { Entry, World } from "../../world/world.js";
 import { Writer } from "../../world/writer.js";
 import { WriteTx } from "../../world/writeTx.js";
 import { PlanStep } from "../../topology/plan.js";
 import { OverlayWorld } from "./overlay.js";
+import { WorldStore } from "./worldStore.js";
 
 const SANDBOX_APP = "00000000-0000-0000-0000-00000000a11c";
 const SANDBOX_TENANT = "00000000-0000-0000-0000-00000000a11d";
@@ -54,13 +54,13 @@ export class Sandbox {
   readonly world: World;
   readonly services: ArmServices;
   private readonly principal: Principal;
-  private readonly store: MemoryStore;
+  private readonly store: WorldStore;
 
   constructor(opts: SandboxOptions = {}) {
     this.world = opts.over ? new OverlayWorld(opts.over) : new World();
     const resources = [...(opts.resources ?? [])];
     if (!opts.over) this.world.load(resources, 1);
-    const store = (this.store = new MemoryStore([], this.world.seq, false, (key) => this.world.get(key)));
+    const store = (this.store = new WorldStore(this.world, this.world.seq));
     const offset = opts.clockOffsetMs ?? Number(this.world.get(CLOCK_ID)?.body.offsetMs ?? 0);
     this.services = createServices({
       world: this.world,
@@ -141,18 +141,21 @@ export class Sandbox {
    * answer nobody reads. Anything but a plain resource PUT goes through call().
    */
   async put(method: string, path: string, apiVersion: string, body?: unknown): Promise<void> {
+    if (!this.putNow(method, path, apiVersion, body)) await this.call(method, path, apiVersion, body);
+  }
+
+  /** put() of a plain resource PUT, at once (throws its refusal); false for any other request. */
+  private putNow(method: string, path: string, apiVersion: string, body?: unknown): boolean {
     const id = plainResourcePut(method, path);
-    if (!id) {
-      await this.call(method, path, apiVersion, body);
-      return;
-    }
-    // As Writer.attempt: a transaction over the world as of its sequence number, committed to the
-    // sandbox's own store (no other process shares it), then applied to the world.
-    const tx = new WriteTx(this.world, this.world.seq);
-    putWithoutAnswer(this.services, this.request(method, path, apiVersion, body), id, tx);
-    if (tx.empty) return;
-    const committed = await this.store.commit(tx.toWriteSet());
+    if (!id) return false;
+    // As Writer.attempt, with nothing else writing: a transaction over the world (its reads need no
+    // recording: no other process commits here), committed, then applied to the world.
+    const tx = new WriteTx(this.world);
+    tx.untracked(() => putWithoutAnswer(this.services, this.request(method, path, apiVersion, body), id, tx));
+    if (tx.empty) return true;
+    const committed = this.store.commitNow(tx.toWriteSet());
     this.world.apply(committed.changes, committed.seq);
+    return true;
   }
 
   /**
@@ -166,8 +169,8 @@ export class Sandbox {
       const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
       if (sub && sub !== last) this.addSubscription((last = sub));
       try {
-        if (opts.answered) await this.call(step.method, step.id, step.apiVersion, step.body);
-        else await this.put(step.method, step.id, step.apiVersion, step.body);
+        if (opts.answered || !this.putNow(step.method, step.id, step.apiVersion, step.body))
+          await this.call(step.method, step.id, step.apiVersion, step.body);
       } catch (e) {
         if (e instanceof ArmError)
           throw new Error(`${label}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);
