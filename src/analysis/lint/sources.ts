@@ -86,17 +86,19 @@ export function topologyLocator(
   }
   // Children the plan writes inline with their parent (a virtual network's subnets) have lines too:
   // every list a located entry holds (ResourceType.topologyEntry), each list once.
-  const lists = new Map<string, { key: string; segment?: string }>();
+  // By the parent's lower-case type, its lists (each key once, the last type naming it): an entry
+  // looks up its own type's.
+  const lists = new Map<string, Map<string, { key: string; segment?: string }>>();
   for (const [type, c] of entryOf) {
     const cut = type.lastIndexOf("/");
-    lists.set(`${type.slice(0, cut)}|${c.key}`, {
-      key: c.key,
-      segment: c.typed ? undefined : type.slice(cut + 1),
-    });
+    const parent = type.slice(0, cut);
+    let m = lists.get(parent);
+    if (!m) lists.set(parent, (m = new Map()));
+    m.set(c.key, { key: c.key, segment: c.typed ? undefined : type.slice(cut + 1) });
   }
   for (const { id, top, path } of entries)
-    for (const [at, c] of lists) {
-      const list = at.startsWith(`${top}|`) && raw[path[0]][path[1]][c.key];
+    for (const c of lists.get(top)?.values() ?? []) {
+      const list = raw[path[0]][path[1]][c.key];
       if (!Array.isArray(list)) continue;
       list.forEach((x: any, j: number) => {
         const k = keyOf(`${id}/${c.segment ?? x?.type}/${x?.name}`);
