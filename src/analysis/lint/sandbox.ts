@@ -164,10 +164,15 @@ export class Sandbox {
    */
   async applySteps(steps: PlanStep[], label = "topology", opts: { answered?: boolean } = {}): Promise<void> {
     let last: string | undefined;
+    let lastPrefix: string | undefined;
     for (const step of steps) {
-      // The id's subscription as parseResourceId reads it; a run of steps in one subscription adds it once.
-      const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
-      if (sub && sub !== last) this.addSubscription((last = sub));
+      // The id's subscription as parseResourceId reads it; a run of steps in one subscription adds it
+      // once (an id that starts as the last one did is in it: no need to read it again).
+      if (lastPrefix === undefined || !step.id.startsWith(lastPrefix)) {
+        const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
+        if (sub && sub !== last) this.addSubscription((last = sub));
+        if (sub) lastPrefix = `/subscriptions/${sub}/`;
+      }
       try {
         if (opts.answered || !this.putNow(step.method, step.id, step.apiVersion, step.body))
           await this.call(step.method, step.id, step.apiVersion, step.body);
