@@ -151,7 +151,20 @@ async function serve(
 
 const exponent = (n1: number, t1: number, n2: number, t2: number) => Math.log(t2 / t1) / Math.log(n2 / n1);
 
+const USAGE = `Usage: node dist/bench/topologyFile.js [--sizes 1000,10000,100000] [--paths lint,serve,check] [--keep DIR]
+
+For each size, writes a topology file of that many hosts and times, each in its own process:
+  lint    arclink lint --topology FILE --format json (wall, CPU and peak RSS)
+  serve   arclink serve --topology FILE until its ready file (wall, and CPU and peak RSS so far)
+  check   arclink check --all --json against that server
+then prints the growth exponent k of t ∝ n^k between sizes and a last line BENCH_RESULT {json}.
+  --keep DIR   also writes each size's file to DIR/estate-N.yaml (--paths none: only that)`;
+
 async function main(): Promise<void> {
+  if (process.argv.includes("--help") || process.argv.includes("-h")) {
+    console.log(USAGE);
+    return;
+  }
   const sizes = argList("sizes", "1000,10000,100000").map(Number);
   const paths = argList("paths", "lint,serve,check");
   const keep = process.argv.includes("--keep") ? argList("keep", "")[0] : undefined;

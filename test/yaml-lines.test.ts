@@ -264,6 +264,30 @@ describe("yamlLines: the plain-YAML reader", () => {
     for (const t of inside) assert.ok(agrees(t, JSON.stringify(t)), `reads ${JSON.stringify(t)}`);
   });
 
+  it("resolves a scalar starting with any letter as the yaml package does (strings, nulls, booleans)", () => {
+    const words: string[] = ["~", "NULL", "Null", "TRUE", "True", "FALSE", "False", ".inf", ".NaN"];
+    for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+      words.push(
+        c,
+        `${c}rue`,
+        `${c}ull`,
+        `${c}alse`,
+        `${c}RUE`,
+        `${c}ULL`,
+        `${c}ALSE`,
+        `${c}x1f`,
+        `${c}0`,
+        `${c}-1.5`,
+      );
+    const block = words.map((w, i) => `k${i}: ${w}`).join("\n");
+    const flow = words.map((w, i) => `l${i}: [${w}, x]\nm${i}: { k: ${w}, x: y }`).join("\n");
+    for (const [text, what] of [
+      [block, "block scalars"],
+      [flow, "flow scalars"],
+    ])
+      assert.ok(agrees(text, what), `${what}: read as plain`);
+  });
+
   it("agrees with the yaml package on generated documents, or declines them", () => {
     const r = rng(13);
     let read = 0;

@@ -222,22 +222,9 @@ function virtualChild(s: ArmServices, id: ResourceId): ((r: ArmRequest) => ArmRe
 }
 
 export async function putResource(s: ArmServices, r: ArmRequest, id: ResourceId): Promise<ArmResponse> {
-  const def = typeOf(s, id, r.apiVersion);
-  const input = withoutInternal(asObject(r.body, "body"));
-  const requestedLocation = def.kind === "tracked" ? input.location : undefined;
-  checkVersion(s, r, def, typeof requestedLocation === "string" ? requestedLocation : undefined);
-  checkSubscription(s, r, id.subscription);
-  checkName(def, id);
+  const { def, input } = preparePut(s, r, id);
   return s.writer.run((tx) => {
-    checkParents(tx, id);
-    const existing = tx.get(id.id);
-    if (existing && existing.type.toLowerCase() !== def.type.toLowerCase()) {
-      throw errors.conflict("Conflict", `A resource of type ${existing.type} already has the id ${id.id}.`);
-    }
-    checkConditions("PUT", header(r, "if-match"), header(r, "if-none-match"), existing);
-    const ctx = providerContext(s, r, tx);
-    const body = writeBody(s, ctx, def, id, input, existing);
-    tx.put(id.id, def.type, body);
+    const existing = putInTx(s, r, id, def, input, tx);
     return writeResponse(
       s,
       r,
@@ -249,6 +236,46 @@ export async function putResource(s: ArmServices, r: ArmRequest, id: ResourceId)
       "PUT",
     );
   });
+}
+
+/**
+ * What a PUT checks before its write runs (type, api-version, subscription, name) and the body it
+ * writes from. With putInTx, the whole of a PUT but its answer: a sandbox that needs the resulting
+ * world and not the answers runs the two (putResource runs exactly these).
+ */
+export function preparePut(
+  s: ArmServices,
+  r: ArmRequest,
+  id: ResourceId,
+): { def: ResourceType; input: Record<string, any> } {
+  const def = typeOf(s, id, r.apiVersion);
+  const input = withoutInternal(asObject(r.body, "body"));
+  const requestedLocation = def.kind === "tracked" ? input.location : undefined;
+  checkVersion(s, r, def, typeof requestedLocation === "string" ? requestedLocation : undefined);
+  checkSubscription(s, r, id.subscription);
+  checkName(def, id);
+  return { def, input };
+}
+
+/** A PUT's write in its transaction (after preparePut); returns the entry it replaced, if any. */
+export function putInTx(
+  s: ArmServices,
+  r: ArmRequest,
+  id: ResourceId,
+  def: ResourceType,
+  input: Record<string, any>,
+  tx: WriteTx,
+): Entry | undefined {
+  checkParents(tx, id);
+  const existing = tx.get(id.id);
+  if (existing && existing.type.toLowerCase() !== def.type.toLowerCase()) {
+    throw errors.conflict("Conflict", `A resource of type ${existing.type} already has the id ${id.id}.`);
+  }
+  checkConditions("PUT", header(r, "if-match"), header(r, "if-none-match"), existing);
+  const ctx = providerContext(s, r, tx);
+  const body = writeBody(s, ctx, def, id, input, existing);
+  tx.put(id.id, def.type, body);
+  return existing;
 }
 
 function writeBody(

@@ -28,7 +28,8 @@ export type Route =
   | { kind: "operation"; token: string; result: boolean }
   | { kind: "unknown" };
 
-const OPERATION_SEGMENTS = new Set([
+/** A path's last type among these, with a dotted last name, is an operation's (not a resource). */
+export const OPERATION_SEGMENTS: ReadonlySet<string> = new Set([
   "operations",
   "operationstatuses",
   "operationresults",

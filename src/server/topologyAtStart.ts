@@ -4,6 +4,7 @@ import { keyOf } from "../core/resourceId.js";
 import { readFileSync } from "node:fs";
 import { ArmError } from "../core/armError.js";
 import { handleArm } from "../engine/armHandler.js";
+import { plainResourcePut, putThroughWriter } from "../engine/directPut.js";
 import { ArmServices } from "../engine/context.js";
 import { Defaults, findPrincipal } from "../identity/directory.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
@@ -51,6 +52,8 @@ export async function applyTopology(
   defaults: Defaults,
   file: string,
   baseUrl: string,
+  /** Every step through the ARM handler with its answer (what the direct writes are checked against). */
+  answered = false,
 ): Promise<AppliedTopology> {
   const p = readPlan(file, defaults.subscriptionId);
   const sp = findPrincipal(s.world, defaults.clientId)!;
@@ -72,9 +75,11 @@ export async function applyTopology(
   // step). Each write still runs in plan order and sees the writes before it, parents included.
   for (let i = 0; i < p.steps.length; i += STEP_WINDOW) {
     const window = p.steps.slice(i, i + STEP_WINDOW);
+    // A plain resource PUT is written as the handler writes it but without its answer (nothing
+    // reads it): no routing, no projection of the stored body.
     const results = await Promise.allSettled(
-      window.map((step) =>
-        handleArm(s, {
+      window.map((step) => {
+        const r = {
           method: step.method,
           path: step.id,
           query: new URLSearchParams({ "api-version": step.apiVersion }),
@@ -83,8 +88,10 @@ export async function applyTopology(
           principal,
           apiVersion: step.apiVersion,
           baseUrl,
-        }),
-      ),
+        };
+        const id = answered ? undefined : plainResourcePut(step.method, step.id);
+        return id ? putThroughWriter(s, r, id) : handleArm(s, r);
+      }),
     );
     window.forEach((step, j) => {
       const r = results[j];

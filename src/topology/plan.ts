@@ -266,33 +266,21 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
     });
   }
   for (const h of t.hosts) {
-    lab("hosts", h.name, {
-      ...placementOf(ids, h),
-      privateIPAddress: h.ipAddress,
-      osType: h.os,
-      dnsServers: h.dnsServers,
-      ...(h.hostsFile !== undefined ? { hostsFile: h.hostsFile } : {}),
-      ...(h.proxyUrl !== undefined ? { proxyUrl: h.proxyUrl } : {}),
-      ...(h.proxyBypass !== undefined ? { proxyBypass: h.proxyBypass } : {}),
-      ...(h.trustedCertificateAuthorities !== undefined
-        ? { trustedCertificateAuthorities: h.trustedCertificateAuthorities }
-        : {}),
-      ...(h.maxTlsVersion !== undefined ? { maxTlsVersion: h.maxTlsVersion } : {}),
-      ...(h.gcmCipherSuitesEnabled !== undefined ? { gcmCipherSuitesEnabled: h.gcmCipherSuitesEnabled } : {}),
-      ...(h.osVersion !== undefined ? { osVersion: h.osVersion } : {}),
-      ...(h.osSku !== undefined ? { osSku: h.osSku } : {}),
-      ...(h.osEdition !== undefined ? { osEdition: h.osEdition } : {}),
-      ...(h.description !== undefined ? { description: h.description } : {}),
-    });
+    // Assigned in the order a spread of each defined property would give (hosts are most of a
+    // large file: no object per optional property).
+    const properties: Record<string, any> =
+      h.site !== undefined ? { siteId: ids.site(h.site) } : { subnetId: ids.subnet(h.subnet!) };
+    properties.privateIPAddress = h.ipAddress;
+    properties.osType = h.os;
+    properties.dnsServers = h.dnsServers;
+    for (const k of HOST_OPTIONAL) if (h[k] !== undefined) properties[k] = h[k];
+    lab("hosts", h.name, properties);
   }
 
   for (const m of t.machines) {
     put("Microsoft.HybridCompute/machines", m.name, ids.machine(m.name), V.hybridCompute, {
       location: m.location,
-      properties: {
-        ...(m.privateLinkScope ? { privateLinkScopeResourceId: ids.scope(m.privateLinkScope) } : {}),
-        ...(m.os ? { osType: m.os.toLowerCase() } : {}),
-      },
+      properties: machineProperties(ids, m),
     });
     for (const x of m.extensions) {
       put(
@@ -311,18 +299,12 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
         },
       );
     }
-    const facts = {
-      ...(m.agentVersion !== undefined ? { agentVersion: m.agentVersion } : {}),
-      ...(m.proxyBypass !== undefined ? { proxyBypass: m.proxyBypass } : {}),
-      ...(m.incomingConnectionsPorts !== undefined
-        ? { incomingConnectionsPorts: m.incomingConnectionsPorts }
-        : {}),
-      ...(m.associatedMinutesAgo !== undefined ? { associatedMinutesAgo: m.associatedMinutesAgo } : {}),
-      ...(m.associatedAt !== undefined ? { associatedAt: m.associatedAt } : {}),
-    };
     // What Azure knows from the machine's agent: recorded on the machine by a lab agent report.
-    if (Object.keys(facts).length > 0)
-      lab("agentReports", m.name, { machineId: ids.machine(m.name), ...facts });
+    if (MACHINE_FACTS.some((k) => m[k] !== undefined)) {
+      const report: Record<string, any> = { machineId: ids.machine(m.name) };
+      for (const k of MACHINE_FACTS) if (m[k] !== undefined) report[k] = m[k];
+      lab("agentReports", m.name, report);
+    }
   }
 
   const listeners: PlannedListener[] = t.dns.listeners.map((l) => {
@@ -336,6 +318,37 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
   });
 
   return { subscriptionId: opts.subscriptionId, steps, listeners };
+}
+
+/** A host's properties the plan writes only when the file gives them, in the body's order. */
+const HOST_OPTIONAL = [
+  "hostsFile",
+  "proxyUrl",
+  "proxyBypass",
+  "trustedCertificateAuthorities",
+  "maxTlsVersion",
+  "gcmCipherSuitesEnabled",
+  "osVersion",
+  "osSku",
+  "osEdition",
+  "description",
+] as const;
+
+/** What a machine's agent reports, when the file gives it (an agent report's properties, in order). */
+const MACHINE_FACTS = [
+  "agentVersion",
+  "proxyBypass",
+  "incomingConnectionsPorts",
+  "associatedMinutesAgo",
+  "associatedAt",
+] as const;
+
+/** A machine's properties: its scope and OS when the file names them. */
+function machineProperties(ids: Ids, m: Topology["machines"][number]): Record<string, any> {
+  const p: Record<string, any> = {};
+  if (m.privateLinkScope) p.privateLinkScopeResourceId = ids.scope(m.privateLinkScope);
+  if (m.os) p.osType = m.os.toLowerCase();
+  return p;
 }
 
 /** Azure's singular/plural pair: one value in the singular property, several in the plural one. */
@@ -367,13 +380,15 @@ function recordSetProperties(r: TRecord): Record<string, any> {
 }
 
 function placementOf(ids: Ids, x: { site?: string; subnet?: SubnetRef }): Record<string, string> {
-  return x.site !== undefined ? { siteId: ids.lab("sites", x.site) } : { subnetId: ids.subnet(x.subnet!) };
+  return x.site !== undefined ? { siteId: ids.site(x.site) } : { subnetId: ids.subnet(x.subnet!) };
 }
 
 /** Short names → ARM ids, in the resource group each thing was declared in, spelled as declared. */
 class Ids {
-  private readonly groups = new Map<string, string>();
-  private readonly names = new Map<string, string>();
+  /** Per kind, each declared thing by lower-case name (the last declaration wins). */
+  private readonly declared = new Map<string, Map<string, { name: string; resourceGroup: string }>>();
+  /** Ids of referenced things (a site, a scope, a network): one string however many refer to it. */
+  private readonly refs = new Map<string, Map<string, string>>();
   private readonly defaultGroup: string;
 
   constructor(
@@ -381,10 +396,9 @@ class Ids {
     t: Topology,
   ) {
     const add = (kind: string, items: { name: string; resourceGroup: string }[]) => {
-      for (const x of items) {
-        this.groups.set(`${kind}:${x.name.toLowerCase()}`, x.resourceGroup);
-        this.names.set(`${kind}:${x.name.toLowerCase()}`, x.name);
-      }
+      const m = new Map<string, { name: string; resourceGroup: string }>();
+      for (const x of items) m.set(x.name.toLowerCase(), x);
+      this.declared.set(kind, m);
     };
     add("vnet", t.virtualNetworks);
     add("nsg", t.networkSecurityGroups);
@@ -393,7 +407,7 @@ class Ids {
     add("zone", t.privateDnsZones);
     add("resolver", t.dnsResolvers);
     add("machine", t.machines);
-    add("agentReports", t.machines);
+    this.declared.set("agentReports", this.declared.get("machine")!);
     add("sites", t.sites);
     add("siteConnections", t.siteConnections);
     add("dnsServers", t.dnsServers);
@@ -405,19 +419,28 @@ class Ids {
 
   /** The declared spelling of a referenced name (references may vary the case). */
   name(kind: string, name: string): string {
-    return this.names.get(`${kind}:${name.toLowerCase()}`) ?? name;
+    return this.declared.get(kind)?.get(name.toLowerCase())?.name ?? name;
   }
 
   private in(kind: string, name: string, rest: string): string {
-    const g = this.groups.get(`${kind}:${name.toLowerCase()}`) ?? this.defaultGroup;
-    return `${this.rg(g)}/providers/${rest}/${this.name(kind, name)}`;
+    const x = this.declared.get(kind)?.get(name.toLowerCase());
+    return `${this.rg(x?.resourceGroup ?? this.defaultGroup)}/providers/${rest}/${x?.name ?? name}`;
+  }
+
+  /** `in` for a thing others refer to, each id made once. */
+  private ref(kind: string, name: string, rest: string): string {
+    let m = this.refs.get(kind);
+    if (!m) this.refs.set(kind, (m = new Map()));
+    let id = m.get(name);
+    if (id === undefined) m.set(name, (id = this.in(kind, name, rest)));
+    return id;
   }
 
   rg(name: string): string {
     return `/subscriptions/${this.sub}/resourceGroups/${name}`;
   }
   vnet(n: string): string {
-    return this.in("vnet", n, "Microsoft.Network/virtualNetworks");
+    return this.ref("vnet", n, "Microsoft.Network/virtualNetworks");
   }
   subnet(s: SubnetRef): string {
     return `${this.vnet(s.virtualNetwork)}/subnets/${s.subnet}`;
@@ -426,7 +449,7 @@ class Ids {
     return this.in("nsg", n, "Microsoft.Network/networkSecurityGroups");
   }
   scope(n: string): string {
-    return this.in("scope", n, "Microsoft.HybridCompute/privateLinkScopes");
+    return this.ref("scope", n, "Microsoft.HybridCompute/privateLinkScopes");
   }
   pe(n: string): string {
     return this.in("pe", n, "Microsoft.Network/privateEndpoints");
@@ -445,5 +468,9 @@ class Ids {
   }
   lab(type: string, n: string): string {
     return this.in(type, n, `ArcLink.Lab/${type}`);
+  }
+  /** A site's id, as lab("sites", n), made once per site. */
+  site(n: string): string {
+    return this.ref("sites", n, "ArcLink.Lab/sites");
   }
 }

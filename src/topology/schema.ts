@@ -176,12 +176,17 @@ const quoted = (value?: string) => (value !== undefined ? `'${value}' ` : "");
  * nothing, the value is a complete `Infer<S>`; otherwise the invalid parts are left undefined.
  */
 export function validate<S extends Schema>(value: unknown, schema: S, path: Path, issues: Issue[]): Infer<S> {
-  return validateNode(value, schema, path, issues) as Infer<S>;
+  // One path for the whole walk, extended and shortened as it goes: an issue copies it.
+  return validateNode(value, schema, [...path], issues) as Infer<S>;
 }
 
+/** An object schema's properties as entries, made once per schema. */
+const propertyEntries = new WeakMap<ObjectSchema<any, any>, Array<[string, Schema]>>();
+
+/** `path`: where `value` is, as a stack the walk pushes to and pops (an issue keeps a copy). */
 function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[]): unknown {
   const bad = (message: string) => {
-    issues.push({ path, message });
+    issues.push({ path: [...path], message });
     return undefined;
   };
   switch (schema.type) {
@@ -221,7 +226,13 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
       if (schema.minItems !== undefined && arr.length < schema.minItems) {
         return bad(`must have at least ${schema.minItems} item${schema.minItems > 1 ? "s" : ""}.`);
       }
-      return arr.map((x, i) => validateNode(x, schema.items, [...path, i], issues));
+      const items: unknown[] = new Array(arr.length);
+      for (let i = 0; i < arr.length; i++) {
+        path.push(i);
+        items[i] = validateNode(arr[i], schema.items, path, issues);
+        path.pop();
+      }
+      return items;
     }
     case "object": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
@@ -238,7 +249,10 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
           });
         }
       }
-      for (const [k, s] of Object.entries(schema.properties) as [string, Schema][]) {
+      let entries = propertyEntries.get(schema);
+      if (!entries)
+        propertyEntries.set(schema, (entries = Object.entries(schema.properties) as [string, Schema][]));
+      for (const [k, s] of entries) {
         const v = o[k];
         if (v === undefined || v === null) {
           if (schema.required?.includes(k)) {
@@ -246,7 +260,9 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
           }
           continue;
         }
-        out[k] = validateNode(v, s, [...path, k], issues);
+        path.push(k);
+        out[k] = validateNode(v, s, path, issues);
+        path.pop();
       }
       return out;
     }
@@ -255,7 +271,12 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
         return bad(messages.type(schema, describe(value)));
       }
       return Object.fromEntries(
-        Object.entries(value).map(([k, v]) => [k, validateNode(v, schema.values, [...path, k], issues)]),
+        Object.entries(value).map(([k, v]) => {
+          path.push(k);
+          const r = validateNode(v, schema.values, path, issues);
+          path.pop();
+          return [k, r];
+        }),
       );
     }
   }

@@ -52,7 +52,10 @@ export function yamlLinesOfDocument(text: string): YamlLines {
 
 // ---- The plain subset ---------------------------------------------------------------------------
 
-/** Where each key and item starts: a mapping's keys, a sequence's items (null for a scalar). */
+/**
+ * Where each key and item starts: a mapping's keys, a sequence's items (null for a value written on
+ * one line, a flow collection included: every part of it is on that line).
+ */
 type LineTree =
   | { map: Map<string, { line: number; node: LineTree | null }> }
   | { seq: Array<{ line: number; node: LineTree | null }> };
@@ -66,8 +69,16 @@ const decline = (): never => {
 
 let coreTags: Schema["tags"] | undefined;
 
+/**
+ * Letters no core schema tag's value starts with (null is `~`, `null`…, booleans `true`/`false`…,
+ * numbers a digit, sign or dot): a plain scalar starting with one is a string. Names, regions and
+ * OS names, most of a large file's scalars, skip the tags' tests.
+ */
+const STRING_START = /^[A-EG-MO-SU-Za-eg-mo-su-z]/;
+
 /** A plain scalar's value, resolved as the `yaml` package resolves it (YAML 1.2 core schema). */
 function resolvePlain(s: string): unknown {
+  if (STRING_START.test(s)) return s;
   coreTags ??= new Schema({ schema: "core" }).tags;
   for (const tag of coreTags) {
     if (tag.default !== true || !tag.test?.test(s)) continue;
@@ -213,7 +224,7 @@ class PlainReader {
       }
       const v = inlineValue(rest);
       value.push(v.value);
-      items.push({ line: l.no, node: lineTreeOf(v.value, l.no, v.flow) });
+      items.push({ line: l.no, node: null });
       this.at++;
       this.noContinuation(col);
     }
@@ -259,7 +270,7 @@ class PlainReader {
       }
       const v = inlineValue(rest);
       value[k] = v.value;
-      keys.set(k, { line: l.no, node: lineTreeOf(v.value, l.no, v.flow) });
+      keys.set(k, { line: l.no, node: null });
       this.at++;
       this.noContinuation(col);
     }
@@ -330,6 +341,17 @@ function quoted(s: string, i: number): { value: string; end: number } {
   }
 }
 
+/** Character codes (below 128) set in `chars`. */
+function codes(chars: string): Uint8Array {
+  const t = new Uint8Array(128);
+  for (const c of chars) t[c.charCodeAt(0)] = 1;
+  return t;
+}
+/** Where a key in a flow mapping ends. */
+const KEY_END = codes(":,[]{}#'\" ");
+/** Where a plain scalar in a flow collection ends. */
+const FLOW_END = codes(",[]{}");
+
 /** A one-line flow collection: `{ key: value, ... }` and `[value, ...]` of plain or quoted scalars. */
 class FlowReader {
   private i = 0;
@@ -370,8 +392,7 @@ class FlowReader {
       if (isMap) {
         this.space();
         const start = this.i;
-        while (this.i < this.s.length && this.s[this.i] !== ":" && !",[]{}#'\" ".includes(this.s[this.i]))
-          this.i++;
+        while (this.i < this.s.length && !KEY_END[this.s.charCodeAt(this.i)]) this.i++;
         const k = this.s.slice(start, this.i);
         if (this.s[this.i] !== ":" || this.s[this.i + 1] !== " " || !KEY.test(k)) decline();
         if (k in out || k === "__proto__" || k === "<<" || typeof resolvePlain(k) !== "string") decline();
@@ -405,21 +426,15 @@ class FlowReader {
     const start = this.i;
     const c = this.s[start];
     if (c === undefined || INDICATOR.has(c) || (c === "-" && this.s[start + 1] === " ")) decline();
-    while (this.i < this.s.length && !",[]{}".includes(this.s[this.i])) {
-      if (this.s[this.i] === ":" || this.s[this.i] === "#") decline();
+    while (this.i < this.s.length) {
+      const c = this.s.charCodeAt(this.i);
+      if (FLOW_END[c]) break;
+      if (c === 58 || c === 35) decline(); // ':' or '#'
       this.i++;
     }
+
     const v = this.s.slice(start, this.i).trimEnd();
     if (!v) decline();
     return resolvePlain(v);
   }
-}
-
-/** Lines of a one-line value's parts: all on its line. */
-function lineTreeOf(value: unknown, line: number, flow: boolean): LineTree | null {
-  if (!flow || value === null || typeof value !== "object") return null;
-  if (Array.isArray(value)) return { seq: value.map((v) => ({ line, node: lineTreeOf(v, line, true) })) };
-  const map = new Map<string, { line: number; node: LineTree | null }>();
-  for (const [k, v] of Object.entries(value)) map.set(k, { line, node: lineTreeOf(v, line, true) });
-  return { map };
 }

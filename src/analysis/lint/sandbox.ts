@@ -7,18 +7,20 @@ import { CLOCK_ID } from "../../core/clock.js";
 import { parseResourceId } from "../../core/resourceId.js";
 import { ArmResponse, ArmServices } from "../../engine/context.js";
 import { handleArm } from "../../engine/armHandler.js";
+import { plainResourcePut, putWithoutAnswer } from "../../engine/directPut.js";
 import { createServices } from "../../engine/services.js";
 import { PRINCIPAL_TYPE, SUBSCRIPTION_TYPE, subscriptionBody } from "../../identity/directory.js";
 import { Principal } from "../../providers/contract.js";
 import { createRegistry } from "../../providers/index.js";
 import { Registry } from "../../providers/registry.js";
 import { ServiceTags } from "../../network/serviceTags.js";
-import { MemoryStore } from "../../store/memory.js";
 import { StoredResource } from "../../store/store.js";
 import { Entry, World } from "../../world/world.js";
 import { Writer } from "../../world/writer.js";
+import { WriteTx } from "../../world/writeTx.js";
 import { PlanStep } from "../../topology/plan.js";
 import { OverlayWorld } from "./overlay.js";
+import { WorldStore } from "./worldStore.js";
 
 const SANDBOX_APP = "00000000-0000-0000-0000-00000000a11c";
 const SANDBOX_TENANT = "00000000-0000-0000-0000-00000000a11d";
@@ -52,12 +54,13 @@ export class Sandbox {
   readonly world: World;
   readonly services: ArmServices;
   private readonly principal: Principal;
+  private readonly store: WorldStore;
 
   constructor(opts: SandboxOptions = {}) {
     this.world = opts.over ? new OverlayWorld(opts.over) : new World();
     const resources = [...(opts.resources ?? [])];
     if (!opts.over) this.world.load(resources, 1);
-    const store = new MemoryStore([], this.world.seq, false, (key) => this.world.get(key));
+    const store = (this.store = new WorldStore(this.world, this.world.seq));
     const offset = opts.clockOffsetMs ?? Number(this.world.get(CLOCK_ID)?.body.offsetMs ?? 0);
     this.services = createServices({
       world: this.world,
@@ -115,7 +118,11 @@ export class Sandbox {
   }
 
   async call(method: string, id: string, apiVersion: string, body?: unknown): Promise<ArmResponse> {
-    return handleArm(this.services, {
+    return handleArm(this.services, this.request(method, id, apiVersion, body));
+  }
+
+  private request(method: string, id: string, apiVersion: string, body?: unknown) {
+    return {
       method,
       path: id,
       query: queryOf(apiVersion),
@@ -124,18 +131,51 @@ export class Sandbox {
       principal: this.principal,
       apiVersion,
       baseUrl: "https://sandbox.arclink.local",
-    });
+    };
   }
 
-  /** Applies plan steps in order; a refusal names the step. */
-  async applySteps(steps: PlanStep[], label = "topology"): Promise<void> {
+  /**
+   * A PUT of a resource written and committed as the ARM handler and the writer would (the same
+   * checks, provider write, revisions and sequence number, the same change applied to the world),
+   * without routing its path, waiting a turn of the event loop for the writer, or projecting an
+   * answer nobody reads. Anything but a plain resource PUT goes through call().
+   */
+  async put(method: string, path: string, apiVersion: string, body?: unknown): Promise<void> {
+    if (!this.putNow(method, path, apiVersion, body)) await this.call(method, path, apiVersion, body);
+  }
+
+  /** put() of a plain resource PUT, at once (throws its refusal); false for any other request. */
+  private putNow(method: string, path: string, apiVersion: string, body?: unknown): boolean {
+    const id = plainResourcePut(method, path);
+    if (!id) return false;
+    // As Writer.attempt, with nothing else writing: a transaction over the world (its reads need no
+    // recording: no other process commits here), committed, then applied to the world.
+    const tx = new WriteTx(this.world);
+    tx.untracked(() => putWithoutAnswer(this.services, this.request(method, path, apiVersion, body), id, tx));
+    if (tx.empty) return true;
+    const committed = this.store.commitNow(tx.toWriteSet());
+    this.world.apply(committed.changes, committed.seq);
+    return true;
+  }
+
+  /**
+   * Applies plan steps in order; a refusal names the step. `answered`: every step through the ARM
+   * handler with its answer (call()), the way put() is checked against.
+   */
+  async applySteps(steps: PlanStep[], label = "topology", opts: { answered?: boolean } = {}): Promise<void> {
     let last: string | undefined;
+    let lastPrefix: string | undefined;
     for (const step of steps) {
-      // The id's subscription as parseResourceId reads it; a run of steps in one subscription adds it once.
-      const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
-      if (sub && sub !== last) this.addSubscription((last = sub));
+      // The id's subscription as parseResourceId reads it; a run of steps in one subscription adds it
+      // once (an id that starts as the last one did is in it: no need to read it again).
+      if (lastPrefix === undefined || !step.id.startsWith(lastPrefix)) {
+        const sub = SUBSCRIPTION_OF.exec(step.id)?.[1];
+        if (sub && sub !== last) this.addSubscription((last = sub));
+        if (sub) lastPrefix = `/subscriptions/${sub}/`;
+      }
       try {
-        await this.call(step.method, step.id, step.apiVersion, step.body);
+        if (opts.answered || !this.putNow(step.method, step.id, step.apiVersion, step.body))
+          await this.call(step.method, step.id, step.apiVersion, step.body);
       } catch (e) {
         if (e instanceof ArmError)
           throw new Error(`${label}: ${step.type} ${step.name} was refused: ${e.code}: ${e.message}`);

@@ -54,20 +54,41 @@ export function topologyLocator(
     }
     return m.get(name.toLowerCase()) ?? -1;
   };
+  // Children the plan writes inline with their parent (a virtual network's subnets) have lines too:
+  // every list a located entry holds (ResourceType.topologyEntry), each list once. By the parent's
+  // lower-case type, its lists (each key once, the last type naming it).
+  const lists = new Map<string, Map<string, { key: string; segment?: string }>>();
+  for (const [type, c] of entryOf) {
+    const cut = type.lastIndexOf("/");
+    const parent = type.slice(0, cut);
+    let m = lists.get(parent);
+    if (!m) lists.set(parent, (m = new Map()));
+    m.set(c.key, { key: c.key, segment: c.typed ? undefined : type.slice(cut + 1) });
+  }
   const lines = new Map<string, number>();
   const entries: Array<{ id: string; top: string; path: YamlPath }> = [];
+  // The plan writes each type's steps together: the last step's namespace and type give its `top`.
+  let lastNs: string | undefined;
+  let lastType: string | undefined;
+  let lastTop = "";
   for (const s of p.steps) {
     const parsed = parseResourceId(s.id);
     if (!parsed) continue;
-    const top =
-      `${parsed.namespace ?? "microsoft.resources"}/${parsed.types[0] ?? "resourceGroups"}`.toLowerCase();
+    if (parsed.namespace !== lastNs || parsed.types[0] !== lastType || lastTop === "") {
+      lastNs = parsed.namespace;
+      lastType = parsed.types[0];
+      lastTop =
+        `${parsed.namespace ?? "microsoft.resources"}/${parsed.types[0] ?? "resourceGroups"}`.toLowerCase();
+    }
+    const top = lastTop;
     const section = sectionOf.get(parsed.types.length ? top : "microsoft.resources/resourcegroups");
     if (!section) continue;
     const topName = parsed.types.length ? parsed.names[0] : parsed.resourceGroup!;
     const i = index(section, topName);
     if (i < 0) continue;
     const path: YamlPath = [section, i];
-    if (parsed.types.length === 1) entries.push({ id: s.id, top, path });
+    // Only an entry whose type holds lists is visited again (below).
+    if (parsed.types.length === 1 && lists.has(top)) entries.push({ id: s.id, top, path });
     const entry = parsed.types.length > 1 && entryOf.get(`${top}/${parsed.types[1]}`.toLowerCase());
     if (entry) {
       const at = raw[section][i][entry.key];
@@ -84,19 +105,9 @@ export function topologyLocator(
     const line = y.lineOf(path);
     if (line) lines.set(keyOf(s.id), line);
   }
-  // Children the plan writes inline with their parent (a virtual network's subnets) have lines too:
-  // every list a located entry holds (ResourceType.topologyEntry), each list once.
-  const lists = new Map<string, { key: string; segment?: string }>();
-  for (const [type, c] of entryOf) {
-    const cut = type.lastIndexOf("/");
-    lists.set(`${type.slice(0, cut)}|${c.key}`, {
-      key: c.key,
-      segment: c.typed ? undefined : type.slice(cut + 1),
-    });
-  }
   for (const { id, top, path } of entries)
-    for (const [at, c] of lists) {
-      const list = at.startsWith(`${top}|`) && raw[path[0]][path[1]][c.key];
+    for (const c of lists.get(top)?.values() ?? []) {
+      const list = raw[path[0]][path[1]][c.key];
       if (!Array.isArray(list)) continue;
       list.forEach((x: any, j: number) => {
         const k = keyOf(`${id}/${c.segment ?? x?.type}/${x?.name}`);
@@ -132,6 +143,8 @@ export async function sandboxFromTopology(
   text: string,
   file: string,
   subscriptionId = LINT_SUBSCRIPTION,
+  /** Every step through the ARM handler with its answer (Sandbox.applySteps): what the default is checked against. */
+  opts: { answered?: boolean } = {},
 ): Promise<{ sandbox: Sandbox; source: LintSource; plan: Plan }> {
   // The file is parsed once: its value is checked, and its lines locate the findings. A file with
   // a problem is read again by loadTopology, whose error names each problem's line.
@@ -140,7 +153,7 @@ export async function sandboxFromTopology(
   const topology = checked?.topology ?? loadTopology(text, file);
   const p = plan(topology, { subscriptionId });
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
-  await sandbox.applySteps(p.steps, file);
+  await sandbox.applySteps(p.steps, file, opts);
   return {
     sandbox,
     plan: p,
