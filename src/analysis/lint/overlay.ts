@@ -50,8 +50,12 @@ export class OverlayWorld extends World {
   }
 
   override get(id: string): Entry | undefined {
-    const k = keyOf(id);
-    return super.get(k) ?? (this.tombs.has(k) ? undefined : this.base.get(k));
+    return this.getKeyed(keyOf(id));
+  }
+
+  // A write on the overlay reads by key (WriteTx): the overlay's own entries, then the base's.
+  override getKeyed(key: string): Entry | undefined {
+    return super.getKeyed(key) ?? (this.tombs.has(key) ? undefined : this.base.getKeyed(key));
   }
 
   override children(id: string, type?: string): Entry[] {
