@@ -15,7 +15,8 @@ import { hostGroups, LAB_HOSTS } from "./hostGroups.js";
 import { machineList } from "./machineList.js";
 import { withLiveStatus } from "../providers/hybridcompute/machines.js";
 import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "./lint/lint.js";
-import { toJson } from "./lint/format/json.js";
+import { writeJson } from "./lint/format/json.js";
+import { JsonStream } from "../core/jsonStream.js";
 import { toSarif } from "./lint/format/sarif.js";
 import { proveFixPlan } from "./lint/fixPlan.js";
 import { ProposedChange, whatIf } from "./whatIf.js";
@@ -241,35 +242,42 @@ function hostVerdicts(s: ArmServices): readonly HostCheck[] {
 
 /**
  * lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif",
- * rules?: [...], fixPlan?: true, hosts?: false} — with fixPlan, the proven fix plan (lint/fixPlan.ts)
- * too; hosts: false leaves every host's verdicts out (the findings alone, for a page that lists them).
+ * rules?: [...], fixPlan?: true, hosts?: false, hostsTop?: N, hostTraces?: true} — with fixPlan,
+ * the proven fix plan (lint/fixPlan.ts) too; hosts: false leaves every host's verdicts out (the
+ * findings alone, for a page that lists them); hostsTop: N keeps the first N hosts' verdicts, in
+ * the report's order (summary.hosts still counts them all: what `arclink lint`'s table shows).
+ * The JSON answer is written in pieces (chunked, a few MiB at a time): a million hosts' verdicts
+ * are about 2 GB of JSON, more than one string can hold.
  */
 async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
   const format = optString(body.format, "format", 8) ?? "json";
   if (!["json", "sarif"].includes(format))
     throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
+  const hostsTop = optInt(body.hostsTop, "hostsTop", 0, Number.MAX_SAFE_INTEGER);
   let report = lintWorld(s);
   if (body.hosts === false) report = { ...report, hosts: [] };
+  else if (hostsTop !== undefined && report.hosts.length > hostsTop)
+    report = { ...report, hosts: report.hosts.slice(0, hostsTop) };
   if (Array.isArray(body.rules) && body.rules.length) {
     const ids = body.rules.map(String);
     report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
   }
-  if (body.fixPlan === true && format === "json") {
+  if (format === "sarif") return { status: 200, body: toSarif(report) };
+  const extra: Array<[string, unknown]> = [];
+  if (body.fixPlan === true) {
     // A proven plan: built from the whole report, tried in the what-if sandbox over this world.
     const full = lintWorld(s);
     const fixPlan = await proveFixPlan(s.world, full, {
       now: s.clock.now(),
       propagationDelayMs: s.settings().propagationDelayMs,
     });
-    return {
-      status: 200,
-      body: { ...(toJson(report, { hostTraces: body.hostTraces === true }) as object), fixPlan },
-    };
+    extra.push(["fixPlan", fixPlan]);
   }
+  const hostTraces = body.hostTraces === true;
   return {
     status: 200,
-    body: format === "sarif" ? toSarif(report) : toJson(report, { hostTraces: body.hostTraces === true }),
+    body: new JsonStream((sink) => writeJson(report, sink, { indent: 0, hostTraces, extra })),
   };
 }
 
