@@ -69,7 +69,9 @@ export function renderTable(
   for (const f of r.findings) out.push(renderFinding(f, o, locate), "");
   out.push(`${s.errors} error(s), ${s.warnings} warning(s), ${s.notes} note(s)`);
   const max = o.maxHosts ?? 200;
-  if (r.hosts.length) {
+  // The report may hold only the first hosts (the lint API's hostsTop): the summary counts them all.
+  const total = Math.max(r.hosts.length, s.hosts);
+  if (total) {
     out.push("", "Paths (per host: each endpoint private / public / refused):");
     for (const h of r.hosts.slice(0, max)) {
       const cells = h.endpoints.map((e) => {
@@ -86,8 +88,7 @@ export function renderTable(
         `  ${h.host}${h.machine ? ` [${h.machine}${h.scope ? ` → ${h.scope}` : ""}]` : " [no machine]"}: ${cells.join(", ")}`,
       );
     }
-    if (r.hosts.length > max)
-      out.push(`  ... and ${r.hosts.length - max} more (--format json lists every host)`);
+    if (total > max) out.push(`  ... and ${total - max} more (--format json lists every host)`);
   }
   return out.join("\n") + "\n";
 }
