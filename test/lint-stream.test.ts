@@ -297,6 +297,33 @@ describe("the lint API and arclink lint against a server", T, () => {
     },
   );
 
+  it(
+    "a lint that no time can change is reused until the world changes; one that time can change is not",
+    T,
+    async () => {
+      const generated = async () => JSON.parse((await postLint(srv, bearer, { hostsTop: 1 })).text);
+      const first = await generated();
+      assert.ok(!first.findings.some((f: any) => f.ruleId === "association-propagating"));
+      // Past the few seconds a lint is kept for when the propagation delay may change it.
+      await new Promise((r) => setTimeout(r, 2200));
+      assert.equal((await generated()).generatedAt, first.generatedAt, "the same report, not a new lint");
+      // A fleet machine leaves its scope and joins it again: its association now propagates.
+      const id = first.hosts[0].machineId as string;
+      const path = `${id}?api-version=2024-07-10`;
+      const m = (await arm(srv.info, "GET", path)).json;
+      const scope = m.properties.privateLinkScopeResourceId;
+      assert.ok(scope, "the fleet's machines have a scope");
+      for (const properties of [{ ...m.properties, privateLinkScopeResourceId: null }, m.properties]) {
+        const r = await arm(srv.info, "PUT", path, { location: m.location, properties });
+        assert.ok(r.status < 300, r.text);
+      }
+      const young = await generated();
+      assert.ok(young.findings.some((f: any) => f.ruleId === "association-propagating"));
+      await new Promise((r) => setTimeout(r, 2200));
+      assert.notEqual((await generated()).generatedAt, young.generatedAt, "linted again: time counts now");
+    },
+  );
+
   it("an error answer to the streaming CLI is ARM's, read whole: its code and exit status", T, async () => {
     const ready = JSON.parse(readFileSync(srv.readyFile, "utf8"));
     const other = join(srv.dataDir, "other-subscription.json");

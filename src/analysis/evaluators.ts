@@ -14,7 +14,7 @@ import { MACHINE_TYPE, machineOfHost } from "./hostMachine.js";
 import { hostGroups, LAB_HOSTS } from "./hostGroups.js";
 import { machineList } from "./machineList.js";
 import { withLiveStatus } from "../providers/hybridcompute/machines.js";
-import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "./lint/lint.js";
+import { CheckedWorld, checkWorld, isTimeIndependent, lint, LintInput, LintReport } from "./lint/lint.js";
 import { writeJson } from "./lint/format/json.js";
 import { JsonStream } from "../core/jsonStream.js";
 import { toSarif } from "./lint/format/sarif.js";
@@ -188,19 +188,27 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
 }
 
 /**
- * The last lint of each world, by its sequence number and the lab clock (lint and what-if reuse
- * it for a few seconds: admission depends on the time too, e.g. the propagation delay).
+ * The last lint of each world, by its sequence number and the lab clock. Lint and what-if reuse it
+ * while the world is unchanged: for a few seconds when admission depends on the time (a machine
+ * associated after its creation: the propagation delay), for as long as it is unchanged otherwise
+ * (a million hosts take seconds to check again).
  */
-const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
+interface Kept {
+  seq: number;
+  version: number;
+  at: number;
+  timeSensitive: boolean;
+}
+const lastLint = new WeakMap<ArmServices, Kept & { report: LintReport }>();
 /** Every host's check without the rules yet (hostGroups asked first); the next lint runs only the rules. */
-const lastChecked = new WeakMap<
-  ArmServices,
-  { seq: number; at: number; input: LintInput; checked: CheckedWorld }
->();
+const lastChecked = new WeakMap<ArmServices, Kept & { input: LintInput; checked: CheckedWorld }>();
 const LINT_REUSE_MS = 2000;
 
-const fresh = (s: ArmServices, hit: { seq: number; at: number } | undefined, at: number) =>
-  !!hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS;
+const fresh = (s: ArmServices, hit: Kept | undefined, at: number) =>
+  !!hit &&
+  hit.seq === s.world.seq &&
+  hit.version === s.world.version &&
+  (!hit.timeSensitive || (at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS));
 
 function lintInput(s: ArmServices): LintInput {
   return {
@@ -218,8 +226,10 @@ export function lintWorld(s: ArmServices): LintReport {
   if (hit && fresh(s, hit, at)) return hit.report;
   const c = lastChecked.get(s);
   lastChecked.delete(s);
+  const seq = s.world.seq;
+  const version = s.world.version;
   const report = c && fresh(s, c, at) ? lint(c.input, {}, c.checked) : lint(lintInput(s));
-  lastLint.set(s, { seq: s.world.seq, at, report });
+  lastLint.set(s, { seq, version, at, timeSensitive: !isTimeIndependent(report), report });
   return report;
 }
 
@@ -234,7 +244,15 @@ function hostVerdicts(s: ArmServices): readonly HostCheck[] {
   let c = lastChecked.get(s);
   if (!c || !fresh(s, c, at)) {
     const input = lintInput(s);
-    c = { seq: s.world.seq, at, input, checked: checkWorld(input) };
+    const checked = checkWorld(input);
+    c = {
+      seq: s.world.seq,
+      version: s.world.version,
+      at,
+      timeSensitive: checked.timeSensitive,
+      input,
+      checked,
+    };
     lastChecked.set(s, c);
   }
   return c.checked.infos.map((i) => i.check);

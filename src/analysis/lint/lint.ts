@@ -327,6 +327,12 @@ export class Signer {
 
   private lowered = new Map<string, string>();
 
+  /**
+   * Whether a host signed so far has a machine associated after it was created: its verdict, trace
+   * and findings depend on the time (the propagation delay); no other input of check() does.
+   */
+  timeSensitive = false;
+
   /** Lower case, remembered: machines repeat their scope's id and region. */
   private lower(x: string): string {
     let l = this.lowered.get(x);
@@ -343,6 +349,7 @@ export class Signer {
     const mp = machine?.body.properties ?? {};
     const assoc = associationOf(machine?.body);
     let age = "";
+    if (assoc.associatedAt && !assoc.associatedAtCreation) this.timeSensitive = true;
     if (assoc.associatedAt) {
       const a = Date.parse(assoc.associatedAt);
       if (Number.isFinite(a) && !assoc.associatedAtCreation)
@@ -382,7 +389,7 @@ export class Signer {
 export function checkAll(
   input: { view: WorldView; model: NetworkModel; now: Date; propagationDelayMs: number },
   opts: { only?: (h: HostModel) => boolean; shareEqualHosts?: boolean; record?: boolean } = {},
-): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex } {
+): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex; timeSensitive: boolean } {
   const rec = opts.record ? new DepRecorder() : undefined;
   const memo = newResolveMemo();
   if (rec) {
@@ -453,7 +460,9 @@ export function checkAll(
     }
     infos.push({ host: h, machine, scope, check });
   }
-  if (!rec) return { infos, resolver };
+  // Without a signer, nothing tells whether the time matters: it may.
+  const timeSensitive = signer?.timeSensitive ?? true;
+  if (!rec) return { infos, resolver, timeSensitive };
   const members: number[][] = evals.map(() => []);
   const at = new Map<string, number>();
   const hostsOfMachine = new MultiMap<string>();
@@ -471,6 +480,7 @@ export function checkAll(
   return {
     infos,
     resolver,
+    timeSensitive,
     index: {
       model: input.model,
       view: input.view,
@@ -498,6 +508,8 @@ export interface CheckedWorld {
   infos: HostInfo[];
   resolver: Resolver;
   index?: LintIndex;
+  /** false when nothing checked depends on the time: the result holds until the world changes. */
+  timeSensitive: boolean;
 }
 
 /**
@@ -506,16 +518,31 @@ export interface CheckedWorld {
  */
 export function checkWorld(input: LintInput, opts: { index?: boolean } = {}): CheckedWorld {
   const model = input.model ?? compileModel(input.view, input.tags ?? ServiceTags.default());
-  const { infos, resolver, index } = checkAll({ ...input, model }, { record: opts.index !== false });
-  return { model, infos, resolver, index };
+  const { infos, resolver, index, timeSensitive } = checkAll(
+    { ...input, model },
+    { record: opts.index !== false },
+  );
+  return { model, infos, resolver, index, timeSensitive };
 }
 
 /** `checked`: checkWorld() of the same input (and index option), used once. */
 export function lint(input: LintInput, opts: LintOptions = {}, checked?: CheckedWorld): LintReport {
-  const { model, infos, resolver, index } = checked ?? checkWorld(input, opts);
+  const { model, infos, resolver, index, timeSensitive } = checked ?? checkWorld(input, opts);
   const report = reportOf(input, model, resolver, infos, opts);
   if (index) indexes.set(report, index);
+  if (!timeSensitive) timeless.add(report);
   return report;
+}
+
+const timeless = new WeakSet<LintReport>();
+
+/**
+ * Whether a lint report holds at any time for its world (no machine was associated after its
+ * creation, so no verdict, trace or finding depends on the propagation delay): it may be reused
+ * until the world changes.
+ */
+export function isTimeIndependent(report: LintReport): boolean {
+  return timeless.has(report);
 }
 
 /** Every rule over hosts already checked (a lint run's own, or a what-if's patched list). */
