@@ -56,35 +56,62 @@ export interface LintReport {
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 /**
- * A view for one host's check: machineOfHost() scans every machine; this view hands it only the
- * candidates for that host, in the world's order, so the lookup (and so the verdict) is the same
- * at a fraction of the cost. Every other read goes to the world.
+ * Each host's machine, as machineOfHost() finds it (the first machine in the world's order that
+ * recorded the host, else the first with its name), without a scan of every machine per host. A
+ * host's check is given a view whose only machine is that one, so its lookup (and so its verdict)
+ * is the same at a fraction of the cost. Every other read goes to the world.
+ *
+ * Machines by name are only asked for hosts no machine recorded: a few are scanned for, and the
+ * index by name is built only for more (a million-machine fleet, whose machines all recorded
+ * their host, never builds it; each index costs seconds there).
  */
 export class MachineIndex {
   private byHost = new MultiMap<Entry>();
-  private byName = new MultiMap<Entry>();
+  private byNameIndex?: MultiMap<Entry>;
+  private scans = 0;
 
-  constructor(private readonly view: WorldView) {
-    for (const m of view.ofType(MACHINE_TYPE)) {
+  constructor(
+    private readonly view: WorldView,
+    /** The view's machines, in its order. */
+    readonly machines: Entry[] = view.ofType(MACHINE_TYPE),
+  ) {
+    for (const m of machines) {
       const hid = String(m.body._arclink?.hostId ?? "").toLowerCase();
       if (hid) this.byHost.add(hid, m);
-      this.byName.add(String(m.body.name).toLowerCase(), m);
     }
+  }
+
+  private byName(): MultiMap<Entry> {
+    if (!this.byNameIndex) {
+      this.byNameIndex = new MultiMap<Entry>();
+      for (const m of this.machines) this.byNameIndex.add(String(m.body.name).toLowerCase(), m);
+    }
+    return this.byNameIndex;
+  }
+
+  private firstByName(name: string): Entry | undefined {
+    if (this.byNameIndex || ++this.scans > NAME_SCANS) return this.byName().first(name);
+    for (const m of this.machines) if (String(m.body.name).toLowerCase() === name) return m;
+    return undefined;
   }
 
   /** The machines that may be `h`'s, in the world's order: by the host id they recorded, then by name. */
   candidates(h: HostModel): Entry[] {
-    return [...this.byHost.all(h.key), ...this.byName.all(h.name.toLowerCase())];
+    return [...this.byHost.all(h.key), ...this.byName().all(h.name.toLowerCase())];
   }
 
-  viewFor(h: HostModel, rec?: DepRecorder): WorldView {
-    return machineView(rec ? recordingView(this.view, rec) : this.view, this.candidates(h));
+  /** The view `h`'s check reads: its machine (machineOf(h), given) is the only machine in it. */
+  viewFor(h: HostModel, machine: Entry | undefined, rec?: DepRecorder): WorldView {
+    return machineView(rec ? recordingView(this.view, rec) : this.view, machine ? [machine] : []);
   }
 
   machineOf(h: HostModel): Entry | undefined {
-    return this.byHost.first(h.key) ?? this.byName.first(h.name.toLowerCase());
+    return this.byHost.first(h.key) ?? this.firstByName(h.name.toLowerCase());
   }
 }
+
+/** Hosts no machine recorded that are looked for by a scan of the machines before an index is built. */
+const NAME_SCANS = 4;
 
 /** `view` with the machines narrowed to `candidates` (one host's). */
 export function machineView(view: WorldView, candidates: Entry[]): WorldView {
@@ -389,7 +416,7 @@ export class Signer {
 export function checkAll(
   input: { view: WorldView; model: NetworkModel; now: Date; propagationDelayMs: number },
   opts: { only?: (h: HostModel) => boolean; shareEqualHosts?: boolean; record?: boolean } = {},
-): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex; timeSensitive: boolean } {
+): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex; timeSensitive: boolean; machines: Entry[] } {
   const rec = opts.record ? new DepRecorder() : undefined;
   const memo = newResolveMemo();
   if (rec) {
@@ -439,7 +466,7 @@ export function checkAll(
     } else {
       rec?.begin();
       const ctx: CheckContext = {
-        view: index.viewFor(h, rec),
+        view: index.viewFor(h, machine, rec),
         resolver: evalResolver,
         now: input.now,
         propagationDelayMs: input.propagationDelayMs,
@@ -462,37 +489,51 @@ export function checkAll(
   }
   // Without a signer, nothing tells whether the time matters: it may.
   const timeSensitive = signer?.timeSensitive ?? true;
-  if (!rec) return { infos, resolver, timeSensitive };
+  if (!rec) return { infos, resolver, timeSensitive, machines: index.machines };
   const members: number[][] = evals.map(() => []);
-  const at = new Map<string, number>();
-  const hostsOfMachine = new MultiMap<string>();
-  const hostsByName = new MultiMap<string>();
-  infos.forEach((info, i) => {
-    members[evalOfInfo[i]].push(i);
-    at.set(info.host.key, i);
-    if (info.machine) hostsOfMachine.add(info.machine.key, info.host.key);
-    hostsByName.add(info.host.name.toLowerCase(), info.host.key);
-  });
+  for (let i = 0; i < infos.length; i++) members[evalOfInfo[i]].push(i);
   const byDep = new Map<string, number[]>();
   evalDeps.forEach((deps, n) => {
     for (const d of deps) push(byDep, d, n);
   });
+  // What only a what-if reads, by host key and by machine: made when it first asks (a Map entry
+  // per host costs about a microsecond, seconds for a million hosts a lint would not use).
+  let byKey: { at: Map<string, number>; ofMachine: MultiMap<string>; byName: MultiMap<string> } | undefined;
+  const hostKeys = () => {
+    if (!byKey) {
+      byKey = { at: new Map(), ofMachine: new MultiMap(), byName: new MultiMap() };
+      for (let i = 0; i < infos.length; i++) {
+        const info = infos[i];
+        byKey.at.set(info.host.key, i);
+        if (info.machine) byKey.ofMachine.add(info.machine.key, info.host.key);
+        byKey.byName.add(info.host.name.toLowerCase(), info.host.key);
+      }
+    }
+    return byKey;
+  };
   return {
     infos,
     resolver,
     timeSensitive,
+    machines: index.machines,
     index: {
       model: input.model,
       view: input.view,
       now: input.now,
       propagationDelayMs: input.propagationDelayMs,
       infos,
-      at,
+      get at() {
+        return hostKeys().at;
+      },
       evalOf: Int32Array.from(evalOfInfo),
       members,
       byDep,
-      hostsOfMachine,
-      hostsByName,
+      get hostsOfMachine() {
+        return hostKeys().ofMachine;
+      },
+      get hostsByName() {
+        return hostKeys().byName;
+      },
       machines: index,
     },
   };
@@ -510,6 +551,8 @@ export interface CheckedWorld {
   index?: LintIndex;
   /** false when nothing checked depends on the time: the result holds until the world changes. */
   timeSensitive: boolean;
+  /** The view's machines, in its order (the rules read them too). */
+  machines?: Entry[];
 }
 
 /**
@@ -518,17 +561,17 @@ export interface CheckedWorld {
  */
 export function checkWorld(input: LintInput, opts: { index?: boolean } = {}): CheckedWorld {
   const model = input.model ?? compileModel(input.view, input.tags ?? ServiceTags.default());
-  const { infos, resolver, index, timeSensitive } = checkAll(
+  const { infos, resolver, index, timeSensitive, machines } = checkAll(
     { ...input, model },
     { record: opts.index !== false },
   );
-  return { model, infos, resolver, index, timeSensitive };
+  return { model, infos, resolver, index, timeSensitive, machines };
 }
 
 /** `checked`: checkWorld() of the same input (and index option), used once. */
 export function lint(input: LintInput, opts: LintOptions = {}, checked?: CheckedWorld): LintReport {
-  const { model, infos, resolver, index, timeSensitive } = checked ?? checkWorld(input, opts);
-  const report = reportOf(input, model, resolver, infos, opts);
+  const { model, infos, resolver, index, timeSensitive, machines } = checked ?? checkWorld(input, opts);
+  const report = reportOf(input, model, resolver, infos, opts, machines);
   if (index) indexes.set(report, index);
   if (!timeSensitive) timeless.add(report);
   return report;
@@ -552,6 +595,8 @@ export function reportOf(
   resolver: Resolver,
   infos: HostInfo[],
   opts: LintOptions = {},
+  /** input.view's machines, when already listed. */
+  machines?: Entry[],
 ): LintReport {
   const ctx = new LintContext(
     input.view,
@@ -561,6 +606,7 @@ export function reportOf(
     input.propagationDelayMs,
     infos,
     input.source,
+    machines,
   );
   const rules = opts.rules?.length
     ? RULES.filter((r) => opts.rules!.some((x) => x.toLowerCase() === r.id.toLowerCase()))
