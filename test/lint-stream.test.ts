@@ -100,6 +100,23 @@ describe("lint's compact JSON, written in pieces", () => {
     assert.equal(ownMemberValue(JSON.stringify({ nested: { endpoints: 0 } }), "endpoints"), -1);
   });
 
+  it("a finding with thousands of machines, written one machine at a time, has the same bytes", async () => {
+    const f = report.findings[0];
+    const machines = Array.from({ length: 2500 }, (_, i) => ({
+      name: `m-${i}`,
+      ...(i % 3 ? { machineId: `/x/machines/m-${i}` } : {}),
+      hostId: `/x/hosts/h "${i}"`,
+    }));
+    const big = {
+      ...report,
+      findings: [{ ...f, machines }, { ...f, key: "k2", machines: [] }, ...report.findings],
+    };
+    for (const chunkBytes of [undefined, 100]) {
+      assert.equal(await written(big, { indent: 0, chunkBytes }), JSON.stringify(toJson(big)));
+      assert.equal(await written(big, { chunkBytes }), JSON.stringify(toJson(big), null, 2) + "\n");
+    }
+  });
+
   it("a JsonStream gives the same text whole", async () => {
     const s = new JsonStream((sink) => writeJson(report, sink, { indent: 0, chunkBytes: 100 }));
     assert.equal(await s.text(), JSON.stringify(toJson(report)));
@@ -223,11 +240,23 @@ describe("the lint API and arclink lint against a server", T, () => {
       assert.equal(json.summary.hosts, 2503);
       assert.deepEqual(json.findings, all.findings);
       assert.equal(JSON.parse((await postLint(srv, bearer, { hostsTop: 0 })).text).hosts.length, 0);
-      for (const bad of [-1, 1.5, "3"]) {
-        const r = await postLint(srv, bearer, { hostsTop: bad });
-        assert.equal(r.status, 400, r.text);
-        assert.match(JSON.parse(r.text).error.message, /hostsTop/);
+      // machinesTop: each finding's first machines, and how many it has when cut short.
+      assert.ok(
+        all.findings.some((f: any) => f.machines.length > 3),
+        "a finding lists more than 3 machines",
+      );
+      const cut = JSON.parse((await postLint(srv, bearer, { machinesTop: 3, hostsTop: 0 })).text);
+      for (const [i, f] of cut.findings.entries()) {
+        const whole = all.findings[i];
+        assert.deepEqual(f.machines, whole.machines.slice(0, 3));
+        assert.equal(f.machinesTotal, whole.machines.length > 3 ? whole.machines.length : undefined);
       }
+      for (const name of ["hostsTop", "machinesTop"])
+        for (const bad of [-1, 1.5, "3"]) {
+          const r = await postLint(srv, bearer, { [name]: bad });
+          assert.equal(r.status, 400, r.text);
+          assert.match(JSON.parse(r.text).error.message, new RegExp(name));
+        }
     },
   );
 

@@ -263,7 +263,9 @@ function hostVerdicts(s: ArmServices): readonly HostCheck[] {
  * rules?: [...], fixPlan?: true, hosts?: false, hostsTop?: N, hostTraces?: true} — with fixPlan,
  * the proven fix plan (lint/fixPlan.ts) too; hosts: false leaves every host's verdicts out (the
  * findings alone, for a page that lists them); hostsTop: N keeps the first N hosts' verdicts, in
- * the report's order (summary.hosts still counts them all: what `arclink lint`'s table shows).
+ * the report's order (summary.hosts still counts them all: what `arclink lint`'s table shows);
+ * machinesTop: N keeps each finding's first N machines, and a finding cut short says how many it
+ * has in machinesTotal (a fleet-wide finding lists every machine of the fleet).
  * The JSON answer is written in pieces (chunked, a few MiB at a time): a million hosts' verdicts
  * are about 2 GB of JSON, more than one string can hold.
  */
@@ -273,6 +275,7 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
   if (!["json", "sarif"].includes(format))
     throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
   const hostsTop = optInt(body.hostsTop, "hostsTop", 0, Number.MAX_SAFE_INTEGER);
+  const machinesTop = optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER);
   let report = lintWorld(s);
   if (body.hosts === false) report = { ...report, hosts: [] };
   else if (hostsTop !== undefined && report.hosts.length > hostsTop)
@@ -281,6 +284,15 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
     const ids = body.rules.map(String);
     report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
   }
+  if (machinesTop !== undefined && report.findings.some((f) => f.machines.length > machinesTop))
+    report = {
+      ...report,
+      findings: report.findings.map((f) =>
+        f.machines.length > machinesTop
+          ? { ...f, machines: f.machines.slice(0, machinesTop), machinesTotal: f.machines.length }
+          : f,
+      ),
+    };
   if (format === "sarif") return { status: 200, body: toSarif(report) };
   const extra: Array<[string, unknown]> = [];
   if (body.fixPlan === true) {

@@ -193,7 +193,12 @@ async function run(flags: Flags): Promise<number> {
     const body = { rules, hostTraces: hostTraces || undefined, fixPlan: fixPlan || undefined };
     if (format === "json" && !fixPlan) return streamJson(client, path, body);
     // The table shows the first --hosts hosts; a fix plan and SARIF need none (the findings say it all).
-    const json = await client.call("POST", path, { ...body, hostsTop: format === "table" ? maxHosts : 0 });
+    // Each finding's first machines: the table names ten and counts the rest.
+    const json = await client.call("POST", path, {
+      ...body,
+      hostsTop: format === "table" ? maxHosts : 0,
+      machinesTop: format === "table" ? 10 : 0,
+    });
     if (json.fixPlan) proven = json.fixPlan;
     report = { ...json, rules: RULES.filter((r) => json.rules.some((x: any) => x.id === r.id)) };
     if (format === "sarif") sarif = await client.call("POST", path, { ...body, format: "sarif" });

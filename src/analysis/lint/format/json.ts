@@ -129,7 +129,27 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
     await out.text(pretty ? "\n  ]" : "]");
   };
   for (const [k, v] of top) await member(k, v);
-  await list("findings", r.findings, (f) => out.text(text(f, 2) ?? "null"));
+  // A finding's machines (a million, for a fleet-wide finding) are written one at a time.
+  const items = async (xs: readonly unknown[], depth: number) => {
+    if (!xs.length) return out.text("[]");
+    await out.text("[");
+    for (let i = 0; i < xs.length; i++) {
+      await out.text(
+        (pretty ? (i ? ",\n" : "\n") + "  ".repeat(depth + 1) : i ? "," : "") +
+          (text(xs[i], depth + 1) ?? "null"),
+      );
+    }
+    await out.text(pretty ? "\n" + "  ".repeat(depth) + "]" : "]");
+  };
+  await list("findings", r.findings, async (f) => {
+    if (!f || !Array.isArray(f.machines) || f.machines.length < MACHINES_APART)
+      return out.text(text(f, 2) ?? "null");
+    const t = text({ ...f, machines: 0 }, 2)!;
+    const at = ownMemberValue(t, "machines");
+    await out.text(t.slice(0, at));
+    await items(f.machines, 3);
+    await out.text(t.slice(at + 1));
+  });
   // Endpoint rows used by more than one host are kept as bytes until their last host is written.
   const uses = new Map<unknown, number>();
   for (const h of r.hosts) uses.set(h.endpoints, (uses.get(h.endpoints) ?? 0) + 1);
@@ -162,6 +182,9 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
   await out.text(first ? (pretty ? "{}\n" : "{}") : pretty ? "\n}\n" : "}");
   await out.flush();
 }
+
+/** A finding with this many machines has them written one at a time rather than as one text. */
+const MACHINES_APART = 1000;
 
 /**
  * Where the value of the object's own member `name` starts in `text` (the JSON of one object,

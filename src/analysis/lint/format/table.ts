@@ -27,6 +27,9 @@ export function renderFixStep(s: FixStep): string {
   return `on-premises ${s.target}: ${s.change.replace(/\n/g, "\n      ")}\n      # ${s.why}`;
 }
 
+/** A finding's machines, counted all (the lint API may send only the first: machinesTotal). */
+const machineCount = (f: Finding) => Math.max(f.machines.length, f.machinesTotal ?? 0);
+
 export function renderFinding(
   f: Finding,
   o: TableOptions,
@@ -42,7 +45,7 @@ export function renderFinding(
           `        machines: ${f.machines
             .slice(0, 10)
             .map((m) => m.name)
-            .join(", ")}${f.machines.length > 10 ? ` (+${f.machines.length - 10})` : ""}`,
+            .join(", ")}${machineCount(f) > 10 ? ` (+${machineCount(f) - 10})` : ""}`,
         ]
       : []),
     `        fix: ${f.fix}`,
