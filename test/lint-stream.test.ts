@@ -353,6 +353,42 @@ describe("the lint API and arclink lint against a server", T, () => {
     },
   );
 
+  it(
+    "a what-if's findings list at most 1000 machines each by default (machinesTop), and count them all",
+    T,
+    async () => {
+      const lint = JSON.parse((await postLint(srv, bearer, { hostsTop: 1 })).text);
+      const hostId = lint.hosts[0].hostId as string;
+      const h = (await arm(srv.info, "GET", `${hostId}?api-version=2025-01-01`)).json;
+      const put = {
+        id: hostId,
+        body: { location: h.location, properties: { ...h.properties, dnsServers: ["8.8.8.8"] } },
+      };
+      const path = `/subscriptions/${srv.info.subscriptionId}/providers/ArcLink.Lab/whatif?api-version=2025-01-01`;
+      const all = [] as any[];
+      for (const machinesTop of [undefined, 5]) {
+        const r = await arm(srv.info, "POST", path, { put, machinesTop });
+        assert.equal(r.status, 200, r.text);
+        const f = r.json.findings;
+        const listed = [...f.added, ...f.resolved, ...f.changed.flatMap((c: any) => [c.before, c.after])];
+        assert.ok(
+          listed.some((x: any) => x.machinesTotal > 2500),
+          "a fleet-wide finding is in the answer",
+        );
+        for (const x of listed) {
+          assert.ok(x.machines.length <= (machinesTop ?? 1000));
+          if (x.machinesTotal !== undefined) assert.equal(x.machines.length, machinesTop ?? 1000);
+        }
+        all.push(listed);
+      }
+      // The same findings, the first machines of each the same.
+      assert.deepEqual(
+        all[1].map((x: any) => [x.key, x.machinesTotal ?? x.machines.length, x.machines]),
+        all[0].map((x: any) => [x.key, x.machinesTotal ?? x.machines.length, x.machines.slice(0, 5)]),
+      );
+    },
+  );
+
   it("an error answer to the streaming CLI is ARM's, read whole: its code and exit status", T, async () => {
     const ready = JSON.parse(readFileSync(srv.readyFile, "utf8"));
     const other = join(srv.dataDir, "other-subscription.json");

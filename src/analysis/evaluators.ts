@@ -19,7 +19,8 @@ import { writeJson } from "./lint/format/json.js";
 import { JsonStream } from "../core/jsonStream.js";
 import { toSarif } from "./lint/format/sarif.js";
 import { proveFixPlan } from "./lint/fixPlan.js";
-import { ProposedChange, whatIf } from "./whatIf.js";
+import { ProposedChange, whatIf, WhatIfReport } from "./whatIf.js";
+import { Finding } from "./lint/types.js";
 import { plan, PlanStep } from "../topology/plan.js";
 import { parseResourceId } from "../core/resourceId.js";
 import { TopologyError } from "../topology/parse.js";
@@ -287,11 +288,7 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
   if (machinesTop !== undefined && report.findings.some((f) => f.machines.length > machinesTop))
     report = {
       ...report,
-      findings: report.findings.map((f) =>
-        f.machines.length > machinesTop
-          ? { ...f, machines: f.machines.slice(0, machinesTop), machinesTotal: f.machines.length }
-          : f,
-      ),
+      findings: report.findings.map((f) => cutMachines(f, machinesTop)),
     };
   if (format === "sarif") return { status: 200, body: toSarif(report) };
   const extra: Array<[string, unknown]> = [];
@@ -381,12 +378,52 @@ function machineListEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
 }
 
 /**
+ * How many machines each finding of a what-if answer lists by default (machinesTotal counts them
+ * all): a fleet-wide finding that changes is in the answer twice, before and after, and lists
+ * every machine of the fleet each time (a million: more than the answer can hold).
+ */
+const WHATIF_MACHINES_TOP = 1000;
+
+function cutMachines(f: Finding, top: number): Finding {
+  return f.machines.length > top
+    ? { ...f, machines: f.machines.slice(0, top), machinesTotal: f.machines.length }
+    : f;
+}
+
+/** The report with each finding's machines cut to the first `top`. */
+function withFindingMachines(r: WhatIfReport, top: number): WhatIfReport {
+  const f = r.findings;
+  const long = (x: Finding) => x.machines.length > top;
+  if (
+    !f.added.some(long) &&
+    !f.resolved.some(long) &&
+    !f.changed.some((c) => long(c.before) || long(c.after))
+  )
+    return r;
+  return {
+    ...r,
+    findings: {
+      added: f.added.map((x) => cutMachines(x, top)),
+      resolved: f.resolved.map((x) => cutMachines(x, top)),
+      changed: f.changed.map((c) => ({
+        ...c,
+        before: cutMachines(c.before, top),
+        after: cutMachines(c.after, top),
+      })),
+    },
+  };
+}
+
+/**
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
  * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
- * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
+ * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}; machinesTop?: N (default 1000), each
+ * finding's first N machines (machinesTotal counts them all when there are more).
  */
 async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = asObject(r.body, "body");
+  const machinesTop =
+    optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER) ?? WHATIF_MACHINES_TOP;
   let change: ProposedChange;
   const sub = r.path.split("/")[2];
   if (body.put !== undefined) {
@@ -462,7 +499,7 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
       before: lintWorld(s),
       beforeModel: s.network.model(),
     });
-    return { status: 200, body: report };
+    return { status: 200, body: withFindingMachines(report, machinesTop) };
   } catch (e) {
     if (e instanceof ArmError)
       throw new ArmError(
