@@ -97,7 +97,12 @@ export class MachineIndex {
 
   /** The machines that may be `h`'s, in the world's order: by the host id they recorded, then by name. */
   candidates(h: HostModel): Entry[] {
-    return [...this.byHost.all(h.key), ...this.byName().all(h.name.toLowerCase())];
+    const name = h.name.toLowerCase();
+    if (this.byNameIndex || ++this.scans > NAME_SCANS)
+      return [...this.byHost.all(h.key), ...this.byName().all(name)];
+    const named: Entry[] = [];
+    for (const m of this.machines) if (String(m.body.name).toLowerCase() === name) named.push(m);
+    return [...this.byHost.all(h.key), ...named];
   }
 
   /** The view `h`'s check reads: its machine (machineOf(h), given) is the only machine in it. */
@@ -252,8 +257,10 @@ export interface LintIndex {
   propagationDelayMs: number;
   /** Sorted by host name, as the report's hosts. */
   infos: HostInfo[];
-  /** Host key → its place in `infos`. */
+  /** Host key → its place in `infos` (a map of every host: positionOf finds one without it). */
   at: Map<string, number>;
+  /** The place in `infos` of the host with this key, if it is one of them. */
+  positionOf(key: string): number | undefined;
   /** Place in `infos` → the evaluation it shares. */
   evalOf: Int32Array;
   /** Evaluation → places in `infos`. */
@@ -435,9 +442,7 @@ export function checkAll(
   const infos: HostInfo[] = [];
   const evalOfInfo: number[] = [];
   const hosts = [...input.model.hosts.values()];
-  hosts.sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
-  );
+  hosts.sort(compareHosts);
   for (const h of hosts) {
     if (opts.only && !opts.only(h)) continue;
     const machine = index.machineOf(h);
@@ -525,6 +530,22 @@ export function checkAll(
       get at() {
         return hostKeys().at;
       },
+      positionOf: (key: string) => {
+        if (byKey) return byKey.at.get(key);
+        // infos are sorted by host name, then key: a binary search finds the host.
+        const h = input.model.hosts.get(key);
+        if (!h) return undefined;
+        let lo = 0;
+        let hi = infos.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const c = compareHosts(infos[mid].host, h);
+          if (c === 0) return infos[mid].host.key === key ? mid : undefined;
+          if (c < 0) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        return undefined;
+      },
       evalOf: Int32Array.from(evalOfInfo),
       members,
       byDep,
@@ -537,6 +558,11 @@ export function checkAll(
       machines: index,
     },
   };
+}
+
+/** The order of lint's hosts: by name, then key. */
+function compareHosts(a: HostModel, b: HostModel): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 function cmp(a: string, b: string): number {
