@@ -381,6 +381,17 @@ describe("the lint API and arclink lint against a server", T, () => {
         }
         all.push(listed);
       }
+      // findings: false: the same verdict changes, no rule run again.
+      const verdicts = await arm(srv.info, "POST", path, { put, findings: false });
+      assert.equal(verdicts.status, 200, verdicts.text);
+      assert.deepEqual(verdicts.json.findings, { added: [], resolved: [], changed: [] });
+      assert.ok(verdicts.json.changes.length > 0);
+      const full = await arm(srv.info, "POST", path, { put });
+      assert.deepEqual(
+        verdicts.json.changes.map((c: any) => [c.hostId, c.endpoint, c.after?.verdict]),
+        full.json.changes.map((c: any) => [c.hostId, c.endpoint, c.after?.verdict]),
+      );
+      assert.equal((await arm(srv.info, "POST", path, { put, findings: "no" })).status, 400);
       // The same findings, the first machines of each the same.
       assert.deepEqual(
         all[1].map((x: any) => [x.key, x.machinesTotal ?? x.machines.length, x.machines]),

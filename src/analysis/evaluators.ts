@@ -418,12 +418,15 @@ function withFindingMachines(r: WhatIfReport, top: number): WhatIfReport {
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
  * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
  * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}; machinesTop?: N (default 1000), each
- * finding's first N machines (machinesTotal counts them all when there are more).
+ * finding's first N machines (machinesTotal counts them all when there are more); findings?: false,
+ * verdicts only (findings stays empty: no rule runs again).
  */
 async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = asObject(r.body, "body");
   const machinesTop =
     optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER) ?? WHATIF_MACHINES_TOP;
+  // findings: false compares verdicts only (the rules over every host are most of a large world's what-if).
+  const findings = optBool(body.findings, "findings") ?? true;
   let change: ProposedChange;
   const sub = r.path.split("/")[2];
   if (body.put !== undefined) {
@@ -498,6 +501,7 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
       tags: s.network.tags,
       before: lintWorld(s),
       beforeModel: s.network.model(),
+      findings,
     });
     return { status: 200, body: withFindingMachines(report, machinesTop) };
   } catch (e) {
