@@ -360,6 +360,21 @@ export class Signer {
   }
 
   private lowered = new Map<string, string>();
+  private tokens = new Map<string, string>();
+
+  /** A short stand-in for `x`, the same for equal strings (in this signer's signatures only). */
+  private token(x: string): string {
+    let t = this.tokens.get(x);
+    if (t === undefined) this.tokens.set(x, (t = this.tokens.size.toString(36)));
+    return t;
+  }
+
+  /** token() of x in lower case; remembered by x as written (machines repeat their scope's id). */
+  private lowerToken(x: string): string {
+    let t = this.lowered.get(x);
+    if (t === undefined) this.lowered.set(x, (t = this.token(x.toLowerCase())));
+    return t;
+  }
 
   /**
    * Whether a host signed so far has a machine associated after it was created: its verdict, trace
@@ -367,19 +382,12 @@ export class Signer {
    */
   timeSensitive = false;
 
-  /** Lower case, remembered: machines repeat their scope's id and region. */
-  private lower(x: string): string {
-    let l = this.lowered.get(x);
-    if (l === undefined) this.lowered.set(x, (l = x.toLowerCase()));
-    return l;
-  }
-
   sign(h: HostModel, machine: Entry | undefined): string {
     const p = h.raw.properties ?? {};
-    const bits = this.exprs
-      .map((e) => (addressMatches(this.model, [e], h.ip, () => false) ? "1" : "0"))
-      .join("");
-    const vbits = this.spaces.map((f) => (f(h.ip) ? "1" : "0")).join("");
+    let bits = "";
+    for (const e of this.exprs) bits += addressMatches(this.model, [e], h.ip, () => false) ? "1" : "0";
+    let vbits = "";
+    for (const f of this.spaces) vbits += f(h.ip) ? "1" : "0";
     const mp = machine?.body.properties ?? {};
     const assoc = associationOf(machine?.body);
     let age = "";
@@ -392,8 +400,9 @@ export class Signer {
     const v = typeof mp.agentVersion === "string" ? mp.agentVersion : "";
     // Below 1.4 (no private endpoints) and 1.56 to 1.63 (GCM suites only on Windows) behave apart.
     const old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : "";
+    // Long ids (the site or VNet, the scope) as short tokens: a million signatures are hashed.
     return [
-      h.pos.kind === "site" ? h.pos.site : h.pos.vnet,
+      this.token(h.pos.kind === "site" ? h.pos.site : h.pos.vnet),
       h.subnet ?? "",
       h.os,
       isPublicAddress(h.ip) ? "pub" : "priv",
@@ -407,8 +416,8 @@ export class Signer {
       typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "",
       p.gcmCipherSuitesEnabled === false ? "nogcm" : "",
       machine ? "m" : "-",
-      this.lower(String(assoc.scopeId ?? "")),
-      this.lower(String(machine?.body.location ?? "")),
+      this.lowerToken(String(assoc.scopeId ?? "")),
+      this.lowerToken(String(machine?.body.location ?? "")),
       old,
       age,
     ].join("\u0001");
