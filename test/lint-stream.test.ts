@@ -353,6 +353,25 @@ describe("the lint API and arclink lint against a server", T, () => {
     },
   );
 
+  it("SARIF's findings name at most 1000 machines each unless machinesTop says otherwise", T, async () => {
+    const all = JSON.parse((await postLint(srv, bearer, { hostsTop: 0 })).text);
+    const wide = all.findings.find((f: any) => f.machines.length > 1000);
+    assert.ok(wide, "a fleet-wide finding");
+    const props = async (body: object) => {
+      const r = await postLint(srv, bearer, { format: "sarif", ...body });
+      assert.equal(r.status, 200, r.text.slice(0, 300));
+      const run = JSON.parse(r.text).runs[0];
+      return run.results.map((x: any) => x.properties);
+    };
+    const cut = (await props({})).find((p: any) => p.machinesTotal !== undefined);
+    assert.equal(cut.machinesTotal, wide.machines.length);
+    assert.deepEqual(cut.machines, wide.machines.slice(0, 1000));
+    const whole = await props({ machinesTop: wide.machines.length });
+    assert.ok(
+      whole.some((p: any) => p.machines.length === wide.machines.length && p.machinesTotal === undefined),
+    );
+  });
+
   it(
     "a what-if's findings list at most 1000 machines each by default (machinesTop), and count them all",
     T,

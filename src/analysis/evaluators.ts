@@ -266,7 +266,8 @@ function hostVerdicts(s: ArmServices): readonly HostCheck[] {
  * findings alone, for a page that lists them); hostsTop: N keeps the first N hosts' verdicts, in
  * the report's order (summary.hosts still counts them all: what `arclink lint`'s table shows);
  * machinesTop: N keeps each finding's first N machines, and a finding cut short says how many it
- * has in machinesTotal (a fleet-wide finding lists every machine of the fleet).
+ * has in machinesTotal (a fleet-wide finding lists every machine of the fleet; SARIF's default is
+ * 1000).
  * The JSON answer is written in pieces (chunked, a few MiB at a time): a million hosts' verdicts
  * are about 2 GB of JSON, more than one string can hold.
  */
@@ -276,7 +277,10 @@ async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse
   if (!["json", "sarif"].includes(format))
     throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
   const hostsTop = optInt(body.hostsTop, "hostsTop", 0, Number.MAX_SAFE_INTEGER);
-  const machinesTop = optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER);
+  // SARIF is one document, not written in pieces: its findings name at most 1000 machines each by default.
+  const machinesTop =
+    optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER) ??
+    (format === "sarif" ? WHATIF_MACHINES_TOP : undefined);
   let report = lintWorld(s);
   if (body.hosts === false) report = { ...report, hosts: [] };
   else if (hostsTop !== undefined && report.hosts.length > hostsTop)
