@@ -14,11 +14,13 @@ import { MACHINE_TYPE, machineOfHost } from "./hostMachine.js";
 import { hostGroups, LAB_HOSTS } from "./hostGroups.js";
 import { machineList } from "./machineList.js";
 import { withLiveStatus } from "../providers/hybridcompute/machines.js";
-import { CheckedWorld, checkWorld, lint, LintInput, LintReport } from "./lint/lint.js";
-import { toJson } from "./lint/format/json.js";
+import { CheckedWorld, checkWorld, isTimeIndependent, lint, LintInput, LintReport } from "./lint/lint.js";
+import { writeJson } from "./lint/format/json.js";
+import { JsonStream } from "../core/jsonStream.js";
 import { toSarif } from "./lint/format/sarif.js";
 import { proveFixPlan } from "./lint/fixPlan.js";
-import { ProposedChange, whatIf } from "./whatIf.js";
+import { ProposedChange, whatIf, WhatIfReport } from "./whatIf.js";
+import { Finding } from "./lint/types.js";
 import { plan, PlanStep } from "../topology/plan.js";
 import { parseResourceId } from "../core/resourceId.js";
 import { TopologyError } from "../topology/parse.js";
@@ -187,19 +189,27 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
 }
 
 /**
- * The last lint of each world, by its sequence number and the lab clock (lint and what-if reuse
- * it for a few seconds: admission depends on the time too, e.g. the propagation delay).
+ * The last lint of each world, by its sequence number and the lab clock. Lint and what-if reuse it
+ * while the world is unchanged: for a few seconds when admission depends on the time (a machine
+ * associated after its creation: the propagation delay), for as long as it is unchanged otherwise
+ * (a million hosts take seconds to check again).
  */
-const lastLint = new WeakMap<ArmServices, { seq: number; at: number; report: LintReport }>();
+interface Kept {
+  seq: number;
+  version: number;
+  at: number;
+  timeSensitive: boolean;
+}
+const lastLint = new WeakMap<ArmServices, Kept & { report: LintReport }>();
 /** Every host's check without the rules yet (hostGroups asked first); the next lint runs only the rules. */
-const lastChecked = new WeakMap<
-  ArmServices,
-  { seq: number; at: number; input: LintInput; checked: CheckedWorld }
->();
+const lastChecked = new WeakMap<ArmServices, Kept & { input: LintInput; checked: CheckedWorld }>();
 const LINT_REUSE_MS = 2000;
 
-const fresh = (s: ArmServices, hit: { seq: number; at: number } | undefined, at: number) =>
-  !!hit && hit.seq === s.world.seq && at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS;
+const fresh = (s: ArmServices, hit: Kept | undefined, at: number) =>
+  !!hit &&
+  hit.seq === s.world.seq &&
+  hit.version === s.world.version &&
+  (!hit.timeSensitive || (at - hit.at >= 0 && at - hit.at < LINT_REUSE_MS));
 
 function lintInput(s: ArmServices): LintInput {
   return {
@@ -217,8 +227,10 @@ export function lintWorld(s: ArmServices): LintReport {
   if (hit && fresh(s, hit, at)) return hit.report;
   const c = lastChecked.get(s);
   lastChecked.delete(s);
+  const seq = s.world.seq;
+  const version = s.world.version;
   const report = c && fresh(s, c, at) ? lint(c.input, {}, c.checked) : lint(lintInput(s));
-  lastLint.set(s, { seq: s.world.seq, at, report });
+  lastLint.set(s, { seq, version, at, timeSensitive: !isTimeIndependent(report), report });
   return report;
 }
 
@@ -233,7 +245,15 @@ function hostVerdicts(s: ArmServices): readonly HostCheck[] {
   let c = lastChecked.get(s);
   if (!c || !fresh(s, c, at)) {
     const input = lintInput(s);
-    c = { seq: s.world.seq, at, input, checked: checkWorld(input) };
+    const checked = checkWorld(input);
+    c = {
+      seq: s.world.seq,
+      version: s.world.version,
+      at,
+      timeSensitive: checked.timeSensitive,
+      input,
+      checked,
+    };
     lastChecked.set(s, c);
   }
   return c.checked.infos.map((i) => i.check);
@@ -241,35 +261,54 @@ function hostVerdicts(s: ArmServices): readonly HostCheck[] {
 
 /**
  * lint: every rule over the world, and every host's verdicts. Body {format?: "json"|"sarif",
- * rules?: [...], fixPlan?: true, hosts?: false} — with fixPlan, the proven fix plan (lint/fixPlan.ts)
- * too; hosts: false leaves every host's verdicts out (the findings alone, for a page that lists them).
+ * rules?: [...], fixPlan?: true, hosts?: false, hostsTop?: N, hostTraces?: true} — with fixPlan,
+ * the proven fix plan (lint/fixPlan.ts) too; hosts: false leaves every host's verdicts out (the
+ * findings alone, for a page that lists them); hostsTop: N keeps the first N hosts' verdicts, in
+ * the report's order (summary.hosts still counts them all: what `arclink lint`'s table shows);
+ * machinesTop: N keeps each finding's first N machines, and a finding cut short says how many it
+ * has in machinesTotal (a fleet-wide finding lists every machine of the fleet; SARIF's default is
+ * 1000).
+ * The JSON answer is written in pieces (chunked, a few MiB at a time): a million hosts' verdicts
+ * are about 2 GB of JSON, more than one string can hold.
  */
 async function lintEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = r.body === undefined || r.body === null ? {} : asObject(r.body, "body");
   const format = optString(body.format, "format", 8) ?? "json";
   if (!["json", "sarif"].includes(format))
     throw new ArmError(400, "InvalidParameter", `format must be 'json' or 'sarif', got '${format}'.`);
+  const hostsTop = optInt(body.hostsTop, "hostsTop", 0, Number.MAX_SAFE_INTEGER);
+  // SARIF is one document, not written in pieces: its findings name at most 1000 machines each by default.
+  const machinesTop =
+    optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER) ??
+    (format === "sarif" ? WHATIF_MACHINES_TOP : undefined);
   let report = lintWorld(s);
   if (body.hosts === false) report = { ...report, hosts: [] };
+  else if (hostsTop !== undefined && report.hosts.length > hostsTop)
+    report = { ...report, hosts: report.hosts.slice(0, hostsTop) };
   if (Array.isArray(body.rules) && body.rules.length) {
     const ids = body.rules.map(String);
     report = { ...report, findings: report.findings.filter((f) => ids.includes(f.ruleId)) };
   }
-  if (body.fixPlan === true && format === "json") {
+  if (machinesTop !== undefined && report.findings.some((f) => f.machines.length > machinesTop))
+    report = {
+      ...report,
+      findings: report.findings.map((f) => cutMachines(f, machinesTop)),
+    };
+  if (format === "sarif") return { status: 200, body: toSarif(report) };
+  const extra: Array<[string, unknown]> = [];
+  if (body.fixPlan === true) {
     // A proven plan: built from the whole report, tried in the what-if sandbox over this world.
     const full = lintWorld(s);
     const fixPlan = await proveFixPlan(s.world, full, {
       now: s.clock.now(),
       propagationDelayMs: s.settings().propagationDelayMs,
     });
-    return {
-      status: 200,
-      body: { ...(toJson(report, { hostTraces: body.hostTraces === true }) as object), fixPlan },
-    };
+    extra.push(["fixPlan", fixPlan]);
   }
+  const hostTraces = body.hostTraces === true;
   return {
     status: 200,
-    body: format === "sarif" ? toSarif(report) : toJson(report, { hostTraces: body.hostTraces === true }),
+    body: new JsonStream((sink) => writeJson(report, sink, { indent: 0, hostTraces, extra })),
   };
 }
 
@@ -343,12 +382,55 @@ function machineListEvaluator(s: ArmServices, r: ArmRequest): ArmResponse {
 }
 
 /**
+ * How many machines each finding of a what-if answer lists by default (machinesTotal counts them
+ * all): a fleet-wide finding that changes is in the answer twice, before and after, and lists
+ * every machine of the fleet each time (a million: more than the answer can hold).
+ */
+const WHATIF_MACHINES_TOP = 1000;
+
+function cutMachines(f: Finding, top: number): Finding {
+  return f.machines.length > top
+    ? { ...f, machines: f.machines.slice(0, top), machinesTotal: f.machines.length }
+    : f;
+}
+
+/** The report with each finding's machines cut to the first `top`. */
+function withFindingMachines(r: WhatIfReport, top: number): WhatIfReport {
+  const f = r.findings;
+  const long = (x: Finding) => x.machines.length > top;
+  if (
+    !f.added.some(long) &&
+    !f.resolved.some(long) &&
+    !f.changed.some((c) => long(c.before) || long(c.after))
+  )
+    return r;
+  return {
+    ...r,
+    findings: {
+      added: f.added.map((x) => cutMachines(x, top)),
+      resolved: f.resolved.map((x) => cutMachines(x, top)),
+      changed: f.changed.map((c) => ({
+        ...c,
+        before: cutMachines(c.before, top),
+        after: cutMachines(c.after, top),
+      })),
+    },
+  };
+}
+
+/**
  * whatif: a proposed change applied to a copy of the world; which verdicts change.
  * Body: {put: {id, body, apiVersion?}} | {delete: {id, apiVersion?}} | {steps: [{id, body, apiVersion}],
- * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}.
+ * deletes?: [ids]} | {topology: "<YAML>", deletes?: [ids]}; machinesTop?: N (default 1000), each
+ * finding's first N machines (machinesTotal counts them all when there are more); findings?: false,
+ * verdicts only (findings stays empty: no rule runs again).
  */
 async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmResponse> {
   const body = asObject(r.body, "body");
+  const machinesTop =
+    optInt(body.machinesTop, "machinesTop", 0, Number.MAX_SAFE_INTEGER) ?? WHATIF_MACHINES_TOP;
+  // findings: false compares verdicts only (the rules over every host are most of a large world's what-if).
+  const findings = optBool(body.findings, "findings") ?? true;
   let change: ProposedChange;
   const sub = r.path.split("/")[2];
   if (body.put !== undefined) {
@@ -423,8 +505,9 @@ async function whatIfEvaluator(s: ArmServices, r: ArmRequest): Promise<ArmRespon
       tags: s.network.tags,
       before: lintWorld(s),
       beforeModel: s.network.model(),
+      findings,
     });
-    return { status: 200, body: report };
+    return { status: 200, body: withFindingMachines(report, machinesTop) };
   } catch (e) {
     if (e instanceof ArmError)
       throw new ArmError(

@@ -426,7 +426,7 @@ function incremental(
   let added = 0;
   let removed = 0;
   for (const k of hostKeys) {
-    const i = index.at.get(k);
+    const i = index.positionOf(k);
     if (i !== undefined) beforeChecks.push(index.infos[i].check);
     else if (fresh.has(k)) added++;
     const f = fresh.get(k);

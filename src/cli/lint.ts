@@ -18,6 +18,7 @@ import { sandboxFromFiles } from "../analysis/export/index.js";
 import { policyHelp } from "../analysis/lint/governance.js";
 import { DEFAULT_SETTINGS, readSettings } from "../engine/settings.js";
 import { ArmClient, readReady } from "./client.js";
+import { JsonIndenter } from "../core/jsonIndent.js";
 import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec, TARGET_FLAGS } from "./grammar.js";
 import { userError } from "./errors.js";
@@ -187,10 +188,17 @@ async function run(flags: Flags): Promise<number> {
       { rules },
     );
   } else {
-    const client = new ArmClient(readReady(flags));
+    const client = new ArmClient(readReady(flags), LINT_TIMEOUT_MS);
     const path = client.sub("/providers/ArcLink.Lab/lint");
     const body = { rules, hostTraces: hostTraces || undefined, fixPlan: fixPlan || undefined };
-    const json = await client.call("POST", path, body);
+    if (format === "json" && !fixPlan) return streamJson(client, path, body);
+    // The table shows the first --hosts hosts; a fix plan and SARIF need none (the findings say it all).
+    // Each finding's first machines: the table names ten and counts the rest.
+    const json = await client.call("POST", path, {
+      ...body,
+      hostsTop: format === "table" ? maxHosts : 0,
+      machinesTop: format === "table" ? 10 : 0,
+    });
     if (json.fixPlan) proven = json.fixPlan;
     report = { ...json, rules: RULES.filter((r) => json.rules.some((x: any) => x.id === r.id)) };
     if (format === "sarif") sarif = await client.call("POST", path, { ...body, format: "sarif" });
@@ -221,4 +229,37 @@ async function run(flags: Flags): Promise<number> {
     );
   // Warnings and errors alike are findings (exit 1); the severities are in the report.
   return exitCodeOf(report) > 0 ? EXIT.refused : EXIT.ok;
+}
+
+/**
+ * How long the CLI waits for the first byte of lint's answer: the server checks every host before
+ * it answers (about a minute for a million on a busy machine).
+ */
+const LINT_TIMEOUT_MS = 600_000;
+
+/**
+ * --format json against a server: its answer (compact JSON, written in pieces) indented as it
+ * arrives and written out, never held whole (a million hosts' report is about 2 GB, more than one
+ * string can hold); the same bytes as writeJson of the report. The exit status comes from the
+ * findings' severities, read as they pass.
+ */
+async function streamJson(client: ArmClient, path: string, body: object): Promise<number> {
+  let findings = false;
+  const indenter = new JsonIndenter({
+    watch: ["findings", "*", "severity"],
+    onValue: (severity) => {
+      if (severity === "error" || severity === "warning") findings = true;
+    },
+  });
+  const write = async (b: Buffer) => {
+    if (b.length && !process.stdout.write(b)) await once(process.stdout, "drain");
+  };
+  await client.stream("POST", path, body, (chunk) => write(indenter.push(chunk)));
+  if (!indenter.complete)
+    throw new CliError(
+      "ArcLink's lint answer ended before the report did: run arclink lint again.",
+      EXIT.unreachable,
+    );
+  await write(Buffer.from("\n"));
+  return findings ? EXIT.refused : EXIT.ok;
 }

@@ -14,6 +14,8 @@ import { Throttle } from "./throttle.js";
 import { SignInCounter, SignInThrottle } from "./identity/signInThrottle.js";
 import { BodyTooLargeError, readBody, sendJson, sendJsonWith, splitTarget } from "./http.js";
 import { Principal } from "../providers/contract.js";
+import { JsonStream } from "../core/jsonStream.js";
+import { sendJsonStream } from "./httpStream.js";
 
 export interface PipelineDeps {
   services: ArmServices;
@@ -188,7 +190,7 @@ function answer(
   // The server's own World: a read's answer may be kept while it is unchanged.
   const out = handleArmNow(deps.services, r, true);
   if (out instanceof Promise) return out.then((o) => respond(res, method, o, base));
-  respond(res, method, out, base);
+  return respond(res, method, out, base);
 }
 
 /**
@@ -196,7 +198,15 @@ function answer(
  * `base` itself is written only when the handler adds none: were they refused (a character a
  * header may not hold), the error response still has `base` without them.
  */
-function respond(res: ServerResponse, method: string, out: ArmResponse, base: Record<string, string>): void {
+function respond(
+  res: ServerResponse,
+  method: string,
+  out: ArmResponse,
+  base: Record<string, string>,
+): Promise<void> | void {
+  // A body written in pieces (a report too large for one string): chunked, as it is made.
+  if (out.body instanceof JsonStream && method !== "HEAD")
+    return sendJsonStream(res, out.status, out.body, { ...base, ...out.headers });
   const headers = out.headers && hasKeys(out.headers) ? { ...base, ...out.headers } : base;
   if (method === "HEAD") {
     res.writeHead(out.status, headers);

@@ -49,8 +49,11 @@ export class LintContext {
     readonly propagationDelayMs: number,
     hosts: HostInfo[],
     readonly source: LintSource = { kind: "world" },
+    /** view.ofType(machines), when the caller has it already. */
+    machines?: Entry[],
   ) {
     this.hosts = hosts;
+    this.machineList = machines;
   }
 
   // Indexes built once, on first use: most rules never need them, and a 100,000-host world makes

@@ -56,35 +56,67 @@ export interface LintReport {
 const ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2 };
 
 /**
- * A view for one host's check: machineOfHost() scans every machine; this view hands it only the
- * candidates for that host, in the world's order, so the lookup (and so the verdict) is the same
- * at a fraction of the cost. Every other read goes to the world.
+ * Each host's machine, as machineOfHost() finds it (the first machine in the world's order that
+ * recorded the host, else the first with its name), without a scan of every machine per host. A
+ * host's check is given a view whose only machine is that one, so its lookup (and so its verdict)
+ * is the same at a fraction of the cost. Every other read goes to the world.
+ *
+ * Machines by name are only asked for hosts no machine recorded: a few are scanned for, and the
+ * index by name is built only for more (a million-machine fleet, whose machines all recorded
+ * their host, never builds it; each index costs seconds there).
  */
 export class MachineIndex {
   private byHost = new MultiMap<Entry>();
-  private byName = new MultiMap<Entry>();
+  private byNameIndex?: MultiMap<Entry>;
+  private scans = 0;
 
-  constructor(private readonly view: WorldView) {
-    for (const m of view.ofType(MACHINE_TYPE)) {
+  constructor(
+    private readonly view: WorldView,
+    /** The view's machines, in its order. */
+    readonly machines: Entry[] = view.ofType(MACHINE_TYPE),
+  ) {
+    for (const m of machines) {
       const hid = String(m.body._arclink?.hostId ?? "").toLowerCase();
       if (hid) this.byHost.add(hid, m);
-      this.byName.add(String(m.body.name).toLowerCase(), m);
     }
+  }
+
+  private byName(): MultiMap<Entry> {
+    if (!this.byNameIndex) {
+      this.byNameIndex = new MultiMap<Entry>();
+      for (const m of this.machines) this.byNameIndex.add(String(m.body.name).toLowerCase(), m);
+    }
+    return this.byNameIndex;
+  }
+
+  private firstByName(name: string): Entry | undefined {
+    if (this.byNameIndex || ++this.scans > NAME_SCANS) return this.byName().first(name);
+    for (const m of this.machines) if (String(m.body.name).toLowerCase() === name) return m;
+    return undefined;
   }
 
   /** The machines that may be `h`'s, in the world's order: by the host id they recorded, then by name. */
   candidates(h: HostModel): Entry[] {
-    return [...this.byHost.all(h.key), ...this.byName.all(h.name.toLowerCase())];
+    const name = h.name.toLowerCase();
+    if (this.byNameIndex || ++this.scans > NAME_SCANS)
+      return [...this.byHost.all(h.key), ...this.byName().all(name)];
+    const named: Entry[] = [];
+    for (const m of this.machines) if (String(m.body.name).toLowerCase() === name) named.push(m);
+    return [...this.byHost.all(h.key), ...named];
   }
 
-  viewFor(h: HostModel, rec?: DepRecorder): WorldView {
-    return machineView(rec ? recordingView(this.view, rec) : this.view, this.candidates(h));
+  /** The view `h`'s check reads: its machine (machineOf(h), given) is the only machine in it. */
+  viewFor(h: HostModel, machine: Entry | undefined, rec?: DepRecorder): WorldView {
+    return machineView(rec ? recordingView(this.view, rec) : this.view, machine ? [machine] : []);
   }
 
   machineOf(h: HostModel): Entry | undefined {
-    return this.byHost.first(h.key) ?? this.byName.first(h.name.toLowerCase());
+    return this.byHost.first(h.key) ?? this.firstByName(h.name.toLowerCase());
   }
 }
+
+/** Hosts no machine recorded that are looked for by a scan of the machines before an index is built. */
+const NAME_SCANS = 4;
 
 /** `view` with the machines narrowed to `candidates` (one host's). */
 export function machineView(view: WorldView, candidates: Entry[]): WorldView {
@@ -225,8 +257,10 @@ export interface LintIndex {
   propagationDelayMs: number;
   /** Sorted by host name, as the report's hosts. */
   infos: HostInfo[];
-  /** Host key → its place in `infos`. */
+  /** Host key → its place in `infos` (a map of every host: positionOf finds one without it). */
   at: Map<string, number>;
+  /** The place in `infos` of the host with this key, if it is one of them. */
+  positionOf(key: string): number | undefined;
   /** Place in `infos` → the evaluation it shares. */
   evalOf: Int32Array;
   /** Evaluation → places in `infos`. */
@@ -326,23 +360,38 @@ export class Signer {
   }
 
   private lowered = new Map<string, string>();
+  private tokens = new Map<string, string>();
 
-  /** Lower case, remembered: machines repeat their scope's id and region. */
-  private lower(x: string): string {
-    let l = this.lowered.get(x);
-    if (l === undefined) this.lowered.set(x, (l = x.toLowerCase()));
-    return l;
+  /** A short stand-in for `x`, the same for equal strings (in this signer's signatures only). */
+  private token(x: string): string {
+    let t = this.tokens.get(x);
+    if (t === undefined) this.tokens.set(x, (t = this.tokens.size.toString(36)));
+    return t;
   }
+
+  /** token() of x in lower case; remembered by x as written (machines repeat their scope's id). */
+  private lowerToken(x: string): string {
+    let t = this.lowered.get(x);
+    if (t === undefined) this.lowered.set(x, (t = this.token(x.toLowerCase())));
+    return t;
+  }
+
+  /**
+   * Whether a host signed so far has a machine associated after it was created: its verdict, trace
+   * and findings depend on the time (the propagation delay); no other input of check() does.
+   */
+  timeSensitive = false;
 
   sign(h: HostModel, machine: Entry | undefined): string {
     const p = h.raw.properties ?? {};
-    const bits = this.exprs
-      .map((e) => (addressMatches(this.model, [e], h.ip, () => false) ? "1" : "0"))
-      .join("");
-    const vbits = this.spaces.map((f) => (f(h.ip) ? "1" : "0")).join("");
+    let bits = "";
+    for (const e of this.exprs) bits += addressMatches(this.model, [e], h.ip, () => false) ? "1" : "0";
+    let vbits = "";
+    for (const f of this.spaces) vbits += f(h.ip) ? "1" : "0";
     const mp = machine?.body.properties ?? {};
     const assoc = associationOf(machine?.body);
     let age = "";
+    if (assoc.associatedAt && !assoc.associatedAtCreation) this.timeSensitive = true;
     if (assoc.associatedAt) {
       const a = Date.parse(assoc.associatedAt);
       if (Number.isFinite(a) && !assoc.associatedAtCreation)
@@ -351,8 +400,9 @@ export class Signer {
     const v = typeof mp.agentVersion === "string" ? mp.agentVersion : "";
     // Below 1.4 (no private endpoints) and 1.56 to 1.63 (GCM suites only on Windows) behave apart.
     const old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : "";
+    // Long ids (the site or VNet, the scope) as short tokens: a million signatures are hashed.
     return [
-      h.pos.kind === "site" ? h.pos.site : h.pos.vnet,
+      this.token(h.pos.kind === "site" ? h.pos.site : h.pos.vnet),
       h.subnet ?? "",
       h.os,
       isPublicAddress(h.ip) ? "pub" : "priv",
@@ -366,8 +416,8 @@ export class Signer {
       typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "",
       p.gcmCipherSuitesEnabled === false ? "nogcm" : "",
       machine ? "m" : "-",
-      this.lower(String(assoc.scopeId ?? "")),
-      this.lower(String(machine?.body.location ?? "")),
+      this.lowerToken(String(assoc.scopeId ?? "")),
+      this.lowerToken(String(machine?.body.location ?? "")),
       old,
       age,
     ].join("\u0001");
@@ -382,7 +432,7 @@ export class Signer {
 export function checkAll(
   input: { view: WorldView; model: NetworkModel; now: Date; propagationDelayMs: number },
   opts: { only?: (h: HostModel) => boolean; shareEqualHosts?: boolean; record?: boolean } = {},
-): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex } {
+): { infos: HostInfo[]; resolver: Resolver; index?: LintIndex; timeSensitive: boolean; machines: Entry[] } {
   const rec = opts.record ? new DepRecorder() : undefined;
   const memo = newResolveMemo();
   if (rec) {
@@ -401,9 +451,7 @@ export function checkAll(
   const infos: HostInfo[] = [];
   const evalOfInfo: number[] = [];
   const hosts = [...input.model.hosts.values()];
-  hosts.sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0,
-  );
+  hosts.sort(compareHosts);
   for (const h of hosts) {
     if (opts.only && !opts.only(h)) continue;
     const machine = index.machineOf(h);
@@ -432,7 +480,7 @@ export function checkAll(
     } else {
       rec?.begin();
       const ctx: CheckContext = {
-        view: index.viewFor(h, rec),
+        view: index.viewFor(h, machine, rec),
         resolver: evalResolver,
         now: input.now,
         propagationDelayMs: input.propagationDelayMs,
@@ -453,39 +501,77 @@ export function checkAll(
     }
     infos.push({ host: h, machine, scope, check });
   }
-  if (!rec) return { infos, resolver };
+  // Without a signer, nothing tells whether the time matters: it may.
+  const timeSensitive = signer?.timeSensitive ?? true;
+  if (!rec) return { infos, resolver, timeSensitive, machines: index.machines };
   const members: number[][] = evals.map(() => []);
-  const at = new Map<string, number>();
-  const hostsOfMachine = new MultiMap<string>();
-  const hostsByName = new MultiMap<string>();
-  infos.forEach((info, i) => {
-    members[evalOfInfo[i]].push(i);
-    at.set(info.host.key, i);
-    if (info.machine) hostsOfMachine.add(info.machine.key, info.host.key);
-    hostsByName.add(info.host.name.toLowerCase(), info.host.key);
-  });
+  for (let i = 0; i < infos.length; i++) members[evalOfInfo[i]].push(i);
   const byDep = new Map<string, number[]>();
   evalDeps.forEach((deps, n) => {
     for (const d of deps) push(byDep, d, n);
   });
+  // What only a what-if reads, by host key and by machine: made when it first asks (a Map entry
+  // per host costs about a microsecond, seconds for a million hosts a lint would not use).
+  let byKey: { at: Map<string, number>; ofMachine: MultiMap<string>; byName: MultiMap<string> } | undefined;
+  const hostKeys = () => {
+    if (!byKey) {
+      byKey = { at: new Map(), ofMachine: new MultiMap(), byName: new MultiMap() };
+      for (let i = 0; i < infos.length; i++) {
+        const info = infos[i];
+        byKey.at.set(info.host.key, i);
+        if (info.machine) byKey.ofMachine.add(info.machine.key, info.host.key);
+        byKey.byName.add(info.host.name.toLowerCase(), info.host.key);
+      }
+    }
+    return byKey;
+  };
   return {
     infos,
     resolver,
+    timeSensitive,
+    machines: index.machines,
     index: {
       model: input.model,
       view: input.view,
       now: input.now,
       propagationDelayMs: input.propagationDelayMs,
       infos,
-      at,
+      get at() {
+        return hostKeys().at;
+      },
+      positionOf: (key: string) => {
+        if (byKey) return byKey.at.get(key);
+        // infos are sorted by host name, then key: a binary search finds the host.
+        const h = input.model.hosts.get(key);
+        if (!h) return undefined;
+        let lo = 0;
+        let hi = infos.length - 1;
+        while (lo <= hi) {
+          const mid = (lo + hi) >> 1;
+          const c = compareHosts(infos[mid].host, h);
+          if (c === 0) return infos[mid].host.key === key ? mid : undefined;
+          if (c < 0) lo = mid + 1;
+          else hi = mid - 1;
+        }
+        return undefined;
+      },
       evalOf: Int32Array.from(evalOfInfo),
       members,
       byDep,
-      hostsOfMachine,
-      hostsByName,
+      get hostsOfMachine() {
+        return hostKeys().ofMachine;
+      },
+      get hostsByName() {
+        return hostKeys().byName;
+      },
       machines: index,
     },
   };
+}
+
+/** The order of lint's hosts: by name, then key. */
+function compareHosts(a: HostModel, b: HostModel): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
 }
 
 function cmp(a: string, b: string): number {
@@ -498,6 +584,10 @@ export interface CheckedWorld {
   infos: HostInfo[];
   resolver: Resolver;
   index?: LintIndex;
+  /** false when nothing checked depends on the time: the result holds until the world changes. */
+  timeSensitive: boolean;
+  /** The view's machines, in its order (the rules read them too). */
+  machines?: Entry[];
 }
 
 /**
@@ -506,16 +596,31 @@ export interface CheckedWorld {
  */
 export function checkWorld(input: LintInput, opts: { index?: boolean } = {}): CheckedWorld {
   const model = input.model ?? compileModel(input.view, input.tags ?? ServiceTags.default());
-  const { infos, resolver, index } = checkAll({ ...input, model }, { record: opts.index !== false });
-  return { model, infos, resolver, index };
+  const { infos, resolver, index, timeSensitive, machines } = checkAll(
+    { ...input, model },
+    { record: opts.index !== false },
+  );
+  return { model, infos, resolver, index, timeSensitive, machines };
 }
 
 /** `checked`: checkWorld() of the same input (and index option), used once. */
 export function lint(input: LintInput, opts: LintOptions = {}, checked?: CheckedWorld): LintReport {
-  const { model, infos, resolver, index } = checked ?? checkWorld(input, opts);
-  const report = reportOf(input, model, resolver, infos, opts);
+  const { model, infos, resolver, index, timeSensitive, machines } = checked ?? checkWorld(input, opts);
+  const report = reportOf(input, model, resolver, infos, opts, machines);
   if (index) indexes.set(report, index);
+  if (!timeSensitive) timeless.add(report);
   return report;
+}
+
+const timeless = new WeakSet<LintReport>();
+
+/**
+ * Whether a lint report holds at any time for its world (no machine was associated after its
+ * creation, so no verdict, trace or finding depends on the propagation delay): it may be reused
+ * until the world changes.
+ */
+export function isTimeIndependent(report: LintReport): boolean {
+  return timeless.has(report);
 }
 
 /** Every rule over hosts already checked (a lint run's own, or a what-if's patched list). */
@@ -525,6 +630,8 @@ export function reportOf(
   resolver: Resolver,
   infos: HostInfo[],
   opts: LintOptions = {},
+  /** input.view's machines, when already listed. */
+  machines?: Entry[],
 ): LintReport {
   const ctx = new LintContext(
     input.view,
@@ -534,6 +641,7 @@ export function reportOf(
     input.propagationDelayMs,
     infos,
     input.source,
+    machines,
   );
   const rules = opts.rules?.length
     ? RULES.filter((r) => opts.rules!.some((x) => x.toLowerCase() === r.id.toLowerCase()))

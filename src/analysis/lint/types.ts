@@ -43,6 +43,8 @@ export interface Finding {
   /** ARM ids of the resources the finding concerns; the first is the primary location. */
   resources: string[];
   machines: AffectedMachine[];
+  /** When `machines` holds only the first ones (the lint API's machinesTop): how many there are. */
+  machinesTotal?: number;
   fix: string;
   fixPlan: FixStep[];
   /** When the finding comes from check(): the endpoint, the host it was checked from, and the trace. */

@@ -1,5 +1,6 @@
 // lint's JSON: the findings (with traces and fix plans), the rules, and every host's verdicts.
 // Host traces are left out unless asked for (they are in `arclink check --json`).
+import { JsonSink } from "../../../core/jsonStream.js";
 import { LintReport } from "../lint.js";
 
 export function toJson(r: LintReport, opts: { hostTraces?: boolean } = {}): unknown {
@@ -22,7 +23,7 @@ export function renderJson(r: LintReport, opts: { hostTraces?: boolean } = {}): 
 }
 
 /** Where writeJson puts its bytes: each chunk is handed over once and not touched again. */
-export type JsonSink = (chunk: Buffer) => void | Promise<void>;
+export type { JsonSink };
 
 /** Bytes gathered into chunks (a few MiB by default), each handed to the sink when full. */
 class Chunks {
@@ -81,40 +82,74 @@ function nested(v: unknown, depth: number): string | undefined {
   return s === undefined || !s.includes("\n") ? s : s.replaceAll("\n", "\n" + "  ".repeat(depth));
 }
 
+export interface WriteJsonOptions {
+  hostTraces?: boolean;
+  chunkBytes?: number;
+  /**
+   * 2 (default): renderJson's bytes, JSON.stringify(toJson(r), null, 2) and a newline; 0: the
+   * compact JSON.stringify(toJson(r)), as the lint API answers.
+   */
+  indent?: 0 | 2;
+  /** Members written after `rules`, in order (the lint API's fixPlan). */
+  extra?: Array<[string, unknown]>;
+}
+
 /**
- * The same bytes as renderJson, written to `sink` a few MiB at a time: the report is never one
- * string. Hosts that share an evaluation share its endpoint rows (the same array), so the rows'
- * text is made once per evaluation and copied for each of its hosts.
+ * The same bytes as renderJson (or, with indent 0, JSON.stringify(toJson(r))), written to `sink` a
+ * few MiB at a time: the report is never one string. Hosts that share an evaluation share its
+ * endpoint rows (the same array), so the rows' text is made once per evaluation and copied for
+ * each of its hosts.
  */
-export async function writeJson(
-  r: LintReport,
-  sink: JsonSink,
-  opts: { hostTraces?: boolean; chunkBytes?: number } = {},
-): Promise<void> {
+export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOptions = {}): Promise<void> {
   const out = new Chunks(sink, Math.max(16, opts.chunkBytes ?? 4 << 20));
+  const pretty = opts.indent !== 0;
+  const text = pretty ? nested : (v: unknown, _depth: number) => JSON.stringify(v) as string | undefined;
+  const open = pretty ? "{\n" : "{";
+  const next = pretty ? ",\n" : ",";
+  const key = (k: string) => (pretty ? `  ${JSON.stringify(k)}: ` : `${JSON.stringify(k)}:`);
   const top: Array<[string, unknown]> = [["source", r.source]];
   if (r.files) top.push(["files", r.files]);
   top.push(["generatedAt", r.generatedAt], ["summary", r.summary]);
   let first = true;
-  const member = async (key: string, v: unknown) => {
+  const member = async (k: string, v: unknown) => {
     // JSON.stringify leaves out members whose value it cannot write (undefined, functions).
-    const text = nested(v, 1);
-    if (text === undefined) return;
-    await out.text(`${first ? "{\n" : ",\n"}  ${JSON.stringify(key)}: ${text}`);
+    const t = text(v, 1);
+    if (t === undefined) return;
+    await out.text(`${first ? open : next}${key(k)}${t}`);
     first = false;
   };
-  const list = async <T>(key: string, items: readonly T[], write: (x: T) => Promise<void>) => {
-    await out.text(`${first ? "{\n" : ",\n"}  ${JSON.stringify(key)}: ${items.length ? "[" : "[]"}`);
+  const list = async <T>(k: string, items: readonly T[], write: (x: T) => Promise<void>) => {
+    await out.text(`${first ? open : next}${key(k)}${items.length ? "[" : "[]"}`);
     first = false;
     if (!items.length) return;
     for (let i = 0; i < items.length; i++) {
-      await out.text(i ? ",\n    " : "\n    ");
+      await out.text(pretty ? (i ? ",\n    " : "\n    ") : i ? "," : "");
       await write(items[i]);
     }
-    await out.text("\n  ]");
+    await out.text(pretty ? "\n  ]" : "]");
   };
   for (const [k, v] of top) await member(k, v);
-  await list("findings", r.findings, (f) => out.text(nested(f, 2) ?? "null"));
+  // A finding's machines (a million, for a fleet-wide finding) are written one at a time.
+  const items = async (xs: readonly unknown[], depth: number) => {
+    if (!xs.length) return out.text("[]");
+    await out.text("[");
+    for (let i = 0; i < xs.length; i++) {
+      await out.text(
+        (pretty ? (i ? ",\n" : "\n") + "  ".repeat(depth + 1) : i ? "," : "") +
+          (text(xs[i], depth + 1) ?? "null"),
+      );
+    }
+    await out.text(pretty ? "\n" + "  ".repeat(depth) + "]" : "]");
+  };
+  await list("findings", r.findings, async (f) => {
+    if (!f || !Array.isArray(f.machines) || f.machines.length < MACHINES_APART)
+      return out.text(text(f, 2) ?? "null");
+    const t = text({ ...f, machines: 0 }, 2)!;
+    const at = ownMemberValue(t, "machines");
+    await out.text(t.slice(0, at));
+    await items(f.machines, 3);
+    await out.text(t.slice(at + 1));
+  });
   // Endpoint rows used by more than one host are kept as bytes until their last host is written.
   const uses = new Map<unknown, number>();
   for (const h of r.hosts) uses.set(h.endpoints, (uses.get(h.endpoints) ?? 0) + 1);
@@ -123,7 +158,7 @@ export async function writeJson(
     let b = kept.get(h.endpoints);
     if (!b) {
       const eps = h.endpoints.map((e) => (opts.hostTraces ? e : { ...e, trace: undefined }));
-      b = Buffer.from(nested(eps, 3)!, "utf8");
+      b = Buffer.from(text(eps, 3)!, "utf8");
       if (uses.get(h.endpoints)! > 1) kept.set(h.endpoints, b);
     }
     const left = uses.get(h.endpoints)! - 1;
@@ -132,23 +167,45 @@ export async function writeJson(
     return b;
   };
   await list("hosts", r.hosts, async (h) => {
-    // The host's own members with a stand-in for its rows, whose text goes in at that place.
-    const text = nested({ ...h, endpoints: 0 }, 2)!;
-    const at = text.indexOf(ROWS_AT);
-    if (at < 0) return out.text(text);
-    await out.text(text.slice(0, at + ROWS_AT.length - 1));
+    // The host's own members with a stand-in (0) for its rows, whose text goes in at that place.
+    const t = text({ ...h, endpoints: 0 }, 2)!;
+    const at = ownMemberValue(t, "endpoints");
+    if (at < 0) return out.text(t);
+    await out.text(t.slice(0, at));
     await out.bytes(rows(h));
-    await out.text(text.slice(at + ROWS_AT.length));
+    await out.text(t.slice(at + 1));
   });
   await list("rules", r.rules, (x) =>
-    out.text(nested({ id: x.id, severity: x.severity, title: x.title, why: x.why, fix: x.fix }, 2)!),
+    out.text(text({ id: x.id, severity: x.severity, title: x.title, why: x.why, fix: x.fix }, 2)!),
   );
-  await out.text(first ? "{}\n" : "\n}\n");
+  for (const [k, v] of opts.extra ?? []) await member(k, v);
+  await out.text(first ? (pretty ? "{}\n" : "{}") : pretty ? "\n}\n" : "}");
   await out.flush();
 }
 
+/** A finding with this many machines has them written one at a time rather than as one text. */
+const MACHINES_APART = 1000;
+
 /**
- * The host's `endpoints` member with its stand-in value 0, two levels down: a member of the host
- * itself (a nested object's members are indented further, and no string holds a raw newline).
+ * Where the value of the object's own member `name` starts in `text` (the JSON of one object,
+ * indented or not), or -1: a key is a string at depth 1 followed by ':' (a nested object's members
+ * are deeper, and a string's quotes inside another string are escaped).
  */
-const ROWS_AT = '\n      "endpoints": 0';
+export function ownMemberValue(text: string, name: string): number {
+  const key = JSON.stringify(name);
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      const start = i;
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) if (text.charCodeAt(i) === 92) i++;
+      if (depth !== 1 || i + 1 - start !== key.length || !text.startsWith(key, start)) continue;
+      let j = i + 1;
+      if (text.charCodeAt(j) !== 58) continue;
+      for (j++; text.charCodeAt(j) === 32; j++);
+      return j;
+    } else if (c === 123 || c === 91) depth++;
+    else if (c === 125 || c === 93) depth--;
+  }
+  return -1;
+}

@@ -135,6 +135,7 @@ export function toSarif(
             partialFingerprints: { [FINGERPRINT]: fingerprintOf(f) },
             properties: {
               machines: f.machines,
+              ...(f.machinesTotal !== undefined ? { machinesTotal: f.machinesTotal } : {}),
               ...(f.host ? { host: f.host, endpoint: f.endpoint, reason: f.reason } : {}),
               fixPlan: f.fixPlan,
             },

@@ -27,6 +27,9 @@ export function renderFixStep(s: FixStep): string {
   return `on-premises ${s.target}: ${s.change.replace(/\n/g, "\n      ")}\n      # ${s.why}`;
 }
 
+/** A finding's machines, counted all (the lint API may send only the first: machinesTotal). */
+const machineCount = (f: Finding) => Math.max(f.machines.length, f.machinesTotal ?? 0);
+
 export function renderFinding(
   f: Finding,
   o: TableOptions,
@@ -42,7 +45,7 @@ export function renderFinding(
           `        machines: ${f.machines
             .slice(0, 10)
             .map((m) => m.name)
-            .join(", ")}${f.machines.length > 10 ? ` (+${f.machines.length - 10})` : ""}`,
+            .join(", ")}${machineCount(f) > 10 ? ` (+${machineCount(f) - 10})` : ""}`,
         ]
       : []),
     `        fix: ${f.fix}`,
@@ -69,7 +72,9 @@ export function renderTable(
   for (const f of r.findings) out.push(renderFinding(f, o, locate), "");
   out.push(`${s.errors} error(s), ${s.warnings} warning(s), ${s.notes} note(s)`);
   const max = o.maxHosts ?? 200;
-  if (r.hosts.length) {
+  // The report may hold only the first hosts (the lint API's hostsTop): the summary counts them all.
+  const total = Math.max(r.hosts.length, s.hosts);
+  if (total) {
     out.push("", "Paths (per host: each endpoint private / public / refused):");
     for (const h of r.hosts.slice(0, max)) {
       const cells = h.endpoints.map((e) => {
@@ -86,8 +91,7 @@ export function renderTable(
         `  ${h.host}${h.machine ? ` [${h.machine}${h.scope ? ` → ${h.scope}` : ""}]` : " [no machine]"}: ${cells.join(", ")}`,
       );
     }
-    if (r.hosts.length > max)
-      out.push(`  ... and ${r.hosts.length - max} more (--format json lists every host)`);
+    if (total > max) out.push(`  ... and ${total - max} more (--format json lists every host)`);
   }
   return out.join("\n") + "\n";
 }
