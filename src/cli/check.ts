@@ -30,7 +30,8 @@ export async function checkCommand(flags: Flags): Promise<void> {
   const trace = flags.bool("trace");
   const region = flags.optString("location") ?? flags.optString("region");
   if (!!host === all) throw new CliError("Give exactly one of --host HOST or --all.", EXIT.usage);
-  const client = new ArmClient(readReady(flags));
+  // --all: the server checks every host before the first byte of its answer (minutes at 100,000).
+  const client = new ArmClient(readReady(flags), all ? CHECK_ALL_TIMEOUT_MS : undefined);
   const r = await client.call("POST", client.sub("/providers/ArcLink.Lab/check"), { host, region, trace });
   if (json) {
     // Each endpoint's evaluation trace only when asked: with --all it is most of the output.
@@ -42,6 +43,9 @@ export async function checkCommand(flags: Flags): Promise<void> {
   }
   if (r.value.some(hasRefused)) process.exitCode = EXIT.refused;
 }
+
+/** How long `check --all` waits for the first byte of its answer (lint's wait, for the same reason). */
+const CHECK_ALL_TIMEOUT_MS = 600_000;
 
 function hasRefused(h: any): boolean {
   return h.endpoints.some((e: any) => e.verdict === "refused");
