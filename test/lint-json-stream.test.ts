@@ -9,27 +9,11 @@ import { after, describe, it } from "node:test";
 import { renderJson, writeJson } from "../src/analysis/lint/format/json.js";
 import { lint, LintReport } from "../src/analysis/lint/lint.js";
 import { sandboxFromTopology } from "../src/analysis/lint/sources.js";
-import { arclink, ROOT } from "./helpers/server.js";
+import { referenceEstateWith } from "./helpers/estate.js";
+import { arclink } from "./helpers/server.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "arclink-json-stream-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** The reference estate with 40 more servers: most share an evaluation, one in ten asks 8.8.8.8. */
-function estate(): string {
-  const ref = readFileSync(join(ROOT, "examples/reference.yaml"), "utf8");
-  const hosts: string[] = [];
-  const machines: string[] = [];
-  for (let i = 0; i < 40; i++) {
-    const name = `srv-${String(i).padStart(3, "0")}`;
-    hosts.push(
-      `  - { name: ${name}, site: onprem, ipAddress: 192.168.7.${i + 10}, os: Linux, dnsServers: [${i % 10 === 7 ? "8.8.8.8" : "dc01"}] }`,
-    );
-    machines.push(`  - { name: ${name}, location: eastus, privateLinkScope: pls-arc }`);
-  }
-  return ref
-    .replace(/\nhosts:\n/, `\nhosts:\n${hosts.join("\n")}\n`)
-    .replace(/\nmachines:\n/, `\nmachines:\n${machines.join("\n")}\n`);
-}
 
 async function streamed(
   report: LintReport,
@@ -46,7 +30,7 @@ describe("lint's JSON report, streamed", () => {
   const file = join(tmp, "estate.yaml");
 
   it("lints an estate whose hosts share evaluations", async () => {
-    writeFileSync(file, estate());
+    writeFileSync(file, referenceEstateWith(40));
     const { sandbox, source } = await sandboxFromTopology(readFileSync(file, "utf8"), file);
     report = lint({
       view: sandbox.world,

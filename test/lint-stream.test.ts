@@ -15,27 +15,11 @@ import { sandboxFromTopology } from "../src/analysis/lint/sources.js";
 import { JsonIndenter } from "../src/core/jsonIndent.js";
 import { JsonStream } from "../src/core/jsonStream.js";
 import { arm, token } from "./helpers/arm.js";
+import { referenceEstateWith } from "./helpers/estate.js";
 import { arclink, ROOT, startServer, TestServer } from "./helpers/server.js";
 
 const T = { timeout: 180_000 };
 const REF = join(ROOT, "examples/reference.yaml");
-
-/** The reference estate with 30 more servers: most share an evaluation, one in ten asks 8.8.8.8. */
-function estate(): string {
-  const ref = readFileSync(REF, "utf8");
-  const hosts: string[] = [];
-  const machines: string[] = [];
-  for (let i = 0; i < 30; i++) {
-    const name = `srv-${String(i).padStart(3, "0")}`;
-    hosts.push(
-      `  - { name: ${name}, site: onprem, ipAddress: 192.168.7.${i + 10}, os: Linux, dnsServers: [${i % 10 === 7 ? "8.8.8.8" : "dc01"}] }`,
-    );
-    machines.push(`  - { name: ${name}, location: eastus, privateLinkScope: pls-arc }`);
-  }
-  return ref
-    .replace(/\nhosts:\n/, `\nhosts:\n${hosts.join("\n")}\n`)
-    .replace(/\nmachines:\n/, `\nmachines:\n${machines.join("\n")}\n`);
-}
 
 async function written(report: LintReport, opts: Parameters<typeof writeJson>[2]): Promise<string> {
   const parts: Buffer[] = [];
@@ -56,7 +40,7 @@ function indented(text: string, size: number): { text: string; seen: string[]; c
 describe("lint's compact JSON, written in pieces", () => {
   let report: LintReport;
   before(async () => {
-    const { sandbox, source } = await sandboxFromTopology(estate(), "estate.yaml");
+    const { sandbox, source } = await sandboxFromTopology(referenceEstateWith(30), "estate.yaml");
     report = lint({
       view: sandbox.world,
       now: sandbox.services.clock.now(),
