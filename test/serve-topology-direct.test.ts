@@ -13,7 +13,7 @@ import { applyTopology } from "../src/server/topologyAtStart.js";
 import { SqliteStore } from "../src/store/sqlite.js";
 import { World } from "../src/world/world.js";
 import { Writer } from "../src/world/writer.js";
-import { ROOT } from "./helpers/server.js";
+import { referenceEstateWith } from "./helpers/estate.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "arclink-serve-direct-"));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -26,25 +26,12 @@ const stable = (s: string) =>
   s.replace(GUID, "<guid>").replace(TIME, "<time>").replace(INTERNAL_ID, '"internalId":"<id>"');
 
 /** The reference estate with `n` more hosts and machines (more than one window of steps). */
-function estate(n: number): string {
-  const ref = readFileSync(join(ROOT, "examples/reference.yaml"), "utf8");
-  const hosts: string[] = [];
-  const machines: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = `srv-${String(i).padStart(3, "0")}`;
-    hosts.push(
-      `  - { name: ${name}, site: onprem, ipAddress: 192.168.${8 + Math.floor(i / 250)}.${(i % 250) + 1}, os: Linux, dnsServers: [dc01] }`,
-    );
-    machines.push(
-      i % 20 === 19
-        ? `  - { name: ${name}, location: eastus }`
-        : `  - { name: ${name}, location: eastus, privateLinkScope: pls-arc }`,
-    );
-  }
-  return ref
-    .replace(/\nhosts:\n/, `\nhosts:\n${hosts.join("\n")}\n`)
-    .replace(/\nmachines:\n/, `\nmachines:\n${machines.join("\n")}\n`);
-}
+const estate = (n: number) =>
+  referenceEstateWith(n, {
+    address: (i) => `192.168.${8 + Math.floor(i / 250)}.${(i % 250) + 1}`,
+    dnsServer: () => "dc01",
+    associated: (i) => i % 20 !== 19,
+  });
 
 /** A fresh SQLite store with its directory, the file applied at start, and what the store then holds. */
 async function applied(file: string, answered: boolean, name: string) {

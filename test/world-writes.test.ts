@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { keyOf, parentId, parseResourceId } from "../src/core/resourceId.js";
 import { recordCheckIn } from "../src/providers/hybridcompute/machineStatus.js";
-import { SqliteStore } from "../src/store/sqlite.js";
+import { ResourceRow, SqliteStore } from "../src/store/sqlite.js";
 import { Entry, World } from "../src/world/world.js";
 import { Writer } from "../src/world/writer.js";
 
@@ -22,15 +22,6 @@ const RG_TYPE = "Microsoft.Resources/resourceGroups";
 const MACHINE_TYPE = "Microsoft.HybridCompute/machines";
 const machine = (name: string) => `${RG}/providers/${MACHINE_TYPE}/${name}`;
 const shout = (id: string) => id.toUpperCase();
-
-interface Row {
-  key: string;
-  id: string;
-  type: string;
-  body: string | null;
-  rev: number;
-  seq: number;
-}
 
 /** What a reader sees of one entry: the stored fields, its key and its parent's key. */
 function seen(e: Entry | undefined) {
@@ -67,7 +58,7 @@ describe("writes through the Writer on SQLite", () => {
    */
   async function assertSame(sameOrder: boolean): Promise<void> {
     const db = new Database(file, { readonly: true });
-    const rows = db.prepare("SELECT * FROM resources").all() as Row[];
+    const rows = db.prepare("SELECT * FROM resources").all() as ResourceRow[];
     const seq = Number((db.prepare("SELECT v FROM meta WHERE k = 'seq'").get() as { v: string }).v);
     db.close();
     const live = rows.filter((r) => r.body !== null);

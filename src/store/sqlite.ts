@@ -20,7 +20,8 @@ import {
 import { openSqliteSchema } from "./sqliteSchema.js";
 import { SqliteSnapshots } from "./sqliteSnapshots.js";
 
-interface Row {
+/** A row of the resources table as SQLite returns it. */
+export interface ResourceRow {
   key: string;
   id: string;
   type: string;
@@ -61,7 +62,7 @@ export class SqliteStore implements Store {
     const rows = this.db.prepare("SELECT id, type, body, rev FROM resources WHERE body IS NOT NULL");
     const share = sharedValues();
     const resources: StoredResource[] = [];
-    for (const r of rows.iterate() as IterableIterator<Row>) resources.push(share(toResource(r)));
+    for (const r of rows.iterate() as IterableIterator<ResourceRow>) resources.push(share(toResource(r)));
     return { resources, seq: this.seq() };
   }
 
@@ -207,7 +208,9 @@ export class SqliteStore implements Store {
         full: true,
       };
     }
-    const rows = this.db.prepare("SELECT * FROM resources WHERE seq > ? ORDER BY seq").all(seq) as Row[];
+    const rows = this.db
+      .prepare("SELECT * FROM resources WHERE seq > ? ORDER BY seq")
+      .all(seq) as ResourceRow[];
     return {
       seq: this.seq(),
       changes: rows.map((r) => (r.body === null ? { key: r.key } : { key: r.key, resource: toResource(r) })),
@@ -294,6 +297,6 @@ function sharedValues(): (r: StoredResource) => StoredResource {
 
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u;
 
-function toResource(r: Row): StoredResource {
+function toResource(r: ResourceRow): StoredResource {
   return { id: r.id, type: r.type, body: JSON.parse(r.body as string), rev: r.rev };
 }
