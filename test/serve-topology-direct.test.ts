@@ -3,7 +3,7 @@
 // step through the ARM handler) leaves it: the same resources, bodies and revisions, in the same
 // order of sequence numbers, committed in the same groups; and a refused step is named the same.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
