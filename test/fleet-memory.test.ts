@@ -89,6 +89,55 @@ describe("the World's host → machine index with one key per host and name", ()
   });
 });
 
+describe("the World's host → machine index, keeping no past of its own", () => {
+  it("follows a machine that moves from host to host, is renamed or deleted", () => {
+    const w = new World();
+    for (const n of ["h1", "h2", "h3"]) put(w, hostId(n), HOST_TYPE, {});
+    // Onboarded as its own name (the fleet's case), then moved to h2, then to h3 under another name.
+    put(w, machineId("A", "h1"), MACHINE_TYPE, { _arclink: { hostId: hostId("h1") } });
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("A", "h1"));
+    put(w, machineId("A", "h1"), MACHINE_TYPE, { _arclink: { hostId: hostId("h2") } });
+    // h1 still finds it by name; h2 by the host it recorded.
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("A", "h1"));
+    // A machine named h2 that recorded no host loses to the one that recorded h2.
+    put(w, machineId("B", "h2"), MACHINE_TYPE, {});
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("A", "h1"));
+    put(w, machineId("A", "h1"), MACHINE_TYPE, { name: "x", _arclink: { hostId: hostId("h3") } });
+    assert.equal(machineOfHost(w, host("h1")), undefined);
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("B", "h2"));
+    assert.equal(machineOfHost(w, host("h3"))?.id, machineId("A", "h1"));
+    // B records h3 too: both recorded it, the World's order decides.
+    put(w, machineId("B", "h2"), MACHINE_TYPE, { _arclink: { hostId: hostId("h3") } });
+    assert.equal(machineOfHost(w, host("h3"))?.id, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("B", "h2"));
+    del(w, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h3"))?.id, machineId("B", "h2"));
+    assert.equal(machineOfHost(w, host("x")), undefined);
+    del(w, machineId("B", "h2"));
+    for (const n of ["h1", "h2", "h3", "x"]) assert.equal(machineOfHost(w, host(n)), undefined);
+  });
+
+  it("answers the same through many renames (stale keys are dropped and the index rebuilt)", () => {
+    const w = new World();
+    put(w, hostId("h1"), HOST_TYPE, {});
+    put(w, machineId("A", "m"), MACHINE_TYPE, {});
+    assert.equal(machineOfHost(w, host("m"))?.id, machineId("A", "m"));
+    // Each rename leaves a key under the old name until it is looked up or the index is rebuilt.
+    for (let i = 0; i < 3000; i++) {
+      put(w, machineId("A", "m"), MACHINE_TYPE, { name: `n${i}`, _arclink: { hostId: hostId(`g${i}`) } });
+      if (i % 1000 === 999) {
+        assert.equal(machineOfHost(w, host(`n${i}`))?.id, machineId("A", "m"));
+        assert.equal(machineOfHost(w, host(`g${i}`))?.id, machineId("A", "m"));
+        assert.equal(machineOfHost(w, host(`n${i - 1}`)), undefined);
+        assert.equal(machineOfHost(w, host(`g${i - 1}`)), undefined);
+      }
+    }
+    assert.equal(machineOfHost(w, host("m")), undefined);
+    assert.equal(machineOfHost(w, host("n2999"))?.id, machineId("A", "m"));
+  });
+});
+
 describe("the World's address index with one key per address", () => {
   it("reports who holds an address while two resources claim it and after either leaves", () => {
     const w = new World();
