@@ -7,7 +7,7 @@ import { parseCidr } from "../src/core/ip.js";
 import { keyOf } from "../src/core/resourceId.js";
 import { machineOfHost } from "../src/analysis/hostMachine.js";
 import { HostModel } from "../src/network/model.js";
-import { checkAddress, Placement } from "../src/providers/lab/common.js";
+import { addressesIn, checkAddress, Placement } from "../src/providers/lab/common.js";
 import { compactObject } from "../src/world/compactBody.js";
 import { World } from "../src/world/world.js";
 
@@ -173,5 +173,43 @@ describe("the World's address index with one key per address", () => {
     assert.equal(check(hostId("new")), "free");
     del(w, hostId("h2"));
     assert.equal(check(hostId("new")), "free");
+  });
+
+  it("answers as a scan of the World does while claims move, repeat and go (order of claims kept)", () => {
+    const w = new World();
+    const where: Placement = {
+      kind: "site",
+      id: SITE,
+      prop: "siteId",
+      prefixes: [parseCidr("10.0.0.0/16")!],
+    };
+    const at = (n: string, ip: string) =>
+      put(w, hostId(n), HOST_TYPE, { properties: { siteId: SITE, privateIPAddress: ip } });
+    const listed = () => addressesIn(w, where).map((t) => `${t.ip} ${t.by.split("/").pop()}`);
+    // A view that is not a World: answered by a scan of every lab resource.
+    const scan = () =>
+      addressesIn(
+        { get: (id) => w.get(id), children: (id, t) => w.children(id, t), ofType: (t) => w.ofType(t) },
+        where,
+      )
+        .map((t) => `${t.ip} ${t.by.split("/").pop()}`)
+        .sort();
+    at("a", "10.0.0.1");
+    at("b", "10.0.0.2");
+    at("c", "10.0.0.3");
+    assert.deepEqual(listed(), ["10.0.0.1 a", "10.0.0.2 b", "10.0.0.3 c"]);
+    // Written again at the same address: its claim is made anew, after the others.
+    at("a", "10.0.0.1");
+    assert.deepEqual(listed(), ["10.0.0.2 b", "10.0.0.3 c", "10.0.0.1 a"]);
+    // Moved, then deleted: the old address is free at once.
+    at("b", "10.0.0.9");
+    del(w, hostId("c"));
+    assert.deepEqual(listed(), ["10.0.0.1 a", "10.0.0.9 b"]);
+    assert.equal(checkAddress(w, where, "10.0.0.2", hostId("new"), "p"), undefined);
+    assert.equal(checkAddress(w, where, "10.0.0.3", hostId("new"), "p"), undefined);
+    // Many moves (stale claims past the bound are dropped): still what a scan finds.
+    for (let i = 0; i < 3000; i++) at(`m${i % 7}`, `10.0.${(i % 50) + 1}.${(i % 200) + 1}`);
+    assert.deepEqual([...listed()].sort(), scan());
+    assert.equal(listed().length, 9);
   });
 });
