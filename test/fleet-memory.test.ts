@@ -118,6 +118,17 @@ describe("the World's host → machine index, keeping no past of its own", () =>
     for (const n of ["h1", "h2", "h3", "x"]) assert.equal(machineOfHost(w, host(n)), undefined);
   });
 
+  it("compares recorded host ids case-insensitively, non-ASCII names included", () => {
+    const w = new World();
+    for (const n of ["hé", "ÉTÉ"]) put(w, hostId(n), HOST_TYPE, {});
+    // Named as the host, recorded with other casing; and recorded by a machine of another name.
+    put(w, machineId("A", "HÉ"), MACHINE_TYPE, { name: "HÉ", _arclink: { hostId: hostId("HÉ") } });
+    put(w, machineId("A", "x"), MACHINE_TYPE, { _arclink: { hostId: hostId("été") } });
+    assert.equal(machineOfHost(w, host("hé"))?.id, machineId("A", "HÉ"));
+    assert.equal(machineOfHost(w, host("ÉTÉ"))?.id, machineId("A", "x"));
+    assert.equal(machineOfHost(w, host("hê")), undefined);
+  });
+
   it("answers the same through many renames (stale keys are dropped and the index rebuilt)", () => {
     const w = new World();
     put(w, hostId("h1"), HOST_TYPE, {});

@@ -37,11 +37,18 @@ class WorldMachineIndex {
 
   machineOf(h: HostModel): Entry | undefined {
     if (this.seq !== this.world.seq) this.rebuild();
+    const seg = lastSegment(h.key);
+    const named = this.byName.get(seg);
+    // The usual case, without a list: one machine under the host's name, which recorded the host,
+    // and none under the host itself.
+    if (typeof named === "string" && !this.byHost.has(h.key)) {
+      const e = this.world.getKeyed(named);
+      if (e && recorded(e.body, h.key)) return e;
+    }
     // The machines that recorded the host: under its name, or (another name) under the host itself.
-    const recorded = (e: Entry) => hostOf(e.body) === h.key;
-    const viaHost = this.live(this.byHost, h.key, recorded);
-    const viaName = this.live(this.byName, lastSegment(h.key), (e) => recorded(e) && !viaHost.includes(e));
-    const found = this.first([...viaHost, ...viaName]);
+    const viaHost = this.live(this.byHost, h.key, (e) => recorded(e.body, h.key));
+    const viaName = this.live(this.byName, seg, (e) => recorded(e.body, h.key) && !viaHost.includes(e));
+    const found = this.first(viaName.length ? [...viaHost, ...viaName] : viaHost);
     if (found) return found;
     const name = h.name.toLowerCase();
     return this.first(this.live(this.byName, name, (e) => nameOf(e.body) === name));
@@ -75,8 +82,12 @@ class WorldMachineIndex {
   private add(key: string, body: Record<string, any>): void {
     const name = nameOf(body);
     if (addTo(this.byName, name, key)) this.held++;
+    // Under the host too only when its name is another (a check-in's host, its own name: no copy).
+    const recordedId = body._arclink?.hostId;
+    if (recordedId === undefined || recordedId === null || recordedId === "") return;
+    if (typeof recordedId === "string" && lastSegmentIs(recordedId, name)) return;
     let host = hostOf(body);
-    if (!host || lastSegment(host) === name) return;
+    if (lastSegment(host) === name) return;
     // The host's own key string when it exists (shared rather than one more copy per machine).
     const e = this.world.getKeyed(host);
     if (e?.key === host) host = e.key;
@@ -89,7 +100,7 @@ class WorldMachineIndex {
    */
   private live(m: Map<string, Keys>, k: string, ok: (e: Entry) => boolean): Entry[] {
     const keys = m.get(k);
-    if (keys === undefined) return [];
+    if (keys === undefined) return NONE;
     const out: Entry[] = [];
     for (const key of typeof keys === "string" ? [keys] : [...keys]) {
       const e = this.world.getKeyed(key);
@@ -117,6 +128,35 @@ class WorldMachineIndex {
     for (const m of this.world.ofType(MACHINE_TYPE)) if (keys.has(m.key)) return m;
     return undefined;
   }
+}
+
+const NONE: Entry[] = [];
+
+/** Whether `body` recorded the host whose key is `hostKey` (as hostOf(body) === hostKey, without a copy). */
+function recorded(body: Record<string, any>, hostKey: string): boolean {
+  const id = body._arclink?.hostId;
+  if (typeof id !== "string") return hostOf(body) === hostKey;
+  if (id.length !== hostKey.length) return id.toLowerCase() === hostKey;
+  for (let i = 0; i < id.length; i++) {
+    let c = id.charCodeAt(i);
+    if (c >= 128) return id.toLowerCase() === hostKey;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== hostKey.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Whether lastSegment(id.toLowerCase()) is `lower`, without a copy (ASCII; others by a copy). */
+function lastSegmentIs(id: string, lower: string): boolean {
+  const start = id.lastIndexOf("/") + 1;
+  if (id.length - start !== lower.length) return lastSegment(id.toLowerCase()) === lower;
+  for (let i = 0; i < lower.length; i++) {
+    let c = id.charCodeAt(start + i);
+    if (c >= 128) return lastSegment(id.toLowerCase()) === lower;
+    if (c >= 65 && c <= 90) c += 32;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function isMachineType(t: string): boolean {
