@@ -17,7 +17,8 @@
 //   CPU         CPU seconds of the process while creating and while onboarding (beside the wall time).
 //   memory      peak resident memory during the run (sampled every 100 ms), resident memory after it
 //               (and, with --expose-gc, the V8 heap and the resident memory after a full GC), under the
-//               server's heap policy (src/server/heapGrowth.ts; ARCLINK_HEAP_GROWTH=0 for V8's own).
+//               server's heap policy (src/server/heapGrowth.ts; ARCLINK_HEAP_GROWTH=0 for V8's own);
+//               the heap after GC ÷ N is the "heap B per machine" column (a host and its machine).
 //   --no-group N  also runs size N with group commit off (every write its own store transaction).
 //   --heap-snapshot FILE  writes a V8 heap snapshot after the full GC (one store and one size only).
 // With more than one store, size or --no-group, each run is a child process of its own, so that each
@@ -265,11 +266,11 @@ async function main(): Promise<void> {
     results.push(runs.length === 1 ? await runOne(st, n, rounds, group) : inChild(st, n, rounds, group));
   const f = (x: number | undefined, d = 1) => (x === undefined ? "-" : x.toFixed(d));
   const lines = [
-    "| store | machines | group commit | create s | create CPU s | onboard s | onboard CPU s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | heap growth | peak RSS MiB | RSS MiB at end | heap MiB after GC | RSS MiB after GC | load avg |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| store | machines | group commit | create s | create CPU s | onboard s | onboard CPU s | onboarded/s | heartbeat CPU s/round | % of one core at 5 min | writes per commit | peer writes/s | onboard ÷ peer (wall) | heartbeat ÷ peer (CPU) | heap growth | peak RSS MiB | RSS MiB at end | heap MiB after GC | heap B per machine | RSS MiB after GC | load avg |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ...results.map(
       (r) =>
-        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.cpu.createS)} | ${f(r.progress.onboardSeconds)} | ${f(r.cpu.onboardS)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${r.heapGrowth} | ${f(r.peakRssMiB, 0)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
+        `| ${r.store} | ${r.machines} | ${r.groupCommit ? "on" : "off"} | ${f(r.progress.createSeconds)} | ${f(r.cpu.createS)} | ${f(r.progress.onboardSeconds)} | ${f(r.cpu.onboardS)} | ${f(r.progress.onboardPerSecond, 0)} | ${f(r.progress.heartbeatCpuSecondsPerRound, 2)} | ${f((r.progress.heartbeatCoreShareAt5Min ?? 0) * 100, 2)} % | ${f(r.writes / Math.max(1, r.commits), 0)} | ${f(r.peer.perSecond, 0)} | ${f(r.onboardVsPeer, 2)} | ${f(r.heartbeatVsPeerCpu, 2)} | ${r.heapGrowth} | ${f(r.peakRssMiB, 0)} | ${f(r.rssMiB, 0)} | ${f(r.heapMiB, 0)} | ${r.heapMiB === undefined ? "-" : Math.round((r.heapMiB * 1048576) / r.machines).toLocaleString("en-US")} | ${f(r.rssAfterGcMiB, 0)} | ${f(r.load[0])} → ${f(r.load[1])} |`,
     ),
     "",
     `Node ${process.version}; ${cpus().length} CPUs.`,

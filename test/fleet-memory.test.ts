@@ -7,7 +7,7 @@ import { parseCidr } from "../src/core/ip.js";
 import { keyOf } from "../src/core/resourceId.js";
 import { machineOfHost } from "../src/analysis/hostMachine.js";
 import { HostModel } from "../src/network/model.js";
-import { checkAddress, Placement } from "../src/providers/lab/common.js";
+import { addressesIn, checkAddress, Placement } from "../src/providers/lab/common.js";
 import { compactObject } from "../src/world/compactBody.js";
 import { World } from "../src/world/world.js";
 
@@ -89,6 +89,66 @@ describe("the World's host → machine index with one key per host and name", ()
   });
 });
 
+describe("the World's host → machine index, keeping no past of its own", () => {
+  it("follows a machine that moves from host to host, is renamed or deleted", () => {
+    const w = new World();
+    for (const n of ["h1", "h2", "h3"]) put(w, hostId(n), HOST_TYPE, {});
+    // Onboarded as its own name (the fleet's case), then moved to h2, then to h3 under another name.
+    put(w, machineId("A", "h1"), MACHINE_TYPE, { _arclink: { hostId: hostId("h1") } });
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("A", "h1"));
+    put(w, machineId("A", "h1"), MACHINE_TYPE, { _arclink: { hostId: hostId("h2") } });
+    // h1 still finds it by name; h2 by the host it recorded.
+    assert.equal(machineOfHost(w, host("h1"))?.id, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("A", "h1"));
+    // A machine named h2 that recorded no host loses to the one that recorded h2.
+    put(w, machineId("B", "h2"), MACHINE_TYPE, {});
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("A", "h1"));
+    put(w, machineId("A", "h1"), MACHINE_TYPE, { name: "x", _arclink: { hostId: hostId("h3") } });
+    assert.equal(machineOfHost(w, host("h1")), undefined);
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("B", "h2"));
+    assert.equal(machineOfHost(w, host("h3"))?.id, machineId("A", "h1"));
+    // B records h3 too: both recorded it, the World's order decides.
+    put(w, machineId("B", "h2"), MACHINE_TYPE, { _arclink: { hostId: hostId("h3") } });
+    assert.equal(machineOfHost(w, host("h3"))?.id, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h2"))?.id, machineId("B", "h2"));
+    del(w, machineId("A", "h1"));
+    assert.equal(machineOfHost(w, host("h3"))?.id, machineId("B", "h2"));
+    assert.equal(machineOfHost(w, host("x")), undefined);
+    del(w, machineId("B", "h2"));
+    for (const n of ["h1", "h2", "h3", "x"]) assert.equal(machineOfHost(w, host(n)), undefined);
+  });
+
+  it("compares recorded host ids case-insensitively, non-ASCII names included", () => {
+    const w = new World();
+    for (const n of ["hé", "ÉTÉ"]) put(w, hostId(n), HOST_TYPE, {});
+    // Named as the host, recorded with other casing; and recorded by a machine of another name.
+    put(w, machineId("A", "HÉ"), MACHINE_TYPE, { name: "HÉ", _arclink: { hostId: hostId("HÉ") } });
+    put(w, machineId("A", "x"), MACHINE_TYPE, { _arclink: { hostId: hostId("été") } });
+    assert.equal(machineOfHost(w, host("hé"))?.id, machineId("A", "HÉ"));
+    assert.equal(machineOfHost(w, host("ÉTÉ"))?.id, machineId("A", "x"));
+    assert.equal(machineOfHost(w, host("hê")), undefined);
+  });
+
+  it("answers the same through many renames (stale keys are dropped and the index rebuilt)", () => {
+    const w = new World();
+    put(w, hostId("h1"), HOST_TYPE, {});
+    put(w, machineId("A", "m"), MACHINE_TYPE, {});
+    assert.equal(machineOfHost(w, host("m"))?.id, machineId("A", "m"));
+    // Each rename leaves a key under the old name until it is looked up or the index is rebuilt.
+    for (let i = 0; i < 3000; i++) {
+      put(w, machineId("A", "m"), MACHINE_TYPE, { name: `n${i}`, _arclink: { hostId: hostId(`g${i}`) } });
+      if (i % 1000 === 999) {
+        assert.equal(machineOfHost(w, host(`n${i}`))?.id, machineId("A", "m"));
+        assert.equal(machineOfHost(w, host(`g${i}`))?.id, machineId("A", "m"));
+        assert.equal(machineOfHost(w, host(`n${i - 1}`)), undefined);
+        assert.equal(machineOfHost(w, host(`g${i - 1}`)), undefined);
+      }
+    }
+    assert.equal(machineOfHost(w, host("m")), undefined);
+    assert.equal(machineOfHost(w, host("n2999"))?.id, machineId("A", "m"));
+  });
+});
+
 describe("the World's address index with one key per address", () => {
   it("reports who holds an address while two resources claim it and after either leaves", () => {
     const w = new World();
@@ -124,5 +184,43 @@ describe("the World's address index with one key per address", () => {
     assert.equal(check(hostId("new")), "free");
     del(w, hostId("h2"));
     assert.equal(check(hostId("new")), "free");
+  });
+
+  it("answers as a scan of the World does while claims move, repeat and go (order of claims kept)", () => {
+    const w = new World();
+    const where: Placement = {
+      kind: "site",
+      id: SITE,
+      prop: "siteId",
+      prefixes: [parseCidr("10.0.0.0/16")!],
+    };
+    const at = (n: string, ip: string) =>
+      put(w, hostId(n), HOST_TYPE, { properties: { siteId: SITE, privateIPAddress: ip } });
+    const listed = () => addressesIn(w, where).map((t) => `${t.ip} ${t.by.split("/").pop()}`);
+    // A view that is not a World: answered by a scan of every lab resource.
+    const scan = () =>
+      addressesIn(
+        { get: (id) => w.get(id), children: (id, t) => w.children(id, t), ofType: (t) => w.ofType(t) },
+        where,
+      )
+        .map((t) => `${t.ip} ${t.by.split("/").pop()}`)
+        .sort();
+    at("a", "10.0.0.1");
+    at("b", "10.0.0.2");
+    at("c", "10.0.0.3");
+    assert.deepEqual(listed(), ["10.0.0.1 a", "10.0.0.2 b", "10.0.0.3 c"]);
+    // Written again at the same address: its claim is made anew, after the others.
+    at("a", "10.0.0.1");
+    assert.deepEqual(listed(), ["10.0.0.2 b", "10.0.0.3 c", "10.0.0.1 a"]);
+    // Moved, then deleted: the old address is free at once.
+    at("b", "10.0.0.9");
+    del(w, hostId("c"));
+    assert.deepEqual(listed(), ["10.0.0.1 a", "10.0.0.9 b"]);
+    assert.equal(checkAddress(w, where, "10.0.0.2", hostId("new"), "p"), undefined);
+    assert.equal(checkAddress(w, where, "10.0.0.3", hostId("new"), "p"), undefined);
+    // Many moves (stale claims past the bound are dropped): still what a scan finds.
+    for (let i = 0; i < 3000; i++) at(`m${i % 7}`, `10.0.${(i % 50) + 1}.${(i % 200) + 1}`);
+    assert.deepEqual([...listed()].sort(), scan());
+    assert.equal(listed().length, 9);
   });
 });

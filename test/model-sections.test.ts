@@ -132,9 +132,13 @@ describe("network model sections", () => {
     for (const s of sections.names) assert.ok(sections.typesOf(s).length > 0, s);
     assert.equal(sections.sectionOf("Microsoft.Network/privateDnsZones/virtualNetworkLinks"), "zones");
     assert.equal(sections.sectionOf("microsoft.network/dnsresolvers/inboundendpoints"), "inboundEndpoints");
-    assert.equal(sections.sectionOf("ArcLink.Lab/firewalls"), "sites");
-    assert.equal(sections.sectionOf("Microsoft.HybridCompute/machines"), undefined);
-    assert.equal(sections.sectionOf("Microsoft.Network/publicIPAddresses"), undefined);
+    // Asked again (answered from what was asked before): the same answers, in any casing.
+    for (let i = 0; i < 2; i++) {
+      assert.equal(sections.sectionOf("ArcLink.Lab/firewalls"), "sites");
+      assert.equal(sections.sectionOf("arclink.lab/FIREWALLS"), "sites");
+      assert.equal(sections.sectionOf("Microsoft.HybridCompute/machines"), undefined);
+      assert.equal(sections.sectionOf("Microsoft.Network/publicIPAddresses"), undefined);
+    }
   });
 
   it("a section reads from the world only types that declare it (or a section it reads)", () => {

@@ -223,11 +223,15 @@ interface Pace {
   next(): Promise<void>;
 }
 
-/** The state of the world the check-ins of one chunk are decided against. */
+/**
+ * The state of the world the check-ins of one chunk are decided against. Its resolver remembers
+ * DNS answers for the chunk: every host of a site asking the same server for its HIS gets the same
+ * answer, resolved once.
+ */
 function checkContext(s: ArmServices): CheckContext {
   return {
     view: s.world,
-    resolver: s.network.resolver(),
+    resolver: s.network.memoResolver(),
     now: s.clock.now(),
     propagationDelayMs: s.settings().propagationDelayMs,
   };

@@ -4,6 +4,9 @@
 import type { ResourceType } from "../providers/contract.js";
 import { ModelSectionCompiler } from "./sections/section.js";
 
+/** Cached answer for a type in no section (no section is named with a NUL). */
+const NONE = "\u0000";
+
 export class ModelSections {
   /** Lower-case type → section, for the types that declare one. */
   private readonly byType = new Map<string, string>();
@@ -41,6 +44,19 @@ export class ModelSections {
 
   /** The section a resource type (any casing) is compiled into: its own declaration or its nearest ancestor's. */
   sectionOf(type: string): string | undefined {
+    // Asked for every change the World applies, nearly always for a few types as written.
+    const known = this.asked.get(type);
+    if (known !== undefined) return known === NONE ? undefined : known;
+    const s = this.lookUp(type);
+    if (this.asked.size >= 1000) this.asked.clear();
+    this.asked.set(type, s ?? NONE);
+    return s;
+  }
+
+  /** Types as asked (any casing) → section, or NONE (bounded: forgetting only costs a lookup). */
+  private readonly asked = new Map<string, string>();
+
+  private lookUp(type: string): string | undefined {
     let t = type.toLowerCase();
     for (;;) {
       const s = this.byType.get(t);

@@ -4,7 +4,7 @@
 import { World } from "../world/world.js";
 import { fullType, parseResourceId } from "../core/resourceId.js";
 import { compileModel, NetworkModel, patchModel, PATCH_LIMIT, sectionOfType } from "./model.js";
-import { Resolver } from "./resolve.js";
+import { newResolveMemo, Resolver } from "./resolve.js";
 import { ServiceTags } from "./serviceTags.js";
 import { ExternalDnsCache } from "./externalDns.js";
 
@@ -59,6 +59,16 @@ export class NetworkService {
 
   resolver(): Resolver {
     return this.current().resolver;
+  }
+
+  /**
+   * A resolver over the current model that remembers, for as long as the caller keeps it, what a DNS
+   * server answers for a name and what answers DNS at an address from a place: the same for every
+   * host that asks (a fleet's check-ins decided against one state of the world ask them once, not
+   * once per host). The answers are the model's own, as resolver() gives them.
+   */
+  memoResolver(): Resolver {
+    return new Resolver(this.current().model, this.external, newResolveMemo());
   }
 
   /**

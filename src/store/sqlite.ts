@@ -136,9 +136,12 @@ export class SqliteStore implements Store {
     };
     const putKeys: string[] = ws.puts.map((p) => p.key ?? keyOf(p.id));
     if (ws.expect.size) {
-      const puts = new Set(putKeys);
+      // A check-in puts one key and expects only it: no set of the keys for that.
+      let puts: Set<string> | undefined;
+      const isPut = (key: string) =>
+        putKeys.length <= 8 ? putKeys.includes(key) : (puts ??= new Set(putKeys)).has(key);
       for (const [key, want] of ws.expect) {
-        if (puts.has(key)) continue;
+        if (isPut(key)) continue;
         const cur = liveRev(key);
         if ((cur.live ? cur.rev : 0) !== want) throw new StoreConflictError(key);
       }

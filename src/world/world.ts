@@ -105,6 +105,11 @@ export class World implements WorldView {
     return out;
   }
 
+  /** How many resources of a full type (case-insensitive) there are, without listing them. */
+  countOfType(type: string): number {
+    return this.byType.get(type.toLowerCase())?.size ?? 0;
+  }
+
   get size(): number {
     return this.byKey.size;
   }

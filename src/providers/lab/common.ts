@@ -202,6 +202,23 @@ const LAB_ADDRESS_FIELDS: Record<string, string> = {
   [PROXY_TYPE.toLowerCase()]: "ipAddress",
 };
 
+const LAB_ADDRESS_TYPES = Object.keys(LAB_ADDRESS_FIELDS);
+
+/** Whether resources of `type` (as stored) claim an address; asked for every change a World applies. */
+function claimsAddress(type: string): boolean {
+  let yes = claimingTypes.get(type);
+  if (yes === undefined) {
+    if (claimingTypes.size >= 1000) claimingTypes.clear();
+    claimingTypes.set(
+      type,
+      (yes = Object.prototype.hasOwnProperty.call(LAB_ADDRESS_FIELDS, type.toLowerCase())),
+    );
+  }
+  return yes;
+}
+
+const claimingTypes = new Map<string, boolean>();
+
 /** Where a lab resource's address is claimed: "siteId|<site key>" or "subnetId|<subnet key>". */
 function claimOf(e: { type: string; body: Record<string, any> }): { place: string; ip: string } | undefined {
   const field = LAB_ADDRESS_FIELDS[e.type.toLowerCase()];
@@ -231,57 +248,95 @@ function placeKey(prop: string, id: string): string {
 /**
  * Addresses lab resources claim in a World, by site or subnet, kept up to date from the World's
  * change feed: checking a new host's address costs the same with 10 or 100,000 hosts.
+ *
+ * A change adds the resource's claim as the World now holds it and removes nothing: a claim no
+ * longer true (the resource deleted or moved to another address) is checked against the World when
+ * read and dropped then. So the index keeps no record per resource of what it claimed.
  */
 class AddressIndex {
-  /** place → ip → the key of the resource claiming it (several: a Set of them). */
+  /** place → ip → the key of the resource claiming it (several: a Set of them, in claim order). */
   private readonly byPlace = new Map<string, Map<string, string | Set<string>>>();
-  /**
-   * Per claiming key, the resource as it claimed (its place and address are read from it again on
-   * removal): the World's own entry when it is that version, so a claim costs no object of its own.
-   */
-  private readonly claims = new Map<string, Claimant>();
+  /** Keys held, stale ones included (past twice the claimants, the stale ones are dropped). */
+  private held = 0;
 
-  constructor(world: World) {
-    for (const t of Object.keys(LAB_ADDRESS_FIELDS)) for (const e of world.ofType(t)) this.add(e.key, e);
+  constructor(private readonly world: World) {
+    for (const t of LAB_ADDRESS_TYPES) for (const e of world.ofType(t)) this.add(e.key, e);
     world.onChange((changes) => {
       for (const c of changes) {
-        this.remove(c.key);
-        if (!c.resource) continue;
-        const e = world.get(c.key);
-        this.add(e?.key ?? c.key, e && e.body === c.resource.body ? e : c.resource);
+        if (!c.resource || !claimsAddress(c.resource.type)) continue;
+        // The World's entry: its key string, and the state this batch left it in.
+        const e = world.getKeyed(c.key);
+        if (e) this.add(e.key, e);
       }
+      let claimants = 0;
+      for (const t of LAB_ADDRESS_TYPES) claimants += world.countOfType(t);
+      if (this.held > 2 * claimants + 1024) this.prune();
     });
   }
 
+  /** Claims `e`'s address now: last among the address's claimants, as a claim made anew is. */
   private add(key: string, e: Claimant): void {
     const c = claimOf(e);
     if (!c) return;
-    this.claims.set(key, e);
     let ips = this.byPlace.get(c.place);
     if (!ips) this.byPlace.set(c.place, (ips = new Map()));
     const had = ips.get(c.ip);
     // One claimant (nearly always): its key itself; a Set only when several claim the address.
     if (had === undefined) ips.set(c.ip, key);
     else if (typeof had === "string") {
-      if (had !== key) ips.set(c.ip, new Set([had, key]));
-    } else had.add(key);
+      if (had === key) {
+        // The same claim again: to the end of the place's addresses, where a claim made anew goes.
+        ips.delete(c.ip);
+        ips.set(c.ip, key);
+        return;
+      }
+      ips.set(c.ip, new Set([had, key]));
+    } else {
+      if (had.delete(key)) this.held--;
+      had.add(key);
+    }
+    this.held++;
   }
 
-  private remove(key: string): void {
-    const e = this.claims.get(key);
-    if (!e) return;
-    this.claims.delete(key);
-    const c = claimOf(e)!;
-    const ips = this.byPlace.get(c.place);
-    const keys = ips?.get(c.ip);
-    if (keys === undefined) return;
+  /** The World's entry for `key` when it still claims `ip` in `place`. */
+  private claimant(key: string, place: string, ip: string): Entry | undefined {
+    const e = this.world.getKeyed(key);
+    if (!e) return undefined;
+    const c = claimOf(e);
+    return c && c.place === place && c.ip === ip ? e : undefined;
+  }
+
+  /** The live claimants among `keys` (claimed `ip` in `place`); the stale ones are dropped. */
+  private live(ips: Map<string, string | Set<string>>, place: string, ip: string): Entry[] {
+    const keys = ips.get(ip);
+    if (keys === undefined) return [];
     if (typeof keys === "string") {
-      if (keys === key) ips!.delete(c.ip);
-      return;
+      const e = this.claimant(keys, place, ip);
+      if (e) return [e];
+      ips.delete(ip);
+      this.held--;
+      return [];
     }
-    keys.delete(key);
-    if (keys.size === 1) for (const k of keys) ips!.set(c.ip, k);
-    else if (!keys.size) ips!.delete(c.ip);
+    const out: Entry[] = [];
+    for (const k of [...keys]) {
+      const e = this.claimant(k, place, ip);
+      if (e) out.push(e);
+      else {
+        keys.delete(k);
+        this.held--;
+      }
+    }
+    if (keys.size === 1) ips.set(ip, out[0].key);
+    else if (!keys.size) ips.delete(ip);
+    return out;
+  }
+
+  /** Drops every stale claim (the order of what stays is kept). */
+  private prune(): void {
+    for (const [place, ips] of this.byPlace) {
+      for (const ip of [...ips.keys()]) this.live(ips, place, ip);
+      if (!ips.size) this.byPlace.delete(place);
+    }
   }
 
   /** Ids claiming `ip` in the place (undefined ip: every claim there). */
@@ -289,11 +344,8 @@ class AddressIndex {
     const ips = this.byPlace.get(place);
     if (!ips) return [];
     const out: TakenAddress[] = [];
-    const each = ip === undefined ? [...ips.entries()] : ips.has(ip) ? [[ip, ips.get(ip)!] as const] : [];
-    for (const [addr, keys] of each) {
-      if (typeof keys === "string") out.push({ ip: addr, by: this.claims.get(keys)!.id });
-      else for (const k of keys) out.push({ ip: addr, by: this.claims.get(k)!.id });
-    }
+    for (const addr of ip === undefined ? [...ips.keys()] : [ip])
+      for (const e of this.live(ips, place, addr)) out.push({ ip: addr, by: e.id });
     return out;
   }
 }
