@@ -360,6 +360,7 @@ export class Signer {
   }
 
   private lowered = new Map<string, string>();
+  private versionClass = new Map<string, string>();
   private tokens = new Map<string, string>();
 
   /** A short stand-in for `x`, the same for equal strings (in this signer's signatures only). */
@@ -399,7 +400,13 @@ export class Signer {
     }
     const v = typeof mp.agentVersion === "string" ? mp.agentVersion : "";
     // Below 1.4 (no private endpoints) and 1.56 to 1.63 (GCM suites only on Windows) behave apart.
-    const old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : "";
+    // A fleet runs a few versions: each is classed once.
+    let old = this.versionClass.get(v);
+    if (old === undefined)
+      this.versionClass.set(
+        v,
+        (old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : ""),
+      );
     // Long ids (the site or VNet, the scope) as short tokens: a million signatures are hashed.
     return [
       this.token(h.pos.kind === "site" ? h.pos.site : h.pos.vnet),
@@ -444,17 +451,37 @@ export function checkAll(
   const index = new MachineIndex(input.view);
   const signer =
     opts.shareEqualHosts === false ? undefined : new Signer(input.model, input.now, input.propagationDelayMs);
-  const done = new Map<string, number>();
   const scopes = new Map<string, Entry | undefined>();
   const evals: HostCheck[] = [];
   const evalDeps: Array<Set<string>> = [];
   const infos: HostInfo[] = [];
   const evalOfInfo: number[] = [];
-  const hosts = [...input.model.hosts.values()];
-  hosts.sort(compareHosts);
-  for (const h of hosts) {
+  // Each host's machine and class of equal signatures, in the model's order; then the hosts in name
+  // order for the checks (the first host of each class is evaluated, the others share its check).
+  // A signature is numbered as soon as it is made: the strings do not outlive the host.
+  const all = [...input.model.hosts.values()];
+  const hosts: HostModel[] = [];
+  const machineAt: Array<Entry | undefined> = [];
+  const classes = new Map<string, number>();
+  const classOf: number[] = [];
+  for (const h of all) {
     if (opts.only && !opts.only(h)) continue;
     const machine = index.machineOf(h);
+    hosts.push(h);
+    machineAt.push(machine);
+    if (!signer) continue;
+    const sig = signer.sign(h, machine);
+    let c = classes.get(sig);
+    if (c === undefined) classes.set(sig, (c = classes.size));
+    classOf.push(c);
+  }
+  const evalOfClass = new Int32Array(classes.size).fill(-1);
+  const order: number[] = new Array<number>(hosts.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => compareHosts(hosts[a], hosts[b]));
+  for (const at of order) {
+    const h = hosts[at];
+    const machine = machineAt[at];
     const scopeId = machine?.body.properties?.privateLinkScopeResourceId;
     let scope: Entry | undefined;
     if (typeof scopeId === "string" && scopeId) {
@@ -462,20 +489,11 @@ export function checkAll(
       scope = scopes.get(scopeId);
       if (scope === undefined && !scopes.has(scopeId)) scopes.set(scopeId, (scope = input.view.get(scopeId)));
     }
-    const sig = signer?.sign(h, machine);
-    const e = sig !== undefined ? done.get(sig) : undefined;
+    const cls = signer ? classOf[at] : -1;
+    const e = cls >= 0 ? evalOfClass[cls] : -1;
     let check: LintHostCheck;
-    if (e !== undefined) {
-      const same = evals[e];
-      check = { host: h.name, hostId: h.id, address: h.ip } as LintHostCheck;
-      if (machine) {
-        check.machine = machine.body.name;
-        check.machineId = machine.id;
-      }
-      if (same.scope) check.scope = same.scope;
-      check.region = same.region;
-      check.endpoints = same.endpoints;
-      check.evaluatedAs = same.host;
+    if (e >= 0) {
+      check = sharedCheck(h, machine, evals[e]);
       evalOfInfo.push(e);
     } else {
       rec?.begin();
@@ -496,7 +514,7 @@ export function checkAll(
         if (machine) deps.delete(`w:${machine.key}`);
         evalDeps.push(deps);
       }
-      if (sig !== undefined) done.set(sig, n);
+      if (cls >= 0) evalOfClass[cls] = n;
       evalOfInfo.push(n);
     }
     infos.push({ host: h, machine, scope, check });
@@ -566,6 +584,55 @@ export function checkAll(
       },
       machines: index,
     },
+  };
+}
+
+/**
+ * The check of a host that shares `same`'s evaluation: its own name, id, address and machine, the
+ * evaluation's rows. Made whole in one literal per shape (the keys in the order JSON prints them).
+ */
+function sharedCheck(h: HostModel, machine: Entry | undefined, same: HostCheck): LintHostCheck {
+  if (machine) {
+    if (same.scope)
+      return {
+        host: h.name,
+        hostId: h.id,
+        address: h.ip,
+        machine: machine.body.name,
+        machineId: machine.id,
+        scope: same.scope,
+        region: same.region,
+        endpoints: same.endpoints,
+        evaluatedAs: same.host,
+      };
+    return {
+      host: h.name,
+      hostId: h.id,
+      address: h.ip,
+      machine: machine.body.name,
+      machineId: machine.id,
+      region: same.region,
+      endpoints: same.endpoints,
+      evaluatedAs: same.host,
+    };
+  }
+  if (same.scope)
+    return {
+      host: h.name,
+      hostId: h.id,
+      address: h.ip,
+      scope: same.scope,
+      region: same.region,
+      endpoints: same.endpoints,
+      evaluatedAs: same.host,
+    };
+  return {
+    host: h.name,
+    hostId: h.id,
+    address: h.ip,
+    region: same.region,
+    endpoints: same.endpoints,
+    evaluatedAs: same.host,
   };
 }
 
