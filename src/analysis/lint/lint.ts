@@ -15,7 +15,7 @@ import { newResolveMemo, Resolver } from "../../network/resolve.js";
 import { ServiceTags } from "../../network/serviceTags.js";
 import { needsGcmSuites } from "../../network/connect.js";
 import { keyOf } from "../../core/resourceId.js";
-import { Entry, WorldView } from "../../world/world.js";
+import { Entry, World, WorldView } from "../../world/world.js";
 import { checkHost, CheckContext, HostCheck } from "../check.js";
 import { MACHINE_TYPE } from "../hostMachine.js";
 import { LintContext, HostInfo, LintSource } from "./context.js";
@@ -113,6 +113,24 @@ export class MachineIndex {
   machineOf(h: HostModel): Entry | undefined {
     return this.byHost.first(h.key) ?? this.firstByName(h.name.toLowerCase());
   }
+}
+
+/** Machine indexes of plain Worlds, each kept while its World's version holds (no entry changed). */
+const worldIndexes = new WeakMap<World, { version: number; index: MachineIndex }>();
+
+/**
+ * The machine index of `view`: a World's is kept from one lint to the next while none of its
+ * entries changes (its version), so linting an unchanged world again does not index every machine
+ * again. Other views (an overlay, whose base may change under it; a filtered view) get a new one.
+ */
+export function machineIndexFor(view: WorldView): MachineIndex {
+  if (!(view instanceof World) || Object.getPrototypeOf(view) !== World.prototype)
+    return new MachineIndex(view);
+  const kept = worldIndexes.get(view);
+  if (kept && kept.version === view.version) return kept.index;
+  const index = new MachineIndex(view);
+  worldIndexes.set(view, { version: view.version, index });
+  return index;
 }
 
 /** Hosts no machine recorded that are looked for by a scan of the machines before an index is built. */
@@ -407,26 +425,33 @@ export class Signer {
         v,
         (old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : ""),
       );
+    // What most hosts leave empty (no hosts file entries for Azure names, no proxy, no CAs or TLS
+    // settings, no filter matches) is one part, "" when all of it is empty: shorter signatures.
+    const hostsSig = hostsSignature(h);
+    const proxyUrl = typeof p.proxyUrl === "string" ? p.proxyUrl : "";
+    const bypass = Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "";
+    const cas = Array.isArray(p.trustedCertificateAuthorities)
+      ? p.trustedCertificateAuthorities.join("\u0002")
+      : "";
+    const tls = typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "";
+    const gcm = p.gcmCipherSuitesEnabled === false ? "nogcm" : "";
+    const rare =
+      bits || vbits || hostsSig || proxyUrl || bypass || cas || tls || gcm
+        ? [bits, vbits, hostsSig, proxyUrl, bypass, cas, tls, gcm].join("\u0004")
+        : "";
     // Long ids (the site or VNet, the scope) as short tokens: a million signatures are hashed.
     return [
       this.token(h.pos.kind === "site" ? h.pos.site : h.pos.vnet),
       h.subnet ?? "",
       h.os,
       isPublicAddress(h.ip) ? "pub" : "priv",
-      bits,
-      vbits,
-      h.dnsServers.join(","),
-      hostsSignature(h),
-      typeof p.proxyUrl === "string" ? p.proxyUrl : "",
-      Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "",
-      Array.isArray(p.trustedCertificateAuthorities) ? p.trustedCertificateAuthorities.join("\u0002") : "",
-      typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "",
-      p.gcmCipherSuitesEnabled === false ? "nogcm" : "",
+      h.dnsServers.length === 1 ? h.dnsServers[0] : h.dnsServers.join(","),
       machine ? "m" : "-",
       this.lowerToken(String(assoc.scopeId ?? "")),
       this.lowerToken(String(machine?.body.location ?? "")),
       old,
       age,
+      rare,
     ].join("\u0001");
   }
 }
@@ -448,7 +473,7 @@ export function checkAll(
   }
   const resolver = new Resolver(input.model, undefined, memo);
   const evalResolver = rec ? new Resolver(recordingModel(input.model, rec), undefined, memo) : resolver;
-  const index = new MachineIndex(input.view);
+  const index = machineIndexFor(input.view);
   const signer =
     opts.shareEqualHosts === false ? undefined : new Signer(input.model, input.now, input.propagationDelayMs);
   const scopes = new Map<string, Entry | undefined>();
