@@ -113,6 +113,36 @@ export class MachineIndex {
   machineOf(h: HostModel): Entry | undefined {
     return this.byHost.first(h.key) ?? this.firstByName(h.name.toLowerCase());
   }
+
+  /** The last machinesOf() answer, with the hosts (keys and names) it was for. */
+  private memo?: { keys: string[]; names: string[]; machines: Array<Entry | undefined> };
+
+  /**
+   * machineOf() of each of `hosts`. The answer is remembered with this index: asked again for the
+   * same hosts in the same order (the same world linted again while its index is kept), each host
+   * whose key and name are the ones remembered at its place gets the machine remembered there.
+   */
+  machinesOf(hosts: readonly HostModel[]): Array<Entry | undefined> {
+    const memo = this.memo;
+    let i = 0;
+    if (memo && memo.keys.length === hosts.length)
+      while (i < hosts.length && memo.keys[i] === hosts[i].key && memo.names[i] === hosts[i].name) i++;
+    if (memo && i === hosts.length) return memo.machines;
+    const keys = new Array<string>(hosts.length);
+    const names = new Array<string>(hosts.length);
+    const machines = new Array<Entry | undefined>(hosts.length);
+    for (let j = 0; j < hosts.length; j++) {
+      const h = hosts[j];
+      keys[j] = h.key;
+      names[j] = h.name;
+      machines[j] =
+        memo && j < memo.keys.length && memo.keys[j] === h.key && memo.names[j] === h.name
+          ? memo.machines[j]
+          : this.machineOf(h);
+    }
+    this.memo = { keys, names, machines };
+    return machines;
+  }
 }
 
 /** Machine indexes of plain Worlds, each kept while its World's version holds (no entry changed). */
@@ -485,16 +515,13 @@ export function checkAll(
   // order for the checks (the first host of each class is evaluated, the others share its check).
   // A signature is numbered as soon as it is made: the strings do not outlive the host.
   const all = [...input.model.hosts.values()];
-  const hosts: HostModel[] = [];
-  const machineAt: Array<Entry | undefined> = [];
+  const hosts = opts.only ? all.filter((h) => opts.only!(h)) : all;
+  const machineAt = index.machinesOf(hosts);
   const classes = new Map<string, number>();
   const classOf: number[] = [];
-  for (const h of all) {
-    if (opts.only && !opts.only(h)) continue;
-    const machine = index.machineOf(h);
-    hosts.push(h);
-    machineAt.push(machine);
-    if (!signer) continue;
+  for (let at = 0; signer && at < hosts.length; at++) {
+    const h = hosts[at];
+    const machine = machineAt[at];
     const sig = signer.sign(h, machine);
     let c = classes.get(sig);
     if (c === undefined) classes.set(sig, (c = classes.size));
@@ -698,7 +725,9 @@ export function checkWorld(input: LintInput, opts: { index?: boolean } = {}): Ch
 /** `checked`: checkWorld() of the same input (and index option), used once. */
 export function lint(input: LintInput, opts: LintOptions = {}, checked?: CheckedWorld): LintReport {
   const { model, infos, resolver, index, timeSensitive, machines } = checked ?? checkWorld(input, opts);
-  const report = reportOf(input, model, resolver, infos, opts, machines);
+  // The evaluations check() made, numbered as LintContext would number them (first host order).
+  const evaluations = index && { first: index.members.map((m) => infos[m[0]]), of: index.evalOf };
+  const report = reportOf(input, model, resolver, infos, opts, machines, evaluations);
   if (index) indexes.set(report, index);
   if (!timeSensitive) timeless.add(report);
   return report;
@@ -724,6 +753,8 @@ export function reportOf(
   opts: LintOptions = {},
   /** input.view's machines, when already listed. */
   machines?: Entry[],
+  /** The hosts' evaluations (LintContext.evaluations()), when already known. */
+  evaluations?: { first: HostInfo[]; of: Int32Array },
 ): LintReport {
   const ctx = new LintContext(
     input.view,
@@ -734,6 +765,7 @@ export function reportOf(
     infos,
     input.source,
     machines,
+    evaluations,
   );
   const rules = opts.rules?.length
     ? RULES.filter((r) => opts.rules!.some((x) => x.toLowerCase() === r.id.toLowerCase()))
