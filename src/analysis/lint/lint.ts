@@ -374,9 +374,11 @@ const CHECKED_SUFFIXES = ["azure.com", "azure.net", "windows.net", "microsoftonl
  */
 export function hostsSignature(h: HostModel): string {
   let out = "";
-  for (const e of h.hostsEntries)
+  for (let i = 0; i < h.hostsEntries.length; i++) {
+    const e = h.hostsEntries[i];
     if (e.names.some((n) => CHECKED_SUFFIXES.some((s) => n === s || n.endsWith("." + s))))
       out += `${e.line}\u0003${e.address}\u0003${e.names.join(" ")}\u0002`;
+  }
   return out;
 }
 
@@ -434,9 +436,10 @@ export class Signer {
   sign(h: HostModel, machine: Entry | undefined): string {
     const p = h.raw.properties ?? {};
     let bits = "";
-    for (const e of this.exprs) bits += addressMatches(this.model, [e], h.ip, () => false) ? "1" : "0";
+    for (let i = 0; i < this.exprs.length; i++)
+      bits += addressMatches(this.model, [this.exprs[i]], h.ip, () => false) ? "1" : "0";
     let vbits = "";
-    for (const f of this.spaces) vbits += f(h.ip) ? "1" : "0";
+    for (let i = 0; i < this.spaces.length; i++) vbits += this.spaces[i](h.ip) ? "1" : "0";
     const mp = machine?.body.properties ?? {};
     const assoc = associationOf(machine?.body);
     let age = "";
@@ -531,7 +534,8 @@ export function checkAll(
   const order: number[] = new Array<number>(hosts.length);
   for (let i = 0; i < order.length; i++) order[i] = i;
   order.sort((a, b) => compareHosts(hosts[a], hosts[b]));
-  for (const at of order) {
+  for (let o = 0; o < order.length; o++) {
+    const at = order[o];
     const h = hosts[at];
     const machine = machineAt[at];
     const scopeId = machine?.body.properties?.privateLinkScopeResourceId;
