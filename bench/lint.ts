@@ -53,6 +53,11 @@ async function main(): Promise<void> {
   console.log(
     `lint: ${best.ms.toFixed(0)} ms wall, ${best.cpuMs.toFixed(0)} ms CPU (best of 3; compile alone ${compile.ms.toFixed(0)} ms); ${r.summary.errors} errors, ${r.summary.warnings} warnings, ${r.findings.length} findings`,
   );
+  // The first of the three is the world's first lint: it also indexes the World's machines (kept
+  // for the next lints while the World does not change) and fills the per-host model caches.
+  console.log(
+    `lint, the first of the three: ${runs[0].ms.toFixed(0)} ms wall, ${runs[0].cpuMs.toFixed(0)} ms CPU; each run's CPU: ${runs.map((x) => x.cpuMs.toFixed(0)).join(", ")} ms`,
+  );
   const hostId = r.hosts[0].hostId;
   const cur = w.get(hostId)!.body;
   const change = {
@@ -106,17 +111,20 @@ async function main(): Promise<void> {
   const load = loadavg().map((x) => x.toFixed(1));
   console.log(`load average: ${load.join(" ")} (Node ${process.version})`);
   console.log(
-    `targets: lint < 3000 ms ${best.ms < 3000 ? "met" : "NOT met"}; what-if < 100 ms ${wi.ms < 100 ? "met" : "NOT met"}`,
+    `targets: lint < 1000 ms CPU ${best.cpuMs < 1000 ? "met" : "NOT met"}; what-if (verdicts) < 10 ms ${wi.ms < 10 ? "met" : "NOT met"}; what-if with findings < 10 ms ${wf.ms < 10 ? "met" : "NOT met"}`,
   );
   const result = {
     hosts,
     lintMs: Math.round(best.ms),
     lintCpuMs: Math.round(best.cpuMs),
+    lintFirstCpuMs: Math.round(runs[0].cpuMs),
     whatIfMs: Number(wi.ms.toFixed(1)),
     whatIfFirstMs: Number(first.ms.toFixed(1)),
     whatIfCpuMs: Number(wi.cpuMs.toFixed(1)),
     whatIfApplyMs: Number(t.applyMs.toFixed(1)),
     whatIfEvaluateMs: Number(t.evaluateMs.toFixed(1)),
+    whatIfFindingsMs: Math.round(wf.ms),
+    whatIfFindingsCpuMs: Math.round(wf.cpuMs),
     fullReevaluationMs: Math.round(full.ms),
     ratio: Number((wi.ms / full.ms).toFixed(4)),
     sharedWhatIfMs: Math.round(wn.ms),

@@ -7,13 +7,14 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { sandboxFromTopology, LINT_SUBSCRIPTION } from "../src/analysis/lint/sources.js";
-import { lint, LintReport } from "../src/analysis/lint/lint.js";
+import { checkWorld, lint, LintReport, reportOf } from "../src/analysis/lint/lint.js";
 import { hostsFileArcNames } from "../src/analysis/lint/rules/manualRecords.js";
 import { Sandbox } from "../src/analysis/lint/sandbox.js";
 import { whatIf, WhatIfReport } from "../src/analysis/whatIf.js";
 import { compileModel } from "../src/network/model.js";
 import { ServiceTags } from "../src/network/serviceTags.js";
 import { World } from "../src/world/world.js";
+import { benchWorld, benchResources } from "../bench/lintWorld.js";
 import { ROOT } from "./helpers/server.js";
 
 const REF = join(ROOT, "examples/reference.yaml");
@@ -96,5 +97,82 @@ describe("lint: per-host work kept with the host", () => {
     const removed = await judged(over.world, withLine, "127.0.0.1 localhost\n");
     assert.ok(removed.findings.resolved.some((f) => f.ruleId === "stale-address"));
     assert.ok(!removed.findings.added.some((f) => f.ruleId === "stale-address"));
+  });
+
+  it("keeps a World's machine index only while the World is unchanged: each lint equals a lint of a fresh copy", () => {
+    const world = benchWorld(260, 5);
+    const fresh = () => {
+      const w = new World();
+      w.load(
+        [...world.entries()].map((e) => ({ id: e.id, type: e.type, rev: e.rev, body: e.body })),
+        world.seq,
+      );
+      return w;
+    };
+    const opts = { now: NOW, propagationDelayMs: DELAY };
+    const same = (a: LintReport, b: LintReport, what: string) => {
+      assert.deepEqual(
+        a.hosts.map((h) => [h.host, h.machine ?? null, h.scope ?? null]),
+        b.hosts.map((h) => [h.host, h.machine ?? null, h.scope ?? null]),
+        what,
+      );
+      assert.deepEqual(
+        a.findings.map((f) => [f.key, f.message, f.machines.length]),
+        b.findings.map((f) => [f.key, f.message, f.machines.length]),
+        what,
+      );
+    };
+    const first = lint({ view: world, ...opts });
+    same(first, lint({ view: world, ...opts }), "linted again, unchanged");
+    const machines = benchResources(260, 5).filter((r) => r.type === "Microsoft.HybridCompute/machines");
+    const rg = machines[0].id.split("/providers/")[0];
+    let seq = world.seq;
+    const steps: Array<[string, () => void]> = [
+      // The machine of h7 is deleted: h7 has none.
+      ["a machine deleted", () => world.apply([{ key: machines[7].id.toLowerCase() }], ++seq)],
+      // A new machine named h7 (another resource group), not associated: h7's machine again.
+      [
+        "a machine added under a host's name",
+        () => {
+          const id = `${rg}x/providers/Microsoft.HybridCompute/machines/H7`;
+          const body = { id, name: "H7", type: machines[7].type, location: "westus", properties: {} };
+          world.apply(
+            [{ key: id.toLowerCase(), resource: { id, type: machines[7].type, rev: 1, body } }],
+            ++seq,
+          );
+        },
+      ],
+      // The machine of h3 records h4's host id: h4's machine is it, h3 keeps it by name.
+      [
+        "a machine recording another host",
+        () => {
+          const m = world.get(machines[3].id)!;
+          const hostId = m.id.replace("Microsoft.HybridCompute/machines/h3", "ArcLink.Lab/hosts/h4");
+          const body = { ...m.body, _arclink: { hostId } };
+          world.apply([{ key: m.key, resource: { id: m.id, type: m.type, rev: 2, body } }], ++seq);
+        },
+      ],
+    ];
+    for (const [what, step] of steps) {
+      const was = lint({ view: world, ...opts });
+      step();
+      const now = lint({ view: world, ...opts });
+      same(now, lint({ view: fresh(), ...opts }), what);
+      assert.notDeepEqual(
+        now.hosts.map((h) => h.machineId ?? null),
+        was.hosts.map((h) => h.machineId ?? null),
+        `${what}: the hosts' machines change`,
+      );
+    }
+  });
+
+  it("gives the rules the evaluations its checks made: the same findings as numbering them again", () => {
+    const world = benchWorld(400, 20);
+    const input = { view: world, now: NOW, propagationDelayMs: DELAY };
+    const checked = checkWorld(input);
+    const given = lint(input, {}, checked);
+    const counted = reportOf(input, checked.model, checked.resolver, checked.infos, {}, checked.machines);
+    assert.ok(given.findings.length > 3);
+    assert.deepEqual(given.findings, counted.findings);
   });
 });

@@ -249,11 +249,15 @@ export async function whatIf(
   let findings: WhatIfReport["findings"] = { added: [], resolved: [], changed: [] };
   if (opts.findings !== false) {
     // The rules run again over the hosts' checks, of which only the affected ones were evaluated.
+    // No machine changed: the machines are the base lint's (not listed again from the sandbox).
+    const machinesKept = !changed.some((c) => c.type === "microsoft.hybridcompute/machines");
     after ??= reportOf(
       { view: sb.world, now: opts.now, propagationDelayMs: opts.propagationDelayMs },
       inc!.model,
       new Resolver(inc!.model, undefined, newResolveMemo()),
       inc!.infos(),
+      {},
+      machinesKept ? index!.machines.machines : undefined,
     );
     findings = diffFindings(before.findings, after.findings);
   }

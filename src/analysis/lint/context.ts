@@ -51,9 +51,12 @@ export class LintContext {
     readonly source: LintSource = { kind: "world" },
     /** view.ofType(machines), when the caller has it already. */
     machines?: Entry[],
+    /** evaluations() of `hosts`, when the caller has them already (lint's checks made them). */
+    evaluations?: { first: HostInfo[]; of: Int32Array },
   ) {
     this.hosts = hosts;
     this.machineList = machines;
+    this.evalIndex = evaluations;
   }
 
   // Indexes built once, on first use: most rules never need them, and a 100,000-host world makes
@@ -284,6 +287,25 @@ export function listNames(names: string[], max = 5): string {
   const u = increasing ? names : [...new Set(names)];
   if (u.length <= max) return u.join(", ");
   return `${u.slice(0, max).join(", ")} and ${u.length - max} more`;
+}
+
+/**
+ * listNames() of the hosts' names (the same text), without an array of every name: hosts come
+ * sorted by name, and when their names strictly increase only the first `max` are read again.
+ */
+export function listHostNames(hs: readonly HostInfo[], max = 5): string {
+  let increasing = true;
+  for (let i = 1; i < hs.length && increasing; i++)
+    if (!(hs[i - 1].host.name < hs[i].host.name)) increasing = false;
+  if (!increasing)
+    return listNames(
+      hs.map((h) => h.host.name),
+      max,
+    );
+  const first: string[] = [];
+  for (let i = 0; i < hs.length && i < max; i++) first.push(hs[i].host.name);
+  if (hs.length <= max) return first.join(", ");
+  return `${first.join(", ")} and ${hs.length - max} more`;
 }
 
 /** Groups items by a key, keeping first-seen order. */

@@ -15,7 +15,7 @@ import { newResolveMemo, Resolver } from "../../network/resolve.js";
 import { ServiceTags } from "../../network/serviceTags.js";
 import { needsGcmSuites } from "../../network/connect.js";
 import { keyOf } from "../../core/resourceId.js";
-import { Entry, WorldView } from "../../world/world.js";
+import { Entry, World, WorldView } from "../../world/world.js";
 import { checkHost, CheckContext, HostCheck } from "../check.js";
 import { MACHINE_TYPE } from "../hostMachine.js";
 import { LintContext, HostInfo, LintSource } from "./context.js";
@@ -113,6 +113,54 @@ export class MachineIndex {
   machineOf(h: HostModel): Entry | undefined {
     return this.byHost.first(h.key) ?? this.firstByName(h.name.toLowerCase());
   }
+
+  /** The last machinesOf() answer, with the hosts (keys and names) it was for. */
+  private memo?: { keys: string[]; names: string[]; machines: Array<Entry | undefined> };
+
+  /**
+   * machineOf() of each of `hosts`. The answer is remembered with this index: asked again for the
+   * same hosts in the same order (the same world linted again while its index is kept), each host
+   * whose key and name are the ones remembered at its place gets the machine remembered there.
+   */
+  machinesOf(hosts: readonly HostModel[]): Array<Entry | undefined> {
+    const memo = this.memo;
+    let i = 0;
+    if (memo && memo.keys.length === hosts.length)
+      while (i < hosts.length && memo.keys[i] === hosts[i].key && memo.names[i] === hosts[i].name) i++;
+    if (memo && i === hosts.length) return memo.machines;
+    const keys = new Array<string>(hosts.length);
+    const names = new Array<string>(hosts.length);
+    const machines = new Array<Entry | undefined>(hosts.length);
+    for (let j = 0; j < hosts.length; j++) {
+      const h = hosts[j];
+      keys[j] = h.key;
+      names[j] = h.name;
+      machines[j] =
+        memo && j < memo.keys.length && memo.keys[j] === h.key && memo.names[j] === h.name
+          ? memo.machines[j]
+          : this.machineOf(h);
+    }
+    this.memo = { keys, names, machines };
+    return machines;
+  }
+}
+
+/** Machine indexes of plain Worlds, each kept while its World's version holds (no entry changed). */
+const worldIndexes = new WeakMap<World, { version: number; index: MachineIndex }>();
+
+/**
+ * The machine index of `view`: a World's is kept from one lint to the next while none of its
+ * entries changes (its version), so linting an unchanged world again does not index every machine
+ * again. Other views (an overlay, whose base may change under it; a filtered view) get a new one.
+ */
+export function machineIndexFor(view: WorldView): MachineIndex {
+  if (!(view instanceof World) || Object.getPrototypeOf(view) !== World.prototype)
+    return new MachineIndex(view);
+  const kept = worldIndexes.get(view);
+  if (kept && kept.version === view.version) return kept.index;
+  const index = new MachineIndex(view);
+  worldIndexes.set(view, { version: view.version, index });
+  return index;
 }
 
 /** Hosts no machine recorded that are looked for by a scan of the machines before an index is built. */
@@ -326,9 +374,11 @@ const CHECKED_SUFFIXES = ["azure.com", "azure.net", "windows.net", "microsoftonl
  */
 export function hostsSignature(h: HostModel): string {
   let out = "";
-  for (const e of h.hostsEntries)
+  for (let i = 0; i < h.hostsEntries.length; i++) {
+    const e = h.hostsEntries[i];
     if (e.names.some((n) => CHECKED_SUFFIXES.some((s) => n === s || n.endsWith("." + s))))
       out += `${e.line}\u0003${e.address}\u0003${e.names.join(" ")}\u0002`;
+  }
   return out;
 }
 
@@ -360,6 +410,7 @@ export class Signer {
   }
 
   private lowered = new Map<string, string>();
+  private versionClass = new Map<string, string>();
   private tokens = new Map<string, string>();
 
   /** A short stand-in for `x`, the same for equal strings (in this signer's signatures only). */
@@ -385,9 +436,10 @@ export class Signer {
   sign(h: HostModel, machine: Entry | undefined): string {
     const p = h.raw.properties ?? {};
     let bits = "";
-    for (const e of this.exprs) bits += addressMatches(this.model, [e], h.ip, () => false) ? "1" : "0";
+    for (let i = 0; i < this.exprs.length; i++)
+      bits += addressMatches(this.model, [this.exprs[i]], h.ip, () => false) ? "1" : "0";
     let vbits = "";
-    for (const f of this.spaces) vbits += f(h.ip) ? "1" : "0";
+    for (let i = 0; i < this.spaces.length; i++) vbits += this.spaces[i](h.ip) ? "1" : "0";
     const mp = machine?.body.properties ?? {};
     const assoc = associationOf(machine?.body);
     let age = "";
@@ -399,27 +451,40 @@ export class Signer {
     }
     const v = typeof mp.agentVersion === "string" ? mp.agentVersion : "";
     // Below 1.4 (no private endpoints) and 1.56 to 1.63 (GCM suites only on Windows) behave apart.
-    const old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : "";
+    // A fleet runs a few versions: each is classed once.
+    let old = this.versionClass.get(v);
+    if (old === undefined)
+      this.versionClass.set(
+        v,
+        (old = /^(0\.|1\.[0-3](\.|$))/.test(v) ? v : needsGcmSuites(v) ? "gcm" : v ? "ok" : ""),
+      );
+    // What most hosts leave empty (no hosts file entries for Azure names, no proxy, no CAs or TLS
+    // settings, no filter matches) is one part, "" when all of it is empty: shorter signatures.
+    const hostsSig = hostsSignature(h);
+    const proxyUrl = typeof p.proxyUrl === "string" ? p.proxyUrl : "";
+    const bypass = Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "";
+    const cas = Array.isArray(p.trustedCertificateAuthorities)
+      ? p.trustedCertificateAuthorities.join("\u0002")
+      : "";
+    const tls = typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "";
+    const gcm = p.gcmCipherSuitesEnabled === false ? "nogcm" : "";
+    const rare =
+      bits || vbits || hostsSig || proxyUrl || bypass || cas || tls || gcm
+        ? [bits, vbits, hostsSig, proxyUrl, bypass, cas, tls, gcm].join("\u0004")
+        : "";
     // Long ids (the site or VNet, the scope) as short tokens: a million signatures are hashed.
     return [
       this.token(h.pos.kind === "site" ? h.pos.site : h.pos.vnet),
       h.subnet ?? "",
       h.os,
       isPublicAddress(h.ip) ? "pub" : "priv",
-      bits,
-      vbits,
-      h.dnsServers.join(","),
-      hostsSignature(h),
-      typeof p.proxyUrl === "string" ? p.proxyUrl : "",
-      Array.isArray(p.proxyBypass) ? p.proxyBypass.join(",") : "",
-      Array.isArray(p.trustedCertificateAuthorities) ? p.trustedCertificateAuthorities.join("\u0002") : "",
-      typeof p.maxTlsVersion === "string" ? p.maxTlsVersion : "",
-      p.gcmCipherSuitesEnabled === false ? "nogcm" : "",
+      h.dnsServers.length === 1 ? h.dnsServers[0] : h.dnsServers.join(","),
       machine ? "m" : "-",
       this.lowerToken(String(assoc.scopeId ?? "")),
       this.lowerToken(String(machine?.body.location ?? "")),
       old,
       age,
+      rare,
     ].join("\u0001");
   }
 }
@@ -441,20 +506,38 @@ export function checkAll(
   }
   const resolver = new Resolver(input.model, undefined, memo);
   const evalResolver = rec ? new Resolver(recordingModel(input.model, rec), undefined, memo) : resolver;
-  const index = new MachineIndex(input.view);
+  const index = machineIndexFor(input.view);
   const signer =
     opts.shareEqualHosts === false ? undefined : new Signer(input.model, input.now, input.propagationDelayMs);
-  const done = new Map<string, number>();
   const scopes = new Map<string, Entry | undefined>();
   const evals: HostCheck[] = [];
   const evalDeps: Array<Set<string>> = [];
   const infos: HostInfo[] = [];
   const evalOfInfo: number[] = [];
-  const hosts = [...input.model.hosts.values()];
-  hosts.sort(compareHosts);
-  for (const h of hosts) {
-    if (opts.only && !opts.only(h)) continue;
-    const machine = index.machineOf(h);
+  // Each host's machine and class of equal signatures, in the model's order; then the hosts in name
+  // order for the checks (the first host of each class is evaluated, the others share its check).
+  // A signature is numbered as soon as it is made: the strings do not outlive the host.
+  const all = [...input.model.hosts.values()];
+  const hosts = opts.only ? all.filter((h) => opts.only!(h)) : all;
+  const machineAt = index.machinesOf(hosts);
+  const classes = new Map<string, number>();
+  const classOf: number[] = [];
+  for (let at = 0; signer && at < hosts.length; at++) {
+    const h = hosts[at];
+    const machine = machineAt[at];
+    const sig = signer.sign(h, machine);
+    let c = classes.get(sig);
+    if (c === undefined) classes.set(sig, (c = classes.size));
+    classOf.push(c);
+  }
+  const evalOfClass = new Int32Array(classes.size).fill(-1);
+  const order: number[] = new Array<number>(hosts.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => compareHosts(hosts[a], hosts[b]));
+  for (let o = 0; o < order.length; o++) {
+    const at = order[o];
+    const h = hosts[at];
+    const machine = machineAt[at];
     const scopeId = machine?.body.properties?.privateLinkScopeResourceId;
     let scope: Entry | undefined;
     if (typeof scopeId === "string" && scopeId) {
@@ -462,20 +545,11 @@ export function checkAll(
       scope = scopes.get(scopeId);
       if (scope === undefined && !scopes.has(scopeId)) scopes.set(scopeId, (scope = input.view.get(scopeId)));
     }
-    const sig = signer?.sign(h, machine);
-    const e = sig !== undefined ? done.get(sig) : undefined;
+    const cls = signer ? classOf[at] : -1;
+    const e = cls >= 0 ? evalOfClass[cls] : -1;
     let check: LintHostCheck;
-    if (e !== undefined) {
-      const same = evals[e];
-      check = { host: h.name, hostId: h.id, address: h.ip } as LintHostCheck;
-      if (machine) {
-        check.machine = machine.body.name;
-        check.machineId = machine.id;
-      }
-      if (same.scope) check.scope = same.scope;
-      check.region = same.region;
-      check.endpoints = same.endpoints;
-      check.evaluatedAs = same.host;
+    if (e >= 0) {
+      check = sharedCheck(h, machine, evals[e]);
       evalOfInfo.push(e);
     } else {
       rec?.begin();
@@ -496,7 +570,7 @@ export function checkAll(
         if (machine) deps.delete(`w:${machine.key}`);
         evalDeps.push(deps);
       }
-      if (sig !== undefined) done.set(sig, n);
+      if (cls >= 0) evalOfClass[cls] = n;
       evalOfInfo.push(n);
     }
     infos.push({ host: h, machine, scope, check });
@@ -569,6 +643,55 @@ export function checkAll(
   };
 }
 
+/**
+ * The check of a host that shares `same`'s evaluation: its own name, id, address and machine, the
+ * evaluation's rows. Made whole in one literal per shape (the keys in the order JSON prints them).
+ */
+function sharedCheck(h: HostModel, machine: Entry | undefined, same: HostCheck): LintHostCheck {
+  if (machine) {
+    if (same.scope)
+      return {
+        host: h.name,
+        hostId: h.id,
+        address: h.ip,
+        machine: machine.body.name,
+        machineId: machine.id,
+        scope: same.scope,
+        region: same.region,
+        endpoints: same.endpoints,
+        evaluatedAs: same.host,
+      };
+    return {
+      host: h.name,
+      hostId: h.id,
+      address: h.ip,
+      machine: machine.body.name,
+      machineId: machine.id,
+      region: same.region,
+      endpoints: same.endpoints,
+      evaluatedAs: same.host,
+    };
+  }
+  if (same.scope)
+    return {
+      host: h.name,
+      hostId: h.id,
+      address: h.ip,
+      scope: same.scope,
+      region: same.region,
+      endpoints: same.endpoints,
+      evaluatedAs: same.host,
+    };
+  return {
+    host: h.name,
+    hostId: h.id,
+    address: h.ip,
+    region: same.region,
+    endpoints: same.endpoints,
+    evaluatedAs: same.host,
+  };
+}
+
 /** The order of lint's hosts: by name, then key. */
 function compareHosts(a: HostModel, b: HostModel): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
@@ -606,7 +729,9 @@ export function checkWorld(input: LintInput, opts: { index?: boolean } = {}): Ch
 /** `checked`: checkWorld() of the same input (and index option), used once. */
 export function lint(input: LintInput, opts: LintOptions = {}, checked?: CheckedWorld): LintReport {
   const { model, infos, resolver, index, timeSensitive, machines } = checked ?? checkWorld(input, opts);
-  const report = reportOf(input, model, resolver, infos, opts, machines);
+  // The evaluations check() made, numbered as LintContext would number them (first host order).
+  const evaluations = index && { first: index.members.map((m) => infos[m[0]]), of: index.evalOf };
+  const report = reportOf(input, model, resolver, infos, opts, machines, evaluations);
   if (index) indexes.set(report, index);
   if (!timeSensitive) timeless.add(report);
   return report;
@@ -632,6 +757,8 @@ export function reportOf(
   opts: LintOptions = {},
   /** input.view's machines, when already listed. */
   machines?: Entry[],
+  /** The hosts' evaluations (LintContext.evaluations()), when already known. */
+  evaluations?: { first: HostInfo[]; of: Int32Array },
 ): LintReport {
   const ctx = new LintContext(
     input.view,
@@ -642,6 +769,7 @@ export function reportOf(
     infos,
     input.source,
     machines,
+    evaluations,
   );
   const rules = opts.rules?.length
     ? RULES.filter((r) => opts.rules!.some((x) => x.toLowerCase() === r.id.toLowerCase()))

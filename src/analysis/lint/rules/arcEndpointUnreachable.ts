@@ -40,8 +40,13 @@ function firewallFix(
   const tags = new Set<string>();
   const addresses = new Set<string>();
   let before = m[2] !== undefined ? Number(m[2]) : undefined;
-  for (const { h } of list)
-    for (const r of ctx.arcRows(h)) {
+  // Hosts that share an evaluation share its rows: each set of rows is read once.
+  const seen = new Set<EndpointCheck[]>();
+  for (const { h } of list) {
+    const rows = ctx.arcRows(h);
+    if (seen.has(rows)) continue;
+    seen.add(rows);
+    for (const r of rows) {
       if (r.verdict !== "refused" || r.reason !== "Blocked" || !r.address) continue;
       const by = /^firewall ([^\s:]+)(?: rule \S+ \(priority (\d+)\))?/.exec(r.message);
       if (by?.[1] !== m[1]) continue;
@@ -52,6 +57,7 @@ function firewallFix(
         else addresses.add(`${r.address}/32`);
       } else addresses.add(`${r.address}/32`);
     }
+  }
   const allows = [
     ...(tags.size ? [{ name: "AllowArcServiceTags", destinations: [...tags].sort() }] : []),
     ...(addresses.size ? [{ name: "AllowArcPrivateEndpoint", destinations: [...addresses].sort() }] : []),

@@ -11,7 +11,9 @@ export const danglingScope: Rule = {
   fix: "Associate the machine with an existing scope (or clear privateLinkScopeResourceId); recreate or delete the orphaned private endpoint.",
   run(ctx) {
     const out: Finding[] = [];
-    for (const m of ctx.machines()) {
+    const machines = ctx.machines();
+    for (let mi = 0; mi < machines.length; mi++) {
+      const m = machines[mi];
       const id = m.body.properties?.privateLinkScopeResourceId;
       if (typeof id !== "string" || !id || ctx.get(id)) continue;
       const h = ctx.hostOfMachine(m);

@@ -143,7 +143,9 @@ export const extensionServices: Rule = {
     const withExtensions = new Set(
       ctx.view.ofType("Microsoft.HybridCompute/machines/extensions").map((e) => e.parentKey),
     );
-    for (const m of ctx.machines()) {
+    const machines = ctx.machines();
+    for (let mi = 0; mi < machines.length; mi++) {
+      const m = machines[mi];
       if (!m.body.properties?.privateLinkScopeResourceId) continue;
       if (
         !withExtensions.has(m.key) &&

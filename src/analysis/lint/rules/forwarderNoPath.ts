@@ -30,7 +30,8 @@ export const forwarderNoPath: Rule = {
     let lastKind: string | undefined;
     let lastPlace: string | undefined;
     let lastGroups: Map<string, HostInfo[]> | undefined;
-    for (const h of ctx.hosts) {
+    for (let hi = 0; hi < ctx.hosts.length; hi++) {
+      const h = ctx.hosts[hi];
       const servers = ctx.resolver.serversOf(h.host);
       if (!servers.length) continue;
       const pos = h.host.pos;

@@ -1,7 +1,7 @@
 // The machines of one scope should all see the same private endpoint: some resolving it privately
 // and others publicly (or to different endpoints) means they use different DNS views.
 import { Entry } from "../../../world/world.js";
-import { HostInfo, listNames } from "../context.js";
+import { HostInfo, listHostNames } from "../context.js";
 import { Finding, Rule } from "../types.js";
 import { finding } from "./util.js";
 
@@ -50,20 +50,16 @@ export const inconsistentDnsView: Rule = {
       if (firstOf.size < 2) continue;
       const views = new Map<string, HostInfo[]>();
       for (const [a] of [...firstOf].sort((x, y) => x[1] - y[1])) views.set(a, []);
+      // Each evaluation's list, looked up once per evaluation rather than once per host.
+      const viewOf: HostInfo[][] = gbl.map((a) => views.get(a)!);
       const list: HostInfo[] = [];
       for (let i = 0; i < hosts.length; i++) {
         const h = hosts[i];
         if (!h.scope || (h.scope !== scope && h.scope.key !== key)) continue;
         list.push(h);
-        views.get(gbl[of[i]])!.push(h);
+        viewOf[of[i]].push(h);
       }
-      const parts = [...views].map(
-        ([addr, hs]) =>
-          `${hs.length} → ${addr} (${listNames(
-            hs.map((h) => h.host.name),
-            3,
-          )})`,
-      );
+      const parts = [...views].map(([addr, hs]) => `${hs.length} → ${addr} (${listHostNames(hs, 3)})`);
       out.push(
         finding(this, {
           message: `The ${list.length} machines of scope ${list[0].scope!.body.name} resolve gbl.his.arc.azure.com to ${views.size} different answers: ${parts.join("; ")}.`,

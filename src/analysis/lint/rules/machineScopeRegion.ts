@@ -18,7 +18,9 @@ export const machineScopeRegion: Rule = {
       if (l === undefined) lowered.set(x, (l = x.toLowerCase()));
       return l;
     };
-    for (const m of ctx.machines()) {
+    const machines = ctx.machines();
+    for (let mi = 0; mi < machines.length; mi++) {
+      const m = machines[mi];
       const id = m.body.properties?.privateLinkScopeResourceId;
       const scope = typeof id === "string" && id ? ctx.get(id) : undefined;
       if (!scope) continue;

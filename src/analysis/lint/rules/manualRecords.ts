@@ -25,11 +25,15 @@ function toPublic(fqdn: string): string | undefined {
   return undefined;
 }
 
+const NO_NAMES: ManualName[] = Object.freeze([]) as unknown as ManualName[];
+
 /** Per host model: a model entry is never changed (a changed host gets a new one), so neither is this. */
 const arcNamesOf = new WeakMap<HostModel, ManualName[]>();
 
 /** The Arc names `h`'s hosts file holds (the same array for the same host model: read it, do not change it). */
 export function hostsFileArcNames(h: HostModel): ManualName[] {
+  // Most hosts have no hosts file entries: nothing to read or to remember.
+  if (h.hostsEntries.length === 0) return NO_NAMES;
   let names = arcNamesOf.get(h);
   if (!names) arcNamesOf.set(h, (names = readArcNames(h)));
   return names;

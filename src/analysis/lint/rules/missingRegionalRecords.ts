@@ -25,7 +25,8 @@ export const missingRegionalRecords: Rule = {
     const out: Finding[] = [];
     // Hosts files.
     const byFile = new Map<string, { hs: HostInfo[]; missing: string[] }>();
-    for (const h of ctx.hosts) {
+    for (let hi = 0; hi < ctx.hosts.length; hi++) {
+      const h = ctx.hosts[hi];
       const names = hostsFileArcNames(h.host);
       if (!names.length || !h.machine) continue;
       const have = new Set(names.map((n) => n.fqdn));

@@ -34,12 +34,14 @@ export const remoteAccess: Rule = {
     // Whether any host lists ports itself: when none does, a machine without ports of its own is
     // skipped without looking its host up.
     let hostPorts = false;
-    for (const h of ctx.hosts)
-      if (h.host.raw.properties?.incomingConnectionsPorts?.length) {
+    for (let hi = 0; hi < ctx.hosts.length; hi++)
+      if (ctx.hosts[hi].host.raw.properties?.incomingConnectionsPorts?.length) {
         hostPorts = true;
         break;
       }
-    for (const m of ctx.machines()) {
+    const machines = ctx.machines();
+    for (let mi = 0; mi < machines.length; mi++) {
+      const m = machines[mi];
       if (!m.body.properties?.privateLinkScopeResourceId) continue;
       const own =
         m.body.properties?.agentConfiguration?.incomingConnectionsPorts?.length ||

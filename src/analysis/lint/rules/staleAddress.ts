@@ -22,8 +22,11 @@ export const staleAddress: Rule = {
       "?";
     // Hosts files, grouped by the stale line.
     const groups = new Map<string, { hs: HostInfo[]; fqdn: string; address: string }>();
-    for (const h of ctx.hosts)
-      for (const n of hostsFileArcNames(h.host)) {
+    for (let hi = 0; hi < ctx.hosts.length; hi++) {
+      const h = ctx.hosts[hi];
+      const names = hostsFileArcNames(h.host);
+      for (let ni = 0; ni < names.length; ni++) {
+        const n = names[ni];
         const ok = current.get(n.fqdn);
         if (!ok || ok.has(n.address)) continue;
         const k = `${n.fqdn}|${n.address}`;
@@ -31,6 +34,7 @@ export const staleAddress: Rule = {
         g.hs.push(h);
         groups.set(k, g);
       }
+    }
     for (const g of groups.values()) {
       const first = g.hs[0];
       const row = first.check.endpoints.find((e) => e.endpoint === g.fqdn);

@@ -82,7 +82,8 @@ export function groupAnchor(ids: Iterable<string>): string {
 /** What a group of hosts shares: their one site or VNet, else the anchor of their ids. */
 export function hostsAnchor(hs: readonly HostInfo[]): string {
   let place: string | undefined;
-  for (const h of hs) {
+  for (let i = 0; i < hs.length; i++) {
+    const h = hs[i];
     const p = h.host.pos.kind === "site" ? h.host.pos.site : h.host.pos.vnet;
     if (place === undefined) place = p;
     else if (place !== p) return groupAnchor(hs.map((x) => x.host.id));
