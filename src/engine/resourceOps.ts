@@ -274,7 +274,7 @@ export function putInTx(
   checkConditions("PUT", header(r, "if-match"), header(r, "if-none-match"), existing);
   const ctx = providerContext(s, r, tx);
   const body = writeBody(s, ctx, def, id, input, existing);
-  tx.put(id.id, def.type, body);
+  tx.put(id.id, def.type, body, id);
   return existing;
 }
 

@@ -3,7 +3,7 @@
 // and whose read set is everything it read to decide (keys, children listed, types listed), as of
 // the sequence number of the state it ran on. The store refuses the write if anything in the read
 // set changed meanwhile (another replica's commit), and the Writer runs it again on the fresher state.
-import { keyOf, parentId, parseResourceId } from "../core/resourceId.js";
+import { keyOf, parentId, parseResourceId, ResourceId } from "../core/resourceId.js";
 import { Put, WriteSet } from "../store/store.js";
 import { LayeredView, readBase } from "./layeredView.js";
 import { Entry, WorldView } from "./world.js";
@@ -60,7 +60,8 @@ export class WriteTx extends LayeredView {
     }
   }
 
-  put(id: string, type: string, body: Record<string, any>): void {
+  /** `parsed`: the id parsed already (parseResourceId(id)), when the caller has it. */
+  put(id: string, type: string, body: Record<string, any>, parsed?: ResourceId): void {
     const k0 = keyOf(id);
     const existing = this.getKeyed(k0, id);
     const k = existing ? existing.key : k0;
@@ -68,8 +69,8 @@ export class WriteTx extends LayeredView {
     // The parent follows from the key: a resource written again keeps its entry's.
     let parentKey = existing?.parentKey;
     if (!existing) {
-      const parsed = parseResourceId(id);
-      const p = parsed ? parentId(parsed) : undefined;
+      const pid = parsed ?? parseResourceId(id);
+      const p = pid ? parentId(pid) : undefined;
       parentKey = p ? keyOf(p) : undefined;
     }
     this.pending.set(k, {
