@@ -33,7 +33,7 @@ let nested: Map<string, { key: string; typed?: boolean }> | undefined;
 export function topologyLocator(
   text: string,
   file: string,
-  p: Plan,
+  p: { readonly steps: readonly { readonly id: string }[] },
   parsed?: ReturnType<typeof yamlLines>,
 ): (id: string) => { file: string; line: number } | undefined {
   const y = parsed ?? yamlLines(text);
@@ -154,9 +154,30 @@ export async function sandboxFromTopology(
   const p = plan(topology, { subscriptionId });
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
   await sandbox.applySteps(p.steps, file, opts);
+  // The lines are found on the first lookup (a table or SARIF names them; a JSON report never
+  // asks), from the text read again: until then the text and the steps' ids are kept, not the
+  // file's parsed value or the plan's bodies.
+  const steps = p.steps.map((s) => ({ id: s.id }));
   return {
     sandbox,
     plan: p,
-    source: { kind: "topology", files: [file], locate: topologyLocator(text, file, p, y) },
+    source: {
+      kind: "topology",
+      files: [file],
+      locate: onFirstLookup(() => topologyLocator(text, file, { steps })),
+    },
+  };
+}
+
+/** A lookup made by `build` when first called; what `build` holds is let go once it has run. */
+function onFirstLookup<T>(build: () => (id: string) => T): (id: string) => T {
+  let make: (() => (id: string) => T) | undefined = build;
+  let lookup: ((id: string) => T) | undefined;
+  return (id) => {
+    if (!lookup) {
+      lookup = make!();
+      make = undefined;
+    }
+    return lookup(id);
   };
 }
