@@ -10,6 +10,7 @@ import { Defaults, findPrincipal } from "../identity/directory.js";
 import { ListenerSpec } from "../frontends/dns/resolverListeners.js";
 import { loadTopology } from "../topology/parse.js";
 import { plan, PlannedListener } from "../topology/plan.js";
+import { MAX_GROUP } from "../world/writer.js";
 
 export interface AppliedTopology {
   created: number;
@@ -41,11 +42,11 @@ export function readPlan(file: string, subscriptionId: string) {
 }
 
 /**
- * Steps handed to the ARM handler together: the writer commits them as one transaction. Measured at
- * 10,000 hosts: windows of 250 and of 1,000 within a second of each other (5-6 s), of 100 slower
- * (more commits).
+ * Steps handed to the writer together: it commits them as one transaction (one fsync), as many as
+ * it commits together at most. Measured at 100,000 hosts: ready after 33 s with windows of 2,000,
+ * 50-58 s with windows of 250 (eight times the commits), the same CPU time.
  */
-const STEP_WINDOW = 250;
+const STEP_WINDOW = MAX_GROUP;
 
 export async function applyTopology(
   s: ArmServices,
