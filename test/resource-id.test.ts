@@ -1,9 +1,9 @@
 // parseResourceId: the grammar of ARM ids (what is refused, what each part is), the same result
 // for the same text however often it is parsed, and agreement with a plain split-based reading of
-// the grammar over many ids, well-formed and not.
+// the grammar over many ids, well-formed and not; the parent's key read off an id's key.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { keyOf, parentId, parseResourceId, ResourceId } from "../src/core/resourceId.js";
+import { keyOf, parentId, parentKey, parseResourceId, ResourceId } from "../src/core/resourceId.js";
 
 /** The grammar read the plain way (split on "/"): what parseResourceId must agree with. */
 function reference(text: string): ResourceId | undefined {
@@ -130,23 +130,33 @@ describe("parseResourceId", () => {
       "",
     ];
     let checked = 0;
+    const check = (text: string): void => {
+      const parsed = parseResourceId(text);
+      assert.deepEqual(parsed, reference(text), JSON.stringify(text));
+      if (parsed) {
+        // The parent's key read off the key is the parent id's key.
+        const p = parentId(parsed);
+        assert.equal(parentKey(parsed, keyOf(text)), p === undefined ? undefined : keyOf(p), text);
+      }
+      checked++;
+    };
     // Every text of up to five parts from the list (with a trailing slash or not).
     const walk = (prefix: string, depth: number): void => {
-      for (const trailing of ["", "/"]) {
-        const text = prefix + trailing;
-        assert.deepEqual(parseResourceId(text), reference(text), JSON.stringify(text));
-        checked++;
-      }
+      for (const trailing of ["", "/"]) check(prefix + trailing);
       if (depth === 5) return;
       for (const p of parts) walk(`${prefix}/${p}`, depth + 1);
     };
     walk("", 0);
-    for (const text of [
-      `${SUB}/resourceGroups/r/providers/ns/t/n/c/m/d/o`,
-      `${SUB}/providers/Microsoft.Resources/deployments/d`,
-      "/providers/ns/t/n/c/m",
-    ])
-      assert.deepEqual(parseResourceId(text), reference(text), text);
+    // Deeper ones: every resource-group, subscription and tenant level, nested or not.
+    for (const scope of [`${SUB}/resourceGroups/RG`, SUB, ""])
+      for (const tail of [
+        "",
+        "/Providers/NS/T/N",
+        "/providers/ns/t/n/C/M",
+        "/providers/ns/t/n/c/m/d/o",
+        "/providers/ns/t/n/c",
+      ])
+        for (const trailing of ["", "/"]) check(scope + tail + trailing);
     assert.ok(checked > 300_000, `${checked} texts`);
   });
 });

@@ -126,6 +126,19 @@ export function parentId(r: ResourceId): string | undefined {
   return undefined;
 }
 
+/**
+ * keyOf(parentId(r)) from `key` (keyOf(r.id)), without joining the parent's id and lower-casing
+ * it: the key less the segments below the parent.
+ */
+export function parentKey(r: ResourceId, key: string): string | undefined {
+  const below =
+    r.types.length > 1 ? 2 : r.types.length === 1 ? (r.subscription ? 4 : 0) : r.resourceGroup ? 2 : 0;
+  if (below === 0) return undefined;
+  let cut = key.length;
+  for (let i = 0; i < below; i++) cut = key.lastIndexOf("/", cut - 1);
+  return key.slice(0, cut);
+}
+
 export function resourceGroupId(subscription: string, resourceGroup: string): string {
   return `/subscriptions/${subscription}/resourceGroups/${resourceGroup}`;
 }

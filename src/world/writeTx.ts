@@ -10,7 +10,8 @@ import { Entry, WorldView } from "./world.js";
 
 export class WriteTx extends LayeredView {
   private touched = new Map<string, number>();
-  private readKeys = new Set<string>();
+  // Made on first use: a write whose reads are not recorded (a sandbox's) reads none.
+  private readKeys?: Set<string>;
   // Made on first use: most writes (a check-in) list nothing.
   private readPrefixes?: Set<string>;
   private readTypes?: Set<string>;
@@ -30,7 +31,7 @@ export class WriteTx extends LayeredView {
     const b = readBase(this.base, key, id);
     // The entry's own key string (the same text) when there is one: what the write keeps until its
     // group commits then holds no string of its own per resource.
-    if (this.tracking) this.readKeys.add(b ? b.key : key);
+    if (this.tracking) (this.readKeys ??= new Set()).add(b ? b.key : key);
     return b;
   }
 
@@ -60,9 +61,12 @@ export class WriteTx extends LayeredView {
     }
   }
 
-  /** `parsed`: the id parsed already (parseResourceId(id)), when the caller has it. */
-  put(id: string, type: string, body: Record<string, any>, parsed?: ResourceId): void {
-    const k0 = keyOf(id);
+  /**
+   * `parsed`: the id parsed already (parseResourceId(id)), and `key` its key (keyOf(id)), when the
+   * caller has them.
+   */
+  put(id: string, type: string, body: Record<string, any>, parsed?: ResourceId, key?: string): void {
+    const k0 = key ?? keyOf(id);
     const existing = this.getKeyed(k0, id);
     const k = existing ? existing.key : k0;
     this.expectCurrent(k, id);
@@ -112,7 +116,7 @@ export class WriteTx extends LayeredView {
         ? undefined
         : {
             seq: this.readSeq,
-            keys: [...this.readKeys],
+            keys: this.readKeys ? [...this.readKeys] : [],
             prefixes: this.readPrefixes ? [...this.readPrefixes] : [],
             types: this.readTypes ? [...this.readTypes] : [],
           };
