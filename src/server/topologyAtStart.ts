@@ -48,6 +48,14 @@ export function readPlan(file: string, subscriptionId: string) {
  */
 const STEP_WINDOW = MAX_GROUP;
 
+/** The query of a step with this api-version: one per version (the handler only reads it). */
+const queries = new Map<string, URLSearchParams>();
+function queryOf(apiVersion: string): URLSearchParams {
+  let q = queries.get(apiVersion);
+  if (!q) queries.set(apiVersion, (q = new URLSearchParams({ "api-version": apiVersion })));
+  return q;
+}
+
 export async function applyTopology(
   s: ArmServices,
   defaults: Defaults,
@@ -83,7 +91,7 @@ export async function applyTopology(
         const r = {
           method: step.method,
           path: step.id,
-          query: new URLSearchParams({ "api-version": step.apiVersion }),
+          query: queryOf(step.apiVersion),
           headers: {},
           body: step.body,
           principal,
