@@ -143,8 +143,16 @@ export async function sandboxFromTopology(
   text: string,
   file: string,
   subscriptionId = LINT_SUBSCRIPTION,
-  /** Every step through the ARM handler with its answer (Sandbox.applySteps): what the default is checked against. */
-  opts: { answered?: boolean } = {},
+  opts: {
+    /** Every step through the ARM handler with its answer (Sandbox.applySteps): what the default is checked against. */
+    answered?: boolean;
+    /**
+     * The file's lines are found on the first lookup, from the text read again, not now: for a
+     * caller that may never ask (a JSON report names no lines). Until then the text and the
+     * steps' ids are kept, not the file's parsed value or the plan's bodies.
+     */
+    locateLater?: boolean;
+  } = {},
 ): Promise<{ sandbox: Sandbox; source: LintSource; plan: Plan }> {
   // The file is parsed once: its value is checked, and its lines locate the findings. A file with
   // a problem is read again by loadTopology, whose error names each problem's line.
@@ -154,19 +162,12 @@ export async function sandboxFromTopology(
   const p = plan(topology, { subscriptionId });
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
   await sandbox.applySteps(p.steps, file, opts);
-  // The lines are found on the first lookup (a table or SARIF names them; a JSON report never
-  // asks), from the text read again: until then the text and the steps' ids are kept, not the
-  // file's parsed value or the plan's bodies.
-  const steps = p.steps.map((s) => ({ id: s.id }));
-  return {
-    sandbox,
-    plan: p,
-    source: {
-      kind: "topology",
-      files: [file],
-      locate: onFirstLookup(() => topologyLocator(text, file, { steps })),
-    },
-  };
+  let locate: LintSource["locate"];
+  if (opts.locateLater) {
+    const steps = p.steps.map((s) => ({ id: s.id }));
+    locate = onFirstLookup(() => topologyLocator(text, file, { steps }));
+  } else locate = topologyLocator(text, file, p, y);
+  return { sandbox, plan: p, source: { kind: "topology", files: [file], locate } };
 }
 
 /** A lookup made by `build` when first called; what `build` holds is let go once it has run. */
