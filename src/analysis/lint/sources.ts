@@ -163,21 +163,31 @@ export async function sandboxFromTopology(
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
   await sandbox.applySteps(p.steps, file, opts);
   let locate: LintSource["locate"];
-  if (opts.locateLater) {
-    const steps = p.steps.map((s) => ({ id: s.id }));
-    locate = onFirstLookup(() => topologyLocator(text, file, { steps }));
-  } else locate = topologyLocator(text, file, p, y);
+  if (opts.locateLater) locate = locatorLater(text, file, p);
+  else locate = topologyLocator(text, file, p, y);
   return { sandbox, plan: p, source: { kind: "topology", files: [file], locate } };
 }
 
-/** A lookup made by `build` when first called; what `build` holds is let go once it has run. */
-function onFirstLookup<T>(build: () => (id: string) => T): (id: string) => T {
-  let make: (() => (id: string) => T) | undefined = build;
-  let lookup: ((id: string) => T) | undefined;
+/**
+ * topologyLocator, made on the first lookup from the text read again. Made apart from
+ * sandboxFromTopology's scope: a closure made there would keep the file's parsed value alive (every
+ * closure of a scope holds all that the scope's closures read). Until the first lookup it holds
+ * the text and the steps' ids; after it, the lines found.
+ */
+function locatorLater(
+  text: string,
+  file: string,
+  p: Plan,
+): (id: string) => { file: string; line: number } | undefined {
+  let pending: { text: string; steps: { id: string }[] } | undefined = {
+    text,
+    steps: p.steps.map((s) => ({ id: s.id })),
+  };
+  let lookup: ((id: string) => { file: string; line: number } | undefined) | undefined;
   return (id) => {
     if (!lookup) {
-      lookup = make!();
-      make = undefined;
+      lookup = topologyLocator(pending!.text, file, pending!);
+      pending = undefined;
     }
     return lookup(id);
   };
