@@ -41,7 +41,8 @@ async function applied(file: string, answered: boolean, name: string) {
     const world = new World();
     const loaded = await store.loadAll();
     world.load(loaded.resources, loaded.seq);
-    const writer = new Writer(store, world);
+    // 250 writes to a commit at most: a few hundred hosts make several groups.
+    const writer = new Writer(store, world, { maxGroup: 250 });
     const defaults = await ensureDirectory(writer, world);
     const s = createServices({ world, writer });
     const before = { ...writer.stats };

@@ -158,7 +158,7 @@ async function run(flags: Flags): Promise<number> {
     // Only the sandbox and the source are kept: the plan and the file's parsed value are not held
     // while the report is made and written.
     const { sandbox, source: built } = topology
-      ? await sandboxFromTopology(read(topology), topology)
+      ? await sandboxFromTopology(read(topology), topology, undefined, { locateLater: format === "json" })
       : await sandboxFromFiles(
           {
             exports: exportFile!

@@ -41,20 +41,52 @@ export function name(r: ResourceId): string {
  * Parses an ARM id. Returns undefined when the text is not a well-formed id:
  * /subscriptions/{s}[/resourceGroups/{rg}[/providers/{ns}/{type}/{name}[/{type}/{name}]*]]
  * or a tenant-level /providers/{ns}/{type}/{name}... id.
+ *
+ * A write parses its id several times (the route, the write, the World's parent index): the ids
+ * parsed last are kept, and the same text gives the same (read-only) result.
  */
 export function parseResourceId(text: string): ResourceId | undefined {
-  if (typeof text !== "string" || !text.startsWith("/")) return undefined;
+  if (typeof text !== "string") return undefined;
+  const hit = parsedIds.get(text);
+  if (hit !== undefined) return hit;
+  const r = parseUncached(text);
+  if (r) {
+    // Bounded: forgetting only costs a parse again.
+    if (parsedIds.size >= PARSED_IDS_KEPT) parsedIds.clear();
+    parsedIds.set(text, r);
+  }
+  return r;
+}
+
+const PARSED_IDS_KEPT = 4096;
+const parsedIds = new Map<string, ResourceId>();
+
+/** `s` lower-cased is `lower` (which is lower case). */
+function isWord(s: string | undefined, lower: string): boolean {
+  return s !== undefined && s.length === lower.length && s.toLowerCase() === lower;
+}
+
+function parseUncached(text: string): ResourceId | undefined {
+  if (text.charCodeAt(0) !== 47 /* / */) return undefined;
   const id = trimSlash(text);
-  const seg = id.split("/").slice(1);
-  if (seg.some((s) => s.length === 0)) return undefined;
+  // The segments after the leading slash; an empty one (a doubled or trailing slash) is refused.
+  const seg: string[] = [];
+  for (let start = 1; ;) {
+    const cut = id.indexOf("/", start);
+    const end = cut < 0 ? id.length : cut;
+    if (end === start) return undefined;
+    seg.push(id.slice(start, end));
+    if (cut < 0) break;
+    start = cut + 1;
+  }
   let i = 0;
   let subscription: string | undefined;
   let resourceGroup: string | undefined;
-  if (seg[i]?.toLowerCase() === "subscriptions") {
-    subscription = seg[i + 1];
+  if (isWord(seg[0], "subscriptions")) {
+    subscription = seg[1];
     if (!subscription) return undefined;
-    i += 2;
-    if (seg[i]?.toLowerCase() === "resourcegroups") {
+    i = 2;
+    if (isWord(seg[i], "resourcegroups")) {
       resourceGroup = seg[i + 1];
       if (!resourceGroup) return undefined;
       i += 2;
@@ -64,17 +96,17 @@ export function parseResourceId(text: string): ResourceId | undefined {
     if (!subscription) return undefined;
     return { id, subscription, resourceGroup, types: [], names: [] };
   }
-  if (seg[i]?.toLowerCase() !== "providers") return undefined;
+  if (!isWord(seg[i], "providers")) return undefined;
   const namespace = seg[i + 1];
   if (!namespace) return undefined;
   i += 2;
-  const rest = seg.slice(i);
-  if (rest.length === 0 || rest.length % 2 !== 0) return undefined;
+  const rest = seg.length - i;
+  if (rest === 0 || rest % 2 !== 0) return undefined;
   const types: string[] = [];
   const names: string[] = [];
-  for (let j = 0; j < rest.length; j += 2) {
-    types.push(rest[j]);
-    names.push(rest[j + 1]);
+  for (; i < seg.length; i += 2) {
+    types.push(seg[i]);
+    names.push(seg[i + 1]);
   }
   return { id, subscription, resourceGroup, namespace, types, names };
 }
@@ -92,6 +124,19 @@ export function parentId(r: ResourceId): string | undefined {
   }
   if (r.resourceGroup) return `/subscriptions/${r.subscription}`;
   return undefined;
+}
+
+/**
+ * keyOf(parentId(r)) from `key` (keyOf(r.id)), without joining the parent's id and lower-casing
+ * it: the key less the segments below the parent.
+ */
+export function parentKey(r: ResourceId, key: string): string | undefined {
+  const below =
+    r.types.length > 1 ? 2 : r.types.length === 1 ? (r.subscription ? 4 : 0) : r.resourceGroup ? 2 : 0;
+  if (below === 0) return undefined;
+  let cut = key.length;
+  for (let i = 0; i < below; i++) cut = key.lastIndexOf("/", cut - 1);
+  return key.slice(0, cut);
 }
 
 export function resourceGroupId(subscription: string, resourceGroup: string): string {

@@ -267,14 +267,16 @@ export function putInTx(
   tx: WriteTx,
 ): Entry | undefined {
   checkParents(tx, id);
-  const existing = tx.get(id.id);
+  // The id lower-cased once for this write's reads and its put.
+  const key = keyOf(id.id);
+  const existing = tx.getKeyed(key, id.id);
   if (existing && existing.type.toLowerCase() !== def.type.toLowerCase()) {
     throw errors.conflict("Conflict", `A resource of type ${existing.type} already has the id ${id.id}.`);
   }
   checkConditions("PUT", header(r, "if-match"), header(r, "if-none-match"), existing);
   const ctx = providerContext(s, r, tx);
   const body = writeBody(s, ctx, def, id, input, existing);
-  tx.put(id.id, def.type, body);
+  tx.put(id.id, def.type, body, id, key);
   return existing;
 }
 

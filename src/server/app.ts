@@ -21,7 +21,7 @@ import { createPipeline, PipelineDeps } from "../frontends/pipeline.js";
 import { Throttle } from "../frontends/throttle.js";
 import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/signInThrottle.js";
 import { Gateway } from "../frontends/gateway/gateway.js";
-import { applyTopology } from "./topologyAtStart.js";
+import { applyTopology, uncapHeapWhileApplying } from "./topologyAtStart.js";
 import { onboardHosts, OnboardResult } from "../analysis/onboard.js";
 import { deploymentWhatIfSupport } from "../analysis/deploymentWhatIf.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
@@ -213,6 +213,8 @@ async function start(
   let specs = opts.dnsListeners ?? [{ resolver: "*" }];
   let onboarded: OnboardResult[] = [];
   let topologyHostKeys = new Set<string>();
+  // The heap grows as V8 decides while the file is applied and its hosts onboarded, capped again after.
+  const capHeapAgain = opts.topology ? uncapHeapWhileApplying() : undefined;
   if (opts.topology) {
     const applied = await applyTopology(services, defaults, opts.topology, arm);
     log(`topology ${opts.topology}: ${applied.created} created, ${applied.updated} updated`);
@@ -232,6 +234,7 @@ async function start(
     onboarded = await onboardHosts(ctx, writer, hosts);
     onboarded = onboarded.filter((o) => o.machine);
   }
+  capHeapAgain?.();
   const dnsWorkers = opts.dnsWorkers ?? 1;
   if (!Number.isInteger(dnsWorkers) || dnsWorkers < 1)
     throw new Error(`dnsWorkers must be a positive whole number of processes, got ${dnsWorkers}`);

@@ -352,6 +352,16 @@ const KEY_END = codes(":,[]{}#'\" ");
 /** Where a plain scalar in a flow collection ends. */
 const FLOW_END = codes(",[]{}");
 
+/**
+ * Keys of flow mappings already found plain (KEY, not `__proto__` or `<<`, resolving to a string):
+ * a large file repeats a few keys on every line. Bounded: forgetting only costs the tests again.
+ */
+const plainKeys = new Set<string>();
+function keepPlainKey(k: string): void {
+  if (plainKeys.size >= 1000) plainKeys.clear();
+  plainKeys.add(k);
+}
+
 /** A one-line flow collection: `{ key: value, ... }` and `[value, ...]` of plain or quoted scalars. */
 class FlowReader {
   private i = 0;
@@ -394,17 +404,21 @@ class FlowReader {
         const start = this.i;
         while (this.i < this.s.length && !KEY_END[this.s.charCodeAt(this.i)]) this.i++;
         const k = this.s.slice(start, this.i);
-        if (this.s[this.i] !== ":" || this.s[this.i + 1] !== " " || !KEY.test(k)) decline();
-        if (k in out || k === "__proto__" || k === "<<" || typeof resolvePlain(k) !== "string") decline();
+        if (this.s[this.i] !== ":" || this.s[this.i + 1] !== " ") decline();
+        if (!plainKeys.has(k)) {
+          if (!KEY.test(k) || k === "__proto__" || k === "<<" || typeof resolvePlain(k) !== "string")
+            decline();
+          keepPlainKey(k);
+        }
+        if (k in out) decline();
         this.i++;
         out[k] = this.value();
       } else {
         const c = this.s[this.i];
         if (c !== "{" && c !== "[" && c !== '"' && c !== "'") {
           // A `key: value` pair inside a sequence is a one-pair mapping in YAML: outside the subset.
-          const rest = this.s.slice(this.i);
-          const m = /^[^,[\]{}]*/.exec(rest)![0];
-          if (m.includes(":")) decline();
+          for (let j = this.i; j < this.s.length && !FLOW_END[this.s.charCodeAt(j)]; j++)
+            if (this.s.charCodeAt(j) === 58 /* : */) decline();
         }
         out.push(this.value());
       }

@@ -1,7 +1,7 @@
 // The World: every live resource in memory, indexed by key, parent and type, kept equal to
 // the store by applying each committed change. Readers (ARM GETs, the network model, DNS)
 // see a consistent state; they never touch the store.
-import { keyOf, parentId, parseResourceId } from "../core/resourceId.js";
+import { keyOf, parentKey, parseResourceId } from "../core/resourceId.js";
 import { Change, StoredResource } from "../store/store.js";
 
 export interface Entry extends StoredResource {
@@ -129,7 +129,7 @@ export class World implements WorldView {
     // One key string per resource for its whole life, shared by every index.
     const key = old ? old.key : k;
     // The parent follows from the key alone: an update (a check-in) keeps its entry's, unparsed.
-    const parentKey = old ? old.parentKey : this.parentKeyOf(r.id);
+    const parentKey = old ? old.parentKey : this.parentKeyOf(r.id, k);
     // Many resources share a parent and a type: one string each, not one per resource.
     const type = this.intern(r.type);
     // A literal of fixed shape (a spread of objects of varied shapes would give each entry its own
@@ -155,10 +155,11 @@ export class World implements WorldView {
     addTo(this.byType, lowerType, key);
   }
 
-  private parentKeyOf(id: string): string | undefined {
+  /** `key`: keyOf(id). */
+  private parentKeyOf(id: string, key: string): string | undefined {
     const parsed = parseResourceId(id);
-    const p = parsed ? parentId(parsed) : undefined;
-    return p ? this.intern(keyOf(p)) : undefined;
+    const p = parsed ? parentKey(parsed, key) : undefined;
+    return p ? this.intern(p) : undefined;
   }
 
   /** Parent keys and types, each kept once (they repeat across resources; they are few). */

@@ -3,14 +3,15 @@
 // and whose read set is everything it read to decide (keys, children listed, types listed), as of
 // the sequence number of the state it ran on. The store refuses the write if anything in the read
 // set changed meanwhile (another replica's commit), and the Writer runs it again on the fresher state.
-import { keyOf, parentId, parseResourceId } from "../core/resourceId.js";
+import { keyOf, parentId, parseResourceId, ResourceId } from "../core/resourceId.js";
 import { Put, WriteSet } from "../store/store.js";
 import { LayeredView, readBase } from "./layeredView.js";
 import { Entry, WorldView } from "./world.js";
 
 export class WriteTx extends LayeredView {
   private touched = new Map<string, number>();
-  private readKeys = new Set<string>();
+  // Made on first use: a write whose reads are not recorded (a sandbox's) reads none.
+  private readKeys?: Set<string>;
   // Made on first use: most writes (a check-in) list nothing.
   private readPrefixes?: Set<string>;
   private readTypes?: Set<string>;
@@ -30,7 +31,7 @@ export class WriteTx extends LayeredView {
     const b = readBase(this.base, key, id);
     // The entry's own key string (the same text) when there is one: what the write keeps until its
     // group commits then holds no string of its own per resource.
-    if (this.tracking) this.readKeys.add(b ? b.key : key);
+    if (this.tracking) (this.readKeys ??= new Set()).add(b ? b.key : key);
     return b;
   }
 
@@ -60,16 +61,20 @@ export class WriteTx extends LayeredView {
     }
   }
 
-  put(id: string, type: string, body: Record<string, any>): void {
-    const k0 = keyOf(id);
+  /**
+   * `parsed`: the id parsed already (parseResourceId(id)), and `key` its key (keyOf(id)), when the
+   * caller has them.
+   */
+  put(id: string, type: string, body: Record<string, any>, parsed?: ResourceId, key?: string): void {
+    const k0 = key ?? keyOf(id);
     const existing = this.getKeyed(k0, id);
     const k = existing ? existing.key : k0;
     this.expectCurrent(k, id);
     // The parent follows from the key: a resource written again keeps its entry's.
     let parentKey = existing?.parentKey;
     if (!existing) {
-      const parsed = parseResourceId(id);
-      const p = parsed ? parentId(parsed) : undefined;
+      const pid = parsed ?? parseResourceId(id);
+      const p = pid ? parentId(pid) : undefined;
       parentKey = p ? keyOf(p) : undefined;
     }
     this.pending.set(k, {
@@ -111,7 +116,7 @@ export class WriteTx extends LayeredView {
         ? undefined
         : {
             seq: this.readSeq,
-            keys: [...this.readKeys],
+            keys: this.readKeys ? [...this.readKeys] : [],
             prefixes: this.readPrefixes ? [...this.readPrefixes] : [],
             types: this.readTypes ? [...this.readTypes] : [],
           };

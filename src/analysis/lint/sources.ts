@@ -33,7 +33,7 @@ let nested: Map<string, { key: string; typed?: boolean }> | undefined;
 export function topologyLocator(
   text: string,
   file: string,
-  p: Plan,
+  p: { readonly steps: readonly { readonly id: string }[] },
   parsed?: ReturnType<typeof yamlLines>,
 ): (id: string) => { file: string; line: number } | undefined {
   const y = parsed ?? yamlLines(text);
@@ -143,8 +143,16 @@ export async function sandboxFromTopology(
   text: string,
   file: string,
   subscriptionId = LINT_SUBSCRIPTION,
-  /** Every step through the ARM handler with its answer (Sandbox.applySteps): what the default is checked against. */
-  opts: { answered?: boolean } = {},
+  opts: {
+    /** Every step through the ARM handler with its answer (Sandbox.applySteps): what the default is checked against. */
+    answered?: boolean;
+    /**
+     * The file's lines are found on the first lookup, from the text read again, not now: for a
+     * caller that may never ask (a JSON report names no lines). Until then the text and the
+     * steps' ids are kept, not the file's parsed value or the plan's bodies.
+     */
+    locateLater?: boolean;
+  } = {},
 ): Promise<{ sandbox: Sandbox; source: LintSource; plan: Plan }> {
   // The file is parsed once: its value is checked, and its lines locate the findings. A file with
   // a problem is read again by loadTopology, whose error names each problem's line.
@@ -154,9 +162,33 @@ export async function sandboxFromTopology(
   const p = plan(topology, { subscriptionId });
   const sandbox = new Sandbox({ subscriptions: [subscriptionId] });
   await sandbox.applySteps(p.steps, file, opts);
-  return {
-    sandbox,
-    plan: p,
-    source: { kind: "topology", files: [file], locate: topologyLocator(text, file, p, y) },
+  let locate: LintSource["locate"];
+  if (opts.locateLater) locate = locatorLater(text, file, p);
+  else locate = topologyLocator(text, file, p, y);
+  return { sandbox, plan: p, source: { kind: "topology", files: [file], locate } };
+}
+
+/**
+ * topologyLocator, made on the first lookup from the text read again. Made apart from
+ * sandboxFromTopology's scope: a closure made there would keep the file's parsed value alive (every
+ * closure of a scope holds all that the scope's closures read). Until the first lookup it holds
+ * the text and the steps' ids; after it, the lines found.
+ */
+function locatorLater(
+  text: string,
+  file: string,
+  p: Plan,
+): (id: string) => { file: string; line: number } | undefined {
+  let pending: { text: string; steps: { id: string }[] } | undefined = {
+    text,
+    steps: p.steps.map((s) => ({ id: s.id })),
+  };
+  let lookup: ((id: string) => { file: string; line: number } | undefined) | undefined;
+  return (id) => {
+    if (!lookup) {
+      lookup = topologyLocator(pending!.text, file, pending!);
+      pending = undefined;
+    }
+    return lookup(id);
   };
 }

@@ -33,16 +33,19 @@ export class WorldStore implements Store {
 
   /** commit(), at once: for a caller that applies the result to the World before anything else commits. */
   commitNow(ws: WriteSet): CommitResult {
+    // Keys are lower case already (a write set's expectations, its puts' keys): read as keys.
+    const at = (key: string, id: string) =>
+      this.world.getKeyed ? this.world.getKeyed(key, id) : this.world.get(id);
     for (const [key, rev] of ws.expect) {
-      if ((this.world.get(key)?.rev ?? 0) !== rev) throw new StoreConflictError(key);
+      if ((at(key, key)?.rev ?? 0) !== rev) throw new StoreConflictError(key);
     }
     const seq = ++this.seq;
     const changes: Change[] = [];
     for (const p of ws.puts) {
-      const key = keyOf(p.id);
+      const key = p.key ?? keyOf(p.id);
       changes.push({
         key,
-        resource: { id: p.id, type: p.type, body: p.body, rev: (this.world.get(key)?.rev ?? 0) + 1 },
+        resource: { id: p.id, type: p.type, body: p.body, rev: (at(key, p.id)?.rev ?? 0) + 1 },
       });
     }
     for (const id of ws.deletes) changes.push({ key: keyOf(id) });
