@@ -73,24 +73,13 @@ function world(o: Opts = {}): World {
       },
     },
   );
-  const names = [
+  const names: Array<[string, string]> = [
     ["gbl.his.arc.azure.com", "10.10.1.4"],
     ["eus.his.arc.azure.com", "10.10.1.5"],
     ["agentserviceapi.guestconfiguration.azure.com", "10.10.1.6"],
     ["eastus-gas.guestconfiguration.azure.com", "10.10.1.7"],
   ];
-  b.add(
-    PE,
-    "Microsoft.Network/privateEndpoints",
-    {
-      subnet: { id: `${RG}/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe` },
-      privateLinkServiceConnections: [
-        { properties: { privateLinkServiceId: SCOPE, groupIds: ["hybridcompute"] } },
-      ],
-      customDnsConfigs: names.map(([fqdn, ip]) => ({ fqdn, ipAddresses: [ip] })),
-    },
-    { location: "eastus" },
-  );
+  b.privateEndpoint("pe", "hub", "pe", SCOPE, names);
   if (o.machine !== null) {
     const m = o.machine ?? { scope: SCOPE };
     const created = new Date(m.createdAt ?? T0 - 60 * MIN).toISOString();

@@ -8,7 +8,6 @@ import { NetworkService } from "../src/network/service.js";
 import { WorldBuilder, RG } from "./helpers/worldBuilder.js";
 
 const SCOPE = `${RG}/providers/Microsoft.HybridCompute/privateLinkScopes/pls`;
-const PE = `${RG}/providers/Microsoft.Network/privateEndpoints/pe`;
 const NOW = new Date("2026-11-29T10:00:00Z");
 
 function world() {
@@ -36,21 +35,10 @@ function world() {
     { publicNetworkAccess: "Disabled", privateLinkScopeId: "g" },
     { location: "eastus" },
   );
-  b.add(
-    PE,
-    "Microsoft.Network/privateEndpoints",
-    {
-      subnet: { id: `${RG}/providers/Microsoft.Network/virtualNetworks/hub/subnets/pe` },
-      privateLinkServiceConnections: [
-        { properties: { privateLinkServiceId: SCOPE, groupIds: ["hybridcompute"] } },
-      ],
-      customDnsConfigs: [
-        { fqdn: "gbl.his.arc.azure.com", ipAddresses: ["10.10.1.4"] },
-        { fqdn: "eus.his.arc.azure.com", ipAddresses: ["10.10.1.5"] },
-      ],
-    },
-    { location: "eastus" },
-  );
+  b.privateEndpoint("pe", "hub", "pe", SCOPE, [
+    ["gbl.his.arc.azure.com", "10.10.1.4"],
+    ["eus.his.arc.azure.com", "10.10.1.5"],
+  ]);
   return b.build();
 }
 

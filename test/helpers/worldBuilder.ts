@@ -62,6 +62,31 @@ export class WorldBuilder {
     return this;
   }
 
+  /**
+   * A private endpoint `name` in `vnet`/`subnet` to the Arc scope `scope` (group hybridcompute), with
+   * its DNS names and addresses as the endpoint lists them.
+   */
+  privateEndpoint(
+    name: string,
+    vnet: string,
+    subnet: string,
+    scope: string,
+    dns: Array<[string, string]>,
+  ): this {
+    return this.add(
+      `${RG}/providers/Microsoft.Network/privateEndpoints/${name}`,
+      "Microsoft.Network/privateEndpoints",
+      {
+        subnet: { id: `${RG}/providers/Microsoft.Network/virtualNetworks/${vnet}/subnets/${subnet}` },
+        privateLinkServiceConnections: [
+          { properties: { privateLinkServiceId: scope, groupIds: ["hybridcompute"] } },
+        ],
+        customDnsConfigs: dns.map(([fqdn, ip]) => ({ fqdn, ipAddresses: [ip] })),
+      },
+      { location: "eastus" },
+    );
+  }
+
   inbound(resolver: string, vnet: string, subnet: string, ip: string): this {
     const rid = `${RG}/providers/Microsoft.Network/dnsResolvers/${resolver}`;
     const vid = `${RG}/providers/Microsoft.Network/virtualNetworks/${vnet}`;
