@@ -11,13 +11,14 @@ import { HostModel } from "../network/model.js";
 import { Writer } from "../world/writer.js";
 import { Entry } from "../world/world.js";
 import { recordCheckIn } from "../providers/hybridcompute/machineStatus.js";
-import { CheckContext, checkEndpoint, EndpointCheck } from "./check.js";
+import { CheckContext, checkEndpoint, EndpointCheck, Verdict } from "./check.js";
 import { machineOfHost } from "./hostMachine.js";
 
 export interface OnboardResult {
   host: string;
   machine?: string;
   connected: boolean;
+  /** The check of the regional HIS endpoint, with its trace (evaluateCheckIn's; onboardHosts keeps none). */
   check?: EndpointCheck;
 }
 
@@ -48,7 +49,18 @@ export function recordOnboarding(
   now: Date,
   agentVersion = "1.45",
 ): Promise<void> {
-  const machine = d.machineEntry!;
+  return recordAdmitted(writer, h, d.machineEntry!, d.check?.verdict, now, agentVersion);
+}
+
+/** recordOnboarding from what it reads of a decision: the machine and the HIS endpoint's verdict. */
+function recordAdmitted(
+  writer: Writer,
+  h: HostModel,
+  machine: Entry,
+  verdict: Verdict | undefined,
+  now: Date,
+  agentVersion: string,
+): Promise<void> {
   const at = now.toISOString();
   return writer.run((tx) =>
     recordCheckIn(
@@ -56,7 +68,7 @@ export function recordOnboarding(
       machine.id,
       at,
       { agentVersion: machine.body.properties?.agentVersion ?? agentVersion },
-      { hostId: h.id, onboardedVia: d.check?.verdict, onboardedAt: at },
+      { hostId: h.id, onboardedVia: verdict, onboardedAt: at },
     ),
   );
 }
@@ -71,7 +83,10 @@ export function recordHeartbeat(writer: Writer, machineId: string, now: Date, ag
  * Onboards many hosts as `arclink serve --topology` does at start: every host is decided against
  * the same state of the world (one host's onboarding changes only its own machine), then the
  * admitted ones are recorded together, so the Writer commits them in a few store transactions
- * instead of one per machine. Results are in the order of `hosts`.
+ * instead of one per machine. Results are in the order of `hosts`, without the checks: of each
+ * decision only what the record needs is kept, so its trace dies young instead of being held
+ * (100,000 traces held until the last host was decided made the decisions cost twice as much CPU,
+ * most of it in the collector copying them).
  */
 export async function onboardHosts(
   ctx: CheckContext,
@@ -79,16 +94,22 @@ export async function onboardHosts(
   hosts: Iterable<HostModel>,
   agentVersion = "1.45",
 ): Promise<OnboardResult[]> {
-  const decided = [...hosts].map((h) => ({ h, d: evaluateCheckIn(ctx, h) }));
+  const decided: Array<OnboardResult & { h: HostModel; machineEntry?: Entry; verdict?: Verdict }> = [];
+  for (const h of hosts) {
+    const d = evaluateCheckIn(ctx, h);
+    decided.push({
+      h,
+      host: d.host,
+      machine: d.machine,
+      connected: d.connected,
+      machineEntry: d.machineEntry,
+      verdict: d.check?.verdict,
+    });
+  }
   await Promise.all(
     decided
-      .filter((x) => x.d.connected)
-      .map((x) => recordOnboarding(writer, x.h, x.d, ctx.now, agentVersion)),
+      .filter((x) => x.connected)
+      .map((x) => recordAdmitted(writer, x.h, x.machineEntry!, x.verdict, ctx.now, agentVersion)),
   );
-  return decided.map(({ d }) => ({
-    host: d.host,
-    machine: d.machine,
-    connected: d.connected,
-    check: d.check,
-  }));
+  return decided.map((x) => ({ host: x.host, machine: x.machine, connected: x.connected }));
 }
