@@ -73,9 +73,9 @@ export async function applyTopology(
     appId: sp.appId,
     kind: "servicePrincipal" as const,
   };
-  const existedBefore = new Set(
-    p.steps.filter((st) => s.world.get(st.id) !== undefined).map((st) => keyOf(st.id)),
-  );
+  // Each step's key, lower-cased once: what was there before, what the plan wrote, its hosts.
+  const keys = p.steps.map((st) => keyOf(st.id));
+  const existedBefore = new Set(keys.filter((k) => s.world.getKeyed(k) !== undefined));
   let created = 0;
   let updated = 0;
   // Keys the plan wrote already: a step that writes one again updates it.
@@ -114,15 +114,13 @@ export async function applyTopology(
         throw e;
       }
       // Some PUTs answer 200 when they create (Machines_CreateOrUpdate): count by what was there.
-      const k = keyOf(step.id);
+      const k = keys[i + j];
       if (planned.has(k) || existedBefore.has(k)) updated++;
       else created++;
       planned.add(k);
     });
   }
-  const hostKeys = new Set(
-    p.steps.filter((st) => st.type.toLowerCase() === "arclink.lab/hosts").map((st) => keyOf(st.id)),
-  );
+  const hostKeys = new Set(keys.filter((_, i) => p.steps[i].type.toLowerCase() === "arclink.lab/hosts"));
   return { created, updated, listeners: listenerSpecs(p.listeners), hostKeys };
 }
 
