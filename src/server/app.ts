@@ -80,7 +80,7 @@ export interface RunningArcLink {
   server: Server;
   network: NetworkService;
   gateway: Gateway;
-  /** Machines the start-up topology onboarded (or failed to). */
+  /** Machines the start-up topology onboarded (or failed to): the outcome of each, without its check. */
   onboarded: OnboardResult[];
   /** The DNS worker processes (serve --dns-workers N > 1). */
   dnsWorkers?: DnsWorkerPool;
