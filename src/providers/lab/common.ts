@@ -204,24 +204,32 @@ const LAB_ADDRESS_FIELDS: Record<string, string> = {
 
 const LAB_ADDRESS_TYPES = Object.keys(LAB_ADDRESS_FIELDS);
 
-/** Whether resources of `type` (as stored) claim an address; asked for every change a World applies. */
-function claimsAddress(type: string): boolean {
-  let yes = claimingTypes.get(type);
-  if (yes === undefined) {
+/**
+ * The property that holds the address resources of `type` (as stored) claim, or "" when they claim
+ * none; asked for every change a World applies and every claim read, so the answer is kept by the
+ * type as spelled (a World keeps one string per type) rather than lower-cased each time.
+ */
+function addressFieldOf(type: string): string {
+  let field = claimingTypes.get(type);
+  if (field === undefined) {
     if (claimingTypes.size >= 1000) claimingTypes.clear();
-    claimingTypes.set(
-      type,
-      (yes = Object.prototype.hasOwnProperty.call(LAB_ADDRESS_FIELDS, type.toLowerCase())),
-    );
+    const lower = type.toLowerCase();
+    field = Object.prototype.hasOwnProperty.call(LAB_ADDRESS_FIELDS, lower) ? LAB_ADDRESS_FIELDS[lower] : "";
+    claimingTypes.set(type, field);
   }
-  return yes;
+  return field;
 }
 
-const claimingTypes = new Map<string, boolean>();
+/** Whether resources of `type` (as stored) claim an address. */
+function claimsAddress(type: string): boolean {
+  return addressFieldOf(type) !== "";
+}
+
+const claimingTypes = new Map<string, string>();
 
 /** Where a lab resource's address is claimed: "siteId|<site key>" or "subnetId|<subnet key>". */
 function claimOf(e: { type: string; body: Record<string, any> }): { place: string; ip: string } | undefined {
-  const field = LAB_ADDRESS_FIELDS[e.type.toLowerCase()];
+  const field = addressFieldOf(e.type);
   if (!field) return undefined;
   const p = e.body.properties ?? {};
   const ip = p[field];
@@ -235,13 +243,25 @@ function claimOf(e: { type: string; body: Record<string, any> }): { place: strin
 /** Place keys, one string per site or subnet however many resources claim addresses there. */
 const places = new Map<string, string>();
 
-function placeKey(prop: string, id: string): string {
+/**
+ * Place keys by the id as written, per property: a place's id is nearly always the one string its
+ * entry holds (a host's siteId is its site's id), whose hash is kept, so a claim read or made finds
+ * its key without lower-casing and joining the id again.
+ */
+const placesById = { siteId: new Map<string, string>(), subnetId: new Map<string, string>() };
+
+function placeKey(prop: "siteId" | "subnetId", id: string): string {
+  const byId = placesById[prop];
+  const hit = byId.get(id);
+  if (hit !== undefined) return hit;
   const k = `${prop}|${keyOf(id)}`;
   let interned = places.get(k);
   if (interned === undefined) {
     if (places.size > 100_000) places.clear();
     places.set(k, (interned = k));
   }
+  if (byId.size > 100_000) byId.clear();
+  byId.set(id, interned);
   return interned;
 }
 
@@ -542,8 +562,17 @@ export function siteDependents(view: WorldView, siteId: string): { id: string; t
   return out;
 }
 
-/** Keeps the caller's property order stable: drops undefined values. */
+/**
+ * `o` without its undefined values, keys in the caller's order. A copy, not `delete`: deleting a
+ * key other than the last turns an object into a slow dictionary, which every later copy and read
+ * of the body (a write's envelope, the network model) then pays for.
+ */
 export function compact<T extends Record<string, any>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+  const keys = Object.keys(o);
+  let i = 0;
+  while (i < keys.length && o[keys[i]] !== undefined) i++;
+  if (i === keys.length) return o;
+  const out: Record<string, any> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
