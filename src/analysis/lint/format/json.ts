@@ -110,6 +110,20 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
   const top: Array<[string, unknown]> = [["source", r.source]];
   if (r.files) top.push(["files", r.files]);
   top.push(["generatedAt", r.generatedAt], ["summary", r.summary]);
+  // Where a member's value starts in an object's text made by `text` at `depth`: in indented text
+  // an own member's key is the only one on a line indented exactly one level below the object (a
+  // string's newlines are escaped, a deeper member's key is indented further), found without a scan
+  // of every character.
+  const valueOf = (name: string, depth: number): ((t: string) => number) => {
+    if (!pretty) return (t) => ownMemberValue(t, name);
+    const key = `\n${"  ".repeat(depth + 1)}${JSON.stringify(name)}: `;
+    return (t) => {
+      const at = t.indexOf(key);
+      return at < 0 ? -1 : at + key.length;
+    };
+  };
+  const machinesAt = valueOf("machines", 2);
+  const endpointsAt = valueOf("endpoints", 2);
   let first = true;
   const member = async (k: string, v: unknown) => {
     // JSON.stringify leaves out members whose value it cannot write (undefined, functions).
@@ -145,7 +159,7 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
     if (!f || !Array.isArray(f.machines) || f.machines.length < MACHINES_APART)
       return out.text(text(f, 2) ?? "null");
     const t = text({ ...f, machines: 0 }, 2)!;
-    const at = ownMemberValue(t, "machines");
+    const at = machinesAt(t);
     await out.text(t.slice(0, at));
     await items(f.machines, 3);
     await out.text(t.slice(at + 1));
@@ -169,7 +183,7 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
   await list("hosts", r.hosts, async (h) => {
     // The host's own members with a stand-in (0) for its rows, whose text goes in at that place.
     const t = text({ ...h, endpoints: 0 }, 2)!;
-    const at = ownMemberValue(t, "endpoints");
+    const at = endpointsAt(t);
     if (at < 0) return out.text(t);
     await out.text(t.slice(0, at));
     await out.bytes(rows(h));
