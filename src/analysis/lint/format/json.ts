@@ -150,7 +150,7 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
     for (let i = 0; i < xs.length; i++) {
       await out.text(
         (pretty ? (i ? ",\n" : "\n") + "  ".repeat(depth + 1) : i ? "," : "") +
-          (text(xs[i], depth + 1) ?? "null"),
+          ((pretty ? objectText : text)(xs[i], depth + 1) ?? "null"),
       );
     }
     await out.text(pretty ? "\n" + "  ".repeat(depth) + "]" : "]");
@@ -181,7 +181,13 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
     return b;
   };
   await list("hosts", r.hosts, async (h) => {
-    // The host's own members with a stand-in (0) for its rows, whose text goes in at that place.
+    // The host's own members around its rows, whose text goes in at their place.
+    const parts = pretty ? around(h, 2, "endpoints") : undefined;
+    if (parts) {
+      await out.text(parts[0]);
+      await out.bytes(rows(h));
+      return out.text(parts[1]);
+    }
     const t = text({ ...h, endpoints: 0 }, 2)!;
     const at = endpointsAt(t);
     if (at < 0) return out.text(t);
@@ -195,6 +201,58 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
   for (const [k, v] of opts.extra ?? []) await member(k, v);
   await out.text(first ? (pretty ? "{}\n" : "{}") : pretty ? "\n}\n" : "}");
   await out.flush();
+}
+
+/**
+ * nested(o, depth) of a plain object cut at its member `name`: the text up to that member's value,
+ * and the text after it (undefined when `o` has no such member, or is written by its own toJSON).
+ * Made member by member (memberText), so the object is neither copied nor its text scanned.
+ */
+function around(o: object, depth: number, name: string): [string, string] | undefined {
+  if (typeof (o as { toJSON?: unknown }).toJSON === "function") return undefined;
+  const pad = `\n${"  ".repeat(depth + 1)}`;
+  let before: string | undefined;
+  let out = "";
+  let sep = "{";
+  for (const k of Object.keys(o)) {
+    if (k === name) {
+      before = `${out}${sep}${pad}${JSON.stringify(k)}: `;
+      out = "";
+      sep = ",";
+      continue;
+    }
+    const t = memberText((o as Record<string, unknown>)[k], depth + 1);
+    if (t === undefined) continue;
+    out += `${sep}${pad}${JSON.stringify(k)}: ${t}`;
+    sep = ",";
+  }
+  return before === undefined ? undefined : [before, `${out}\n${"  ".repeat(depth)}}`];
+}
+
+/** nested(v, depth), an object's members written one by one (memberText). */
+function objectText(v: unknown, depth: number): string | undefined {
+  if (v === null || typeof v !== "object" || Array.isArray(v) || typeof (v as any).toJSON === "function")
+    return nested(v, depth);
+  const pad = `\n${"  ".repeat(depth + 1)}`;
+  let out = "";
+  let sep = "{";
+  for (const k of Object.keys(v)) {
+    const t = memberText((v as Record<string, unknown>)[k], depth + 1);
+    if (t === undefined) continue;
+    out += `${sep}${pad}${JSON.stringify(k)}: ${t}`;
+    sep = ",";
+  }
+  return out ? `${out}\n${"  ".repeat(depth)}}` : "{}";
+}
+
+/**
+ * nested(v, depth) of a member's value: a flat value (string, number, boolean, null) is
+ * JSON.stringify of the value alone, which is its text at any depth, with nothing to indent.
+ */
+function memberText(v: unknown, depth: number): string | undefined {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null
+    ? JSON.stringify(v)
+    : nested(v, depth);
 }
 
 /** A finding with this many machines has them written one at a time rather than as one text. */
