@@ -210,20 +210,20 @@ export async function writeJson(r: LintReport, sink: JsonSink, opts: WriteJsonOp
  */
 function around(o: object, depth: number, name: string): [string, string] | undefined {
   if (typeof (o as { toJSON?: unknown }).toJSON === "function") return undefined;
-  const pad = `\n${"  ".repeat(depth + 1)}`;
+  const keys = keyTexts(depth + 1);
   let before: string | undefined;
   let out = "";
   let sep = "{";
   for (const k of Object.keys(o)) {
     if (k === name) {
-      before = `${out}${sep}${pad}${JSON.stringify(k)}: `;
+      before = `${out}${sep}${keyText(keys, k, depth + 1)}`;
       out = "";
       sep = ",";
       continue;
     }
     const t = memberText((o as Record<string, unknown>)[k], depth + 1);
     if (t === undefined) continue;
-    out += `${sep}${pad}${JSON.stringify(k)}: ${t}`;
+    out += `${sep}${keyText(keys, k, depth + 1)}${t}`;
     sep = ",";
   }
   return before === undefined ? undefined : [before, `${out}\n${"  ".repeat(depth)}}`];
@@ -233,16 +233,33 @@ function around(o: object, depth: number, name: string): [string, string] | unde
 function objectText(v: unknown, depth: number): string | undefined {
   if (v === null || typeof v !== "object" || Array.isArray(v) || typeof (v as any).toJSON === "function")
     return nested(v, depth);
-  const pad = `\n${"  ".repeat(depth + 1)}`;
+  const keys = keyTexts(depth + 1);
   let out = "";
   let sep = "{";
   for (const k of Object.keys(v)) {
     const t = memberText((v as Record<string, unknown>)[k], depth + 1);
     if (t === undefined) continue;
-    out += `${sep}${pad}${JSON.stringify(k)}: ${t}`;
+    out += `${sep}${keyText(keys, k, depth + 1)}${t}`;
     sep = ",";
   }
   return out ? `${out}\n${"  ".repeat(depth)}}` : "{}";
+}
+
+/** Per depth, each key's text as a member at that depth: a new line, its indent, the key and ": ". */
+const keyTextsAt: Array<Map<string, string>> = [];
+
+function keyTexts(depth: number): Map<string, string> {
+  return (keyTextsAt[depth] ??= new Map());
+}
+
+/** The text before a member's value (keys are few: kept, up to a bound, per depth). */
+function keyText(keys: Map<string, string>, k: string, depth: number): string {
+  let t = keys.get(k);
+  if (t === undefined) {
+    t = `\n${"  ".repeat(depth)}${JSON.stringify(k)}: `;
+    if (keys.size < 1000) keys.set(k, t);
+  }
+  return t;
 }
 
 /**
