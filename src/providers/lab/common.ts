@@ -74,12 +74,24 @@ export function ipList(v: unknown, path: string, opts: { min?: number } = {}): s
   if (!Array.isArray(v))
     throw errors.invalidRequestContent(`'${path}' must be an array of IP addresses.`, path);
   if (opts.min && v.length < opts.min) throw invalid(path, `at least ${opts.min} address is required.`);
-  const out = v.map((x, i) => ipAny(x, `${path}[${i}]`));
-  const seen = new Set<string>();
-  out.forEach((ip, i) => {
-    if (seen.has(ip)) throw invalid(`${path}[${i}]`, `${ip} is listed twice; list each address once.`);
-    seen.add(ip);
-  });
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    // A valid address (nearly always) as it is; anything else through ipAny, for its refusal.
+    out.push(
+      typeof x === "string" && x !== "" && x.length <= 64 && (isIPv4(x) || isIPv6(x))
+        ? x
+        : ipAny(x, `${path}[${i}]`),
+    );
+  }
+  // The first address listed before: a short list (a host's one or two) is compared pairwise.
+  const seen = out.length > 8 ? new Set<string>() : undefined;
+  for (let i = 0; i < out.length; i++) {
+    const ip = out[i];
+    const twice = seen ? seen.has(ip) : out.indexOf(ip) < i;
+    if (twice) throw invalid(`${path}[${i}]`, `${ip} is listed twice; list each address once.`);
+    seen?.add(ip);
+  }
   return out;
 }
 
@@ -125,10 +137,22 @@ export function placement(view: WorldView, props: Record<string, any>): Placemen
   }
   if (hasSite) {
     const e = ref(props.siteId, "properties.siteId", SITE_TYPE, view, "site");
-    return { kind: "site", id: e.id, prop: "siteId", prefixes: sitePrefixes(e.body) };
+    return { kind: "site", id: e.id, prop: "siteId", prefixes: prefixesOf(e.body, sitePrefixes) };
   }
   const e = ref(props.subnetId, "properties.subnetId", SUBNET_TYPE, view, "subnet");
-  return { kind: "subnet", id: e.id, prop: "subnetId", prefixes: subnetPrefixes(e.body) };
+  return { kind: "subnet", id: e.id, prop: "subnetId", prefixes: prefixesOf(e.body, subnetPrefixes) };
+}
+
+/**
+ * A stored body's prefixes, parsed once per body: every host placed in a site reads the same
+ * site body (a write stores a new body, so a body's prefixes never change). Callers only read them.
+ */
+const parsedPrefixes = new WeakMap<object, Cidr[]>();
+
+function prefixesOf(body: Record<string, any>, parse: (body: Record<string, any>) => Cidr[]): Cidr[] {
+  let p = parsedPrefixes.get(body);
+  if (!p) parsedPrefixes.set(body, (p = parse(body)));
+  return p;
 }
 
 export function sitePrefixes(body: Record<string, any> | undefined): Cidr[] {
@@ -484,9 +508,10 @@ function labClaims(view: WorldView, where: Placement, ip?: string): TakenAddress
   }
   if (typeof layered.layers === "function") {
     // The base's index answers for every lab type that claims addresses: a write reads them all.
-    for (const t of Object.keys(LAB_ADDRESS_FIELDS)) layered.readsType?.(t);
+    for (const t of LAB_ADDRESS_TYPES) layered.readsType?.(t);
     const { base, pending } = layered.layers();
-    const out = labClaims(base, where, ip).filter((t) => !pending.has(keyOf(t.by)));
+    const below = labClaims(base, where, ip);
+    const out = below.length && pending.size ? below.filter((t) => !pending.has(keyOf(t.by))) : below;
     const index = pendingIndexOf(layered as Layered);
     if (index) return [...out, ...index.claimsIn(place, ip)];
     for (const e of pending.values()) {
