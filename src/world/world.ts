@@ -75,12 +75,30 @@ export class World implements WorldView {
   }
 
   get(id: string): Entry | undefined {
-    return this.byKey.get(keyOf(id));
+    // The few ids every write asks again (its subscription, the caller, the settings), each time
+    // spelled anew: their keys kept, not lower-cased again (compared by length first, mostly).
+    for (let i = 0; i < RECENT; i++) if (recentIds[i] === id) return this.getKeyed(recentKeys[i]);
+    const key = keyOf(id);
+    const e = this.getKeyed(key);
+    if (e !== undefined) {
+      recentIds[recentAt] = id;
+      recentKeys[recentAt] = key;
+      recentAt = (recentAt + 1) % RECENT;
+    }
+    return e;
   }
 
   getKeyed(key: string): Entry | undefined {
-    return this.byKey.get(key);
+    // A write asks for the key it creates several times before it exists (its checks, its put, the
+    // commit's expectations): the answer kept until the next change.
+    if (key === this.missed) return undefined;
+    const e = this.byKey.get(key);
+    if (e === undefined) this.missed = key;
+    return e;
   }
+
+  /** The key last asked for and not found; forgotten on every change. */
+  private missed?: string;
 
   children(id: string, type?: string): Entry[] {
     const set = this.byParent.get(keyOf(id));
@@ -124,6 +142,7 @@ export class World implements WorldView {
    * key so indexes fed by changes share it.
    */
   private put(r: StoredResource, changeKey?: string): void {
+    this.missed = undefined;
     const k = changeKey ?? keyOf(r.id);
     const old = this.byKey.get(k);
     // One key string per resource for its whole life, shared by every index.
@@ -185,6 +204,7 @@ export class World implements WorldView {
   }
 
   private remove(key: string): void {
+    this.missed = undefined;
     const old = this.byKey.get(key);
     if (!old) return;
     this.version++;
@@ -197,6 +217,12 @@ export class World implements WorldView {
     this.byType.get(this.lowerType(e.type))?.delete(e.key);
   }
 }
+
+/** Ids recently found by World.get and their keys (an id's key is the same in every World). */
+const RECENT = 8;
+const recentIds: string[] = [];
+const recentKeys: string[] = [];
+let recentAt = 0;
 
 function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
   let s = m.get(k);
