@@ -6,6 +6,7 @@
 // see association.ts). Server-set fields (status, agentVersion, osName, ...) are never taken from
 // the request: they are kept from the stored machine, which the agent's onboarding updates.
 import { ArmError, errors } from "../../core/armError.js";
+import { isoText } from "../../core/clock.js";
 import { newGuid } from "../../core/guid.js";
 import { normalizeRegion } from "../../core/regions.js";
 import { name as nameOf, parseResourceId, sameId } from "../../core/resourceId.js";
@@ -130,7 +131,7 @@ export const machines: ResourceType = {
     for (const k of SERVER_FIELDS) if (prev[k] !== undefined) out[k] = prev[k];
     // The request's time as text, made once: a new machine's status change and association share it.
     let at: string | undefined;
-    const nowText = () => (at ??= ctx.now.toISOString());
+    const nowText = () => (at ??= isoText(ctx.now));
     if (!req.existing) {
       out.status = "Disconnected";
       out.lastStatusChange = nowText();
