@@ -14,6 +14,34 @@ const put = (w: World, id: string, rev: number) =>
 const remove = (w: World, id: string) => w.apply([{ key: id.toLowerCase() }], w.seq + 1);
 
 describe("World lookups", () => {
+  it("each entry's parent key is its parent's, whatever was written before it", () => {
+    const w = new World();
+    const ids = [
+      HOST("a"),
+      HOST("b"),
+      `${SUB}/resourceGroups/RG2/providers/ArcLink.Lab/hosts/c`,
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v`,
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s`,
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/vv/subnets/s`,
+      `${SUB}/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/t`,
+      `${SUB}/resourceGroups/rgx`,
+      `${SUB}/providers/ArcLink.Lab/sites/x`,
+      HOST("d").toUpperCase(),
+      SUB,
+      "/providers/ArcLink.Identity/servicePrincipals/p",
+    ];
+    ids.forEach((id, i) => put(w, id, i + 1));
+    const parents = [
+      RG,
+      RG,
+      `${SUB}/resourcegroups/rg2`,
+      RG,
+      `${RG}/providers/microsoft.network/virtualnetworks/v`,
+    ];
+    parents.push(`${RG}/providers/microsoft.network/virtualnetworks/vv`, parents[4], SUB, SUB, RG, "", "");
+    ids.forEach((id, i) => assert.equal(w.get(id)?.parentKey, parents[i].toLowerCase() || undefined, id));
+  });
+
   it("a key asked for before it exists is found once it is written, and gone once deleted", () => {
     const w = new World();
     const key = HOST("a").toLowerCase();

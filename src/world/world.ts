@@ -1,7 +1,7 @@
 // The World: every live resource in memory, indexed by key, parent and type, kept equal to
 // the store by applying each committed change. Readers (ARM GETs, the network model, DNS)
 // see a consistent state; they never touch the store.
-import { keyOf, parentKey, parseResourceId } from "../core/resourceId.js";
+import { keyOf, parentKeyLength, parseResourceId } from "../core/resourceId.js";
 import { Change, StoredResource } from "../store/store.js";
 
 export interface Entry extends StoredResource {
@@ -177,9 +177,17 @@ export class World implements WorldView {
   /** `key`: keyOf(id). */
   private parentKeyOf(id: string, key: string): string | undefined {
     const parsed = parseResourceId(id);
-    const p = parsed ? parentKey(parsed, key) : undefined;
-    return p ? this.intern(p) : undefined;
+    const n = parsed ? parentKeyLength(parsed, key) : -1;
+    if (n <= 0) return undefined;
+    // Resources written one after another mostly share a parent: its key is the start of theirs,
+    // compared in place rather than cut out and looked up.
+    const last = this.lastParent;
+    if (last !== undefined && last.length === n && key.startsWith(last)) return last;
+    return (this.lastParent = this.intern(key.slice(0, n)));
   }
+
+  /** The parent key parentKeyOf found last. */
+  private lastParent?: string;
 
   /** Parent keys and types, each kept once (they repeat across resources; they are few). */
   private interned = new Map<string, string>();
