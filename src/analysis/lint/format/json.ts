@@ -267,10 +267,16 @@ function keyText(keys: Map<string, string>, k: string, depth: number): string {
  * JSON.stringify of the value alone, which is its text at any depth, with nothing to indent.
  */
 function memberText(v: unknown, depth: number): string | undefined {
-  return typeof v === "string" || typeof v === "number" || typeof v === "boolean" || v === null
-    ? JSON.stringify(v)
-    : nested(v, depth);
+  if (typeof v === "string") return PLAIN_STRING.test(v) ? `"${v}"` : JSON.stringify(v);
+  return typeof v === "number" || typeof v === "boolean" || v === null ? JSON.stringify(v) : nested(v, depth);
 }
+
+/**
+ * A string JSON.stringify writes as it is between quotes: no quote, backslash, control character
+ * or surrogate (a lone one is escaped; a pair goes through JSON.stringify too). Tested, then quoted,
+ * in a fraction of JSON.stringify's time for the names and ids that make most of a report.
+ */
+const PLAIN_STRING = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** A finding with this many machines has them written one at a time rather than as one text. */
 const MACHINES_APART = 1000;
