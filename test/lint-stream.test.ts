@@ -101,6 +101,34 @@ describe("lint's compact JSON, written in pieces", () => {
     }
   });
 
+  it("hosts and machines of any shape, written member by member, have renderJson's bytes", async () => {
+    const h = report.hosts[0];
+    const odd = [
+      { ...h, host: 'a "quoted"\n\u2028 name \ud800', extra: undefined, fn: () => 1, n: NaN, neg: -0 },
+      { endpoints: h.endpoints },
+      { ...h, nested: { a: [1, { b: null }], when: new Date(0), empty: {}, none: [] }, flag: false, x: null },
+      { 'odd "key"\t': 1, endpoints: h.endpoints, "": "", after: [[]] },
+    ];
+    const machines = Array.from({ length: 1200 }, (_, i) =>
+      i % 4 === 0
+        ? { name: `m-${i}`, nested: { deep: [i, "x"] }, none: undefined }
+        : i % 4 === 1
+          ? { toJSON: () => `m-${i}` }
+          : i % 4 === 2
+            ? {}
+            : { name: `m "${i}"`, at: new Date(i), list: [] },
+    );
+    const big = {
+      ...report,
+      hosts: [...odd, ...report.hosts] as LintReport["hosts"],
+      findings: [{ ...report.findings[0], machines }, ...report.findings] as LintReport["findings"],
+    };
+    for (const chunkBytes of [undefined, 50]) {
+      assert.equal(await written(big, { chunkBytes }), JSON.stringify(toJson(big), null, 2) + "\n");
+      assert.equal(await written(big, { indent: 0, chunkBytes }), JSON.stringify(toJson(big)));
+    }
+  });
+
   it("a JsonStream gives the same text whole", async () => {
     const s = new JsonStream((sink) => writeJson(report, sink, { indent: 0, chunkBytes: 100 }));
     assert.equal(await s.text(), JSON.stringify(toJson(report)));

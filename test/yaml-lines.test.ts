@@ -264,6 +264,51 @@ describe("yamlLines: the plain-YAML reader", () => {
     for (const t of inside) assert.ok(agrees(t, JSON.stringify(t)), `reads ${JSON.stringify(t)}`);
   });
 
+  it("reads rows whose keys differ from the row before's as the yaml package does", () => {
+    // Flow mappings in a row share the keys read last by place: a key that only starts like the
+    // last row's, or ends where another did, is read as written (or the row declined, as before).
+    const rows = [
+      "a:",
+      "  - { name: x, site: s, ip: 1 }",
+      "  - { names: x, sit: s, ip2: 1 }",
+      "  - { name: y, site: s, ip: 2 }",
+      "  - { nam: y, sites: s, ip: 3 }",
+      "  - { name: z, site: [s, t], ip: {a: 1} }",
+      "  - { name: z }",
+      "  - { site: q, name: w }",
+      "  - {}",
+      "  - { name: v, site: s, ip: 4, extra: e, more: m }",
+      "",
+    ].join("\n");
+    assert.ok(agrees(rows, "rows"), "read as plain");
+    for (const t of [
+      "a:\n  - { name: x }\n  - { name:x }\n",
+      "a:\n  - { name: x }\n  - { name: x, name: y }\n",
+      "a:\n  - { name: x }\n  - { 'name': x }\n",
+    ]) {
+      assert.equal(readPlainYaml(t), undefined, `declines ${JSON.stringify(t)}`);
+      assert.deepStrictEqual(yamlLines(t).value, yamlLinesOfDocument(t).value, JSON.stringify(t));
+    }
+  });
+
+  it("resolves scalars with dots as the yaml package does (addresses, versions, numbers)", () => {
+    const words = [
+      "10.64.0.5",
+      "1.2.3",
+      "1..2",
+      "..5",
+      ".5",
+      "5.",
+      "1.5e3",
+      "1.5e.3",
+      "+1.2.3",
+      "-.5.5",
+      "0x1.2.3",
+    ];
+    const text = words.map((w, i) => `k${i}: ${w}\nl${i}: [${w}]\nm${i}: { k: ${w} }`).join("\n");
+    assert.ok(agrees(text, "dotted scalars"), "read as plain");
+  });
+
   it("resolves a scalar starting with any letter as the yaml package does (strings, nulls, booleans)", () => {
     const words: string[] = ["~", "NULL", "Null", "TRUE", "True", "FALSE", "False", ".inf", ".NaN"];
     for (const c of "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")

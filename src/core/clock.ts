@@ -16,6 +16,22 @@ export class Clock {
   }
 }
 
+/**
+ * d.toISOString(), the text of the last time asked kept: writes made in the same millisecond (a
+ * topology's thousands of PUTs) share one string rather than each making its own.
+ */
+export function isoText(d: Date): string {
+  const t = d.getTime();
+  if (t !== lastTime || lastText === undefined) {
+    lastText = d.toISOString();
+    lastTime = t;
+  }
+  return lastText;
+}
+
+let lastTime = NaN;
+let lastText: string | undefined;
+
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses "15m", "1h30m", "45d", "90s" into milliseconds; undefined when malformed. */

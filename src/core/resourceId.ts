@@ -131,12 +131,18 @@ export function parentId(r: ResourceId): string | undefined {
  * it: the key less the segments below the parent.
  */
 export function parentKey(r: ResourceId, key: string): string | undefined {
+  const cut = parentKeyLength(r, key);
+  return cut < 0 ? undefined : key.slice(0, cut);
+}
+
+/** The length of parentKey(r, key) (its text is `key`'s start), or -1 when `r` has no parent. */
+export function parentKeyLength(r: ResourceId, key: string): number {
   const below =
     r.types.length > 1 ? 2 : r.types.length === 1 ? (r.subscription ? 4 : 0) : r.resourceGroup ? 2 : 0;
-  if (below === 0) return undefined;
+  if (below === 0) return -1;
   let cut = key.length;
   for (let i = 0; i < below; i++) cut = key.lastIndexOf("/", cut - 1);
-  return key.slice(0, cut);
+  return cut;
 }
 
 export function resourceGroupId(subscription: string, resourceGroup: string): string {

@@ -274,11 +274,12 @@ export function plan(input: string | Topology, opts: { subscriptionId: string })
     properties.osType = h.os;
     properties.dnsServers = h.dnsServers;
     for (const k of HOST_OPTIONAL) if (h[k] !== undefined) properties[k] = h[k];
-    lab("hosts", h.name, properties);
+    put("ArcLink.Lab/hosts", h.name, ids.ownLab("hosts", h), V.lab, { location: "global", properties });
   }
 
   for (const m of t.machines) {
-    put("Microsoft.HybridCompute/machines", m.name, ids.machine(m.name), V.hybridCompute, {
+    const machineId = ids.ownMachine(m);
+    put("Microsoft.HybridCompute/machines", m.name, machineId, V.hybridCompute, {
       location: m.location,
       properties: machineProperties(ids, m),
     });
@@ -390,6 +391,8 @@ class Ids {
   /** Ids of referenced things (a site, a scope, a network): one string however many refer to it. */
   private readonly refs = new Map<string, Map<string, string>>();
   private readonly defaultGroup: string;
+  /** Kinds whose declared names differ (in any case): each declaration is the one its name finds. */
+  private readonly distinct = new Set<string>();
 
   constructor(
     private readonly sub: string,
@@ -399,6 +402,7 @@ class Ids {
       const m = new Map<string, { name: string; resourceGroup: string }>();
       for (const x of items) m.set(x.name.toLowerCase(), x);
       this.declared.set(kind, m);
+      if (m.size === items.length) this.distinct.add(kind);
     };
     add("vnet", t.virtualNetworks);
     add("nsg", t.networkSecurityGroups);
@@ -420,6 +424,15 @@ class Ids {
   /** The declared spelling of a referenced name (references may vary the case). */
   name(kind: string, name: string): string {
     return this.declared.get(kind)?.get(name.toLowerCase())?.name ?? name;
+  }
+
+  /**
+   * `in` for a declaration itself (`x` is one of the kind's declared things): no look-up of its
+   * name where the kind's names are distinct, as the look-up would find `x`.
+   */
+  private own(kind: string, x: { name: string; resourceGroup: string }, rest: string): string {
+    if (!this.distinct.has(kind)) return this.in(kind, x.name, rest);
+    return `${this.rg(x.resourceGroup ?? this.defaultGroup)}/providers/${rest}/${x.name}`;
   }
 
   private in(kind: string, name: string, rest: string): string {
@@ -466,8 +479,16 @@ class Ids {
   machine(n: string): string {
     return this.in("machine", n, "Microsoft.HybridCompute/machines");
   }
+  /** machine(m.name) for a declared machine. */
+  ownMachine(m: { name: string; resourceGroup: string }): string {
+    return this.own("machine", m, "Microsoft.HybridCompute/machines");
+  }
   lab(type: string, n: string): string {
     return this.in(type, n, `ArcLink.Lab/${type}`);
+  }
+  /** lab(type, x.name) for a declared thing of the type. */
+  ownLab(type: string, x: { name: string; resourceGroup: string }): string {
+    return this.own(type, x, `ArcLink.Lab/${type}`);
   }
   /** A site's id, as lab("sites", n), made once per site. */
   site(n: string): string {

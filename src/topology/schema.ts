@@ -180,66 +180,103 @@ export function validate<S extends Schema>(value: unknown, schema: S, path: Path
   return validateNode(value, schema, [...path], issues) as Infer<S>;
 }
 
-/** An object schema's properties as entries, made once per schema. */
-const propertyEntries = new WeakMap<ObjectSchema<any, any>, Array<[string, Schema]>>();
+/** An object schema's properties as entries (with whether each is required), made once per schema. */
+const propertyEntries = new WeakMap<
+  ObjectSchema<any, any>,
+  { entries: Array<[string, Schema, boolean]>; order: Map<string, number> }
+>();
+
+/** An object schema's properties as entries, and each key's place among them. */
+function schemaEntries(schema: ObjectSchema<any, any>): {
+  entries: Array<[string, Schema, boolean]>;
+  order: Map<string, number>;
+} {
+  let e = propertyEntries.get(schema);
+  if (!e) {
+    const entries = (Object.entries(schema.properties) as [string, Schema][]).map(
+      ([k, s]): [string, Schema, boolean] => [k, s, schema.required?.includes(k) ?? false],
+    );
+    propertyEntries.set(schema, (e = { entries, order: new Map(entries.map(([k], i) => [k, i])) }));
+  }
+  return e;
+}
+
+/** An issue at `path` (copied: the walk goes on changing it); undefined, for the value left out. */
+function addIssue(issues: Issue[], path: Path, message: string): undefined {
+  issues.push({ path: [...path], message });
+  return undefined;
+}
 
 /** `path`: where `value` is, as a stack the walk pushes to and pops (an issue keeps a copy). */
 function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[]): unknown {
-  const bad = (message: string) => {
-    issues.push({ path: [...path], message });
-    return undefined;
-  };
   switch (schema.type) {
     case "string": {
       let v = value;
       if (typeof v === "number" && schema.fromNumber) v = String(v);
-      if (typeof v !== "string") return bad(messages.type(schema, describe(value)));
+      if (typeof v !== "string") return addIssue(issues, path, messages.type(schema, describe(value)));
       if (schema.maxLength !== undefined && v.length > schema.maxLength) {
-        return bad(messages.tooLong(schema.maxLength, v.length));
+        return addIssue(issues, path, messages.tooLong(schema.maxLength, v.length));
       }
       if (schema.enum) {
         const hit = schema.enum.find((e) => e.toLowerCase() === (v as string).toLowerCase());
-        if (!hit) return bad(messages.notOneOf(schema.enum, v as string));
+        if (!hit) return addIssue(issues, path, messages.notOneOf(schema.enum, v as string));
         v = hit;
       }
       const msg = schema.check?.(v as string);
-      if (msg) return bad(msg);
+      if (msg) return addIssue(issues, path, msg);
       return schema.normalize ? schema.normalize(v as string) : v;
     }
     case "integer":
       if (typeof value !== "number" || !Number.isInteger(value))
-        return bad(messages.type(schema, describe(value)));
+        return addIssue(issues, path, messages.type(schema, describe(value)));
       if (value < schema.minimum || value > schema.maximum) {
-        return bad(`must be between ${schema.minimum} and ${schema.maximum} (got ${value}).`);
+        return addIssue(
+          issues,
+          path,
+          `must be between ${schema.minimum} and ${schema.maximum} (got ${value}).`,
+        );
       }
       return value;
     case "boolean":
-      if (typeof value !== "boolean") return bad(messages.type(schema, describe(value)));
+      if (typeof value !== "boolean") return addIssue(issues, path, messages.type(schema, describe(value)));
       return value;
     case "array": {
       let list = value;
       if (!Array.isArray(list)) {
         if (schema.single && list !== null && typeof list !== "object") list = [list];
-        else return bad(messages.type(schema, describe(value)));
+        else return addIssue(issues, path, messages.type(schema, describe(value)));
       }
       const arr = list as unknown[];
       if (schema.minItems !== undefined && arr.length < schema.minItems) {
-        return bad(`must have at least ${schema.minItems} item${schema.minItems > 1 ? "s" : ""}.`);
+        return addIssue(
+          issues,
+          path,
+          `must have at least ${schema.minItems} item${schema.minItems > 1 ? "s" : ""}.`,
+        );
       }
-      const items: unknown[] = new Array(arr.length);
+      // The list itself when every item is its own validated value (copied on the first that is not).
+      let items: unknown[] | undefined;
       for (let i = 0; i < arr.length; i++) {
         path.push(i);
-        items[i] = validateNode(arr[i], schema.items, path, issues);
+        const r = validateNode(arr[i], schema.items, path, issues);
         path.pop();
+        if (items) items.push(r);
+        else if (r !== arr[i]) (items = arr.slice(0, i)).push(r);
       }
-      return items;
+      return items ?? arr;
     }
     case "object": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return bad(messages.type(schema, describe(value)));
+        return addIssue(issues, path, messages.type(schema, describe(value)));
       }
       const o = value as Record<string, unknown>;
-      const out: Record<string, unknown> = {};
+      const { entries, order } = schemaEntries(schema);
+      // The mapping itself is the validated value when it holds only the schema's keys, in the
+      // schema's order, none of them null, each value its own validated value: a copy would be the
+      // same keys in the same order with the same values. Otherwise (or on the first value that
+      // validates to another) a copy, in the schema's order.
+      let asIs = true;
+      let last = -1;
       for (const k of Object.keys(o)) {
         if (!(k in schema.properties)) {
           const allowed = Object.keys(schema.properties);
@@ -248,27 +285,38 @@ function validateNode(value: unknown, schema: Schema, path: Path, issues: Issue[
             message: messages.unknownField(allowed, k, closest(k, allowed)),
           });
         }
+        const at = order.get(k);
+        if (at === undefined || at < last || o[k] === undefined || o[k] === null) asIs = false;
+        else last = at;
       }
-      let entries = propertyEntries.get(schema);
-      if (!entries)
-        propertyEntries.set(schema, (entries = Object.entries(schema.properties) as [string, Schema][]));
-      for (const [k, s] of entries) {
+      let out: Record<string, unknown> | undefined = asIs ? undefined : {};
+      for (let i = 0; i < entries.length; i++) {
+        const [k, s, required] = entries[i];
         const v = o[k];
         if (v === undefined || v === null) {
-          if (schema.required?.includes(k)) {
+          if (required) {
             issues.push({ path: [...path, k], message: messages.required(s) });
           }
           continue;
         }
         path.push(k);
-        out[k] = validateNode(v, s, path, issues);
+        const r = validateNode(v, s, path, issues);
         path.pop();
+        if (out) out[k] = r;
+        else if (r !== v) {
+          out = {};
+          for (let j = 0; j < i; j++) {
+            const before = o[entries[j][0]];
+            if (before !== undefined && before !== null) out[entries[j][0]] = before;
+          }
+          out[k] = r;
+        }
       }
-      return out;
+      return out ?? o;
     }
     case "map": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
-        return bad(messages.type(schema, describe(value)));
+        return addIssue(issues, path, messages.type(schema, describe(value)));
       }
       return Object.fromEntries(
         Object.entries(value).map(([k, v]) => {

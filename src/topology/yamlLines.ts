@@ -79,6 +79,9 @@ const STRING_START = /^[A-EG-MO-SU-Za-eg-mo-su-z]/;
 /** A plain scalar's value, resolved as the `yaml` package resolves it (YAML 1.2 core schema). */
 function resolvePlain(s: string): unknown {
   if (STRING_START.test(s)) return s;
+  // Two dots (an IPv4 address, a version): no core tag's value has more than one.
+  const dot = s.indexOf(".");
+  if (dot >= 0 && s.indexOf(".", dot + 1) >= 0) return s;
   coreTags ??= new Schema({ schema: "core" }).tags;
   for (const tag of coreTags) {
     if (tag.default !== true || !tag.test?.test(s)) continue;
@@ -362,6 +365,13 @@ function keepPlainKey(k: string): void {
   plainKeys.add(k);
 }
 
+/**
+ * The keys of the flow mapping read last, by place (each found plain when it was read), up to a
+ * bound: a list's rows repeat them, and a key found here is not sliced out of the text again.
+ */
+const lastKeys: string[] = [];
+const MAX_KEYS_KEPT = 32;
+
 /** A one-line flow collection: `{ key: value, ... }` and `[value, ...]` of plain or quoted scalars. */
 class FlowReader {
   private i = 0;
@@ -398,18 +408,33 @@ class FlowReader {
       this.i++;
       return out;
     }
-    for (;;) {
+    for (let n = 0; ; n++) {
       if (isMap) {
         this.space();
         const start = this.i;
-        while (this.i < this.s.length && !KEY_END[this.s.charCodeAt(this.i)]) this.i++;
-        const k = this.s.slice(start, this.i);
-        if (this.s[this.i] !== ":" || this.s[this.i + 1] !== " ") decline();
-        if (!plainKeys.has(k)) {
-          if (!KEY.test(k) || k === "__proto__" || k === "<<" || typeof resolvePlain(k) !== "string")
-            decline();
-          keepPlainKey(k);
+        // The key the last mapping read had at this place (rows of a list repeat their keys): taken
+        // as it is when the text holds it up to where a key ends, with no slice of the text made.
+        const guess = n < lastKeys.length ? lastKeys[n] : undefined;
+        const end = guess === undefined ? -1 : start + guess.length;
+        let k: string;
+        if (
+          guess !== undefined &&
+          this.s.startsWith(guess, start) &&
+          (end === this.s.length || KEY_END[this.s.charCodeAt(end)])
+        ) {
+          k = guess;
+          this.i = end;
+        } else {
+          while (this.i < this.s.length && !KEY_END[this.s.charCodeAt(this.i)]) this.i++;
+          k = this.s.slice(start, this.i);
+          if (!plainKeys.has(k)) {
+            if (!KEY.test(k) || k === "__proto__" || k === "<<" || typeof resolvePlain(k) !== "string")
+              decline();
+            keepPlainKey(k);
+          }
+          if (n < MAX_KEYS_KEPT) lastKeys[n] = k;
         }
+        if (this.s[this.i] !== ":" || this.s[this.i + 1] !== " ") decline();
         if (k in out) decline();
         this.i++;
         out[k] = this.value();

@@ -1,7 +1,7 @@
 // The World: every live resource in memory, indexed by key, parent and type, kept equal to
 // the store by applying each committed change. Readers (ARM GETs, the network model, DNS)
 // see a consistent state; they never touch the store.
-import { keyOf, parentKey, parseResourceId } from "../core/resourceId.js";
+import { keyOf, parentKeyLength, parseResourceId } from "../core/resourceId.js";
 import { Change, StoredResource } from "../store/store.js";
 
 export interface Entry extends StoredResource {
@@ -75,12 +75,30 @@ export class World implements WorldView {
   }
 
   get(id: string): Entry | undefined {
-    return this.byKey.get(keyOf(id));
+    // The few ids every write asks again (its subscription, the caller, the settings), each time
+    // spelled anew: their keys kept, not lower-cased again (compared by length first, mostly).
+    for (let i = 0; i < RECENT; i++) if (recentIds[i] === id) return this.getKeyed(recentKeys[i]);
+    const key = keyOf(id);
+    const e = this.getKeyed(key);
+    if (e !== undefined) {
+      recentIds[recentAt] = id;
+      recentKeys[recentAt] = key;
+      recentAt = (recentAt + 1) % RECENT;
+    }
+    return e;
   }
 
   getKeyed(key: string): Entry | undefined {
-    return this.byKey.get(key);
+    // A write asks for the key it creates several times before it exists (its checks, its put, the
+    // commit's expectations): the answer kept until the next change.
+    if (key === this.missed) return undefined;
+    const e = this.byKey.get(key);
+    if (e === undefined) this.missed = key;
+    return e;
   }
+
+  /** The key last asked for and not found; forgotten on every change. */
+  private missed?: string;
 
   children(id: string, type?: string): Entry[] {
     const set = this.byParent.get(keyOf(id));
@@ -124,6 +142,7 @@ export class World implements WorldView {
    * key so indexes fed by changes share it.
    */
   private put(r: StoredResource, changeKey?: string): void {
+    this.missed = undefined;
     const k = changeKey ?? keyOf(r.id);
     const old = this.byKey.get(k);
     // One key string per resource for its whole life, shared by every index.
@@ -158,9 +177,17 @@ export class World implements WorldView {
   /** `key`: keyOf(id). */
   private parentKeyOf(id: string, key: string): string | undefined {
     const parsed = parseResourceId(id);
-    const p = parsed ? parentKey(parsed, key) : undefined;
-    return p ? this.intern(p) : undefined;
+    const n = parsed ? parentKeyLength(parsed, key) : -1;
+    if (n <= 0) return undefined;
+    // Resources written one after another mostly share a parent: its key is the start of theirs,
+    // compared in place rather than cut out and looked up.
+    const last = this.lastParent;
+    if (last !== undefined && last.length === n && key.startsWith(last)) return last;
+    return (this.lastParent = this.intern(key.slice(0, n)));
   }
+
+  /** The parent key parentKeyOf found last. */
+  private lastParent?: string;
 
   /** Parent keys and types, each kept once (they repeat across resources; they are few). */
   private interned = new Map<string, string>();
@@ -185,6 +212,7 @@ export class World implements WorldView {
   }
 
   private remove(key: string): void {
+    this.missed = undefined;
     const old = this.byKey.get(key);
     if (!old) return;
     this.version++;
@@ -197,6 +225,12 @@ export class World implements WorldView {
     this.byType.get(this.lowerType(e.type))?.delete(e.key);
   }
 }
+
+/** Ids recently found by World.get and their keys (an id's key is the same in every World). */
+const RECENT = 8;
+const recentIds: string[] = [];
+const recentKeys: string[] = [];
+let recentAt = 0;
 
 function addTo(m: Map<string, Set<string>>, k: string, v: string): void {
   let s = m.get(k);

@@ -43,10 +43,9 @@ export class WorldStore implements Store {
     const changes: Change[] = [];
     for (const p of ws.puts) {
       const key = p.key ?? keyOf(p.id);
-      changes.push({
-        key,
-        resource: { id: p.id, type: p.type, body: p.body, rev: (at(key, p.id)?.rev ?? 0) + 1 },
-      });
+      // A key the write expected is at the revision it expected (checked above): no second read.
+      const rev = ws.expect.get(key) ?? at(key, p.id)?.rev ?? 0;
+      changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev: rev + 1 } });
     }
     for (const id of ws.deletes) changes.push({ key: keyOf(id) });
     return { seq, changes };

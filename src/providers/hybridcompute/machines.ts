@@ -6,6 +6,7 @@
 // see association.ts). Server-set fields (status, agentVersion, osName, ...) are never taken from
 // the request: they are kept from the stored machine, which the agent's onboarding updates.
 import { ArmError, errors } from "../../core/armError.js";
+import { isoText } from "../../core/clock.js";
 import { newGuid } from "../../core/guid.js";
 import { normalizeRegion } from "../../core/regions.js";
 import { name as nameOf, parseResourceId, sameId } from "../../core/resourceId.js";
@@ -128,13 +129,16 @@ export const machines: ResourceType = {
     }
 
     for (const k of SERVER_FIELDS) if (prev[k] !== undefined) out[k] = prev[k];
+    // The request's time as text, made once: a new machine's status change and association share it.
+    let at: string | undefined;
+    const nowText = () => (at ??= isoText(ctx.now));
     if (!req.existing) {
       out.status = "Disconnected";
-      out.lastStatusChange = ctx.now.toISOString();
+      out.lastStatusChange = nowText();
     }
     out.displayName = prev.displayName ?? nameOf(req.id);
 
-    const state = associationState(req.existing?.body, prevScope, scopeId, ctx.now);
+    const state = associationState(req.existing?.body, prevScope, scopeId, nowText);
     if (Object.keys(state).length) out._arclink = state;
     return out;
   },
@@ -255,15 +259,18 @@ function associationState(
   existing: Record<string, any> | undefined,
   prevScope: string | undefined,
   scopeId: string | undefined,
-  now: Date,
+  now: () => string,
 ): ArcLinkMachineState {
   const before: ArcLinkMachineState & Record<string, unknown> = existing?._arclink ?? {};
   // Keep what other parts of ArcLink record here (heartbeats, onboarding); redo the association.
-  const { associatedAt: _a, previousScopeId: _p, associatedAtCreation: _c, ...others } = before;
-  const state: ArcLinkMachineState & Record<string, unknown> = { ...others };
+  let state: ArcLinkMachineState & Record<string, unknown> = {};
+  if (existing?._arclink !== undefined) {
+    const { associatedAt: _a, previousScopeId: _p, associatedAtCreation: _c, ...others } = before;
+    state = { ...others };
+  }
   const changed = !(scopeId === undefined ? prevScope === undefined : sameId(scopeId, prevScope));
   if (scopeId) {
-    state.associatedAt = !changed && before.associatedAt ? before.associatedAt : now.toISOString();
+    state.associatedAt = !changed && before.associatedAt ? before.associatedAt : now();
     // Created already associated (the agent's connect --private-link-scope): accepted at once.
     // An association made later to an existing machine waits for the propagation delay.
     if (changed ? existing === undefined : before.associatedAtCreation === true)

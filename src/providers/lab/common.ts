@@ -74,12 +74,24 @@ export function ipList(v: unknown, path: string, opts: { min?: number } = {}): s
   if (!Array.isArray(v))
     throw errors.invalidRequestContent(`'${path}' must be an array of IP addresses.`, path);
   if (opts.min && v.length < opts.min) throw invalid(path, `at least ${opts.min} address is required.`);
-  const out = v.map((x, i) => ipAny(x, `${path}[${i}]`));
-  const seen = new Set<string>();
-  out.forEach((ip, i) => {
-    if (seen.has(ip)) throw invalid(`${path}[${i}]`, `${ip} is listed twice; list each address once.`);
-    seen.add(ip);
-  });
+  const out: string[] = [];
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    // A valid address (nearly always) as it is; anything else through ipAny, for its refusal.
+    out.push(
+      typeof x === "string" && x !== "" && x.length <= 64 && (isIPv4(x) || isIPv6(x))
+        ? x
+        : ipAny(x, `${path}[${i}]`),
+    );
+  }
+  // The first address listed before: a short list (a host's one or two) is compared pairwise.
+  const seen = out.length > 8 ? new Set<string>() : undefined;
+  for (let i = 0; i < out.length; i++) {
+    const ip = out[i];
+    const twice = seen ? seen.has(ip) : out.indexOf(ip) < i;
+    if (twice) throw invalid(`${path}[${i}]`, `${ip} is listed twice; list each address once.`);
+    seen?.add(ip);
+  }
   return out;
 }
 
@@ -125,10 +137,22 @@ export function placement(view: WorldView, props: Record<string, any>): Placemen
   }
   if (hasSite) {
     const e = ref(props.siteId, "properties.siteId", SITE_TYPE, view, "site");
-    return { kind: "site", id: e.id, prop: "siteId", prefixes: sitePrefixes(e.body) };
+    return { kind: "site", id: e.id, prop: "siteId", prefixes: prefixesOf(e.body, sitePrefixes) };
   }
   const e = ref(props.subnetId, "properties.subnetId", SUBNET_TYPE, view, "subnet");
-  return { kind: "subnet", id: e.id, prop: "subnetId", prefixes: subnetPrefixes(e.body) };
+  return { kind: "subnet", id: e.id, prop: "subnetId", prefixes: prefixesOf(e.body, subnetPrefixes) };
+}
+
+/**
+ * A stored body's prefixes, parsed once per body: every host placed in a site reads the same
+ * site body (a write stores a new body, so a body's prefixes never change). Callers only read them.
+ */
+const parsedPrefixes = new WeakMap<object, Cidr[]>();
+
+function prefixesOf(body: Record<string, any>, parse: (body: Record<string, any>) => Cidr[]): Cidr[] {
+  let p = parsedPrefixes.get(body);
+  if (!p) parsedPrefixes.set(body, (p = parse(body)));
+  return p;
 }
 
 export function sitePrefixes(body: Record<string, any> | undefined): Cidr[] {
@@ -204,24 +228,32 @@ const LAB_ADDRESS_FIELDS: Record<string, string> = {
 
 const LAB_ADDRESS_TYPES = Object.keys(LAB_ADDRESS_FIELDS);
 
-/** Whether resources of `type` (as stored) claim an address; asked for every change a World applies. */
-function claimsAddress(type: string): boolean {
-  let yes = claimingTypes.get(type);
-  if (yes === undefined) {
+/**
+ * The property that holds the address resources of `type` (as stored) claim, or "" when they claim
+ * none; asked for every change a World applies and every claim read, so the answer is kept by the
+ * type as spelled (a World keeps one string per type) rather than lower-cased each time.
+ */
+function addressFieldOf(type: string): string {
+  let field = claimingTypes.get(type);
+  if (field === undefined) {
     if (claimingTypes.size >= 1000) claimingTypes.clear();
-    claimingTypes.set(
-      type,
-      (yes = Object.prototype.hasOwnProperty.call(LAB_ADDRESS_FIELDS, type.toLowerCase())),
-    );
+    const lower = type.toLowerCase();
+    field = Object.prototype.hasOwnProperty.call(LAB_ADDRESS_FIELDS, lower) ? LAB_ADDRESS_FIELDS[lower] : "";
+    claimingTypes.set(type, field);
   }
-  return yes;
+  return field;
 }
 
-const claimingTypes = new Map<string, boolean>();
+/** Whether resources of `type` (as stored) claim an address. */
+function claimsAddress(type: string): boolean {
+  return addressFieldOf(type) !== "";
+}
+
+const claimingTypes = new Map<string, string>();
 
 /** Where a lab resource's address is claimed: "siteId|<site key>" or "subnetId|<subnet key>". */
 function claimOf(e: { type: string; body: Record<string, any> }): { place: string; ip: string } | undefined {
-  const field = LAB_ADDRESS_FIELDS[e.type.toLowerCase()];
+  const field = addressFieldOf(e.type);
   if (!field) return undefined;
   const p = e.body.properties ?? {};
   const ip = p[field];
@@ -235,13 +267,25 @@ function claimOf(e: { type: string; body: Record<string, any> }): { place: strin
 /** Place keys, one string per site or subnet however many resources claim addresses there. */
 const places = new Map<string, string>();
 
-function placeKey(prop: string, id: string): string {
+/**
+ * Place keys by the id as written, per property: a place's id is nearly always the one string its
+ * entry holds (a host's siteId is its site's id), whose hash is kept, so a claim read or made finds
+ * its key without lower-casing and joining the id again.
+ */
+const placesById = { siteId: new Map<string, string>(), subnetId: new Map<string, string>() };
+
+function placeKey(prop: "siteId" | "subnetId", id: string): string {
+  const byId = placesById[prop];
+  const hit = byId.get(id);
+  if (hit !== undefined) return hit;
   const k = `${prop}|${keyOf(id)}`;
   let interned = places.get(k);
   if (interned === undefined) {
     if (places.size > 100_000) places.clear();
     places.set(k, (interned = k));
   }
+  if (byId.size > 100_000) byId.clear();
+  byId.set(id, interned);
   return interned;
 }
 
@@ -464,9 +508,10 @@ function labClaims(view: WorldView, where: Placement, ip?: string): TakenAddress
   }
   if (typeof layered.layers === "function") {
     // The base's index answers for every lab type that claims addresses: a write reads them all.
-    for (const t of Object.keys(LAB_ADDRESS_FIELDS)) layered.readsType?.(t);
+    for (const t of LAB_ADDRESS_TYPES) layered.readsType?.(t);
     const { base, pending } = layered.layers();
-    const out = labClaims(base, where, ip).filter((t) => !pending.has(keyOf(t.by)));
+    const below = labClaims(base, where, ip);
+    const out = below.length && pending.size ? below.filter((t) => !pending.has(keyOf(t.by))) : below;
     const index = pendingIndexOf(layered as Layered);
     if (index) return [...out, ...index.claimsIn(place, ip)];
     for (const e of pending.values()) {
@@ -542,8 +587,17 @@ export function siteDependents(view: WorldView, siteId: string): { id: string; t
   return out;
 }
 
-/** Keeps the caller's property order stable: drops undefined values. */
+/**
+ * `o` without its undefined values, keys in the caller's order. A copy, not `delete`: deleting a
+ * key other than the last turns an object into a slow dictionary, which every later copy and read
+ * of the body (a write's envelope, the network model) then pays for.
+ */
 export function compact<T extends Record<string, any>>(o: T): T {
-  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
-  return o;
+  const keys = Object.keys(o);
+  let i = 0;
+  while (i < keys.length && o[keys[i]] !== undefined) i++;
+  if (i === keys.length) return o;
+  const out: Record<string, any> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out as T;
 }
