@@ -3,6 +3,13 @@
 // kill -9 and power loss. Each transaction first checks the write's read set against the commits
 // after the state it read (none while one server owns the file, which the data folder lock ensures).
 // Tables and migrations: sqliteSchema.ts; snapshots (files beside the database): sqliteSnapshots.ts.
+//
+// A heartbeat that changes nothing but a machine's heartbeat time (Put.lastHeartbeat) is a short
+// row in table heartbeats (key, the resource's revision it was written on, the time, its sequence
+// number) instead of the machine's whole JSON written again: a fleet's heartbeat round then dirties
+// a few pages of that table rather than one page of resources per machine. The row applies while
+// the resource is still at that revision (any other write makes a new revision, a delete removes
+// it); every read (load, changesSince) puts its time into the body's _arclink.lastHeartbeat.
 import Database from "better-sqlite3";
 import { dirname, join } from "node:path";
 import { keyOf } from "../core/resourceId.js";
@@ -28,6 +35,8 @@ export interface ResourceRow {
   body: string | null;
   rev: number;
   seq: number;
+  /** The heartbeat time recorded on this revision (table heartbeats), if any. */
+  at?: string | null;
 }
 
 export class SqliteStore implements Store {
@@ -59,7 +68,10 @@ export class SqliteStore implements Store {
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
     // Row by row (a million rows' texts at once would not fit beside what they parse into), with
     // the values many bodies repeat kept once (sharedValues).
-    const rows = this.db.prepare("SELECT id, type, body, rev FROM resources WHERE body IS NOT NULL");
+    const rows = this.db.prepare(
+      `SELECT r.id, r.type, r.body, r.rev, h.at FROM resources r
+       LEFT JOIN heartbeats h ON h.key = r.key AND h.rev = r.rev WHERE r.body IS NOT NULL`,
+    );
     const share = sharedValues();
     const resources: StoredResource[] = [];
     for (const r of rows.iterate() as IterableIterator<ResourceRow>) resources.push(share(toResource(r)));
@@ -97,11 +109,33 @@ export class SqliteStore implements Store {
          rev = resources.rev + 1, seq = excluded.seq
          RETURNING rev`,
       ),
+      // A heartbeat alone (Put.lastHeartbeat): the time, on the live revision expected (or any).
+      heartbeatAt: this.db.prepare(
+        `INSERT INTO heartbeats (key, rev, at, seq)
+         SELECT key, rev, ?, ? FROM resources WHERE key = ? AND rev = ? AND body IS NOT NULL
+         ON CONFLICT(key) DO UPDATE SET rev = excluded.rev, at = excluded.at, seq = excluded.seq
+         RETURNING rev`,
+      ),
+      heartbeatAny: this.db.prepare(
+        `INSERT INTO heartbeats (key, rev, at, seq)
+         SELECT key, rev, ?, ? FROM resources WHERE key = ? AND body IS NOT NULL
+         ON CONFLICT(key) DO UPDATE SET rev = excluded.rev, at = excluded.at, seq = excluded.seq
+         RETURNING rev`,
+      ),
       tombstone: this.db.prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?"),
+      // With its tombstone: a resource created again under the key (its revisions counted from 1
+      // once the tombstone is compacted) never takes the old one's heartbeat.
+      dropHeartbeat: this.db.prepare("DELETE FROM heartbeats WHERE key = ?"),
       setSeq: this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'"),
       getSeq: this.db.prepare("SELECT v FROM meta WHERE k = 'seq'"),
       getFloor: this.db.prepare("SELECT v FROM meta WHERE k = 'floor'"),
       changedIn: this.db.prepare("SELECT key, type FROM resources WHERE seq > ? AND seq <= ?"),
+      // No index on heartbeats.seq (it would cost every heartbeat a second write): with one server
+      // on the file, read sets and changesSince look back only when another process wrote.
+      heartbeatsIn: this.db.prepare(
+        `SELECT h.key, r.type FROM heartbeats h JOIN resources r ON r.key = h.key
+         WHERE h.seq > ? AND h.seq <= ?`,
+      ),
     };
   }
 
@@ -118,6 +152,8 @@ export class SqliteStore implements Store {
     const st = (this.stmts ??= this.prepare());
     const saw = readSetMatcher(reads);
     for (const r of st.changedIn.iterate(reads.seq, lockSeq) as Iterable<{ key: string; type: string }>)
+      if (saw(r.key, r.type)) throw new StoreConflictError(r.key);
+    for (const r of st.heartbeatsIn.iterate(reads.seq, lockSeq) as Iterable<{ key: string; type: string }>)
       if (saw(r.key, r.type)) throw new StoreConflictError(r.key);
   }
 
@@ -151,6 +187,17 @@ export class SqliteStore implements Store {
       const p = ws.puts[i];
       const key = putKeys[i];
       const want = ws.expect.get(key);
+      if (p.lastHeartbeat !== undefined && want !== 0) {
+        // The time alone; the resource keeps its revision.
+        const r = (
+          want === undefined
+            ? st.heartbeatAny.get(p.lastHeartbeat, seq, key)
+            : st.heartbeatAt.get(p.lastHeartbeat, seq, key, want)
+        ) as { rev: number } | undefined;
+        if (!r) throw new StoreConflictError(key);
+        changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev: r.rev } });
+        continue;
+      }
       const body = JSON.stringify(p.body);
       let rev: number;
       if (want !== undefined && want > 0) {
@@ -170,6 +217,7 @@ export class SqliteStore implements Store {
       const cur = liveRev(key);
       if (!cur.live) continue;
       st.tombstone.run(cur.rev + 1, seq, key);
+      st.dropHeartbeat.run(key);
       changes.push({ key });
     }
     return { seq, changes };
@@ -211,9 +259,19 @@ export class SqliteStore implements Store {
         full: true,
       };
     }
+    // Resources written after `seq` (with the heartbeat on their revision), then those whose only
+    // change since is a heartbeat.
     const rows = this.db
-      .prepare("SELECT * FROM resources WHERE seq > ? ORDER BY seq")
-      .all(seq) as ResourceRow[];
+      .prepare(
+        `SELECT r.key, r.id, r.type, r.body, r.rev, r.seq AS seq, h.at FROM resources r
+         LEFT JOIN heartbeats h ON h.key = r.key AND h.rev = r.rev WHERE r.seq > ?
+         UNION ALL
+         SELECT r.key, r.id, r.type, r.body, r.rev, h.seq AS seq, h.at FROM heartbeats h
+         JOIN resources r ON r.key = h.key AND r.rev = h.rev
+         WHERE h.seq > ? AND r.seq <= ? AND r.body IS NOT NULL
+         ORDER BY seq`,
+      )
+      .all(seq, seq, seq) as ResourceRow[];
     return {
       seq: this.seq(),
       changes: rows.map((r) => (r.body === null ? { key: r.key } : { key: r.key, resource: toResource(r) })),
@@ -301,5 +359,10 @@ function sharedValues(): (r: StoredResource) => StoredResource {
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u;
 
 function toResource(r: ResourceRow): StoredResource {
-  return { id: r.id, type: r.type, body: JSON.parse(r.body as string), rev: r.rev };
+  const body = JSON.parse(r.body as string);
+  if (typeof r.at === "string") {
+    if (typeof body._arclink !== "object" || body._arclink === null) body._arclink = {};
+    body._arclink.lastHeartbeat = r.at;
+  }
+  return { id: r.id, type: r.type, body, rev: r.rev };
 }
