@@ -61,6 +61,15 @@ function row(file: string, name: string): { body: string; rev: number; seq: numb
   }
 }
 
+function heartbeatRows(file: string): number {
+  const db = new Database(file, { readonly: true });
+  try {
+    return (db.prepare("SELECT count(*) AS n FROM heartbeats").get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+}
+
 describe("a check-in that changes only the heartbeat time", () => {
   it("is marked as such, and only then", () => {
     const world = new World();
@@ -248,6 +257,17 @@ describe("SQLite: a heartbeat recorded as its time alone", () => {
       );
       const load = async () => (await store.loadAll()).resources.find((r) => r.id === machine("a"));
       assert.equal((await load())!.body._arclink.lastHeartbeat, T1);
+      assert.equal(heartbeatRows(file), 0, "the write took the heartbeat's place");
+      // A heartbeat decided on the revision before that write is refused, not recorded.
+      const e = world.get(machine("a"))!;
+      await assert.rejects(
+        store.commit({
+          puts: [{ id: e.id, type: e.type, body: e.body, lastHeartbeat: T2 }],
+          deletes: [],
+          expect: new Map([[e.key, e.rev - 1]]),
+        }),
+        StoreConflictError,
+      );
       assert.deepEqual((await load())!.body, world.get(machine("a"))!.body);
       // Deleted, tombstones compacted, created again from revision 1: no heartbeat of the old one.
       await writer.run((tx) => recordCheckIn(tx, machine("a"), T2));

@@ -7,9 +7,10 @@
 // A heartbeat that changes nothing but a machine's heartbeat time (Put.lastHeartbeat) is a short
 // row in table heartbeats (key, the resource's revision it was written on, the time, its sequence
 // number) instead of the machine's whole JSON written again: a fleet's heartbeat round then dirties
-// a few pages of that table rather than one page of resources per machine. The row applies while
-// the resource is still at that revision (any other write makes a new revision, a delete removes
-// it); every read (load, changesSince) puts its time into the body's _arclink.lastHeartbeat.
+// a few pages of that table rather than one page of resources per machine, and reads none of
+// resources. A row exists only while its resource is at the row's revision (every other write of
+// the resource removes it), so the row answers a heartbeat's expectation; every read (load,
+// changesSince) puts its time into the body's _arclink.lastHeartbeat.
 import Database from "better-sqlite3";
 import { dirname, join } from "node:path";
 import { keyOf } from "../core/resourceId.js";
@@ -85,6 +86,19 @@ export class SqliteStore implements Store {
 
   private stmts?: ReturnType<SqliteStore["prepare"]>;
 
+  /**
+   * Whether table heartbeats may have rows, as of the current write transaction (read at its start,
+   * under the write lock): while it has none, writes need not remove their resource's.
+   */
+  private beats = false;
+
+  /** The transactions' first step: the sequence number they follow, and whether heartbeats has rows. */
+  private begin(): number {
+    const st = (this.stmts ??= this.prepare());
+    this.beats = st.anyHeartbeat.get() !== undefined;
+    return this.seq();
+  }
+
   private prepare() {
     return {
       getRev: this.db.prepare("SELECT rev, body IS NOT NULL AS live FROM resources WHERE key = ?"),
@@ -109,7 +123,12 @@ export class SqliteStore implements Store {
          rev = resources.rev + 1, seq = excluded.seq
          RETURNING rev`,
       ),
-      // A heartbeat alone (Put.lastHeartbeat): the time, on the live revision expected (or any).
+      // A heartbeat alone (Put.lastHeartbeat): the time, on the revision expected (or any) of a
+      // resource that has a heartbeat already (beat*), or whose row says it is live (heartbeat*).
+      beatAt: this.db.prepare(
+        "UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? AND rev = ? RETURNING rev",
+      ),
+      beatAny: this.db.prepare("UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? RETURNING rev"),
       heartbeatAt: this.db.prepare(
         `INSERT INTO heartbeats (key, rev, at, seq)
          SELECT key, rev, ?, ? FROM resources WHERE key = ? AND rev = ? AND body IS NOT NULL
@@ -123,9 +142,9 @@ export class SqliteStore implements Store {
          RETURNING rev`,
       ),
       tombstone: this.db.prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?"),
-      // With its tombstone: a resource created again under the key (its revisions counted from 1
-      // once the tombstone is compacted) never takes the old one's heartbeat.
+      // With any other write of the resource: its heartbeat is on the body written.
       dropHeartbeat: this.db.prepare("DELETE FROM heartbeats WHERE key = ?"),
+      anyHeartbeat: this.db.prepare("SELECT 1 FROM heartbeats LIMIT 1"),
       setSeq: this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'"),
       getSeq: this.db.prepare("SELECT v FROM meta WHERE k = 'seq'"),
       getFloor: this.db.prepare("SELECT v FROM meta WHERE k = 'floor'"),
@@ -189,12 +208,14 @@ export class SqliteStore implements Store {
       const want = ws.expect.get(key);
       if (p.lastHeartbeat !== undefined && want !== 0) {
         // The time alone; the resource keeps its revision.
+        const at = p.lastHeartbeat;
         const r = (
           want === undefined
-            ? st.heartbeatAny.get(p.lastHeartbeat, seq, key)
-            : st.heartbeatAt.get(p.lastHeartbeat, seq, key, want)
+            ? (st.beatAny.get(at, seq, key) ?? st.heartbeatAny.get(at, seq, key))
+            : (st.beatAt.get(at, seq, key, want) ?? st.heartbeatAt.get(at, seq, key, want))
         ) as { rev: number } | undefined;
         if (!r) throw new StoreConflictError(key);
+        this.beats = true;
         changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev: r.rev } });
         continue;
       }
@@ -210,6 +231,7 @@ export class SqliteStore implements Store {
         if (!r) throw new StoreConflictError(key);
         rev = r.rev;
       }
+      if (this.beats) st.dropHeartbeat.run(key);
       changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev } });
     }
     for (const id of ws.deletes) {
@@ -217,7 +239,7 @@ export class SqliteStore implements Store {
       const cur = liveRev(key);
       if (!cur.live) continue;
       st.tombstone.run(cur.rev + 1, seq, key);
-      st.dropHeartbeat.run(key);
+      if (this.beats) st.dropHeartbeat.run(key);
       changes.push({ key });
     }
     return { seq, changes };
@@ -226,7 +248,7 @@ export class SqliteStore implements Store {
   async commit(ws: WriteSet): Promise<CommitResult> {
     return this.db
       .transaction((): CommitResult => {
-        const last = this.seq();
+        const last = this.begin();
         this.checkReads(ws.reads, last);
         const out = this.applyOne(ws, last + 1);
         this.stmts!.setSeq.run(String(out.seq));
@@ -239,7 +261,7 @@ export class SqliteStore implements Store {
   async commitGroup(sets: WriteSet[]): Promise<CommitResult[]> {
     return this.db
       .transaction((): CommitResult[] => {
-        const last = this.seq();
+        const last = this.begin();
         // The union of the read sets only when something committed after the oldest of them.
         if (sets.some((ws) => ws.reads && ws.reads.seq < last)) this.checkReads(unionOfReads(sets), last);
         const out = sets.map((ws, i) => this.applyOne(ws, last + 1 + i));
