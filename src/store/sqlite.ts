@@ -125,9 +125,8 @@ export class SqliteStore implements Store {
       ),
       // A heartbeat alone (Put.lastHeartbeat): the time, on the revision expected (or any) of a
       // resource that has a heartbeat already (beat*), or whose row says it is live (heartbeat*).
-      beatAt: this.db.prepare(
-        "UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? AND rev = ? RETURNING rev",
-      ),
+      // (RETURNING only where the revision is not known: it costs a third more.)
+      beatAt: this.db.prepare("UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? AND rev = ?"),
       beatAny: this.db.prepare("UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? RETURNING rev"),
       heartbeatAt: this.db.prepare(
         `INSERT INTO heartbeats (key, rev, at, seq)
@@ -212,7 +211,9 @@ export class SqliteStore implements Store {
         const r = (
           want === undefined
             ? (st.beatAny.get(at, seq, key) ?? st.heartbeatAny.get(at, seq, key))
-            : (st.beatAt.get(at, seq, key, want) ?? st.heartbeatAt.get(at, seq, key, want))
+            : st.beatAt.run(at, seq, key, want).changes === 1
+              ? { rev: want }
+              : st.heartbeatAt.get(at, seq, key, want)
         ) as { rev: number } | undefined;
         if (!r) throw new StoreConflictError(key);
         this.beats = true;
