@@ -109,6 +109,12 @@ export class SqliteStore implements Store {
         `UPDATE resources SET id = ?, type = ?, body = ?, seq = ?, rev = ?
          WHERE key = ? AND rev = ? AND body IS NOT NULL`,
       ),
+      // A key never written (most creates): its revision is 1, no RETURNING needed (it costs a
+      // sixth of an insert). Nothing changes when the key has a row, live or a tombstone.
+      putNew: this.db.prepare(
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
+         ON CONFLICT(key) DO NOTHING`,
+      ),
       // Expected absent: a new row, or a tombstone brought back; no row returned when it is live.
       putAbsent: this.db.prepare(
         `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
@@ -226,6 +232,8 @@ export class SqliteStore implements Store {
         rev = want + 1;
         if (st.putLive.run(p.id, p.type, body, seq, rev, key, want).changes !== 1)
           throw new StoreConflictError(key);
+      } else if (st.putNew.run(key, p.id, p.type, body, seq).changes === 1) {
+        rev = 1;
       } else {
         const r = (want === 0 ? st.putAbsent : st.putAny).get(key, p.id, p.type, body, seq) as
           { rev: number } | undefined;
