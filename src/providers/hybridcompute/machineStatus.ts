@@ -3,14 +3,13 @@
 // heartbeat time that the live status (Disconnected after 15 minutes) is computed from.
 //
 // Stored bodies are never changed in place, so a check-in copies only the objects it changes (the
-// body, its properties and its internal record; a heartbeat that changes nothing else, only the
-// body and its internal record) and shares everything else with the previous
+// body, its properties and its internal record) and shares everything else with the previous
 // version: a heartbeat makes little garbage, and every machine keeps sharing the strings it
 // shared before (its scope id, systemData, times written in the same batch). The three new
 // objects hold their properties in place (compactObject), and check-ins with the same time text
 // share one string. A check-in that changes nothing but the heartbeat time (a Connected machine
-// reporting what it reported before) says so (WriteTx.putHeartbeat): the store then records just
-// the time, not the machine's whole body.
+// reporting what it reported before) copies only the body and its internal record, and says so
+// (WriteTx.putHeartbeat): the store then records just the time, not the machine's whole body.
 import { compactObject } from "../../world/compactBody.js";
 import { WriteTx } from "../../world/writeTx.js";
 
