@@ -85,6 +85,8 @@ interface Result {
   progress: FleetProgress;
   /** CPU seconds of the process while creating and while onboarding. */
   cpu: { createS: number; onboardS: number };
+  /** CPU seconds of each heartbeat round, from the 100 ms samples. */
+  heartbeatCpuByRound: number[];
   status: string;
   commits: number;
   writes: number;
@@ -138,9 +140,13 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
     let peakRss = process.memoryUsage.rss();
     // CPU seconds of the process when each phase began (read every 100 ms, with the resident set).
     const phaseCpu: Record<string, number> = { creating: cpuS() };
+    // And when each heartbeat round began: the first round after onboarding can cost more than the
+    // rounds that follow (the cadence's steady state), so each is reported.
+    const roundCpu: number[] = [];
     sampler = setInterval(() => {
       peakRss = Math.max(peakRss, process.memoryUsage.rss());
       phaseCpu[run.progress.phase] ??= cpuS();
+      if (run.progress.phase === "heartbeats") roundCpu[run.progress.heartbeatRound - 1] ??= cpuS();
     }, 100);
     const s0 = { ...arc.writer.stats };
     const timer = setInterval(() => {
@@ -157,6 +163,11 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
       `created ${p.createSeconds?.toFixed(1)} s, onboarded ${p.connected}/${n} in ${p.onboardSeconds?.toFixed(1)} s, heartbeat ${p.heartbeatCpuSecondsPerRound?.toFixed(2)} s CPU/round`,
     );
     phaseCpu.done ??= cpuS();
+    const heartbeatCpuByRound = roundCpu.map((c, i) => (roundCpu[i + 1] ?? phaseCpu.done) - c);
+    if (heartbeatCpuByRound.length > 1)
+      log(
+        `heartbeat CPU by round (sampled every 100 ms): ${heartbeatCpuByRound.map((c) => c.toFixed(2)).join(", ")} s`,
+      );
     const cpu = {
       createS: (phaseCpu.onboarding ?? phaseCpu.done) - phaseCpu.creating,
       onboardS: (phaseCpu.heartbeats ?? phaseCpu.done) - (phaseCpu.onboarding ?? phaseCpu.done),
@@ -202,6 +213,7 @@ async function runOne(storeKind: string, n: number, rounds: number, group: boole
       groupCommit: group,
       progress: p,
       cpu,
+      heartbeatCpuByRound,
       status: run.status,
       commits,
       writes,

@@ -130,7 +130,7 @@ describe("upgrade of a SQLite folder whose snapshots schema 3 kept in the databa
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         .all()
         .map((r) => (r as { name: string }).name);
-      assert.deepEqual(tables, ["meta", "resources"], "the snapshot tables are gone");
+      assert.deepEqual(tables, ["heartbeats", "meta", "resources"], "the snapshot tables are gone");
       const snapFile = join(dir, "snapshots", "legacy.db");
       assert.equal((statSync(snapFile).mode & 0o777).toString(8), "600");
       const list = await arclink(["snapshot", "list", "--json", "--ready-file", srv.readyFile]);

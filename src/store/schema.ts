@@ -5,7 +5,7 @@
 // logged; a store written by a newer build is refused before anything in it is touched.
 
 /** The version this build writes. */
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** What each migration does, by the version it produces (for the log). */
 export const MIGRATIONS: Record<number, string> = {
@@ -13,6 +13,7 @@ export const MIGRATIONS: Record<number, string> = {
   3: "snapshots (tables snapshots and snapshot_rows)",
   4: "SQLite keeps each snapshot in a file of its own under <data>/snapshots (its in-database snapshots are moved there); nothing changes on PostgreSQL",
   5: "PostgreSQL counts failed sign-ins in table sign_in_attempts, shared by the replicas; nothing changes on SQLite",
+  6: "SQLite records a heartbeat that changes nothing but a machine's heartbeat time in table heartbeats, not as a new copy of the machine; nothing changes on PostgreSQL",
 };
 
 export class StoreTooNewError extends Error {

@@ -3,6 +3,14 @@
 // kill -9 and power loss. Each transaction first checks the write's read set against the commits
 // after the state it read (none while one server owns the file, which the data folder lock ensures).
 // Tables and migrations: sqliteSchema.ts; snapshots (files beside the database): sqliteSnapshots.ts.
+//
+// A heartbeat that changes nothing but a machine's heartbeat time (Put.lastHeartbeat) is a short
+// row in table heartbeats (key, the resource's revision it was written on, the time, its sequence
+// number) instead of the machine's whole JSON written again: a fleet's heartbeat round then dirties
+// a few pages of that table rather than one page of resources per machine, and reads none of
+// resources. A row exists only while its resource is at the row's revision (every other write of
+// the resource removes it), so the row answers a heartbeat's expectation; every read (load,
+// changesSince) puts its time into the body's _arclink.lastHeartbeat.
 import Database from "better-sqlite3";
 import { dirname, join } from "node:path";
 import { keyOf } from "../core/resourceId.js";
@@ -28,6 +36,8 @@ export interface ResourceRow {
   body: string | null;
   rev: number;
   seq: number;
+  /** The heartbeat time recorded on this revision (table heartbeats), if any. */
+  at?: string | null;
 }
 
 export class SqliteStore implements Store {
@@ -59,7 +69,10 @@ export class SqliteStore implements Store {
   async loadAll(): Promise<{ resources: StoredResource[]; seq: number }> {
     // Row by row (a million rows' texts at once would not fit beside what they parse into), with
     // the values many bodies repeat kept once (sharedValues).
-    const rows = this.db.prepare("SELECT id, type, body, rev FROM resources WHERE body IS NOT NULL");
+    const rows = this.db.prepare(
+      `SELECT r.id, r.type, r.body, r.rev, h.at FROM resources r
+       LEFT JOIN heartbeats h ON h.key = r.key AND h.rev = r.rev WHERE r.body IS NOT NULL`,
+    );
     const share = sharedValues();
     const resources: StoredResource[] = [];
     for (const r of rows.iterate() as IterableIterator<ResourceRow>) resources.push(share(toResource(r)));
@@ -73,6 +86,19 @@ export class SqliteStore implements Store {
 
   private stmts?: ReturnType<SqliteStore["prepare"]>;
 
+  /**
+   * Whether table heartbeats may have rows, as of the current write transaction (read at its start,
+   * under the write lock): while it has none, writes need not remove their resource's.
+   */
+  private beats = false;
+
+  /** The transactions' first step: the sequence number they follow, and whether heartbeats has rows. */
+  private begin(): number {
+    const st = (this.stmts ??= this.prepare());
+    this.beats = st.anyHeartbeat.get() !== undefined;
+    return this.seq();
+  }
+
   private prepare() {
     return {
       getRev: this.db.prepare("SELECT rev, body IS NOT NULL AS live FROM resources WHERE key = ?"),
@@ -82,6 +108,12 @@ export class SqliteStore implements Store {
       putLive: this.db.prepare(
         `UPDATE resources SET id = ?, type = ?, body = ?, seq = ?, rev = ?
          WHERE key = ? AND rev = ? AND body IS NOT NULL`,
+      ),
+      // A key never written (most creates): its revision is 1, no RETURNING needed (it costs a
+      // sixth of an insert). Nothing changes when the key has a row, live or a tombstone.
+      putNew: this.db.prepare(
+        `INSERT INTO resources (key, id, type, body, rev, seq) VALUES (?, ?, ?, ?, 1, ?)
+         ON CONFLICT(key) DO NOTHING`,
       ),
       // Expected absent: a new row, or a tombstone brought back; no row returned when it is live.
       putAbsent: this.db.prepare(
@@ -97,11 +129,37 @@ export class SqliteStore implements Store {
          rev = resources.rev + 1, seq = excluded.seq
          RETURNING rev`,
       ),
+      // A heartbeat alone (Put.lastHeartbeat): the time, on the revision expected (or any) of a
+      // resource that has a heartbeat already (beat*), or whose row says it is live (heartbeat*).
+      // (RETURNING only where the revision is not known: it costs a third more.)
+      beatAt: this.db.prepare("UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? AND rev = ?"),
+      beatAny: this.db.prepare("UPDATE heartbeats SET at = ?, seq = ? WHERE key = ? RETURNING rev"),
+      heartbeatAt: this.db.prepare(
+        `INSERT INTO heartbeats (key, rev, at, seq)
+         SELECT key, rev, ?, ? FROM resources WHERE key = ? AND rev = ? AND body IS NOT NULL
+         ON CONFLICT(key) DO UPDATE SET rev = excluded.rev, at = excluded.at, seq = excluded.seq
+         RETURNING rev`,
+      ),
+      heartbeatAny: this.db.prepare(
+        `INSERT INTO heartbeats (key, rev, at, seq)
+         SELECT key, rev, ?, ? FROM resources WHERE key = ? AND body IS NOT NULL
+         ON CONFLICT(key) DO UPDATE SET rev = excluded.rev, at = excluded.at, seq = excluded.seq
+         RETURNING rev`,
+      ),
       tombstone: this.db.prepare("UPDATE resources SET body = NULL, rev = ?, seq = ? WHERE key = ?"),
+      // With any other write of the resource: its heartbeat is on the body written.
+      dropHeartbeat: this.db.prepare("DELETE FROM heartbeats WHERE key = ?"),
+      anyHeartbeat: this.db.prepare("SELECT 1 FROM heartbeats LIMIT 1"),
       setSeq: this.db.prepare("UPDATE meta SET v = ? WHERE k = 'seq'"),
       getSeq: this.db.prepare("SELECT v FROM meta WHERE k = 'seq'"),
       getFloor: this.db.prepare("SELECT v FROM meta WHERE k = 'floor'"),
       changedIn: this.db.prepare("SELECT key, type FROM resources WHERE seq > ? AND seq <= ?"),
+      // No index on heartbeats.seq (it would cost every heartbeat a second write): with one server
+      // on the file, read sets and changesSince look back only when another process wrote.
+      heartbeatsIn: this.db.prepare(
+        `SELECT h.key, r.type FROM heartbeats h JOIN resources r ON r.key = h.key
+         WHERE h.seq > ? AND h.seq <= ?`,
+      ),
     };
   }
 
@@ -118,6 +176,8 @@ export class SqliteStore implements Store {
     const st = (this.stmts ??= this.prepare());
     const saw = readSetMatcher(reads);
     for (const r of st.changedIn.iterate(reads.seq, lockSeq) as Iterable<{ key: string; type: string }>)
+      if (saw(r.key, r.type)) throw new StoreConflictError(r.key);
+    for (const r of st.heartbeatsIn.iterate(reads.seq, lockSeq) as Iterable<{ key: string; type: string }>)
       if (saw(r.key, r.type)) throw new StoreConflictError(r.key);
   }
 
@@ -151,18 +211,36 @@ export class SqliteStore implements Store {
       const p = ws.puts[i];
       const key = putKeys[i];
       const want = ws.expect.get(key);
+      if (p.lastHeartbeat !== undefined && want !== 0) {
+        // The time alone; the resource keeps its revision.
+        const at = p.lastHeartbeat;
+        const r = (
+          want === undefined
+            ? (st.beatAny.get(at, seq, key) ?? st.heartbeatAny.get(at, seq, key))
+            : st.beatAt.run(at, seq, key, want).changes === 1
+              ? { rev: want }
+              : st.heartbeatAt.get(at, seq, key, want)
+        ) as { rev: number } | undefined;
+        if (!r) throw new StoreConflictError(key);
+        this.beats = true;
+        changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev: r.rev } });
+        continue;
+      }
       const body = JSON.stringify(p.body);
       let rev: number;
       if (want !== undefined && want > 0) {
         rev = want + 1;
         if (st.putLive.run(p.id, p.type, body, seq, rev, key, want).changes !== 1)
           throw new StoreConflictError(key);
+      } else if (st.putNew.run(key, p.id, p.type, body, seq).changes === 1) {
+        rev = 1;
       } else {
         const r = (want === 0 ? st.putAbsent : st.putAny).get(key, p.id, p.type, body, seq) as
           { rev: number } | undefined;
         if (!r) throw new StoreConflictError(key);
         rev = r.rev;
       }
+      if (this.beats) st.dropHeartbeat.run(key);
       changes.push({ key, resource: { id: p.id, type: p.type, body: p.body, rev } });
     }
     for (const id of ws.deletes) {
@@ -170,6 +248,7 @@ export class SqliteStore implements Store {
       const cur = liveRev(key);
       if (!cur.live) continue;
       st.tombstone.run(cur.rev + 1, seq, key);
+      if (this.beats) st.dropHeartbeat.run(key);
       changes.push({ key });
     }
     return { seq, changes };
@@ -178,7 +257,7 @@ export class SqliteStore implements Store {
   async commit(ws: WriteSet): Promise<CommitResult> {
     return this.db
       .transaction((): CommitResult => {
-        const last = this.seq();
+        const last = this.begin();
         this.checkReads(ws.reads, last);
         const out = this.applyOne(ws, last + 1);
         this.stmts!.setSeq.run(String(out.seq));
@@ -191,7 +270,7 @@ export class SqliteStore implements Store {
   async commitGroup(sets: WriteSet[]): Promise<CommitResult[]> {
     return this.db
       .transaction((): CommitResult[] => {
-        const last = this.seq();
+        const last = this.begin();
         // The union of the read sets only when something committed after the oldest of them.
         if (sets.some((ws) => ws.reads && ws.reads.seq < last)) this.checkReads(unionOfReads(sets), last);
         const out = sets.map((ws, i) => this.applyOne(ws, last + 1 + i));
@@ -211,9 +290,19 @@ export class SqliteStore implements Store {
         full: true,
       };
     }
+    // Resources written after `seq` (with the heartbeat on their revision), then those whose only
+    // change since is a heartbeat.
     const rows = this.db
-      .prepare("SELECT * FROM resources WHERE seq > ? ORDER BY seq")
-      .all(seq) as ResourceRow[];
+      .prepare(
+        `SELECT r.key, r.id, r.type, r.body, r.rev, r.seq AS seq, h.at FROM resources r
+         LEFT JOIN heartbeats h ON h.key = r.key AND h.rev = r.rev WHERE r.seq > ?
+         UNION ALL
+         SELECT r.key, r.id, r.type, r.body, r.rev, h.seq AS seq, h.at FROM heartbeats h
+         JOIN resources r ON r.key = h.key AND r.rev = h.rev
+         WHERE h.seq > ? AND r.seq <= ? AND r.body IS NOT NULL
+         ORDER BY seq`,
+      )
+      .all(seq, seq, seq) as ResourceRow[];
     return {
       seq: this.seq(),
       changes: rows.map((r) => (r.body === null ? { key: r.key } : { key: r.key, resource: toResource(r) })),
@@ -301,5 +390,10 @@ function sharedValues(): (r: StoredResource) => StoredResource {
 const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/u;
 
 function toResource(r: ResourceRow): StoredResource {
-  return { id: r.id, type: r.type, body: JSON.parse(r.body as string), rev: r.rev };
+  const body = JSON.parse(r.body as string);
+  if (typeof r.at === "string") {
+    if (typeof body._arclink !== "object" || body._arclink === null) body._arclink = {};
+    body._arclink.lastHeartbeat = r.at;
+  }
+  return { id: r.id, type: r.type, body, rev: r.rev };
 }

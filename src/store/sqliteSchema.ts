@@ -50,6 +50,12 @@ export function openSqliteSchema(db: Database.Database, where: string, opts: Sch
       );
       CREATE INDEX IF NOT EXISTS resources_seq ON resources(seq);
       CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS heartbeats (
+        key TEXT PRIMARY KEY,
+        rev INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        seq INTEGER NOT NULL
+      ) WITHOUT ROWID;
     `);
     const setVersion = (v: number) =>
       db.prepare("INSERT OR REPLACE INTO meta (k, v) VALUES ('schema', ?)").run(String(v));
@@ -62,7 +68,7 @@ export function openSqliteSchema(db: Database.Database, where: string, opts: Sch
     for (const v of steps ?? migrationsFrom(1, where)) {
       if (v === 2) db.exec(`INSERT OR IGNORE INTO meta (k, v) VALUES ('floor', '0');`);
       // Schema 3 added the tables snapshots and snapshot_rows, which schema 4 replaces: nothing
-      // to do on the way through.
+      // to do on the way through. Schema 6's table heartbeats is created above, empty.
       if (v === 4) {
         if (hasTable("snapshots") && hasTable("snapshot_rows")) {
           const snaps = db.prepare("SELECT name, seq, saved_at FROM snapshots ORDER BY name").all() as Array<{

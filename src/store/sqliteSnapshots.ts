@@ -107,6 +107,15 @@ export class SqliteSnapshots implements Snapshots {
                SELECT key, id, type, body, rev, ? FROM snap.resources WHERE body IS NOT NULL`,
             )
             .run(seq);
+          // The heartbeats recorded on the snapshot's revisions come with them.
+          this.db.prepare("DELETE FROM main.heartbeats").run();
+          this.db
+            .prepare(
+              `INSERT INTO main.heartbeats (key, rev, at, seq)
+               SELECT h.key, h.rev, h.at, ? FROM snap.heartbeats h
+               JOIN snap.resources r ON r.key = h.key AND r.rev = h.rev AND r.body IS NOT NULL`,
+            )
+            .run(seq);
           // Everything before this commit is gone: every reader reloads, every write that read
           // before it runs again on the restored world.
           this.db.prepare("UPDATE main.meta SET v = ? WHERE k IN ('seq', 'floor')").run(String(seq));

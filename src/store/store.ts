@@ -18,6 +18,13 @@ export interface Put {
   body: Record<string, any>;
   /** keyOf(id), when the writer already has it (a store computes it otherwise). */
   key?: string;
+  /**
+   * Set when `body` differs from the stored body only in `_arclink.lastHeartbeat`, which is this
+   * time (a heartbeat of a machine already Connected). A store may record just the time, not a new
+   * revision (Azure gives a resource no new ETag for a heartbeat); one that does not writes `body`.
+   * Either way every later read of the resource (a reload, changesSince) gives `body`.
+   */
+  lastHeartbeat?: string;
 }
 
 /** What one request writes, applied atomically or not at all. */

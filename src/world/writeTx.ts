@@ -16,6 +16,8 @@ export class WriteTx extends LayeredView {
   private readPrefixes?: Set<string>;
   private readTypes?: Set<string>;
   private tracking = true;
+  /** Puts that change only the resource's heartbeat time (putHeartbeat), by key: the time. */
+  private heartbeats?: Map<string, string>;
 
   /** `readSeq`: the store sequence number `base` reflects (absent: reads are not checked at commit). */
   constructor(
@@ -66,6 +68,32 @@ export class WriteTx extends LayeredView {
    * caller has them.
    */
   put(id: string, type: string, body: Record<string, any>, parsed?: ResourceId, key?: string): void {
+    const k = this.write(id, type, body, parsed, key);
+    this.heartbeats?.delete(k);
+  }
+
+  /**
+   * Writes `body`, which differs from the resource's stored body only in `_arclink.lastHeartbeat`,
+   * now `at` (a heartbeat of a machine already Connected): the store may then record just that
+   * time instead of the whole body. After a put of the same resource in this transaction it is a
+   * put like any other (the stored body is not the one it differs from).
+   */
+  putHeartbeat(id: string, type: string, body: Record<string, any>, at: string): void {
+    const k0 = keyOf(id);
+    const full = this.pending.has(k0) && !this.heartbeats?.has(k0);
+    const k = this.write(id, type, body, undefined, k0);
+    if (full) this.heartbeats?.delete(k);
+    else (this.heartbeats ??= new Map()).set(k, at);
+  }
+
+  /** Puts `body` in the pending changes; returns the resource's key. */
+  private write(
+    id: string,
+    type: string,
+    body: Record<string, any>,
+    parsed?: ResourceId,
+    key?: string,
+  ): string {
     const k0 = key ?? keyOf(id);
     const existing = this.getKeyed(k0, id);
     const k = existing ? existing.key : k0;
@@ -85,12 +113,14 @@ export class WriteTx extends LayeredView {
       key: k,
       parentKey,
     });
+    return k;
   }
 
   delete(id: string): void {
     const k0 = keyOf(id);
     const k = readBase(this.base, k0, id)?.key ?? k0;
     this.expectCurrent(k, id);
+    this.heartbeats?.delete(k);
     this.pending.set(k, null);
   }
 
@@ -108,8 +138,15 @@ export class WriteTx extends LayeredView {
     const puts: Put[] = [];
     const deletes: string[] = [];
     for (const [k, e] of this.pending) {
-      if (e) puts.push({ id: e.id, type: e.type, body: e.body, key: k });
-      else deletes.push(k);
+      if (!e) deletes.push(k);
+      else {
+        const at = this.heartbeats?.get(k);
+        puts.push(
+          at === undefined
+            ? { id: e.id, type: e.type, body: e.body, key: k }
+            : { id: e.id, type: e.type, body: e.body, key: k, lastHeartbeat: at },
+        );
+      }
     }
     const reads =
       this.readSeq === undefined

@@ -233,9 +233,16 @@ function merge(sets: WriteSet[]): WriteSet {
     for (const [k, rev] of ws.expect) if (!expect.has(k)) expect.set(k, rev);
     for (const p of ws.puts) {
       const k = p.key ?? keyOf(p.id);
+      // A heartbeat's body differs only in its time from the one the group wrote before it, not
+      // from the stored one: the merged put writes the whole body.
+      const before = puts.get(k);
+      const whole = (before && before.lastHeartbeat === undefined) || deletes.has(k);
       deletes.delete(k);
       puts.delete(k);
-      puts.set(k, p);
+      puts.set(
+        k,
+        whole && p.lastHeartbeat !== undefined ? { id: p.id, type: p.type, body: p.body, key: p.key } : p,
+      );
     }
     for (const k of ws.deletes) {
       puts.delete(k);

@@ -7,7 +7,9 @@
 // version: a heartbeat makes little garbage, and every machine keeps sharing the strings it
 // shared before (its scope id, systemData, times written in the same batch). The three new
 // objects hold their properties in place (compactObject), and check-ins with the same time text
-// share one string.
+// share one string. A check-in that changes nothing but the heartbeat time (a Connected machine
+// reporting what it reported before) copies only the body and its internal record, and says so
+// (WriteTx.putHeartbeat): the store then records just the time, not the machine's whole body.
 import { compactObject } from "../../world/compactBody.js";
 import { WriteTx } from "../../world/writeTx.js";
 
@@ -31,6 +33,14 @@ export function recordCheckIn(
   now = sharedTime(now);
   const old = cur.body;
   const was = old.properties?.status;
+  if (was === "Connected" && Object.keys(internal).length === 0 && onlyHeartbeat(old, properties)) {
+    // Only the heartbeat time changes: the new version shares its properties with the previous
+    // one, and the store need not write the whole body again.
+    const b: Record<string, any> = { ...old };
+    b._arclink = { ...old._arclink, lastHeartbeat: now };
+    tx.putHeartbeat(cur.id, cur.type, b, now);
+    return;
+  }
   const props: Record<string, unknown> = { ...old.properties };
   for (const k of Object.keys(properties)) if (properties[k] !== undefined) props[k] = properties[k];
   props.status = "Connected";
@@ -44,4 +54,12 @@ export function recordCheckIn(
   b.properties = adds ? compactObject(props) : props;
   b._arclink = adds ? compactObject(rec) : rec;
   tx.put(cur.id, cur.type, adds ? compactObject(b) : b);
+}
+
+/** Whether a check-in of a Connected machine that reports `properties` changes only its heartbeat time. */
+function onlyHeartbeat(old: Record<string, any>, properties: Record<string, unknown>): boolean {
+  if (typeof old._arclink?.lastHeartbeat !== "string") return false;
+  for (const k of Object.keys(properties))
+    if (properties[k] !== undefined && properties[k] !== old.properties?.[k]) return false;
+  return true;
 }
