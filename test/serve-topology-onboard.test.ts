@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { evaluateCheckIn } from "../src/analysis/onboard.js";
+import { checkContextOf } from "../src/analysis/checkContext.js";
 import { startArcLink } from "../src/server/app.js";
 import { referenceEstateWith } from "./helpers/estate.js";
 
@@ -28,12 +29,7 @@ describe("serve --topology onboards the file's hosts at start", () => {
     });
     try {
       const s = running.services;
-      const ctx = {
-        view: s.world,
-        resolver: s.network.resolver(),
-        now: s.clock.now(),
-        propagationDelayMs: s.settings().propagationDelayMs,
-      };
+      const ctx = checkContextOf(s);
       const hosts = [...s.network.model().hosts.values()].filter((h) => running.topologyHostKeys.has(h.key));
       assert.equal(running.onboarded.length, hosts.length);
       const byHost = new Map(running.onboarded.map((o) => [o.host, o]));

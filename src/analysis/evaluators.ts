@@ -9,6 +9,7 @@ import { asObject, optBool, optInt, optString, reqString } from "../providers/va
 import { ArmRequest, ArmResponse, ArmServices, EvaluatorLookup } from "../engine/context.js";
 import { checkSubscription } from "../engine/resourceOps.js";
 import { checkHost, HostCheck } from "./check.js";
+import { checkContextOf } from "./checkContext.js";
 import { withCauses } from "./diagnose.js";
 import { MACHINE_TYPE, machineOfHost } from "./hostMachine.js";
 import { hostGroups, LAB_HOSTS } from "./hostGroups.js";
@@ -169,12 +170,7 @@ function check(s: ArmServices, r: ArmRequest): ArmResponse {
   const traces = body.trace !== false;
   const m = s.network.model();
   const hosts = host ? [hostOf(m, host)] : [...m.hosts.values()];
-  const ctx = {
-    view: s.world,
-    resolver: s.network.resolver(),
-    now: s.clock.now(),
-    propagationDelayMs: s.settings().propagationDelayMs,
-  };
+  const ctx = checkContextOf(s);
   return {
     status: 200,
     body: {

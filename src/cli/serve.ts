@@ -8,6 +8,7 @@ import { CliError, EXIT, Flags } from "./flags.js";
 import { CommandSpec } from "./grammar.js";
 import { userError } from "./errors.js";
 import { checkHost } from "../analysis/check.js";
+import { checkContextOf } from "../analysis/checkContext.js";
 import { checkAll } from "../analysis/lint/lint.js";
 import { renderHostCheck } from "./check.js";
 import { SameOutcomeGroups } from "../analysis/sameOutcome.js";
@@ -244,12 +245,7 @@ export async function serve(flags: Flags): Promise<void> {
   }
   if (running.onboarded.length) {
     const s = running.services;
-    const ctx = {
-      view: s.world,
-      resolver: s.network.resolver(),
-      now: s.clock.now(),
-      propagationDelayMs: s.settings().propagationDelayMs,
-    };
+    const ctx = checkContextOf(s);
     out.write(`What each machine can reach (arclink check --all --trace explains every line):\n\n`);
     // The file's hosts (not every host the world has gained since, e.g. from `arclink fleet`).
     const hosts = [...s.network.model().hosts.values()].filter((h) => running.topologyHostKeys.has(h.key));

@@ -15,6 +15,7 @@ import { hisCode } from "../core/arcEndpoints.js";
 import { newGuid } from "../core/guid.js";
 import { keyOf, parseResourceId, ResourceId } from "../core/resourceId.js";
 import { checkEndpoint, CheckContext } from "../analysis/check.js";
+import { checkContextOf } from "../analysis/checkContext.js";
 import { evaluateCheckIn, recordHeartbeat, recordOnboarding } from "../analysis/onboard.js";
 import { ArmServices } from "../engine/context.js";
 import { compose } from "../engine/envelope.js";
@@ -229,12 +230,7 @@ interface Pace {
  * answer, resolved once.
  */
 function checkContext(s: ArmServices): CheckContext {
-  return {
-    view: s.world,
-    resolver: s.network.memoResolver(),
-    now: s.clock.now(),
-    propagationDelayMs: s.settings().propagationDelayMs,
-  };
+  return checkContextOf(s, s.network.memoResolver());
 }
 
 /**

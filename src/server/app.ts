@@ -23,6 +23,7 @@ import { SharedSignInThrottle, SignInThrottle } from "../frontends/identity/sign
 import { Gateway } from "../frontends/gateway/gateway.js";
 import { applyTopology, uncapHeapWhileApplying } from "./topologyAtStart.js";
 import { onboardHosts, OnboardResult } from "../analysis/onboard.js";
+import { checkContextOf } from "../analysis/checkContext.js";
 import { deploymentWhatIfSupport } from "../analysis/deploymentWhatIf.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
 import { NetworkService } from "../network/service.js";
@@ -162,7 +163,7 @@ async function start(
     whatIf: deploymentWhatIfSupport,
     background: new BackgroundWork(log),
   });
-  const { network, tokens, clock } = services;
+  const { network, tokens } = services;
   const abandoned = await failAbandonedDeployments(services, !!store.onRemoteChange);
   if (abandoned) log(`deployments: ${abandoned} left Running by a stopped server marked Failed`);
   const deps: PipelineDeps = {
@@ -222,12 +223,7 @@ async function start(
       ...applied.listeners,
       ...specs.filter((x) => !applied.listeners.some((l) => l.resolver === x.resolver)),
     ];
-    const ctx = {
-      view: world,
-      resolver: network.resolver(),
-      now: clock.now(),
-      propagationDelayMs: services.settings().propagationDelayMs,
-    };
+    const ctx = checkContextOf(services);
     // The file's own hosts only: a restart must not walk every host a fleet added since.
     topologyHostKeys = applied.hostKeys;
     const hosts = [...network.model().hosts.values()].filter((h) => topologyHostKeys.has(h.key));
