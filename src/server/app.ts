@@ -28,7 +28,7 @@ import { deploymentWhatIfSupport } from "../analysis/deploymentWhatIf.js";
 import { HostDnsViews } from "../frontends/gateway/hostDnsViews.js";
 import { NetworkService } from "../network/service.js";
 import { ServiceTags } from "../network/serviceTags.js";
-import { ListenerSpec, ResolverListeners } from "../frontends/dns/resolverListeners.js";
+import { ListenerSpec, mayChangeResolvers, ResolverListeners } from "../frontends/dns/resolverListeners.js";
 import { DnsWorkerPool } from "../frontends/dns/workers.js";
 import { followStore, Following } from "./followStore.js";
 import { portalHandler } from "../frontends/portal/portal.js";
@@ -253,7 +253,9 @@ async function start(
   );
   let ready = false;
   await listeners.sync();
-  const unsubscribe = world.onChange(() => void listeners.sync());
+  const unsubscribe = world.onChange((changes) => {
+    if (mayChangeResolvers(changes)) void listeners.sync();
+  });
   info.dns = listeners.entries();
   ready = true;
   for (const f of readyFiles) writePrivateAtomic(f, JSON.stringify(info, null, 2) + "\n");

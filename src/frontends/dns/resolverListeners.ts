@@ -37,6 +37,24 @@ export function toWire(a: Answer, recursive: boolean): DnsAnswer {
   };
 }
 
+/**
+ * Keys of resources that are never a resolver and place none: Arc machines and lab hosts, which a
+ * fleet writes by the million. (Keys are lower-cased ids; a child of either, such as a machine's
+ * extension, does not match and counts as possibly relevant.)
+ */
+const NEVER_A_RESOLVER = /\/providers\/(?:arclink\.lab\/hosts|microsoft\.hybridcompute\/machines)\/[^/]+$/;
+
+/**
+ * Whether a committed change can make a resolver appear or go (a network, an inbound endpoint, a
+ * DNS server, or anything they depend on): the listeners need a sync only then. Each sync reads
+ * the whole network model, which a change of hosts or machines alone would otherwise have patched
+ * and copied after every commit.
+ */
+export function mayChangeResolvers(changes: ReadonlyArray<{ key: string }>): boolean {
+  for (const c of changes) if (!NEVER_A_RESOLVER.test(c.key)) return true;
+  return false;
+}
+
 export class ResolverListeners {
   private open = new Map<string, { listener: DnsListener; kind: ResolverKind; address: string }>();
   private syncing: Promise<void> = Promise.resolve();
